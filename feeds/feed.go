@@ -1,0 +1,34 @@
+package feeds
+
+import "time"
+
+// Feed is one output feed: its metadata and the items to write, newest first.
+// Writers take it as it is; selecting and ordering items is publish's job.
+type Feed struct {
+	Title       string
+	Description string
+	Link        string    // the human site (RSS link, Atom rel=alternate, JSON home_page_url)
+	SelfURL     string    // absolute URL of this very file (rel=self, feed_url)
+	ID          string    // Atom feed id; the SelfURL when empty
+	Language    string    // feed-level BCP 47 tag
+	Updated     time.Time // newest item time; writers fall back to the Unix epoch when zero
+	Authors     []Person
+	Zone        *time.Location // zone every date is written in; UTC when nil
+	Stylesheet  string         // href of an XSL stylesheet for RSS and Atom; empty for none
+	Hub         string         // WebSub hub URL to advertise; empty for none
+	Generator   string         // e.g. "feedloom 0.1.0"; empty to omit
+
+	// Alternates are the same feed, in the same format, in other languages
+	// (Atom rel="alternate" with hreflang).
+	Alternates []Alternate
+
+	Items []Item
+}
+
+// Alternate is a link to a sibling feed.
+type Alternate struct {
+	Href     string
+	Language string // hreflang
+	Type     string // MIME type of the target
+	Title    string
+}

@@ -1,0 +1,64 @@
+// Package feeds holds feedloom's common model — Item, Feed, Person, Enclosure —
+// shared by every step, and the writers that turn a Feed into RSS 2.0, Atom 1.0
+// and JSON Feed 1.1 bytes.
+package feeds
+
+import "time"
+
+// Item is one normalized story, whatever its origin. Text fields are plain
+// text unless named HTML; times carry their instant (writers render them in
+// the feed's zone).
+type Item struct {
+	ID     string // stable, globally unique; an absolute URI (tag:, http(s):, urn:)
+	Source string // name of the configured source that first published it
+
+	Title   string // plain text
+	Link    string // absolute URL of the story; empty when it has no page of its own
+	Summary string // plain text, already cut to length
+	Content string // sanitized HTML; may be empty
+
+	Authors    []Person
+	Categories []string
+	Language   string // BCP 47 tag: en, zh-Hant, zh-Hans, zh, …
+	Image      string // absolute URL of a representative image; may be empty
+	Enclosures []Enclosure
+
+	Published time.Time
+	Updated   time.Time // never before Published; equal when unknown
+
+	// Origin names the upstream feed an aggregated item came from; nil for
+	// story files. Atom output writes it as <source>.
+	Origin *Origin
+
+	// Bookkeeping kept by the store. File is the story file (relative to its
+	// source folder) or upstream URL the item came from; Position is its index
+	// there (0 = top); FirstSeen is when feedloom first saw it; Slug names the
+	// permalink page written for an item without a Link; Held marks an
+	// embargoed item, stored but kept out of every feed until released.
+	File      string
+	Position  int
+	FirstSeen time.Time
+	Slug      string
+	Held      bool
+}
+
+// Person is an author.
+type Person struct {
+	Name  string
+	Email string
+	URL   string
+}
+
+// Enclosure is an attached media file (podcast audio, an image).
+type Enclosure struct {
+	URL    string
+	Type   string // MIME type
+	Length int64  // bytes; 0 when unknown
+}
+
+// Origin identifies the upstream feed of an aggregated item.
+type Origin struct {
+	Title string
+	ID    string
+	Link  string
+}

@@ -1,0 +1,104 @@
+// Package sources defines what a story source produces — Story, Result and the
+// fetch State — and the Source interface every kind implements (files/ for
+// story folders, feed/ for upstream feeds).
+package sources
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/feedloom/feedloom/feeds"
+)
+
+// Source produces raw stories. Fetch returns the whole current set of a
+// source's stories, in source order (newest first within each file or feed).
+// A failure of the source as a whole is the returned error; problems with
+// single files are reported in Result.Problems and the rest still returns.
+type Source interface {
+	Name() string
+	Fetch(ctx context.Context, prev State) (Result, error)
+}
+
+// Result is one fetch of one source.
+type Result struct {
+	Stories     []Story // in source order
+	State       State   // validators and timing for the next fetch
+	NotModified bool    // nothing changed upstream; Stories is empty
+
+	// Problems are files (or entries) that could not be read; they were
+	// skipped. Files lists every file that was read successfully, so that
+	// stored items of a failed file can be kept and those of a vanished file
+	// dropped.
+	Problems []error
+	Files    []string
+}
+
+// Story is one raw story, faithful to what its file or feed said and not yet
+// normalized. Zero values mean "not given".
+type Story struct {
+	File     string // path relative to the source folder, or the upstream URL
+	Line     int    // 1-based line where the story starts in File, 0 if unknown
+	Position int    // index within File, 0 = top
+
+	ID        string // explicit id or upstream guid
+	Title     string
+	TitleHTML bool // Title may hold markup and entities (RSS, Atom type="html")
+	Link      string
+	Base      string // base URL for relative links in Link and Content
+
+	Summary     string // as written
+	SummaryHTML bool
+	Content     string   // HTML as written (Markdown already rendered)
+	Text        []string // plain-text paragraphs, when there is no Content
+
+	Authors    []feeds.Person
+	Categories []string
+	Language   string // declared language; empty when the story declares none
+	Image      string
+	Enclosures []feeds.Enclosure
+
+	Published time.Time // explicit date; zero when none
+	DateOnly  bool      // Published is a calendar day with no time of day
+	Updated   time.Time
+
+	// Year is the year line of the listing the story came from (0 when the
+	// listing has none): the year of a month-and-day written in the text.
+	Year int
+
+	Origin *feeds.Origin // upstream feed, for aggregated items
+}
+
+// State is a source's fetch state, kept by the store between runs.
+type State struct {
+	URL          string // current URL (updated by permanent redirects)
+	ETag         string
+	LastModified string
+
+	CheckedAt   time.Time // last attempt
+	LastSuccess time.Time
+	LastError   string
+	Failures    int       // consecutive
+	NextDue     time.Time // not fetched before this (backoff, Retry-After, Cache-Control)
+}
+
+// FileError is a problem with one story file, located as precisely as the
+// format allows.
+type FileError struct {
+	Path string
+	Line int // 0 when unknown
+	Col  int // 0 when unknown
+	Err  error
+}
+
+func (e *FileError) Error() string {
+	switch {
+	case e.Line > 0 && e.Col > 0:
+		return fmt.Sprintf("%s:%d:%d: %v", e.Path, e.Line, e.Col, e.Err)
+	case e.Line > 0:
+		return fmt.Sprintf("%s:%d: %v", e.Path, e.Line, e.Err)
+	}
+	return fmt.Sprintf("%s: %v", e.Path, e.Err)
+}
+
+func (e *FileError) Unwrap() error { return e.Err }

@@ -1,0 +1,53 @@
+// Package store defines the Store contract that keeps feedloom's items and
+// fetch state between runs. sqlite/ implements it (the embedded default);
+// postgres/ will implement it for several nodes.
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/feedloom/feedloom/feeds"
+	"github.com/feedloom/feedloom/sources"
+)
+
+// ErrSchemaTooNew means the database was written by a newer feedloom.
+var ErrSchemaTooNew = errors.New("store: schema is newer than this binary")
+
+// Store keeps items, the ids, dates and slugs they were given, and each
+// source's fetch state. Every write is one transaction.
+type Store interface {
+	// Upsert inserts new items and updates changed ones of one source. An
+	// item's Published, FirstSeen, Position-at-first-sight and Slug never
+	// change once stored. An item whose ID, or whose canonical link
+	// (feeds.CanonicalLink), is already held by another source is skipped:
+	// the first source keeps it. A new item's Slug is made unique by
+	// appending -2, -3, … in the order items are first stored. changed counts
+	// inserted and modified items.
+	Upsert(ctx context.Context, source string, items []feeds.Item) (changed int, err error)
+	// Remove deletes the given items of one source; ids of other sources
+	// are ignored.
+	Remove(ctx context.Context, source string, ids []string) (removed int, err error)
+	// Items returns items matching q, newest first, then by id.
+	Items(ctx context.Context, q Query) ([]feeds.Item, error)
+	// Release clears Held on every held item published at or before now.
+	Release(ctx context.Context, now time.Time) (released int, err error)
+	// FirstRun records day (YYYY-MM-DD) as the store's first-run date unless
+	// one is recorded already, and returns the recorded one.
+	FirstRun(ctx context.Context, day string) (string, error)
+
+	State(ctx context.Context, source string) (sources.State, error)
+	SaveState(ctx context.Context, source string, st sources.State) error
+	Close() error
+}
+
+// Query selects items. The zero Query selects every released item.
+type Query struct {
+	Source string // only this source; empty for all
+	// Language selects items whose tag equals it or starts with it plus "-"
+	// (RFC 4647 basic filtering), ignoring case; empty for all.
+	Language    string
+	Limit       int  // at most this many; 0 for no limit
+	IncludeHeld bool // include embargoed items
+}
