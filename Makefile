@@ -1,0 +1,38 @@
+# feedloom's front door: `make run` builds the example feeds into public/,
+# `make test` runs every test.
+GO      ?= go
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -X main.version=$(VERSION)
+BIN     := bin/feedloom
+
+.PHONY: all build run check test bench lint fmt clean
+
+all: build
+
+build:
+	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/feedloom
+
+# Builds the feeds from config.yaml and examples/stories, offline. Exit code 1
+# (published, but some story failed) is reported, not hidden.
+run: build
+	./$(BIN) build --config config.yaml
+
+check: build
+	./$(BIN) check --config config.yaml
+
+test:
+	$(GO) vet ./...
+	$(GO) test ./...
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+lint:
+	$(GO) vet ./...
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
+
+fmt:
+	gofmt -w $$(git ls-files '*.go')
+
+clean:
+	rm -rf bin public data

@@ -1,0 +1,135 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+
+	"github.com/feedloom/feedloom/config"
+	"github.com/feedloom/feedloom/feeds"
+	"github.com/feedloom/feedloom/normalize"
+	"github.com/feedloom/feedloom/publish"
+	"github.com/feedloom/feedloom/scheduler"
+	"github.com/feedloom/feedloom/sources/files"
+	"github.com/feedloom/feedloom/store/sqlite"
+)
+
+func cmdCheck(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("check", stderr)
+	path := fs.String("config", "config.yaml", "config file")
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
+	}
+	cfg, err := config.Load(*path, config.LoadOptions{})
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return exitUsage
+	}
+	fmt.Fprintf(stdout, "%s: ok (%d languages, %d sources)\n", *path, len(cfg.Languages), len(cfg.Sources))
+	return exitOK
+}
+
+func cmdBuild(ctx context.Context, args []string, stderr io.Writer) int {
+	fs := newFlags("build", stderr)
+	path := fs.String("config", "config.yaml", "config file")
+	fs.Bool("force", false, "fetch sources even inside their backoff or cache window")
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
+	}
+	log := newLogger(stderr)
+	cfg, err := config.Load(*path, config.LoadOptions{})
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return exitUsage
+	}
+	st, err := sqlite.Open(ctx, filepath.Join(cfg.DataDir, "feedloom.db"))
+	if err != nil {
+		log.Error("cannot open the store", "err", err)
+		return exitUsage
+	}
+	defer st.Close()
+	det, err := normalize.NewDetector()
+	if err != nil {
+		log.Error("cannot load language tables", "err", err)
+		return exitFailed
+	}
+	jobs, err := jobsFor(cfg)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return exitUsage
+	}
+	pub := publish.New(st, publishOptions(cfg), log)
+	sched := scheduler.New(st, pub, det, jobs, scheduler.Options{Normalize: normalizeOptions(cfg)}, log)
+
+	lock, err := scheduler.AcquireLock(ctx, cfg.DataDir, cfg.LockTimeout)
+	if err != nil {
+		log.Error("not published", "err", err)
+		return exitFailed
+	}
+	defer lock.Release()
+	if err := pub.Check(); err != nil {
+		log.Error("not published: output folder is not writable", "err", err)
+		return exitFailed
+	}
+	rep, err := sched.RunOnce(ctx)
+	if err != nil {
+		log.Error("not published", "err", err)
+		return exitFailed
+	}
+	log.Info("published", "changed", len(rep.Published), "released", rep.Released)
+	if rep.Failed() {
+		return exitPartial
+	}
+	return exitOK
+}
+
+// jobsFor turns the configured sources into scheduler jobs.
+func jobsFor(cfg *config.Config) ([]scheduler.Job, error) {
+	var jobs []scheduler.Job
+	for _, s := range cfg.Sources {
+		lang := s.Language
+		if lang == "" {
+			lang = cfg.Languages[0].Tag
+		}
+		norm := normalize.Source{Name: s.Name, Language: lang, Zone: s.Location}
+		switch s.Kind {
+		case "files":
+			src := files.New(s.Name, s.Path, files.Options{Labels: s.Labels, Zone: cfg.Site.Location})
+			jobs = append(jobs, scheduler.Job{Source: src, Norm: norm})
+		default:
+			return nil, fmt.Errorf("%s: source %q: kind %q is not supported by this build", cfg.Path, s.Name, s.Kind)
+		}
+	}
+	return jobs, nil
+}
+
+func normalizeOptions(cfg *config.Config) normalize.Options {
+	return normalize.Options{
+		Host:     cfg.Host(),
+		Zone:     cfg.Site.Location,
+		SiteLink: cfg.Site.Link,
+	}
+}
+
+func publishOptions(cfg *config.Config) publish.Options {
+	langs := make([]publish.Language, len(cfg.Languages))
+	for i, l := range cfg.Languages {
+		langs[i] = publish.Language{Tag: l.Tag, Title: l.Title, MaxItems: l.MaxItems}
+	}
+	return publish.Options{
+		Dir:       cfg.Output.Dir,
+		BaseURL:   cfg.Site.BaseURL,
+		Title:     cfg.Site.Title,
+		Link:      cfg.Site.Link,
+		Author:    feeds.Person{Name: cfg.Site.Author.Name, Email: cfg.Site.Author.Email},
+		Zone:      cfg.Site.Location,
+		Languages: langs,
+		MaxItems:  cfg.Output.MaxItems,
+		Hub:       cfg.WebSub.Hub,
+		Generator: "feedloom " + version,
+	}
+}
+
+var _ = errors.New

@@ -1,0 +1,131 @@
+// Package sqlite implements store.Store in one SQLite file through the pure-Go
+// modernc.org/sqlite driver. Every write is one immediate transaction, so two
+// processes (a cron build and a running serve) may share the file; times are
+// kept as unix seconds and come back in UTC.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	_ "embed"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+
+	"github.com/feedloom/feedloom/store"
+)
+
+// schemaVersion is the PRAGMA user_version this binary writes and reads.
+const schemaVersion = 1
+
+//go:embed schema.sql
+var schemaSQL string
+
+var _ store.Store = (*Store)(nil)
+
+// Store is a store.Store kept in one SQLite file. It is safe for concurrent
+// use, also beside other Stores (in this or another process) on the same file.
+type Store struct {
+	db   *sql.DB
+	path string
+}
+
+// Open opens the store at path, creating the file and its parent folder when
+// missing and bringing an older schema up to date. A database written by a
+// newer feedloom is refused with an error wrapping store.ErrSchemaTooNew.
+func Open(ctx context.Context, path string) (*Store, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	db, err := sql.Open("sqlite", dsn(path))
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	s := &Store{db: db, path: path}
+	if err := s.migrate(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	return s, nil
+}
+
+// dsn sets the pragmas on every connection of the pool: a one-off PRAGMA
+// would configure only one of them. busy_timeout with immediate transactions
+// makes a second writer wait for the first instead of failing with
+// SQLITE_BUSY.
+func dsn(path string) string {
+	// The name is a URI: %, ? and # would end or alter the path.
+	name := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
+	return "file:" + name +
+		"?_pragma=busy_timeout(5000)" +
+		"&_pragma=journal_mode(WAL)" +
+		"&_pragma=foreign_keys(1)" +
+		"&_pragma=synchronous(NORMAL)" +
+		"&_txlock=immediate"
+}
+
+// migrate brings the schema to schemaVersion in one transaction. The version
+// is read inside it, so two processes opening a fresh file at once apply the
+// schema only once.
+func (s *Store) migrate(ctx context.Context) error {
+	// steps[v] takes a database from version v to v+1.
+	steps := [schemaVersion]string{schemaSQL}
+
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	var version int
+	if err := tx.QueryRowContext(ctx, `PRAGMA user_version`).Scan(&version); err != nil {
+		return fmt.Errorf("read schema version: %w", err)
+	}
+	switch {
+	case version > schemaVersion:
+		return fmt.Errorf("schema version %d, this binary knows up to %d: %w",
+			version, schemaVersion, store.ErrSchemaTooNew)
+	case version == schemaVersion:
+		return nil
+	}
+	for v := version; v < schemaVersion; v++ {
+		if _, err := tx.ExecContext(ctx, steps[v]); err != nil {
+			return fmt.Errorf("migrate schema %d to %d: %w", v, v+1, err)
+		}
+	}
+	// PRAGMA takes no parameters; schemaVersion is a constant.
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf(`PRAGMA user_version = %d`, schemaVersion)); err != nil {
+		return fmt.Errorf("set schema version: %w", err)
+	}
+	return tx.Commit()
+}
+
+// Close closes the database; a Store must not be used after it.
+func (s *Store) Close() error {
+	if err := s.db.Close(); err != nil {
+		return fmt.Errorf("sqlite: close %s: %w", s.path, err)
+	}
+	return nil
+}
+
+// unixTime turns stored unix seconds back into a time in UTC.
+func unixTime(sec int64) time.Time { return time.Unix(sec, 0).UTC() }
+
+// nullTime stores the zero time as NULL and any other as unix seconds.
+func nullTime(t time.Time) sql.NullInt64 {
+	if t.IsZero() {
+		return sql.NullInt64{}
+	}
+	return sql.NullInt64{Int64: t.Unix(), Valid: true}
+}
+
+// fromNullTime is the inverse of nullTime.
+func fromNullTime(n sql.NullInt64) time.Time {
+	if !n.Valid {
+		return time.Time{}
+	}
+	return unixTime(n.Int64)
+}
