@@ -1,9 +1,211 @@
 package feeds
 
 import (
-	"errors"
+	"encoding/xml"
+	"fmt"
 	"io"
+	"strconv"
+	"time"
+
+	gorilla "github.com/gorilla/feeds"
 )
 
-// WriteAtom is a placeholder until the writer lands.
-func WriteAtom(w io.Writer, f *Feed) error { return errors.New("feeds: WriteAtom not written yet") }
+// atomFeed wraps gorilla's AtomFeed (xmlns, title, id, updated, subtitle)
+// with what it lacks: xml:lang, several links with hreflang, several
+// authors and a generator. The embedded Link, Author and Entries stay nil.
+// Entries is the last field: RFC 4287 section 4.1.1 puts every piece of
+// feed metadata before the first entry.
+type atomFeed struct {
+	XMLName xml.Name `xml:"feed"`
+	*gorilla.AtomFeed
+	Lang      string `xml:"xml:lang,attr,omitempty"`
+	Links     []atomLink
+	Authors   []*gorilla.AtomAuthor
+	Generator string `xml:"generator,omitempty"`
+	Entries   []atomEntry
+}
+
+// atomLink is a feed-level link; gorilla's AtomLink has no hreflang or
+// title.
+type atomLink struct {
+	XMLName  xml.Name `xml:"link"`
+	Href     string   `xml:"href,attr"`
+	Rel      string   `xml:"rel,attr"`
+	Type     string   `xml:"type,attr,omitempty"`
+	Hreflang string   `xml:"hreflang,attr,omitempty"`
+	Title    string   `xml:"title,attr,omitempty"`
+}
+
+// atomEntry is one <entry>. gorilla's AtomEntry does not fit: its title
+// has no type, its category has no term (invalid Atom), its source is a
+// string and it holds one author. Its parts (links, authors, summary,
+// content) are gorilla's.
+type atomEntry struct {
+	XMLName    xml.Name `xml:"entry"`
+	Lang       string   `xml:"xml:lang,attr,omitempty"`
+	Title      atomText `xml:"title"`
+	ID         string   `xml:"id"`
+	Links      []gorilla.AtomLink
+	Published  string `xml:"published,omitempty"`
+	Updated    string `xml:"updated"`
+	Authors    []*gorilla.AtomAuthor
+	Categories []atomCategory
+	Summary    *gorilla.AtomSummary
+	Content    *gorilla.AtomContent
+	Source     *atomSource
+}
+
+// atomText is a text construct with its type.
+type atomText struct {
+	Type string `xml:"type,attr"`
+	Text string `xml:",chardata"`
+}
+
+// atomCategory is a category; RFC 4287 section 4.2.2 requires term.
+type atomCategory struct {
+	XMLName xml.Name `xml:"category"`
+	Term    string   `xml:"term,attr"`
+}
+
+// atomSource names the feed an aggregated entry came from (RFC 4287
+// section 4.2.11).
+type atomSource struct {
+	XMLName xml.Name `xml:"source"`
+	ID      string   `xml:"id,omitempty"`
+	Title   string   `xml:"title,omitempty"`
+	Links   []gorilla.AtomLink
+}
+
+// WriteAtom writes f as an Atom 1.0 document to w. The feed id is f.ID,
+// else f.SelfURL, else f.Link. When f has no authors the feed's author is
+// named after its title, so that every entry is covered (RFC 4287 section
+// 4.1.1). An entry's updated is its Updated, else its Published, else the
+// feed's date; an entry with neither content nor a link carries its
+// summary as text content. Dates are RFC 3339 in f.Zone, to the second.
+func WriteAtom(w io.Writer, f *Feed) error {
+	if err := writeXML(w, f.Stylesheet, f.atom()); err != nil {
+		return fmt.Errorf("feeds: atom %q: %w", f.SelfURL, err)
+	}
+	return nil
+}
+
+func (f *Feed) atom() *atomFeed {
+	out := &atomFeed{
+		AtomFeed: &gorilla.AtomFeed{
+			Xmlns:    nsAtom,
+			Title:    cleanText(f.Title),
+			Id:       cmpText(f.ID, f.SelfURL, f.Link),
+			Updated:  f.formatTime(f.updated(), time.RFC3339),
+			Subtitle: cleanText(f.Description),
+		},
+		Lang:      cleanText(f.Language),
+		Generator: cleanText(f.Generator),
+	}
+	if href := cleanText(f.SelfURL); href != "" {
+		out.Links = append(out.Links, atomLink{Href: href, Rel: "self", Type: "application/atom+xml"})
+	}
+	if href := cleanText(f.Link); href != "" {
+		out.Links = append(out.Links, atomLink{Href: href, Rel: "alternate", Type: "text/html"})
+	}
+	for _, a := range f.Alternates {
+		href := cleanText(a.Href)
+		if href == "" {
+			continue
+		}
+		out.Links = append(out.Links, atomLink{
+			Href:     href,
+			Rel:      "alternate",
+			Type:     cmpText(a.Type, "application/atom+xml"),
+			Hreflang: cleanText(a.Language),
+			Title:    cleanText(a.Title),
+		})
+	}
+	if href := cleanText(f.Hub); href != "" {
+		out.Links = append(out.Links, atomLink{Href: href, Rel: "hub"})
+	}
+	out.Authors = atomAuthors(f.Authors)
+	if len(out.Authors) == 0 {
+		out.Authors = []*gorilla.AtomAuthor{{AtomPerson: gorilla.AtomPerson{Name: cmpText(f.Title, f.Link, f.SelfURL)}}}
+	}
+	out.Entries = make([]atomEntry, 0, len(f.Items))
+	for i := range f.Items {
+		out.Entries = append(out.Entries, f.atomEntry(&f.Items[i]))
+	}
+	return out
+}
+
+func (f *Feed) atomEntry(it *Item) atomEntry {
+	updated := it.Updated
+	if updated.IsZero() {
+		updated = it.Published
+	}
+	if updated.IsZero() {
+		updated = f.updated()
+	}
+	e := atomEntry{
+		Lang:      cleanText(it.Language),
+		Title:     atomText{Type: "text", Text: cleanText(it.Title)},
+		ID:        cleanText(it.ID),
+		Published: f.formatTime(it.Published, time.RFC3339),
+		Updated:   f.formatTime(updated, time.RFC3339),
+		Authors:   atomAuthors(it.Authors),
+	}
+	link := cleanText(it.Link)
+	if link != "" {
+		e.Links = append(e.Links, gorilla.AtomLink{Href: link, Rel: "alternate"})
+	}
+	for _, enc := range it.Enclosures {
+		href := cleanText(enc.URL)
+		if href == "" {
+			continue
+		}
+		l := gorilla.AtomLink{Href: href, Rel: "enclosure", Type: cleanText(enc.Type)}
+		if enc.Length > 0 {
+			l.Length = strconv.FormatInt(enc.Length, 10)
+		}
+		e.Links = append(e.Links, l)
+	}
+	for _, c := range cleanTexts(it.Categories) {
+		e.Categories = append(e.Categories, atomCategory{Term: c})
+	}
+	summary, content := cleanText(it.Summary), cleanText(it.Content)
+	switch {
+	case content != "":
+		e.Content = &gorilla.AtomContent{Content: content, Type: "html"}
+		if summary != "" {
+			e.Summary = &gorilla.AtomSummary{Content: summary, Type: "text"}
+		}
+	case link == "":
+		// RFC 4287 section 4.1.1: an entry without an alternate link
+		// must have content.
+		e.Content = &gorilla.AtomContent{Content: summary, Type: "text"}
+	case summary != "":
+		e.Summary = &gorilla.AtomSummary{Content: summary, Type: "text"}
+	}
+	if o := it.Origin; o != nil {
+		s := &atomSource{ID: cleanText(o.ID), Title: cleanText(o.Title)}
+		if href := cleanText(o.Link); href != "" {
+			s.Links = []gorilla.AtomLink{{Href: href, Rel: "alternate"}}
+		}
+		e.Source = s
+	}
+	return e
+}
+
+// atomAuthors converts people to Atom authors. A person without a name is
+// named by e-mail address or URL, since atom:name is required.
+func atomAuthors(ps []Person) []*gorilla.AtomAuthor {
+	var out []*gorilla.AtomAuthor
+	for _, p := range ps {
+		name := cmpText(p.Name, p.Email, p.URL)
+		if name == "" {
+			continue
+		}
+		out = append(out, &gorilla.AtomAuthor{AtomPerson: gorilla.AtomPerson{
+			Name:  name,
+			Uri:   cleanText(p.URL),
+			Email: cleanText(p.Email),
+		}})
+	}
+	return out
+}

@@ -1,9 +1,150 @@
 package feeds
 
 import (
-	"errors"
+	"bytes"
+	"encoding/json"
+	"fmt"
 	"io"
+	"time"
+
+	gorilla "github.com/gorilla/feeds"
 )
 
-// WriteJSON is a placeholder until the writer lands.
-func WriteJSON(w io.Writer, f *Feed) error { return errors.New("feeds: WriteJSON not written yet") }
+const jsonFeedVersion = "https://jsonfeed.org/version/1.1"
+
+// jsonFeed is a JSON Feed 1.1 document. gorilla's JSONFeed cannot be used:
+// it drops an empty items array (required), writes the deprecated author,
+// and has no feed_url or item language. Field order is key order.
+type jsonFeed struct {
+	Version     string               `json:"version"`
+	Title       string               `json:"title"`
+	HomePageURL string               `json:"home_page_url,omitempty"`
+	FeedURL     string               `json:"feed_url,omitempty"`
+	Description string               `json:"description,omitempty"`
+	Language    string               `json:"language,omitempty"`
+	Authors     []gorilla.JSONAuthor `json:"authors,omitempty"`
+	Hubs        []jsonHub            `json:"hubs,omitempty"`
+	Items       []jsonItem           `json:"items"` // required, [] when empty
+}
+
+type jsonHub struct {
+	Type string `json:"type"`
+	URL  string `json:"url"`
+}
+
+// jsonItem is one item. ContentHTML and ContentText are pointers so that
+// an item without content still writes content_text, even empty: the
+// specification requires one of the two.
+type jsonItem struct {
+	ID            string               `json:"id"`
+	URL           string               `json:"url,omitempty"`
+	Title         string               `json:"title,omitempty"`
+	ContentHTML   *string              `json:"content_html,omitempty"`
+	ContentText   *string              `json:"content_text,omitempty"`
+	Summary       string               `json:"summary,omitempty"`
+	Image         string               `json:"image,omitempty"`
+	DatePublished string               `json:"date_published,omitempty"`
+	DateModified  string               `json:"date_modified,omitempty"`
+	Authors       []gorilla.JSONAuthor `json:"authors,omitempty"`
+	Tags          []string             `json:"tags,omitempty"`
+	Language      string               `json:"language,omitempty"`
+	Attachments   []jsonAttachment     `json:"attachments,omitempty"`
+}
+
+// jsonAttachment is an attachment; gorilla's JSONAttachment names the size
+// "size" instead of "size_in_bytes".
+type jsonAttachment struct {
+	URL         string `json:"url"`
+	MIMEType    string `json:"mime_type"`
+	SizeInBytes int64  `json:"size_in_bytes,omitempty"`
+}
+
+// WriteJSON writes f as a JSON Feed 1.1 document to w, indented by two
+// spaces with a final newline, HTML characters unescaped. items is always
+// present. An item without Content carries its Summary as content_text
+// (and no separate summary). Dates are RFC 3339 in f.Zone, to the second;
+// empty optional fields are left out.
+func WriteJSON(w io.Writer, f *Feed) error {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(f.json()); err != nil {
+		return fmt.Errorf("feeds: json %q: encode: %w", f.SelfURL, err)
+	}
+	if _, err := w.Write(buf.Bytes()); err != nil {
+		return fmt.Errorf("feeds: json %q: write: %w", f.SelfURL, err)
+	}
+	return nil
+}
+
+func (f *Feed) json() *jsonFeed {
+	out := &jsonFeed{
+		Version:     jsonFeedVersion,
+		Title:       cleanText(f.Title),
+		HomePageURL: cleanText(f.Link),
+		FeedURL:     cleanText(f.SelfURL),
+		Description: cleanText(f.Description),
+		Language:    cleanText(f.Language),
+		Authors:     jsonAuthors(f.Authors),
+		Items:       make([]jsonItem, 0, len(f.Items)),
+	}
+	if hub := cleanText(f.Hub); hub != "" {
+		out.Hubs = []jsonHub{{Type: "WebSub", URL: hub}}
+	}
+	for i := range f.Items {
+		out.Items = append(out.Items, f.jsonItem(&f.Items[i]))
+	}
+	return out
+}
+
+func (f *Feed) jsonItem(it *Item) jsonItem {
+	out := jsonItem{
+		ID:            cleanText(it.ID),
+		URL:           cleanText(it.Link),
+		Title:         cleanText(it.Title),
+		Image:         cleanText(it.Image),
+		DatePublished: f.formatTime(it.Published, time.RFC3339),
+		DateModified:  f.formatTime(it.Updated, time.RFC3339),
+		Authors:       jsonAuthors(it.Authors),
+		Tags:          cleanTexts(it.Categories),
+		Language:      cleanText(it.Language),
+	}
+	summary := cleanText(it.Summary)
+	if content := cleanText(it.Content); content != "" {
+		out.ContentHTML = &content
+		out.Summary = summary
+	} else {
+		out.ContentText = &summary
+	}
+	for _, e := range it.Enclosures {
+		u := cleanText(e.URL)
+		if u == "" {
+			continue
+		}
+		out.Attachments = append(out.Attachments, jsonAttachment{
+			URL:         u,
+			MIMEType:    cmpText(e.Type, "application/octet-stream"),
+			SizeInBytes: max(e.Length, 0),
+		})
+	}
+	return out
+}
+
+// jsonAuthors converts people to JSON Feed authors, which have no e-mail
+// field: a person without a URL gets a mailto: URL instead, and a person
+// without a name is named by e-mail address.
+func jsonAuthors(ps []Person) []gorilla.JSONAuthor {
+	var out []gorilla.JSONAuthor
+	for _, p := range ps {
+		a := gorilla.JSONAuthor{Name: cmpText(p.Name, p.Email), Url: cleanText(p.URL)}
+		if email := cleanText(p.Email); a.Url == "" && email != "" {
+			a.Url = "mailto:" + email
+		}
+		if a.Name == "" && a.Url == "" {
+			continue
+		}
+		out = append(out, a)
+	}
+	return out
+}

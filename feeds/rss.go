@@ -1,9 +1,185 @@
 package feeds
 
 import (
-	"errors"
+	"encoding/xml"
+	"fmt"
 	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	gorilla "github.com/gorilla/feeds"
 )
 
-// WriteRSS is a placeholder until the writer lands.
-func WriteRSS(w io.Writer, f *Feed) error { return errors.New("feeds: WriteRSS not written yet") }
+// rssRoot is the <rss> element. gorilla's RssFeedXml declares only the
+// content namespace; feedloom also needs atom (self and hub links) and dc
+// (item language and creators).
+type rssRoot struct {
+	XMLName   xml.Name `xml:"rss"`
+	Version   string   `xml:"version,attr"`
+	NSAtom    string   `xml:"xmlns:atom,attr"`
+	NSContent string   `xml:"xmlns:content,attr"`
+	NSDC      string   `xml:"xmlns:dc,attr"`
+	Channel   rssChannel
+}
+
+// rssChannel wraps gorilla's channel (title, link, description, language,
+// managingEditor, lastBuildDate, generator) and adds the atom:link elements
+// and feedloom's own items; the embedded Items stay nil.
+type rssChannel struct {
+	XMLName xml.Name `xml:"channel"`
+	*gorilla.RssFeed
+	AtomLinks []rssAtomLink
+	Items     []rssItem
+}
+
+// rssAtomLink is an atom:link inside RSS (self, hub).
+type rssAtomLink struct {
+	XMLName xml.Name `xml:"atom:link"`
+	Href    string   `xml:"href,attr"`
+	Rel     string   `xml:"rel,attr"`
+	Type    string   `xml:"type,attr,omitempty"`
+}
+
+// rssItem is one <item>. gorilla's RssItem does not fit: its link is
+// always written (an empty <link></link> is not a URL), and it holds a
+// single category and a single author. Its parts (content, guid,
+// enclosure) are gorilla's.
+type rssItem struct {
+	XMLName     xml.Name `xml:"item"`
+	Title       string   `xml:"title"`
+	Link        string   `xml:"link,omitempty"`
+	Description string   `xml:"description,omitempty"`
+	Content     *gorilla.RssContent
+	Author      string   `xml:"author,omitempty"`
+	Creators    []string `xml:"dc:creator"`
+	Categories  []string `xml:"category"`
+	Guid        *gorilla.RssGuid
+	PubDate     string `xml:"pubDate,omitempty"`
+	Language    string `xml:"dc:language,omitempty"`
+	Enclosure   *gorilla.RssEnclosure
+}
+
+// htmlEscaper turns plain text into HTML text. RSS description is HTML, so
+// a summary saying "a < b" must reach readers as "a &lt; b".
+var htmlEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
+
+// WriteRSS writes f as an RSS 2.0 document to w. The channel link is
+// f.Link, else f.SelfURL, and its description f.Description, else f.Title
+// (RSS requires both); lastBuildDate is
+// f.Updated, the Unix epoch when zero. Items are written in the order
+// given. Every date is RFC 1123 with a numeric zone (RFC 822 with a
+// four-digit year) in f.Zone, to the second.
+func WriteRSS(w io.Writer, f *Feed) error {
+	if err := writeXML(w, f.Stylesheet, f.rss()); err != nil {
+		return fmt.Errorf("feeds: rss %q: %w", f.SelfURL, err)
+	}
+	return nil
+}
+
+func (f *Feed) rss() *rssRoot {
+	ch := &gorilla.RssFeed{
+		Title:          cleanText(f.Title),
+		Link:           cleanText(f.Link),
+		Description:    cleanText(f.Description),
+		Language:       cleanText(f.Language),
+		ManagingEditor: rssEmail(f.Authors),
+		LastBuildDate:  f.formatTime(f.updated(), time.RFC1123Z),
+		Generator:      cleanText(f.Generator),
+	}
+	if ch.Link == "" {
+		ch.Link = cleanText(f.SelfURL)
+	}
+	if ch.Description == "" {
+		ch.Description = ch.Title
+	}
+	root := &rssRoot{
+		Version:   "2.0",
+		NSAtom:    nsAtom,
+		NSContent: nsContent,
+		NSDC:      nsDC,
+		Channel:   rssChannel{RssFeed: ch},
+	}
+	if href := cleanText(f.SelfURL); href != "" {
+		root.Channel.AtomLinks = append(root.Channel.AtomLinks, rssAtomLink{Href: href, Rel: "self", Type: "application/rss+xml"})
+	}
+	if href := cleanText(f.Hub); href != "" {
+		root.Channel.AtomLinks = append(root.Channel.AtomLinks, rssAtomLink{Href: href, Rel: "hub"})
+	}
+	root.Channel.Items = make([]rssItem, 0, len(f.Items))
+	for i := range f.Items {
+		root.Channel.Items = append(root.Channel.Items, f.rssItem(&f.Items[i]))
+	}
+	return root
+}
+
+func (f *Feed) rssItem(it *Item) rssItem {
+	id, link := cleanText(it.ID), cleanText(it.Link)
+	out := rssItem{
+		Title:       cleanText(it.Title),
+		Link:        link,
+		Description: htmlEscaper.Replace(cleanText(it.Summary)),
+		Author:      rssEmail(it.Authors),
+		Categories:  cleanTexts(it.Categories),
+		PubDate:     f.formatTime(it.Published, time.RFC1123Z),
+		Language:    cleanText(it.Language),
+	}
+	if c := cleanText(it.Content); c != "" {
+		out.Content = &gorilla.RssContent{Content: c}
+	}
+	// RSS author must be an e-mail address: the first author who has one
+	// goes there, every other author is a dc:creator by name.
+	first := withEmail(it.Authors)
+	for i, p := range it.Authors {
+		if i == first {
+			continue
+		}
+		if name := cmpText(p.Name, p.Email); name != "" {
+			out.Creators = append(out.Creators, name)
+		}
+	}
+	if id != "" {
+		// isPermaLink defaults to true, so it is always written.
+		perma := "false"
+		if id == link {
+			perma = "true"
+		}
+		out.Guid = &gorilla.RssGuid{Id: id, IsPermaLink: perma}
+	}
+	// RSS readers expect at most one enclosure per item (RSS Advisory
+	// Board profile), so only the first is written; Atom and JSON carry all.
+	if len(it.Enclosures) > 0 {
+		e := it.Enclosures[0]
+		out.Enclosure = &gorilla.RssEnclosure{
+			Url:    cleanText(e.URL),
+			Length: strconv.FormatInt(max(e.Length, 0), 10),
+			Type:   cmpText(e.Type, "application/octet-stream"),
+		}
+	}
+	return out
+}
+
+// rssEmail is the RSS form of the first person in ps with an e-mail
+// address, "email (Name)" or just "email"; "" when nobody has one.
+func rssEmail(ps []Person) string {
+	i := withEmail(ps)
+	if i < 0 {
+		return ""
+	}
+	email := cleanText(ps[i].Email)
+	if name := cleanText(ps[i].Name); name != "" {
+		return email + " (" + name + ")"
+	}
+	return email
+}
+
+// withEmail is the index of the first person in ps with an e-mail address,
+// or -1.
+func withEmail(ps []Person) int {
+	for i, p := range ps {
+		if cleanText(p.Email) != "" {
+			return i
+		}
+	}
+	return -1
+}

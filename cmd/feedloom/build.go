@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -131,5 +130,3 @@ func publishOptions(cfg *config.Config) publish.Options {
 		Generator: "feedloom " + version,
 	}
 }
-
-var _ = errors.New

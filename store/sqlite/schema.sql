@@ -26,6 +26,9 @@ CREATE TABLE items (
 
 -- items_feed serves Items: released items, newest first, then by id.
 CREATE INDEX items_feed ON items (held, published DESC, id);
+-- items_source serves one source's items, held ones included, in the same
+-- order: what a refresh reads before it normalizes.
+CREATE INDEX items_source ON items (source, published DESC, id);
 
 -- sources holds each source's fetch state; a zero time is NULL.
 CREATE TABLE sources (

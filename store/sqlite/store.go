@@ -1,7 +1,8 @@
 // Package sqlite implements store.Store in one SQLite file through the pure-Go
-// modernc.org/sqlite driver. Every write is one immediate transaction, so two
-// processes (a cron build and a running serve) may share the file; times are
-// kept as unix seconds and come back in UTC.
+// modernc.org/sqlite driver. Every write is one transaction that takes the
+// write lock at once (busy_timeout waits for it), so two processes, a cron
+// build and a running serve, may share the file. Times are kept as unix
+// seconds and come back in UTC.
 package sqlite
 
 import (

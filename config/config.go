@@ -1,0 +1,135 @@
+// Package config loads and checks feedloom's YAML configuration (DESIGN's
+// config contract): unknown keys, wrong types, bad zones, tags, schedules,
+// URLs, durations and sizes are all reported at once, each with the file,
+// line, column and field it concerns. A loaded Config has every default
+// applied and every relative path made absolute against the config file's
+// folder, so its users never need to know what was written and what was not.
+package config
+
+import (
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Config is a loaded, checked and completed config file.
+type Config struct {
+	Path string // absolute path of the config file
+	Dir  string // absolute folder of the config file; relative paths were resolved against it
+
+	Site        Site
+	DataDir     string        // absolute; holds the lock and the SQLite store
+	LockTimeout time.Duration // how long build waits for a running pass; 0 means try once
+	Store       Store
+	Output      Output
+	Languages   []Language // at least one, tags canonical and distinct
+	Sources     []Source   // names distinct
+	Retention   Retention  // default for every feed source without its own
+	Scheduler   Scheduler
+	Fetch       Fetch
+	Serve       Serve
+	WebSub      WebSub
+}
+
+// Site describes the publisher.
+type Site struct {
+	Title    string
+	Link     string // absolute http(s) URL of the human site
+	BaseURL  string // absolute http(s) URL where the output folder is published
+	Timezone string // IANA name; "UTC" when not set
+	Location *time.Location
+	Author   Person
+}
+
+// Person is a name and an e-mail address, either of which may be empty.
+type Person struct {
+	Name  string
+	Email string
+}
+
+// Store selects and tunes the item store.
+type Store struct {
+	Driver string        // "sqlite" or "postgres"
+	DSN    string        // postgres only; FEEDLOOM_DSN takes precedence over the file
+	Lease  time.Duration // postgres only: how long a claimed source stays claimed
+	Node   string        // postgres only: this node's name; the host name by default
+}
+
+// Output is where the feeds are written.
+type Output struct {
+	Dir      string // absolute
+	MaxItems int    // items per feed unless a language says otherwise
+}
+
+// Language is one feed set.
+type Language struct {
+	Tag      string // canonical BCP 47 tag (feeds.CanonicalLang)
+	Title    string // site.title when not set
+	MaxItems int    // output.max_items when not set
+}
+
+// Source is one configured story source.
+type Source struct {
+	Name     string   // [a-z0-9][a-z0-9-]*
+	Kind     string   // "files" or "feed"
+	Path     string   // files: absolute path of an existing folder
+	URL      string   // feed: http(s) or file:// URL, or an absolute local path
+	Schedule string   // robfig/cron standard spec; "@every 10m" when not set
+	Labels   []string // files only: category lines of .txt listings; nil means learn them
+	Language string   // canonical tag used when detection cannot tell; may be empty
+	Timezone string   // IANA name for zoneless upstream dates; empty means site.timezone
+	Location *time.Location
+	// Retention is nil unless the source sets its own; Config.RetentionOf
+	// applies the global one then. Fields it leaves out come from the global one.
+	Retention *Retention
+}
+
+// Retention bounds how long items of a feed source outlive the upstream window.
+type Retention struct {
+	MaxAge   time.Duration
+	MaxItems int
+}
+
+// Scheduler tunes the built-in scheduler.
+type Scheduler struct {
+	Jitter   float64 // fraction of each source's interval: 0.10 for "10%"
+	Debounce time.Duration
+}
+
+// Fetch limits the upstream fetcher.
+type Fetch struct {
+	Concurrency int
+	PerHost     int
+	MaxBody     int64 // bytes, counted after decompression
+	Timeout     time.Duration
+}
+
+// Serve configures the HTTP server.
+type Serve struct {
+	Addr       string // host:port
+	MaxAge     time.Duration
+	StaleAfter time.Duration
+}
+
+// WebSub names a hub to advertise and ping; Hub is empty for none.
+type WebSub struct {
+	Hub string
+}
+
+// Host is the host of site.base_url, lower-case and without a port: the
+// authority of every tag: URI feedloom mints.
+func (c *Config) Host() string {
+	u, err := url.Parse(c.Site.BaseURL)
+	if err != nil {
+		return ""
+	}
+	return strings.ToLower(u.Hostname())
+}
+
+// RetentionOf is the retention that applies to s: its own, else the global one.
+func (c *Config) RetentionOf(s Source) Retention {
+	if s.Retention != nil {
+		return *s.Retention
+	}
+	return c.Retention
+}

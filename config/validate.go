@@ -1,0 +1,385 @@
+package config
+
+import (
+	"cmp"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/feedloom/feedloom/feeds"
+)
+
+// Defaults of every optional key.
+const (
+	defaultDataDir     = "data"
+	defaultLockTimeout = 30 * time.Second
+	defaultDriver      = "sqlite"
+	defaultLease       = 2 * time.Minute
+	defaultOutputDir   = "public"
+	defaultMaxItems    = 50
+	defaultMaxAge      = 90 * 24 * time.Hour
+	defaultKeepItems   = 500
+	defaultJitter      = 0.10
+	defaultDebounce    = 2 * time.Second
+	defaultConcurrency = 16
+	defaultPerHost     = 2
+	defaultMaxBody     = 10 << 20
+	defaultTimeout     = 30 * time.Second
+	defaultAddr        = "127.0.0.1:8080"
+	defaultServeMaxAge = 5 * time.Minute
+	defaultStaleAfter  = 2 * time.Hour
+	defaultSchedule    = "@every 10m"
+	defaultTimezone    = "UTC"
+)
+
+// DSNEnv names the environment variable that provides (and overrides) store.dsn.
+const DSNEnv = "FEEDLOOM_DSN"
+
+// sourceName is what a source name must look like: it goes unescaped into
+// tag: URIs and file names.
+var sourceName = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
+
+// builder turns the raw file into a Config, applying defaults and recording
+// every problem with the field it concerns.
+type builder struct {
+	p    *problems
+	opts LoadOptions
+	dir  string
+}
+
+func (b *builder) build(raw *rawConfig, c *Config) {
+	c.Site = b.site(raw.Site)
+	c.DataDir = b.path(cmp.Or(raw.DataDir, defaultDataDir))
+	c.LockTimeout = b.duration("lock_timeout", raw.LockTimeout, defaultLockTimeout, true)
+	c.Store = b.store(raw.Store)
+	c.Output = Output{
+		Dir:      b.path(cmp.Or(raw.Output.Dir, defaultOutputDir)),
+		MaxItems: b.count("output.max_items", raw.Output.MaxItems, defaultMaxItems),
+	}
+	c.Retention = Retention{
+		MaxAge:   b.duration("retention.max_age", raw.Retention.MaxAge, defaultMaxAge, false),
+		MaxItems: b.count("retention.max_items", raw.Retention.MaxItems, defaultKeepItems),
+	}
+	c.Languages = b.languages(raw.Languages, c.Site.Title, c.Output.MaxItems)
+	c.Sources = b.sources(raw.Sources, c.Retention)
+	c.Scheduler = Scheduler{
+		Jitter:   defaultJitter,
+		Debounce: b.duration("scheduler.debounce", raw.Scheduler.Debounce, defaultDebounce, true),
+	}
+	if raw.Scheduler.Jitter != "" {
+		j, err := parsePercent(raw.Scheduler.Jitter)
+		if err != nil {
+			b.p.at("scheduler.jitter", "%v", err)
+		}
+		c.Scheduler.Jitter = j
+	}
+	c.Fetch = Fetch{
+		Concurrency: b.count("fetch.concurrency", raw.Fetch.Concurrency, defaultConcurrency),
+		PerHost:     b.count("fetch.per_host", raw.Fetch.PerHost, defaultPerHost),
+		MaxBody:     b.size("fetch.max_body", raw.Fetch.MaxBody, defaultMaxBody),
+		Timeout:     b.duration("fetch.timeout", raw.Fetch.Timeout, defaultTimeout, false),
+	}
+	c.Serve = Serve{
+		Addr:       b.addr("serve.addr", cmp.Or(raw.Serve.Addr, defaultAddr)),
+		MaxAge:     b.duration("serve.max_age", raw.Serve.MaxAge, defaultServeMaxAge, true),
+		StaleAfter: b.duration("serve.stale_after", raw.Serve.StaleAfter, defaultStaleAfter, false),
+	}
+	if raw.WebSub.Hub != "" {
+		b.httpURL("websub.hub", raw.WebSub.Hub)
+	}
+	c.WebSub = WebSub{Hub: raw.WebSub.Hub}
+}
+
+func (b *builder) site(raw rawSite) Site {
+	s := Site{
+		Title:    raw.Title,
+		Link:     raw.Link,
+		BaseURL:  raw.BaseURL,
+		Timezone: cmp.Or(raw.Timezone, defaultTimezone),
+		Author:   Person(raw.Author),
+	}
+	if !b.p.has("site") {
+		b.p.at("site", "required")
+	} else {
+		b.required("site.title", raw.Title)
+		if b.required("site.link", raw.Link) {
+			b.httpURL("site.link", raw.Link)
+		}
+		if b.required("site.base_url", raw.BaseURL) {
+			b.httpURL("site.base_url", raw.BaseURL)
+		}
+	}
+	s.Location = b.zone("site.timezone", s.Timezone)
+	return s
+}
+
+func (b *builder) store(raw rawStore) Store {
+	s := Store{
+		Driver: cmp.Or(raw.Driver, defaultDriver),
+		Lease:  b.duration("store.lease", raw.Lease, defaultLease, false),
+		Node:   raw.Node,
+	}
+	switch s.Driver {
+	case "sqlite":
+		if raw.DSN != "" {
+			b.p.at("store.dsn", "only used with driver postgres")
+		}
+	case "postgres":
+		s.DSN = cmp.Or(b.opts.Getenv(DSNEnv), raw.DSN)
+		if s.DSN == "" {
+			b.p.at("store.dsn", "required with driver postgres (or set %s)", DSNEnv)
+		}
+	default:
+		b.p.at("store.driver", "unknown driver %q (want sqlite or postgres)", s.Driver)
+	}
+	if s.Node == "" {
+		host, err := b.opts.Hostname()
+		if err != nil && s.Driver == "postgres" {
+			b.p.at("store.node", "not set, and the host name is unknown: %v", err)
+		}
+		s.Node = host
+	}
+	return s
+}
+
+func (b *builder) languages(raw []rawLanguage, siteTitle string, maxItems int) []Language {
+	if len(raw) == 0 {
+		b.p.at("languages", "at least one language is required")
+		return nil
+	}
+	langs := make([]Language, len(raw))
+	first := map[string]int{} // canonical tag → line
+	for i, r := range raw {
+		f := fmt.Sprintf("languages[%d]", i)
+		l := Language{
+			Title:    cmp.Or(r.Title, siteTitle),
+			MaxItems: b.count(f+".max_items", r.MaxItems, maxItems),
+		}
+		if b.required(f+".tag", r.Tag) {
+			l.Tag = b.lang(f+".tag", r.Tag)
+			if line, dup := first[l.Tag]; dup && l.Tag != "" {
+				b.p.at(f+".tag", "duplicate language %q (first at line %d)", l.Tag, line)
+			} else if l.Tag != "" {
+				first[l.Tag] = b.p.line(f + ".tag")
+			}
+		}
+		langs[i] = l
+	}
+	return langs
+}
+
+func (b *builder) sources(raw []rawSource, retention Retention) []Source {
+	var srcs []Source
+	first := map[string]int{} // name → line
+	for i, r := range raw {
+		f := fmt.Sprintf("sources[%d]", i)
+		s := Source{
+			Name:     r.Name,
+			Kind:     r.Kind,
+			Labels:   r.Labels,
+			Timezone: r.Timezone,
+		}
+		if b.required(f+".name", r.Name) {
+			switch line, dup := first[r.Name]; {
+			case !sourceName.MatchString(r.Name):
+				b.p.at(f+".name", "%q must match [a-z0-9][a-z0-9-]*", r.Name)
+			case dup:
+				b.p.at(f+".name", "duplicate source name %q (first at line %d)", r.Name, line)
+			default:
+				first[r.Name] = b.p.line(f + ".name")
+			}
+		}
+		if b.required(f+".kind", r.Kind) {
+			b.kind(f, r, &s)
+		}
+		sched, err := checkSchedule(cmp.Or(r.Schedule, defaultSchedule), b.opts.Dev)
+		if err != nil {
+			b.p.at(f+".schedule", "%v", err)
+		}
+		s.Schedule = sched
+		for j, label := range r.Labels {
+			if strings.TrimSpace(label) == "" {
+				b.p.at(fmt.Sprintf("%s.labels[%d]", f, j), "must not be empty")
+			}
+		}
+		if r.Language != "" {
+			s.Language = b.lang(f+".language", r.Language)
+		}
+		if r.Timezone != "" {
+			s.Location = b.zone(f+".timezone", r.Timezone)
+		}
+		if r.Retention != nil {
+			s.Retention = &Retention{
+				MaxAge:   b.duration(f+".retention.max_age", r.Retention.MaxAge, retention.MaxAge, false),
+				MaxItems: b.count(f+".retention.max_items", r.Retention.MaxItems, retention.MaxItems),
+			}
+		}
+		srcs = append(srcs, s)
+	}
+	return srcs
+}
+
+// kind checks the keys that depend on a source's kind.
+func (b *builder) kind(f string, r rawSource, s *Source) {
+	only := func(key, kind string) {
+		if b.p.has(f + "." + key) {
+			b.p.at(f+"."+key, "only for kind %s", kind)
+		}
+	}
+	switch r.Kind {
+	case "files":
+		only("url", "feed")
+		only("retention", "feed") // a story file's items live as long as the file
+		if b.required(f+".path", r.Path) {
+			s.Path = b.path(r.Path)
+			b.folder(f+".path", s.Path)
+		}
+	case "feed":
+		only("path", "files")
+		only("labels", "files")
+		if b.required(f+".url", r.URL) {
+			s.URL = b.feedURL(f+".url", r.URL)
+		}
+	case "page":
+		b.p.at(f+".kind", "kind %q is not supported yet", r.Kind)
+	default:
+		b.p.at(f+".kind", "unknown kind %q (want files or feed)", r.Kind)
+	}
+}
+
+// required reports whether v is set, recording a problem when it is not.
+func (b *builder) required(field, v string) bool {
+	switch {
+	case strings.TrimSpace(v) != "":
+		return true
+	case b.p.has(field):
+		b.p.at(field, "must not be empty")
+	default:
+		b.p.at(field, "required")
+	}
+	return false
+}
+
+// path makes p absolute against the config file's folder.
+func (b *builder) path(p string) string {
+	if filepath.IsAbs(p) {
+		return filepath.Clean(p)
+	}
+	return filepath.Join(b.dir, p)
+}
+
+func (b *builder) folder(field, path string) {
+	fi, err := os.Stat(path)
+	switch {
+	case err != nil:
+		b.p.at(field, "folder %s does not exist", path)
+	case !fi.IsDir():
+		b.p.at(field, "%s is not a folder", path)
+	}
+}
+
+// httpURL checks that s is an absolute http or https URL with a host.
+func (b *builder) httpURL(field, s string) {
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		b.p.at(field, "%q is not an absolute http(s) URL", s)
+	}
+}
+
+// feedURL checks a feed's url: an http(s) or file:// URL, kept as written,
+// or a local path, made absolute.
+func (b *builder) feedURL(field, s string) string {
+	u, err := url.Parse(s)
+	if err != nil || len(u.Scheme) < 2 { // C:\feed.xml has a one-letter "scheme"
+		return b.path(s)
+	}
+	switch u.Scheme {
+	case "http", "https":
+		if u.Host == "" {
+			b.p.at(field, "%q has no host", s)
+		}
+	case "file":
+		if (u.Host != "" && u.Host != "localhost") || !strings.HasPrefix(u.Path, "/") {
+			b.p.at(field, "%q is not a file URL of an absolute path (file:///path)", s)
+		}
+	default:
+		b.p.at(field, "unsupported URL scheme %q (want http, https, file or a local path)", u.Scheme)
+	}
+	return s
+}
+
+func (b *builder) zone(field, name string) *time.Location {
+	// "Local" would make output depend on the machine.
+	loc, err := time.LoadLocation(name)
+	if err != nil || name == "Local" {
+		b.p.at(field, "unknown time zone %q (want an IANA name such as Asia/Hong_Kong)", name)
+		return nil
+	}
+	return loc
+}
+
+func (b *builder) lang(field, tag string) string {
+	canon, err := feeds.CanonicalLang(tag)
+	if err != nil {
+		b.p.at(field, "%s", strings.TrimPrefix(err.Error(), "feeds: "))
+		return ""
+	}
+	return canon
+}
+
+// duration parses s, or gives def when s is empty. Zero is refused unless zeroOK.
+func (b *builder) duration(field, s string, def time.Duration, zeroOK bool) time.Duration {
+	if s == "" {
+		return def
+	}
+	d, err := parseDuration(s)
+	switch {
+	case err != nil:
+		b.p.at(field, "%v", err)
+	case d == 0 && !zeroOK:
+		b.p.at(field, "must be longer than 0")
+	}
+	return d
+}
+
+func (b *builder) size(field, s string, def int64) int64 {
+	if s == "" {
+		return def
+	}
+	n, err := parseSize(s)
+	switch {
+	case err != nil:
+		b.p.at(field, "%v", err)
+	case n == 0:
+		b.p.at(field, "must be more than 0 bytes")
+	}
+	return n
+}
+
+// count gives *v, or def when the key is absent; counts must be positive.
+func (b *builder) count(field string, v *int, def int) int {
+	if v == nil {
+		return def
+	}
+	if *v <= 0 {
+		b.p.at(field, "must be positive, got %d", *v)
+	}
+	return *v
+}
+
+func (b *builder) addr(field, s string) string {
+	_, port, err := net.SplitHostPort(s)
+	if err == nil {
+		_, err = strconv.ParseUint(port, 10, 16)
+	}
+	if err != nil {
+		b.p.at(field, "invalid address %q (want host:port)", s)
+	}
+	return s
+}

@@ -1,0 +1,144 @@
+package normalize
+
+import (
+	"fmt"
+	"unicode"
+
+	"github.com/longbridgeapp/opencc"
+)
+
+// The block of Han runes whose variant class is computed once when a Detector
+// is built: CJK Extension A and the CJK Unified Ideographs. Runes outside it
+// (the supplementary extensions) are rare and classified on demand.
+const (
+	hanTableLo = 0x3400
+	hanTableHi = 0x9FFF
+)
+
+// detectLimit caps how many letters Detect reads: the first few hundred
+// letters of a story decide its language as well as the whole of it does.
+const detectLimit = 2000
+
+// Detector tells English, Japanese and the Chinese variants apart by script.
+// It is immutable once built and safe for concurrent use.
+type Detector struct {
+	t2s, s2t *opencc.OpenCC
+	// trad and simp are bitsets over [hanTableLo, hanTableHi]: runes that only
+	// Traditional (resp. Simplified) Chinese writes.
+	trad, simp []uint64
+}
+
+// NewDetector loads OpenCC's t2s and s2t tables (about 35 ms) and classifies
+// the common Han block once.
+//
+// The opencc package registers a "-dir" flag on flag.CommandLine when it is
+// imported; feedloom never parses flag.CommandLine (every command has its own
+// flag.FlagSet), so that flag can neither show up in help nor collide.
+func NewDetector() (*Detector, error) {
+	t2s, err := opencc.New("t2s")
+	if err != nil {
+		return nil, fmt.Errorf("normalize: load opencc t2s: %w", err)
+	}
+	s2t, err := opencc.New("s2t")
+	if err != nil {
+		return nil, fmt.Errorf("normalize: load opencc s2t: %w", err)
+	}
+	d := &Detector{t2s: t2s, s2t: s2t}
+	words := (hanTableHi-hanTableLo)/64 + 1
+	d.trad = make([]uint64, words)
+	d.simp = make([]uint64, words)
+	for r := rune(hanTableLo); r <= hanTableHi; r++ {
+		i := r - hanTableLo
+		if onlyIn(t2s, r) {
+			d.trad[i/64] |= 1 << (i % 64)
+		}
+		if onlyIn(s2t, r) {
+			d.simp[i/64] |= 1 << (i % 64)
+		}
+	}
+	return d, nil
+}
+
+// onlyIn reports whether conversion cc changes r and r is not itself one of
+// the candidates cc lists for it. The second test keeps characters both
+// scripts write (台, 后, 於 …) from counting for either.
+func onlyIn(cc *opencc.OpenCC, r rune) bool {
+	s := string(r)
+	out, err := cc.Convert(s)
+	if err != nil || out == s {
+		return false
+	}
+	for _, g := range cc.DictChains {
+		for _, d := range g.Dicts {
+			m, err := d.PrefixMatch(s)
+			if err != nil {
+				continue
+			}
+			for _, cand := range m[s] {
+				if cand == s {
+					return false
+				}
+			}
+		}
+	}
+	return true
+}
+
+func (d *Detector) isTrad(r rune) bool {
+	if r >= hanTableLo && r <= hanTableHi {
+		i := r - hanTableLo
+		return d.trad[i/64]&(1<<(i%64)) != 0
+	}
+	return onlyIn(d.t2s, r)
+}
+
+func (d *Detector) isSimp(r rune) bool {
+	if r >= hanTableLo && r <= hanTableHi {
+		i := r - hanTableLo
+		return d.simp[i/64]&(1<<(i%64)) != 0
+	}
+	return onlyIn(d.s2t, r)
+}
+
+// Detect returns the language of text: "en" when Latin letters outnumber Han
+// ones, "ja" when kana make up a tenth or more of the CJK letters, else
+// "zh-Hant" or "zh-Hans" by which variant's own characters are more
+// numerous, and "zh" when they tie (中文版本). It returns "" when text has no
+// letters of those scripts or they tie. Only the first 2000 letters are read.
+func (d *Detector) Detect(text string) string {
+	var latin, han, kana, trad, simp int
+	for _, r := range text {
+		switch {
+		case unicode.Is(unicode.Han, r):
+			han++
+			if d.isTrad(r) {
+				trad++
+			} else if d.isSimp(r) {
+				simp++
+			}
+		case unicode.In(r, unicode.Hiragana, unicode.Katakana):
+			kana++
+		case unicode.Is(unicode.Latin, r):
+			latin++
+		default:
+			continue
+		}
+		if latin+han+kana >= detectLimit {
+			break
+		}
+	}
+	cjk := han + kana
+	switch {
+	case cjk == 0 && latin == 0, cjk == latin:
+		return ""
+	case latin > cjk:
+		return "en"
+	case kana > 0 && kana*10 >= cjk:
+		return "ja"
+	case trad > simp:
+		return "zh-Hant"
+	case simp > trad:
+		return "zh-Hans"
+	}
+	return "zh"
+}

@@ -1,0 +1,95 @@
+package normalize
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/feedloom/feedloom/sources"
+)
+
+func TestDetectSampleBodies(t *testing.T) {
+	det, err := testDetector()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// DESIGN: 4 English and 4 Traditional Chinese bodies; story 6 has an
+	// English title and a Chinese body.
+	want := []string{"en", "zh-Hant", "zh-Hant", "en", "zh-Hant", "zh-Hant", "en", "en"}
+	for i, s := range sampleStories(t) {
+		t.Run(s.Title, func(t *testing.T) {
+			if got := det.Detect(strings.Join(s.Text, "\n")); got != want[i] {
+				t.Errorf("Detect(body %d) = %q, want %q", i+1, got, want[i])
+			}
+			if got := det.Detect(s.Title); got != "en" {
+				t.Errorf("Detect(title %d) = %q, want en", i+1, got)
+			}
+		})
+	}
+}
+
+func TestDetect(t *testing.T) {
+	det, err := testDetector()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct{ name, text, want string }{
+		{"simplified paragraph", "国家教育部部长怀进鹏在京会见香港科技大学校董会主席沈向洋、校长叶玉如一行,就推进高水平大学建设、高等教育交流与科研合作进行深入探讨。", "zh-Hans"},
+		{"simplified headline", "香港科技大学发布净零行动计划", "zh-Hans"},
+		{"traditional headline", "香港科技大學發佈淨零行動計劃", "zh-Hant"},
+		{"traditional with latin acronyms", "港科大(HKUST)宣佈成立低空經濟研究中心(LAERC)", "zh-Hant"},
+		{"variant cannot be told", "中文版本", "zh"},
+		{"characters both variants write", "香港", "zh"},
+		{"short english", "Hello world", "en"},
+		{"english with a chinese name", "A talk by Prof. 沈向洋 on campus today", "en"},
+		{"japanese", "東京大学の研究チームは新しい技術を発表しました", "ja"},
+		{"digits only", "2025 12 31", ""},
+		{"empty", "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := det.Detect(tt.text); got != tt.want {
+				t.Errorf("Detect(%q) = %q, want %q", tt.text, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestLanguagePrecedence(t *testing.T) {
+	tests := []struct {
+		name  string
+		story sources.Story
+		def   string
+		want  string
+	}{
+		{"declared wins, canonical case", sources.Story{Title: "Hello", Text: []string{"Hello world"}, Language: "zh-hant"}, "en", "zh-Hant"},
+		{"invalid declared tag ignored", sources.Story{Title: "Hello", Text: []string{"香港科技大學發佈淨零行動計劃"}, Language: "zh_TW"}, "en", "zh-Hant"},
+		{"body, not title", sources.Story{Title: "Vice Minister Visits", Text: []string{"國家教育部副部長吳岩博士前日率團到訪香港科技大學"}}, "en", "zh-Hant"},
+		{"title when there is no body", sources.Story{Title: "国家教育部部长会见代表团"}, "en", "zh-Hans"},
+		{"source default when nothing tells", sources.Story{Title: "2025", Text: []string{"12 34"}}, "zh-hant", "zh-Hant"},
+	}
+	n := newTestNormalizer(t)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			items, err := n.Items(Source{Name: "s", Language: tt.def}, hkt(t, 2025, 3, 14, 10, 0, 0), []sources.Story{tt.story}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := items[0].Language; got != tt.want {
+				t.Errorf("language = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestNilDetectorUsesSourceLanguage(t *testing.T) {
+	n := New(Options{Host: testHost, FirstRun: testFirstRun}, nil)
+	items, err := n.Items(Source{Name: "s", Language: "en"}, time.Date(2025, 3, 14, 0, 0, 0, 0, time.UTC),
+		[]sources.Story{{Title: "香港", Text: []string{"香港科技大學發佈淨零行動計劃"}}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := items[0].Language; got != "en" {
+		t.Errorf("language = %q, want en", got)
+	}
+}

@@ -1,0 +1,321 @@
+// Package normalize turns raw stories (sources.Story) into feeds.Item: stable
+// tag: ids, the language of the body, dates that keep a listing's order and
+// never move once stored, sanitized HTML with absolute links, plain-text
+// titles and summaries cut on rune boundaries. It is pure: the clock, the
+// zone and what the store already holds are passed in; it does no I/O and
+// does not log.
+package normalize
+
+import (
+	"cmp"
+	"errors"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/microcosm-cc/bluemonday"
+
+	"github.com/feedloom/feedloom/feeds"
+	"github.com/feedloom/feedloom/sources"
+)
+
+// ErrNoTitle is the reason a story without a title is skipped.
+var ErrNoTitle = errors.New("normalize: story has no title")
+
+// Options are the site-wide settings of a Normalizer.
+type Options struct {
+	Host       string         // tag: authority (host of site.base_url, lower-case, no port)
+	FirstRun   string         // YYYY-MM-DD, the store's first-run date
+	Zone       *time.Location // site time zone; nil means UTC
+	SiteLink   string         // absolute base for relative links when a story has no Base/Link
+	SummaryLen int            // runes; 0 means 280
+}
+
+// Source describes the source a batch of stories came from.
+type Source struct {
+	Name     string
+	Language string         // default when neither declared nor detected
+	Zone     *time.Location // zone for zoneless upstream dates; nil = Options.Zone
+	Feed     bool           // an upstream feed (not story files)
+}
+
+// Normalizer turns raw stories into items. It is safe for concurrent use.
+type Normalizer struct {
+	opts     Options
+	det      *Detector
+	siteBase *url.URL
+	strict   *bluemonday.Policy
+	ugc      *bluemonday.Policy
+}
+
+// New returns a Normalizer. A nil Detector detects nothing: items take their
+// declared language, else the source's.
+func New(opts Options, det *Detector) *Normalizer {
+	if opts.Zone == nil {
+		opts.Zone = time.UTC
+	}
+	if opts.SummaryLen <= 0 {
+		opts.SummaryLen = defaultSummaryLen
+	}
+	opts.Host = strings.ToLower(opts.Host)
+	n := &Normalizer{opts: opts, det: det, strict: bluemonday.StrictPolicy(), ugc: bluemonday.UGCPolicy()}
+	if u, err := url.Parse(strings.TrimSpace(opts.SiteLink)); err == nil && u.IsAbs() {
+		n.siteBase = u
+	}
+	return n
+}
+
+// draft is an item being built, with what dating it needs.
+type draft struct {
+	item  feeds.Item
+	known *feeds.Item
+
+	exact     time.Time // explicit date with a time of day; zero when none
+	day       civil     // stated day (explicit day-only date or one written in the text)
+	hasDay    bool
+	firstSeen bool // dated by the run's clock rather than by a day
+}
+
+// Items normalizes the stories of one source, fetched at now. known are the
+// source's items already in the store; an item with a known id keeps its
+// Published, FirstSeen and Slug. It returns the items in story order; a
+// story that cannot be normalized is skipped and reported as a
+// *sources.FileError in the joined error. Stories of one batch with the same
+// id or the same canonical link are one item, the first one.
+func (n *Normalizer) Items(src Source, now time.Time, stories []sources.Story, known []feeds.Item) ([]feeds.Item, error) {
+	now = now.Truncate(time.Second)
+	byID := make(map[string]*feeds.Item, len(known))
+	for i := range known {
+		byID[known[i].ID] = &known[i]
+	}
+	var errs []error
+	drafts := make([]*draft, 0, len(stories))
+	seenID := make(map[string]bool, len(stories))
+	seenLink := make(map[string]bool, len(stories))
+	for i := range stories {
+		d, err := n.draft(src, now, &stories[i])
+		if err != nil {
+			errs = append(errs, &sources.FileError{Path: stories[i].File, Line: stories[i].Line, Err: err})
+			continue
+		}
+		link := ""
+		if d.item.Link != "" {
+			link = feeds.CanonicalLink(d.item.Link)
+		}
+		if seenID[d.item.ID] || link != "" && seenLink[link] {
+			continue
+		}
+		seenID[d.item.ID] = true
+		if link != "" {
+			seenLink[link] = true
+		}
+		d.known = byID[d.item.ID]
+		drafts = append(drafts, d)
+	}
+
+	if src.Feed {
+		for _, d := range drafts {
+			n.dateUpstream(src, now, d)
+		}
+	} else {
+		for _, file := range groupByFile(drafts) {
+			n.dateListing(now, file)
+		}
+	}
+
+	items := make([]feeds.Item, len(drafts))
+	for i, d := range drafts {
+		it := &d.item
+		it.FirstSeen = now
+		if d.known != nil {
+			it.Published = d.known.Published
+			it.FirstSeen = d.known.FirstSeen
+			it.Slug = d.known.Slug
+		}
+		if up := it.Updated; up.After(it.Published) {
+			it.Updated = up
+		} else {
+			it.Updated = it.Published
+		}
+		if it.Link == "" && it.Slug == "" {
+			it.Slug = slugify(it.Title, it.ID)
+		}
+		it.Held = !src.Feed && it.Published.After(now)
+		items[i] = *it
+	}
+	return items, errors.Join(errs...)
+}
+
+// groupByFile splits drafts by story file, keeping the order files first
+// appear in, each file's drafts ordered by position (top first).
+func groupByFile(drafts []*draft) [][]*draft {
+	index := make(map[string]int)
+	var files [][]*draft
+	for _, d := range drafts {
+		i, ok := index[d.item.File]
+		if !ok {
+			i = len(files)
+			index[d.item.File] = i
+			files = append(files, nil)
+		}
+		files[i] = append(files[i], d)
+	}
+	for _, f := range files {
+		slices.SortStableFunc(f, func(a, b *draft) int { return a.item.Position - b.item.Position })
+	}
+	return files
+}
+
+// draft builds everything of an item but its dates.
+func (n *Normalizer) draft(src Source, now time.Time, s *sources.Story) (*draft, error) {
+	d := &draft{}
+	it := &d.item
+	it.Source = src.Name
+	it.File = s.File
+	it.Position = s.Position
+	it.Origin = s.Origin
+
+	if s.TitleHTML {
+		it.Title = htmlToText(n.strict, s.Title)
+	} else {
+		it.Title = plainText(s.Title)
+	}
+
+	// Link: relative to the story's base, else the site.
+	storyBase := n.parseBase(s.Base)
+	linkBase := cmp.Or(storyBase, n.siteBase)
+	it.Link = httpOnly(resolve(linkBase, s.Link))
+	contentBase := linkBase
+	if storyBase == nil && it.Link != "" {
+		contentBase, _ = url.Parse(it.Link)
+	}
+
+	var text string
+	if strings.TrimSpace(s.Content) != "" {
+		it.Content, text = contentHTML(n.ugc, s.Content, contentBase)
+	} else {
+		it.Content, text = paragraphsHTML(s.Text)
+	}
+	summary := ""
+	if s.SummaryHTML {
+		summary = htmlToText(n.strict, s.Summary)
+	} else {
+		summary = plainText(s.Summary)
+	}
+	if summary == "" {
+		summary = text
+	}
+	it.Summary = cutRunes(summary, n.opts.SummaryLen)
+
+	if it.Title == "" && src.Feed {
+		// RSS and JSON Feed items may lack a title; name them by their text.
+		it.Title = cutRunes(summary, 80)
+	}
+	if it.Title == "" {
+		return nil, ErrNoTitle
+	}
+
+	for _, a := range s.Authors {
+		p := feeds.Person{Name: plainText(a.Name), Email: strings.TrimSpace(a.Email), URL: httpOnly(resolve(linkBase, a.URL))}
+		if p != (feeds.Person{}) {
+			it.Authors = append(it.Authors, p)
+		}
+	}
+	for _, c := range s.Categories {
+		if c = plainText(c); c != "" && !slices.Contains(it.Categories, c) {
+			it.Categories = append(it.Categories, c)
+		}
+	}
+	it.Image = httpOnly(resolve(contentBase, s.Image))
+	for _, e := range s.Enclosures {
+		if u := httpOnly(resolve(contentBase, e.URL)); u != "" {
+			it.Enclosures = append(it.Enclosures, feeds.Enclosure{URL: u, Type: strings.TrimSpace(e.Type), Length: max(e.Length, 0)})
+		}
+	}
+
+	body := text
+	if body == "" {
+		body = summary
+	}
+	if body == "" {
+		body = it.Title
+	}
+	it.Language = n.language(src, s.Language, body)
+
+	published := s.Published.Truncate(time.Second)
+	it.Updated = s.Updated.Truncate(time.Second)
+	if src.Feed {
+		it.ID = n.upstreamID(src.Name, s.ID, it.Link, it.Title, published)
+	} else {
+		it.ID = n.tagID(src.Name, fileKey(s.ID, it.Title))
+	}
+
+	switch {
+	case published.IsZero():
+	case s.DateOnly:
+		d.day, d.hasDay = civilOf(published), true
+	default:
+		d.exact = published
+	}
+	if !src.Feed && !d.hasDay && d.exact.IsZero() {
+		year := s.Year
+		if year == 0 {
+			year = now.In(n.opts.Zone).Year()
+		}
+		d.day, d.hasDay = statedDay(it.Title, year)
+		if !d.hasDay {
+			d.day, d.hasDay = statedDay(text, year)
+		}
+	}
+	return d, nil
+}
+
+// parseBase returns the story's base URL made absolute against the site, or
+// nil when it has none.
+func (n *Normalizer) parseBase(base string) *url.URL {
+	base = strings.TrimSpace(base)
+	if base == "" {
+		return nil
+	}
+	u, err := url.Parse(base)
+	if err != nil {
+		return nil
+	}
+	if n.siteBase != nil {
+		u = n.siteBase.ResolveReference(u)
+	}
+	if !u.IsAbs() {
+		return nil
+	}
+	return u
+}
+
+// httpOnly keeps an absolute http(s) URL and drops anything else
+// (javascript:, data:, relative links that had no base).
+func httpOnly(s string) string {
+	u, err := url.Parse(s)
+	if err != nil || u.Host == "" || (!strings.EqualFold(u.Scheme, "http") && !strings.EqualFold(u.Scheme, "https")) {
+		return ""
+	}
+	return s
+}
+
+// language picks the declared tag (when it is a valid BCP 47 tag), else the
+// detected language of body, else the source's default.
+func (n *Normalizer) language(src Source, declared, body string) string {
+	if declared != "" {
+		if tag, err := feeds.CanonicalLang(declared); err == nil {
+			return tag
+		}
+	}
+	if n.det != nil {
+		if lang := n.det.Detect(body); lang != "" {
+			return lang
+		}
+	}
+	if tag, err := feeds.CanonicalLang(src.Language); err == nil {
+		return tag
+	}
+	return src.Language
+}

@@ -1,0 +1,139 @@
+package publish
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"strings"
+)
+
+const (
+	indexFile     = "index.html"
+	indexHeadings = 5 // latest headlines shown per feed
+)
+
+// indexPage is the data of index.html. It holds nothing that depends on the
+// clock or the run, so an unchanged store renders the same bytes.
+type indexPage struct {
+	Lang  string
+	Title string
+	Feeds []indexFeed
+}
+
+type indexFeed struct {
+	Anchor    string
+	Title     string
+	Label     string // "All languages" or the language tag
+	Lang      string // the language of its titles; "" for the merged feed
+	Links     []indexLink
+	Count     string // "3 items"
+	Newest    pageTime
+	Headlines []headline
+}
+
+type indexLink struct {
+	Href     string
+	Type     template.HTMLAttr // type="…"; html/template would write + as &#43;, which naive autodiscovery misses
+	Name     string            // "RSS", "Atom", "JSON Feed"
+	Title    string            // autodiscovery title, unique among the feeds
+	Hreflang string
+}
+
+type headline struct {
+	Title string
+	Link  string
+	Lang  string
+	Date  pageTime
+}
+
+var indexTemplate = template.Must(template.New("index").Parse(`<!DOCTYPE html>
+<html lang="{{.Lang}}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{.Title}}</title>
+{{- range .Feeds}}{{range .Links}}
+<link rel="alternate" {{.Type}} title="{{.Title}}" href="{{.Href}}"{{if .Hreflang}} hreflang="{{.Hreflang}}"{{end}}>
+{{- end}}{{end}}
+<style>
+body{font:1rem/1.55 system-ui,sans-serif;max-width:48rem;margin:0 auto;padding:1rem;color:#1a1a1a;background:#fff}
+h1{font-size:1.7rem}h2{font-size:1.3rem;margin-bottom:.25rem}
+section{border-top:1px solid #ccc;padding:.5rem 0 1rem}
+.label,.meta,time{color:#555}.label{font-size:.9rem;font-weight:normal}
+.subscribe a{display:inline-block;margin-right:.75rem;padding:.1rem .5rem;border:1px solid #0645ad;border-radius:.25rem;text-decoration:none}
+a{color:#0645ad}
+</style>
+</head>
+<body>
+<header>
+<h1>{{.Title}}</h1>
+<p>These are news feeds. To follow one, copy the address of its RSS, Atom or JSON Feed link into a feed reader.</p>
+</header>
+<main>
+{{- range .Feeds}}
+<section aria-labelledby="{{.Anchor}}">
+<h2 id="{{.Anchor}}"><span{{if .Lang}} lang="{{.Lang}}"{{end}}>{{.Title}}</span> <span class="label">({{.Label}})</span></h2>
+<p class="subscribe">
+{{- range .Links}}
+<a href="{{.Href}}" {{.Type}}>{{.Name}}</a>
+{{- end}}
+</p>
+<p class="meta">{{.Count}}{{if .Newest.Datetime}}, newest <time {{.Newest.Datetime}}>{{.Newest.Text}}</time>{{end}}</p>
+{{- if .Headlines}}
+<ul>
+{{- range .Headlines}}
+<li><a href="{{.Link}}"{{if .Lang}} lang="{{.Lang}}"{{end}}>{{.Title}}</a> <time {{.Date.Datetime}}>{{.Date.Text}}</time></li>
+{{- end}}
+</ul>
+{{- end}}
+</section>
+{{- end}}
+</main>
+</body>
+</html>
+`))
+
+// renderIndex renders index.html: one section per feed set, merged first.
+func (p *Publisher) renderIndex(sets []feedSet) ([]byte, error) {
+	page := indexPage{Title: p.opts.Title, Lang: sets[0].lang}
+	for _, s := range sets {
+		f := indexFeed{
+			Anchor: "feed-" + strings.TrimSuffix(s.dir, "/"),
+			Title:  s.title,
+			Label:  s.label,
+			Lang:   s.tag,
+			Count:  countText(len(s.items)),
+		}
+		if s.dir == "" {
+			f.Anchor = "feed-all"
+		}
+		if t := newest(s.items); !t.IsZero() {
+			f.Newest = p.pageTime(t)
+		}
+		for _, fm := range p.formats {
+			f.Links = append(f.Links, indexLink{
+				Href:     p.opts.BaseURL + s.dir + fm.file,
+				Type:     template.HTMLAttr(`type="` + fm.mime + `"`), // a constant of ours
+				Name:     fm.name,
+				Title:    s.title + " · " + s.label + " · " + fm.name,
+				Hreflang: s.tag,
+			})
+		}
+		for _, it := range s.items[:min(len(s.items), indexHeadings)] {
+			f.Headlines = append(f.Headlines, headline{Title: it.Title, Link: it.Link, Lang: it.Language, Date: p.pageTime(it.Published)})
+		}
+		page.Feeds = append(page.Feeds, f)
+	}
+	var buf bytes.Buffer
+	if err := indexTemplate.Execute(&buf, page); err != nil {
+		return nil, fmt.Errorf("publish: render %s: %w", indexFile, err)
+	}
+	return buf.Bytes(), nil
+}
+
+func countText(n int) string {
+	if n == 1 {
+		return "1 item"
+	}
+	return fmt.Sprintf("%d items", n)
+}

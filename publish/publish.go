@@ -1,0 +1,383 @@
+// Package publish turns the store's items into the output folder: for the
+// merged feed and for each configured language it selects the newest items,
+// writes them as RSS 2.0, Atom 1.0 and JSON Feed 1.1, and writes the pages
+// around them (index.html, feeds.opml, feed.xsl and a permalink page for
+// every item without a link of its own). Every file is rendered in memory
+// first and written atomically, only when its bytes changed, so a publish of
+// an unchanged store writes nothing.
+package publish
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/feedloom/feedloom/feeds"
+	"github.com/feedloom/feedloom/store"
+)
+
+// ItemReader is what publishing needs from the store.
+type ItemReader interface {
+	Items(ctx context.Context, q store.Query) ([]feeds.Item, error)
+}
+
+// Language is one configured language and its feed set.
+type Language struct {
+	Tag      string // BCP 47 tag; its lower-case form names the output folder
+	Title    string // feed title; the site title when empty
+	MaxItems int    // 0 means Options.MaxItems
+}
+
+// Options configures a Publisher. The zero value of each field has the
+// meaning its comment gives.
+type Options struct {
+	Dir       string       // output folder
+	BaseURL   string       // where Dir is published; a missing final "/" is added
+	Title     string       // site title (merged feed, index)
+	Link      string       // the human site; BaseURL when empty
+	Author    feeds.Person // feed author; omitted when it has no name
+	Zone      *time.Location
+	Languages []Language // in config order; the first is the merged feed's language
+	MaxItems  int        // merged feed; 0 means 50
+	Hub       string     // WebSub hub, advertised in feeds when set
+	Generator string     // e.g. "feedloom 0.1.0"
+}
+
+// Report says what one Publish did.
+type Report struct {
+	Changed []string   // paths relative to Dir, slash-separated, sorted: written or deleted
+	Feeds   []FeedStat // one per feed file, merged feed first, then languages in config order
+}
+
+// FeedStat describes one written feed file.
+type FeedStat struct {
+	Path   string    // relative to Dir, slash-separated, e.g. "zh-hant/atom.xml"
+	Items  int       // items in the file
+	Newest time.Time // newest Published or Updated among them; zero when empty
+}
+
+// Publisher writes the output folder from the store's items.
+type Publisher struct {
+	r       ItemReader
+	opts    Options
+	log     *slog.Logger
+	formats []format
+}
+
+// format is one feed file written for every feed set.
+type format struct {
+	file  string // file name inside the feed set's folder
+	mime  string
+	name  string // for people: "RSS", "Atom", "JSON Feed"
+	write func(io.Writer, *feeds.Feed) error
+}
+
+func defaultFormats() []format {
+	return []format{
+		{file: "rss.xml", mime: "application/rss+xml", name: "RSS", write: feeds.WriteRSS},
+		{file: "atom.xml", mime: "application/atom+xml", name: "Atom", write: feeds.WriteAtom},
+		{file: "feed.json", mime: "application/feed+json", name: "JSON Feed", write: feeds.WriteJSON},
+	}
+}
+
+const (
+	defaultMaxItems = 50
+	storiesDir      = "stories"
+	stylesheetFile  = "feed.xsl"
+)
+
+// New returns a Publisher reading items from r. A nil log discards.
+func New(r ItemReader, opts Options, log *slog.Logger) *Publisher {
+	if opts.MaxItems <= 0 {
+		opts.MaxItems = defaultMaxItems
+	}
+	if opts.Zone == nil {
+		opts.Zone = time.UTC
+	}
+	if !strings.HasSuffix(opts.BaseURL, "/") {
+		opts.BaseURL += "/"
+	}
+	if opts.Link == "" {
+		opts.Link = opts.BaseURL
+	}
+	opts.Languages = slices.Clone(opts.Languages)
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Publisher{r: r, opts: opts, log: log, formats: defaultFormats()}
+}
+
+// feedSet is the merged feed or one language's feeds, in every format.
+type feedSet struct {
+	dir   string // folder relative to Dir with a final "/"; "" for the merged feed
+	tag   string // language of the selection; "" for the merged feed
+	lang  string // language the feed declares
+	title string
+	label string // "All languages" or the tag
+	items []feeds.Item
+}
+
+// file is one rendered output file.
+type file struct {
+	path string // relative to Dir, slash-separated
+	data []byte
+}
+
+// Publish renders every output file from the store's items and writes those
+// whose bytes changed, then deletes permalink pages whose item is gone. A
+// write error stops it: files written before the error stay written (story
+// pages first, so feeds never link to a missing page), the rest keep their
+// old content.
+func (p *Publisher) Publish(ctx context.Context) (Report, error) {
+	all, err := p.r.Items(ctx, store.Query{})
+	if err != nil {
+		return Report{}, fmt.Errorf("publish: read items: %w", err)
+	}
+	sets, err := p.selectFeeds(ctx)
+	if err != nil {
+		return Report{}, err
+	}
+
+	files, pages, err := p.render(all, sets)
+	if err != nil {
+		return Report{}, err
+	}
+
+	var rep Report
+	for _, f := range files {
+		if err := ctx.Err(); err != nil {
+			slices.Sort(rep.Changed)
+			return rep, fmt.Errorf("publish: %w", err)
+		}
+		full := filepath.Join(p.opts.Dir, filepath.FromSlash(f.path))
+		changed, err := writeIfChanged(full, f.data)
+		if err != nil {
+			slices.Sort(rep.Changed)
+			return rep, fmt.Errorf("publish: write %s: %w", full, err)
+		}
+		if changed {
+			p.log.Debug("wrote file", "path", f.path)
+			rep.Changed = append(rep.Changed, f.path)
+		}
+	}
+	removed, err := p.removeOrphans(pages)
+	rep.Changed = append(rep.Changed, removed...)
+	slices.Sort(rep.Changed)
+	if err != nil {
+		return rep, err
+	}
+	rep.Feeds = p.stats(sets)
+	p.log.Info("published", "dir", p.opts.Dir, "files", len(files), "changed", len(rep.Changed))
+	return rep, nil
+}
+
+// selectFeeds reads the items of the merged feed and of every language.
+func (p *Publisher) selectFeeds(ctx context.Context) ([]feedSet, error) {
+	merged := feedSet{title: p.opts.Title, label: "All languages"}
+	if len(p.opts.Languages) > 0 {
+		merged.lang = p.opts.Languages[0].Tag
+	}
+	sets := []feedSet{merged}
+	for _, l := range p.opts.Languages {
+		s := feedSet{dir: feeds.LangFolder(l.Tag) + "/", tag: l.Tag, lang: l.Tag, title: l.Title, label: l.Tag}
+		if s.title == "" {
+			s.title = p.opts.Title
+		}
+		sets = append(sets, s)
+	}
+	for i := range sets {
+		q := store.Query{Language: sets[i].tag, Limit: p.opts.MaxItems}
+		if i > 0 && p.opts.Languages[i-1].MaxItems > 0 {
+			q.Limit = p.opts.Languages[i-1].MaxItems
+		}
+		items, err := p.r.Items(ctx, q)
+		if err != nil {
+			return nil, fmt.Errorf("publish: read items of feed %q: %w", sets[i].label, err)
+		}
+		sets[i].items = p.withLinks(items)
+	}
+	return sets, nil
+}
+
+// render produces every output file in the order they are written: the
+// stylesheet and the story pages before the feeds that point at them, the
+// merged feed after the language feeds, the index last. pages holds the
+// story page file names (slug + ".html") that must exist.
+func (p *Publisher) render(all []feeds.Item, sets []feedSet) (files []file, pages []string, err error) {
+	files = append(files, file{path: stylesheetFile, data: stylesheet()})
+
+	stories, err := p.renderStories(all)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, f := range stories {
+		pages = append(pages, path.Base(f.path))
+	}
+	files = append(files, stories...)
+
+	newestAll := newest(all)
+	order := append(slices.Clone(sets[1:]), sets[0])
+	for _, s := range order {
+		for _, fm := range p.formats {
+			feed := p.feed(s, sets, fm, newestAll)
+			var buf bytes.Buffer
+			if err := fm.write(&buf, feed); err != nil {
+				return nil, nil, fmt.Errorf("publish: render %s%s: %w", s.dir, fm.file, err)
+			}
+			files = append(files, file{path: s.dir + fm.file, data: buf.Bytes()})
+		}
+	}
+
+	opml, err := p.renderOPML(sets)
+	if err != nil {
+		return nil, nil, err
+	}
+	index, err := p.renderIndex(sets)
+	if err != nil {
+		return nil, nil, err
+	}
+	files = append(files, file{path: opmlFile, data: opml}, file{path: indexFile, data: index})
+	return files, pages, nil
+}
+
+// feed builds the feeds.Feed of one feed set in one format. An empty feed
+// is dated by the newest item of the store, so it does not fall back to the
+// epoch while other feeds move on.
+func (p *Publisher) feed(s feedSet, sets []feedSet, fm format, newestAll time.Time) *feeds.Feed {
+	self := p.opts.BaseURL + s.dir + fm.file
+	f := &feeds.Feed{
+		Title:       s.title,
+		Description: s.title,
+		Link:        p.opts.Link,
+		SelfURL:     self,
+		ID:          self,
+		Language:    s.lang,
+		Updated:     newest(s.items),
+		Zone:        p.opts.Zone,
+		Stylesheet:  strings.Repeat("../", strings.Count(s.dir, "/")) + stylesheetFile,
+		Hub:         p.opts.Hub,
+		Generator:   p.opts.Generator,
+		Items:       s.items,
+	}
+	if f.Updated.IsZero() {
+		f.Updated = newestAll
+	}
+	if p.opts.Author.Name != "" {
+		f.Authors = []feeds.Person{p.opts.Author}
+	}
+	for _, o := range sets[1:] {
+		if o.dir == s.dir {
+			continue
+		}
+		f.Alternates = append(f.Alternates, feeds.Alternate{
+			Href:     p.opts.BaseURL + o.dir + fm.file,
+			Language: o.tag,
+			Type:     fm.mime,
+			Title:    o.title,
+		})
+	}
+	return f
+}
+
+func (p *Publisher) stats(sets []feedSet) []FeedStat {
+	var out []FeedStat
+	for _, s := range sets {
+		for _, fm := range p.formats {
+			out = append(out, FeedStat{Path: s.dir + fm.file, Items: len(s.items), Newest: newest(s.items)})
+		}
+	}
+	return out
+}
+
+// withLinks returns a copy of items in which every item without a Link
+// points at its permalink page.
+func (p *Publisher) withLinks(items []feeds.Item) []feeds.Item {
+	out := slices.Clone(items)
+	for i := range out {
+		if out[i].Link == "" {
+			out[i].Link = p.opts.BaseURL + storiesDir + "/" + pageSlug(out[i]) + ".html"
+		}
+	}
+	return out
+}
+
+// pageSlug is the item's stored slug when it is a safe file name, else the
+// first 16 hex digits of the SHA-256 of its id (DESIGN's slug fallback), so
+// that a missing or odd slug can never write outside stories/.
+func pageSlug(it feeds.Item) string {
+	if safeSlug(it.Slug) {
+		return it.Slug
+	}
+	sum := sha256.Sum256([]byte(it.ID))
+	return hex.EncodeToString(sum[:8])
+}
+
+func safeSlug(s string) bool {
+	if s == "" || len(s) > 200 || s[0] == '.' || s[0] == '-' {
+		return false
+	}
+	for _, r := range s {
+		ok := r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.'
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// newest is the latest Published or Updated time among items; zero when
+// there are none.
+func newest(items []feeds.Item) time.Time {
+	var t time.Time
+	for _, it := range items {
+		if it.Published.After(t) {
+			t = it.Published
+		}
+		if it.Updated.After(t) {
+			t = it.Updated
+		}
+	}
+	return t
+}
+
+// removeOrphans deletes the *.html files directly under stories/ that are
+// not in keep, and returns their paths relative to Dir.
+func (p *Publisher) removeOrphans(keep []string) ([]string, error) {
+	dir := filepath.Join(p.opts.Dir, storiesDir)
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("publish: list %s: %w", dir, err)
+	}
+	wanted := make(map[string]bool, len(keep))
+	for _, k := range keep {
+		wanted[k] = true
+	}
+	var removed []string
+	for _, e := range entries {
+		name := e.Name()
+		if !e.Type().IsRegular() || !strings.HasSuffix(name, ".html") || strings.HasPrefix(name, ".") || wanted[name] {
+			continue
+		}
+		full := filepath.Join(dir, name)
+		if err := removeFile(full); err != nil {
+			return removed, fmt.Errorf("publish: remove %s: %w", full, err)
+		}
+		p.log.Debug("removed file", "path", storiesDir+"/"+name)
+		removed = append(removed, storiesDir+"/"+name)
+	}
+	return removed, nil
+}

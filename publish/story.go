@@ -1,0 +1,128 @@
+package publish
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"time"
+
+	"github.com/feedloom/feedloom/feeds"
+)
+
+// storyPage is the data of one permalink page.
+type storyPage struct {
+	Lang       string // the item's language
+	Title      string
+	URL        string // canonical
+	Date       pageTime
+	Authors    []string
+	Categories []string
+	Content    template.HTML // sanitized by normalize
+	Summary    string
+	Site       string
+	SiteLang   string
+}
+
+// pageTime is a time as pages show it: RFC 3339 for machines, minutes for
+// people, both in the site's zone.
+type pageTime struct {
+	Datetime template.HTMLAttr // datetime="…"; html/template would write + as &#43;
+	Text     string
+}
+
+func (p *Publisher) pageTime(t time.Time) pageTime {
+	t = t.In(p.opts.Zone)
+	// RFC 3339 text holds only digits, letters, '-', ':' and '+': nothing
+	// to escape in a quoted attribute.
+	return pageTime{
+		Datetime: template.HTMLAttr(`datetime="` + t.Format(time.RFC3339) + `"`),
+		Text:     t.Format("2006-01-02 15:04 MST"),
+	}
+}
+
+// The page is English-free apart from what the item itself says, so that a
+// Chinese story's page is wholly in the item's language; the link back to
+// the index carries the site's language.
+var storyTemplate = template.Must(template.New("story").Parse(`<!DOCTYPE html>
+<html lang="{{.Lang}}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{.Title}}</title>
+<link rel="canonical" href="{{.URL}}">
+<style>
+body{font:1.05rem/1.6 system-ui,sans-serif;max-width:42rem;margin:0 auto;padding:1rem;color:#1a1a1a;background:#fff}
+h1{font-size:1.6rem;line-height:1.3}
+.meta,.tags{color:#555;font-size:.95rem}
+.tags{list-style:none;padding:0}.tags li{display:inline;margin-right:.75rem}
+a{color:#0645ad}img{max-width:100%;height:auto}
+</style>
+</head>
+<body>
+<nav><a href="../index.html" lang="{{.SiteLang}}">{{.Site}}</a></nav>
+<main>
+<article>
+<h1>{{.Title}}</h1>
+<p class="meta"><time {{.Date.Datetime}}>{{.Date.Text}}</time>
+{{- range $i, $a := .Authors}}{{if $i}}, {{else}} · {{end}}{{$a}}{{end}}</p>
+{{- if .Categories}}
+<ul class="tags">
+{{- range .Categories}}
+<li>{{.}}</li>
+{{- end}}
+</ul>
+{{- end}}
+{{- if .Content}}
+<div class="content">
+{{.Content}}
+</div>
+{{- else if .Summary}}
+<p>{{.Summary}}</p>
+{{- end}}
+</article>
+</main>
+</body>
+</html>
+`))
+
+// renderStories renders a page for every item of all (as the store holds
+// them, links not yet filled) that has no link of its own. A slug that two items share
+// shows the first (newest) of them.
+func (p *Publisher) renderStories(all []feeds.Item) ([]file, error) {
+	var out []file
+	seen := make(map[string]bool)
+	siteLang := ""
+	if len(p.opts.Languages) > 0 {
+		siteLang = p.opts.Languages[0].Tag
+	}
+	for _, it := range all {
+		slug := pageSlug(it)
+		url := p.opts.BaseURL + storiesDir + "/" + slug + ".html"
+		if it.Link != "" || seen[slug] {
+			continue
+		}
+		seen[slug] = true
+		page := storyPage{
+			Lang:       it.Language,
+			Title:      it.Title,
+			URL:        url,
+			Date:       p.pageTime(it.Published),
+			Categories: it.Categories,
+			Content:    template.HTML(it.Content),
+			Summary:    it.Summary,
+			Site:       p.opts.Title,
+			SiteLang:   siteLang,
+		}
+		for _, a := range it.Authors {
+			if a.Name != "" {
+				page.Authors = append(page.Authors, a.Name)
+			}
+		}
+		var buf bytes.Buffer
+		if err := storyTemplate.Execute(&buf, page); err != nil {
+			return nil, fmt.Errorf("publish: render story %s: %w", slug, err)
+		}
+		out = append(out, file{path: storiesDir + "/" + slug + ".html", data: buf.Bytes()})
+	}
+	return out, nil
+}

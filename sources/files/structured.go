@@ -1,0 +1,495 @@
+package files
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"reflect"
+	"strings"
+	"time"
+
+	"github.com/goccy/go-yaml"
+	"github.com/goccy/go-yaml/ast"
+	"github.com/goccy/go-yaml/parser"
+
+	"github.com/feedloom/feedloom/sources"
+)
+
+// structuredStory is one story of a JSON or YAML file (.json, .yaml, .yml)
+// as written: the front-matter fields plus its body, either HTML (content)
+// or plain text (text). This format is feedloom's own, so unknown keys are
+// errors rather than ignored.
+type structuredStory struct {
+	Meta    storyMeta `yaml:",inline"`
+	Content string    `yaml:"content"`
+	Text    string    `yaml:"text"`
+
+	start position            // where the story starts
+	keys  map[string]position // where each of its keys is
+}
+
+// jsonStory is structuredStory as encoding/json reads it (it flattens
+// embedded structs where goccy/go-yaml needs an inline tag).
+type jsonStory struct {
+	storyMeta
+	Content string `json:"content"`
+	Text    string `json:"text"`
+}
+
+// errBothBodies is the problem of a story with both kinds of body.
+var errBothBodies = errors.New("a story has either content or text, not both")
+
+// story translates one structured story; text becomes paragraphs split at
+// blank lines.
+func (s structuredStory) story(zone *time.Location) (sources.Story, error) {
+	if strings.TrimSpace(s.Content) != "" && strings.TrimSpace(s.Text) != "" {
+		return sources.Story{}, &fieldError{key: "text", err: errBothBodies}
+	}
+	st, err := s.Meta.story(zone)
+	if err != nil {
+		return sources.Story{}, err
+	}
+	st.Line = s.start.line
+	st.Content = strings.TrimSpace(s.Content)
+	st.Text = paragraphs(s.Text)
+	return st, nil
+}
+
+// paragraphs splits plain text at blank lines, trimming each paragraph and
+// keeping the line breaks inside it.
+func paragraphs(text string) []string {
+	var paras, cur []string
+	flush := func() {
+		if len(cur) > 0 {
+			paras = append(paras, strings.Join(cur, "\n"))
+			cur = nil
+		}
+	}
+	for _, ln := range strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n") {
+		if ln = strings.TrimSpace(ln); ln == "" {
+			flush()
+		} else {
+			cur = append(cur, ln)
+		}
+	}
+	flush()
+	return paras
+}
+
+// structuredStories translates every story of a structured file but drafts.
+// list tells whether the file holds a list, so that problems name the index.
+func structuredStories(stories []structuredStory, list bool, zone *time.Location) ([]sources.Story, error) {
+	var out []sources.Story
+	for i, s := range stories {
+		if s.Meta.Draft {
+			continue
+		}
+		st, err := s.story(zone)
+		if err != nil {
+			who := ""
+			if list {
+				who = fmt.Sprintf("story at index %d", i)
+			}
+			return nil, locate(err, s.keys, s.start, who)
+		}
+		st.Position = len(out)
+		out = append(out, st)
+	}
+	return out, nil
+}
+
+// parseYAMLStories reads a YAML file holding one story or a list of them.
+func parseYAMLStories(data []byte) (stories []structuredStory, list bool, err error) {
+	text, err := decodeText(data, "YAML story")
+	if err != nil {
+		return nil, false, err
+	}
+	if strings.TrimSpace(text) == "" {
+		return nil, false, errAt(1, 0, "empty file")
+	}
+	body, err := parseYAMLDoc(text, 0, "")
+	if err != nil {
+		return nil, false, err
+	}
+	var nodes []*ast.MappingNode
+	switch n := body.(type) {
+	case nil:
+		return nil, false, errAt(1, 0, "no story in the file")
+	case *ast.MappingNode:
+		nodes = append(nodes, n)
+	case *ast.SequenceNode:
+		list = true
+		for i, v := range n.Values {
+			m, ok := v.(*ast.MappingNode)
+			if !ok {
+				p := nodePos(v, 0)
+				return nil, false, errAt(p.line, p.col, "story at index %d is not a mapping of keys to values", i)
+			}
+			nodes = append(nodes, m)
+		}
+	default:
+		p := nodePos(n, 0)
+		return nil, false, errAt(p.line, p.col, "want a story (a mapping of keys to values) or a list of stories")
+	}
+	for _, m := range nodes {
+		var s structuredStory
+		if err := decodeYAML(m, &s, true, 0, ""); err != nil {
+			return nil, false, err
+		}
+		s.start, s.keys = nodePos(m, 0), mappingKeys(m, 0)
+		stories = append(stories, s)
+	}
+	return stories, list, nil
+}
+
+// parseYAMLDoc parses text holding at most one YAML document and returns its
+// body (nil when there is none). lineOffset is added to every line number
+// reported, prefix to every message.
+func parseYAMLDoc(text string, lineOffset int, prefix string) (ast.Node, error) {
+	f, err := parser.ParseBytes([]byte(text), 0)
+	if err != nil {
+		return nil, yamlError(err, lineOffset, prefix)
+	}
+	var docs []*ast.DocumentNode
+	for _, d := range f.Docs {
+		if d != nil && d.Body != nil {
+			docs = append(docs, d)
+		}
+	}
+	switch len(docs) {
+	case 0:
+		return nil, nil
+	case 1:
+		return docs[0].Body, nil
+	}
+	p := nodePos(docs[1].Body, lineOffset)
+	return nil, errAt(p.line, p.col, "%sseveral YAML documents; put the stories in one list", prefix)
+}
+
+// decodeYAML decodes node into v; strict makes unknown keys errors.
+func decodeYAML(node ast.Node, v any, strict bool, lineOffset int, prefix string) error {
+	var opts []yaml.DecodeOption
+	if strict {
+		opts = append(opts, yaml.Strict())
+	}
+	if err := yaml.NodeToValue(node, v, opts...); err != nil {
+		return yamlError(err, lineOffset, prefix)
+	}
+	return nil
+}
+
+// yamlError turns a goccy/go-yaml error into a located problem; its own
+// message carries a source excerpt, which a one-line report does not want.
+func yamlError(err error, lineOffset int, prefix string) error {
+	var ye yaml.Error
+	if !errors.As(err, &ye) || ye.GetToken() == nil {
+		return errAt(0, 0, "%s%v", prefix, err)
+	}
+	msg := ye.GetMessage()
+	var te *yaml.TypeError
+	if errors.As(err, &te) && te.SrcType != nil && te.DstType != nil {
+		msg = fmt.Sprintf("cannot use %s as %s", describe(te.SrcType), describe(te.DstType))
+	}
+	p := ye.GetToken().Position
+	return errAt(p.Line+lineOffset, p.Column, "%s%s", prefix, msg)
+}
+
+// describe names the kind of value of type t for messages.
+func describe(t reflect.Type) string {
+	switch t {
+	case reflect.TypeFor[person]():
+		return "an author (a name or {name, email, url})"
+	case reflect.TypeFor[stringList]():
+		return "a string or a list of strings"
+	}
+	switch t.Kind() {
+	case reflect.Pointer:
+		return describe(t.Elem())
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Slice, reflect.Array:
+		return "a list"
+	case reflect.Map, reflect.Struct:
+		return "a mapping"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64,
+		reflect.Float32, reflect.Float64:
+		return "a number"
+	}
+	return t.String()
+}
+
+// mappingKeys returns where each key of m is.
+func mappingKeys(m *ast.MappingNode, lineOffset int) map[string]position {
+	keys := make(map[string]position, len(m.Values))
+	for _, kv := range m.Values {
+		tk := kv.Key.GetToken()
+		if tk == nil {
+			continue
+		}
+		name := tk.Value
+		if s, ok := kv.Key.(*ast.StringNode); ok {
+			name = s.Value
+		}
+		keys[name] = position{line: tk.Position.Line + lineOffset, col: tk.Position.Column}
+	}
+	return keys
+}
+
+// nodePos returns where n starts. A block mapping's own token is its first
+// colon, so its first key stands for it.
+func nodePos(n ast.Node, lineOffset int) position {
+	if m, ok := n.(*ast.MappingNode); ok && len(m.Values) > 0 && !m.IsFlowStyle {
+		n = m.Values[0].Key
+	}
+	tk := n.GetToken()
+	if tk == nil {
+		return position{}
+	}
+	return position{line: tk.Position.Line + lineOffset, col: tk.Position.Column}
+}
+
+// parseJSONStories reads a JSON file holding one story object or an array of
+// them. encoding/json reports syntax and type errors by byte offset, and not
+// at all where an unknown key is, so indexJSON walks the tokens first to
+// locate every story and key.
+func parseJSONStories(data []byte) (stories []structuredStory, list bool, err error) {
+	text, err := decodeText(data, "JSON story")
+	if err != nil {
+		return nil, false, err
+	}
+	if strings.TrimSpace(text) == "" {
+		return nil, false, errAt(1, 0, "empty file")
+	}
+	b := []byte(text)
+	objs, list, err := indexJSON(b)
+	if err != nil {
+		return nil, false, err
+	}
+	for _, o := range objs {
+		s := structuredStory{start: o.start, keys: o.keys}
+		dec := json.NewDecoder(bytes.NewReader(b[o.from:o.to]))
+		dec.DisallowUnknownFields() // indexJSON has located any; this is a backstop
+		var js jsonStory
+		if err := dec.Decode(&js); err != nil {
+			return nil, false, jsonError(err, b, o)
+		}
+		s.Meta, s.Content, s.Text = js.storyMeta, js.Content, js.Text
+		stories = append(stories, s)
+	}
+	return stories, list, nil
+}
+
+// jsonError locates an error of decoding the story object o of b.
+func jsonError(err error, b []byte, o jsonObject) error {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		field := strings.TrimPrefix(te.Field, "storyMeta.")
+		key, _, _ := strings.Cut(field, ".")
+		at, ok := o.keys[key]
+		if !ok {
+			line, col := lineCol(b, o.from+int(te.Offset))
+			at = position{line: line, col: col}
+		}
+		value, _, _ := strings.Cut(te.Value, " ") // "number -5" → "number"
+		return errAt(at.line, at.col, "%s: cannot use a JSON %s as %s", field, value, describe(te.Type))
+	}
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		line, col := lineCol(b, o.from+int(se.Offset))
+		return errAt(line, col, "%v", se)
+	}
+	return errAt(o.start.line, o.start.col, "%v", err)
+}
+
+// jsonObject is one story object of a JSON file: its byte range, where it
+// starts and where each of its keys is.
+type jsonObject struct {
+	from, to int
+	start    position
+	keys     map[string]position
+}
+
+// jsonKeys returns the JSON keys of struct type t, with those of embedded
+// structs.
+func jsonKeys(t reflect.Type) map[string]bool {
+	keys := make(map[string]bool)
+	for f := range t.Fields() {
+		if f.Anonymous && f.Type.Kind() == reflect.Struct {
+			for k := range jsonKeys(f.Type) {
+				keys[k] = true
+			}
+			continue
+		}
+		if name, _, _ := strings.Cut(f.Tag.Get("json"), ","); name != "" && name != "-" {
+			keys[name] = true
+		}
+	}
+	return keys
+}
+
+// jsonWalker reads the tokens of a JSON document, checking keys and
+// recording where things are.
+type jsonWalker struct {
+	b       []byte
+	dec     *json.Decoder
+	story   map[string]bool // keys of a story object
+	author  map[string]bool // keys of an author object
+	objects []jsonObject
+}
+
+// indexJSON checks the syntax of b and that its stories hold only known
+// keys, and returns each story object with its position.
+func indexJSON(b []byte) (objs []jsonObject, list bool, err error) {
+	w := &jsonWalker{
+		b:      b,
+		dec:    json.NewDecoder(bytes.NewReader(b)),
+		story:  jsonKeys(reflect.TypeFor[jsonStory]()),
+		author: jsonKeys(reflect.TypeFor[personFields]()),
+	}
+	from, tok, err := w.token()
+	if err != nil {
+		return nil, false, err
+	}
+	switch tok {
+	case json.Delim('{'):
+		if err := w.storyObject(from); err != nil {
+			return nil, false, err
+		}
+	case json.Delim('['):
+		list = true
+		for i := 0; w.dec.More(); i++ {
+			from, tok, err := w.token()
+			if err != nil {
+				return nil, false, err
+			}
+			if tok != json.Delim('{') {
+				return nil, false, w.errAt(from, "story at index %d is not an object", i)
+			}
+			if err := w.storyObject(from); err != nil {
+				return nil, false, err
+			}
+		}
+		if _, _, err := w.token(); err != nil { // ]
+			return nil, false, err
+		}
+	default:
+		return nil, false, w.errAt(from, "want a story object or an array of them")
+	}
+	if from, _, err := w.token(); err == nil {
+		return nil, false, w.errAt(from, "unexpected data after the stories")
+	} else if !errors.Is(err, io.EOF) {
+		return nil, false, err
+	}
+	return w.objects, list, nil
+}
+
+// token reads the next token and returns where it starts. Syntax errors
+// come back located; io.EOF comes back as it is.
+func (w *jsonWalker) token() (int, json.Token, error) {
+	from := int(w.dec.InputOffset())
+	for from < len(w.b) && strings.IndexByte(" \t\r\n,:", w.b[from]) >= 0 {
+		from++
+	}
+	tok, err := w.dec.Token()
+	switch {
+	case err == nil, errors.Is(err, io.EOF) && from == len(w.b):
+		return from, tok, err
+	}
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		return from, nil, w.errAt(int(se.Offset), "%v", se)
+	}
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return from, nil, w.errAt(len(w.b), "unexpected end of JSON input")
+	}
+	return from, nil, w.errAt(from, "%v", err)
+}
+
+func (w *jsonWalker) errAt(off int, format string, args ...any) error {
+	line, col := lineCol(w.b, off)
+	return errAt(line, col, format, args...)
+}
+
+func (w *jsonWalker) position(off int) position {
+	line, col := lineCol(w.b, off)
+	return position{line: line, col: col}
+}
+
+// storyObject walks a story object whose "{" started at from.
+func (w *jsonWalker) storyObject(from int) error {
+	keys, err := w.object(w.story)
+	if err != nil {
+		return err
+	}
+	w.objects = append(w.objects, jsonObject{
+		from:  from,
+		to:    int(w.dec.InputOffset()),
+		start: w.position(from),
+		keys:  keys,
+	})
+	return nil
+}
+
+// object walks the members of an object whose "{" was read, through its
+// "}". allowed is the set of its keys (nil: any). Author values are walked
+// as author objects so that their keys are checked too.
+func (w *jsonWalker) object(allowed map[string]bool) (map[string]position, error) {
+	keys := make(map[string]position)
+	for w.dec.More() {
+		from, tok, err := w.token()
+		if err != nil {
+			return nil, err
+		}
+		key, _ := tok.(string)
+		if _, dup := keys[key]; dup {
+			return nil, w.errAt(from, "duplicate key %q", key)
+		}
+		if allowed != nil && !allowed[key] {
+			return nil, w.errAt(from, "unknown field %q", key)
+		}
+		keys[key] = w.position(from)
+		var elem map[string]bool
+		if allowed != nil && (key == "author" || key == "authors") {
+			elem = w.author
+		}
+		if err := w.value(elem, key == "authors"); err != nil {
+			return nil, err
+		}
+	}
+	if _, _, err := w.token(); err != nil { // }
+		return nil, err
+	}
+	return keys, nil
+}
+
+// value walks one value. An object in it is checked against allowed, at
+// the top or, when inList, as an element of an array.
+func (w *jsonWalker) value(allowed map[string]bool, inList bool) error {
+	_, tok, err := w.token()
+	if err != nil {
+		return err
+	}
+	switch tok {
+	case json.Delim('{'):
+		_, err := w.object(allowed)
+		return err
+	case json.Delim('['):
+		var elem map[string]bool
+		if inList {
+			elem = allowed
+		}
+		for w.dec.More() {
+			if err := w.value(elem, false); err != nil {
+				return err
+			}
+		}
+		_, _, err := w.token() // ]
+		return err
+	}
+	return nil
+}

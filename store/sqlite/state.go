@@ -1,0 +1,53 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/feedloom/feedloom/sources"
+)
+
+const selectState = `SELECT url, etag, last_modified, checked_at, last_success, last_error,
+	failures, next_due
+FROM sources WHERE name = ?`
+
+// State returns source's fetch state: the zero State for a source never
+// saved. Times are in UTC, to the second.
+func (s *Store) State(ctx context.Context, source string) (sources.State, error) {
+	var st sources.State
+	var checked, success, due sql.NullInt64
+	err := s.db.QueryRowContext(ctx, selectState, source).Scan(&st.URL, &st.ETag,
+		&st.LastModified, &checked, &success, &st.LastError, &st.Failures, &due)
+	if errors.Is(err, sql.ErrNoRows) {
+		return sources.State{}, nil
+	}
+	if err != nil {
+		return sources.State{}, fmt.Errorf("sqlite: state %q: %w", source, err)
+	}
+	st.CheckedAt = fromNullTime(checked)
+	st.LastSuccess = fromNullTime(success)
+	st.NextDue = fromNullTime(due)
+	return st, nil
+}
+
+const upsertState = `INSERT INTO sources (name, url, etag, last_modified, checked_at, last_success,
+	last_error, failures, next_due)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (name) DO UPDATE SET url = excluded.url, etag = excluded.etag,
+	last_modified = excluded.last_modified, checked_at = excluded.checked_at,
+	last_success = excluded.last_success, last_error = excluded.last_error,
+	failures = excluded.failures, next_due = excluded.next_due`
+
+// SaveState replaces source's fetch state with st. Zero times are stored as
+// NULL; other times to the second.
+func (s *Store) SaveState(ctx context.Context, source string, st sources.State) error {
+	_, err := s.db.ExecContext(ctx, upsertState, source, st.URL, st.ETag, st.LastModified,
+		nullTime(st.CheckedAt), nullTime(st.LastSuccess), st.LastError, st.Failures,
+		nullTime(st.NextDue))
+	if err != nil {
+		return fmt.Errorf("sqlite: save state %q: %w", source, err)
+	}
+	return nil
+}

@@ -1,0 +1,189 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/feedloom/feedloom/feeds"
+	"github.com/feedloom/feedloom/sources"
+	"github.com/feedloom/feedloom/store"
+)
+
+// openTemp opens a store in a new temporary folder and closes it when the
+// test ends.
+func openTemp(t testing.TB) *Store {
+	t.Helper()
+	return openAt(t, filepath.Join(t.TempDir(), "data", "feedloom.db"))
+}
+
+func openAt(t testing.TB, path string) *Store {
+	t.Helper()
+	s, err := Open(context.Background(), path)
+	if err != nil {
+		t.Fatalf("Open(%q): %v", path, err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// at is a UTC time on 12 March 2025.
+func at(hour, min, sec int) time.Time {
+	return time.Date(2025, time.March, 12, hour, min, sec, 0, time.UTC)
+}
+
+// item is a small released item of a listing.
+func item(id string, published time.Time) feeds.Item {
+	return feeds.Item{
+		ID:        id,
+		Source:    "newsroom",
+		Title:     "Title of " + id,
+		Language:  "en",
+		Published: published,
+		Updated:   published,
+		FirstSeen: published,
+	}
+}
+
+func ids(items []feeds.Item) []string {
+	out := []string{}
+	for _, it := range items {
+		out = append(out, it.ID)
+	}
+	return out
+}
+
+func mustUpsert(t testing.TB, s *Store, source string, items ...feeds.Item) int {
+	t.Helper()
+	n, err := s.Upsert(context.Background(), source, items)
+	if err != nil {
+		t.Fatalf("Upsert(%q): %v", source, err)
+	}
+	return n
+}
+
+func mustItems(t testing.TB, s *Store, q store.Query) []feeds.Item {
+	t.Helper()
+	items, err := s.Items(context.Background(), q)
+	if err != nil {
+		t.Fatalf("Items(%+v): %v", q, err)
+	}
+	return items
+}
+
+func TestOpenCreatesFolderAndKeepsOddPath(t *testing.T) {
+	// %, ? and # mean something in a SQLite URI; the file must still land at
+	// exactly this path.
+	path := filepath.Join(t.TempDir(), "a#b", "c%20d?e", "feedloom.db")
+	s := openAt(t, path)
+	mustUpsert(t, s, "newsroom", item("tag:example.edu,2025-03-12:newsroom/a", at(1, 0, 0)))
+	if err := s.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	if _, err := os.Stat(path); err != nil {
+		t.Fatalf("store file: %v", err)
+	}
+	s = openAt(t, path)
+	if got := ids(mustItems(t, s, store.Query{})); len(got) != 1 {
+		t.Fatalf("after reopen: items %q, want one", got)
+	}
+}
+
+func TestOpenSchemaTooNew(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "feedloom.db")
+	s := openAt(t, path)
+	if err := s.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`PRAGMA user_version = 7`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+
+	s, err = Open(context.Background(), path)
+	if err == nil {
+		s.Close()
+		t.Fatal("Open of a newer schema succeeded")
+	}
+	if !errors.Is(err, store.ErrSchemaTooNew) {
+		t.Errorf("error %v does not wrap store.ErrSchemaTooNew", err)
+	}
+	want := fmt.Sprintf("sqlite: open %s: schema version 7, this binary knows up to 1: %v",
+		path, store.ErrSchemaTooNew)
+	if err.Error() != want {
+		t.Errorf("error\n got %s\nwant %s", err, want)
+	}
+}
+
+func TestOpenSetsSchemaVersion(t *testing.T) {
+	s := openTemp(t)
+	var version int
+	if err := s.db.QueryRow(`PRAGMA user_version`).Scan(&version); err != nil {
+		t.Fatal(err)
+	}
+	if version != schemaVersion {
+		t.Errorf("user_version %d, want %d", version, schemaVersion)
+	}
+	var mode string
+	if err := s.db.QueryRow(`PRAGMA journal_mode`).Scan(&mode); err != nil {
+		t.Fatal(err)
+	}
+	if mode != "wal" {
+		t.Errorf("journal_mode %q, want wal", mode)
+	}
+}
+
+// TestConcurrentStores has two Stores on one file, as a cron build beside a
+// running serve, writing at once: busy_timeout and immediate transactions
+// must queue the writers instead of failing with SQLITE_BUSY.
+func TestConcurrentStores(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "feedloom.db")
+	stores := []*Store{openAt(t, path), openAt(t, path)}
+	const writers, batches = 4, 25
+	var wg sync.WaitGroup
+	errs := make(chan error, 2*writers*batches*2)
+	for si, s := range stores {
+		for w := range writers {
+			wg.Go(func() {
+				ctx := context.Background()
+				source := fmt.Sprintf("source-%d-%d", si, w)
+				for b := range batches {
+					id := fmt.Sprintf("tag:example.edu,2025-03-12:%s/%d", source, b)
+					if _, err := s.Upsert(ctx, source, []feeds.Item{item(id, at(1, 0, b))}); err != nil {
+						errs <- err
+					}
+					if err := s.SaveState(ctx, source, sources.State{Failures: b}); err != nil {
+						errs <- err
+					}
+				}
+			})
+		}
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	for si, s := range stores {
+		if got := len(mustItems(t, s, store.Query{})); got != 2*writers*batches {
+			t.Errorf("store %d sees %d items, want %d", si, got, 2*writers*batches)
+		}
+	}
+	st, err := stores[0].State(context.Background(), "source-1-3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Failures != batches-1 {
+		t.Errorf("source-1-3 failures %d, want %d", st.Failures, batches-1)
+	}
+}
