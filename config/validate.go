@@ -182,8 +182,10 @@ func (b *builder) sources(raw []rawSource, retention Retention) []Source {
 		s := Source{
 			Name:     r.Name,
 			Kind:     r.Kind,
-			Labels:   r.Labels,
 			Timezone: r.Timezone,
+		}
+		if len(r.Labels) > 0 {
+			s.Labels = r.Labels // labels: [] learns them, like no labels at all
 		}
 		if b.required(f+".name", r.Name) {
 			switch line, dup := first[r.Name]; {

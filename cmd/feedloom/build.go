@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"strings"
 
 	"github.com/feedloom/feedloom/config"
 	"github.com/feedloom/feedloom/feeds"
@@ -119,7 +120,7 @@ func publishOptions(cfg *config.Config) publish.Options {
 	}
 	return publish.Options{
 		Dir:       cfg.Output.Dir,
-		BaseURL:   cfg.Site.BaseURL,
+		BaseURL:   strings.TrimSuffix(cfg.Site.BaseURL, "/") + "/",
 		Title:     cfg.Site.Title,
 		Link:      cfg.Site.Link,
 		Author:    feeds.Person{Name: cfg.Site.Author.Name, Email: cfg.Site.Author.Email},

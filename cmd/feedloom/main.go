@@ -15,6 +15,9 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	// Zone names in config must resolve on machines without a zoneinfo folder.
+	_ "time/tzdata"
 )
 
 // version is set at link time (-ldflags "-X main.version=…").
