@@ -135,10 +135,10 @@ type file struct {
 }
 
 // Publish renders every output file from the store's items and writes those
-// whose bytes changed, then deletes permalink pages whose item is gone. A
-// write error stops it: files written before the error stay written (story
-// pages first, so feeds never link to a missing page), the rest keep their
-// old content.
+// whose bytes changed, then deletes permalink pages whose item is gone.
+// Nothing is written unless Check passes. A write error stops it: files
+// written before the error stay written (story pages first, so feeds never
+// link to a missing page), the rest keep their old content.
 func (p *Publisher) Publish(ctx context.Context) (Report, error) {
 	all, err := p.r.Items(ctx, store.Query{})
 	if err != nil {
@@ -151,6 +151,9 @@ func (p *Publisher) Publish(ctx context.Context) (Report, error) {
 
 	files, pages, err := p.render(all, sets)
 	if err != nil {
+		return Report{}, err
+	}
+	if err := p.Check(); err != nil {
 		return Report{}, err
 	}
 

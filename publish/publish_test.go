@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"cmp"
 	"context"
+	"errors"
 	"flag"
 	"io"
 	"io/fs"
@@ -534,11 +535,13 @@ func TestUnwritableOutput(t *testing.T) {
 		name    string
 		setup   setup
 		newLink string // the new item's link; empty to give it a story page
+		wantErr string // what the error starts with, after the temp dir
 	}
 	tests := []test{
 		{
-			// MkdirAll fails with ENOTDIR even for root.
-			name: "output path is a regular file",
+			// Check stops it before any write, even for root.
+			name:    "output path is a regular file",
+			wantErr: "publish: output folder DIR/public: not a folder",
 			setup: func(t *testing.T, dir string) string {
 				p := filepath.Join(dir, "public")
 				if err := os.WriteFile(p, []byte("not a folder"), 0o644); err != nil {
@@ -548,11 +551,24 @@ func TestUnwritableOutput(t *testing.T) {
 			},
 		},
 		{
-			// Story pages are written first, so a blocked stories/ stops the
-			// publish before any feed changes, even for root.
-			name: "stories folder blocked by a file",
+			name:    "stories folder blocked by a file",
+			wantErr: "publish: output folder DIR/stories: not a folder",
 			setup: func(t *testing.T, dir string) string {
 				if err := os.WriteFile(filepath.Join(dir, "stories"), []byte("in the way"), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return dir
+			},
+		},
+		{
+			name:    "language folder blocked by a file",
+			newLink: "https://www.example.edu/news/new-story",
+			wantErr: "publish: output folder DIR/zh-hant: not a folder",
+			setup: func(t *testing.T, dir string) string {
+				if err := os.RemoveAll(filepath.Join(dir, "zh-hant")); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(filepath.Join(dir, "zh-hant"), []byte("in the way"), 0o644); err != nil {
 					t.Fatal(err)
 				}
 				return dir
@@ -563,6 +579,7 @@ func TestUnwritableOutput(t *testing.T) {
 			// read and the rename cannot replace it, even for root.
 			name:    "feed path is a folder",
 			newLink: "https://www.example.edu/news/new-story",
+			wantErr: "publish: write DIR/en/rss.xml: read DIR/en/rss.xml: is a directory",
 			setup: func(t *testing.T, dir string) string {
 				if err := os.Remove(filepath.Join(dir, "en", "rss.xml")); err != nil {
 					t.Fatal(err)
@@ -577,7 +594,8 @@ func TestUnwritableOutput(t *testing.T) {
 	if os.Geteuid() != 0 {
 		// Permissions stop only non-root users.
 		tests = append(tests, test{
-			name: "read-only folders",
+			name:    "read-only folders",
+			wantErr: "publish: output folder DIR: not writable: permission denied",
 			setup: func(t *testing.T, dir string) string {
 				chmodDirs(t, dir, 0o555)
 				t.Cleanup(func() { chmodDirs(t, dir, 0o755) })
@@ -607,8 +625,8 @@ func TestUnwritableOutput(t *testing.T) {
 			})
 			opts := testOptions(out)
 			rep, err := New(&fakeStore{items: items}, opts, nil).Publish(context.Background())
-			if err == nil || !strings.HasPrefix(err.Error(), "publish: write ") {
-				t.Fatalf("Publish = %v, want a write error", err)
+			if want := strings.ReplaceAll(tt.wantErr, "DIR", dir); err == nil || err.Error() != want {
+				t.Fatalf("Publish = %v\nwant %s", err, want)
 			}
 			if len(rep.Changed) != 0 {
 				t.Errorf("Changed = %q, want nothing", rep.Changed)
@@ -718,5 +736,66 @@ func TestLogsOneLinePerPublish(t *testing.T) {
 		"level=INFO msg=published dir=" + dir + " files=17 changed=0\n"
 	if buf.String() != want {
 		t.Errorf("log:\n%s\nwant:\n%s", buf.String(), want)
+	}
+}
+
+func TestCheck(t *testing.T) {
+	tests := []struct {
+		name    string
+		setup   func(t *testing.T, root string) string // returns Dir
+		wantErr string                                 // "" for none; ROOT is the temp folder
+	}{
+		{
+			name:  "nothing exists yet",
+			setup: func(t *testing.T, root string) string { return filepath.Join(root, "a", "public") },
+		},
+		{
+			name: "earlier output",
+			setup: func(t *testing.T, root string) string {
+				publish(t, &fakeStore{items: testItems()}, testOptions(root))
+				return root
+			},
+		},
+		{
+			name: "a file above the output folder",
+			setup: func(t *testing.T, root string) string {
+				if err := os.WriteFile(filepath.Join(root, "site"), nil, 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return filepath.Join(root, "site", "public")
+			},
+			wantErr: "publish: output folder ROOT/site/public: above it, ROOT/site: not a folder",
+		},
+		{
+			name: "a file in a language folder's place",
+			setup: func(t *testing.T, root string) string {
+				if err := os.WriteFile(filepath.Join(root, "en"), nil, 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return root
+			},
+			wantErr: "publish: output folder ROOT/en: not a folder",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			root := t.TempDir()
+			dir := tt.setup(t, root)
+			before := readTree(t, root)
+			err := New(&fakeStore{}, testOptions(dir), nil).Check()
+			want := strings.ReplaceAll(tt.wantErr, "ROOT", root)
+			if (err == nil) != (want == "") || err != nil && err.Error() != want {
+				t.Errorf("Check = %v, want %q", err, want)
+			}
+			if tt.wantErr != "" && !errors.Is(err, errNotFolder) {
+				t.Errorf("Check = %v, want errNotFolder", err)
+			}
+			if after := readTree(t, root); !maps.EqualFunc(after, before, bytes.Equal) {
+				t.Errorf("Check wrote: files %q, before %q", sortedKeys(after), sortedKeys(before))
+			}
+			if _, err := os.Stat(filepath.Join(root, "a")); tt.name == "nothing exists yet" && !os.IsNotExist(err) {
+				t.Errorf("Check created folders: %v", err)
+			}
+		})
 	}
 }

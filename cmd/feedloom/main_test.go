@@ -129,7 +129,7 @@ func TestBuildConfigErrorIsExit2(t *testing.T) {
 	if code != exitUsage {
 		t.Fatalf("exit %d, want 2", code)
 	}
-	if !strings.Contains(stderr, "config.yaml:20:1") || !strings.Contains(stderr, "colour") {
+	if !strings.Contains(stderr, "config.yaml:17:1") || !strings.Contains(stderr, "colour") {
 		t.Errorf("error does not name the file, line and key:\n%s", stderr)
 	}
 	if code, _, _ := feedloom(t, "check", "--config", filepath.Join(dir, "config.yaml")); code != exitUsage {
