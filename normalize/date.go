@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // civil is a calendar day, with no zone.
@@ -42,23 +43,28 @@ const monthNames = `january|february|march|april|may|june|july|august|september|
 // Patterns of a stated day. A year alone (by 2045, 2024年) and a month alone
 // match none of them; times of day (下午, afternoon) are not read. Word
 // boundaries the patterns cannot express (a digit right before 3月) are
-// checked by statedDay.
+// checked by firstDay. White space inside a date is bounded so that a match
+// never reaches further from its digits than dateSpans looks.
 var (
-	reCJKDay = regexp.MustCompile(`(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*[日号號]`)
-	reDMY    = regexp.MustCompile(`(?i)\b(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?(` + monthNames + `)\b\.?(?:,?\s+(\d{4})\b)?`)
-	reMDY    = regexp.MustCompile(`(?i)\b(` + monthNames + `)\b\.?\s+(\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s+(\d{4})\b)?`)
+	reCJKDay = regexp.MustCompile(`(?:(\d{4})\s{0,3}年\s{0,3})?(\d{1,2})\s{0,3}月\s{0,3}(\d{1,2})\s{0,3}[日号號]`)
+	reDMY    = regexp.MustCompile(`(?i)\b(\d{1,2})(?:st|nd|rd|th)?\s{1,3}(?:of\s{1,3})?(` + monthNames + `)\b\.?(?:,?\s{1,3}(\d{4})\b)?`)
+	reMDY    = regexp.MustCompile(`(?i)\b(` + monthNames + `)\b\.?\s{1,3}(\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s{1,3}(\d{4})\b)?`)
 	reISO    = regexp.MustCompile(`\b(\d{4})-(\d{2})-(\d{2})\b`)
 )
 
-var monthByName = func() map[string]time.Month {
-	m := make(map[string]time.Month)
-	for i, name := range strings.Split(monthNames, "|")[:12] {
-		m[name] = time.Month(i + 1)
-		m[name[:3]] = time.Month(i + 1)
-	}
-	m["sept"] = time.September
-	return m
-}()
+// How far a date can reach, in bytes, before and after one of its runs of
+// digits ("September. 13", "13th of September, 2025", "2025 年 3 月 13 日").
+const (
+	dateReachBefore = 16
+	dateReachAfter  = 32
+)
+
+// monthNumber is the month a name of monthNames stands for; its first three
+// letters tell them apart.
+func monthNumber(name string) time.Month {
+	i := strings.Index("janfebmaraprmayjunjulaugsepoctnovdec", strings.ToLower(name)[:3])
+	return time.Month(i/3 + 1)
+}
 
 // dayMatch is one candidate day found in a text.
 type dayMatch struct {
@@ -70,38 +76,80 @@ type dayMatch struct {
 // forms 3月13日, 2025年3月13日, 13 March [2025], 13th March, March 13[, 2025],
 // Mar 13 and 2025-03-13 (English month names in any case). A day written
 // without a year falls in year.
+//
+// Every form holds digits, so only the stretches of text around runs of
+// digits are searched: a long story without dates costs a byte scan, not
+// four regular-expression passes.
 func statedDay(text string, year int) (civil, bool) {
+	for _, sp := range dateSpans(text) {
+		if day, ok := firstDay(text, sp[0], sp[1], year); ok {
+			return day, true
+		}
+	}
+	return civil{}, false
+}
+
+// dateSpans returns the disjoint stretches of text, in order, that hold every
+// possible date: each run of digits widened by the reach of a date, then to
+// rune starts and ASCII word boundaries (so that \b reads as in the whole
+// text).
+func dateSpans(text string) [][2]int {
+	var spans [][2]int
+	for i := 0; i < len(text); {
+		if !isDigit(text[i]) {
+			i++
+			continue
+		}
+		j := i
+		for j < len(text) && isDigit(text[j]) {
+			j++
+		}
+		lo, hi := max(0, i-dateReachBefore), min(len(text), j+dateReachAfter)
+		for lo > 0 && (!utf8.RuneStart(text[lo]) || isWordByte(text[lo-1])) {
+			lo--
+		}
+		for hi < len(text) && (!utf8.RuneStart(text[hi]) || isWordByte(text[hi])) {
+			hi++
+		}
+		if n := len(spans); n > 0 && lo <= spans[n-1][1] {
+			spans[n-1][1] = max(spans[n-1][1], hi)
+		} else {
+			spans = append(spans, [2]int{lo, hi})
+		}
+		i = j
+	}
+	return spans
+}
+
+// firstDay returns the first real day stated in text[lo:hi].
+func firstDay(text string, lo, hi, year int) (civil, bool) {
+	s := text[lo:hi]
 	var found []dayMatch
 	add := func(start, end, y int, m time.Month, d int) {
 		if c, ok := makeCivil(y, m, d); ok {
 			found = append(found, dayMatch{start, end, c})
 		}
 	}
-	yearOr := func(s string) int {
-		if s == "" {
+	yearOr := func(g string) int {
+		if g == "" {
 			return year
 		}
-		y, _ := strconv.Atoi(s)
-		return y
+		return atoi(g)
 	}
-	for _, m := range reCJKDay.FindAllStringSubmatchIndex(text, -1) {
-		if m[0] > 0 && isDigit(text[m[0]-1]) {
+	for _, m := range reCJKDay.FindAllStringSubmatchIndex(s, -1) {
+		if lo+m[0] > 0 && isDigit(text[lo+m[0]-1]) {
 			continue // 123月: not a month
 		}
-		y := year
-		if m[2] >= 0 {
-			y = atoi(text[m[2]:m[3]])
-		}
-		add(m[0], m[1], y, time.Month(atoi(text[m[4]:m[5]])), atoi(text[m[6]:m[7]]))
+		add(m[0], m[1], yearOr(group(s, m, 1)), time.Month(atoi(group(s, m, 2))), atoi(group(s, m, 3)))
 	}
-	for _, m := range reDMY.FindAllStringSubmatchIndex(text, -1) {
-		add(m[0], m[1], yearOr(group(text, m, 3)), monthByName[strings.ToLower(text[m[4]:m[5]])], atoi(text[m[2]:m[3]]))
+	for _, m := range reDMY.FindAllStringSubmatchIndex(s, -1) {
+		add(m[0], m[1], yearOr(group(s, m, 3)), monthNumber(group(s, m, 2)), atoi(group(s, m, 1)))
 	}
-	for _, m := range reMDY.FindAllStringSubmatchIndex(text, -1) {
-		add(m[0], m[1], yearOr(group(text, m, 3)), monthByName[strings.ToLower(text[m[2]:m[3]])], atoi(text[m[4]:m[5]]))
+	for _, m := range reMDY.FindAllStringSubmatchIndex(s, -1) {
+		add(m[0], m[1], yearOr(group(s, m, 3)), monthNumber(group(s, m, 1)), atoi(group(s, m, 2)))
 	}
-	for _, m := range reISO.FindAllStringSubmatchIndex(text, -1) {
-		add(m[0], m[1], atoi(text[m[2]:m[3]]), time.Month(atoi(text[m[4]:m[5]])), atoi(text[m[6]:m[7]]))
+	for _, m := range reISO.FindAllStringSubmatchIndex(s, -1) {
+		add(m[0], m[1], atoi(group(s, m, 1)), time.Month(atoi(group(s, m, 2))), atoi(group(s, m, 3)))
 	}
 	if len(found) == 0 {
 		return civil{}, false
@@ -130,3 +178,7 @@ func atoi(s string) int {
 }
 
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+func isWordByte(c byte) bool {
+	return isDigit(c) || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || c == '_'
+}

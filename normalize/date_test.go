@@ -2,6 +2,7 @@ package normalize
 
 import (
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -51,6 +52,23 @@ func TestStatedDay(t *testing.T) {
 				t.Errorf("statedDay(%q) = %q, want %q", tt.text, got, tt.want)
 			}
 		})
+	}
+}
+
+func TestMonthNames(t *testing.T) {
+	names := []string{"January", "February", "March", "April", "May", "June", "July",
+		"August", "September", "October", "November", "December"}
+	for i, name := range names {
+		want := time.Month(i + 1)
+		for _, form := range []string{name, strings.ToUpper(name), name[:3]} {
+			day, ok := statedDay("on 2 "+form+" 2024", 2025)
+			if !ok || day != (civil{2024, want, 2}) {
+				t.Errorf("%q: got %v %v, want 2024-%02d-02", form, day, ok, want)
+			}
+		}
+	}
+	if day, ok := statedDay("Sept 2", 2025); !ok || day.month != time.September {
+		t.Errorf("Sept: got %v %v", day, ok)
 	}
 }
 
@@ -156,6 +174,9 @@ func TestLaterRuns(t *testing.T) {
 		{"new dated block on top: rules 1-3, undated below takes its day", relist(append([]sources.Story{
 			story(0, "Top", "News of 14 March."), story(0, "Under", "No date here.")}, sample...)...),
 			append([]string{"2025-03-14T00:01:00+08:00", "2025-03-14T00:00:00+08:00"}, sampleDates...)},
+		{"new undated story above a new dated one gets now", relist(append([]sources.Story{
+			story(0, "Fresh", "No date."), story(0, "Dated", "News of 14 March.")}, sample...)...),
+			append([]string{"2025-03-15T09:30:00+08:00", "2025-03-14T00:00:00+08:00"}, sampleDates...)},
 		{"inserted story gets the midpoint", relist(append(append(slices.Clone(sample[:2]), story(0, "Between", "No date.")), sample[2:]...)...),
 			slices.Concat(sampleDates[:2], []string{"2025-03-12T12:02:30+08:00"}, sampleDates[2:])},
 		{"two inserted stories split the gap in thirds", relist(append(append(slices.Clone(sample[:2]), story(0, "B1", "x"), story(0, "B2", "y")), sample[2:]...)...),

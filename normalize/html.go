@@ -11,10 +11,17 @@ import (
 	"golang.org/x/text/unicode/norm"
 )
 
-// urlAttrs are the attributes holding a URL that UGCPolicy may keep; they
-// are made absolute before sanitizing, because bluemonday keeps relative
-// URLs as they are and a feed reader has no base to resolve them against.
-var urlAttrs = map[string]bool{"href": true, "src": true, "cite": true, "poster": true}
+// isURLAttr reports whether an attribute holds a URL that UGCPolicy may keep.
+// Such URLs are made absolute before sanitizing, because bluemonday keeps
+// relative URLs as they are and a feed reader has no base to resolve them
+// against.
+func isURLAttr(key string) bool {
+	switch key {
+	case "href", "src", "cite", "poster":
+		return true
+	}
+	return false
+}
 
 // bodyContext parses fragments as the children of <body>.
 func bodyContext() *xhtml.Node {
@@ -62,7 +69,7 @@ func absolutize(n *xhtml.Node, base *url.URL) {
 		for i, a := range n.Attr {
 			switch {
 			case a.Namespace != "":
-			case urlAttrs[a.Key]:
+			case isURLAttr(a.Key):
 				n.Attr[i].Val = resolve(base, a.Val)
 			case a.Key == "srcset":
 				n.Attr[i].Val = resolveSrcset(base, a.Val)
@@ -106,15 +113,17 @@ func resolve(base *url.URL, ref string) string {
 	return u.String()
 }
 
-// blockElements separate words in the text of a fragment.
-var blockElements = map[atom.Atom]bool{
-	atom.Address: true, atom.Article: true, atom.Aside: true, atom.Blockquote: true,
-	atom.Br: true, atom.Dd: true, atom.Div: true, atom.Dl: true, atom.Dt: true,
-	atom.Figcaption: true, atom.Figure: true, atom.Footer: true, atom.H1: true,
-	atom.H2: true, atom.H3: true, atom.H4: true, atom.H5: true, atom.H6: true,
-	atom.Header: true, atom.Hr: true, atom.Li: true, atom.Ol: true, atom.P: true,
-	atom.Pre: true, atom.Section: true, atom.Table: true, atom.Td: true,
-	atom.Th: true, atom.Tr: true, atom.Ul: true,
+// isBlock reports whether an element separates words in the text of a fragment.
+func isBlock(a atom.Atom) bool {
+	switch a {
+	case atom.Address, atom.Article, atom.Aside, atom.Blockquote, atom.Br, atom.Dd,
+		atom.Div, atom.Dl, atom.Dt, atom.Figcaption, atom.Figure, atom.Footer,
+		atom.H1, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6, atom.Header, atom.Hr,
+		atom.Li, atom.Ol, atom.P, atom.Pre, atom.Section, atom.Table, atom.Td,
+		atom.Th, atom.Tr, atom.Ul:
+		return true
+	}
+	return false
 }
 
 // nodeText appends the text of n to b, with a space around block elements.
@@ -124,7 +133,7 @@ func nodeText(b *strings.Builder, n *xhtml.Node) {
 		b.WriteString(n.Data)
 		return
 	case xhtml.ElementNode:
-		if blockElements[n.DataAtom] {
+		if isBlock(n.DataAtom) {
 			b.WriteByte(' ')
 			defer b.WriteByte(' ')
 		}

@@ -133,9 +133,7 @@ func (n *Normalizer) Items(src Source, now time.Time, stories []sources.Story, k
 			it.FirstSeen = d.known.FirstSeen
 			it.Slug = d.known.Slug
 		}
-		if up := it.Updated; up.After(it.Published) {
-			it.Updated = up
-		} else {
+		if !it.Updated.After(it.Published) {
 			it.Updated = it.Published
 		}
 		if it.Link == "" && it.Slug == "" {

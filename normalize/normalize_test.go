@@ -1,0 +1,149 @@
+package normalize
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/feedloom/feedloom/feeds"
+	"github.com/feedloom/feedloom/sources"
+)
+
+func TestDuplicatesInOneBatch(t *testing.T) {
+	tests := []struct {
+		name    string
+		stories []sources.Story
+		want    []string // titles kept, in order
+	}{
+		{"same title is one item, the first", []sources.Story{
+			{File: "a.txt", Title: "Same", Text: []string{"first"}},
+			{File: "a.txt", Position: 1, Title: "Other"},
+			{File: "b.txt", Title: " Same ", Text: []string{"second"}},
+		}, []string{"Same", "Other"}},
+		{"same canonical link is one item", []sources.Story{
+			{File: "a.txt", Title: "One", Link: "https://www.example.edu/news/x?utm_source=feed"},
+			{File: "a.txt", Position: 1, Title: "Two", Link: "HTTPS://WWW.EXAMPLE.EDU:443/news/x#top"},
+		}, []string{"One"}},
+		{"same explicit id is one item", []sources.Story{
+			{File: "a.md", Title: "One", ID: "story-1"},
+			{File: "b.md", Title: "Two", ID: "story-1"},
+		}, []string{"One"}},
+	}
+	n := newTestNormalizer(t)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			items, err := n.Items(Source{Name: "s"}, hkt(t, 2025, 3, 14, 10, 0, 0), tt.stories, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, it := range items {
+				got = append(got, it.Title)
+			}
+			if len(got) != len(tt.want) {
+				t.Fatalf("titles %q, want %q", got, tt.want)
+			}
+			for i := range got {
+				if got[i] != tt.want[i] {
+					t.Errorf("titles %q, want %q", got, tt.want)
+				}
+			}
+		})
+	}
+}
+
+func TestStoryWithoutTitle(t *testing.T) {
+	n := newTestNormalizer(t)
+	stories := []sources.Story{
+		{File: "news.txt", Line: 4, Title: "Kept", Text: []string{"x"}},
+		{File: "news.txt", Line: 9, Position: 1, Title: " \x00 ", Text: []string{"no title"}},
+		{File: "news.txt", Line: 12, Position: 2, Title: "<b></b>", TitleHTML: true},
+		{File: "news.txt", Line: 15, Position: 3, Title: "Also kept"},
+	}
+	items, err := n.Items(Source{Name: "s"}, hkt(t, 2025, 3, 14, 10, 0, 0), stories, nil)
+	if len(items) != 2 || items[0].Title != "Kept" || items[1].Title != "Also kept" {
+		t.Errorf("items %+v, want Kept and Also kept", items)
+	}
+	if err == nil {
+		t.Fatal("no error for stories without a title")
+	}
+	want := "news.txt:9: normalize: story has no title\nnews.txt:12: normalize: story has no title"
+	if err.Error() != want {
+		t.Errorf("error %q, want %q", err, want)
+	}
+	var fe *sources.FileError
+	if !errors.As(err, &fe) || fe.Path != "news.txt" || fe.Line != 9 || !errors.Is(err, ErrNoTitle) {
+		t.Errorf("error %#v is not a FileError for news.txt:9 wrapping ErrNoTitle", err)
+	}
+}
+
+func TestUpstreamItemWithoutTitle(t *testing.T) {
+	n := newTestNormalizer(t)
+	items, err := n.Items(Source{Name: "up", Feed: true}, hkt(t, 2025, 3, 14, 10, 0, 0),
+		[]sources.Story{{ID: "https://up.example.org/n/1", Content: "<p>A note with no title at all</p>"}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := items[0].Title; got != "A note with no title at all" {
+		t.Errorf("title %q", got)
+	}
+}
+
+func TestKnownItemKeepsSlugAndFirstSeen(t *testing.T) {
+	n := newTestNormalizer(t)
+	src := Source{Name: "s"}
+	st := sources.Story{File: "a.txt", Title: "Open Day", Text: []string{"3月13日"}, Year: 2025}
+	first, err := n.Items(src, hkt(t, 2025, 3, 14, 10, 0, 0), []sources.Story{st}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first[0].Slug != "open-day" {
+		t.Fatalf("slug %q, want open-day", first[0].Slug)
+	}
+	// The store made the slug unique; the next run keeps it.
+	first[0].Slug = "open-day-2"
+	st.Text = []string{"3月10日, edited"}
+	st.Updated = hkt(t, 2025, 3, 15, 8, 0, 0)
+	again, err := n.Items(src, hkt(t, 2025, 3, 16, 10, 0, 0), []sources.Story{st}, first)
+	if err != nil {
+		t.Fatal(err)
+	}
+	it := again[0]
+	if it.Slug != "open-day-2" || !it.FirstSeen.Equal(first[0].FirstSeen) || !it.Published.Equal(first[0].Published) {
+		t.Errorf("slug %q first seen %v published %v, want the stored ones", it.Slug, it.FirstSeen, it.Published)
+	}
+	if !it.Updated.Equal(st.Updated) || it.Content != "<p>3月10日, edited</p>" {
+		t.Errorf("updated %v content %q", it.Updated, it.Content)
+	}
+}
+
+func TestCopiedFields(t *testing.T) {
+	n := newTestNormalizer(t)
+	origin := &feeds.Origin{Title: "Partner", ID: "urn:partner", Link: "https://partner.example.org/"}
+	st := sources.Story{
+		File: "https://partner.example.org/feed.xml", Position: 2, ID: "https://partner.example.org/p/7",
+		Title: "Podcast", Link: "https://partner.example.org/p/7", Base: "https://partner.example.org/media/",
+		Image:      "cover.jpg",
+		Enclosures: []feeds.Enclosure{{URL: "ep7.mp3", Type: " audio/mpeg ", Length: 1234}, {URL: "javascript:x"}},
+		Origin:     origin,
+		Published:  time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC),
+	}
+	items, err := n.Items(Source{Name: "partner", Feed: true}, hkt(t, 2025, 3, 14, 10, 0, 0), []sources.Story{st}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	it := items[0]
+	if it.File != st.File || it.Position != 2 || it.Source != "partner" || it.Origin != origin {
+		t.Errorf("file %q position %d source %q origin %v", it.File, it.Position, it.Source, it.Origin)
+	}
+	if it.Image != "https://partner.example.org/media/cover.jpg" {
+		t.Errorf("image %q", it.Image)
+	}
+	want := []feeds.Enclosure{{URL: "https://partner.example.org/media/ep7.mp3", Type: "audio/mpeg", Length: 1234}}
+	if len(it.Enclosures) != 1 || it.Enclosures[0] != want[0] {
+		t.Errorf("enclosures %+v, want %+v", it.Enclosures, want)
+	}
+	if it.Slug != "" {
+		t.Errorf("slug %q for an item with a link", it.Slug)
+	}
+}
