@@ -21,7 +21,7 @@ type markdownStory struct {
 	Meta        storyMeta
 	FrontMatter bool                // the file opens with front matter
 	Keys        map[string]position // where each front-matter key is in the file
-	Heading     string              // the leading heading of a file without front matter
+	Heading     string              // the leading "# " heading of a file without front matter, rendered
 	HTML        string
 }
 
@@ -85,7 +85,13 @@ func parseMarkdown(data []byte, md goldmark.Markdown) (markdownStory, error) {
 				continue
 			}
 			if h, ok := atxHeading(ln); ok {
-				s.Heading, body = h, lines[i+1:]
+				var buf bytes.Buffer
+				if err := md.Convert([]byte("# "+h), &buf); err != nil {
+					return markdownStory{}, errAt(i+1, 0, "render Markdown: %w", err)
+				}
+				h1 := strings.TrimSpace(buf.String())
+				s.Heading = strings.TrimSuffix(strings.TrimPrefix(h1, "<h1>"), "</h1>")
+				body = lines[i+1:]
 			}
 			break
 		}
@@ -119,7 +125,8 @@ func atxHeading(line string) (string, bool) {
 }
 
 // story translates the Markdown story. A file without front matter takes its
-// title from its heading; with front matter, the title must be there.
+// title from its heading, as HTML since the heading may hold emphasis or
+// entities; with front matter, the title must be there.
 func (m markdownStory) story(zone *time.Location) (sources.Story, error) {
 	meta := m.Meta
 	if !m.FrontMatter {
@@ -132,6 +139,7 @@ func (m markdownStory) story(zone *time.Location) (sources.Story, error) {
 	if err != nil {
 		return sources.Story{}, locate(err, m.Keys, position{line: 1}, "")
 	}
+	st.TitleHTML = !m.FrontMatter
 	st.Line = 1
 	st.Content = m.HTML
 	return st, nil

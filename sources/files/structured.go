@@ -7,8 +7,11 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"regexp"
+	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
@@ -192,9 +195,20 @@ func yamlError(err error, lineOffset int, prefix string) error {
 	if errors.As(err, &te) && te.SrcType != nil && te.DstType != nil {
 		msg = fmt.Sprintf("cannot use %s as %s", describe(te.SrcType), describe(te.DstType))
 	}
+	if lineOffset != 0 {
+		// Messages may cite a second place ("already defined at [1:1]").
+		msg = yamlPlace.ReplaceAllStringFunc(msg, func(m string) string {
+			var line, col int
+			fmt.Sscanf(m, "[%d:%d]", &line, &col)
+			return fmt.Sprintf("[%d:%d]", line+lineOffset, col)
+		})
+	}
 	p := ye.GetToken().Position
 	return errAt(p.Line+lineOffset, p.Column, "%s%s", prefix, msg)
 }
+
+// yamlPlace matches a "[line:col]" place in a goccy/go-yaml message.
+var yamlPlace = regexp.MustCompile(`\[\d+:\d+\]`)
 
 // describe names the kind of value of type t for messages.
 func describe(t reflect.Type) string {
@@ -336,6 +350,7 @@ func jsonKeys(t reflect.Type) map[string]bool {
 // recording where things are.
 type jsonWalker struct {
 	b       []byte
+	lines   []int // offset of the start of each line
 	dec     *json.Decoder
 	story   map[string]bool // keys of a story object
 	author  map[string]bool // keys of an author object
@@ -347,6 +362,7 @@ type jsonWalker struct {
 func indexJSON(b []byte) (objs []jsonObject, list bool, err error) {
 	w := &jsonWalker{
 		b:      b,
+		lines:  lineStarts(b),
 		dec:    json.NewDecoder(bytes.NewReader(b)),
 		story:  jsonKeys(reflect.TypeFor[jsonStory]()),
 		author: jsonKeys(reflect.TypeFor[personFields]()),
@@ -380,25 +396,24 @@ func indexJSON(b []byte) (objs []jsonObject, list bool, err error) {
 	default:
 		return nil, false, w.errAt(from, "want a story object or an array of them")
 	}
-	if from, _, err := w.token(); err == nil {
-		return nil, false, w.errAt(from, "unexpected data after the stories")
-	} else if !errors.Is(err, io.EOF) {
-		return nil, false, err
+	end := int(w.dec.InputOffset())
+	if rest := bytes.TrimLeft(b[end:], " \t\r\n"); len(rest) > 0 {
+		return nil, false, w.errAt(len(b)-len(rest), "unexpected data after the stories")
 	}
 	return w.objects, list, nil
 }
 
-// token reads the next token and returns where it starts. Syntax errors
-// come back located; io.EOF comes back as it is.
+// token reads the next token and returns where it starts. Errors come back
+// located; the input ending is one, since the walk never reads past the
+// end of the stories.
 func (w *jsonWalker) token() (int, json.Token, error) {
 	from := int(w.dec.InputOffset())
 	for from < len(w.b) && strings.IndexByte(" \t\r\n,:", w.b[from]) >= 0 {
 		from++
 	}
 	tok, err := w.dec.Token()
-	switch {
-	case err == nil, errors.Is(err, io.EOF) && from == len(w.b):
-		return from, tok, err
+	if err == nil {
+		return from, tok, nil
 	}
 	var se *json.SyntaxError
 	if errors.As(err, &se) {
@@ -415,9 +430,26 @@ func (w *jsonWalker) errAt(off int, format string, args ...any) error {
 	return errAt(line, col, format, args...)
 }
 
+// position returns where byte offset off is, looking the line up in the
+// index so that a long file of many keys is not rescanned for each.
 func (w *jsonWalker) position(off int) position {
-	line, col := lineCol(w.b, off)
-	return position{line: line, col: col}
+	i, found := slices.BinarySearch(w.lines, off)
+	if !found {
+		i--
+	}
+	return position{line: i + 1, col: utf8.RuneCount(w.b[w.lines[i]:off]) + 1}
+}
+
+// lineStarts returns the offset of the start of each line of b, whose line
+// ends are "\n" only.
+func lineStarts(b []byte) []int {
+	starts := []int{0}
+	for i, c := range b {
+		if c == '\n' {
+			starts = append(starts, i+1)
+		}
+	}
+	return starts
 }
 
 // storyObject walks a story object whose "{" started at from.
