@@ -37,15 +37,19 @@ func benchStories(n int) []sources.Story {
 }
 
 func BenchmarkItems(b *testing.B) {
-	n := newTestNormalizer(b)
-	stories := benchStories(1000)
-	now := hkt(b, 2025, 3, 14, 10, 0, 0)
-	src := Source{Name: "newsroom", Language: "en"}
-	b.ReportAllocs()
-	for b.Loop() {
-		items, err := n.Items(src, now, stories, nil)
-		if err != nil || len(items) != len(stories) {
-			b.Fatalf("%d items, %v", len(items), err)
-		}
+	for _, size := range []int{1000, 10000} {
+		b.Run(fmt.Sprint(size), func(b *testing.B) {
+			n := newTestNormalizer(b)
+			stories := benchStories(size)
+			now := hkt(b, 2025, 3, 14, 10, 0, 0)
+			src := Source{Name: "newsroom", Language: "en"}
+			b.ReportAllocs()
+			for b.Loop() {
+				items, err := n.Items(src, now, stories, nil)
+				if err != nil || len(items) != len(stories) {
+					b.Fatalf("%d items, %v", len(items), err)
+				}
+			}
+		})
 	}
 }
