@@ -1,0 +1,149 @@
+package feed
+
+import (
+	"bytes"
+	"encoding/xml"
+	"net/url"
+	"slices"
+	"strings"
+
+	"golang.org/x/net/html/charset"
+)
+
+const xmlNamespace = "http://www.w3.org/XML/1998/namespace"
+
+// atomEntry is what gofeed's model drops from an Atom entry: the types of
+// its text constructs (RFC 4287 §3.1) and the xml:lang and xml:base in scope
+// (inherited from the feed element).
+type atomEntry struct {
+	Lang        string
+	Base        string // absolute when the document's URL is; "" when no xml:base is in scope
+	TitleType   string
+	SummaryType string
+	ContentType string
+}
+
+// readAtomEntries reads the entries of an Atom document in order, for their
+// attributes only. It tolerates what gofeed tolerates (HTML entities,
+// unclosed tags); on a document it cannot read it returns what it read, and
+// the caller falls back to defaults for the rest.
+func readAtomEntries(body []byte, docURL string) []atomEntry {
+	d := xml.NewDecoder(bytes.NewReader(withoutControlBytes(body)))
+	d.Strict = false
+	d.AutoClose = xml.HTMLAutoClose
+	d.Entity = xml.HTMLEntity
+	d.CharsetReader = charset.NewReaderLabel
+
+	type scope struct {
+		lang    string
+		base    string
+		hasBase bool
+		entry   bool
+	}
+	stack := []scope{{base: docURL}}
+	var entries []atomEntry
+	for {
+		tok, err := d.Token()
+		if err != nil {
+			return entries
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			sc := stack[len(stack)-1]
+			sc.entry = false
+			for _, a := range t.Attr {
+				if a.Name.Space != xmlNamespace && a.Name.Space != "xml" {
+					continue
+				}
+				switch a.Name.Local {
+				case "lang":
+					sc.lang = strings.TrimSpace(a.Value)
+				case "base":
+					sc.base, sc.hasBase = resolve(sc.base, strings.TrimSpace(a.Value)), true
+				}
+			}
+			depth := len(stack) // 1: the feed element, 2: an entry, 3: its children
+			if depth == 3 && len(entries) > 0 && stack[2].entry {
+				e := &entries[len(entries)-1]
+				switch t.Name.Local {
+				case "title":
+					e.TitleType = attr(t, "type")
+				case "summary":
+					e.SummaryType = attr(t, "type")
+				case "content":
+					e.ContentType = attr(t, "type")
+				}
+				if err := d.Skip(); err != nil {
+					return entries
+				}
+				continue
+			}
+			if depth == 2 && t.Name.Local == "entry" {
+				e := atomEntry{Lang: sc.lang}
+				if sc.hasBase {
+					e.Base = sc.base
+				}
+				entries = append(entries, e)
+				sc.entry = true
+			}
+			stack = append(stack, sc)
+		case xml.EndElement:
+			if len(stack) > 1 {
+				stack = stack[:len(stack)-1]
+			}
+		}
+	}
+}
+
+// withoutControlBytes drops the C0 controls XML forbids, as gofeed does
+// before parsing, so both readings see the same entries. Working on bytes is
+// safe for every encoding that reaches here: UTF-16 was transcoded already,
+// and the trail bytes of Big5, GBK and Shift_JIS are never below 0x40.
+func withoutControlBytes(b []byte) []byte {
+	if !slices.ContainsFunc(b, isControl) {
+		return b
+	}
+	out := make([]byte, 0, len(b))
+	for _, c := range b {
+		if !isControl(c) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func isControl(c byte) bool { return c < 0x20 && c != '\t' && c != '\n' && c != '\r' }
+
+func attr(t xml.StartElement, name string) string {
+	for _, a := range t.Attr {
+		if a.Name.Space == "" && a.Name.Local == name {
+			return strings.TrimSpace(a.Value)
+		}
+	}
+	return ""
+}
+
+// atomHTML reports whether an Atom text construct type holds markup: "html"
+// and "xhtml" in Atom 1.0, MIME types such as text/html and
+// application/xhtml+xml in Atom 0.3. Anything else ("text", none,
+// text/plain) is plain text.
+func atomHTML(typ string) bool {
+	return strings.Contains(strings.ToLower(typ), "html")
+}
+
+// resolve makes ref absolute against base when it can, and returns ref as it
+// is otherwise.
+func resolve(base, ref string) string {
+	if ref == "" {
+		return ""
+	}
+	r, err := url.Parse(ref)
+	if err != nil {
+		return ref
+	}
+	b, err := url.Parse(base)
+	if err != nil || base == "" {
+		return ref
+	}
+	return b.ResolveReference(r).String()
+}

@@ -1,0 +1,126 @@
+package feed
+
+import (
+	"regexp"
+	"strings"
+	"time"
+)
+
+var (
+	timeOfDay     = regexp.MustCompile(`\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?`)
+	meridiem      = regexp.MustCompile(`(?i)^\s*[ap]\.?m\.?`)
+	numericOffset = regexp.MustCompile(`[+-]\s?\d{1,2}(?::?\d{2})?`)
+	zoneWord      = regexp.MustCompile(`[A-Za-z]+`)
+	spaces        = regexp.MustCompile(`\s+`)
+)
+
+// wallLayouts read a date whose zone abbreviation was removed; they cover
+// the named-zone forms feeds use (RFC 822/1123, RFC 850, Unix date, ISO-like).
+var wallLayouts = []string{
+	"Mon, 2 Jan 2006 15:04:05",
+	"Mon, 2 Jan 2006 15:04",
+	"Mon, 2 Jan 06 15:04:05",
+	"Mon, 2 Jan 06 15:04",
+	"2 Jan 2006 15:04:05",
+	"2 Jan 2006 15:04",
+	"2 Jan 06 15:04:05",
+	"2 Jan 06 15:04",
+	"Monday, 2-Jan-06 15:04:05",
+	"Mon Jan 2 15:04:05 2006",
+	"Mon, Jan 2, 2006 15:04:05",
+	"Mon, January 2, 2006 15:04:05",
+	"Monday, January 2, 2006 15:04:05",
+	"Monday, 2 January 2006 15:04:05",
+	"Mon, 2 January 2006 15:04:05",
+	"January 2, 2006 15:04:05",
+	"Jan 2, 2006 15:04:05",
+	"Jan 2, 2006 3:04:05 PM",
+	"Mon, 2 Jan 2006 3:04:05 PM",
+	"2006-01-02 15:04:05",
+	"2006-01-02T15:04:05",
+	"2006-01-02 15:04",
+	"2006/01/02 15:04:05",
+	"1/2/2006 15:04:05",
+	"1/2/2006 3:04:05 PM",
+}
+
+// zoneKind says what a raw date string tells about its zone.
+type zoneKind int
+
+const (
+	zoneExplicit zoneKind = iota // numeric offset, Z, GMT, UT or UTC: exact
+	zoneNone                     // no zone at all
+	zoneAbbrev                   // a named abbreviation such as HKT or CST
+)
+
+// dateZone classifies raw by what follows its time of day (a date with no
+// time has no zone). Any abbreviation other than GMT, UT, UTC and Z counts
+// as ambiguous: CST is US Central to gofeed but China to a Chinese feed, and
+// HKT is unknown to it altogether.
+func dateZone(raw string) (zoneKind, string) {
+	loc := timeOfDay.FindStringIndex(raw)
+	if loc == nil {
+		return zoneNone, ""
+	}
+	rest := meridiem.ReplaceAllString(raw[loc[1]:], "")
+	if numericOffset.MatchString(rest) {
+		return zoneExplicit, ""
+	}
+	words := zoneWord.FindAllString(rest, -1)
+	if len(words) == 0 {
+		return zoneNone, ""
+	}
+	for _, w := range words {
+		switch strings.ToUpper(w) {
+		case "Z", "GMT", "UT", "UTC":
+			return zoneExplicit, ""
+		}
+	}
+	return zoneAbbrev, words[0]
+}
+
+// upstreamDate turns gofeed's reading of a date into feedloom's. gofeed
+// parses in UTC: a date with an explicit offset is right and kept; a date
+// with no zone keeps its wall clock, read in zone; a date with an ambiguous
+// abbreviation is read again without it, in zone (kept as gofeed read it
+// when no layout fits). A date gofeed could not parse is zero, so
+// normalize orders the story by position. The result is in zone.
+func upstreamDate(raw string, parsed *time.Time, zone *time.Location) time.Time {
+	if parsed == nil {
+		return time.Time{}
+	}
+	kind, abbr := dateZone(strings.TrimSpace(raw))
+	switch kind {
+	case zoneNone:
+		w := parsed.UTC()
+		return time.Date(w.Year(), w.Month(), w.Day(), w.Hour(), w.Minute(), w.Second(), w.Nanosecond(), zone)
+	case zoneAbbrev:
+		if t, ok := parseWall(withoutWord(raw, abbr), zone); ok {
+			return t
+		}
+	}
+	return parsed.In(zone)
+}
+
+// dateOnly reports a readable date that gives a day but no time of day.
+func dateOnly(raw string, parsed *time.Time) bool {
+	return parsed != nil && !timeOfDay.MatchString(raw)
+}
+
+// withoutWord removes the last occurrence of word (and parentheses around
+// it) from raw and tidies the spaces.
+func withoutWord(raw, word string) string {
+	i := strings.LastIndex(raw, word)
+	s := raw[:i] + " " + raw[i+len(word):]
+	s = strings.NewReplacer("()", " ", "( )", " ").Replace(s)
+	return strings.Trim(spaces.ReplaceAllString(s, " "), " ,")
+}
+
+func parseWall(s string, zone *time.Location) (time.Time, bool) {
+	for _, layout := range wallLayouts {
+		if t, err := time.ParseInLocation(layout, s, zone); err == nil {
+			return t, true
+		}
+	}
+	return time.Time{}, false
+}

@@ -1,0 +1,209 @@
+package feed
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/feedloom/feedloom/sources"
+)
+
+const (
+	maxRedirects = 5
+	acceptFeeds  = "application/rss+xml, application/atom+xml, application/feed+json, application/json;q=0.9, application/xml;q=0.8, text/xml;q=0.8, */*;q=0.1"
+)
+
+// NewClient returns the HTTP client a feed source uses when Options.Client
+// is nil: connecting (dial and TLS handshake) and waiting for response
+// headers may each take a third of Options.Timeout, the whole request the
+// timeout; at most five redirects, a loop refused; no cookie jar; gzip is
+// requested and decoded by the fetcher itself (DisableCompression), so that
+// the body cap counts decompressed bytes. Share one client between sources
+// to share its connection pool.
+func NewClient(opts Options) *http.Client {
+	timeout := opts.withDefaults().Timeout
+	third := timeout / 3
+	dialer := &net.Dialer{Timeout: third, KeepAlive: 30 * time.Second}
+	return &http.Client{
+		Transport: &http.Transport{
+			Proxy:                 http.ProxyFromEnvironment,
+			DialContext:           dialer.DialContext,
+			TLSClientConfig:       &tls.Config{MinVersion: tls.VersionTLS12},
+			TLSHandshakeTimeout:   third,
+			ResponseHeaderTimeout: third,
+			ExpectContinueTimeout: time.Second,
+			ForceAttemptHTTP2:     true,
+			MaxIdleConns:          64,
+			MaxIdleConnsPerHost:   2,
+			IdleConnTimeout:       90 * time.Second,
+			DisableCompression:    true,
+		},
+		CheckRedirect: checkRedirect,
+		Timeout:       timeout,
+	}
+}
+
+// checkRedirect stops after five redirects and at the first URL visited
+// twice.
+func checkRedirect(req *http.Request, via []*http.Request) error {
+	if len(via) > maxRedirects {
+		return fmt.Errorf("stopped after %d redirects", maxRedirects)
+	}
+	for _, v := range via {
+		if v.URL.String() == req.URL.String() {
+			return fmt.Errorf("redirect loop at %s", req.URL)
+		}
+	}
+	return nil
+}
+
+// budget is one fetch's time: Options.Timeout from the moment the first
+// request gets its slot from the Limiter (waiting in the queue is not the
+// upstream's fault), shared by its redirects, retries and their waits.
+type budget struct {
+	timeout time.Duration
+	end     time.Time
+}
+
+func (b *budget) start() {
+	if b.end.IsZero() {
+		b.end = time.Now().Add(b.timeout)
+	}
+}
+
+func (b *budget) context(parent context.Context) (context.Context, context.CancelFunc) {
+	if b.end.IsZero() {
+		return context.WithCancel(parent)
+	}
+	return context.WithDeadline(parent, b.end)
+}
+
+// get fetches u, following at most five redirects itself so that each hop
+// waits for its own host's slot. moved is where an unbroken chain of
+// permanent redirects (301, 308) led; nil when the first answer was not
+// one.
+func (s *Source) get(ctx context.Context, u *url.URL, prev sources.State) (r *response, moved *url.URL, err error) {
+	b := &budget{timeout: s.opts.Timeout}
+	seen := map[string]bool{u.String(): true}
+	permanent := true
+	for hops := 0; ; hops++ {
+		r, err := s.retry(ctx, u, prev, b)
+		if err != nil {
+			return nil, nil, err
+		}
+		to, perm, ok, err := r.Redirect()
+		if err != nil {
+			return nil, nil, err
+		}
+		if !ok {
+			return r, moved, nil
+		}
+		switch {
+		case to.Scheme != "http" && to.Scheme != "https":
+			return nil, nil, fmt.Errorf("redirect from %s to %s: only http and https are followed", u, to)
+		case seen[to.String()]:
+			return nil, nil, fmt.Errorf("redirect loop: %s back to %s", u, to)
+		case hops >= maxRedirects:
+			return nil, nil, fmt.Errorf("stopped after %d redirects, at %s", maxRedirects, u)
+		}
+		seen[to.String()] = true
+		if permanent = permanent && perm; permanent {
+			moved = to
+		}
+		u = to
+	}
+}
+
+// retry sends the request again on 429 and 5xx, up to Options.Retries
+// times, waiting Retry-After or RetryWait·2ⁿ. A wait that would leave the
+// next attempt less than a third of the timeout is not taken: the
+// StatusError (with its RetryAfter) goes to the scheduler, which parks this
+// source alone.
+func (s *Source) retry(ctx context.Context, u *url.URL, prev sources.State, b *budget) (*response, error) {
+	for attempt := 0; ; attempt++ {
+		r, err := s.do(ctx, u, prev, b)
+		if err != nil {
+			return nil, err
+		}
+		if !r.Retryable() {
+			return r, nil
+		}
+		se := r.StatusError(s.opts.Now())
+		if attempt >= s.opts.Retries {
+			return nil, se
+		}
+		wait := se.RetryAfter
+		if wait == 0 {
+			wait = s.opts.RetryWait << attempt
+		}
+		if wait > time.Until(b.end)-s.opts.Timeout/3 {
+			return nil, se
+		}
+		s.log.Debug("retrying", "url", u.String(), "status", r.status, "wait", wait, "attempt", attempt+1)
+		t := time.NewTimer(wait)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return nil, ctx.Err()
+		}
+	}
+}
+
+// do sends one request while holding a Limiter slot for u's host, and reads
+// the response before giving the slot back.
+func (s *Source) do(ctx context.Context, u *url.URL, prev sources.State, b *budget) (*response, error) {
+	wctx, cancel := b.context(ctx)
+	release, err := s.opts.Limiter.acquire(wctx, u.Hostname())
+	cancel()
+	if err != nil {
+		return nil, fmt.Errorf("waiting for a connection slot: %w", err)
+	}
+	defer release()
+	b.start()
+	rctx, cancel := b.context(ctx)
+	defer cancel()
+	req, err := s.newRequest(rctx, u, prev)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := s.client.Do(req)
+	if err == nil {
+		var r *response
+		if r, err = readResponse(resp, s.opts.MaxBody); err == nil {
+			return r, nil
+		}
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err // its text repeats the method and URL the caller names
+	}
+	if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
+		return nil, fmt.Errorf("timeout (%s): %w", s.opts.Timeout, err)
+	}
+	return nil, err
+}
+
+// newRequest builds a conditional GET for u with feedloom's User-Agent and
+// the feed types it accepts.
+func (s *Source) newRequest(ctx context.Context, u *url.URL, prev sources.State) (*http.Request, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("User-Agent", s.opts.UserAgent)
+	req.Header.Set("Accept", acceptFeeds)
+	req.Header.Set("Accept-Encoding", "gzip")
+	if prev.ETag != "" {
+		req.Header.Set("If-None-Match", prev.ETag)
+	}
+	if prev.LastModified != "" {
+		req.Header.Set("If-Modified-Since", prev.LastModified)
+	}
+	return req, nil
+}

@@ -1,0 +1,303 @@
+// Package feed is the source kind for upstream RSS 0.9x/1.0/2.0, Atom
+// 0.3/1.0 and JSON Feed 1.0/1.1 feeds, fetched politely over HTTP
+// (conditional GET, a body cap after gzip, bounded redirects, retries that
+// honour Retry-After, per-host concurrency) or read from a local file, and
+// parsed with gofeed from bytes already in the right charset.
+package feed
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"os"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/mmcdole/gofeed"
+
+	"github.com/feedloom/feedloom/sources"
+)
+
+const projectURL = "https://github.com/feedloom/feedloom"
+
+// Options configure a feed Source. The zero value is usable: every zero
+// field means the default given beside it.
+type Options struct {
+	UserAgent string         // "feedloom/<version> (+https://github.com/feedloom/feedloom)" when empty
+	Timeout   time.Duration  // one fetch, redirects, retries and body included; 0 = 30s; connect and response-header waits are a third each
+	MaxBody   int64          // bytes after decompression; 0 = 10 MiB
+	Retries   int            // extra attempts on 429/5xx within one Fetch; 0 = 2, negative = none
+	RetryWait time.Duration  // first wait between attempts, doubled each time, when there is no Retry-After; 0 = 1s
+	Zone      *time.Location // for zoneless and ambiguous upstream dates; nil = UTC
+	Limiter   *Limiter       // shared by every feed source; nil = no limit
+	Client    *http.Client   // nil = NewClient(opts); Fetch follows redirects and bounds time itself, overriding its CheckRedirect and Timeout
+	Now       func() time.Time
+	Log       *slog.Logger
+}
+
+func (o Options) withDefaults() Options {
+	if o.UserAgent == "" {
+		o.UserAgent = userAgent(buildVersion())
+	}
+	if o.Timeout <= 0 {
+		o.Timeout = 30 * time.Second
+	}
+	if o.MaxBody <= 0 {
+		o.MaxBody = 10 << 20
+	}
+	switch {
+	case o.Retries == 0:
+		o.Retries = 2
+	case o.Retries < 0:
+		o.Retries = 0
+	}
+	if o.RetryWait <= 0 {
+		o.RetryWait = time.Second
+	}
+	if o.Zone == nil {
+		o.Zone = time.UTC
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	return o
+}
+
+func userAgent(version string) string {
+	return "feedloom/" + version + " (+" + projectURL + ")"
+}
+
+// buildVersion is the main module's version when the binary was built from
+// a tagged module, else "dev".
+func buildVersion() string {
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "dev"
+}
+
+// Source is one upstream feed. It is safe for concurrent use, though the
+// scheduler never fetches one source twice at once.
+type Source struct {
+	name   string
+	url    string
+	opts   Options
+	client *http.Client
+	log    *slog.Logger
+}
+
+// New returns the Source called name for feedURL: an http(s) URL, a file://
+// URL or a local path (made absolute by the caller). Fetch uses a stored
+// State.URL instead when there is one, so the scheduler clears State.URL
+// when the configured URL changes.
+func New(name, feedURL string, opts Options) *Source {
+	opts = opts.withDefaults()
+	client := opts.Client
+	if client == nil {
+		client = NewClient(opts)
+	}
+	// Fetch follows redirects itself, hop by hop, so it can count them,
+	// take a Limiter slot per host and notice permanent moves; and one
+	// deadline spans its hops and retries, so the client's own per-request
+	// timeout steps aside.
+	own := *client
+	own.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	own.Timeout = 0
+	return &Source{
+		name:   name,
+		url:    feedURL,
+		opts:   opts,
+		client: &own,
+		log:    opts.Log.With("source", name),
+	}
+}
+
+// Name is the configured source name.
+func (s *Source) Name() string { return s.name }
+
+// Fetch reads the feed at prev.URL, or at the configured URL when prev has
+// none, and returns its items as stories in feed order. A 304 answer, or a
+// local file whose content hash equals prev.ETag, is NotModified with prev's
+// validators. On success State carries the new validators, the URL a
+// permanent redirect moved to, and NextDue: the upstream's own floor
+// (Cache-Control, else Expires, else RSS <ttl>, capped at 24h) from now, zero
+// when it gives none. Errors name the source and URL; see StatusError,
+// ErrTooLarge, ErrEmpty and ErrNotAFeed.
+func (s *Source) Fetch(ctx context.Context, prev sources.State) (sources.Result, error) {
+	raw := s.url
+	if prev.URL != "" {
+		raw = prev.URL
+	}
+	if path, ok := localPath(raw); ok {
+		return s.fetchFile(ctx, raw, path, prev)
+	}
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return sources.Result{}, fmt.Errorf("feed %q: GET %s: not an http(s) URL, file:// URL or path", s.name, raw)
+	}
+	fail := func(err error) (sources.Result, error) {
+		return sources.Result{}, fmt.Errorf("feed %q: GET %s: %w", s.name, raw, err)
+	}
+
+	r, moved, err := s.get(ctx, u, prev)
+	if err != nil {
+		return fail(err)
+	}
+	now := s.opts.Now()
+	st := prev
+	st.URL = raw
+	if moved != nil {
+		st.URL = moved.String()
+		s.log.Info("feed moved permanently", "from", raw, "to", st.URL)
+	}
+	fresh, hasFresh := r.Fresh(now)
+
+	if r.NotModified() {
+		st.ETag = firstNonBlank(r.ETag(), prev.ETag)
+		st.LastModified = firstNonBlank(r.LastModified(), prev.LastModified)
+		st.NextDue = due(now, fresh)
+		st.Succeed(now)
+		s.log.Debug("not modified", "url", r.url.String(), "etag", st.ETag, "last_modified", st.LastModified)
+		return sources.Result{State: st, NotModified: true}, nil
+	}
+	if !r.OK() {
+		return fail(r.StatusError(now))
+	}
+
+	p, err := s.parse(raw, r.body, r.ContentType())
+	if err != nil {
+		return fail(err)
+	}
+	if !hasFresh {
+		fresh = p.ttl()
+	}
+	st.ETag = r.ETag()
+	st.LastModified = r.LastModified()
+	st.NextDue = due(now, fresh)
+	st.Succeed(now)
+	stories := p.stories(s.opts.Zone)
+	s.log.Debug("fetched", "url", r.url.String(), "status", r.status, "bytes", len(r.body),
+		"items", len(stories), "etag", st.ETag, "last_modified", st.LastModified, "next_due", st.NextDue)
+	return sources.Result{Stories: stories, State: st, Files: []string{raw}}, nil
+}
+
+// fetchFile reads a local feed with the same cap, charset rules and parser.
+// Its State.ETag is a hash of the bytes, so an unchanged file is
+// NotModified.
+func (s *Source) fetchFile(ctx context.Context, raw, path string, prev sources.State) (sources.Result, error) {
+	fail := func(err error) (sources.Result, error) {
+		return sources.Result{}, fmt.Errorf("feed %q: read %s: %w", s.name, raw, err)
+	}
+	if err := ctx.Err(); err != nil {
+		return fail(err)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return fail(err)
+	}
+	defer f.Close()
+	body, err := io.ReadAll(io.LimitReader(f, s.opts.MaxBody+1))
+	if err != nil {
+		return fail(err)
+	}
+	if int64(len(body)) > s.opts.MaxBody {
+		return fail(fmt.Errorf("%w (limit %d bytes)", ErrTooLarge, s.opts.MaxBody))
+	}
+	sum := sha256.Sum256(body)
+	etag := `"sha256:` + hex.EncodeToString(sum[:16]) + `"`
+	now := s.opts.Now()
+	st := prev
+	st.URL = raw
+	st.ETag, st.LastModified, st.NextDue = etag, "", time.Time{}
+	if prev.ETag == etag {
+		st.Succeed(now)
+		return sources.Result{State: st, NotModified: true}, nil
+	}
+	p, err := s.parse(raw, body, "")
+	if err != nil {
+		return fail(err)
+	}
+	st.Succeed(now)
+	return sources.Result{Stories: p.stories(s.opts.Zone), State: st, Files: []string{raw}}, nil
+}
+
+// parse decodes the body's charset, refuses what is not a feed, and parses
+// it with gofeed, keeping the original document for what gofeed's model
+// drops.
+func (s *Source) parse(feedURL string, body []byte, contentType string) (parsed, error) {
+	if len(bytes.TrimSpace(body)) == 0 {
+		return parsed{}, ErrEmpty
+	}
+	dec, err := decodeBody(body, contentType)
+	if err != nil {
+		return parsed{}, err
+	}
+	if len(bytes.TrimSpace(dec.body)) == 0 {
+		return parsed{}, ErrEmpty
+	}
+	if isHTML(dec.body) {
+		return parsed{}, fmt.Errorf("%w: an HTML page (Content-Type %q)", ErrNotAFeed, contentType)
+	}
+	s.log.Debug("charset", "url", feedURL, "charset", dec.charset, "from", dec.from)
+	fp := gofeed.NewParser()
+	fp.KeepOriginalFeed = true
+	f, err := fp.Parse(bytes.NewReader(dec.body))
+	if errors.Is(err, gofeed.ErrFeedTypeNotDetected) {
+		return parsed{}, fmt.Errorf("%w: no RSS, Atom or JSON Feed found (Content-Type %q)", ErrNotAFeed, contentType)
+	}
+	if err != nil {
+		return parsed{}, fmt.Errorf("parse: %w", err)
+	}
+	p := parsed{url: feedURL, feed: f}
+	if f.FeedType == "atom" {
+		p.atom = readAtomEntries(dec.body, feedURL)
+	}
+	return p, nil
+}
+
+// isHTML reports a body that starts as an HTML page does: the error or
+// login page some servers send with status 200.
+func isHTML(b []byte) bool {
+	head := strings.ToLower(string(bytes.TrimSpace(b[:min(len(b), 512)])))
+	for _, p := range []string{"<!doctype html", "<html", "<head", "<body"} {
+		if strings.HasPrefix(head, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// localPath reports whether raw names a file: a file:// URL (empty host or
+// localhost) or a path rather than an http(s) URL.
+func localPath(raw string) (string, bool) {
+	if strings.HasPrefix(raw, "file:") {
+		u, err := url.Parse(raw)
+		if err != nil || (u.Host != "" && u.Host != "localhost") {
+			return "", false
+		}
+		return u.Path, true
+	}
+	if strings.HasPrefix(raw, "http://") || strings.HasPrefix(raw, "https://") || strings.Contains(raw, "://") {
+		return "", false
+	}
+	return raw, true
+}
+
+// due is when a source may be fetched again, given the upstream's floor.
+func due(now time.Time, fresh time.Duration) time.Time {
+	if fresh <= 0 {
+		return time.Time{}
+	}
+	return now.Add(min(fresh, maxFloor))
+}

@@ -1,0 +1,240 @@
+package feed
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/mmcdole/gofeed"
+	"github.com/mmcdole/gofeed/atom"
+	jsonfeed "github.com/mmcdole/gofeed/json"
+	"github.com/mmcdole/gofeed/rss"
+
+	"github.com/feedloom/feedloom/feeds"
+	"github.com/feedloom/feedloom/sources"
+)
+
+var blankLines = regexp.MustCompile(`\n[ \t\r]*\n`)
+
+// parsed is one upstream document as gofeed read it, plus the Atom
+// attributes gofeed's universal model drops.
+type parsed struct {
+	url  string // the feed URL: Story.File and the last resort for bases
+	feed *gofeed.Feed
+	atom []atomEntry // Atom only, in entry order
+}
+
+// stories maps the feed's items to sources.Story in feed order. Duplicate
+// guids are kept: normalize drops the second.
+func (p parsed) stories(zone *time.Location) []sources.Story {
+	out := make([]sources.Story, 0, len(p.feed.Items))
+	for i, it := range p.feed.Items {
+		out = append(out, p.story(i, it, zone))
+	}
+	return out
+}
+
+func (p parsed) story(i int, it *gofeed.Item, zone *time.Location) sources.Story {
+	f := p.feed
+	st := sources.Story{
+		File:       p.url,
+		Position:   i,
+		ID:         strings.TrimSpace(it.GUID),
+		Title:      it.Title,
+		Summary:    it.Description,
+		Categories: it.Categories,
+		Published:  upstreamDate(it.Published, it.PublishedParsed, zone),
+		DateOnly:   dateOnly(it.Published, it.PublishedParsed),
+		Updated:    upstreamDate(it.Updated, it.UpdatedParsed, zone),
+		Origin:     p.origin(),
+	}
+	st.Base = p.channelBase()
+	switch orig := f.OriginalFeed().(type) {
+	case *rss.Feed:
+		// RSS titles and descriptions are HTML by convention (RSS Best
+		// Practices Profile), and content:encoded always is.
+		st.TitleHTML, st.SummaryHTML = true, true
+		st.Content = it.Content
+		st.Language = f.Language
+		if dc := it.DublinCoreExt; dc != nil && len(dc.Language) > 0 && dc.Language[0] != "" {
+			st.Language = dc.Language[0]
+		}
+		st.Authors = gofeedPeople(it.Authors)
+	case *atom.Feed:
+		// RFC 4287 §3.1: a text construct is plain text unless typed html
+		// or xhtml. With no xml:base the base is the document's own URL
+		// (RFC 3986 §5.1.3), not its alternate link.
+		a, ok := p.atomEntry(i)
+		st.TitleHTML = atomHTML(a.TitleType)
+		st.SummaryHTML = atomHTML(a.SummaryType)
+		if !ok || atomHTML(a.ContentType) {
+			st.Content = it.Content
+		} else if textType(a.ContentType) {
+			st.Text = paragraphs(it.Content)
+		}
+		st.Base = firstNonBlank(a.Base, p.url)
+		st.Language = firstNonBlank(a.Lang, f.Language)
+		var entry *atom.Entry
+		if i < len(orig.Entries) {
+			entry = orig.Entries[i]
+		}
+		st.Authors = atomPeople(entry, orig)
+	case *jsonfeed.Feed:
+		// JSON Feed: title and summary are plain text; content_html is
+		// HTML and content_text is not.
+		var item *jsonfeed.Item
+		if i < len(orig.Items) {
+			item = orig.Items[i]
+		}
+		st.Language = f.Language
+		if item != nil {
+			st.Content = item.ContentHTML
+			if item.ContentHTML == "" {
+				st.Text = paragraphs(item.ContentText)
+			}
+			st.Language = firstNonBlank(item.Language, f.Language)
+		}
+		st.Authors = jsonPeople(item, orig)
+	}
+	st.Link = resolve(st.Base, strings.TrimSpace(it.Link))
+	if it.Image != nil {
+		st.Image = resolve(st.Base, it.Image.URL)
+	}
+	for _, e := range it.Enclosures {
+		if e == nil || e.URL == "" {
+			continue
+		}
+		n, _ := strconv.ParseInt(strings.TrimSpace(e.Length), 10, 64)
+		st.Enclosures = append(st.Enclosures, feeds.Enclosure{URL: resolve(st.Base, e.URL), Type: e.Type, Length: max(n, 0)})
+	}
+	return st
+}
+
+// channelBase is the base for relative links of RSS and JSON items, which
+// gofeed leaves unresolved: the channel (home page) link, else the feed URL.
+func (p parsed) channelBase() string {
+	if l := strings.TrimSpace(p.feed.Link); l != "" {
+		return resolve(p.url, l)
+	}
+	return p.url
+}
+
+// origin names the upstream feed: its title, its Atom id (else its link,
+// else its URL) and its link.
+func (p parsed) origin() *feeds.Origin {
+	f := p.feed
+	link := ""
+	if f.Link != "" {
+		link = resolve(p.url, strings.TrimSpace(f.Link))
+	}
+	id := ""
+	if af, ok := f.OriginalFeed().(*atom.Feed); ok {
+		id = strings.TrimSpace(af.ID)
+	}
+	return &feeds.Origin{Title: f.Title, ID: firstNonBlank(id, link, p.url), Link: link}
+}
+
+// atomEntry is entry i's attributes; ok is false when the side reading of
+// the document fell short, and the caller then takes content as HTML and
+// titles and summaries as text, the Atom defaults for what gofeed returns.
+func (p parsed) atomEntry(i int) (atomEntry, bool) {
+	if len(p.atom) != len(p.feed.Items) {
+		return atomEntry{}, false
+	}
+	return p.atom[i], true
+}
+
+// ttl is an RSS channel's <ttl>, in minutes; zero when absent or invalid.
+func (p parsed) ttl() time.Duration {
+	rf, ok := p.feed.OriginalFeed().(*rss.Feed)
+	if !ok {
+		return 0
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(rf.TTL))
+	if err != nil || n <= 0 {
+		return 0
+	}
+	return time.Duration(min(n, int(maxFloor/time.Minute))) * time.Minute
+}
+
+// textType reports an Atom type that is readable text: none, "text" or a
+// text/* MIME type other than HTML. Binary (base64) content is dropped.
+func textType(typ string) bool {
+	t := strings.ToLower(typ)
+	return t == "" || t == "text" || strings.HasPrefix(t, "text/")
+}
+
+// paragraphs splits plain text at blank lines.
+func paragraphs(s string) []string {
+	var out []string
+	for _, p := range blankLines.Split(strings.ReplaceAll(s, "\r\n", "\n"), -1) {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func gofeedPeople(ps []*gofeed.Person) []feeds.Person {
+	var out []feeds.Person
+	for _, p := range ps {
+		if p != nil && (p.Name != "" || p.Email != "") {
+			out = append(out, feeds.Person{Name: p.Name, Email: p.Email})
+		}
+	}
+	return out
+}
+
+// atomPeople are the entry's authors, else the feed's (RFC 4287 §4.2.1).
+func atomPeople(e *atom.Entry, f *atom.Feed) []feeds.Person {
+	ps := f.Authors
+	if e != nil && len(e.Authors) > 0 {
+		ps = e.Authors
+	}
+	var out []feeds.Person
+	for _, p := range ps {
+		if p != nil && (p.Name != "" || p.Email != "" || p.URI != "") {
+			out = append(out, feeds.Person{Name: p.Name, Email: p.Email, URL: p.URI})
+		}
+	}
+	return out
+}
+
+// jsonPeople are the item's authors (1.1), else its author (1.0), else the
+// feed's (JSON Feed 1.1, "authors").
+func jsonPeople(it *jsonfeed.Item, f *jsonfeed.Feed) []feeds.Person {
+	pick := func(list []*jsonfeed.Author, one *jsonfeed.Author) []*jsonfeed.Author {
+		if len(list) > 0 {
+			return list
+		}
+		if one != nil {
+			return []*jsonfeed.Author{one}
+		}
+		return nil
+	}
+	var ps []*jsonfeed.Author
+	if it != nil {
+		ps = pick(it.Authors, it.Author)
+	}
+	if len(ps) == 0 {
+		ps = pick(f.Authors, f.Author)
+	}
+	var out []feeds.Person
+	for _, p := range ps {
+		if p != nil && (p.Name != "" || p.URL != "") {
+			out = append(out, feeds.Person{Name: p.Name, URL: p.URL})
+		}
+	}
+	return out
+}
+
+// firstNonBlank returns the first non-blank string, trimmed.
+func firstNonBlank(ss ...string) string {
+	for _, s := range ss {
+		if s = strings.TrimSpace(s); s != "" {
+			return s
+		}
+	}
+	return ""
+}

@@ -1,0 +1,293 @@
+package feed
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestFormatsGolden fetches one fixture per format from a loopback server and
+// compares every story field with testdata/golden/<fixture>.json (go test
+// -update rewrites them). The server's address is written as
+// http://upstream.test so the files are stable.
+func TestFormatsGolden(t *testing.T) {
+	tests := []struct {
+		fixture, contentType string
+	}{
+		{"rss091.xml", "application/rss+xml"},
+		{"rss10.rdf", "application/rdf+xml"},
+		{"rss20.xml", "application/rss+xml; charset=utf-8"},
+		{"atom03.xml", "application/atom+xml"},
+		{"atom10.xml", "application/atom+xml"},
+		{"jsonfeed10.json", "application/json"},
+		{"jsonfeed11.json", "application/feed+json"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.fixture, func(t *testing.T) {
+			srv := serveFixture(t, tt.fixture, tt.contentType)
+			opts := testOptions(t)
+			opts.Zone = mustZone(t, "Asia/Hong_Kong")
+			res := mustFetch(t, srv.URL+"/feeds/"+tt.fixture, opts)
+			got, err := json.MarshalIndent(res.Stories, "", "  ")
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = append(bytes.ReplaceAll(got, []byte(srv.URL), []byte("http://upstream.test")), '\n')
+			golden := filepath.Join("testdata", "golden", tt.fixture+".json")
+			if *update {
+				if err := os.WriteFile(golden, got, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Errorf("stories differ from %s:\n%s", golden, got)
+			}
+		})
+	}
+}
+
+// TestAtomTextConstructs spells out the RFC 4287 §3.1 rules the golden file
+// also holds: type="text" is literal text, html and xhtml are markup,
+// xml:base and xml:lang are honoured per entry.
+func TestAtomTextConstructs(t *testing.T) {
+	srv := serveFixture(t, "atom10.xml", "application/atom+xml")
+	res := mustFetch(t, srv.URL+"/atom.xml", testOptions(t))
+	if len(res.Stories) != 3 {
+		t.Fatalf("got %d stories, want 3", len(res.Stories))
+	}
+	s0, s1, s2 := res.Stories[0], res.Stories[1], res.Stories[2]
+	checks := []struct {
+		name      string
+		got, want any
+	}{
+		{"text title is literal", s0.Title, "<b>Bold</b> claims & more"},
+		{"text title is not HTML", s0.TitleHTML, false},
+		{"html summary", s0.Summary, "<p>Summary <em>one</em></p>"},
+		{"html summary is HTML", s0.SummaryHTML, true},
+		{"html content resolved against xml:base", s0.Content, `<p>See <a href="https://example.net/blog/rel/x">x</a></p>`},
+		{"entry xml:lang", s0.Language, "zh-Hant"},
+		{"feed xml:base", s0.Base, "https://example.net/blog/"},
+		{"link against xml:base", s0.Link, "https://example.net/blog/posts/1"},
+		{"html title", s1.Title, "<i>Italic</i> title"},
+		{"html title is HTML", s1.TitleHTML, true},
+		{"text content becomes paragraphs", strings.Join(s1.Text, "|"), "Para one.|Para two has a <tag> literal."},
+		{"text content is not Content", s1.Content, ""},
+		{"entry xml:base", s1.Base, "https://other.example/x/"},
+		{"entry link against entry xml:base", s1.Link, "https://other.example/x/two.html"},
+		{"feed xml:lang inherited", s1.Language, "en"},
+		{"untyped title is text", s2.TitleHTML, false},
+		{"xhtml content is HTML", s2.Content, "<p>X<strong>HTML</strong></p>"},
+		{"origin id is the Atom feed id", s2.Origin.ID, "tag:example.net,2025:feed"},
+	}
+	for _, c := range checks {
+		if c.got != c.want {
+			t.Errorf("%s: got %#v, want %#v", c.name, c.got, c.want)
+		}
+	}
+}
+
+// TestDates re-reads zoneless and ambiguous dates in the source's zone and
+// keeps explicit offsets, GMT and Z.
+func TestDates(t *testing.T) {
+	srv := serveFixture(t, "dates.xml", "application/rss+xml")
+	tests := []struct {
+		zone string
+		want []string // per item of dates.xml, RFC 3339 in the zone; "" = zero
+	}{
+		{"Asia/Hong_Kong", []string{
+			"2025-03-13T09:00:00+08:00", // HKT, which gofeed reads as UTC
+			"2025-03-13T09:00:00+08:00", // zoneless
+			"2025-03-13T09:00:00+08:00", // +0800 kept
+			"2025-03-13T09:00:00+08:00", // CST, which gofeed reads as US Central
+			"2025-03-13T17:00:00+08:00", // GMT kept
+			"2025-03-13T17:00:00+08:00", // Z kept
+			"2025-03-13T00:00:00+08:00", // a day with no time: midnight in the zone
+			"2025-03-13T09:00:00+08:00", // Unix date with HKT
+			"",                          // 2025年3月13日: unparsable
+		}},
+		{"Asia/Shanghai", []string{
+			"2025-03-13T09:00:00+08:00",
+			"2025-03-13T09:00:00+08:00",
+			"2025-03-13T09:00:00+08:00",
+			"2025-03-13T09:00:00+08:00", // CST is China Standard Time here
+			"2025-03-13T17:00:00+08:00",
+			"2025-03-13T17:00:00+08:00",
+			"2025-03-13T00:00:00+08:00",
+			"2025-03-13T09:00:00+08:00",
+			"",
+		}},
+		{"UTC", []string{
+			"2025-03-13T09:00:00Z",
+			"2025-03-13T09:00:00Z",
+			"2025-03-13T01:00:00Z",
+			"2025-03-13T09:00:00Z",
+			"2025-03-13T09:00:00Z",
+			"2025-03-13T09:00:00Z",
+			"2025-03-13T00:00:00Z",
+			"2025-03-13T09:00:00Z",
+			"",
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.zone, func(t *testing.T) {
+			opts := testOptions(t)
+			opts.Zone = mustZone(t, tt.zone)
+			res := mustFetch(t, srv.URL+"/dates.xml", opts)
+			if len(res.Stories) != len(tt.want) {
+				t.Fatalf("got %d stories, want %d", len(res.Stories), len(tt.want))
+			}
+			for i, s := range res.Stories {
+				got := ""
+				if !s.Published.IsZero() {
+					got = s.Published.Format(time.RFC3339)
+				}
+				if got != tt.want[i] {
+					t.Errorf("%s: Published = %q, want %q", s.Title, got, tt.want[i])
+				}
+				if want := s.Title == "date only"; s.DateOnly != want {
+					t.Errorf("%s: DateOnly = %v, want %v", s.Title, s.DateOnly, want)
+				}
+			}
+		})
+	}
+}
+
+func TestDateZone(t *testing.T) {
+	tests := []struct {
+		raw  string
+		kind zoneKind
+		abbr string
+	}{
+		{"Thu, 13 Mar 2025 09:00:00 HKT", zoneAbbrev, "HKT"},
+		{"Thu, 13 Mar 2025 09:00:00 +0800", zoneExplicit, ""},
+		{"2025-03-13T09:00:00+08:00", zoneExplicit, ""},
+		{"2025-03-13T09:00:00.123Z", zoneExplicit, ""},
+		{"Thu, 13 Mar 2025 09:00:00 UT", zoneExplicit, ""},
+		{"Thu Mar 13 2025 09:00:00 GMT+0800 (HKT)", zoneExplicit, ""},
+		{"2025-03-13 09:00:00", zoneNone, ""},
+		{"Thu Mar 13 09:00:00 2025", zoneNone, ""},
+		{"Mar 13, 2025 9:00:00 PM", zoneNone, ""},
+		{"Mar 13, 2025 9:00:00 PM CST", zoneAbbrev, "CST"},
+		{"2025-03-13", zoneNone, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.raw, func(t *testing.T) {
+			kind, abbr := dateZone(tt.raw)
+			if kind != tt.kind || abbr != tt.abbr {
+				t.Errorf("dateZone = %d %q, want %d %q", kind, abbr, tt.kind, tt.abbr)
+			}
+		})
+	}
+}
+
+// TestUnparsableDate: an item whose date cannot be read gets a zero
+// Published (normalize orders it by position); its neighbours are unharmed.
+func TestUnparsableDate(t *testing.T) {
+	srv := serveFixture(t, "bad_date.xml", "application/rss+xml")
+	opts := testOptions(t)
+	opts.Zone = mustZone(t, "Asia/Hong_Kong")
+	res := mustFetch(t, srv.URL+"/bad.xml", opts)
+	want := []string{"2025-03-13T09:00:00+08:00", "", "", "2025-03-11T09:00:00+08:00"}
+	if len(res.Stories) != len(want) {
+		t.Fatalf("got %d stories, want %d", len(res.Stories), len(want))
+	}
+	for i, s := range res.Stories {
+		got := ""
+		if !s.Published.IsZero() {
+			got = s.Published.Format(time.RFC3339)
+		}
+		if got != want[i] || s.Position != i {
+			t.Errorf("story %d (%s): Published %q Position %d, want %q %d", i, s.Title, got, s.Position, want[i], i)
+		}
+	}
+}
+
+// TestDuplicateGUIDs keeps both stories in feed order; normalize drops the
+// second.
+func TestDuplicateGUIDs(t *testing.T) {
+	srv := serveFixture(t, "dup_guid.xml", "application/rss+xml")
+	res := mustFetch(t, srv.URL+"/dup.xml", testOptions(t))
+	var got []string
+	for _, s := range res.Stories {
+		got = append(got, s.ID+"|"+s.Title+"|"+s.Link)
+	}
+	want := []string{
+		"same|First copy|https://dup.example.org/1",
+		"same|Second copy|https://dup.example.org/2",
+		"other|Other|",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("stories:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestEntities: encoding/xml ignores DTDs, so neither a billion-laughs
+// document nor an external entity expands; the references stay literal.
+func TestEntities(t *testing.T) {
+	tests := []struct {
+		fixture        string
+		title, summary string
+		mustNotContain string
+	}{
+		{"billion_laughs.xml", "&lol9;", "&lol9;", "lollol"},
+		{"xxe.xml", "x&xxe;y", "&xxe;", "root:"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.fixture, func(t *testing.T) {
+			srv := serveFixture(t, tt.fixture, "application/rss+xml")
+			res := mustFetch(t, srv.URL+"/"+tt.fixture, testOptions(t))
+			if len(res.Stories) != 1 {
+				t.Fatalf("got %d stories, want 1", len(res.Stories))
+			}
+			s := res.Stories[0]
+			if s.Title != tt.title || s.Summary != tt.summary {
+				t.Errorf("title %q summary %q, want %q %q", s.Title, s.Summary, tt.title, tt.summary)
+			}
+			all, err := json.Marshal(res)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if bytes.Contains(all, []byte(tt.mustNotContain)) {
+				t.Errorf("result contains %q: %s", tt.mustNotContain, all)
+			}
+		})
+	}
+}
+
+func TestParagraphs(t *testing.T) {
+	got := paragraphs("  one\r\nstill one\r\n\r\n \n two \n\t\n\nthree  ")
+	want := []string{"one\nstill one", "two", "three"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("paragraphs = %q, want %q", got, want)
+	}
+}
+
+// TestReadAtomEntries: the side reading of Atom attributes survives what
+// gofeed tolerates (control characters, HTML entities, a declared legacy
+// charset) and inherits xml:lang and xml:base.
+func TestReadAtomEntries(t *testing.T) {
+	body := "<?xml version=\"1.0\" encoding=\"big5\"?>\n" +
+		`<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="zh-Hant" xml:base="/blog/">` +
+		"<entry><title type=\"html\">\x0bA&nbsp;\xac\xec</title><content type=\"text\">x</content></entry>" +
+		`<entry xml:lang="en" xml:base="sub/"><summary type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml"><br></div></summary></entry>` +
+		`<entry><content type="application/xhtml+xml">y</content></entry>` +
+		`</feed>`
+	got := readAtomEntries([]byte(body), "https://example.org/feeds/atom.xml")
+	want := []atomEntry{
+		{Lang: "zh-Hant", Base: "https://example.org/blog/", TitleType: "html", ContentType: "text"},
+		{Lang: "en", Base: "https://example.org/blog/sub/", SummaryType: "xhtml"},
+		{Lang: "zh-Hant", Base: "https://example.org/blog/", ContentType: "application/xhtml+xml"},
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("entries:\n%+v\nwant\n%+v", got, want)
+	}
+}
