@@ -71,9 +71,10 @@ type Story struct {
 
 // State is a source's fetch state, kept by the store between runs.
 type State struct {
-	URL          string // current URL (updated by permanent redirects)
-	ETag         string
-	LastModified string
+	URL           string // current URL (updated by permanent redirects)
+	ConfiguredURL string // the configured URL that URL was reached from; a new one resets URL
+	ETag          string
+	LastModified  string
 
 	CheckedAt   time.Time // last attempt
 	LastSuccess time.Time

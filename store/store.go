@@ -29,6 +29,10 @@ type Store interface {
 	// Remove deletes the given items of one source; ids of other sources
 	// are ignored.
 	Remove(ctx context.Context, source string, ids []string) (removed int, err error)
+	// Apply writes one refresh of a source in a single transaction:
+	// Batch.Remove first, then Batch.Items as Upsert does, then Batch.Retain,
+	// then Batch.State. Either all of it is stored or none.
+	Apply(ctx context.Context, source string, b Batch) (Applied, error)
 	// Items returns items matching q, newest first, then by id.
 	Items(ctx context.Context, q Query) ([]feeds.Item, error)
 	// Release clears Held on every held item published at or before now.
@@ -40,6 +44,28 @@ type Store interface {
 	State(ctx context.Context, source string) (sources.State, error)
 	SaveState(ctx context.Context, source string, st sources.State) error
 	Close() error
+}
+
+// Batch is one refresh of one source; zero fields do nothing.
+type Batch struct {
+	Items  []feeds.Item
+	Remove []string
+	Retain *Retain
+	State  *sources.State
+}
+
+// Retain prunes a source's items that outlived the upstream window: items
+// not in Keep that were published before Before, or that fall beyond the
+// newest MaxItems. A zero Before or MaxItems disables that limit.
+type Retain struct {
+	Keep     []string // ids in the upstream's current window: never pruned
+	Before   time.Time
+	MaxItems int
+}
+
+// Applied counts what a Batch did.
+type Applied struct {
+	Changed, Removed, Pruned int
 }
 
 // Query selects items. The zero Query selects every released item.

@@ -52,11 +52,12 @@ func TestConditionalGET(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantState := sources.State{
-		URL:          srv.URL + "/feed.xml",
-		ETag:         `"v1"`,
-		LastModified: "Thu, 13 Mar 2025 01:00:00 GMT",
-		CheckedAt:    fixedNow,
-		LastSuccess:  fixedNow,
+		URL:           srv.URL + "/feed.xml",
+		ConfiguredURL: srv.URL + "/feed.xml",
+		ETag:          `"v1"`,
+		LastModified:  "Thu, 13 Mar 2025 01:00:00 GMT",
+		CheckedAt:     fixedNow,
+		LastSuccess:   fixedNow,
 	}
 	if first.NotModified || len(first.Stories) != 3 || first.State != wantState {
 		t.Fatalf("first fetch: NotModified %v, %d stories, state %+v; want 3 stories, state %+v",
@@ -486,6 +487,16 @@ func TestRedirects(t *testing.T) {
 		if after := c.(*atomic.Int32).Load(); after != before {
 			t.Errorf("/moved asked %d more times, want 0", after-before)
 		}
+
+		// A new configured URL wins over where the old one had moved.
+		other := New("up", srv.URL+"/moved308", opts)
+		again, err := other.Fetch(context.Background(), res.State)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c, _ := hits.Load("/moved308"); c == nil || again.State.ConfiguredURL != srv.URL+"/moved308" {
+			t.Errorf("a changed configured URL was not fetched: state %+v", again.State)
+		}
 	})
 }
 
@@ -663,10 +674,11 @@ func TestLocalFiles(t *testing.T) {
 			}
 			sum := sha256.Sum256(fixture(t, "big5_decl.xml"))
 			wantState := sources.State{
-				URL:         tt.url,
-				ETag:        `"sha256:` + hex.EncodeToString(sum[:16]) + `"`,
-				CheckedAt:   fixedNow,
-				LastSuccess: fixedNow,
+				URL:           tt.url,
+				ConfiguredURL: tt.url,
+				ETag:          `"sha256:` + hex.EncodeToString(sum[:16]) + `"`,
+				CheckedAt:     fixedNow,
+				LastSuccess:   fixedNow,
 			}
 			if res.State != wantState {
 				t.Errorf("state = %+v, want %+v", res.State, wantState)

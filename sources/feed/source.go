@@ -127,7 +127,7 @@ func New(name, feedURL string, opts Options) *Source {
 func (s *Source) Name() string { return s.name }
 
 // Fetch reads the feed at prev.URL, or at the configured URL when prev has
-// none, and returns its items as stories in feed order. A 304 answer, or a
+// none or was reached from another configured URL, and returns its items as stories in feed order. A 304 answer, or a
 // local file whose content hash equals prev.ETag, is NotModified with prev's
 // validators. On success State carries the new validators, the URL a
 // permanent redirect moved to, and NextDue: the upstream's own floor
@@ -136,9 +136,10 @@ func (s *Source) Name() string { return s.name }
 // ErrTooLarge, ErrEmpty and ErrNotAFeed.
 func (s *Source) Fetch(ctx context.Context, prev sources.State) (sources.Result, error) {
 	raw := s.url
-	if prev.URL != "" {
-		raw = prev.URL
+	if prev.URL != "" && prev.ConfiguredURL == s.url {
+		raw = prev.URL // where a permanent redirect moved the configured URL
 	}
+	prev.ConfiguredURL = s.url
 	if path, ok := localPath(raw); ok {
 		return s.fetchFile(ctx, raw, path, prev)
 	}

@@ -157,11 +157,11 @@ func (r itemRow) sameContent(stored itemRow) bool {
 // changed counts inserted items and updated items whose stored values
 // differed. Times are kept to the second. The item's Source field is ignored.
 func (s *Store) Upsert(ctx context.Context, source string, items []feeds.Item) (int, error) {
-	changed, err := s.upsert(ctx, source, items)
+	done, err := s.apply(ctx, source, store.Batch{Items: items})
 	if err != nil {
 		return 0, fmt.Errorf("sqlite: upsert %q: %w", source, err)
 	}
-	return changed, nil
+	return done.Changed, nil
 }
 
 const (
@@ -181,12 +181,11 @@ const (
 	WHERE id = ?`
 )
 
-func (s *Store) upsert(ctx context.Context, source string, items []feeds.Item) (int, error) {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return 0, err
+// upsertTx stores items within tx; see Upsert.
+func upsertTx(ctx context.Context, tx *sql.Tx, source string, items []feeds.Item) (int, error) {
+	if len(items) == 0 {
+		return 0, nil
 	}
-	defer tx.Rollback()
 	u := upserter{tx: tx}
 	defer u.close()
 	for _, q := range []struct {
@@ -199,6 +198,7 @@ func (s *Store) upsert(ctx context.Context, source string, items []feeds.Item) (
 		{&u.insert, insertItem},
 		{&u.update, updateItem},
 	} {
+		var err error
 		if *q.stmt, err = tx.PrepareContext(ctx, q.sql); err != nil {
 			return 0, err
 		}
@@ -214,9 +214,6 @@ func (s *Store) upsert(ctx context.Context, source string, items []feeds.Item) (
 			return 0, fmt.Errorf("item %q: %w", it.ID, err)
 		}
 		changed += n
-	}
-	if err := tx.Commit(); err != nil {
-		return 0, err
 	}
 	return changed, nil
 }
@@ -315,21 +312,20 @@ func (u *upserter) uniqueSlug(ctx context.Context, base string) (string, error) 
 // Remove deletes source's items with the given ids in one transaction; ids
 // that are unknown or belong to another source are ignored.
 func (s *Store) Remove(ctx context.Context, source string, ids []string) (int, error) {
-	removed, err := s.remove(ctx, source, ids)
+	done, err := s.apply(ctx, source, store.Batch{Remove: ids})
 	if err != nil {
 		return 0, fmt.Errorf("sqlite: remove %q: %w", source, err)
 	}
-	return removed, nil
+	return done.Removed, nil
 }
 
 const deleteItem = `DELETE FROM items WHERE id = ? AND source = ?`
 
-func (s *Store) remove(ctx context.Context, source string, ids []string) (int, error) {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return 0, err
+// removeTx deletes source's items with the given ids within tx.
+func removeTx(ctx context.Context, tx *sql.Tx, source string, ids []string) (int, error) {
+	if len(ids) == 0 {
+		return 0, nil
 	}
-	defer tx.Rollback()
 	del, err := tx.PrepareContext(ctx, deleteItem)
 	if err != nil {
 		return 0, err
@@ -346,9 +342,6 @@ func (s *Store) remove(ctx context.Context, source string, ids []string) (int, e
 			return 0, fmt.Errorf("item %q: %w", id, err)
 		}
 		removed += int(n)
-	}
-	if err := tx.Commit(); err != nil {
-		return 0, err
 	}
 	return removed, nil
 }

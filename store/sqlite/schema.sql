@@ -34,6 +34,7 @@ CREATE INDEX items_source ON items (source, published DESC, id);
 CREATE TABLE sources (
 	name          TEXT    PRIMARY KEY,
 	url           TEXT    NOT NULL,
+	configured_url TEXT   NOT NULL,
 	etag          TEXT    NOT NULL,
 	last_modified TEXT    NOT NULL,
 	checked_at    INTEGER,

@@ -7,9 +7,10 @@ import (
 	"fmt"
 
 	"github.com/feedloom/feedloom/sources"
+	"github.com/feedloom/feedloom/store"
 )
 
-const selectState = `SELECT url, etag, last_modified, checked_at, last_success, last_error,
+const selectState = `SELECT url, configured_url, etag, last_modified, checked_at, last_success, last_error,
 	failures, next_due
 FROM sources WHERE name = ?`
 
@@ -18,7 +19,7 @@ FROM sources WHERE name = ?`
 func (s *Store) State(ctx context.Context, source string) (sources.State, error) {
 	var st sources.State
 	var checked, success, due sql.NullInt64
-	err := s.db.QueryRowContext(ctx, selectState, source).Scan(&st.URL, &st.ETag,
+	err := s.db.QueryRowContext(ctx, selectState, source).Scan(&st.URL, &st.ConfiguredURL, &st.ETag,
 		&st.LastModified, &checked, &success, &st.LastError, &st.Failures, &due)
 	if errors.Is(err, sql.ErrNoRows) {
 		return sources.State{}, nil
@@ -32,10 +33,11 @@ func (s *Store) State(ctx context.Context, source string) (sources.State, error)
 	return st, nil
 }
 
-const upsertState = `INSERT INTO sources (name, url, etag, last_modified, checked_at, last_success,
-	last_error, failures, next_due)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-ON CONFLICT (name) DO UPDATE SET url = excluded.url, etag = excluded.etag,
+const upsertState = `INSERT INTO sources (name, url, configured_url, etag, last_modified, checked_at,
+	last_success, last_error, failures, next_due)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (name) DO UPDATE SET url = excluded.url, configured_url = excluded.configured_url,
+	etag = excluded.etag,
 	last_modified = excluded.last_modified, checked_at = excluded.checked_at,
 	last_success = excluded.last_success, last_error = excluded.last_error,
 	failures = excluded.failures, next_due = excluded.next_due`
@@ -43,11 +45,15 @@ ON CONFLICT (name) DO UPDATE SET url = excluded.url, etag = excluded.etag,
 // SaveState replaces source's fetch state with st. Zero times are stored as
 // NULL; other times to the second.
 func (s *Store) SaveState(ctx context.Context, source string, st sources.State) error {
-	_, err := s.db.ExecContext(ctx, upsertState, source, st.URL, st.ETag, st.LastModified,
-		nullTime(st.CheckedAt), nullTime(st.LastSuccess), st.LastError, st.Failures,
-		nullTime(st.NextDue))
-	if err != nil {
+	if _, err := s.apply(ctx, source, store.Batch{State: &st}); err != nil {
 		return fmt.Errorf("sqlite: save state %q: %w", source, err)
 	}
 	return nil
+}
+
+func saveStateTx(ctx context.Context, tx *sql.Tx, source string, st sources.State) error {
+	_, err := tx.ExecContext(ctx, upsertState, source, st.URL, st.ConfiguredURL, st.ETag, st.LastModified,
+		nullTime(st.CheckedAt), nullTime(st.LastSuccess), st.LastError, st.Failures,
+		nullTime(st.NextDue))
+	return err
 }
