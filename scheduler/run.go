@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/feedloom/feedloom/feeds"
@@ -18,6 +20,15 @@ import (
 type Job struct {
 	Source sources.Source
 	Norm   normalize.Source
+	// Retention bounds how long an upstream feed's items outlive its window;
+	// story folders ignore it (their items live as long as their file).
+	Retention Retention
+}
+
+// Retention is a feed source's retention: zero fields mean no limit.
+type Retention struct {
+	MaxAge   time.Duration
+	MaxItems int
 }
 
 // Publisher writes the output from the store.
@@ -29,6 +40,11 @@ type Publisher interface {
 type Options struct {
 	Normalize normalize.Options
 	Now       func() time.Time // nil means time.Now
+	// Concurrency is how many sources are fetched at once; 0 means 16. The
+	// fetcher's own limiter bounds requests per host.
+	Concurrency int
+	// Force fetches sources inside their backoff or cache window.
+	Force bool
 }
 
 // Scheduler runs refresh-and-publish passes over its jobs.
@@ -46,6 +62,9 @@ func New(st store.Store, pub Publisher, det *normalize.Detector, jobs []Job, opt
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	if opts.Concurrency <= 0 {
+		opts.Concurrency = 16
+	}
 	return &Scheduler{store: st, pub: pub, det: det, jobs: jobs, opts: opts, log: log}
 }
 
@@ -58,12 +77,14 @@ type Report struct {
 
 // SourceReport is one source's part of a pass.
 type SourceReport struct {
-	Name     string
-	Err      error   // the source failed as a whole; its stored items stay
-	Problems []error // files or stories that were skipped
-	Stories  int
-	Changed  int
-	Removed  int
+	Name        string
+	Err         error     // the source failed as a whole; its stored items stay
+	Problems    []error   // files or stories that were skipped
+	Skipped     time.Time // not fetched: inside its window until then (zero when fetched)
+	NotModified bool
+	Stories     int
+	Changed     int
+	Removed     int
 }
 
 // Failed reports whether any source or story file failed; the pass still
@@ -80,9 +101,12 @@ func (r Report) Failed() bool {
 // ErrStore marks a pass that stopped because the store failed.
 var ErrStore = errors.New("scheduler: store failed")
 
-// RunOnce refreshes every source once and publishes. Source and story-file
-// failures are in the Report; a returned error means nothing was published
-// (the store failed, or the output could not be written).
+// RunOnce refreshes every source once and publishes. Sources are fetched
+// and normalized concurrently, then written to the store one by one in
+// config order, so the first configured source keeps a story two of them
+// carry. Source and story-file failures are in the Report; a returned error
+// means nothing was published (the store failed, or the output could not be
+// written).
 func (s *Scheduler) RunOnce(ctx context.Context) (Report, error) {
 	var rep Report
 	now := s.opts.Now().Truncate(time.Second)
@@ -101,8 +125,22 @@ func (s *Scheduler) RunOnce(ctx context.Context) (Report, error) {
 	if rep.Released > 0 {
 		s.log.Info("embargo lifted", "items", rep.Released)
 	}
-	for _, job := range s.jobs {
-		sr, err := s.refresh(ctx, norm, job, now)
+
+	fetched := make([]fetched, len(s.jobs))
+	sem := make(chan struct{}, s.opts.Concurrency)
+	var wg sync.WaitGroup
+	for i, job := range s.jobs {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			fetched[i] = s.fetch(ctx, norm, job, now)
+		}()
+	}
+	wg.Wait()
+	for i, job := range s.jobs {
+		sr, err := s.store1(ctx, job, fetched[i], now)
 		rep.Sources = append(rep.Sources, sr)
 		if err != nil {
 			return rep, err
@@ -116,78 +154,131 @@ func (s *Scheduler) RunOnce(ctx context.Context) (Report, error) {
 	return rep, nil
 }
 
-// refresh runs one source. Only a store failure is returned as an error:
-// everything else is the source's own trouble, recorded in its report and
-// state.
-func (s *Scheduler) refresh(ctx context.Context, norm *normalize.Normalizer, job Job, now time.Time) (SourceReport, error) {
+// fetched is one source's fetch and normalize, waiting to be stored.
+type fetched struct {
+	prev   sources.State
+	res    sources.Result
+	items  []feeds.Item
+	known  []feeds.Item
+	report SourceReport
+	err    error // a store failure
+}
+
+// fetch fetches and normalizes one source. It reads from the store but never
+// writes; the source's own failures land in the report.
+func (s *Scheduler) fetch(ctx context.Context, norm *normalize.Normalizer, job Job, now time.Time) (f fetched) {
 	name := job.Source.Name()
-	sr := SourceReport{Name: name}
-	log := s.log.With("source", name)
-	prev, err := s.store.State(ctx, name)
-	if err != nil {
-		return sr, fmt.Errorf("%w: source %q: %w", ErrStore, name, err)
-	}
-	res, ferr := job.Source.Fetch(ctx, prev)
-	st := res.State
-	st.CheckedAt = now
-	if ferr != nil {
-		sr.Err = fmt.Errorf("source %q: %w", name, ferr)
-		st = prev
-		st.CheckedAt = now
-		st.LastError = ferr.Error()
-		st.Failures++
-		log.Warn("fetch failed", "err", ferr)
-		if err := s.store.SaveState(ctx, name, st); err != nil {
-			return sr, fmt.Errorf("%w: source %q: %w", ErrStore, name, err)
+	f.report.Name = name
+	defer func() {
+		// A panic in one source's code must not take the pass down.
+		if r := recover(); r != nil {
+			f.report.Err = fmt.Errorf("source %q: panic: %v", name, r)
 		}
+	}()
+	var err error
+	if f.prev, err = s.store.State(ctx, name); err != nil {
+		f.err = fmt.Errorf("%w: source %q: %w", ErrStore, name, err)
+		return f
+	}
+	if !s.opts.Force && now.Before(f.prev.NextDue) {
+		f.report.Skipped = f.prev.NextDue
+		return f
+	}
+	f.res, err = job.Source.Fetch(ctx, f.prev)
+	if err != nil {
+		f.report.Err = fmt.Errorf("source %q: %w", name, err)
+		return f
+	}
+	f.report.Problems = f.res.Problems
+	f.report.NotModified = f.res.NotModified
+	if f.res.NotModified {
+		return f
+	}
+	if f.known, err = s.store.Items(ctx, store.Query{Source: name, IncludeHeld: true}); err != nil {
+		f.err = fmt.Errorf("%w: source %q: %w", ErrStore, name, err)
+		return f
+	}
+	items, nerr := norm.Items(job.Norm, now, f.res.Stories, f.known)
+	if nerr != nil {
+		f.report.Problems = append(f.report.Problems, unjoin(nerr)...)
+	}
+	f.items = items
+	f.report.Stories = len(items)
+	return f
+}
+
+// store1 writes one fetched source in one transaction and logs its outcome.
+// Only a store failure is returned.
+func (s *Scheduler) store1(ctx context.Context, job Job, f fetched, now time.Time) (SourceReport, error) {
+	sr := f.report
+	if f.err != nil {
+		return sr, f.err
+	}
+	log := s.log.With("source", sr.Name)
+	if !sr.Skipped.IsZero() {
+		log.Info("skipped: inside its backoff or cache window (use --force to fetch)", "next_due", sr.Skipped)
 		return sr, nil
 	}
-	sr.Problems = append(sr.Problems, res.Problems...)
-	if !res.NotModified {
-		known, err := s.store.Items(ctx, store.Query{Source: name, IncludeHeld: true})
-		if err != nil {
-			return sr, fmt.Errorf("%w: source %q: %w", ErrStore, name, err)
-		}
-		items, nerr := norm.Items(job.Norm, now, res.Stories, known)
-		if nerr != nil {
-			sr.Problems = append(sr.Problems, unjoin(nerr)...)
-		}
-		sr.Stories = len(items)
-		if sr.Changed, err = s.store.Upsert(ctx, name, items); err != nil {
-			return sr, fmt.Errorf("%w: source %q: %w", ErrStore, name, err)
-		}
-		if !job.Norm.Feed {
-			gone := vanished(known, items, sr.Problems)
-			if sr.Removed, err = s.store.Remove(ctx, name, gone); err != nil {
-				return sr, fmt.Errorf("%w: source %q: %w", ErrStore, name, err)
-			}
+	var b store.Batch
+	st := f.res.State
+	switch {
+	case sr.Err != nil:
+		st = f.prev
+		st.Fail(now, sr.Err)
+		log.Warn("fetch failed", "err", sr.Err, "failures", st.Failures, "next_due", st.NextDue)
+	case f.res.NotModified:
+		st.Succeed(now)
+	default:
+		st.Succeed(now)
+		b.Items = f.items
+		if job.Norm.Feed {
+			b.Retain = retain(job.Retention, f.items, now)
+		} else {
+			b.Remove = vanished(f.known, f.items, sr.Problems)
 		}
 	}
-	for _, p := range sr.Problems {
-		log.Warn("skipped", "err", p)
-	}
-	st.LastSuccess = now
-	st.Failures = 0
-	st.LastError = ""
 	if len(sr.Problems) > 0 {
 		st.LastError = errors.Join(sr.Problems...).Error()
 	}
-	if err := s.store.SaveState(ctx, name, st); err != nil {
-		return sr, fmt.Errorf("%w: source %q: %w", ErrStore, name, err)
+	b.State = &st
+	done, err := s.store.Apply(ctx, sr.Name, b)
+	if err != nil {
+		return sr, fmt.Errorf("%w: source %q: %w", ErrStore, sr.Name, err)
 	}
-	log.Info("refreshed", "stories", sr.Stories, "changed", sr.Changed, "removed", sr.Removed, "problems", len(sr.Problems))
+	sr.Changed, sr.Removed = done.Changed, done.Removed+done.Pruned
+	for _, p := range sr.Problems {
+		log.Warn("skipped", "err", p)
+	}
+	if sr.Err == nil {
+		log.Info("refreshed", "not_modified", sr.NotModified, "stories", sr.Stories,
+			"changed", sr.Changed, "removed", sr.Removed, "problems", len(sr.Problems))
+	}
 	return sr, nil
 }
 
+// retain is the retention batch of a feed source: the current window is kept
+// whatever its age.
+func retain(r Retention, window []feeds.Item, now time.Time) *store.Retain {
+	keep := make([]string, len(window))
+	for i, it := range window {
+		keep[i] = it.ID
+	}
+	var before time.Time
+	if r.MaxAge > 0 {
+		before = now.Add(-r.MaxAge)
+	}
+	return &store.Retain{Keep: keep, Before: before, MaxItems: r.MaxItems}
+}
+
 // vanished lists stored items of a story folder that are no longer there: a
-// story a file dropped, or a file that is gone. Items of a file that failed to
-// read this time, or that holds a story normalize refused, are kept: a broken
-// file loses nothing.
+// story its file dropped, or a file that is gone. Items of a file (or
+// folder) that failed to read, or that holds a story normalize refused, are
+// kept: a broken file loses nothing.
 func vanished(known, current []feeds.Item, problems []error) []string {
-	failed := make(map[string]bool)
+	var failed []string
 	for _, p := range problems {
 		if fe, ok := errors.AsType[*sources.FileError](p); ok {
-			failed[fe.Path] = true
+			failed = append(failed, fe.Path)
 		}
 	}
 	present := make(map[string]bool, len(current))
@@ -196,11 +287,22 @@ func vanished(known, current []feeds.Item, problems []error) []string {
 	}
 	var gone []string
 	for _, it := range known {
-		if !present[it.ID] && !failed[it.File] {
-			gone = append(gone, it.ID)
+		if present[it.ID] || within(it.File, failed) {
+			continue
 		}
+		gone = append(gone, it.ID)
 	}
 	return gone
+}
+
+// within reports whether file is one of paths or lies in a folder among them.
+func within(file string, paths []string) bool {
+	for _, p := range paths {
+		if file == p || strings.HasPrefix(file, strings.TrimSuffix(p, "/")+"/") {
+			return true
+		}
+	}
+	return false
 }
 
 // unjoin splits an errors.Join result back into its parts.
