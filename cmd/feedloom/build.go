@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"path/filepath"
 	"strings"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/feedloom/feedloom/normalize"
 	"github.com/feedloom/feedloom/publish"
 	"github.com/feedloom/feedloom/scheduler"
+	"github.com/feedloom/feedloom/sources/feed"
 	"github.com/feedloom/feedloom/sources/files"
 	"github.com/feedloom/feedloom/store/sqlite"
 )
@@ -34,7 +36,7 @@ func cmdCheck(args []string, stdout, stderr io.Writer) int {
 func cmdBuild(ctx context.Context, args []string, stderr io.Writer) int {
 	fs := newFlags("build", stderr)
 	path := fs.String("config", "config.yaml", "config file")
-	fs.Bool("force", false, "fetch sources even inside their backoff or cache window")
+	force := fs.Bool("force", false, "fetch sources even inside their backoff or cache window")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
@@ -55,13 +57,13 @@ func cmdBuild(ctx context.Context, args []string, stderr io.Writer) int {
 		log.Error("cannot load language tables", "err", err)
 		return exitFailed
 	}
-	jobs, err := jobsFor(cfg)
-	if err != nil {
-		fmt.Fprintln(stderr, err)
-		return exitUsage
-	}
+	jobs := jobsFor(cfg, log)
 	pub := publish.New(st, publishOptions(cfg), log)
-	sched := scheduler.New(st, pub, det, jobs, scheduler.Options{Normalize: normalizeOptions(cfg)}, log)
+	sched := scheduler.New(st, pub, det, jobs, scheduler.Options{
+		Normalize:   normalizeOptions(cfg),
+		Concurrency: cfg.Fetch.Concurrency,
+		Force:       *force,
+	}, log)
 
 	lock, err := scheduler.AcquireLock(ctx, cfg.DataDir, cfg.LockTimeout)
 	if err != nil {
@@ -78,32 +80,70 @@ func cmdBuild(ctx context.Context, args []string, stderr io.Writer) int {
 		log.Error("not published", "err", err)
 		return exitFailed
 	}
-	log.Info("published", "changed", len(rep.Published), "released", rep.Released)
+	failed := 0
+	for _, sr := range rep.Sources {
+		if sr.Err != nil || len(sr.Problems) > 0 {
+			failed++
+		}
+	}
+	log.Info("build finished", "sources", len(rep.Sources), "failed", failed, "files_changed", len(rep.Published))
 	if rep.Failed() {
 		return exitPartial
 	}
 	return exitOK
 }
 
-// jobsFor turns the configured sources into scheduler jobs.
-func jobsFor(cfg *config.Config) ([]scheduler.Job, error) {
+// jobsFor turns the configured sources into scheduler jobs. Feed sources
+// share one HTTP client and one limiter, so the concurrency limits hold
+// across all of them.
+func jobsFor(cfg *config.Config, log *slog.Logger) []scheduler.Job {
+	fopts := fetchOptions(cfg, log)
+	fopts.Client = feed.NewClient(fopts)
 	var jobs []scheduler.Job
 	for _, s := range cfg.Sources {
 		lang := s.Language
 		if lang == "" {
 			lang = cfg.Languages[0].Tag
 		}
-		norm := normalize.Source{Name: s.Name, Language: lang, Zone: s.Location}
+		zone := s.Location
+		if zone == nil {
+			zone = cfg.Site.Location
+		}
+		norm := normalize.Source{Name: s.Name, Language: lang, Zone: zone}
 		switch s.Kind {
 		case "files":
 			src := files.New(s.Name, s.Path, files.Options{Labels: s.Labels, Zone: cfg.Site.Location})
 			jobs = append(jobs, scheduler.Job{Source: src, Norm: norm})
-		default:
-			return nil, fmt.Errorf("%s: source %q: kind %q is not supported by this build", cfg.Path, s.Name, s.Kind)
+		case "feed":
+			o := fopts
+			o.Zone = zone
+			o.Log = log.With("source", s.Name)
+			norm.Feed = true
+			r := cfg.RetentionOf(s)
+			jobs = append(jobs, scheduler.Job{
+				Source:    feed.New(s.Name, s.URL, o),
+				Norm:      norm,
+				Retention: scheduler.Retention{MaxAge: r.MaxAge, MaxItems: r.MaxItems},
+			})
 		}
 	}
-	return jobs, nil
+	return jobs
 }
+
+// fetchOptions are the fetcher's limits from config; Zone and Log are per
+// source.
+func fetchOptions(cfg *config.Config, log *slog.Logger) feed.Options {
+	return feed.Options{
+		UserAgent: userAgent(),
+		Timeout:   cfg.Fetch.Timeout,
+		MaxBody:   cfg.Fetch.MaxBody,
+		Limiter:   feed.NewLimiter(cfg.Fetch.Concurrency, cfg.Fetch.PerHost),
+		Zone:      cfg.Site.Location,
+		Log:       log,
+	}
+}
+
+func userAgent() string { return "feedloom/" + version + " (+https://github.com/feedloom/feedloom)" }
 
 func normalizeOptions(cfg *config.Config) normalize.Options {
 	return normalize.Options{

@@ -36,6 +36,7 @@ files and upstream feeds.
 Usage:
   feedloom build [--config FILE] [--force]   refresh every source once and publish
   feedloom check [--config FILE]             validate the config
+  feedloom fetch [--config FILE] URL         print what a feed normalizes to, one JSON item a line
   feedloom version                           print the version
 
 Exit codes: 0 ok; 1 published, but some sources or story files failed;
@@ -60,6 +61,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return cmdBuild(ctx, rest, stderr)
 	case "check":
 		return cmdCheck(rest, stdout, stderr)
+	case "fetch":
+		return cmdFetch(ctx, rest, stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintf(stdout, "feedloom %s\n", version)
 		return exitOK
