@@ -20,6 +20,17 @@ func (c civil) midnight(zone *time.Location) time.Time {
 	return time.Date(c.year, c.month, c.day, 0, 0, 0, 0, zone)
 }
 
+// after reports whether c is a later day than o.
+func (c civil) after(o civil) bool {
+	if c.year != o.year {
+		return c.year > o.year
+	}
+	if c.month != o.month {
+		return c.month > o.month
+	}
+	return c.day > o.day
+}
+
 func civilOf(t time.Time) civil {
 	y, m, d := t.Date()
 	return civil{y, m, d}
@@ -66,10 +77,12 @@ func monthNumber(name string) time.Month {
 	return time.Month(i/3 + 1)
 }
 
-// dayMatch is one candidate day found in a text.
+// dayMatch is one candidate day found in a text. yearless marks a
+// month-and-day whose year was not written.
 type dayMatch struct {
 	start, end int
 	day        civil
+	yearless   bool
 }
 
 // statedDay returns the first real calendar day that text states, in the
@@ -81,10 +94,44 @@ type dayMatch struct {
 // digits are searched: a long story without dates costs a byte scan, not
 // four regular-expression passes.
 func statedDay(text string, year int) (civil, bool) {
+	m, ok := findDay(text, year)
+	return m.day, ok
+}
+
+// findDay is statedDay, also telling whether the year was written.
+func findDay(text string, year int) (dayMatch, bool) {
 	for _, sp := range dateSpans(text) {
-		if day, ok := firstDay(text, sp[0], sp[1], year); ok {
-			return day, true
+		if m, ok := firstDay(text, sp[0], sp[1], year); ok {
+			return m, true
 		}
+	}
+	return dayMatch{}, false
+}
+
+// textDay is the day a story's title, else its text, states (rule 1 of
+// dateListing). A month-and-day without a year falls in lineYear, the
+// listing's year line; without one, in seenYear, the year the listing was
+// first seen, unless that puts it after today: then it is last year's (a
+// "28 December" story read on 3 January). A day still after today is an
+// announcement (entries close, due by), not the story's day: the story is
+// undated, so that nothing but an explicit date can hold a story back.
+func textDay(today civil, lineYear, seenYear int, texts ...string) (civil, bool) {
+	year := cmp.Or(lineYear, seenYear)
+	for _, text := range texts {
+		m, ok := findDay(text, year)
+		if !ok {
+			continue
+		}
+		day := m.day
+		if m.yearless && lineYear == 0 && day.after(today) {
+			if day, ok = makeCivil(day.year-1, day.month, day.day); !ok {
+				return civil{}, false // 29 February of a common year
+			}
+		}
+		if day.after(today) {
+			return civil{}, false
+		}
+		return day, true
 	}
 	return civil{}, false
 }
@@ -122,17 +169,17 @@ func dateSpans(text string) [][2]int {
 }
 
 // firstDay returns the first real day stated in text[lo:hi].
-func firstDay(text string, lo, hi, year int) (civil, bool) {
+func firstDay(text string, lo, hi, year int) (dayMatch, bool) {
 	s := text[lo:hi]
 	var found []dayMatch
 	add := func(start, end, y int, m time.Month, d int) {
 		if c, ok := makeCivil(y, m, d); ok {
-			found = append(found, dayMatch{start, end, c})
+			found = append(found, dayMatch{start, end, c, false})
 		}
 	}
 	yearOr := func(g string) int {
 		if g == "" {
-			return year
+			return -year // negative: not written; see below
 		}
 		return atoi(g)
 	}
