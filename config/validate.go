@@ -68,6 +68,7 @@ func (b *builder) build(raw *rawConfig, c *Config) {
 	}
 	c.Languages = b.languages(raw.Languages, c.Site.Title, c.Output.MaxItems)
 	c.Sources = b.sources(raw.Sources, c.Retention)
+	b.apart(c)
 	c.Scheduler = Scheduler{
 		Jitter:   defaultJitter,
 		Debounce: b.duration("scheduler.debounce", raw.Scheduler.Debounce, defaultDebounce, true),
@@ -253,6 +254,27 @@ func (b *builder) kind(f string, r rawSource, s *Source) {
 	default:
 		b.p.at(f+".kind", "unknown kind %q (want files or feed)", r.Kind)
 	}
+}
+
+// apart checks that no story folder overlaps the output or data folder: a
+// files source would otherwise read feedloom's own output as stories.
+func (b *builder) apart(c *Config) {
+	for i, s := range c.Sources {
+		if s.Kind != "files" || s.Path == "" {
+			continue
+		}
+		for _, o := range []struct{ key, dir string }{{"output.dir", c.Output.Dir}, {"data_dir", c.DataDir}} {
+			if nested(s.Path, o.dir) || nested(o.dir, s.Path) {
+				b.p.at(fmt.Sprintf("sources[%d].path", i), "%s overlaps %s %s; keep story folders apart from feedloom's own files", s.Path, o.key, o.dir)
+			}
+		}
+	}
+}
+
+// nested reports whether path is dir or lies inside it.
+func nested(path, dir string) bool {
+	rel, err := filepath.Rel(dir, path)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }
 
 // required reports whether v is set, recording a problem when it is not.

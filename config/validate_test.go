@@ -168,6 +168,11 @@ func TestLoadErrors(t *testing.T) {
 				"config.yaml:15:5: sources[1].path: DIR/file.txt is not a folder",
 				"config.yaml:16:14: sources[1].labels[0]: must not be empty",
 			}},
+		{"story folder overlapping output or data", head + "data_dir: stories/data\noutput: {dir: .}\nsources:\n  - name: a\n    kind: files\n    path: stories\n",
+			[]string{
+				"config.yaml:12:5: sources[0].path: DIR/stories overlaps output.dir DIR; keep story folders apart from feedloom's own files",
+				"config.yaml:12:5: sources[0].path: DIR/stories overlaps data_dir DIR/stories/data; keep story folders apart from feedloom's own files",
+			}},
 		{"feed sources", head + "sources:\n  - name: a\n    kind: feed\n    url: ftp://x/y\n    labels: [x]\n    path: stories\n  - name: b\n    kind: feed\n    url: file://host/x\n  - name: c\n    kind: feed\n    url: https:///x\n  - name: d\n    kind: feed\n    url: http://x\n    timezone: Nowhere\n    language: '12345'\n    retention: {max_age: 0s, max_items: -1}\n",
 			[]string{
 				`config.yaml:10:5: sources[0].url: unsupported URL scheme "ftp" (want http, https, file or a local path)`,
