@@ -1,6 +1,7 @@
 package normalize
 
 import (
+	"cmp"
 	"regexp"
 	"slices"
 	"strconv"
@@ -172,44 +173,43 @@ func dateSpans(text string) [][2]int {
 func firstDay(text string, lo, hi, year int) (dayMatch, bool) {
 	s := text[lo:hi]
 	var found []dayMatch
-	add := func(start, end, y int, m time.Month, d int) {
-		if c, ok := makeCivil(y, m, d); ok {
-			found = append(found, dayMatch{start, end, c, false})
+	// add records a candidate; y is the written year, "" when there is none.
+	add := func(start, end int, y string, m time.Month, d int) {
+		yearless := y == ""
+		yy := year
+		if !yearless {
+			yy = atoi(y)
 		}
-	}
-	yearOr := func(g string) int {
-		if g == "" {
-			return -year // negative: not written; see below
+		if c, ok := makeCivil(yy, m, d); ok {
+			found = append(found, dayMatch{start, end, c, yearless})
 		}
-		return atoi(g)
 	}
 	for _, m := range reCJKDay.FindAllStringSubmatchIndex(s, -1) {
 		if lo+m[0] > 0 && isDigit(text[lo+m[0]-1]) {
 			continue // 123月: not a month
 		}
-		add(m[0], m[1], yearOr(group(s, m, 1)), time.Month(atoi(group(s, m, 2))), atoi(group(s, m, 3)))
+		add(m[0], m[1], group(s, m, 1), time.Month(atoi(group(s, m, 2))), atoi(group(s, m, 3)))
 	}
 	for _, m := range reDMY.FindAllStringSubmatchIndex(s, -1) {
-		add(m[0], m[1], yearOr(group(s, m, 3)), monthNumber(group(s, m, 2)), atoi(group(s, m, 1)))
+		add(m[0], m[1], group(s, m, 3), monthNumber(group(s, m, 2)), atoi(group(s, m, 1)))
 	}
 	for _, m := range reMDY.FindAllStringSubmatchIndex(s, -1) {
-		add(m[0], m[1], yearOr(group(s, m, 3)), monthNumber(group(s, m, 1)), atoi(group(s, m, 2)))
+		add(m[0], m[1], group(s, m, 3), monthNumber(group(s, m, 1)), atoi(group(s, m, 2)))
 	}
 	for _, m := range reISO.FindAllStringSubmatchIndex(s, -1) {
-		add(m[0], m[1], atoi(group(s, m, 1)), time.Month(atoi(group(s, m, 2))), atoi(group(s, m, 3)))
+		add(m[0], m[1], group(s, m, 1), time.Month(atoi(group(s, m, 2))), atoi(group(s, m, 3)))
 	}
 	if len(found) == 0 {
-		return civil{}, false
+		return dayMatch{}, false
 	}
 	// The first in the text; at one position the longest (13 March 2025
 	// over 13 March).
-	best := slices.MinFunc(found, func(a, b dayMatch) int {
+	return slices.MinFunc(found, func(a, b dayMatch) int {
 		if a.start != b.start {
 			return a.start - b.start
 		}
 		return b.end - a.end
-	})
-	return best.day, true
+	}), true
 }
 
 func group(s string, m []int, i int) string {

@@ -118,17 +118,27 @@ func TestSampleDates(t *testing.T) {
 			t.Errorf("item %d: position %d, file %q, source %q", i, it.Position, it.File, it.Source)
 		}
 	}
-	// A year line missing: the year of now in the site zone.
+	// A year line missing: the year of now in the site zone, unless that
+	// puts the day after now.
 	stories := sampleStories(t)
 	for i := range stories {
 		stories[i].Year = 0
 	}
-	items, err = n.Items(Source{Name: "newsroom"}, hkt(t, 2026, 1, 1, 0, 30, 0), stories, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := items[1].Published.In(hongKong(t)).Format(time.RFC3339); got != "2026-03-13T00:00:00+08:00" {
-		t.Errorf("story 2 without a year line: %s, want 2026-03-13T00:00:00+08:00", got)
+	for _, tt := range []struct {
+		now  time.Time
+		want string
+	}{
+		{hkt(t, 2026, 4, 1, 0, 30, 0), "2026-03-13T00:00:00+08:00"},
+		{hkt(t, 2026, 3, 13, 0, 0, 0), "2026-03-13T00:00:00+08:00"},
+		{hkt(t, 2026, 1, 1, 0, 30, 0), "2025-03-13T00:00:00+08:00"},
+	} {
+		items, err = n.Items(Source{Name: "newsroom"}, tt.now, stories, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := items[1].Published.In(hongKong(t)).Format(time.RFC3339); got != tt.want {
+			t.Errorf("now %v: story 2 without a year line: %s, want %s", tt.now, got, tt.want)
+		}
 	}
 }
 
@@ -268,6 +278,53 @@ func TestListingDates(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			items, err := n.Items(Source{Name: "s"}, now, tt.stories, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkDates(t, items, tt.want)
+		})
+	}
+}
+
+func TestListingOrderKept(t *testing.T) {
+	first := hkt(t, 2025, 3, 14, 10, 0, 0)
+	later := hkt(t, 2025, 3, 15, 9, 30, 0)
+	tests := []struct {
+		name    string
+		known   bool // the sample is stored at first
+		stories []sources.Story
+		want    []string
+	}{
+		{"a quoted past day pulls the stories below it down", false, relist(
+			story(0, "A", "The lab opened on 13 March."),
+			story(0, "B", "The prize, first awarded on 3 March 1998, went to HKUST."),
+			story(0, "C", "3月12日,代表團到訪")),
+			[]string{"2025-03-13T00:00:00+08:00", "1998-03-03T00:01:00+08:00", "1998-03-03T00:00:00+08:00"}},
+		{"a later day below takes the day above", false, relist(
+			story(0, "A", "3月12日"), story(0, "B", "3月13日"), story(0, "C", "x")),
+			[]string{"2025-03-12T00:02:00+08:00", "2025-03-12T00:01:00+08:00", "2025-03-12T00:00:00+08:00"}},
+		{"an explicit day is kept, the order holds around it", false, relist(
+			story(0, "A", "3月12日"),
+			sources.Story{File: sampleName, Title: "B", Published: time.Date(2025, 3, 13, 0, 0, 0, 0, time.UTC), DateOnly: true},
+			story(0, "C", "x")),
+			[]string{"2025-03-12T00:01:00+08:00", "2025-03-13T00:00:00+08:00", "2025-03-12T00:00:00+08:00"}},
+		{"new block at the bottom", true, relist(append(sampleStories(t), story(0, "Old", "3月5日"), story(0, "Older", "3月8日"))...),
+			append(slices.Clone(sampleDates), "2025-03-05T00:01:00+08:00", "2025-03-05T00:00:00+08:00")},
+	}
+	n := newTestNormalizer(t)
+	src := Source{Name: "newsroom", Language: "en"}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			now := first
+			var known []feeds.Item
+			if tt.known {
+				var err error
+				if known, err = n.Items(src, first, sampleStories(t), nil); err != nil {
+					t.Fatal(err)
+				}
+				now = later
+			}
+			items, err := n.Items(src, now, tt.stories, known)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -138,10 +138,11 @@ func tagSafe(c byte) bool {
 
 // slugify is the permalink slug of an item without a link: the ASCII words
 // of its title (accents folded), lower case, joined by "-", at most 80
-// characters cut at a word boundary; when the title has no ASCII word, the
-// hash of the id.
+// characters cut at a word boundary; when those words hold no letter (a
+// Chinese title, or one whose only ASCII word is a year), the hash of the id.
 func slugify(title, id string) string {
 	var words []string
+	letter := false
 	var w strings.Builder
 	flush := func() {
 		if w.Len() > 0 {
@@ -151,10 +152,14 @@ func slugify(title, id string) string {
 	}
 	for _, r := range norm.NFD.String(title) {
 		switch {
-		case 'a' <= r && r <= 'z', '0' <= r && r <= '9':
+		case '0' <= r && r <= '9':
 			w.WriteRune(r)
+		case 'a' <= r && r <= 'z':
+			w.WriteRune(r)
+			letter = true
 		case 'A' <= r && r <= 'Z':
 			w.WriteRune(unicode.ToLower(r))
+			letter = true
 		case unicode.Is(unicode.Mn, r):
 			// A combining mark of a decomposed letter: é → e.
 		default:
@@ -162,7 +167,7 @@ func slugify(title, id string) string {
 		}
 	}
 	flush()
-	if len(words) == 0 {
+	if !letter {
 		return hashKey(id)
 	}
 	slug := words[0]

@@ -108,6 +108,9 @@ func TestSlug(t *testing.T) {
 			"the-hong-kong-university-of-science-and-technology-today-announces-its-net-zero"},
 		{"one long word cut at 80", "a" + strings.Repeat("b", 99), "x", "a" + strings.Repeat("b", 79)},
 		{"no ascii word: hash of the id", "香港科技大學新聞", "tag:x,2025-03-14:s/abc", hash16("tag:x,2025-03-14:s/abc")},
+		{"ascii words without a letter: hash of the id", "2026 年資訊日吸引逾三萬人次參觀", "tag:x,2025-03-14:s/def", hash16("tag:x,2025-03-14:s/def")},
+		{"digits only: hash of the id", "2025 - 2026", "tag:x,2025-03-14:s/ghi", hash16("tag:x,2025-03-14:s/ghi")},
+		{"digits beside a letter", "2026 年 Info Day 資訊日", "x", "2026-info-day"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -5,6 +5,9 @@ import (
 	"unicode"
 
 	"github.com/longbridgeapp/opencc"
+	"golang.org/x/text/language"
+
+	"github.com/feedloom/feedloom/feeds"
 )
 
 // The block of Han runes whose variant class is computed once when a Detector
@@ -100,14 +103,22 @@ func (d *Detector) isSimp(r rune) bool {
 	return onlyIn(d.s2t, r)
 }
 
-// Detect returns the language of text: "en" when Latin letters outnumber Han
-// ones, "ja" when kana make up a tenth or more of the CJK letters, else
-// "zh-Hant" or "zh-Hans" by which variant's own characters are more
-// numerous, and "zh" when they tie (中文版本). It returns "" when text has no
-// letters of those scripts or they tie. Only the first 2000 letters are read.
+// Detect returns the language of text: "en" when Latin words outnumber the
+// Han and kana letters, "ja" when kana make up a tenth or more of the CJK
+// letters, else "zh-Hant" or "zh-Hans" by which variant's own characters are
+// more numerous, and "zh" when they tie (中文版本). It returns "" when text
+// has no letters of those scripts or they tie. Only the first 2000 letters
+// are read.
+//
+// Latin is counted in words, not letters: one Han character carries about as
+// much as one English word, so a Chinese sentence quoting English names
+// (麻省理工學院(Massachusetts Institute of Technology)) stays Chinese and an
+// English one quoting a Chinese name stays English.
 func (d *Detector) Detect(text string) string {
-	var latin, han, kana, trad, simp int
+	var letters, words, han, kana, trad, simp int
+	inWord := false
 	for _, r := range text {
+		latin := false
 		switch {
 		case unicode.Is(unicode.Han, r):
 			han++
@@ -119,19 +130,27 @@ func (d *Detector) Detect(text string) string {
 		case unicode.In(r, unicode.Hiragana, unicode.Katakana):
 			kana++
 		case unicode.Is(unicode.Latin, r):
-			latin++
+			latin = true
+			if !inWord {
+				words++
+			}
+		case inWord && unicode.Is(unicode.Mn, r):
+			// A combining accent (decomposed é) continues the word.
+			continue
 		default:
+			inWord = false
 			continue
 		}
-		if latin+han+kana >= detectLimit {
+		inWord = latin
+		if letters++; letters >= detectLimit {
 			break
 		}
 	}
 	cjk := han + kana
 	switch {
-	case cjk == 0 && latin == 0, cjk == latin:
+	case cjk == 0 && words == 0, cjk == words:
 		return ""
-	case latin > cjk:
+	case words > cjk:
 		return "en"
 	case kana > 0 && kana*10 >= cjk:
 		return "ja"
@@ -141,4 +160,29 @@ func (d *Detector) Detect(text string) string {
 		return "zh-Hans"
 	}
 	return "zh"
+}
+
+// canonicalLang is feeds.CanonicalLang, with the likely script added to a
+// Chinese tag that names a region but no script (zh-HK → zh-Hant-HK, zh-CN →
+// zh-Hans-CN), so that it reaches the feed of its script. Plain zh, which
+// says nothing of the script, stays zh.
+func canonicalLang(tag string) (string, error) {
+	canon, err := feeds.CanonicalLang(tag)
+	if err != nil {
+		return "", err
+	}
+	t, err := language.Parse(canon)
+	if err != nil {
+		return "", fmt.Errorf("normalize: language tag %q: %w", tag, err)
+	}
+	base, _ := t.Base()
+	_, regionConf := t.Region()
+	script, scriptConf := t.Script()
+	if base.String() != "zh" || regionConf != language.Exact || scriptConf == language.Exact || scriptConf == language.No {
+		return canon, nil
+	}
+	if t, err := language.Compose(t, script); err == nil {
+		return t.String(), nil
+	}
+	return canon, nil
 }

@@ -43,6 +43,10 @@ func TestDetect(t *testing.T) {
 		{"short english", "Hello world", "en"},
 		{"english with a chinese name", "A talk by Prof. 沈向洋 on campus today", "en"},
 		{"japanese", "東京大学の研究チームは新しい技術を発表しました", "ja"},
+		{"chinese naming two universities in english", "科大與美國麻省理工學院(Massachusetts Institute of Technology, MIT)及英國劍橋大學(University of Cambridge)簽署合作備忘錄。", "zh-Hant"},
+		{"chinese quoting english names", "香港科技大學今日宣布，Professor Nancy IP 將出席 World Economic Forum Annual Meeting。", "zh-Hant"},
+		{"english quoting a chinese name", "HKUST (香港科技大學) today announced its Net-Zero Action Plan for the campus.", "en"},
+		{"accented english", "Cafe\u0301 re\u0301sume\u0301 for the 香港 office", "en"},
 		{"digits only", "2025 12 31", ""},
 		{"empty", "", ""},
 	}
@@ -67,6 +71,15 @@ func TestLanguagePrecedence(t *testing.T) {
 		{"body, not title", sources.Story{Title: "Vice Minister Visits", Text: []string{"國家教育部副部長吳岩博士前日率團到訪香港科技大學"}}, "en", "zh-Hant"},
 		{"title when there is no body", sources.Story{Title: "国家教育部部长会见代表团"}, "en", "zh-Hans"},
 		{"source default when nothing tells", sources.Story{Title: "2025", Text: []string{"12 34"}}, "zh-hant", "zh-Hant"},
+		{"zh-HK declared: Traditional", sources.Story{Title: "Hello", Text: []string{"Hello"}, Language: "zh-HK"}, "en", "zh-Hant-HK"},
+		{"zh-TW declared: Traditional", sources.Story{Title: "Hello", Text: []string{"Hello"}, Language: "zh-tw"}, "en", "zh-Hant-TW"},
+		{"zh-MO declared: Traditional", sources.Story{Title: "Hello", Text: []string{"Hello"}, Language: "zh-MO"}, "en", "zh-Hant-MO"},
+		{"zh-CN declared: Simplified", sources.Story{Title: "Hello", Text: []string{"Hello"}, Language: "zh-CN"}, "en", "zh-Hans-CN"},
+		{"zh-SG declared: Simplified", sources.Story{Title: "Hello", Text: []string{"Hello"}, Language: "zh-SG"}, "en", "zh-Hans-SG"},
+		{"plain zh declared stays zh", sources.Story{Title: "Hello", Text: []string{"Hello"}, Language: "zh"}, "en", "zh"},
+		{"declared script kept", sources.Story{Title: "Hello", Text: []string{"Hello"}, Language: "zh-Hans-HK"}, "en", "zh-Hans-HK"},
+		{"other languages untouched", sources.Story{Title: "Hello", Text: []string{"Hello"}, Language: "en-HK"}, "zh", "en-HK"},
+		{"source default zh-HK", sources.Story{Title: "2025", Text: []string{"12 34"}}, "zh-HK", "zh-Hant-HK"},
 	}
 	n := newTestNormalizer(t)
 	for _, tt := range tests {

@@ -10,6 +10,7 @@ import (
 // position, so that the feed's own order holds.
 func (n *Normalizer) dateUpstream(src Source, now time.Time, d *draft) {
 	if d.known != nil {
+		d.item.Published = d.known.Published
 		return
 	}
 	zone := src.Zone
@@ -35,13 +36,23 @@ func (n *Normalizer) dateUpstream(src Source, now time.Time, d *draft) {
 	d.item.Published = t
 }
 
-// dateListing dates the stories of one story file, top first. On a file's
-// first sight (no story known):
+// dateListing dates the stories of one story file, top first.
+//
+// A story embargoed by an explicit date after now keeps that date (a
+// day-only one: midnight, a minute more for each embargoed story of that day
+// below it) and takes no part in what follows: its neighbours are dated as if
+// it were not there, so that it never carries them past now. A stored story
+// still held takes the explicit date its story gives now (the embargo was
+// moved); once released, its date never changes.
+//
+// On a file's first sight (no story known):
 //  1. a story with a stated day (explicit day-only date or one written in its
 //     text) gets that day; an explicit date with a time is kept exactly;
 //  2. an undated story takes the day of the nearest dated story below it,
 //     else of the nearest above, else the day of now;
-//  3. within one day the lowest story gets 00:00:00 site time and each one
+//  3. the listing is newest first: a day later than the day of the story
+//     above takes that day (an explicit date is still kept as given); then,
+//     within one day, the lowest story gets 00:00:00 site time and each one
 //     above it a minute more (exact times are not counted).
 //
 // Later, stored stories never move and new ones are fitted around them:
@@ -52,20 +63,39 @@ func (n *Normalizer) dateUpstream(src Source, now time.Time, d *draft) {
 //   - between two stored stories: the gap is split evenly, to the second;
 //   - below every stored story: rules 1-3, stepped a minute below the story
 //     above where needed.
-func (n *Normalizer) dateListing(now time.Time, ds []*draft) {
+func (n *Normalizer) dateListing(now time.Time, all []*draft) {
 	zone := n.opts.Zone
 	today := civilOf(now.In(zone))
-	first, last := -1, -1
-	for i, d := range ds {
+	ds := make([]*draft, 0, len(all))
+	var held []*draft
+	for _, d := range all {
 		switch {
 		case d.known != nil:
 			d.item.Published = d.known.Published
+			if d.known.Held && d.explicit {
+				d.item.Published = d.explicitTime(zone)
+			}
+			if d.known.Held && d.item.Published.After(now) {
+				held = append(held, d)
+				continue
+			}
+		case d.explicit && d.explicitTime(zone).After(now):
+			held = append(held, d)
+			continue
+		case !d.exact.IsZero():
+			d.item.Published = d.exact.In(zone)
+		}
+		ds = append(ds, d)
+	}
+	n.dateHeld(held)
+
+	first, last := -1, -1
+	for i, d := range ds {
+		if d.known != nil {
 			if first < 0 {
 				first = i
 			}
 			last = i
-		case !d.exact.IsZero():
-			d.item.Published = d.exact.In(zone)
 		}
 	}
 	if first < 0 {
@@ -125,6 +155,33 @@ func (n *Normalizer) dateListing(now time.Time, ds []*draft) {
 	}
 }
 
+// explicitTime is the story's explicit date: its time, or midnight of its
+// day in zone.
+func (d *draft) explicitTime(zone *time.Location) time.Time {
+	if d.exact.IsZero() {
+		return d.day.midnight(zone)
+	}
+	return d.exact.In(zone)
+}
+
+// dateHeld dates embargoed stories by their explicit dates, a day-only date
+// at midnight plus a minute per embargoed story of that day below it. A
+// stored story whose story no longer gives a date keeps the stored one.
+func (n *Normalizer) dateHeld(ds []*draft) {
+	rank := make(map[civil]int)
+	for i := len(ds) - 1; i >= 0; i-- {
+		d := ds[i]
+		switch {
+		case !d.explicit:
+		case d.exact.IsZero():
+			d.item.Published = d.day.midnight(n.opts.Zone).Add(time.Duration(rank[d.day]) * time.Minute)
+			rank[d.day]++
+		default:
+			d.item.Published = d.exact.In(n.opts.Zone)
+		}
+	}
+}
+
 // assignDays applies rules 1-3 of dateListing to a block of new stories.
 func (n *Normalizer) assignDays(ds []*draft, fallback civil) {
 	zone := n.opts.Zone
@@ -147,13 +204,25 @@ func (n *Normalizer) assignDays(ds []*draft, fallback civil) {
 			days[i] = days[j]
 		}
 	}
+	// A stated day out of the listing's order (an anniversary, a date
+	// quoted from the past) yields to the order.
+	for i := 1; i < len(days); i++ {
+		if days[i].after(days[i-1]) {
+			days[i] = days[i-1]
+		}
+	}
 	rank := make(map[civil]int)
 	for i := len(ds) - 1; i >= 0; i-- {
-		if !ds[i].exact.IsZero() {
+		d := ds[i]
+		if !d.exact.IsZero() {
 			continue
 		}
-		ds[i].item.Published = days[i].midnight(zone).Add(time.Duration(rank[days[i]]) * time.Minute)
-		rank[days[i]]++
+		day := days[i]
+		if d.explicit {
+			day = d.day
+		}
+		d.item.Published = day.midnight(zone).Add(time.Duration(rank[day]) * time.Minute)
+		rank[day]++
 	}
 }
 

@@ -9,8 +9,10 @@ package normalize
 import (
 	"cmp"
 	"errors"
+	"fmt"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -70,45 +72,60 @@ func New(opts Options, det *Detector) *Normalizer {
 type draft struct {
 	item  feeds.Item
 	known *feeds.Item
+	line  int // the story's line in its file, for error messages
 
 	exact     time.Time // explicit date with a time of day; zero when none
 	day       civil     // stated day (explicit day-only date or one written in the text)
 	hasDay    bool
+	explicit  bool // exact or day came from the story's own date, not its text
 	firstSeen bool // dated by the run's clock rather than by a day
 }
 
 // Items normalizes the stories of one source, fetched at now. known are the
 // source's items already in the store; an item with a known id keeps its
-// Published, FirstSeen and Slug. It returns the items in story order; a
+// Published (unless it is still held and its story now gives another
+// explicit date), FirstSeen and Slug. It returns the items in story order; a
 // story that cannot be normalized is skipped and reported as a
 // *sources.FileError in the joined error. Stories of one batch with the same
-// id or the same canonical link are one item, the first one.
+// id or the same canonical link are one item, the first one; in story files,
+// a later one with another body is reported (ErrDuplicate).
 func (n *Normalizer) Items(src Source, now time.Time, stories []sources.Story, known []feeds.Item) ([]feeds.Item, error) {
 	now = now.Truncate(time.Second)
 	byID := make(map[string]*feeds.Item, len(known))
 	for i := range known {
 		byID[known[i].ID] = &known[i]
 	}
+	seenYear := n.seenYears(now, known)
 	var errs []error
 	drafts := make([]*draft, 0, len(stories))
-	seenID := make(map[string]bool, len(stories))
-	seenLink := make(map[string]bool, len(stories))
+	seenID := make(map[string]*draft, len(stories))
+	seenLink := make(map[string]*draft, len(stories))
 	for i := range stories {
-		d, err := n.draft(src, now, &stories[i])
+		s := &stories[i]
+		d, err := n.draft(src, now, s, seenYear(s.File))
 		if err != nil {
-			errs = append(errs, &sources.FileError{Path: stories[i].File, Line: stories[i].Line, Err: err})
+			errs = append(errs, &sources.FileError{Path: s.File, Line: s.Line, Err: err})
 			continue
 		}
 		link := ""
 		if d.item.Link != "" {
 			link = feeds.CanonicalLink(d.item.Link)
 		}
-		if seenID[d.item.ID] || link != "" && seenLink[link] {
+		if first := seenID[d.item.ID]; first != nil {
+			how := "(same explicit id)"
+			if strings.TrimSpace(s.ID) == "" {
+				how = "(same title); give one an explicit id"
+			}
+			errs = appendDuplicate(errs, src, first, d, "id", how)
 			continue
 		}
-		seenID[d.item.ID] = true
+		if first := seenLink[link]; link != "" && first != nil {
+			errs = appendDuplicate(errs, src, first, d, "link", "")
+			continue
+		}
+		seenID[d.item.ID] = d
 		if link != "" {
-			seenLink[link] = true
+			seenLink[link] = d
 		}
 		d.known = byID[d.item.ID]
 		drafts = append(drafts, d)
@@ -129,7 +146,6 @@ func (n *Normalizer) Items(src Source, now time.Time, stories []sources.Story, k
 		it := &d.item
 		it.FirstSeen = now
 		if d.known != nil {
-			it.Published = d.known.Published
 			it.FirstSeen = d.known.FirstSeen
 			it.Slug = d.known.Slug
 		}
@@ -139,10 +155,60 @@ func (n *Normalizer) Items(src Source, now time.Time, stories []sources.Story, k
 		if it.Link == "" && it.Slug == "" {
 			it.Slug = slugify(it.Title, it.ID)
 		}
-		it.Held = !src.Feed && it.Published.After(now)
+		it.Held = !src.Feed && d.embargoed(now)
 		items[i] = *it
 	}
 	return items, errors.Join(errs...)
+}
+
+// embargoed reports whether a story-file item is held: dated after now by an
+// explicit date (a stored item: held when it was stored). A day read from the
+// text never holds a story back.
+func (d *draft) embargoed(now time.Time) bool {
+	if d.known != nil {
+		return d.known.Held && d.item.Published.After(now)
+	}
+	return d.explicit && d.item.Published.After(now)
+}
+
+// ErrDuplicate is the reason a story-file story is skipped when an earlier
+// story of the batch has its id or link but another body.
+var ErrDuplicate = errors.New("normalize: duplicate story")
+
+// appendDuplicate reports d, skipped because first has the same id or link
+// ("what"), unless both carry the same body (the same story in two files) or
+// they come from an upstream feed, whose repeats are the feed's affair.
+func appendDuplicate(errs []error, src Source, first, d *draft, what, how string) []error {
+	if src.Feed || first.item.Content == d.item.Content && first.item.Summary == d.item.Summary {
+		return errs
+	}
+	at := first.item.File
+	if first.line > 0 {
+		at += ":" + strconv.Itoa(first.line)
+	}
+	msg := "same " + what + " as the story at " + at
+	if how != "" {
+		msg += " " + how
+	}
+	return append(errs, &sources.FileError{Path: d.item.File, Line: d.line, Err: fmt.Errorf("%w: %s", ErrDuplicate, msg)})
+}
+
+// seenYears returns, for a story file, the year (in the site zone) its
+// listing was first seen: the earliest FirstSeen of its stored items; the
+// year of now for a file with none.
+func (n *Normalizer) seenYears(now time.Time, known []feeds.Item) func(file string) int {
+	nowYear := now.In(n.opts.Zone).Year()
+	years := make(map[string]int)
+	for _, it := range known {
+		if it.FirstSeen.IsZero() {
+			continue
+		}
+		y := it.FirstSeen.In(n.opts.Zone).Year()
+		if cur, ok := years[it.File]; !ok || y < cur {
+			years[it.File] = y
+		}
+	}
+	return func(file string) int { return cmp.Or(years[file], nowYear) }
 }
 
 // groupByFile splits drafts by story file, keeping the order files first
@@ -166,8 +232,8 @@ func groupByFile(drafts []*draft) [][]*draft {
 }
 
 // draft builds everything of an item but its dates.
-func (n *Normalizer) draft(src Source, now time.Time, s *sources.Story) (*draft, error) {
-	d := &draft{}
+func (n *Normalizer) draft(src Source, now time.Time, s *sources.Story, seenYear int) (*draft, error) {
+	d := &draft{line: s.Line}
 	it := &d.item
 	it.Source = src.Name
 	it.File = s.File
@@ -252,19 +318,12 @@ func (n *Normalizer) draft(src Source, now time.Time, s *sources.Story) (*draft,
 	switch {
 	case published.IsZero():
 	case s.DateOnly:
-		d.day, d.hasDay = civilOf(published), true
+		d.day, d.hasDay, d.explicit = civilOf(published), true, true
 	default:
-		d.exact = published
+		d.exact, d.explicit = published, true
 	}
-	if !src.Feed && !d.hasDay && d.exact.IsZero() {
-		year := s.Year
-		if year == 0 {
-			year = now.In(n.opts.Zone).Year()
-		}
-		d.day, d.hasDay = statedDay(it.Title, year)
-		if !d.hasDay {
-			d.day, d.hasDay = statedDay(text, year)
-		}
+	if !src.Feed && !d.explicit {
+		d.day, d.hasDay = textDay(civilOf(now.In(n.opts.Zone)), s.Year, seenYear, it.Title, text)
 	}
 	return d, nil
 }
@@ -303,7 +362,7 @@ func httpOnly(s string) string {
 // detected language of body, else the source's default.
 func (n *Normalizer) language(src Source, declared, body string) string {
 	if declared != "" {
-		if tag, err := feeds.CanonicalLang(declared); err == nil {
+		if tag, err := canonicalLang(declared); err == nil {
 			return tag
 		}
 	}
@@ -312,7 +371,7 @@ func (n *Normalizer) language(src Source, declared, body string) string {
 			return lang
 		}
 	}
-	if tag, err := feeds.CanonicalLang(src.Language); err == nil {
+	if tag, err := canonicalLang(src.Language); err == nil {
 		return tag
 	}
 	return src.Language

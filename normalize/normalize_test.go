@@ -2,6 +2,7 @@ package normalize
 
 import (
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
@@ -10,43 +11,70 @@ import (
 )
 
 func TestDuplicatesInOneBatch(t *testing.T) {
+	const prefix = "normalize: duplicate story: "
 	tests := []struct {
 		name    string
+		feed    bool
 		stories []sources.Story
 		want    []string // titles kept, in order
+		wantErr string   // "" for none
 	}{
-		{"same title is one item, the first", []sources.Story{
-			{File: "a.txt", Title: "Same", Text: []string{"first"}},
-			{File: "a.txt", Position: 1, Title: "Other"},
-			{File: "b.txt", Title: " Same ", Text: []string{"second"}},
-		}, []string{"Same", "Other"}},
-		{"same canonical link is one item", []sources.Story{
+		{"same title, another body: the first kept, the second reported", false, []sources.Story{
+			{File: "news.txt", Line: 12, Title: "Same", Text: []string{"first"}},
+			{File: "news.txt", Line: 16, Position: 1, Title: "Other"},
+			{File: "b.txt", Line: 3, Title: " Same ", Text: []string{"second"}},
+		}, []string{"Same", "Other"},
+			"b.txt:3: " + prefix + "same id as the story at news.txt:12 (same title); give one an explicit id"},
+		{"same title and body in two files: one item, silently", false, []sources.Story{
+			{File: "a.txt", Line: 4, Title: "Same", Text: []string{"body"}},
+			{File: "b.txt", Line: 9, Title: "Same", Text: []string{"body"}},
+		}, []string{"Same"}, ""},
+		{"same canonical link, no body: one item, silently", false, []sources.Story{
 			{File: "a.txt", Title: "One", Link: "https://www.example.edu/news/x?utm_source=feed"},
 			{File: "a.txt", Position: 1, Title: "Two", Link: "HTTPS://WWW.EXAMPLE.EDU:443/news/x#top"},
-		}, []string{"One"}},
-		{"same explicit id is one item", []sources.Story{
+		}, []string{"One"}, ""},
+		{"same canonical link, another body: reported", false, []sources.Story{
+			{File: "a.txt", Line: 1, Title: "One", Link: "https://www.example.edu/news/x", Text: []string{"one"}},
+			{File: "a.txt", Line: 5, Position: 1, Title: "Two", Link: "https://www.example.edu/news/x#top", Text: []string{"two"}},
+		}, []string{"One"},
+			"a.txt:5: " + prefix + "same link as the story at a.txt:1"},
+		{"same explicit id, no body: one item, silently", false, []sources.Story{
 			{File: "a.md", Title: "One", ID: "story-1"},
 			{File: "b.md", Title: "Two", ID: "story-1"},
-		}, []string{"One"}},
+		}, []string{"One"}, ""},
+		{"same explicit id, another body: reported", false, []sources.Story{
+			{File: "a.md", Title: "One", ID: "story-1", Content: "<p>one</p>"},
+			{File: "b.md", Title: "Two", ID: "story-1", Content: "<p>two</p>"},
+		}, []string{"One"},
+			"b.md: " + prefix + "same id as the story at a.md (same explicit id)"},
+		{"upstream repeats are the feed's affair", true, []sources.Story{
+			{File: "https://up.example.org/feed.xml", ID: "https://up.example.org/p/1", Title: "One", Content: "<p>one</p>"},
+			{File: "https://up.example.org/feed.xml", Position: 1, ID: "https://up.example.org/p/1", Title: "One", Content: "<p>one, edited</p>"},
+		}, []string{"One"}, ""},
 	}
 	n := newTestNormalizer(t)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			items, err := n.Items(Source{Name: "s"}, hkt(t, 2025, 3, 14, 10, 0, 0), tt.stories, nil)
+			items, err := n.Items(Source{Name: "s", Feed: tt.feed}, hkt(t, 2025, 3, 14, 10, 0, 0), tt.stories, nil)
+			gotErr := ""
 			if err != nil {
-				t.Fatal(err)
+				gotErr = err.Error()
+			}
+			if gotErr != tt.wantErr {
+				t.Errorf("error %q, want %q", gotErr, tt.wantErr)
+			}
+			if tt.wantErr != "" {
+				var fe *sources.FileError
+				if !errors.As(err, &fe) || !errors.Is(err, ErrDuplicate) {
+					t.Errorf("error %#v is not a FileError wrapping ErrDuplicate", err)
+				}
 			}
 			var got []string
 			for _, it := range items {
 				got = append(got, it.Title)
 			}
-			if len(got) != len(tt.want) {
-				t.Fatalf("titles %q, want %q", got, tt.want)
-			}
-			for i := range got {
-				if got[i] != tt.want[i] {
-					t.Errorf("titles %q, want %q", got, tt.want)
-				}
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("titles %q, want %q", got, tt.want)
 			}
 		})
 	}

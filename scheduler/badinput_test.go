@@ -194,3 +194,52 @@ func TestEmbargo(t *testing.T) {
 		t.Errorf("failed: %v", rep.Sources[0].Problems)
 	}
 }
+
+// TestRetitledStoryKeepsItsLink: a story whose title is edited gets a new
+// id (ids come from titles), but its link moves with it in the same pass:
+// the story never drops out of the feeds.
+func TestRetitledStoryKeepsItsLink(t *testing.T) {
+	s := newSite(t)
+	story := "---\ntitle: %s\ndate: 2025-03-13T09:00:00+08:00\nlanguage: en\nlink: https://www.example.edu/news/a\n---\nBody.\n"
+	s.write("a.md", strings.Replace(story, "%s", "Old Title", 1))
+	s.run()
+	s.write("a.md", strings.Replace(story, "%s", "New Title", 1))
+	s.now = s.now.Add(time.Hour)
+	rep := s.run()
+	if rep.Failed() {
+		t.Fatalf("failed: %v", rep.Sources[0].Problems)
+	}
+	items := s.feed("feed.json")
+	if len(items) != 1 || items[0].Title != "New Title" || items[0].URL != "https://www.example.edu/news/a" {
+		t.Fatalf("feed = %+v, want New Title at its link", items)
+	}
+}
+
+// TestStoryPagesAreSanitized: content reaches the permalink pages and the
+// index only after sanitizing.
+func TestStoryPagesAreSanitized(t *testing.T) {
+	s := newSite(t)
+	s.write("script.md", "---\ntitle: Script <b>Story</b>\nlanguage: en\n---\nHello <script>alert(1)</script><b onclick=\"x()\">bold</b> [link](javascript:alert(2)) <iframe src=\"https://evil.example/\"></iframe><a href=\"/about\" style=\"color:red\">about</a>\n")
+	s.run()
+	for _, f := range []string{"index.html", "stories/script-b-story-b.html"} {
+		b, err := os.ReadFile(filepath.Join(s.out, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := string(b)
+		for _, bad := range []string{"<script", "alert(", "onclick", "javascript:", "<iframe", "evil.example", "color:red", "<b>Story"} {
+			if strings.Contains(out, bad) {
+				t.Errorf("%s contains %q", f, bad)
+			}
+		}
+		if !strings.Contains(out, "Script &lt;b&gt;Story&lt;/b&gt;") {
+			t.Errorf("%s does not show the title as text", f)
+		}
+	}
+	b, _ := os.ReadFile(filepath.Join(s.out, "stories", "script-b-story-b.html"))
+	for _, good := range []string{"Hello", "<b>bold</b>", `href="https://www.example.edu/about"`} {
+		if !strings.Contains(string(b), good) {
+			t.Errorf("story page lacks %q:\n%s", good, b)
+		}
+	}
+}

@@ -153,7 +153,8 @@ func (r itemRow) sameContent(stored itemRow) bool {
 // base-2, base-3, … in insertion order; an empty Slug stays empty); a stored
 // id of source gets its title, link, summary, content, language, authors,
 // categories, enclosures, image, origin, updated, file and held rewritten,
-// while Published, FirstSeen, Position and Slug keep their stored values.
+// while FirstSeen, Position and Slug keep their stored values, and so does
+// Published once the item is released (an embargoed item follows its date).
 // changed counts inserted items and updated items whose stored values
 // differed. Times are kept to the second. The item's Source field is ignored.
 func (s *Store) Upsert(ctx context.Context, source string, items []feeds.Item) (int, error) {
@@ -165,7 +166,8 @@ func (s *Store) Upsert(ctx context.Context, source string, items []feeds.Item) (
 }
 
 const (
-	selectStoredItem = `SELECT source, file, link, language, title, summary, content, updated, held, extra
+	selectStoredItem = `SELECT source, file, link, language, title, summary, content, published, updated,
+		held, extra
 	FROM items WHERE id = ?`
 	// selectLinkOwner finds another item that holds a canonical link.
 	selectLinkOwner = `SELECT id FROM items WHERE link_key = ? AND id <> ?`
@@ -176,8 +178,11 @@ const (
 		title, summary, content, published, updated, first_seen, slug, held, extra)
 	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	// updateItem never writes published, first_seen, position or slug.
+	// An embargoed item's date may still move (the newsroom postponed it);
+	// once released it is frozen.
 	updateItem = `UPDATE items SET file = ?, link = ?, link_key = ?, lang_key = ?, language = ?,
-		title = ?, summary = ?, content = ?, updated = ?, held = ?, extra = ?
+		title = ?, summary = ?, content = ?, updated = ?, held = ?, extra = ?,
+		published = CASE WHEN held = 1 THEN ? ELSE published END
 	WHERE id = ?`
 )
 
@@ -236,8 +241,8 @@ func (u *upserter) close() {
 func (u *upserter) item(ctx context.Context, r itemRow) (int, error) {
 	var stored itemRow
 	err := u.stored.QueryRowContext(ctx, r.id).Scan(&stored.source, &stored.file, &stored.link,
-		&stored.language, &stored.title, &stored.summary, &stored.content, &stored.updated,
-		&stored.held, &stored.extra)
+		&stored.language, &stored.title, &stored.summary, &stored.content, &stored.published,
+		&stored.updated, &stored.held, &stored.extra)
 	exists := err == nil
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return 0, err
@@ -256,11 +261,11 @@ func (u *upserter) item(ctx context.Context, r itemRow) (int, error) {
 		}
 	}
 	if exists {
-		if r.sameContent(stored) {
+		if r.sameContent(stored) && (!stored.held || r.published == stored.published) {
 			return 0, nil
 		}
 		_, err := u.update.ExecContext(ctx, r.file, r.link, r.linkKey, r.langKey, r.language,
-			r.title, r.summary, r.content, r.updated, r.held, r.extra, r.id)
+			r.title, r.summary, r.content, r.updated, r.held, r.extra, r.published, r.id)
 		if err != nil {
 			return 0, err
 		}

@@ -106,6 +106,7 @@ func TestItemRoundTrip(t *testing.T) {
 func TestUpsertKeepsFirstValues(t *testing.T) {
 	s := openTemp(t)
 	first := fullItem()
+	first.Held = false // a released item's date is frozen
 	mustUpsert(t, s, "newsroom", first)
 
 	next := fullItem()
@@ -155,7 +156,7 @@ func TestUpsertChangedCount(t *testing.T) {
 		want   int
 	}{
 		{"identical", func(*feeds.Item) {}, 0},
-		{"published only", func(it *feeds.Item) { it.Published = it.Published.Add(time.Hour) }, 0},
+		{"published of a held item", func(it *feeds.Item) { it.Published = it.Published.Add(time.Hour) }, 1},
 		{"first seen only", func(it *feeds.Item) { it.FirstSeen = it.FirstSeen.Add(time.Hour) }, 0},
 		{"position only", func(it *feeds.Item) { it.Position++ }, 0},
 		{"slug only", func(it *feeds.Item) { it.Slug = "x" }, 0},
@@ -563,5 +564,36 @@ func TestItemsUsesIndex(t *testing.T) {
 		if want := []string{tt.want}; !slices.Equal(plan, want) {
 			t.Errorf("%+v: plan %q, want %q", tt.q, plan, want)
 		}
+	}
+}
+
+// TestHeldItemFollowsItsDate: an embargoed item's date moves with its
+// story; once released, it is frozen.
+func TestHeldItemFollowsItsDate(t *testing.T) {
+	ctx := context.Background()
+	st := openTemp(t)
+	at := func(day int) time.Time { return time.Date(2030, 1, day, 9, 0, 0, 0, time.UTC) }
+	it := feeds.Item{ID: "tag:x,2025-01-01:s/a", Title: "A", Published: at(10), Updated: at(10), Held: true}
+	if _, err := st.Upsert(ctx, "s", []feeds.Item{it}); err != nil {
+		t.Fatal(err)
+	}
+	it.Published, it.Updated = at(12), at(12)
+	if n, err := st.Upsert(ctx, "s", []feeds.Item{it}); err != nil || n != 1 {
+		t.Fatalf("postponing: changed %d, %v; want 1", n, err)
+	}
+	got, err := st.Items(ctx, store.Query{IncludeHeld: true})
+	if err != nil || len(got) != 1 || !got[0].Published.Equal(at(12)) {
+		t.Fatalf("after postponing: %+v, %v; want published %v", got, err, at(12))
+	}
+	if _, err := st.Release(ctx, at(13)); err != nil {
+		t.Fatal(err)
+	}
+	it.Published, it.Updated, it.Held = at(20), at(20), false
+	if _, err := st.Upsert(ctx, "s", []feeds.Item{it}); err != nil {
+		t.Fatal(err)
+	}
+	got, _ = st.Items(ctx, store.Query{})
+	if len(got) != 1 || !got[0].Published.Equal(at(12)) {
+		t.Fatalf("after release: %+v; want published frozen at %v", got, at(12))
 	}
 }
