@@ -132,6 +132,10 @@ type feedSet struct {
 type file struct {
 	path string // relative to Dir, slash-separated
 	data []byte
+	// mod is the file's modification time: the newest item it shows, so
+	// Last-Modified derives from the store and is the same on every node.
+	// Zero leaves the mtime alone.
+	mod time.Time
 }
 
 // Publish renders every output file from the store's items and writes those
@@ -164,7 +168,7 @@ func (p *Publisher) Publish(ctx context.Context) (Report, error) {
 			return rep, fmt.Errorf("publish: %w", err)
 		}
 		full := filepath.Join(p.opts.Dir, filepath.FromSlash(f.path))
-		changed, err := writeIfChanged(full, f.data)
+		changed, err := writeIfChanged(full, f.data, f.mod)
 		if err != nil {
 			slices.Sort(rep.Changed)
 			return rep, fmt.Errorf("publish: write %s: %w", full, err)
@@ -218,7 +222,8 @@ func (p *Publisher) selectFeeds(ctx context.Context) ([]feedSet, error) {
 // merged feed after the language feeds, the index last. pages holds the
 // story page file names (slug + ".html") that must exist.
 func (p *Publisher) render(all []feeds.Item, sets []feedSet) (files []file, pages []string, err error) {
-	files = append(files, file{path: stylesheetFile, data: stylesheet()})
+	newestAll := newest(all)
+	files = append(files, file{path: stylesheetFile, data: stylesheet(), mod: newestAll})
 
 	stories, err := p.renderStories(all)
 	if err != nil {
@@ -229,7 +234,6 @@ func (p *Publisher) render(all []feeds.Item, sets []feedSet) (files []file, page
 	}
 	files = append(files, stories...)
 
-	newestAll := newest(all)
 	order := append(slices.Clone(sets[1:]), sets[0])
 	for _, s := range order {
 		for _, fm := range p.formats {
@@ -238,7 +242,7 @@ func (p *Publisher) render(all []feeds.Item, sets []feedSet) (files []file, page
 			if err := fm.write(&buf, feed); err != nil {
 				return nil, nil, fmt.Errorf("publish: render %s%s: %w", s.dir, fm.file, err)
 			}
-			files = append(files, file{path: s.dir + fm.file, data: buf.Bytes()})
+			files = append(files, file{path: s.dir + fm.file, data: buf.Bytes(), mod: feed.Updated})
 		}
 	}
 
@@ -250,7 +254,7 @@ func (p *Publisher) render(all []feeds.Item, sets []feedSet) (files []file, page
 	if err != nil {
 		return nil, nil, err
 	}
-	files = append(files, file{path: opmlFile, data: opml}, file{path: indexFile, data: index})
+	files = append(files, file{path: opmlFile, data: opml, mod: newestAll}, file{path: indexFile, data: index, mod: newestAll})
 	return files, pages, nil
 }
 

@@ -122,7 +122,7 @@ func (p *Publisher) renderStories(all []feeds.Item) ([]file, error) {
 		if err := storyTemplate.Execute(&buf, page); err != nil {
 			return nil, fmt.Errorf("publish: render story %s: %w", slug, err)
 		}
-		out = append(out, file{path: storiesDir + "/" + slug + ".html", data: buf.Bytes()})
+		out = append(out, file{path: storiesDir + "/" + slug + ".html", data: buf.Bytes(), mod: newest([]feeds.Item{it})})
 	}
 	return out, nil
 }

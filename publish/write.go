@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/google/renameio/v2"
 )
@@ -17,11 +18,14 @@ import (
 // and renameio would otherwise probe os.TempDir on every call). Missing
 // folders are created 0755 (less the umask); new files are 0644 whatever the
 // umask, as a web server must read them; existing ones keep their mode. It is the only function that writes under the output folder.
-func writeIfChanged(path string, data []byte) (changed bool, err error) {
+//
+// A non-zero mod becomes the file's mtime (the newest item it shows), set
+// only when it differs, so an unchanged run touches nothing.
+func writeIfChanged(path string, data []byte, mod time.Time) (changed bool, err error) {
 	old, err := os.ReadFile(path)
 	switch {
 	case err == nil && bytes.Equal(old, data):
-		return false, nil
+		return false, stamp(path, mod)
 	case err != nil && !errors.Is(err, fs.ErrNotExist):
 		return false, err
 	}
@@ -32,7 +36,22 @@ func writeIfChanged(path string, data []byte) (changed bool, err error) {
 	if err := renameio.WriteFile(path, data, 0o644, renameio.WithTempDir(dir), renameio.WithStaticPermissions(0o644)); err != nil {
 		return false, err
 	}
-	return true, nil
+	return true, stamp(path, mod)
+}
+
+// stamp sets path's mtime to mod unless mod is zero or already set.
+func stamp(path string, mod time.Time) error {
+	if mod.IsZero() {
+		return nil
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		return err
+	}
+	if fi.ModTime().Equal(mod) {
+		return nil
+	}
+	return os.Chtimes(path, mod, mod)
 }
 
 // removeFile deletes a file that no longer belongs in the output; one that
