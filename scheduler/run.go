@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/feedloom/feedloom/feeds"
@@ -20,6 +22,8 @@ import (
 type Job struct {
 	Source sources.Source
 	Norm   normalize.Source
+	// Schedule is the source's cron spec, for Run; RunOnce ignores it.
+	Schedule string
 	// Retention bounds how long an upstream feed's items outlive its window;
 	// story folders ignore it (their items live as long as their file).
 	Retention Retention
@@ -45,6 +49,22 @@ type Options struct {
 	Concurrency int
 	// Force fetches sources inside their backoff or cache window.
 	Force bool
+	// Jitter delays each source's schedule by a stable share of its
+	// interval, up to this fraction (Run only).
+	Jitter float64
+	// Debounce is the quiet time after a change before Run publishes; 0
+	// means 2s.
+	Debounce time.Duration
+	// Lock, when set, is taken around every store write and publish of Run
+	// (RunOnce's caller holds it for the whole pass).
+	Lock func(ctx context.Context) (unlock func(), err error)
+	// Metrics, when set, counts fetches and publishes.
+	Metrics *Metrics
+	// Hub and BaseURL: after a publish that changed a feed, the hub is
+	// pinged with the feed's URL (WebSub). Empty Hub pings nothing.
+	Hub     string
+	BaseURL string
+	Client  *http.Client // for hub pings; nil means a 30s-timeout client
 }
 
 // Scheduler runs refresh-and-publish passes over its jobs.
@@ -55,6 +75,8 @@ type Scheduler struct {
 	jobs  []Job
 	opts  Options
 	log   *slog.Logger
+
+	entries atomic.Pointer[[]*entry] // Run's schedule, read by Sources
 }
 
 // New returns a Scheduler for jobs, in config order.
@@ -64,6 +86,12 @@ func New(st store.Store, pub Publisher, det *normalize.Detector, jobs []Job, opt
 	}
 	if opts.Concurrency <= 0 {
 		opts.Concurrency = 16
+	}
+	if opts.Debounce <= 0 {
+		opts.Debounce = 2 * time.Second
+	}
+	if opts.Client == nil {
+		opts.Client = &http.Client{Timeout: 30 * time.Second}
 	}
 	return &Scheduler{store: st, pub: pub, det: det, jobs: jobs, opts: opts, log: log}
 }
@@ -141,17 +169,31 @@ func (s *Scheduler) RunOnce(ctx context.Context) (Report, error) {
 	wg.Wait()
 	for i, job := range s.jobs {
 		sr, err := s.store1(ctx, job, fetched[i], now)
+		s.opts.Metrics.fetched(sr.Name, sr.result(), fetched[i].took)
 		rep.Sources = append(rep.Sources, sr)
 		if err != nil {
 			return rep, err
 		}
 	}
-	pr, err := s.pub.Publish(ctx)
+	pr, err := s.publish(ctx)
 	if err != nil {
 		return rep, err
 	}
 	rep.Published = pr.Changed
 	return rep, nil
+}
+
+// publish writes the output, records it and pings the WebSub hub for the
+// feeds that changed.
+func (s *Scheduler) publish(ctx context.Context) (publish.Report, error) {
+	start := time.Now()
+	pr, err := s.pub.Publish(ctx)
+	if err != nil {
+		return pr, err
+	}
+	s.opts.Metrics.published(pr, time.Since(start), s.opts.Now())
+	s.pingHub(ctx, pr.Changed)
+	return pr, nil
 }
 
 // fetched is one source's fetch and normalize, waiting to be stored.
@@ -162,6 +204,7 @@ type fetched struct {
 	known  []feeds.Item
 	report SourceReport
 	err    error // a store failure
+	took   time.Duration
 }
 
 // fetch fetches and normalizes one source. It reads from the store but never
@@ -169,6 +212,8 @@ type fetched struct {
 func (s *Scheduler) fetch(ctx context.Context, norm *normalize.Normalizer, job Job, now time.Time) (f fetched) {
 	name := job.Source.Name()
 	f.report.Name = name
+	start := time.Now()
+	defer func() { f.took = time.Since(start) }()
 	defer func() {
 		// A panic in one source's code must not take the pass down.
 		if r := recover(); r != nil {

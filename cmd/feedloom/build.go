@@ -113,7 +113,7 @@ func jobsFor(cfg *config.Config, log *slog.Logger) []scheduler.Job {
 		switch s.Kind {
 		case "files":
 			src := files.New(s.Name, s.Path, files.Options{Labels: s.Labels, Zone: cfg.Site.Location})
-			jobs = append(jobs, scheduler.Job{Source: src, Norm: norm})
+			jobs = append(jobs, scheduler.Job{Source: src, Norm: norm, Schedule: s.Schedule})
 		case "feed":
 			o := fopts
 			o.Zone = zone
@@ -123,6 +123,7 @@ func jobsFor(cfg *config.Config, log *slog.Logger) []scheduler.Job {
 			jobs = append(jobs, scheduler.Job{
 				Source:    feed.New(s.Name, s.URL, o),
 				Norm:      norm,
+				Schedule:  s.Schedule,
 				Retention: scheduler.Retention{MaxAge: r.MaxAge, MaxItems: r.MaxItems},
 			})
 		}

@@ -35,6 +35,8 @@ files and upstream feeds.
 
 Usage:
   feedloom build [--config FILE] [--force]   refresh every source once and publish
+  feedloom serve [--config FILE] [--addr 127.0.0.1:8080] [--dev]
+                                             refresh on schedule and serve the output folder
   feedloom check [--config FILE]             validate the config
   feedloom fetch [--config FILE] URL         print what a feed normalizes to, one JSON item a line
   feedloom version                           print the version
@@ -59,6 +61,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	switch cmd {
 	case "build":
 		return cmdBuild(ctx, rest, stderr)
+	case "serve":
+		return cmdServe(ctx, rest, stderr)
 	case "check":
 		return cmdCheck(rest, stdout, stderr)
 	case "fetch":

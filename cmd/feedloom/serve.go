@@ -1,0 +1,131 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"path/filepath"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/feedloom/feedloom/config"
+	"github.com/feedloom/feedloom/normalize"
+	"github.com/feedloom/feedloom/publish"
+	"github.com/feedloom/feedloom/scheduler"
+	"github.com/feedloom/feedloom/server"
+	"github.com/feedloom/feedloom/store/sqlite"
+)
+
+// shutdownGrace bounds how long open HTTP requests may finish after a
+// signal.
+const shutdownGrace = 5 * time.Second
+
+// cmdServe runs the scheduler and the HTTP server until ctx is cancelled
+// (SIGINT, SIGTERM), then shuts down cleanly and returns 0.
+func cmdServe(ctx context.Context, args []string, stderr io.Writer) int {
+	fs := newFlags("serve", stderr)
+	path := fs.String("config", "config.yaml", "config file")
+	addr := fs.String("addr", "", "listen address (default serve.addr from the config)")
+	dev := fs.Bool("dev", false, "allow schedules under one minute, for testing")
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
+	}
+	log := newLogger(stderr)
+	cfg, err := config.Load(*path, config.LoadOptions{Dev: *dev})
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return exitUsage
+	}
+	if *addr == "" {
+		*addr = cfg.Serve.Addr
+	}
+	st, err := sqlite.Open(ctx, filepath.Join(cfg.DataDir, "feedloom.db"))
+	if err != nil {
+		log.Error("cannot open the store", "err", err)
+		return exitUsage
+	}
+	defer st.Close()
+	det, err := normalize.NewDetector()
+	if err != nil {
+		log.Error("cannot load language tables", "err", err)
+		return exitFailed
+	}
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	pub := publish.New(st, publishOptions(cfg), log)
+	sched := scheduler.New(st, pub, det, jobsFor(cfg, log), scheduler.Options{
+		Normalize:   normalizeOptions(cfg),
+		Concurrency: cfg.Fetch.Concurrency,
+		Jitter:      cfg.Scheduler.Jitter,
+		Debounce:    cfg.Scheduler.Debounce,
+		Lock:        dataLock(cfg.DataDir),
+		Metrics:     scheduler.NewMetrics(reg),
+		Hub:         cfg.WebSub.Hub,
+		BaseURL:     publishOptions(cfg).BaseURL,
+	}, log)
+	h := server.New(cfg.Output.Dir, server.Options{
+		MaxAge:     cfg.Serve.MaxAge,
+		StaleAfter: cfg.Serve.StaleAfter,
+		Health:     sched,
+		Metrics:    promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}),
+		Title:      cfg.Site.Title,
+	}, log)
+
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		log.Error("cannot listen", "addr", *addr, "err", err)
+		return exitUsage
+	}
+	srv := server.NewServer(ln.Addr().String(), h)
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	log.Info("serving", "addr", ln.Addr().String(), "dir", cfg.Output.Dir, "sources", len(cfg.Sources))
+
+	ran := make(chan error, 1)
+	go func() { ran <- sched.Run(ctx) }()
+
+	code := exitOK
+	select {
+	case <-ctx.Done():
+	case err := <-served:
+		log.Error("server stopped", "err", err)
+		code = exitFailed
+	case err := <-ran:
+		if err != nil {
+			log.Error("scheduler stopped", "err", err)
+			code = exitFailed
+		}
+	}
+	stop, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownGrace)
+	defer cancel()
+	if err := srv.Shutdown(stop); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		log.Warn("open connections cut at shutdown", "err", err)
+	}
+	if ctx.Err() != nil {
+		if err := <-ran; err != nil {
+			log.Error("scheduler stopped", "err", err)
+			code = exitFailed
+		}
+	}
+	log.Info("stopped")
+	return code
+}
+
+// dataLock is the serve loop's pass lock: the same file lock as build's,
+// taken around each store write and publish, waiting as long as ctx allows.
+func dataLock(dir string) func(context.Context) (func(), error) {
+	return func(ctx context.Context) (func(), error) {
+		l, err := scheduler.AcquireLock(ctx, dir, 24*time.Hour)
+		if err != nil {
+			return nil, err
+		}
+		return func() { l.Release() }, nil
+	}
+}

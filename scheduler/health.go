@@ -1,0 +1,54 @@
+package scheduler
+
+import (
+	"context"
+	"time"
+
+	"github.com/feedloom/feedloom/server"
+)
+
+// Sources reports each source's health for the server's /healthz and
+// /status, in config order. NextRun is the later of the schedule's next
+// tick and the source's own backoff or cache window; zero outside Run.
+func (s *Scheduler) Sources(ctx context.Context) ([]server.SourceHealth, error) {
+	now := s.opts.Now()
+	var entries []*entry
+	if p := s.entries.Load(); p != nil {
+		entries = *p
+	}
+	out := make([]server.SourceHealth, len(s.jobs))
+	for i, job := range s.jobs {
+		st, err := s.store.State(ctx, job.Source.Name())
+		if err != nil {
+			return nil, err
+		}
+		h := server.SourceHealth{
+			Name:        job.Source.Name(),
+			Kind:        "files",
+			LastAttempt: st.CheckedAt,
+			LastSuccess: st.LastSuccess,
+			LastError:   st.LastError,
+			Failures:    st.Failures,
+		}
+		if job.Norm.Feed {
+			h.Kind, h.URL = "feed", st.URL
+		}
+		if i < len(entries) {
+			from := st.CheckedAt
+			if from.IsZero() {
+				from = now
+			}
+			h.NextRun = entries[i].sched.Next(from)
+			if st.NextDue.After(h.NextRun) {
+				h.NextRun = nextTickAfter(entries[i], st.NextDue)
+			}
+		}
+		out[i] = h
+	}
+	return out, nil
+}
+
+// nextTickAfter is the first scheduled tick at or after t.
+func nextTickAfter(e *entry, t time.Time) time.Time {
+	return e.sched.Next(t.Add(-time.Second))
+}

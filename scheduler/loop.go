@@ -1,0 +1,257 @@
+package scheduler
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/robfig/cron/v3"
+
+	"github.com/feedloom/feedloom/normalize"
+)
+
+// releaseEvery is how often the loop lifts embargoes that came due; DESIGN
+// asks for release within a minute of the embargo time.
+const releaseEvery = 20 * time.Second
+
+// Run refreshes each source on its schedule and publishes after changes,
+// until ctx is cancelled. At start it lifts due embargoes, publishes once
+// (so the output matches the store) and runs every source that is due per
+// the store. A source never runs twice at once: a tick that finds it still
+// running is skipped and logged. A panic in a source is recovered and marks
+// it failed. Refreshes that changed something trigger one publish after
+// Options.Debounce of quiet. On cancellation Run stops scheduling, lets
+// running refreshes see the cancelled context, lets an in-flight publish
+// finish its writes, and returns nil.
+func (s *Scheduler) Run(ctx context.Context) error {
+	now := s.opts.Now().Truncate(time.Second)
+	zone := zoneOr(s.opts.Normalize.Zone)
+	first, err := s.store.FirstRun(ctx, now.In(zone).Format(time.DateOnly))
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrStore, err)
+	}
+	nopts := s.opts.Normalize
+	nopts.FirstRun = first
+	norm := normalize.New(nopts, s.det)
+
+	entries := make([]*entry, len(s.jobs))
+	for i, job := range s.jobs {
+		sched, err := ParseSchedule(job.Schedule)
+		if err != nil {
+			return fmt.Errorf("scheduler: source %q: %w", job.Source.Name(), err)
+		}
+		entries[i] = &entry{job: job, sched: jitter(sched, job.Source.Name(), s.opts.Jitter, now)}
+	}
+	s.entries.Store(&entries)
+
+	kick := make(chan struct{}, 1)
+	pubDone := make(chan struct{})
+	go func() {
+		defer close(pubDone)
+		s.publisher(ctx, kick)
+	}()
+	notify := func() {
+		select {
+		case kick <- struct{}{}:
+		default:
+		}
+	}
+	notify() // the first publish brings the output in line with the store
+
+	c := cron.New(cron.WithLocation(zone), cron.WithLogger(cron.DiscardLogger))
+	var wg sync.WaitGroup
+	for _, e := range entries {
+		c.Schedule(e.sched, cron.FuncJob(func() { s.tick(ctx, &wg, norm, e, notify) }))
+		if s.due(ctx, e, now) {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				s.tick(ctx, nil, norm, e, notify)
+			}()
+		}
+	}
+	c.Start()
+
+	release := time.NewTicker(releaseEvery)
+	defer release.Stop()
+	for done := false; !done; {
+		select {
+		case <-ctx.Done():
+			done = true
+		case <-release.C:
+			n, err := s.store.Release(ctx, s.opts.Now())
+			switch {
+			case err != nil && ctx.Err() == nil:
+				s.log.Error("lifting embargoes failed", "err", err)
+			case n > 0:
+				s.log.Info("embargo lifted", "items", n)
+				notify()
+			}
+		}
+	}
+	<-c.Stop().Done()
+	wg.Wait()
+	<-pubDone
+	return nil
+}
+
+// entry is one source's place in the loop.
+type entry struct {
+	job     Job
+	sched   cron.Schedule
+	running atomic.Bool
+}
+
+// due reports whether a source should run at start: never checked, or its
+// next scheduled time since the last check has passed.
+func (s *Scheduler) due(ctx context.Context, e *entry, now time.Time) bool {
+	st, err := s.store.State(ctx, e.job.Source.Name())
+	if err != nil {
+		return true // the refresh itself will report the store failure
+	}
+	return st.CheckedAt.IsZero() || !e.sched.Next(st.CheckedAt).After(now)
+}
+
+// tick is one scheduled refresh of one source.
+func (s *Scheduler) tick(ctx context.Context, wg *sync.WaitGroup, norm *normalize.Normalizer, e *entry, notify func()) {
+	if wg != nil {
+		wg.Add(1)
+		defer wg.Done()
+	}
+	name := e.job.Source.Name()
+	if ctx.Err() != nil {
+		return
+	}
+	if !e.running.CompareAndSwap(false, true) {
+		s.log.Warn("skipped: the previous run is still going", "source", name)
+		s.opts.Metrics.fetched(name, "busy", 0)
+		return
+	}
+	defer e.running.Store(false)
+
+	now := s.opts.Now().Truncate(time.Second)
+	start := time.Now()
+	f := s.fetch(ctx, norm, e.job, now)
+	took := time.Since(start)
+	if ctx.Err() != nil && f.report.Err != nil {
+		return // shutting down: a cancelled fetch is not the source's failure
+	}
+	unlock, err := s.lock(ctx)
+	if err != nil {
+		if ctx.Err() == nil {
+			s.log.Error("refresh not stored", "source", name, "err", err)
+		}
+		return
+	}
+	sr, err := s.store1(context.WithoutCancel(ctx), e.job, f, now)
+	unlock()
+	if err != nil {
+		s.log.Error("refresh not stored", "source", name, "err", err)
+		return
+	}
+	s.opts.Metrics.fetched(name, sr.result(), took)
+	if sr.Changed > 0 || sr.Removed > 0 {
+		notify()
+	}
+}
+
+// publisher publishes once per burst of kicks, after Debounce of quiet. A
+// publish that has started finishes even when ctx is cancelled, so files are
+// never left half-replaced.
+func (s *Scheduler) publisher(ctx context.Context, kick <-chan struct{}) {
+	var timer *time.Timer
+	var fire <-chan time.Time
+	for {
+		select {
+		case <-ctx.Done():
+			if timer != nil {
+				timer.Stop()
+			}
+			return
+		case <-kick:
+			if timer == nil {
+				timer = time.NewTimer(s.opts.Debounce)
+			} else {
+				timer.Reset(s.opts.Debounce)
+			}
+			fire = timer.C
+		case <-fire:
+			fire = nil
+			s.publishLocked(ctx)
+		}
+	}
+}
+
+func (s *Scheduler) publishLocked(ctx context.Context) {
+	unlock, err := s.lock(ctx)
+	if err != nil {
+		if ctx.Err() == nil {
+			s.log.Error("publish skipped", "err", err)
+		}
+		return
+	}
+	defer unlock()
+	if _, err := s.publish(context.WithoutCancel(ctx)); err != nil {
+		s.log.Error("publish failed", "err", err)
+	}
+}
+
+// lock takes the pass lock when one is configured.
+func (s *Scheduler) lock(ctx context.Context) (func(), error) {
+	if s.opts.Lock == nil {
+		return func() {}, nil
+	}
+	return s.opts.Lock(ctx)
+}
+
+// ParseSchedule parses a 5-field cron spec, a descriptor (@hourly) or
+// @every, with an optional CRON_TZ= prefix. robfig/cron panics on some
+// malformed specs (a bare CRON_TZ=UTC); that is returned as an error.
+func ParseSchedule(spec string) (sched cron.Schedule, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			sched, err = nil, fmt.Errorf("schedule %q: %v", spec, r)
+		}
+	}()
+	if spec == "" {
+		return nil, errors.New("empty schedule")
+	}
+	sched, err = cron.ParseStandard(spec)
+	if err != nil {
+		return nil, fmt.Errorf("schedule %q: %w", spec, err)
+	}
+	return sched, nil
+}
+
+// jitter shifts a schedule by a stable per-source offset, up to frac of its
+// interval, so many sources on the same spec do not fire in the same second.
+// The offset is a hash of the name: the same on every run and node.
+func jitter(sched cron.Schedule, name string, frac float64, now time.Time) cron.Schedule {
+	if frac <= 0 {
+		return sched
+	}
+	a := sched.Next(now)
+	interval := sched.Next(a).Sub(a)
+	span := time.Duration(float64(interval) * frac)
+	if span < time.Second {
+		return sched
+	}
+	h := fnv.New64a()
+	h.Write([]byte(name))
+	offset := time.Duration(h.Sum64() % uint64(span/time.Second) * uint64(time.Second))
+	return shifted{sched, offset}
+}
+
+// shifted is a schedule delayed by a fixed offset.
+type shifted struct {
+	cron.Schedule
+	offset time.Duration
+}
+
+func (s shifted) Next(t time.Time) time.Time {
+	return s.Schedule.Next(t.Add(-s.offset)).Add(s.offset)
+}

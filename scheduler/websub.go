@@ -1,0 +1,53 @@
+package scheduler
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"path"
+	"strings"
+)
+
+// feedFiles are the output files a WebSub hub is told about.
+var feedFiles = map[string]bool{"rss.xml": true, "atom.xml": true, "feed.json": true}
+
+// pingHub tells the configured WebSub hub which feeds changed
+// (hub.mode=publish, one request per feed URL, as most hubs expect). A
+// failing hub is logged, never fatal: readers still poll.
+func (s *Scheduler) pingHub(ctx context.Context, changed []string) {
+	if s.opts.Hub == "" {
+		return
+	}
+	for _, p := range changed {
+		if !feedFiles[path.Base(p)] {
+			continue
+		}
+		feedURL := strings.TrimSuffix(s.opts.BaseURL, "/") + "/" + p
+		if err := s.ping(ctx, feedURL); err != nil {
+			s.log.Warn("websub ping failed", "hub", s.opts.Hub, "feed", feedURL, "err", err)
+			continue
+		}
+		s.log.Debug("websub ping", "hub", s.opts.Hub, "feed", feedURL)
+	}
+}
+
+func (s *Scheduler) ping(ctx context.Context, feedURL string) error {
+	form := url.Values{"hub.mode": {"publish"}, "hub.url": {feedURL}}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.opts.Hub, strings.NewReader(form.Encode()))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err := s.opts.Client.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	if resp.StatusCode/100 != 2 {
+		return fmt.Errorf("hub answered %s", resp.Status)
+	}
+	return nil
+}

@@ -1,0 +1,305 @@
+package server
+
+import (
+	"bytes"
+	"errors"
+	"io/fs"
+	"mime"
+	"net/http"
+	"os"
+	"path"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+)
+
+// serveFile answers a request for a file of the output folder. Malformed
+// paths (dot segments, empty segments, backslashes, NUL, encoded slashes)
+// are 400; dotfiles and dot-folders (the publisher's temporary files),
+// folders without index.html, non-regular files and anything outside the
+// folder, symlinks included, are 404. Conditional and Range requests are
+// left to http.ServeContent.
+func (h *handler) serveFile(w http.ResponseWriter, r *http.Request) {
+	rel, code := cleanPath(r)
+	if code != 0 {
+		http.Error(w, http.StatusText(code), code)
+		return
+	}
+	root, err := os.OpenRoot(h.dir)
+	if err != nil {
+		h.refuse(w, r, ".", err)
+		return
+	}
+	defer root.Close()
+
+	name := rel
+	if rel == "" || strings.HasSuffix(rel, "/") {
+		name = rel + "index.html"
+	}
+	// Stat before opening: opening a FIFO someone left in the folder would block.
+	fi, err := root.Stat(filepath.FromSlash(name))
+	switch {
+	case err != nil:
+		h.refuse(w, r, name, err)
+		return
+	case fi.IsDir():
+		h.serveDir(w, r, root, name)
+		return
+	case !fi.Mode().IsRegular():
+		http.NotFound(w, r)
+		return
+	}
+	f, err := root.Open(filepath.FromSlash(name))
+	if err != nil {
+		h.refuse(w, r, name, err)
+		return
+	}
+	defer f.Close()
+	// The descriptor's own metadata, not the earlier Stat's: the file may
+	// have been replaced in between, and the version must match the bytes.
+	if fi, err = f.Stat(); err != nil {
+		h.fail(w, name, err)
+		return
+	}
+	k := kindOf(name)
+	v, err := h.versions.load(name, f, fi, k.compress)
+	if err != nil {
+		h.fail(w, name, err)
+		return
+	}
+
+	hd := w.Header()
+	ct, variant := k.contentType, ""
+	switch {
+	case k.styled:
+		hd.Set("Vary", "Accept, Accept-Encoding")
+		if wantsPage(r.Header.Values("Accept"), k.contentType) {
+			ct, variant = pageXMLType, "-xml"
+		}
+	case k.compress:
+		hd.Set("Vary", "Accept-Encoding")
+	}
+	hd.Set("Content-Type", ct)
+	hd.Set("Cache-Control", h.cacheControl(k))
+	if k.feed {
+		hd.Set("Access-Control-Allow-Origin", "*")
+	}
+	if v.gzip != nil && acceptsGzip(r.Header.Values("Accept-Encoding")) {
+		hd.Set("Content-Encoding", "gzip")
+		hd.Set("Etag", v.etag(variant, true))
+		http.ServeContent(w, r, "", fi.ModTime(), bytes.NewReader(v.gzip))
+		return
+	}
+	hd.Set("Etag", v.etag(variant, false))
+	http.ServeContent(w, r, "", fi.ModTime(), f)
+}
+
+// pageXMLType labels an RSS or Atom file for a browser. Chromium shows
+// application/rss+xml and application/atom+xml as plain text, without
+// applying the file's xml-stylesheet (Firefox offers a download); as
+// application/xml both apply feed.xsl and show a page of headlines.
+const pageXMLType = "application/xml; charset=utf-8"
+
+// wantsPage reports whether Accept comes from a browser navigating: text/html
+// listed with a weight no lower than the feed's own type. Feed readers list
+// the feed types, */* or nothing, and get the feed type.
+func wantsPage(accept []string, feedType string) bool {
+	media, _, _ := strings.Cut(feedType, ";")
+	html := weight(accept, "text/html")
+	return html > 0 && html >= weight(accept, media)
+}
+
+// serveDir answers a path that names a folder: with its index.html when the
+// path ends in a slash, with a redirect to the slash form when the folder
+// has one (so relative links in it resolve), and with 404 otherwise. It
+// never lists a folder.
+func (h *handler) serveDir(w http.ResponseWriter, r *http.Request, root *os.Root, name string) {
+	if strings.HasSuffix(name, "/index.html") || name == "index.html" {
+		http.NotFound(w, r) // index.html is itself a folder
+		return
+	}
+	fi, err := root.Stat(filepath.FromSlash(name + "/index.html"))
+	if err != nil || !fi.Mode().IsRegular() {
+		http.NotFound(w, r)
+		return
+	}
+	// Relative, like http.FileServer, so a path prefix added by a proxy survives.
+	w.Header().Set("Location", path.Base(name)+"/")
+	w.WriteHeader(http.StatusMovedPermanently)
+}
+
+// refuse answers 404 for a file that cannot be served. A missing file is
+// routine; anything else (a symlink out of the folder, a permission error)
+// is logged, since it points at a folder that is not what the publisher wrote.
+func (h *handler) refuse(w http.ResponseWriter, r *http.Request, name string, err error) {
+	if !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, syscall.ENOTDIR) {
+		h.log.Warn("file refused", "path", name, "err", err)
+	}
+	http.NotFound(w, r)
+}
+
+// fail answers 500 for a file that was found but could not be read.
+func (h *handler) fail(w http.ResponseWriter, name string, err error) {
+	h.log.Error("file unreadable", "path", name, "err", err)
+	http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
+}
+
+// cleanPath checks the request path and returns it relative to the folder,
+// in slash form, with a trailing slash kept ("" for the root). A non-zero
+// code rejects the request. The checks are lexical; os.Root then refuses
+// whatever still resolves outside the folder.
+func cleanPath(r *http.Request) (rel string, code int) {
+	p := r.URL.Path
+	raw := strings.ToLower(r.URL.EscapedPath())
+	switch {
+	case !strings.HasPrefix(p, "/"):
+		return "", http.StatusBadRequest
+	case strings.ContainsAny(p, "\\\x00"):
+		return "", http.StatusBadRequest
+	// An encoded slash would split a segment after the checks below saw it whole.
+	case strings.Contains(raw, "%2f"), strings.Contains(raw, "%5c"), strings.Contains(raw, "%00"):
+		return "", http.StatusBadRequest
+	}
+	rel = p[1:]
+	trimmed := strings.TrimSuffix(rel, "/")
+	if trimmed == "" {
+		if rel != "" {
+			return "", http.StatusBadRequest // "//"
+		}
+		return "", 0
+	}
+	code = 0
+	for seg := range strings.SplitSeq(trimmed, "/") {
+		switch {
+		case seg == "", seg == ".", seg == "..":
+			return "", http.StatusBadRequest
+		case seg[0] == '.' && code == 0:
+			code = http.StatusNotFound
+		}
+	}
+	if code != 0 {
+		return "", code
+	}
+	return rel, 0
+}
+
+// fileKind is what the server needs to know about a file from its name.
+type fileKind struct {
+	contentType string
+	feed        bool // a feed or the OPML list: CORS and max-age
+	styled      bool // RSS or Atom, which point to feed.xsl: relabelled for browsers
+	html        bool // a page: revalidated on every use
+	compress    bool // text worth gzipping
+}
+
+// feedTypes are the published feed files, matched by base name in any folder.
+var feedTypes = map[string]string{
+	"rss.xml":    "application/rss+xml; charset=utf-8",
+	"atom.xml":   "application/atom+xml; charset=utf-8",
+	"feed.json":  "application/feed+json; charset=utf-8",
+	"feeds.opml": "text/x-opml; charset=utf-8",
+}
+
+// extTypes fix the types of what the publisher writes, and of common assets,
+// so they don't depend on the host's mime.types.
+var extTypes = map[string]string{
+	".html":  "text/html; charset=utf-8",
+	".opml":  "text/x-opml; charset=utf-8",
+	".xml":   "application/xml; charset=utf-8",
+	".xsl":   "text/xsl; charset=utf-8",
+	".json":  "application/json",
+	".css":   "text/css; charset=utf-8",
+	".js":    "text/javascript; charset=utf-8",
+	".txt":   "text/plain; charset=utf-8",
+	".svg":   "image/svg+xml",
+	".png":   "image/png",
+	".jpg":   "image/jpeg",
+	".jpeg":  "image/jpeg",
+	".gif":   "image/gif",
+	".webp":  "image/webp",
+	".ico":   "image/vnd.microsoft.icon",
+	".woff2": "font/woff2",
+}
+
+// kindOf types a file by its name: the feed names first, then the
+// extension table, then the host's MIME table, else application/octet-stream
+// (never sniffed: nosniff is set on every response).
+func kindOf(name string) fileKind {
+	base := path.Base(name)
+	if ct, ok := feedTypes[base]; ok {
+		styled := base == "rss.xml" || base == "atom.xml"
+		return fileKind{contentType: ct, feed: true, styled: styled, compress: true}
+	}
+	ext := strings.ToLower(path.Ext(base))
+	ct, ok := extTypes[ext]
+	if !ok {
+		ct = mime.TypeByExtension(ext)
+	}
+	if ct == "" {
+		ct = "application/octet-stream"
+	}
+	return fileKind{contentType: ct, html: ext == ".html", compress: compressible(ct)}
+}
+
+// compressible reports whether a content type is text that gzip shrinks.
+func compressible(ct string) bool {
+	media, _, _ := strings.Cut(ct, ";")
+	media = strings.TrimSpace(media)
+	switch {
+	case strings.HasPrefix(media, "text/"),
+		strings.HasSuffix(media, "+xml"),
+		strings.HasSuffix(media, "+json"),
+		media == "application/xml",
+		media == "application/json",
+		media == "application/javascript":
+		return true
+	}
+	return false
+}
+
+// cacheControl: feeds and assets may be reused for MaxAge; pages are
+// revalidated each time (a 304 is cheap), so a person sees a new headline at once.
+func (h *handler) cacheControl(k fileKind) string {
+	if k.html {
+		return "public, no-cache"
+	}
+	return "public, max-age=" + strconv.FormatInt(int64(h.opts.MaxAge.Seconds()), 10)
+}
+
+// acceptsGzip reads Accept-Encoding (RFC 9110 §12.5.3): gzip (or x-gzip) is
+// acceptable when listed with a non-zero weight, or when absent and "*" is.
+func acceptsGzip(values []string) bool {
+	if q := max(weight(values, "gzip"), weight(values, "x-gzip")); q >= 0 {
+		return q > 0
+	}
+	return weight(values, "*") > 0
+}
+
+// weight is the highest q (RFC 9110 §12.4.2) given to token in a list-valued
+// header such as Accept or Accept-Encoding, compared without case; -1 when
+// the token is not listed. A q that doesn't parse counts as 0.
+func weight(values []string, token string) float64 {
+	best := -1.0
+	for _, v := range values {
+		for part := range strings.SplitSeq(v, ",") {
+			name, params, _ := strings.Cut(part, ";")
+			if !strings.EqualFold(strings.TrimSpace(name), token) {
+				continue
+			}
+			q := 1.0
+			for param := range strings.SplitSeq(params, ";") {
+				k, val, ok := strings.Cut(param, "=")
+				if ok && strings.EqualFold(strings.TrimSpace(k), "q") {
+					f, err := strconv.ParseFloat(strings.TrimSpace(val), 64)
+					if err != nil || f < 0 || f > 1 {
+						f = 0
+					}
+					q = f
+				}
+			}
+			best = max(best, q)
+		}
+	}
+	return best
+}

@@ -1,0 +1,124 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"time"
+)
+
+// SourceHealth is one source's state as the scheduler last saw it. Zero
+// times mean "never" (or, for NextRun, "not scheduled").
+type SourceHealth struct {
+	Name        string
+	Kind        string // files or feed
+	URL         string // feed sources; empty for files
+	LastAttempt time.Time
+	LastSuccess time.Time
+	LastError   string // of the last attempt; empty after a success
+	Failures    int    // consecutive failures
+	NextRun     time.Time
+}
+
+// Health is what /healthz and /status need; the scheduler implements it.
+// Sources returns the sources in the order to show them.
+type Health interface {
+	Sources(ctx context.Context) ([]SourceHealth, error)
+}
+
+// Overall states of a health report.
+const (
+	stateOK    = "ok"
+	stateStale = "stale"
+	stateError = "error"
+)
+
+// report is one reading of the sources' health, shared by /healthz and /status.
+type report struct {
+	state   string
+	code    int
+	err     string
+	sources []SourceHealth
+	now     time.Time
+}
+
+// readHealth asks Health for the sources and judges them: stale (503) when
+// sources exist and none has succeeded within StaleAfter of now; an error
+// from Health is 503 too. A success stamped in the future (clock skew
+// between nodes) counts as fresh.
+func (h *handler) readHealth(ctx context.Context) report {
+	now := h.opts.Now()
+	rep := report{state: stateOK, code: http.StatusOK, now: now}
+	if h.opts.Health == nil {
+		return rep
+	}
+	srcs, err := h.opts.Health.Sources(ctx)
+	if err != nil {
+		h.log.Warn("health unavailable", "err", err)
+		return report{state: stateError, code: http.StatusServiceUnavailable, err: err.Error(), now: now}
+	}
+	rep.sources = srcs
+	if len(srcs) == 0 {
+		return rep
+	}
+	for _, s := range srcs {
+		if !s.LastSuccess.IsZero() && now.Sub(s.LastSuccess) <= h.opts.StaleAfter {
+			return rep
+		}
+	}
+	rep.state, rep.code = stateStale, http.StatusServiceUnavailable
+	return rep
+}
+
+type healthJSON struct {
+	Status  string       `json:"status"`
+	Error   string       `json:"error,omitempty"`
+	Sources []sourceJSON `json:"sources"`
+}
+
+type sourceJSON struct {
+	Name        string `json:"name"`
+	Kind        string `json:"kind"`
+	URL         string `json:"url,omitempty"`
+	LastAttempt string `json:"last_attempt,omitempty"`
+	LastSuccess string `json:"last_success,omitempty"`
+	LastError   string `json:"last_error,omitempty"`
+	Failures    int    `json:"failures"`
+	NextRun     string `json:"next_run,omitempty"`
+}
+
+// serveHealth writes the report as JSON; sources is always an array.
+func (h *handler) serveHealth(w http.ResponseWriter, r *http.Request) {
+	rep := h.readHealth(r.Context())
+	out := healthJSON{Status: rep.state, Error: rep.err, Sources: make([]sourceJSON, 0, len(rep.sources))}
+	for _, s := range rep.sources {
+		out.Sources = append(out.Sources, sourceJSON{
+			Name:        s.Name,
+			Kind:        s.Kind,
+			URL:         s.URL,
+			LastAttempt: rfc3339(s.LastAttempt),
+			LastSuccess: rfc3339(s.LastSuccess),
+			LastError:   s.LastError,
+			Failures:    s.Failures,
+			NextRun:     rfc3339(s.NextRun),
+		})
+	}
+	body, err := json.Marshal(out)
+	if err != nil { // only strings and ints: cannot fail
+		h.fail(w, healthPath, err)
+		return
+	}
+	hd := w.Header()
+	hd.Set("Content-Type", "application/json")
+	hd.Set("Cache-Control", "no-store")
+	w.WriteHeader(rep.code)
+	w.Write(append(body, '\n'))
+}
+
+// rfc3339 formats t in UTC to the second; "" for the zero time.
+func rfc3339(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
+}
