@@ -14,10 +14,6 @@ import (
 	"github.com/feedloom/feedloom/normalize"
 )
 
-// releaseEvery is how often the loop lifts embargoes that came due; DESIGN
-// asks for release within a minute of the embargo time.
-const releaseEvery = 20 * time.Second
-
 // Run refreshes each source on its schedule and publishes after changes,
 // until ctx is cancelled. At start it lifts due embargoes, publishes once
 // (so the output matches the store) and runs every source that is due per
@@ -76,7 +72,7 @@ func (s *Scheduler) Run(ctx context.Context) error {
 	}
 	c.Start()
 
-	release := time.NewTicker(releaseEvery)
+	release := time.NewTicker(s.opts.ReleaseEvery)
 	defer release.Stop()
 	for done := false; !done; {
 		select {

@@ -58,6 +58,9 @@ type Options struct {
 	// Lock, when set, is taken around every store write and publish of Run
 	// (RunOnce's caller holds it for the whole pass).
 	Lock func(ctx context.Context) (unlock func(), err error)
+	// ReleaseEvery is how often Run lifts embargoes that came due; 0 means
+	// 20s, so an embargo ends within a minute of its time.
+	ReleaseEvery time.Duration
 	// Metrics, when set, counts fetches and publishes.
 	Metrics *Metrics
 	// Hub and BaseURL: after a publish that changed a feed, the hub is
@@ -86,6 +89,9 @@ func New(st store.Store, pub Publisher, det *normalize.Detector, jobs []Job, opt
 	}
 	if opts.Concurrency <= 0 {
 		opts.Concurrency = 16
+	}
+	if opts.ReleaseEvery <= 0 {
+		opts.ReleaseEvery = 20 * time.Second
 	}
 	if opts.Debounce <= 0 {
 		opts.Debounce = 2 * time.Second
