@@ -11,6 +11,12 @@ import (
 func (n *Normalizer) dateUpstream(src Source, now time.Time, d *draft) {
 	if d.known != nil {
 		d.item.Published = d.known.Published
+		// A stored item's update date more than a day ahead is the same
+		// clock error as on its first run: keep what was stored then, or
+		// the item would jump ahead and rewrite the feeds on every run.
+		if d.item.Updated.After(now.Add(24 * time.Hour)) {
+			d.item.Updated = d.known.Updated
+		}
 		return
 	}
 	zone := src.Zone

@@ -237,7 +237,7 @@ func (s *Scheduler) fetch(ctx context.Context, norm *normalize.Normalizer, job J
 	}
 	f.res, err = job.Source.Fetch(ctx, f.prev)
 	if err != nil {
-		f.report.Err = fmt.Errorf("source %q: %w", name, err)
+		f.report.Err = err // sources name themselves and their URL
 		return f
 	}
 	f.report.Problems = f.res.Problems

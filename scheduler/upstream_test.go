@@ -511,7 +511,7 @@ func TestUpstreamFailureKeepsItems(t *testing.T) {
 	s.now = t0.Add(time.Hour)
 	failedAt := s.now
 	rep = s.runWith(false, jobs...)
-	wantErr := fmt.Sprintf(`source "alpha": feed "alpha": GET %s: status 500 Internal Server Error`, alpha.url())
+	wantErr := fmt.Sprintf(`feed "alpha": GET %s: status 500 Internal Server Error`, alpha.url())
 	if sr := sourceReport(t, rep, "alpha"); sr.Err == nil || sr.Err.Error() != wantErr {
 		t.Errorf("alpha err = %v\nwant %s", sr.Err, wantErr)
 	}
@@ -748,7 +748,7 @@ func TestBadUpstreams(t *testing.T) {
 	}
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			want := fmt.Sprintf("source %q: feed %q: GET %s: %s", tt.name, tt.name, ups[i].url(), tt.reason)
+			want := fmt.Sprintf("feed %q: GET %s: %s", tt.name, ups[i].url(), tt.reason)
 			if sr := sourceReport(t, rep, tt.name); sr.Err == nil || sr.Err.Error() != want {
 				t.Errorf("report err = %v\nwant %s", sr.Err, want)
 			}
