@@ -115,6 +115,7 @@ type SourceReport struct {
 	Err         error     // the source failed as a whole; its stored items stay
 	Problems    []error   // files or stories that were skipped
 	Skipped     time.Time // not fetched: inside its window until then (zero when fetched)
+	Failing     bool      // skipped while backing off from failures: still counts as failed
 	NotModified bool
 	Stories     int
 	Changed     int
@@ -125,7 +126,7 @@ type SourceReport struct {
 // published what it could.
 func (r Report) Failed() bool {
 	for _, s := range r.Sources {
-		if s.Err != nil || len(s.Problems) > 0 {
+		if s.Err != nil || len(s.Problems) > 0 || s.Failing {
 			return true
 		}
 	}
@@ -233,6 +234,7 @@ func (s *Scheduler) fetch(ctx context.Context, norm *normalize.Normalizer, job J
 	}
 	if !s.opts.Force && now.Before(f.prev.NextDue) {
 		f.report.Skipped = f.prev.NextDue
+		f.report.Failing = f.prev.Failures > 0
 		return f
 	}
 	f.res, err = job.Source.Fetch(ctx, f.prev)
@@ -267,7 +269,11 @@ func (s *Scheduler) store1(ctx context.Context, job Job, f fetched, now time.Tim
 	}
 	log := s.log.With("source", sr.Name)
 	if !sr.Skipped.IsZero() {
-		log.Info("skipped: inside its backoff or cache window (use --force to fetch)", "next_due", sr.Skipped)
+		if sr.Failing {
+			log.Warn("skipped: still failing, backing off (use --force to fetch)", "next_due", sr.Skipped, "last_error", f.prev.LastError)
+		} else {
+			log.Info("skipped: inside its cache window (use --force to fetch)", "next_due", sr.Skipped)
+		}
 		return sr, nil
 	}
 	var b store.Batch

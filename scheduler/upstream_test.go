@@ -537,8 +537,11 @@ func TestUpstreamFailureKeepsItems(t *testing.T) {
 	// Inside the backoff window alpha is skipped: no request reaches it.
 	s.now = t0.Add(time.Hour + 2*time.Minute)
 	rep = s.runWith(false, jobs...)
-	if sr := sourceReport(t, rep, "alpha"); sr.Err != nil || !sr.Skipped.Equal(failing.NextDue) {
-		t.Errorf("alpha inside its backoff: err=%v skipped until %v, want nil and %v", sr.Err, sr.Skipped, failing.NextDue)
+	if sr := sourceReport(t, rep, "alpha"); sr.Err != nil || !sr.Skipped.Equal(failing.NextDue) || !sr.Failing {
+		t.Errorf("alpha inside its backoff: err=%v skipped until %v failing %v, want nil, %v, true", sr.Err, sr.Skipped, sr.Failing, failing.NextDue)
+	}
+	if !rep.Failed() {
+		t.Errorf("Failed() = false while alpha is still backing off from its failure")
 	}
 	if req, _, _ := alpha.counts(); req != 4 {
 		t.Errorf("alpha was asked inside its backoff window: %d requests, want 4", req)

@@ -82,7 +82,7 @@ func cmdBuild(ctx context.Context, args []string, stderr io.Writer) int {
 	}
 	failed := 0
 	for _, sr := range rep.Sources {
-		if sr.Err != nil || len(sr.Problems) > 0 {
+		if sr.Err != nil || len(sr.Problems) > 0 || sr.Failing {
 			failed++
 		}
 	}
