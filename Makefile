@@ -5,7 +5,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION)
 BIN     := bin/feedloom
 
-.PHONY: all build run check test bench lint fmt clean
+.PHONY: all build run serve check test bench bench-serve lint fmt clean
 
 all: build
 
@@ -17,6 +17,9 @@ build:
 run: build
 	./$(BIN) build --config config.yaml
 
+serve: build
+	./$(BIN) serve --config config.yaml
+
 check: build
 	./$(BIN) check --config config.yaml
 
@@ -26,6 +29,10 @@ test:
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+# Load test of `feedloom serve` with wrk (Debian package wrk).
+bench-serve:
+	bash bench/serve-wrk.sh
 
 lint:
 	$(GO) vet ./...
