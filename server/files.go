@@ -22,7 +22,12 @@ import (
 // left to http.ServeContent.
 func (h *handler) serveFile(w http.ResponseWriter, r *http.Request) {
 	rel, code := cleanPath(r)
-	if code != 0 {
+	switch code {
+	case 0:
+	case http.StatusNotFound:
+		http.NotFound(w, r)
+		return
+	default:
 		http.Error(w, http.StatusText(code), code)
 		return
 	}
@@ -86,14 +91,30 @@ func (h *handler) serveFile(w http.ResponseWriter, r *http.Request) {
 		hd.Set("Access-Control-Allow-Origin", "*")
 	}
 	if v.gzip != nil && acceptsGzip(r.Header.Values("Accept-Encoding")) {
-		hd.Set("Content-Encoding", "gzip")
 		hd.Set("Etag", v.etag(variant, true))
-		http.ServeContent(w, r, "", fi.ModTime(), bytes.NewReader(v.gzip))
+		http.ServeContent(gzipLabel{w}, r, "", fi.ModTime(), bytes.NewReader(v.gzip))
 		return
 	}
 	hd.Set("Etag", v.etag(variant, false))
 	http.ServeContent(w, r, "", fi.ModTime(), f)
 }
+
+// gzipLabel adds Content-Encoding: gzip to a response that carries the
+// gzipped bytes (200, 206) and not to a 304 or an error. Set before
+// http.ServeContent, the header would make it drop Content-Length, which it
+// leaves to wrappers that compress on the fly; these bytes are already
+// compressed, so the length it computes is right.
+type gzipLabel struct{ http.ResponseWriter }
+
+func (g gzipLabel) WriteHeader(code int) {
+	if code == http.StatusOK || code == http.StatusPartialContent {
+		g.Header().Set("Content-Encoding", "gzip")
+	}
+	g.ResponseWriter.WriteHeader(code)
+}
+
+// Unwrap lets http.ResponseController reach the connection.
+func (g gzipLabel) Unwrap() http.ResponseWriter { return g.ResponseWriter }
 
 // pageXMLType labels an RSS or Atom file for a browser. Chromium shows
 // application/rss+xml and application/atom+xml as plain text, without

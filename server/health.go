@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"time"
 )
 
@@ -47,12 +48,13 @@ type report struct {
 // from Health is 503 too. A success stamped in the future (clock skew
 // between nodes) counts as fresh.
 func (h *handler) readHealth(ctx context.Context) report {
-	now := h.opts.Now()
-	rep := report{state: stateOK, code: http.StatusOK, now: now}
 	if h.opts.Health == nil {
-		return rep
+		return report{state: stateOK, code: http.StatusOK, now: h.opts.Now()}
 	}
 	srcs, err := h.opts.Health.Sources(ctx)
+	// Read the clock after the call, so a slow call cannot put a success in the future.
+	now := h.opts.Now()
+	rep := report{state: stateOK, code: http.StatusOK, now: now}
 	if err != nil {
 		h.log.Warn("health unavailable", "err", err)
 		return report{state: stateError, code: http.StatusServiceUnavailable, err: err.Error(), now: now}
@@ -108,11 +110,20 @@ func (h *handler) serveHealth(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, healthPath, err)
 		return
 	}
+	writeLive(w, r, rep.code, "application/json", append(body, '\n'))
+}
+
+// writeLive writes a page of live state: never stored by a cache, with its
+// length so HEAD answers the same headers as GET.
+func writeLive(w http.ResponseWriter, r *http.Request, code int, contentType string, body []byte) {
 	hd := w.Header()
-	hd.Set("Content-Type", "application/json")
+	hd.Set("Content-Type", contentType)
 	hd.Set("Cache-Control", "no-store")
-	w.WriteHeader(rep.code)
-	w.Write(append(body, '\n'))
+	hd.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(code)
+	if r.Method != http.MethodHead {
+		w.Write(body)
+	}
 }
 
 // rfc3339 formats t in UTC to the second; "" for the zero time.

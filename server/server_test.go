@@ -225,11 +225,10 @@ func TestHugeHeader(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
 		size  int
-		code  int
 		proto string
 	}{
-		{"small", 1 << 10, http.StatusOK, "HTTP/1.1 200 OK"},
-		{"huge", 64 << 10, http.StatusRequestHeaderFieldsTooLarge, "HTTP/1.1 431 Request Header Fields Too Large"},
+		{"small", 1 << 10, "HTTP/1.1 200 OK"},
+		{"huge", 64 << 10, "HTTP/1.1 431 Request Header Fields Too Large"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			conn, err := net.Dial("tcp", ln.Addr().String())

@@ -76,11 +76,7 @@ func (h *handler) serveStatus(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, statusPath, err)
 		return
 	}
-	hd := w.Header()
-	hd.Set("Content-Type", "text/html; charset=utf-8")
-	hd.Set("Cache-Control", "no-store")
-	w.WriteHeader(rep.code)
-	w.Write(buf.Bytes())
+	writeLive(w, r, rep.code, "text/html; charset=utf-8", buf.Bytes())
 }
 
 func cell(t, now time.Time) timeCell {

@@ -1,0 +1,99 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strconv"
+	"testing"
+	"time"
+)
+
+// fakeHealth returns fixed sources or an error.
+type fakeHealth struct {
+	sources []SourceHealth
+	err     error
+}
+
+func (f fakeHealth) Sources(context.Context) ([]SourceHealth, error) { return f.sources, f.err }
+
+var now = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+
+func clock() time.Time { return now }
+
+// sources: one files source that succeeded at age ok, one feed source failing.
+func sources(ok time.Duration) []SourceHealth {
+	hk := time.FixedZone("HKT", 8*3600)
+	return []SourceHealth{
+		{Name: "newsroom", Kind: "files", LastAttempt: now.Add(-ok).In(hk), LastSuccess: now.Add(-ok).In(hk), NextRun: now.Add(7 * time.Minute)},
+		{Name: "partner", Kind: "feed", URL: "https://partner.example.org/feed.xml", LastAttempt: now.Add(-3 * time.Minute),
+			LastError: `GET https://partner.example.org/feed.xml: 503 <script>alert("x")</script>`, Failures: 4,
+			NextRun: now.Add(30 * time.Second)},
+	}
+}
+
+func TestHealthz(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		health Health
+		code   int
+		body   string
+	}{
+		{"no health", nil, http.StatusOK, `{"status":"ok","sources":[]}` + "\n"},
+		{"no sources", fakeHealth{}, http.StatusOK, `{"status":"ok","sources":[]}` + "\n"},
+		{"fresh", fakeHealth{sources: sources(3 * time.Minute)}, http.StatusOK,
+			`{"status":"ok","sources":[` +
+				`{"name":"newsroom","kind":"files","last_attempt":"2026-03-01T11:57:00Z","last_success":"2026-03-01T11:57:00Z","failures":0,"next_run":"2026-03-01T12:07:00Z"},` +
+				`{"name":"partner","kind":"feed","url":"https://partner.example.org/feed.xml","last_attempt":"2026-03-01T11:57:00Z","last_error":"GET https://partner.example.org/feed.xml: 503 \u003cscript\u003ealert(\"x\")\u003c/script\u003e","failures":4,"next_run":"2026-03-01T12:00:30Z"}` +
+				`]}` + "\n"},
+		{"exactly at the limit", fakeHealth{sources: sources(2 * time.Hour)}, http.StatusOK, ""},
+		{"stale", fakeHealth{sources: sources(2*time.Hour + time.Second)}, http.StatusServiceUnavailable,
+			`{"status":"stale","sources":[` +
+				`{"name":"newsroom","kind":"files","last_attempt":"2026-03-01T09:59:59Z","last_success":"2026-03-01T09:59:59Z","failures":0,"next_run":"2026-03-01T12:07:00Z"},` +
+				`{"name":"partner","kind":"feed","url":"https://partner.example.org/feed.xml","last_attempt":"2026-03-01T11:57:00Z","last_error":"GET https://partner.example.org/feed.xml: 503 \u003cscript\u003ealert(\"x\")\u003c/script\u003e","failures":4,"next_run":"2026-03-01T12:00:30Z"}` +
+				`]}` + "\n"},
+		{"never succeeded", fakeHealth{sources: []SourceHealth{{Name: "a", Kind: "feed"}}}, http.StatusServiceUnavailable,
+			`{"status":"stale","sources":[{"name":"a","kind":"feed","failures":0}]}` + "\n"},
+		{"success in the future", fakeHealth{sources: []SourceHealth{{Name: "a", Kind: "files", LastSuccess: now.Add(time.Minute)}}}, http.StatusOK,
+			`{"status":"ok","sources":[{"name":"a","kind":"files","last_success":"2026-03-01T12:01:00Z","failures":0}]}` + "\n"},
+		{"health error", fakeHealth{err: errors.New("store: database is locked")}, http.StatusServiceUnavailable,
+			`{"status":"error","error":"store: database is locked","sources":[]}` + "\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := New(t.TempDir(), Options{Health: tc.health, Now: clock}, nil)
+			var length string // of the GET body, which HEAD must repeat
+			for _, method := range []string{http.MethodGet, http.MethodHead} {
+				resp := get(t, h, method, "/healthz")
+				if resp.StatusCode != tc.code {
+					t.Errorf("%s: status %d, want %d", method, resp.StatusCode, tc.code)
+				}
+				body := readBody(t, resp)
+				if method == http.MethodGet {
+					length = strconv.Itoa(len(body))
+				}
+				equalHeader(t, resp.Header, map[string]string{
+					"Cache-Control":          "no-store",
+					"Content-Length":         length,
+					"Content-Type":           "application/json",
+					"X-Content-Type-Options": "nosniff",
+				})
+				if method == http.MethodHead {
+					if body != "" {
+						t.Errorf("HEAD body %q", body)
+					}
+					continue
+				}
+				if tc.body != "" && body != tc.body {
+					t.Errorf("body\n%s\nwant\n%s", body, tc.body)
+				}
+			}
+		})
+	}
+}
+
+func TestStaleAfterOption(t *testing.T) {
+	h := New(t.TempDir(), Options{Health: fakeHealth{sources: sources(20 * time.Minute)}, StaleAfter: 15 * time.Minute, Now: clock}, nil)
+	if resp := get(t, h, http.MethodGet, "/healthz"); resp.StatusCode != http.StatusServiceUnavailable {
+		t.Errorf("status %d, want 503 with StaleAfter 15m", resp.StatusCode)
+	}
+}
