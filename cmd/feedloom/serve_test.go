@@ -59,7 +59,9 @@ func TestServe(t *testing.T) {
 	defer cancel()
 	var stderr syncBuffer
 	exited := make(chan int, 1)
-	go func() { exited <- run(ctx, []string{"serve", "--config", filepath.Join(dir, "config.yaml"), "--addr", addr, "--dev"}, io.Discard, &stderr) }()
+	go func() {
+		exited <- run(ctx, []string{"serve", "--config", filepath.Join(dir, "config.yaml"), "--addr", addr, "--dev"}, io.Discard, &stderr)
+	}()
 
 	waitFor(t, &stderr, func() bool { return strings.Contains(get(t, base+"/feed.json").body, "Robotics Team Wins Final") })
 	writeFile(t, filepath.Join(dir, "stories", "b.md"), strings.Replace(goodStory, "Robotics Team Wins Final", "Library Opens Late", 1))
@@ -186,4 +188,3 @@ func waitFor(t *testing.T, log fmt.Stringer, cond func() bool) {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
-
