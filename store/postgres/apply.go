@@ -1,0 +1,99 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/feedloom/feedloom/store"
+)
+
+// Apply writes one refresh of source in a single transaction: removals
+// first (so a story whose id changed can keep its link), then the upserts
+// (see Upsert), then retention, then the fetch state. Either all of it is
+// stored or none. A Batch that changes items bumps the content version.
+func (s *Store) Apply(ctx context.Context, source string, b store.Batch) (store.Applied, error) {
+	done, err := s.apply(ctx, source, b)
+	if err != nil {
+		return store.Applied{}, fmt.Errorf("postgres: apply %q: %w", source, err)
+	}
+	return done, nil
+}
+
+func (s *Store) apply(ctx context.Context, source string, b store.Batch) (store.Applied, error) {
+	var done store.Applied
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		done = store.Applied{}
+		var err error
+		if len(b.Remove) > 0 || len(b.Items) > 0 || b.Retain != nil {
+			if err := lockItems(ctx, tx); err != nil {
+				return err
+			}
+		}
+		if done.Removed, err = removeTx(ctx, tx, source, b.Remove); err != nil {
+			return err
+		}
+		if done.Changed, err = upsertTx(ctx, tx, source, b.Items); err != nil {
+			return err
+		}
+		if b.Retain != nil {
+			if done.Pruned, err = pruneTx(ctx, tx, source, *b.Retain); err != nil {
+				return fmt.Errorf("retention: %w", err)
+			}
+		}
+		if b.State != nil {
+			if err := saveStateTx(ctx, tx, source, *b.State); err != nil {
+				return err
+			}
+		}
+		if done.Changed+done.Removed+done.Pruned > 0 {
+			return bumpContent(ctx, tx)
+		}
+		return nil
+	})
+	if err != nil {
+		return store.Applied{}, err
+	}
+	return done, nil
+}
+
+// The retention statements delete a source's items outside the upstream's
+// current window ($2) that are older than the cutoff ($3) or beyond the
+// newest max_items ($4). A zero Before or MaxItems leaves its test out.
+const (
+	pruneScope  = `DELETE FROM items WHERE source = $1 AND NOT (id = ANY($2))`
+	pruneBefore = `published < $3`
+	pruneBeyond = `id IN (SELECT id FROM items WHERE source = $1 ORDER BY published DESC, id OFFSET $%d)`
+)
+
+func pruneTx(ctx context.Context, tx pgx.Tx, source string, r store.Retain) (int, error) {
+	keep := r.Keep
+	if keep == nil {
+		keep = []string{} // a nil slice would be NULL, and NOT (id = ANY(NULL)) is never true
+	}
+	args := []any{source, keep}
+	var tests []string
+	if !r.Before.IsZero() {
+		args = append(args, dbTime(r.Before))
+		tests = append(tests, pruneBefore)
+	}
+	if r.MaxItems > 0 {
+		args = append(args, r.MaxItems)
+		tests = append(tests, fmt.Sprintf(pruneBeyond, len(args)))
+	}
+	var query string
+	switch len(tests) {
+	case 0:
+		return 0, nil
+	case 1:
+		query = pruneScope + ` AND ` + tests[0]
+	default:
+		query = pruneScope + ` AND (` + tests[0] + ` OR ` + tests[1] + `)`
+	}
+	tag, err := tx.Exec(ctx, query, args...)
+	if err != nil {
+		return 0, err
+	}
+	return int(tag.RowsAffected()), nil
+}

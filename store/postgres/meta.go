@@ -1,0 +1,76 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+const (
+	// insertFirstRun keeps a recorded date: the first run is recorded once.
+	insertFirstRun = `INSERT INTO meta (key, value) VALUES ('first_run', $1)
+	ON CONFLICT (key) DO NOTHING`
+	selectFirstRun = `SELECT value FROM meta WHERE key = 'first_run'`
+)
+
+// FirstRun records day (YYYY-MM-DD) as the store's first-run date unless one
+// is recorded already, and returns the recorded one. A day that is not a
+// valid date is an error and records nothing.
+func (s *Store) FirstRun(ctx context.Context, day string) (string, error) {
+	recorded, err := s.firstRun(ctx, day)
+	if err != nil {
+		return "", fmt.Errorf("postgres: first run %q: %w", day, err)
+	}
+	return recorded, nil
+}
+
+func (s *Store) firstRun(ctx context.Context, day string) (string, error) {
+	if _, err := time.Parse(time.DateOnly, day); err != nil {
+		return "", err
+	}
+	var recorded string
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, insertFirstRun, day); err != nil {
+			return err
+		}
+		return tx.QueryRow(ctx, selectFirstRun).Scan(&recorded)
+	})
+	return recorded, err
+}
+
+const (
+	selectContentVersion = `SELECT version FROM versions WHERE name = 'content'`
+	bumpContentVersion   = `UPDATE versions SET version = version + 1 WHERE name = 'content'`
+)
+
+// Version returns the content version: a counter that every committed
+// transaction changing items (an insert, update, removal, pruning or
+// release) raises by one. Two reads that return the same number saw the
+// same items.
+func (s *Store) Version(ctx context.Context) (int64, error) {
+	var v int64
+	if err := s.pool.QueryRow(ctx, selectContentVersion).Scan(&v); err != nil {
+		return 0, fmt.Errorf("postgres: content version: %w", err)
+	}
+	return v, nil
+}
+
+// bumpContent raises the content version within tx, which changed items.
+func bumpContent(ctx context.Context, tx pgx.Tx) error {
+	if _, err := tx.Exec(ctx, bumpContentVersion); err != nil {
+		return fmt.Errorf("bump content version: %w", err)
+	}
+	return nil
+}
+
+// SchemaVersion returns the schema version the database holds; Open has
+// made it the one this binary writes.
+func (s *Store) SchemaVersion(ctx context.Context) (int, error) {
+	var v int
+	if err := s.pool.QueryRow(ctx, selectSchemaVersion).Scan(&v); err != nil {
+		return 0, fmt.Errorf("postgres: schema version: %w", err)
+	}
+	return v, nil
+}
