@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"path/filepath"
 	"strings"
 
 	"github.com/feedloom/feedloom/config"
@@ -15,10 +14,9 @@ import (
 	"github.com/feedloom/feedloom/scheduler"
 	"github.com/feedloom/feedloom/sources/feed"
 	"github.com/feedloom/feedloom/sources/files"
-	"github.com/feedloom/feedloom/store/sqlite"
 )
 
-func cmdCheck(args []string, stdout, stderr io.Writer) int {
+func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("check", stderr)
 	path := fs.String("config", "config.yaml", "config file")
 	if code, ok := parseFlags(fs, args); !ok {
@@ -28,6 +26,16 @@ func cmdCheck(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return exitUsage
+	}
+	if cfg.Store.Driver == "postgres" {
+		// With PostgreSQL the config is only as good as the database it
+		// points at: connect, and check the schema is one this binary knows.
+		st, err := openStore(ctx, cfg)
+		if err != nil {
+			fmt.Fprintf(stderr, "%s: store: %v\n", *path, err)
+			return exitUsage
+		}
+		st.Close()
 	}
 	fmt.Fprintf(stdout, "%s: ok (%d languages, %d sources)\n", *path, len(cfg.Languages), len(cfg.Sources))
 	return exitOK
@@ -46,7 +54,7 @@ func cmdBuild(ctx context.Context, args []string, stderr io.Writer) int {
 		fmt.Fprintln(stderr, err)
 		return exitUsage
 	}
-	st, err := sqlite.Open(ctx, filepath.Join(cfg.DataDir, "feedloom.db"))
+	st, err := openStore(ctx, cfg)
 	if err != nil {
 		log.Error("cannot open the store", "err", err)
 		return exitUsage

@@ -7,7 +7,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"path/filepath"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -19,7 +18,6 @@ import (
 	"github.com/feedloom/feedloom/publish"
 	"github.com/feedloom/feedloom/scheduler"
 	"github.com/feedloom/feedloom/server"
-	"github.com/feedloom/feedloom/store/sqlite"
 )
 
 // shutdownGrace bounds how long open HTTP requests may finish after a
@@ -45,7 +43,7 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) int {
 	if *addr == "" {
 		*addr = cfg.Serve.Addr
 	}
-	st, err := sqlite.Open(ctx, filepath.Join(cfg.DataDir, "feedloom.db"))
+	st, err := openStore(ctx, cfg)
 	if err != nil {
 		log.Error("cannot open the store", "err", err)
 		return exitUsage
