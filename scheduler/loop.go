@@ -40,7 +40,7 @@ func (s *Scheduler) Run(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("scheduler: source %q: %w", job.Source.Name(), err)
 		}
-		entries[i] = &entry{job: job, sched: jitter(sched, job.Source.Name(), s.opts.Jitter, now)}
+		entries[i] = &entry{job: job, sched: jitter(sched, job.Source.Name(), s.opts.Jitter)}
 	}
 	s.entries.Store(&entries)
 
@@ -56,6 +56,19 @@ func (s *Scheduler) Run(ctx context.Context) error {
 		default:
 		}
 	}
+	release := func(now time.Time) (lifted bool) {
+		n, err := s.release(ctx, now)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			s.log.Error("lifting embargoes failed", "err", err)
+		case n > 0:
+			s.log.Info("embargo lifted", "items", n)
+		}
+		return n > 0
+	}
+	// Embargoes that ended while Run was stopped are lifted before the first
+	// publish, not one ReleaseEvery later.
+	release(now)
 	notify() // the first publish brings the output in line with the store
 
 	c := cron.New(cron.WithLocation(zone), cron.WithLogger(cron.DiscardLogger))
@@ -72,19 +85,14 @@ func (s *Scheduler) Run(ctx context.Context) error {
 	}
 	c.Start()
 
-	release := time.NewTicker(s.opts.ReleaseEvery)
-	defer release.Stop()
+	releases := time.NewTicker(s.opts.ReleaseEvery)
+	defer releases.Stop()
 	for done := false; !done; {
 		select {
 		case <-ctx.Done():
 			done = true
-		case <-release.C:
-			n, err := s.store.Release(ctx, s.opts.Now())
-			switch {
-			case err != nil && ctx.Err() == nil:
-				s.log.Error("lifting embargoes failed", "err", err)
-			case n > 0:
-				s.log.Info("embargo lifted", "items", n)
+		case <-releases.C:
+			if release(s.opts.Now()) {
 				notify()
 			}
 		}
@@ -190,10 +198,31 @@ func (s *Scheduler) publishLocked(ctx context.Context) {
 		}
 		return
 	}
-	defer unlock()
-	if _, err := s.publish(context.WithoutCancel(ctx)); err != nil {
-		s.log.Error("publish failed", "err", err)
+	start := time.Now()
+	pr, err := s.pub.Publish(context.WithoutCancel(ctx))
+	if err == nil {
+		s.opts.Metrics.published(pr, time.Since(start), s.opts.Now())
 	}
+	unlock()
+	if err != nil {
+		s.log.Error("publish failed", "err", err)
+		return
+	}
+	// The hub is told outside the lock and only while running: a hub that
+	// does not answer must hold up neither the store's writers, a waiting
+	// build, nor the shutdown.
+	s.pingHub(ctx, pr.Changed)
+}
+
+// release lifts the embargoes due at now, under the pass lock like every
+// store write of Run.
+func (s *Scheduler) release(ctx context.Context, now time.Time) (int, error) {
+	unlock, err := s.lock(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer unlock()
+	return s.store.Release(ctx, now)
 }
 
 // lock takes the pass lock when one is configured.
@@ -226,13 +255,11 @@ func ParseSchedule(spec string) (sched cron.Schedule, err error) {
 // jitter shifts a schedule by a stable per-source offset, up to frac of its
 // interval, so many sources on the same spec do not fire in the same second.
 // The offset is a hash of the name: the same on every run and node.
-func jitter(sched cron.Schedule, name string, frac float64, now time.Time) cron.Schedule {
+func jitter(sched cron.Schedule, name string, frac float64) cron.Schedule {
 	if frac <= 0 {
 		return sched
 	}
-	a := sched.Next(now)
-	interval := sched.Next(a).Sub(a)
-	span := time.Duration(float64(interval) * frac)
+	span := time.Duration(float64(shortestGap(sched)) * frac)
 	if span < time.Second {
 		return sched
 	}
@@ -240,6 +267,26 @@ func jitter(sched cron.Schedule, name string, frac float64, now time.Time) cron.
 	h.Write([]byte(name))
 	offset := time.Duration(h.Sum64() % uint64(span/time.Second) * uint64(time.Second))
 	return shifted{sched, offset}
+}
+
+// shortestGap is the shortest time between two of a schedule's first ticks
+// after a fixed instant, so the offset does not depend on when Run started.
+// Irregular specs (0 8 * * 1-5, 0 8,9 * * *) have several gaps; taking the
+// shortest keeps the shift from reordering ticks.
+func shortestGap(sched cron.Schedule) time.Duration {
+	var gap time.Duration
+	a := sched.Next(time.Date(2001, 1, 1, 0, 0, 0, 0, time.UTC))
+	for range 16 {
+		b := sched.Next(a)
+		if !b.After(a) {
+			break // no further tick within cron's search limit
+		}
+		if d := b.Sub(a); gap == 0 || d < gap {
+			gap = d
+		}
+		a = b
+	}
+	return gap
 }
 
 // shifted is a schedule delayed by a fixed offset.

@@ -26,6 +26,9 @@ func (s *Scheduler) pingHub(ctx context.Context, changed []string) {
 		}
 		feedURL := strings.TrimSuffix(s.opts.BaseURL, "/") + "/" + p
 		if err := s.ping(ctx, feedURL); err != nil {
+			if ctx.Err() != nil {
+				return // shutting down: not the hub's failure
+			}
 			s.log.Warn("websub ping failed", "hub", s.opts.Hub, "feed", feedURL, "err", err)
 			continue
 		}
