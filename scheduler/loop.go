@@ -167,8 +167,12 @@ func (s *Scheduler) tick(ctx context.Context, wg *sync.WaitGroup, norm *normaliz
 // publish that has started finishes even when ctx is cancelled, so files are
 // never left half-replaced.
 func (s *Scheduler) publisher(ctx context.Context, kick <-chan struct{}) {
+	// A steady trickle of changes, each within Debounce of the last, must
+	// not postpone publishing forever: a burst waits at most this long.
+	maxWait := 10 * s.opts.Debounce
 	var timer *time.Timer
 	var fire <-chan time.Time
+	var burst time.Time
 	for {
 		select {
 		case <-ctx.Done():
@@ -177,10 +181,14 @@ func (s *Scheduler) publisher(ctx context.Context, kick <-chan struct{}) {
 			}
 			return
 		case <-kick:
+			if fire == nil {
+				burst = time.Now()
+			}
+			wait := min(s.opts.Debounce, max(0, maxWait-time.Since(burst)))
 			if timer == nil {
-				timer = time.NewTimer(s.opts.Debounce)
+				timer = time.NewTimer(wait)
 			} else {
-				timer.Reset(s.opts.Debounce)
+				timer.Reset(wait)
 			}
 			fire = timer.C
 		case <-fire:
@@ -198,11 +206,7 @@ func (s *Scheduler) publishLocked(ctx context.Context) {
 		}
 		return
 	}
-	start := time.Now()
-	pr, err := s.pub.Publish(context.WithoutCancel(ctx))
-	if err == nil {
-		s.opts.Metrics.published(pr, time.Since(start), s.opts.Now())
-	}
+	pr, err := s.publish(context.WithoutCancel(ctx))
 	unlock()
 	if err != nil {
 		s.log.Error("publish failed", "err", err)

@@ -190,8 +190,7 @@ func (s *Scheduler) RunOnce(ctx context.Context) (Report, error) {
 	return rep, nil
 }
 
-// publish writes the output, records it and pings the WebSub hub for the
-// feeds that changed.
+// publish writes the output and records it.
 func (s *Scheduler) publish(ctx context.Context) (publish.Report, error) {
 	start := time.Now()
 	pr, err := s.pub.Publish(ctx)
@@ -199,8 +198,14 @@ func (s *Scheduler) publish(ctx context.Context) (publish.Report, error) {
 		return pr, err
 	}
 	s.opts.Metrics.published(pr, time.Since(start), s.opts.Now())
-	s.pingHub(ctx, pr.Changed)
 	return pr, nil
+}
+
+// Announce tells the WebSub hub about the feeds among changed (a Report's
+// Published). RunOnce leaves it to its caller, to do after letting go of the
+// lock: a hub that does not answer must not hold up other runs.
+func (s *Scheduler) Announce(ctx context.Context, changed []string) {
+	s.pingHub(ctx, changed)
 }
 
 // fetched is one source's fetch and normalize, waiting to be stored.

@@ -78,16 +78,18 @@ func cmdBuild(ctx context.Context, args []string, stderr io.Writer) int {
 		log.Error("not published", "err", err)
 		return exitFailed
 	}
-	defer lock.Release()
 	if err := pub.Check(); err != nil {
+		lock.Release()
 		log.Error("not published: output folder is not writable", "err", err)
 		return exitFailed
 	}
 	rep, err := sched.RunOnce(ctx)
+	lock.Release()
 	if err != nil {
 		log.Error("not published", "err", err)
 		return exitFailed
 	}
+	sched.Announce(ctx, rep.Published)
 	failed := 0
 	for _, sr := range rep.Sources {
 		if sr.Err != nil || len(sr.Problems) > 0 || sr.Failing {
