@@ -256,10 +256,15 @@ func (n *Normalizer) draft(src Source, now time.Time, s *sources.Story, seenYear
 	}
 
 	var text string
-	if strings.TrimSpace(s.Content) != "" {
+	switch {
+	case strings.TrimSpace(s.Content) != "":
 		it.Content, text = contentHTML(n.ugc, s.Content, contentBase)
-	} else {
+	case len(s.Text) > 0:
 		it.Content, text = paragraphsHTML(s.Text)
+	case s.SummaryHTML && strings.TrimSpace(s.Summary) != "":
+		// An RSS item whose only body is its description: that HTML is the
+		// story, as every reader shows it.
+		it.Content, text = contentHTML(n.ugc, s.Summary, contentBase)
 	}
 	summary := ""
 	if s.SummaryHTML {
