@@ -27,8 +27,14 @@ test:
 	$(GO) vet ./...
 	$(GO) test ./...
 
+# Every go test benchmark, then the end-to-end harness (bench/README.md):
+# feedloom build against N synthetic upstreams, the naive baseline, publish
+# alone and serve under wrk. It prints one table and writes bench/results.md.
+BENCH_N       ?= 100,1000,5000
+BENCH_LATENCY ?= 50ms
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+	$(GO) run ./bench -n $(BENCH_N) -latency $(BENCH_LATENCY) -out bench/results.md
 
 # Load test of `feedloom serve` with wrk (Debian package wrk).
 bench-serve:

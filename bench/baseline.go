@@ -1,0 +1,169 @@
+package main
+
+import (
+	"bufio"
+	"cmp"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	gorilla "github.com/gorilla/feeds"
+	"github.com/mmcdole/gofeed"
+)
+
+// baselineResult is what the baseline child prints on stdout.
+type baselineResult struct {
+	Feeds, Failed, Items int
+	FirstError           string
+}
+
+// baseline is what a quick script does: fetch every feed in turn with
+// gofeed's ParseURL (no conditional GET, no concurrency, the HTTP charset
+// ignored), keep every item, and write the merged feed and one per language
+// (50 newest each) with gorilla/feeds' ToRss, ToAtom and ToJSON. It reads
+// the URLs, one a line, from urlFile.
+func baseline(urlFile, out string) error {
+	f, err := os.Open(urlFile)
+	if err != nil {
+		return fmt.Errorf("baseline: %w", err)
+	}
+	var urls []string
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		urls = append(urls, sc.Text())
+	}
+	f.Close()
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("baseline: read %s: %w", urlFile, err)
+	}
+
+	type entry struct {
+		lang string
+		item *gofeed.Item
+	}
+	var res baselineResult
+	var all []entry
+	fp := gofeed.NewParser()
+	for _, u := range urls {
+		res.Feeds++
+		feed, err := fp.ParseURL(u)
+		if err != nil {
+			res.Failed++
+			if res.FirstError == "" {
+				res.FirstError = fmt.Sprintf("%s: %v", u, err)
+			}
+			continue
+		}
+		lang := "en"
+		switch l := strings.ToLower(feed.Language); {
+		case strings.HasPrefix(l, "zh-cn"):
+			lang = "zh-hans"
+		case strings.HasPrefix(l, "zh"):
+			lang = "zh-hant"
+		}
+		for _, it := range feed.Items {
+			all = append(all, entry{lang, it})
+		}
+	}
+	res.Items = len(all)
+	date := func(it *gofeed.Item) time.Time {
+		if it.PublishedParsed != nil {
+			return *it.PublishedParsed
+		}
+		return time.Time{}
+	}
+	slices.SortStableFunc(all, func(a, b entry) int { return date(b.item).Compare(date(a.item)) })
+
+	for _, lang := range []string{"", "en", "zh-hant", "zh-hans"} {
+		feed := &gorilla.Feed{
+			Title:       "Bench News " + lang,
+			Link:        &gorilla.Link{Href: "https://www.example.edu/news"},
+			Description: "Bench News",
+			Author:      &gorilla.Author{Name: "Newsroom", Email: "news@example.edu"},
+		}
+		for _, e := range all {
+			if lang != "" && e.lang != lang {
+				continue
+			}
+			if len(feed.Items) == 50 {
+				break
+			}
+			it := e.item
+			gi := &gorilla.Item{
+				Title:       it.Title,
+				Link:        &gorilla.Link{Href: it.Link},
+				Description: it.Description,
+				Content:     it.Content,
+				Id:          cmp.Or(it.GUID, it.Link),
+				Created:     date(it),
+			}
+			if it.UpdatedParsed != nil {
+				gi.Updated = *it.UpdatedParsed
+			}
+			if len(it.Authors) > 0 {
+				gi.Author = &gorilla.Author{Name: it.Authors[0].Name}
+			}
+			feed.Items = append(feed.Items, gi)
+			if gi.Created.After(feed.Created) {
+				feed.Created = gi.Created
+			}
+		}
+		dir := filepath.Join(out, lang)
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return fmt.Errorf("baseline: %w", err)
+		}
+		for _, w := range []struct {
+			name string
+			to   func() (string, error)
+		}{{"rss.xml", feed.ToRss}, {"atom.xml", feed.ToAtom}, {"feed.json", feed.ToJSON}} {
+			name := w.name
+			s, err := w.to()
+			if err != nil {
+				return fmt.Errorf("baseline: %s%s: %w", lang, name, err)
+			}
+			if err := os.WriteFile(filepath.Join(dir, name), []byte(s), 0o644); err != nil {
+				return fmt.Errorf("baseline: %w", err)
+			}
+		}
+	}
+	return json.NewEncoder(os.Stdout).Encode(res)
+}
+
+// runBaseline runs the baseline as a child on the first n upstreams.
+func (h *harness) runBaseline(ctx context.Context, n int) error {
+	dir := filepath.Join(h.work, fmt.Sprintf("baseline-%d", n))
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	var urls strings.Builder
+	for i := range n {
+		urls.WriteString(h.up.url(i) + "\n")
+	}
+	if err := os.WriteFile(filepath.Join(dir, "urls.txt"), []byte(urls.String()), 0o644); err != nil {
+		return err
+	}
+	h.logf("N=%d: baseline (sequential gofeed ParseURL + gorilla/feeds), %s latency", n, h.opts.latency)
+	h.up.setLatency(h.opts.latency)
+	h.up.reset()
+	m, err := runChild(ctx, dir, h.self, "-child", "baseline", "-urls", "urls.txt", "-dir", "out")
+	r := run{N: n, Label: "baseline", Latency: h.opts.latency, M: m, Answers: h.up.reset(), Items: n * itemsPerFeed}
+	if err != nil {
+		return err
+	}
+	if m.Exit != 0 {
+		h.fail("N=%d baseline exited %d:\n%s", n, m.Exit, tail(m.Stderr, 15))
+		return nil
+	}
+	var res baselineResult
+	if err := json.Unmarshal(m.Stdout, &res); err != nil {
+		return fmt.Errorf("baseline output %q: %w", m.Stdout, err)
+	}
+	h.baseline[n] = res
+	h.runs = append(h.runs, r)
+	return nil
+}

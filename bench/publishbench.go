@@ -1,0 +1,207 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/feedloom/feedloom/feeds"
+	"github.com/feedloom/feedloom/publish"
+	"github.com/feedloom/feedloom/store/sqlite"
+)
+
+// publishLanguages are the feeds of the publish measurement: zh-Hant shows
+// up to 10,000 items, the others 50.
+var publishLanguages = []publish.Language{
+	{Tag: "en", Title: "Bench News"},
+	{Tag: "zh-Hant", Title: "基準新聞", MaxItems: 10_000},
+	{Tag: "zh-Hans", Title: "基准新闻"},
+}
+
+const publishSources = 49 // upstream feed sources, beside the newsroom
+
+// storeItems makes the items of the publish store: n items over three
+// languages in turn, one a minute back from newestDate; the first pages of
+// them are newsroom stories without a link (each gets a permalink page), the
+// rest come from publishSources upstream feeds. Item k of source s is the
+// same on every run.
+func storeItems(n, pages int) map[string][]feeds.Item {
+	out := map[string][]feeds.Item{}
+	scripts := []script{english, traditional, simplified}
+	langs := []string{"en", "zh-Hant", "zh-Hans"}
+	all := make([]feeds.Item, n)
+	var wg sync.WaitGroup
+	workers := 4
+	for w := range workers {
+		wg.Go(func() {
+			for i := w; i < n; i += workers {
+				r := rand.New(rand.NewPCG(seed+1, uint64(i)))
+				s := scripts[i%3]
+				pub := newestDate.Add(-time.Duration(i) * time.Minute)
+				it := feeds.Item{
+					Title:      title(r, s),
+					Summary:    summary(r, s),
+					Content:    content(r, s, "https://www.example.edu"),
+					Authors:    []feeds.Person{{Name: phrase(r, s, 8)}},
+					Categories: []string{phrase(r, s, 6), phrase(r, s, 6)},
+					Language:   langs[i%3],
+					Published:  pub,
+					Updated:    pub,
+					FirstSeen:  pub,
+				}
+				if i < pages {
+					it.ID = fmt.Sprintf("tag:feeds.example.edu,2025-01-01:newsroom/%016x", r.Uint64())
+					it.Source = "newsroom"
+					it.Slug = fmt.Sprintf("story-%d-%s", i, slugWord(r))
+					it.File = fmt.Sprintf("story-%05d.md", i)
+				} else {
+					src := fmt.Sprintf("upstream-%02d", (i-pages)%publishSources+1)
+					it.Source = src
+					it.Link = fmt.Sprintf("https://%s.example/news/%d/%s", src, i, slugWord(r))
+					it.ID = it.Link
+					it.File = "https://" + src + ".example/feed.xml"
+					it.Position = ((i - pages) / publishSources) % 20
+					it.Origin = &feeds.Origin{Title: src, ID: "https://" + src + ".example/", Link: "https://" + src + ".example/"}
+				}
+				all[i] = it
+			}
+		})
+	}
+	wg.Wait()
+	for _, it := range all {
+		out[it.Source] = append(out[it.Source], it)
+	}
+	return out
+}
+
+// fillStore writes the publish store at path with store/sqlite's Upsert, in
+// batches of at most 5,000 items.
+func fillStore(ctx context.Context, path string, n, pages int) error {
+	st, err := sqlite.Open(ctx, path)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	bySource := storeItems(n, pages)
+	names := []string{"newsroom"}
+	for s := range publishSources {
+		names = append(names, fmt.Sprintf("upstream-%02d", s+1))
+	}
+	for _, name := range names {
+		items := bySource[name]
+		for len(items) > 0 {
+			batch := items[:min(len(items), 5000)]
+			items = items[len(batch):]
+			if _, err := st.Upsert(ctx, name, batch); err != nil {
+				return fmt.Errorf("fill store: %w", err)
+			}
+		}
+	}
+	return nil
+}
+
+// publishResult is what the publish child prints on stdout.
+type publishResult struct {
+	Publish time.Duration // the Publish call alone
+	Changed int
+	Feeds   map[string]int // items per feed file
+}
+
+// publishChild publishes the store at db into out once, timing the
+// Publish call.
+func publishChild(db, out string) error {
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, db)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	hk, err := time.LoadLocation("Asia/Hong_Kong")
+	if err != nil {
+		return err
+	}
+	p := publish.New(st, publish.Options{
+		Dir:       out,
+		BaseURL:   "https://feeds.example.edu/",
+		Title:     "Bench News",
+		Link:      "https://www.example.edu/news",
+		Author:    feeds.Person{Name: "Newsroom", Email: "news@example.edu"},
+		Zone:      hk,
+		Languages: publishLanguages,
+		MaxItems:  50,
+		Generator: "feedloom bench",
+	}, nil)
+	start := time.Now()
+	rep, err := p.Publish(ctx)
+	took := time.Since(start)
+	if err != nil {
+		return err
+	}
+	res := publishResult{Publish: took, Changed: len(rep.Changed), Feeds: map[string]int{}}
+	for _, f := range rep.Feeds {
+		res.Feeds[f.Path] = f.Items
+	}
+	return json.NewEncoder(os.Stdout).Encode(res)
+}
+
+// publishRun is one measured publish child.
+type publishRun struct {
+	Label   string
+	M       measure
+	Res     publishResult
+	Written int // files added, removed or rewritten under the output folder
+}
+
+// publishAlone measures publishing a store of h.opts.publishItems items:
+// into an empty folder, then again with nothing changed.
+func (h *harness) publishAlone(ctx context.Context) error {
+	dir := filepath.Join(h.work, "publish")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	db := filepath.Join(dir, "feedloom.db")
+	h.logf("publish: filling a store of %d items (%d permalink pages)", h.opts.publishItems, h.opts.publishPages)
+	start := time.Now()
+	if err := fillStore(ctx, db, h.opts.publishItems, h.opts.publishPages); err != nil {
+		return err
+	}
+	h.fillTook = time.Since(start)
+	out := filepath.Join(dir, "public")
+	for _, label := range []string{"cold", "no change"} {
+		before, err := snapshot(out)
+		if err != nil && label != "cold" {
+			return err
+		}
+		h.logf("publish: %s", label)
+		m, err := runChild(ctx, dir, h.self, "-child", "publish", "-db", db, "-dir", out)
+		if err != nil {
+			return err
+		}
+		if m.Exit != 0 {
+			h.fail("publish %s exited %d:\n%s", label, m.Exit, tail(m.Stderr, 15))
+			return nil
+		}
+		var res publishResult
+		if err := json.Unmarshal(m.Stdout, &res); err != nil {
+			return fmt.Errorf("publish output %q: %w", m.Stdout, err)
+		}
+		after, err := snapshot(out)
+		if err != nil {
+			return err
+		}
+		pr := publishRun{Label: label, M: m, Res: res, Written: diff(before, after)}
+		h.publish = append(h.publish, pr)
+		if want := min(10_000, h.opts.publishItems/3); res.Feeds["zh-hant/feed.json"] != want {
+			h.fail("publish %s: zh-hant/feed.json has %d items, want %d", label, res.Feeds["zh-hant/feed.json"], want)
+		}
+		if label == "no change" && (pr.Written != 0 || res.Changed != 0) {
+			h.fail("publish no change: %d files written under the output folder, report says %d changed; want 0", pr.Written, res.Changed)
+		}
+	}
+	return nil
+}

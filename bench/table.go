@@ -1,0 +1,221 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// The issue's targets (issue 5, item 2), for N = 1,000 × 20 items with
+// 50 ms latency unless a row says otherwise. The harness prints pass or
+// fail beside each; it never fails on them.
+const (
+	targetN          = 1000
+	targetLatency    = 50 * time.Millisecond
+	targetCold       = 5 * time.Second
+	targetWarm       = 3500 * time.Millisecond
+	targetWarmNoLat  = 500 * time.Millisecond
+	targetBaselineX  = 10.0
+	targetCPUPerItem = 4.0 // × gofeed's bare parse
+	targetRSSN       = 5000
+	targetRSS        = 250 << 20
+	targetPublish    = 2 * time.Second
+	targetNoChange   = 200 * time.Millisecond
+	targetServe304   = 15_000.0
+)
+
+func verdict(ok bool) string {
+	if ok {
+		return "**pass**"
+	}
+	return "**FAIL**"
+}
+
+func dur(d time.Duration) string {
+	if d < time.Second {
+		return fmt.Sprintf("%.0f ms", float64(d)/float64(time.Millisecond))
+	}
+	return fmt.Sprintf("%.2f s", d.Seconds())
+}
+
+func mib(b int64) string {
+	if b < 0 {
+		return "?"
+	}
+	return fmt.Sprintf("%.0f MiB", float64(b)/(1<<20))
+}
+
+// thousands formats n with comma separators.
+func thousands(n int64) string {
+	s := fmt.Sprint(n)
+	if n < 0 {
+		return "-" + thousands(-n)
+	}
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
+
+func rate(f float64) string { return thousands(int64(f + 0.5)) }
+
+func latencyOf(d time.Duration) string {
+	if d == 0 {
+		return "none"
+	}
+	return dur(d)
+}
+
+// target is the target cell of a refresh row.
+func (h *harness) target(r run) string {
+	atTarget := r.N == targetN && r.Latency == targetLatency
+	var cells []string
+	switch {
+	case r.Label == "cold" && atTarget:
+		cells = append(cells, "≤ 5 s: "+verdict(r.M.Wall <= targetCold))
+		if h.parse.Items > 0 {
+			x := float64(r.M.CPU()/time.Duration(r.Items)) / float64(h.parse.perItem())
+			cells = append(cells, fmt.Sprintf("CPU/item %.1f× gofeed's parse, ≤ 4×: %s", x, verdict(x <= targetCPUPerItem)))
+		}
+	case r.Label == "warm" && atTarget:
+		cells = append(cells, "≤ 3.5 s: "+verdict(r.M.Wall <= targetWarm))
+	case r.Latency == 0 && strings.HasPrefix(r.Label, "warm") && r.N == targetN:
+		cells = append(cells, "≤ 0.5 s: "+verdict(r.M.Wall <= targetWarmNoLat))
+	}
+	if r.N == targetRSSN && r.Label != "baseline" {
+		cells = append(cells, "RSS ≤ 250 MiB: "+verdict(r.M.MaxRSS <= targetRSS))
+	}
+	if len(cells) == 0 {
+		return ""
+	}
+	return strings.Join(cells, "; ")
+}
+
+func (h *harness) find(n int, label string) (run, bool) {
+	for _, r := range h.runs {
+		if r.N == n && r.Label == label {
+			return r, true
+		}
+	}
+	return run{}, false
+}
+
+// table renders every number as markdown.
+func (h *harness) table() string {
+	var b strings.Builder
+	o := h.opts
+	fmt.Fprintf(&b, "# feedloom benchmark\n\n")
+	fmt.Fprintf(&b, "Machine: %s.\n\n", h.machine)
+	mode := ""
+	if o.smoke {
+		mode = " (smoke)"
+	}
+	fmt.Fprintf(&b, "Run%s: `go run ./bench -n %s -latency %s -baseline-max %d`; upstreams: %d items each (~80-character titles, ~400-character summaries, ~3 KB HTML), RSS 2.0, Atom 1.0 and JSON Feed 1.1 in turn, a quarter in Chinese (some Big5/GBK), on %d loopback addresses; feedloom with fetch.concurrency 16, per_host 2; feeds of 50 items.\n\n",
+		mode, joinInts(o.ns), o.latency, o.baselineMax, itemsPerFeed, hosts)
+
+	b.WriteString("## Refresh + publish (`feedloom build --force`)\n\n")
+	b.WriteString("| N | run | latency | wall | CPU (user+sys) | peak RSS | items/s | requests/s | answers 200 / 304 | target |\n")
+	b.WriteString("|---:|---|---|---:|---:|---:|---:|---:|---|---|\n")
+	for _, r := range h.runs {
+		label := r.Label
+		if label == "baseline" {
+			res := h.baseline[r.N]
+			label = "baseline: sequential gofeed `ParseURL` + gorilla/feeds"
+			if res.Failed > 0 {
+				label += fmt.Sprintf(" (%d of %d feeds failed: %s)", res.Failed, res.Feeds, firstLine(res.FirstError))
+			}
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %s | %s / %s | %s |\n",
+			thousands(int64(r.N)), label, latencyOf(r.Latency), dur(r.M.Wall), dur(r.M.CPU()), mib(r.M.MaxRSS),
+			rate(r.itemsPerSec()), rate(r.reqPerSec()), thousands(r.Answers.OK), thousands(r.Answers.NotModified), h.target(r))
+	}
+	b.WriteString("\n")
+
+	b.WriteString("### feedloom / baseline (cold, same feeds, same latency)\n\n")
+	b.WriteString("| N | wall ratio | CPU ratio | speed-up | target |\n|---:|---:|---:|---:|---|\n")
+	for _, n := range o.ns {
+		fl, ok1 := h.find(n, "cold")
+		bl, ok2 := h.find(n, "baseline")
+		if !ok1 || !ok2 {
+			continue
+		}
+		wall := fl.M.Wall.Seconds() / bl.M.Wall.Seconds()
+		cpu := fl.M.CPU().Seconds() / bl.M.CPU().Seconds()
+		t := ""
+		if n == targetN && fl.Latency == targetLatency {
+			t = "≥ 10× faster: " + verdict(1/wall >= targetBaselineX)
+		}
+		fmt.Fprintf(&b, "| %s | %.3f | %.2f | %.1f× | %s |\n", thousands(int64(n)), wall, cpu, 1/wall, t)
+	}
+	b.WriteString("\n")
+
+	if h.parse.Items > 0 {
+		fmt.Fprintf(&b, "gofeed's bare parse (in memory, UTF-8, one goroutine, %s feeds): %s CPU for %s items, **%.0f µs CPU per item**.",
+			thousands(int64(h.parse.Feeds)), dur(h.parse.CPU), thousands(int64(h.parse.Items)), float64(h.parse.perItem())/1e3)
+		for _, n := range o.ns {
+			if r, ok := h.find(n, "cold"); ok {
+				per := r.M.CPU() / time.Duration(r.Items)
+				fmt.Fprintf(&b, " feedloom cold at N = %s: %.0f µs per item (%.1f×).", thousands(int64(n)), float64(per)/1e3, float64(per)/float64(h.parse.perItem()))
+			}
+		}
+		b.WriteString("\n\n")
+	}
+
+	b.WriteString("## Publish alone (`publish.Publisher.Publish`)\n\n")
+	fmt.Fprintf(&b, "A SQLite store of %s items (en, zh-Hant, zh-Hans in turn; ~3 KB HTML each; %s of them story-file items without a link, so as many permalink pages), filled with `Upsert` in batches of 5,000 in %s. Feeds of 50 items, zh-Hant with `max_items: 10000`.\n\n",
+		thousands(int64(o.publishItems)), thousands(int64(o.publishPages)), dur(h.fillTook))
+	b.WriteString("| run | Publish call | process wall | CPU | peak RSS | files written | target |\n|---|---:|---:|---:|---:|---:|---|\n")
+	for _, p := range h.publish {
+		t := ""
+		full := o.publishItems == 100_000
+		switch {
+		case p.Label == "cold" && full:
+			t = "≤ 2 s: " + verdict(p.Res.Publish <= targetPublish)
+		case p.Label == "no change":
+			t = "zero writes: " + verdict(p.Written == 0 && p.Res.Changed == 0)
+			if full {
+				t = "≤ 200 ms: " + verdict(p.Res.Publish <= targetNoChange) + "; " + t
+			}
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s |\n", p.Label, dur(p.Res.Publish), dur(p.M.Wall), dur(p.M.CPU()), mib(p.M.MaxRSS), thousands(int64(p.Written)), t)
+	}
+	b.WriteString("\n")
+
+	b.WriteString("## Serve (`feedloom serve`, wrk)\n\n")
+	if h.serveSkipped != "" {
+		fmt.Fprintf(&b, "Skipped: %s.\n\n", h.serveSkipped)
+	} else {
+		fmt.Fprintf(&b, "wrk -t2 -c%d -d%s on loopback, a 50-item JSON feed; wrk and the server share the machine.\n\n", o.wrkConns, o.wrkDuration)
+		b.WriteString("| request | status | requests/s | errors | target |\n|---|---:|---:|---:|---|\n")
+		for _, w := range h.wrk {
+			t := ""
+			if w.Status == 304 {
+				t = "≥ 15,000 req/s, no errors: " + verdict(w.Requests >= targetServe304 && w.Errors == 0)
+			}
+			fmt.Fprintf(&b, "| %s | %d | %s | %s | %s |\n", w.Label, w.Status, rate(w.Requests), thousands(w.Errors), t)
+		}
+		b.WriteString("\n")
+	}
+
+	if len(h.problems) > 0 {
+		b.WriteString("## Problems\n\n")
+		for _, p := range h.problems {
+			fmt.Fprintf(&b, "- %s\n", firstLine(p))
+		}
+		b.WriteString("\n")
+	}
+	return b.String()
+}
+
+func joinInts(ns []int) string {
+	s := make([]string, len(ns))
+	for i, n := range ns {
+		s[i] = fmt.Sprint(n)
+	}
+	return strings.Join(s, ",")
+}
+
+func firstLine(s string) string {
+	s, _, _ = strings.Cut(s, "\n")
+	return strings.ReplaceAll(s, "|", `\|`)
+}
