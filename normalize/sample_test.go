@@ -2,10 +2,10 @@ package normalize
 
 import (
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/feedloom/feedloom/internal/testenv"
 	"github.com/feedloom/feedloom/sources"
 )
 
@@ -29,21 +29,7 @@ var sampleTitles = []string{
 // paragraphs, the category line, Year 2025, positions 0..7.
 func sampleStories(t testing.TB) []sources.Story {
 	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("repository root (go.mod) not found")
-		}
-		dir = parent
-	}
-	raw, err := os.ReadFile(filepath.Join(dir, "..", "shared", "samples", sampleName))
+	raw, err := os.ReadFile(testenv.SamplePath(t))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -137,9 +136,8 @@ func (r Report) Failed() bool {
 var ErrStore = errors.New("scheduler: store failed")
 
 // RunOnce refreshes every source once and publishes. Sources are fetched
-// and normalized concurrently, then written to the store one by one in
-// config order, so the first configured source keeps a story two of them
-// carry. Source and story-file failures are in the Report; a returned error
+// and normalized concurrently and written to the store one by one in config
+// order, so the first configured source keeps a story two of them carry. Source and story-file failures are in the Report; a returned error
 // means nothing was published (the store failed, or the output could not be
 // written).
 func (s *Scheduler) RunOnce(ctx context.Context) (Report, error) {
@@ -161,22 +159,38 @@ func (s *Scheduler) RunOnce(ctx context.Context) (Report, error) {
 		s.log.Info("embargo lifted", "items", rep.Released)
 	}
 
-	fetched := make([]fetched, len(s.jobs))
-	sem := make(chan struct{}, s.opts.Concurrency)
-	var wg sync.WaitGroup
-	for i, job := range s.jobs {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			fetched[i] = s.fetch(ctx, norm, job, now)
-		}()
+	// Sources are stored in config order as soon as each one and all before
+	// it are fetched, so the store's work overlaps the fetching, and each
+	// source's stories are dropped once stored. The window bounds how many
+	// fetched sources may wait for a slow one ahead of them, which bounds
+	// memory.
+	results := make([]chan fetched, len(s.jobs))
+	for i := range results {
+		results[i] = make(chan fetched, 1)
 	}
-	wg.Wait()
+	sem := make(chan struct{}, s.opts.Concurrency)
+	window := make(chan struct{}, 4*s.opts.Concurrency)
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		for i, job := range s.jobs {
+			select {
+			case window <- struct{}{}:
+			case <-stop:
+				return
+			}
+			sem <- struct{}{}
+			go func() {
+				defer func() { <-sem }()
+				results[i] <- s.fetch(ctx, norm, job, now)
+			}()
+		}
+	}()
 	for i, job := range s.jobs {
-		sr, err := s.store1(ctx, job, fetched[i], now)
-		s.opts.Metrics.fetched(sr.Name, sr.result(), fetched[i].took)
+		f := <-results[i]
+		sr, err := s.store1(ctx, job, f, now)
+		<-window
+		s.opts.Metrics.fetched(sr.Name, sr.result(), f.took)
 		rep.Sources = append(rep.Sources, sr)
 		if err != nil {
 			return rep, err

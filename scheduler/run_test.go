@@ -13,32 +13,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/feedloom/feedloom/internal/testenv"
 	"github.com/feedloom/feedloom/normalize"
 	"github.com/feedloom/feedloom/publish"
 	"github.com/feedloom/feedloom/sources/files"
 	"github.com/feedloom/feedloom/store/sqlite"
 )
 
-// samplePath finds ../shared/samples/ beside the repository root (the folder
-// holding go.mod).
-func samplePath(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no go.mod above the test's folder")
-		}
-		dir = parent
-	}
-	return filepath.Join(dir, "..", "shared", "samples", "000_4b135a03a8bb7209.txt")
-}
+// samplePath is the shared sample listing beside the repository.
+func samplePath(t *testing.T) string { return testenv.SamplePath(t) }
 
 // site is a feedloom site in a temporary folder: stories, store and output.
 type site struct {

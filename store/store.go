@@ -1,6 +1,6 @@
 // Package store defines the Store contract that keeps feedloom's items and
 // fetch state between runs. sqlite/ implements it (the embedded default);
-// postgres/ will implement it for several nodes.
+// postgres/ implements it for several nodes sharing one database.
 package store
 
 import (

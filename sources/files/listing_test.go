@@ -3,11 +3,11 @@ package files
 import (
 	"fmt"
 	"os"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 
+	"github.com/feedloom/feedloom/internal/testenv"
 	"github.com/feedloom/feedloom/sources"
 )
 
@@ -15,21 +15,7 @@ import (
 // samples folder beside the repository.
 func sample(t testing.TB) string {
 	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no go.mod above the test's folder")
-		}
-		dir = parent
-	}
-	b, err := os.ReadFile(filepath.Join(dir, "..", "shared", "samples", "000_4b135a03a8bb7209.txt"))
+	b, err := os.ReadFile(testenv.SamplePath(t))
 	if err != nil {
 		t.Fatal(err)
 	}

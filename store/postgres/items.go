@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -13,144 +12,6 @@ import (
 	"github.com/feedloom/feedloom/feeds"
 	"github.com/feedloom/feedloom/store"
 )
-
-// itemRow is an item as the items table holds it. linkKey and slug are nil
-// when the item has no link or no slug.
-type itemRow struct {
-	id, source, file   string
-	position           int64
-	link               string
-	linkKey            *string
-	langKey, language  string
-	title, summary     string
-	content            string
-	published, updated time.Time
-	firstSeen          time.Time
-	slug               *string
-	held               bool
-	extra              string
-}
-
-// extraJSON holds the item fields that have no column of their own. Empty
-// lists are left out, so they come back nil, and an absent origin stays nil.
-// The encoding is the SQLite store's, so the two stores hold the same text.
-type extraJSON struct {
-	Authors    []personJSON    `json:"authors,omitempty"`
-	Categories []string        `json:"categories,omitempty"`
-	Enclosures []enclosureJSON `json:"enclosures,omitempty"`
-	Image      string          `json:"image,omitempty"`
-	Origin     *originJSON     `json:"origin,omitempty"`
-}
-
-type personJSON struct {
-	Name  string `json:"name,omitempty"`
-	Email string `json:"email,omitempty"`
-	URL   string `json:"url,omitempty"`
-}
-
-type enclosureJSON struct {
-	URL    string `json:"url,omitempty"`
-	Type   string `json:"type,omitempty"`
-	Length int64  `json:"length,omitempty"`
-}
-
-type originJSON struct {
-	Title string `json:"title,omitempty"`
-	ID    string `json:"id,omitempty"`
-	Link  string `json:"link,omitempty"`
-}
-
-// newItemRow encodes it as source's. The item's own Source is not used: the
-// store files every item of a batch under the source that upserts it.
-func newItemRow(source string, it feeds.Item) (itemRow, error) {
-	x := extraJSON{Categories: it.Categories, Image: it.Image}
-	for _, p := range it.Authors {
-		x.Authors = append(x.Authors, personJSON(p))
-	}
-	for _, e := range it.Enclosures {
-		x.Enclosures = append(x.Enclosures, enclosureJSON(e))
-	}
-	if it.Origin != nil {
-		o := originJSON(*it.Origin)
-		x.Origin = &o
-	}
-	extra, err := json.Marshal(x)
-	if err != nil {
-		return itemRow{}, fmt.Errorf("item %q: %w", it.ID, err)
-	}
-	r := itemRow{
-		id:        it.ID,
-		source:    source,
-		file:      it.File,
-		position:  int64(it.Position),
-		link:      it.Link,
-		langKey:   strings.ToLower(it.Language),
-		language:  it.Language,
-		title:     it.Title,
-		summary:   it.Summary,
-		content:   it.Content,
-		published: dbTime(it.Published),
-		updated:   dbTime(it.Updated),
-		firstSeen: dbTime(it.FirstSeen),
-		held:      it.Held,
-		extra:     string(extra),
-	}
-	if key := feeds.CanonicalLink(it.Link); key != "" {
-		r.linkKey = &key
-	}
-	if it.Slug != "" {
-		slug := it.Slug
-		r.slug = &slug
-	}
-	return r, nil
-}
-
-// item decodes r.
-func (r itemRow) item() (feeds.Item, error) {
-	var x extraJSON
-	if err := json.Unmarshal([]byte(r.extra), &x); err != nil {
-		return feeds.Item{}, fmt.Errorf("item %q: extra: %w", r.id, err)
-	}
-	it := feeds.Item{
-		ID:         r.id,
-		Source:     r.source,
-		Title:      r.title,
-		Link:       r.link,
-		Summary:    r.summary,
-		Content:    r.content,
-		Categories: x.Categories,
-		Language:   r.language,
-		Image:      x.Image,
-		Published:  r.published.UTC(),
-		Updated:    r.updated.UTC(),
-		File:       r.file,
-		Position:   int(r.position),
-		FirstSeen:  r.firstSeen.UTC(),
-		Held:       r.held,
-	}
-	if r.slug != nil {
-		it.Slug = *r.slug
-	}
-	for _, p := range x.Authors {
-		it.Authors = append(it.Authors, feeds.Person(p))
-	}
-	for _, e := range x.Enclosures {
-		it.Enclosures = append(it.Enclosures, feeds.Enclosure(e))
-	}
-	if x.Origin != nil {
-		o := feeds.Origin(*x.Origin)
-		it.Origin = &o
-	}
-	return it, nil
-}
-
-// sameContent reports whether updating stored with r would change nothing.
-// Only the columns an update writes are compared.
-func (r itemRow) sameContent(stored itemRow) bool {
-	return r.file == stored.file && r.link == stored.link && r.language == stored.language &&
-		r.title == stored.title && r.summary == stored.summary && r.content == stored.content &&
-		r.updated.Equal(stored.updated) && r.held == stored.held && r.extra == stored.extra
-}
 
 // Upsert stores items as source's in one transaction. For each item in order:
 // an id held by another source, or a link whose canonical form another item
@@ -205,9 +66,9 @@ func upsertTx(ctx context.Context, tx pgx.Tx, source string, items []feeds.Item)
 	if len(items) == 0 {
 		return 0, nil
 	}
-	rows := make([]itemRow, len(items))
+	rows := make([]store.Row, len(items))
 	for i, it := range items {
-		r, err := newItemRow(source, it)
+		r, err := store.RowOf(source, it)
 		if err != nil {
 			return 0, err
 		}
@@ -228,7 +89,7 @@ func upsertTx(ctx context.Context, tx pgx.Tx, source string, items []feeds.Item)
 			continue
 		}
 		batch.Queue(args.sql, args.args...)
-		ids = append(ids, r.id)
+		ids = append(ids, r.ID)
 		changed++
 	}
 	if len(ids) == 0 {
@@ -247,9 +108,9 @@ func upsertTx(ctx context.Context, tx pgx.Tx, source string, items []feeds.Item)
 // upserter holds what one Upsert's decisions depend on, as the table will
 // be once the writes decided so far are made.
 type upserter struct {
-	stored map[string]*itemRow // by id; only the compared columns are set
-	owners map[string]string   // canonical link → id of the item holding it
-	taken  map[string]bool     // slugs in use
+	stored map[string]*store.Row // by id; only the compared columns are set
+	owners map[string]string     // canonical link → id of the item holding it
+	taken  map[string]bool       // slugs in use
 }
 
 // write is one statement to queue.
@@ -258,18 +119,18 @@ type write struct {
 	args []any
 }
 
-func newUpserter(ctx context.Context, tx pgx.Tx, rows []itemRow) (*upserter, error) {
+func newUpserter(ctx context.Context, tx pgx.Tx, rows []store.Row) (*upserter, error) {
 	u := &upserter{
-		stored: make(map[string]*itemRow),
+		stored: make(map[string]*store.Row),
 		owners: make(map[string]string),
 		taken:  make(map[string]bool),
 	}
 	ids := make([]string, 0, len(rows))
 	keys := []string{}
 	for _, r := range rows {
-		ids = append(ids, r.id)
-		if r.linkKey != nil {
-			keys = append(keys, *r.linkKey)
+		ids = append(ids, r.ID)
+		if r.LinkKey != nil {
+			keys = append(keys, *r.LinkKey)
 		}
 	}
 	if err := u.loadStored(ctx, tx, ids); err != nil {
@@ -282,9 +143,9 @@ func newUpserter(ctx context.Context, tx pgx.Tx, rows []itemRow) (*upserter, err
 	bases := []string{}
 	seen := make(map[string]bool)
 	for _, r := range rows {
-		if r.slug != nil && u.stored[r.id] == nil && !seen[*r.slug] {
-			seen[*r.slug] = true
-			bases = append(bases, *r.slug)
+		if r.Slug != nil && u.stored[r.ID] == nil && !seen[*r.Slug] {
+			seen[*r.Slug] = true
+			bases = append(bases, *r.Slug)
 		}
 	}
 	if err := u.loadSlugs(ctx, tx, bases); err != nil {
@@ -300,13 +161,13 @@ func (u *upserter) loadStored(ctx context.Context, tx pgx.Tx, ids []string) erro
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var r itemRow
-		err := rows.Scan(&r.id, &r.source, &r.file, &r.link, &r.linkKey, &r.language, &r.title,
-			&r.summary, &r.content, &r.published, &r.updated, &r.held, &r.extra)
+		var r store.Row
+		err := rows.Scan(&r.ID, &r.Source, &r.File, &r.Link, &r.LinkKey, &r.Language, &r.Title,
+			&r.Summary, &r.Content, &r.Published, &r.Updated, &r.Held, &r.Extra)
 		if err != nil {
 			return err
 		}
-		u.stored[r.id] = &r
+		u.stored[r.ID] = &r
 	}
 	return rows.Err()
 }
@@ -351,41 +212,39 @@ func (u *upserter) loadSlugs(ctx context.Context, tx pgx.Tx, bases []string) err
 
 // decide returns the write that stores r, or nil when r is skipped or
 // changes nothing, and records its effect.
-func (u *upserter) decide(r itemRow) *write {
-	stored := u.stored[r.id]
-	if stored != nil && stored.source != r.source {
+func (u *upserter) decide(r store.Row) *write {
+	stored := u.stored[r.ID]
+	if stored != nil && stored.Source != r.Source {
 		return nil // the first source keeps its id
 	}
-	if r.linkKey != nil {
-		if owner, ok := u.owners[*r.linkKey]; ok && owner != r.id {
+	if r.LinkKey != nil {
+		if owner, ok := u.owners[*r.LinkKey]; ok && owner != r.ID {
 			return nil // the first item keeps its link
 		}
 	}
 	if stored != nil {
-		published := stored.published
-		if stored.held {
-			published = r.published
-		}
-		if r.sameContent(*stored) && published.Equal(stored.published) {
+		if r.SameContent(*stored) {
 			return nil
 		}
-		u.moveLink(r.id, stored.linkKey, r.linkKey)
+		u.moveLink(r.ID, stored.LinkKey, r.LinkKey)
 		next := r
-		next.published = published
+		if !stored.Held {
+			next.Published = stored.Published // a released item's date is frozen
+		}
 		*stored = next
-		return &write{updateItem, []any{r.file, r.link, r.linkKey, r.langKey, r.language,
-			r.title, r.summary, r.content, r.updated, r.held, r.extra, r.published, r.id}}
+		return &write{updateItem, []any{r.File, r.Link, r.LinkKey, r.LangKey, r.Language,
+			r.Title, r.Summary, r.Content, r.Updated, r.Held, r.Extra, r.Published, r.ID}}
 	}
-	if r.slug != nil {
-		slug := uniqueSlug(u.taken, *r.slug)
+	if r.Slug != nil {
+		slug := uniqueSlug(u.taken, *r.Slug)
 		u.taken[slug] = true
-		r.slug = &slug
+		r.Slug = &slug
 	}
-	u.moveLink(r.id, nil, r.linkKey)
-	u.stored[r.id] = &r
-	return &write{insertItem, []any{r.id, r.source, r.file, r.position, r.link, r.linkKey,
-		r.langKey, r.language, r.title, r.summary, r.content, r.published, r.updated,
-		r.firstSeen, r.slug, r.held, r.extra}}
+	u.moveLink(r.ID, nil, r.LinkKey)
+	u.stored[r.ID] = &r
+	return &write{insertItem, []any{r.ID, r.Source, r.File, r.Position, r.Link, r.LinkKey,
+		r.LangKey, r.Language, r.Title, r.Summary, r.Content, r.Published, r.Updated,
+		r.FirstSeen, r.Slug, r.Held, r.Extra}}
 }
 
 // moveLink records that id now holds the canonical link to instead of from.
@@ -523,14 +382,14 @@ func (s *Store) items(ctx context.Context, q store.Query) ([]feeds.Item, error) 
 	defer rows.Close()
 	var items []feeds.Item
 	for rows.Next() {
-		var r itemRow
-		err := rows.Scan(&r.id, &r.source, &r.file, &r.position, &r.link, &r.language,
-			&r.title, &r.summary, &r.content, &r.published, &r.updated, &r.firstSeen,
-			&r.slug, &r.held, &r.extra)
+		var r store.Row
+		err := rows.Scan(&r.ID, &r.Source, &r.File, &r.Position, &r.Link, &r.Language,
+			&r.Title, &r.Summary, &r.Content, &r.Published, &r.Updated, &r.FirstSeen,
+			&r.Slug, &r.Held, &r.Extra)
 		if err != nil {
 			return nil, err
 		}
-		it, err := r.item()
+		it, err := r.Item()
 		if err != nil {
 			return nil, err
 		}

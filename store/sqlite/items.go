@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -12,140 +11,6 @@ import (
 	"github.com/feedloom/feedloom/feeds"
 	"github.com/feedloom/feedloom/store"
 )
-
-// itemRow is an item as the items table holds it. Times are unix seconds;
-// linkKey and slug are NULL when the item has no link or no slug.
-type itemRow struct {
-	id, source, file   string
-	position           int64
-	link               string
-	linkKey            sql.NullString
-	langKey, language  string
-	title, summary     string
-	content            string
-	published, updated int64
-	firstSeen          int64
-	slug               sql.NullString
-	held               bool
-	extra              string
-}
-
-// extraJSON holds the item fields that have no column of their own. Empty
-// lists are left out, so they come back nil, and an absent origin stays nil.
-type extraJSON struct {
-	Authors    []personJSON    `json:"authors,omitempty"`
-	Categories []string        `json:"categories,omitempty"`
-	Enclosures []enclosureJSON `json:"enclosures,omitempty"`
-	Image      string          `json:"image,omitempty"`
-	Origin     *originJSON     `json:"origin,omitempty"`
-}
-
-type personJSON struct {
-	Name  string `json:"name,omitempty"`
-	Email string `json:"email,omitempty"`
-	URL   string `json:"url,omitempty"`
-}
-
-type enclosureJSON struct {
-	URL    string `json:"url,omitempty"`
-	Type   string `json:"type,omitempty"`
-	Length int64  `json:"length,omitempty"`
-}
-
-type originJSON struct {
-	Title string `json:"title,omitempty"`
-	ID    string `json:"id,omitempty"`
-	Link  string `json:"link,omitempty"`
-}
-
-// newItemRow encodes it as source's. The item's own Source is not used: the
-// store files every item of a batch under the source that upserts it.
-func newItemRow(source string, it feeds.Item) (itemRow, error) {
-	x := extraJSON{Categories: it.Categories, Image: it.Image}
-	for _, p := range it.Authors {
-		x.Authors = append(x.Authors, personJSON(p))
-	}
-	for _, e := range it.Enclosures {
-		x.Enclosures = append(x.Enclosures, enclosureJSON(e))
-	}
-	if it.Origin != nil {
-		o := originJSON(*it.Origin)
-		x.Origin = &o
-	}
-	extra, err := json.Marshal(x)
-	if err != nil {
-		return itemRow{}, fmt.Errorf("item %q: %w", it.ID, err)
-	}
-	r := itemRow{
-		id:        it.ID,
-		source:    source,
-		file:      it.File,
-		position:  int64(it.Position),
-		link:      it.Link,
-		langKey:   strings.ToLower(it.Language),
-		language:  it.Language,
-		title:     it.Title,
-		summary:   it.Summary,
-		content:   it.Content,
-		published: it.Published.Unix(),
-		updated:   it.Updated.Unix(),
-		firstSeen: it.FirstSeen.Unix(),
-		held:      it.Held,
-		extra:     string(extra),
-	}
-	if key := feeds.CanonicalLink(it.Link); key != "" {
-		r.linkKey = sql.NullString{String: key, Valid: true}
-	}
-	if it.Slug != "" {
-		r.slug = sql.NullString{String: it.Slug, Valid: true}
-	}
-	return r, nil
-}
-
-// item decodes r.
-func (r itemRow) item() (feeds.Item, error) {
-	var x extraJSON
-	if err := json.Unmarshal([]byte(r.extra), &x); err != nil {
-		return feeds.Item{}, fmt.Errorf("item %q: extra: %w", r.id, err)
-	}
-	it := feeds.Item{
-		ID:         r.id,
-		Source:     r.source,
-		Title:      r.title,
-		Link:       r.link,
-		Summary:    r.summary,
-		Content:    r.content,
-		Categories: x.Categories,
-		Language:   r.language,
-		Image:      x.Image,
-		Published:  unixTime(r.published),
-		Updated:    unixTime(r.updated),
-		File:       r.file,
-		Position:   int(r.position),
-		FirstSeen:  unixTime(r.firstSeen),
-		Slug:       r.slug.String,
-		Held:       r.held,
-	}
-	for _, p := range x.Authors {
-		it.Authors = append(it.Authors, feeds.Person(p))
-	}
-	for _, e := range x.Enclosures {
-		it.Enclosures = append(it.Enclosures, feeds.Enclosure(e))
-	}
-	if x.Origin != nil {
-		o := feeds.Origin(*x.Origin)
-		it.Origin = &o
-	}
-	return it, nil
-}
-
-// sameContent reports whether updating stored with r would change nothing.
-// Only the columns an update writes are compared.
-func (r itemRow) sameContent(stored itemRow) bool {
-	return r.file == stored.file && r.link == stored.link && r.language == stored.language &&
-		r.title == stored.title && r.summary == stored.summary && r.content == stored.content &&
-		r.updated == stored.updated && r.held == stored.held && r.extra == stored.extra
-}
 
 // Upsert stores items as source's in one transaction. For each item in order:
 // an id held by another source, or a link whose canonical form another item
@@ -210,7 +75,7 @@ func upsertTx(ctx context.Context, tx *sql.Tx, source string, items []feeds.Item
 	}
 	changed := 0
 	for _, it := range items {
-		r, err := newItemRow(source, it)
+		r, err := store.RowOf(source, it)
 		if err != nil {
 			return 0, err
 		}
@@ -238,21 +103,21 @@ func (u *upserter) close() {
 }
 
 // item stores r and reports 1 when that changed the table.
-func (u *upserter) item(ctx context.Context, r itemRow) (int, error) {
-	var stored itemRow
-	err := u.stored.QueryRowContext(ctx, r.id).Scan(&stored.source, &stored.file, &stored.link,
-		&stored.language, &stored.title, &stored.summary, &stored.content, &stored.published,
-		&stored.updated, &stored.held, &stored.extra)
+func (u *upserter) item(ctx context.Context, r store.Row) (int, error) {
+	var stored store.Row
+	err := u.stored.QueryRowContext(ctx, r.ID).Scan(&stored.Source, &stored.File, &stored.Link,
+		&stored.Language, &stored.Title, &stored.Summary, &stored.Content, scanUnix(&stored.Published),
+		scanUnix(&stored.Updated), &stored.Held, &stored.Extra)
 	exists := err == nil
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return 0, err
 	}
-	if exists && stored.source != r.source {
+	if exists && stored.Source != r.Source {
 		return 0, nil // the first source keeps its id
 	}
-	if r.linkKey.Valid {
+	if r.LinkKey != nil {
 		var owner string
-		err := u.linkOwner.QueryRowContext(ctx, r.linkKey.String, r.id).Scan(&owner)
+		err := u.linkOwner.QueryRowContext(ctx, *r.LinkKey, r.ID).Scan(&owner)
 		if err == nil {
 			return 0, nil // the first item keeps its link
 		}
@@ -261,24 +126,26 @@ func (u *upserter) item(ctx context.Context, r itemRow) (int, error) {
 		}
 	}
 	if exists {
-		if r.sameContent(stored) && (!stored.held || r.published == stored.published) {
+		if r.SameContent(stored) {
 			return 0, nil
 		}
-		_, err := u.update.ExecContext(ctx, r.file, r.link, r.linkKey, r.langKey, r.language,
-			r.title, r.summary, r.content, r.updated, r.held, r.extra, r.published, r.id)
+		_, err := u.update.ExecContext(ctx, r.File, r.Link, r.LinkKey, r.LangKey, r.Language,
+			r.Title, r.Summary, r.Content, r.Updated.Unix(), r.Held, r.Extra, r.Published.Unix(), r.ID)
 		if err != nil {
 			return 0, err
 		}
 		return 1, nil
 	}
-	if r.slug.Valid {
-		if r.slug.String, err = u.uniqueSlug(ctx, r.slug.String); err != nil {
+	if r.Slug != nil {
+		slug, err := u.uniqueSlug(ctx, *r.Slug)
+		if err != nil {
 			return 0, err
 		}
+		r.Slug = &slug
 	}
-	_, err = u.insert.ExecContext(ctx, r.id, r.source, r.file, r.position, r.link, r.linkKey,
-		r.langKey, r.language, r.title, r.summary, r.content, r.published, r.updated,
-		r.firstSeen, r.slug, r.held, r.extra)
+	_, err = u.insert.ExecContext(ctx, r.ID, r.Source, r.File, r.Position, r.Link, r.LinkKey,
+		r.LangKey, r.Language, r.Title, r.Summary, r.Content, r.Published.Unix(), r.Updated.Unix(),
+		r.FirstSeen.Unix(), r.Slug, r.Held, r.Extra)
 	if err != nil {
 		return 0, err
 	}
@@ -429,14 +296,14 @@ func (s *Store) items(ctx context.Context, q store.Query) ([]feeds.Item, error) 
 	defer rows.Close()
 	var items []feeds.Item
 	for rows.Next() {
-		var r itemRow
-		err := rows.Scan(&r.id, &r.source, &r.file, &r.position, &r.link, &r.language,
-			&r.title, &r.summary, &r.content, &r.published, &r.updated, &r.firstSeen,
-			&r.slug, &r.held, &r.extra)
+		var r store.Row
+		err := rows.Scan(&r.ID, &r.Source, &r.File, &r.Position, &r.Link, &r.Language,
+			&r.Title, &r.Summary, &r.Content, scanUnix(&r.Published), scanUnix(&r.Updated),
+			scanUnix(&r.FirstSeen), &r.Slug, &r.Held, &r.Extra)
 		if err != nil {
 			return nil, err
 		}
-		it, err := r.item()
+		it, err := r.Item()
 		if err != nil {
 			return nil, err
 		}

@@ -18,18 +18,15 @@ FROM sources WHERE name = ?`
 // saved. Times are in UTC, to the second.
 func (s *Store) State(ctx context.Context, source string) (sources.State, error) {
 	var st sources.State
-	var checked, success, due sql.NullInt64
 	err := s.db.QueryRowContext(ctx, selectState, source).Scan(&st.URL, &st.ConfiguredURL, &st.ETag,
-		&st.LastModified, &checked, &success, &st.LastError, &st.Failures, &due)
+		&st.LastModified, scanUnix(&st.CheckedAt), scanUnix(&st.LastSuccess), &st.LastError,
+		&st.Failures, scanUnix(&st.NextDue))
 	if errors.Is(err, sql.ErrNoRows) {
 		return sources.State{}, nil
 	}
 	if err != nil {
 		return sources.State{}, fmt.Errorf("sqlite: state %q: %w", source, err)
 	}
-	st.CheckedAt = fromNullTime(checked)
-	st.LastSuccess = fromNullTime(success)
-	st.NextDue = fromNullTime(due)
 	return st, nil
 }
 

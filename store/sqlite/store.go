@@ -112,9 +112,6 @@ func (s *Store) Close() error {
 	return nil
 }
 
-// unixTime turns stored unix seconds back into a time in UTC.
-func unixTime(sec int64) time.Time { return time.Unix(sec, 0).UTC() }
-
 // nullTime stores the zero time as NULL and any other as unix seconds.
 func nullTime(t time.Time) sql.NullInt64 {
 	if t.IsZero() {
@@ -123,10 +120,20 @@ func nullTime(t time.Time) sql.NullInt64 {
 	return sql.NullInt64{Int64: t.Unix(), Valid: true}
 }
 
-// fromNullTime is the inverse of nullTime.
-func fromNullTime(n sql.NullInt64) time.Time {
-	if !n.Valid {
-		return time.Time{}
+// scanUnix reads a column of unix seconds into *t, in UTC; NULL, which
+// nullTime writes for the zero time, reads as the zero time.
+func scanUnix(t *time.Time) sql.Scanner { return unixScanner{t} }
+
+type unixScanner struct{ t *time.Time }
+
+func (u unixScanner) Scan(src any) error {
+	switch v := src.(type) {
+	case nil:
+		*u.t = time.Time{}
+	case int64:
+		*u.t = time.Unix(v, 0).UTC()
+	default:
+		return fmt.Errorf("unix time: got %T, want an integer", src)
 	}
-	return unixTime(n.Int64)
+	return nil
 }

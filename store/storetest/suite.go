@@ -6,6 +6,8 @@ package storetest
 
 import (
 	"context"
+	"path"
+	"reflect"
 	"testing"
 	"time"
 
@@ -120,6 +122,16 @@ func withSlug(it feeds.Item, slug string) feeds.Item {
 func held(it feeds.Item) feeds.Item {
 	it.Held = true
 	return it
+}
+
+// backend is the name of the package that implements s ("sqlite",
+// "postgres"): the prefix of every error it returns.
+func backend(s store.Store) string {
+	t := reflect.TypeOf(s)
+	if t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	return path.Base(t.PkgPath())
 }
 
 // ids lists the items' ids; never nil, so an empty result compares equal
