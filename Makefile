@@ -27,7 +27,7 @@ test:
 	$(GO) vet ./...
 	$(GO) test ./...
 	@if [ -z "$$FEEDLOOM_TEST_PG" ]; then echo 'note: FEEDLOOM_TEST_PG is not set, so the PostgreSQL tests were skipped (eval "$$(bash .ci/postgres.sh start)" runs them)'; fi
-	@command -v chromium >/dev/null || echo 'note: no Chromium installed, so the browser test was skipped (apt-get install chromium)' 
+	@command -v chromium >/dev/null || echo 'note: no Chromium installed, so the browser test was skipped (apt-get install chromium)'
 
 # Every go test benchmark, then the end-to-end harness (bench/README.md):
 # feedloom build against N synthetic upstreams, the naive baseline, publish
