@@ -72,9 +72,11 @@ const (
 )
 
 // monthNumber is the month a name of monthNames stands for; its first three
-// letters tell them apart.
+// letters tell them apart. The patterns fold case as Unicode does, so a name
+// may be written with a long s (ſept), which is read as an s.
 func monthNumber(name string) time.Month {
-	i := strings.Index("janfebmaraprmayjunjulaugsepoctnovdec", strings.ToLower(name)[:3])
+	name = strings.ReplaceAll(strings.ToLower(name), "ſ", "s")
+	i := strings.Index("janfebmaraprmayjunjulaugsepoctnovdec", name[:3])
 	return time.Month(i/3 + 1)
 }
 
@@ -184,19 +186,26 @@ func firstDay(text string, lo, hi, year int) (dayMatch, bool) {
 			found = append(found, dayMatch{start, end, c, yearless})
 		}
 	}
-	for _, m := range reCJKDay.FindAllStringSubmatchIndex(s, -1) {
+	// Each pattern needs a literal that most stretches lack: 月, a month
+	// name or a digit-dash-digit. Looking for it first skips the regular
+	// expressions that cannot match, which are most of the cost of a long text.
+	cjk, months, iso := strings.Contains(s, "月"), mayHoldMonth(s), mayHoldISO(s)
+	if !cjk && !months && !iso {
+		return dayMatch{}, false
+	}
+	for _, m := range findAll(cjk, reCJKDay, s) {
 		if lo+m[0] > 0 && isDigit(text[lo+m[0]-1]) {
 			continue // 123月: not a month
 		}
 		add(m[0], m[1], group(s, m, 1), time.Month(atoi(group(s, m, 2))), atoi(group(s, m, 3)))
 	}
-	for _, m := range reDMY.FindAllStringSubmatchIndex(s, -1) {
+	for _, m := range findAll(months, reDMY, s) {
 		add(m[0], m[1], group(s, m, 3), monthNumber(group(s, m, 2)), atoi(group(s, m, 1)))
 	}
-	for _, m := range reMDY.FindAllStringSubmatchIndex(s, -1) {
+	for _, m := range findAll(months, reMDY, s) {
 		add(m[0], m[1], group(s, m, 3), monthNumber(group(s, m, 1)), atoi(group(s, m, 2)))
 	}
-	for _, m := range reISO.FindAllStringSubmatchIndex(s, -1) {
+	for _, m := range findAll(iso, reISO, s) {
 		add(m[0], m[1], group(s, m, 1), time.Month(atoi(group(s, m, 2))), atoi(group(s, m, 3)))
 	}
 	if len(found) == 0 {
@@ -210,6 +219,46 @@ func firstDay(text string, lo, hi, year int) (dayMatch, bool) {
 		}
 		return b.end - a.end
 	}), true
+}
+
+// findAll is re's matches in s, or none when may says re cannot match.
+func findAll(may bool, re *regexp.Regexp, s string) [][]int {
+	if !may {
+		return nil
+	}
+	return re.FindAllStringSubmatchIndex(s, -1)
+}
+
+// mayHoldMonth reports whether s may hold a month name of monthNames: every
+// name begins with one of the twelve three-letter abbreviations. The
+// patterns match case-insensitively with Unicode folding, under which "ſ"
+// (long s) is an s, so a text holding one is searched.
+func mayHoldMonth(s string) bool {
+	for i := 0; i+3 <= len(s); i++ {
+		if s[i]|0x20 < 'a' || s[i]|0x20 > 'z' {
+			continue
+		}
+		var abbr [3]byte
+		for j := range abbr {
+			abbr[j] = s[i+j] | 0x20 // lower case for letters; other bytes never match
+		}
+		switch string(abbr[:]) {
+		case "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec":
+			return true
+		}
+	}
+	return strings.Contains(s, "ſ")
+}
+
+// mayHoldISO reports whether s holds a digit, a dash and a digit, which
+// every match of reISO does.
+func mayHoldISO(s string) bool {
+	for i := 1; i+1 < len(s); i++ {
+		if s[i] == '-' && isDigit(s[i-1]) && isDigit(s[i+1]) {
+			return true
+		}
+	}
+	return false
 }
 
 func group(s string, m []int, i int) string {

@@ -40,6 +40,10 @@ func TestStatedDay(t *testing.T) {
 		{"digits before a chinese month", "編號123月4日", ""},
 		{"word containing a month", "Omar 13 and Mayor 5", ""},
 		{"relative words", "today, 前日", ""},
+		{"long s folds to s, as in the patterns", "launch on 3 ſept.", "2025-09-03"},
+		{"month name after other letters", "xxMAYxx 1 and AUG 4", "2025-08-04"},
+		{"iso date after a dash that is no date", "A-1 on 2024-12-31", "2024-12-31"},
+		{"long text without a date", strings.Repeat("net-zero emissions by 2045, 30 labs. ", 50), ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

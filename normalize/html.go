@@ -1,9 +1,14 @@
 package normalize
 
 import (
+	"bytes"
 	"html"
+	"io"
 	"net/url"
 	"strings"
+	"sync"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/microcosm-cc/bluemonday"
 	xhtml "golang.org/x/net/html"
@@ -28,57 +33,240 @@ func bodyContext() *xhtml.Node {
 	return &xhtml.Node{Type: xhtml.ElementNode, Data: "body", DataAtom: atom.Body}
 }
 
+// maxPooledScratch is the largest buffer, in bytes, that goes back to the
+// pool: one huge story must not pin its buffers for the life of the process.
+const maxPooledScratch = 256 << 10
+
+// htmlScratch holds the buffers of one contentHTML call. Content runs to
+// kilobytes per item and a refresh handles thousands of items, so the
+// buffers are pooled rather than grown from nothing each time.
+type htmlScratch struct {
+	resolved bytes.Buffer // raw with its URL attributes made absolute
+	clean    bytes.Buffer // the sanitizer's output
+	out      bytes.Buffer // the balanced HTML
+	text     textWriter
+	rawAttrs []rawAttr
+}
+
+// rawAttr is an attribute of the tag being read by resolveURLAttrs.
+type rawAttr struct {
+	key, val []byte // as the tokenizer gives them: key lower case, val unescaped
+	resolved string // the absolute URL, for a URL attribute
+	changed  bool   // resolved differs from val
+}
+
+// scratchPool is a pool of *htmlScratch.
+type scratchPool struct{ p sync.Pool }
+
+func (sp *scratchPool) get() *htmlScratch {
+	if sc, ok := sp.p.Get().(*htmlScratch); ok {
+		return sc
+	}
+	return new(htmlScratch)
+}
+
+func (sp *scratchPool) put(sc *htmlScratch) {
+	if sc.resolved.Cap() > maxPooledScratch || sc.clean.Cap() > maxPooledScratch ||
+		sc.out.Cap() > maxPooledScratch || sc.text.buf.Cap() > maxPooledScratch {
+		return
+	}
+	sc.resolved.Reset()
+	sc.clean.Reset()
+	sc.out.Reset()
+	sc.text.reset()
+	clear(sc.rawAttrs[:cap(sc.rawAttrs)]) // let the last story's attributes be collected
+	sc.rawAttrs = sc.rawAttrs[:0]
+	sp.p.Put(sc)
+}
+
 // contentHTML makes the URLs of raw absolute against base, sanitizes it with
 // ugc (no script, event handlers, javascript: URLs, style, iframes) and
 // re-serializes it so that every tag is balanced — bluemonday leaves
 // "<p>unclosed <b>bold" as it is. It returns the HTML and its text.
-func contentHTML(ugc *bluemonday.Policy, raw string, base *url.URL) (string, string) {
+//
+// The HTML is read three times: a tokenizer pass that rewrites only the tags
+// whose URLs change (skipped when no tag can hold a URL), the sanitizer's own
+// pass, and one parse into a tree, which balances the tags and gives both the
+// output and the text.
+func contentHTML(sp *scratchPool, ugc *bluemonday.Policy, raw string, base *url.URL) (string, string) {
 	raw = norm.NFC.String(stripControls(raw))
-	if base != nil {
-		nodes, err := xhtml.ParseFragment(strings.NewReader(raw), bodyContext())
-		if err == nil {
-			var b strings.Builder
-			for _, n := range nodes {
-				absolutize(n, base)
-				if err := xhtml.Render(&b, n); err != nil {
-					break
-				}
-			}
-			raw = b.String()
-		}
+	sc := sp.get()
+	defer sp.put(sc)
+	var in io.Reader = strings.NewReader(raw)
+	if base != nil && mayHoldURLAttr(raw) && sc.resolveURLAttrs(raw, base) {
+		in = bytes.NewReader(sc.resolved.Bytes())
 	}
-	clean := ugc.Sanitize(raw)
-	nodes, err := xhtml.ParseFragment(strings.NewReader(clean), bodyContext())
+	if err := ugc.SanitizeReaderToWriter(in, &sc.clean); err != nil {
+		// Policy.Sanitize gives "" for what it cannot tokenize.
+		sc.clean.Reset()
+	}
+	nodes, err := xhtml.ParseFragment(bytes.NewReader(sc.clean.Bytes()), bodyContext())
 	if err != nil {
-		// Unreachable with a strings.Reader; the sanitized HTML is still safe.
-		return stripControls(clean), ""
+		// Unreachable with a bytes.Reader; the sanitized HTML is still safe.
+		return stripControls(sc.clean.String()), ""
 	}
-	var out, text strings.Builder
+	sc.out.Grow(sc.clean.Len() + sc.clean.Len()/8)
+	sc.text.buf.Grow(sc.clean.Len())
 	for _, n := range nodes {
-		if err := xhtml.Render(&out, n); err != nil {
-			return stripControls(clean), ""
+		if err := xhtml.Render(&sc.out, n); err != nil {
+			return stripControls(sc.clean.String()), ""
 		}
-		nodeText(&text, n)
+		sc.text.node(n)
 	}
-	return stripControls(out.String()), collapse(text.String())
+	return stripControls(sc.out.String()), sc.text.buf.String()
 }
 
-// absolutize resolves the URL attributes of n and its descendants against base.
-func absolutize(n *xhtml.Node, base *url.URL) {
-	if n.Type == xhtml.ElementNode {
-		for i, a := range n.Attr {
-			switch {
-			case a.Namespace != "":
-			case isURLAttr(a.Key):
-				n.Attr[i].Val = resolve(base, a.Val)
-			case a.Key == "srcset":
-				n.Attr[i].Val = resolveSrcset(base, a.Val)
-			}
+// mayHoldURLAttr reports whether s holds, in any case, the name of an
+// attribute that resolveURLAttrs rewrites; a text or a tag without one needs
+// no closer look.
+func mayHoldURLAttr[T string | []byte](s T) bool {
+	for i := 0; i < len(s); i++ {
+		var name string
+		switch s[i] | 0x20 {
+		case 'h':
+			name = "href"
+		case 's':
+			name = "src" // and srcset
+		case 'c':
+			name = "cite"
+		case 'p':
+			name = "poster"
+		default:
+			continue
+		}
+		if hasASCIIFoldPrefix(s[i:], name) {
+			return true
 		}
 	}
-	for c := n.FirstChild; c != nil; c = c.NextSibling {
-		absolutize(c, base)
+	return false
+}
+
+// hasASCIIFoldPrefix reports whether s begins with lower, ignoring ASCII case
+// (the tokenizer lowercases attribute names in ASCII only).
+func hasASCIIFoldPrefix[T string | []byte](s T, lower string) bool {
+	if len(s) < len(lower) {
+		return false
 	}
+	for i := 0; i < len(lower); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != lower[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// resolveURLAttrs writes to sc.resolved raw with the URL attributes of its
+// tags made absolute against base, and reports whether any changed (when
+// none does, sc.resolved is left empty and raw is the text to use). A tag
+// whose URLs change is written anew from its token; every other byte of raw
+// is copied as it is, so that the sanitizer's tokenizer reads the same
+// tokens as in raw, with the new URLs.
+func (sc *htmlScratch) resolveURLAttrs(raw string, base *url.URL) bool {
+	z := xhtml.NewTokenizer(strings.NewReader(raw))
+	pos, copied := 0, 0
+	for {
+		tt := z.Next()
+		if tt == xhtml.ErrorToken {
+			break
+		}
+		// Raw tokens are contiguous, so their lengths give their offsets in raw.
+		start := pos
+		pos += len(z.Raw())
+		if tt != xhtml.StartTagToken && tt != xhtml.SelfClosingTagToken || !mayHoldURLAttr(z.Raw()) {
+			continue
+		}
+		name, more := z.TagName()
+		if !more {
+			continue
+		}
+		attrs, changed := sc.rawAttrs[:0], false
+		for more {
+			var a rawAttr
+			a.key, a.val, more = z.TagAttr()
+			switch {
+			case isURLAttr(string(a.key)):
+				a.resolved = resolve(base, string(a.val))
+			case string(a.key) == "srcset":
+				a.resolved = resolveSrcset(base, string(a.val))
+			default:
+				attrs = append(attrs, a)
+				continue
+			}
+			a.changed = a.resolved != string(a.val)
+			changed = changed || a.changed
+			attrs = append(attrs, a)
+		}
+		sc.rawAttrs = attrs
+		if !changed {
+			continue
+		}
+		if copied == 0 {
+			sc.resolved.Grow(len(raw) + len(raw)/8)
+		}
+		sc.resolved.WriteString(raw[copied:start])
+		writeTag(&sc.resolved, tt == xhtml.SelfClosingTagToken, name, attrs)
+		copied = pos
+	}
+	if copied == 0 {
+		return false
+	}
+	sc.resolved.WriteString(raw[copied:])
+	return true
+}
+
+// writeTag writes a start tag as html.Token.String does, so that a tokenizer
+// reads back the same name and attribute values.
+func writeTag(b *bytes.Buffer, selfClosing bool, name []byte, attrs []rawAttr) {
+	b.WriteByte('<')
+	b.Write(name)
+	for _, a := range attrs {
+		b.WriteByte(' ')
+		b.Write(a.key)
+		b.WriteString(`="`)
+		if a.changed {
+			escapeAttr(b, a.resolved)
+		} else {
+			escapeAttr(b, string(a.val))
+		}
+		b.WriteByte('"')
+	}
+	if selfClosing {
+		b.WriteByte('/')
+	}
+	b.WriteByte('>')
+}
+
+// escapeAttr writes s escaped as html.EscapeString escapes it. The carriage
+// return is escaped too, as the tokenizer would read a raw one as a newline.
+func escapeAttr(b *bytes.Buffer, s string) {
+	last := 0
+	for i := 0; i < len(s); i++ {
+		var esc string
+		switch s[i] {
+		case '&':
+			esc = "&amp;"
+		case '\'':
+			esc = "&#39;"
+		case '<':
+			esc = "&lt;"
+		case '>':
+			esc = "&gt;"
+		case '"':
+			esc = "&#34;"
+		case '\r':
+			esc = "&#13;"
+		default:
+			continue
+		}
+		b.WriteString(s[last:i])
+		b.WriteString(esc)
+		last = i + 1
+	}
+	b.WriteString(s[last:])
 }
 
 // resolveSrcset resolves each candidate URL of a srcset attribute
@@ -126,21 +314,81 @@ func isBlock(a atom.Atom) bool {
 	return false
 }
 
-// nodeText appends the text of n to b, with a space around block elements.
-func nodeText(b *strings.Builder, n *xhtml.Node) {
-	switch n.Type {
-	case xhtml.TextNode:
-		b.WriteString(n.Data)
+// textWriter gathers the text of a fragment with its words joined by single
+// spaces, as collapse would leave it, without first building the text with
+// all its white space.
+type textWriter struct {
+	buf   bytes.Buffer
+	space bool // white space or a block boundary since the last word
+}
+
+func (w *textWriter) reset() {
+	w.buf.Reset()
+	w.space = false
+}
+
+// node appends the text of n, with a word break around block elements.
+func (w *textWriter) node(n *xhtml.Node) {
+	if n.Type == xhtml.TextNode {
+		w.write(n.Data)
 		return
-	case xhtml.ElementNode:
-		if isBlock(n.DataAtom) {
-			b.WriteByte(' ')
-			defer b.WriteByte(' ')
-		}
+	}
+	block := n.Type == xhtml.ElementNode && isBlock(n.DataAtom)
+	if block {
+		w.space = true
 	}
 	for c := n.FirstChild; c != nil; c = c.NextSibling {
-		nodeText(b, c)
+		w.node(c)
 	}
+	if block {
+		w.space = true
+	}
+}
+
+// write appends the words of s. White space is what strings.Fields splits
+// on: ASCII white space and unicode.IsSpace. Controls, which entities such as
+// &#1; can put in the text, are dropped as stripControls drops them from the
+// HTML, without breaking the word.
+func (w *textWriter) write(s string) {
+	word := -1 // start of the run being read; -1 between runs
+	for i := 0; i < len(s); {
+		c, size := s[i], 1
+		var space, control bool
+		if c < utf8.RuneSelf {
+			space = c == ' ' || '\t' <= c && c <= '\r'
+			control = !space && isControl(rune(c))
+		} else {
+			var r rune
+			r, size = utf8.DecodeRuneInString(s[i:])
+			control = isControl(r) || size == 1 // U+0085 too, though Unicode calls it a space
+			space = !control && unicode.IsSpace(r)
+		}
+		switch {
+		case (space || control) && word >= 0:
+			w.word(s[word:i])
+			word = -1
+		case word < 0 && !space && !control:
+			word = i
+		}
+		if space {
+			w.space = true
+		}
+		i += size
+	}
+	if word >= 0 {
+		w.word(s[word:])
+	}
+}
+
+// word appends a run of non-space text, after one space if white space
+// separates it from the text before. A run may continue the previous one
+// ("bo<b>ld</b>" is one word).
+func (w *textWriter) word(s string) {
+	if w.space && w.buf.Len() > 0 {
+		w.buf.WriteByte(' ')
+	}
+	w.space = false
+	w.buf.WriteString(s)
 }
 
 // paragraphsHTML turns plain-text paragraphs into <p> elements. The text is

@@ -1,9 +1,12 @@
 package normalize
 
 import (
+	"net/url"
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/microcosm-cc/bluemonday"
 
 	"github.com/feedloom/feedloom/feeds"
 	"github.com/feedloom/feedloom/sources"
@@ -168,5 +171,92 @@ func TestSummaryLength(t *testing.T) {
 	}
 	if got, want := items[0].Summary, "國家教育部部長懷進鵬在京…"; got != want {
 		t.Errorf("summary %q, want %q", got, want)
+	}
+}
+
+// TestContentHTMLPinned pins what contentHTML makes of documents that take
+// every branch of the URL rewriting, the sanitizer and the balancing parse,
+// so that no change to how the work is done can change its result unseen.
+// Every case runs twice through one pool, so that a reused buffer cannot
+// leak one story into the next.
+func TestContentHTMLPinned(t *testing.T) {
+	base, err := url.Parse("https://www.example.edu/news/2025/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name      string
+		raw       string
+		noBase    bool
+		html, txt string
+	}{
+		{"nested unbalanced tags",
+			`<div><p>One <b>two <i>three</p> four</b> five</i><ul><li>a<li>b</ul><table><tr><td>x<td>y</table>`, false,
+			`<div><p>One <b>two <i>three</i></b></p><b><i> four</i></b><i> five</i><ul><li>a</li><li>b</li></ul><table><tbody><tr><td>x</td><td>y</td></tr></tbody></table></div>`,
+			"One two three four five a b x y"},
+		{"relative href, src and srcset; script inside an attribute",
+			`<p>See <a href="../a.html" title="<script>alert(1)</script>">this</a> and <img srcset="s.jpg 1x, /l.jpg 2x" src="s.jpg" alt="&quot;A&quot; &amp; B"></p>`, false,
+			`<p>See <a href="https://www.example.edu/news/a.html" rel="nofollow">this</a> and <img src="https://www.example.edu/news/2025/s.jpg"/></p>`,
+			"See this and"},
+		{"entities and cite URLs",
+			`<blockquote cite="/src"><p>Q &lt;tag&gt; &amp;amp; &#169; &nbsp;end</blockquote><q cite=q.html>x</q>`, false,
+			"<blockquote cite=\"https://www.example.edu/src\"><p>Q &lt;tag&gt; &amp;amp; © \u00a0end</p></blockquote><q cite=\"https://www.example.edu/news/2025/q.html\">x</q>",
+			"Q <tag> &amp; © end x"},
+		{"CDATA outside foreign content and comments dropped",
+			`<p>a<![CDATA[<b>x</b>]]>b<!-- <a href="c"> -->c</p>`, false,
+			`<p>ax]]&gt;bc</p>`, "ax]]>bc"},
+		{"javascript: links and handlers dropped; protocol-relative and query-only links resolved",
+			`<a href="javascript:alert(1)">j</a><a href="JaVaScRiPt:x">k</a><img src=x onerror="alert(1)"><a href="//cdn.example.org/p">p</a><a href="?page=2#s">q</a>`, false,
+			`jk<img src="https://www.example.edu/news/2025/x"/><a href="https://cdn.example.org/p" rel="nofollow">p</a><a href="https://www.example.edu/news/2025/?page=2#s" rel="nofollow">q</a>`,
+			"jkpq"},
+		{"upper-case, unquoted and self-closing tags",
+			`<P>Upper <A HREF=rel.html>case</A> and <IMG SRC='/i.png' ALT=i/> <a href=x/>self</a>`, false,
+			`<p>Upper <a href="https://www.example.edu/news/2025/rel.html" rel="nofollow">case</a> and <img src="https://www.example.edu/i.png" alt="i/"/> <a href="https://www.example.edu/news/2025/x/" rel="nofollow">self</a></p>`,
+			"Upper case and self"},
+		{"URL with spaces escaped; unparseable and empty URLs dropped",
+			`<a href="  a b?x=1&amp;y=2  ">spaced</a> <a href="http://[::1">bad</a> <a href="">empty</a>`, false,
+			`<a href="https://www.example.edu/news/2025/a%20b?x=1&amp;y=2" rel="nofollow">spaced</a> bad empty`,
+			"spaced bad empty"},
+		{"tag cut off at the end",
+			`<p>cut <a href="t.html`, false, `<p>cut </p>`, "cut"},
+		{"entities that decode to controls",
+			`<p>a&#1;b &#x80; &#0;</p>`, false, "<p>ab € \ufffd</p>", "ab € \ufffd"},
+		{"block elements separate words",
+			"<p>1<br>2<hr>3</p><pre>x\n  y</pre>", false,
+			"<p>1<br/>2</p><hr/>3<p></p><pre>x\n  y</pre>", "1 2 3 x y"},
+		{"chinese",
+			`<ul><li>一<li>二</ul><p>香港<b>科技</b>大學 <a href="/zh/">連結</a></p>`, false,
+			`<ul><li>一</li><li>二</li></ul><p>香港<b>科技</b>大學 <a href="https://www.example.edu/zh/" rel="nofollow">連結</a></p>`,
+			"一 二 香港科技大學 連結"},
+		{"svg and math dropped, their text kept",
+			`<svg><script>alert(1)</script><a xlink:href="javascript:x">x</a></svg><math><mi>y</mi></math>`, false,
+			"xy", "xy"},
+		{"embedded content, forms, noscript, style and script dropped",
+			`<iframe src="/e"></iframe><object data="/o"></object><form action="/f"><input value="v"></form><noscript><p>n</p></noscript><style>p{}</style><script src="/s.js"></script>end`, false,
+			"end", "end"},
+		{"no base: relative links kept",
+			`<p>See <a href="../a.html">this</a> <img src="s.jpg" alt="s"></p>`, true,
+			`<p>See <a href="../a.html" rel="nofollow">this</a> <img src="s.jpg" alt="s"/></p>`, "See this"},
+		{"no URL attribute",
+			`<p>no links &amp; <b>bold</b></p>`, false, `<p>no links &amp; <b>bold</b></p>`, "no links & bold"},
+	}
+	ugc := bluemonday.UGCPolicy()
+	var pool scratchPool
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b := base
+			if tt.noBase {
+				b = nil
+			}
+			for round := 1; round <= 2; round++ {
+				html, txt := contentHTML(&pool, ugc, tt.raw, b)
+				if html != tt.html {
+					t.Errorf("round %d: html\n got %q\nwant %q", round, html, tt.html)
+				}
+				if txt != tt.txt {
+					t.Errorf("round %d: text\n got %q\nwant %q", round, txt, tt.txt)
+				}
+			}
+		})
 	}
 }

@@ -3,6 +3,7 @@ package normalize
 import (
 	"fmt"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/longbridgeapp/opencc"
 	"golang.org/x/text/language"
@@ -120,6 +121,16 @@ func (d *Detector) Detect(text string) string {
 	for _, r := range text {
 		latin := false
 		switch {
+		case r < utf8.RuneSelf:
+			// ASCII, most of many texts: its Latin letters are A-Z and a-z,
+			// and it holds no Han, kana or combining mark.
+			if latin = 'a' <= r|0x20 && r|0x20 <= 'z'; !latin {
+				inWord = false
+				continue
+			}
+			if !inWord {
+				words++
+			}
 		case unicode.Is(unicode.Han, r):
 			han++
 			if d.isTrad(r) {

@@ -49,6 +49,7 @@ type Normalizer struct {
 	siteBase *url.URL
 	strict   *bluemonday.Policy
 	ugc      *bluemonday.Policy
+	scratch  scratchPool // buffers for contentHTML
 }
 
 // New returns a Normalizer. A nil Detector detects nothing: items take their
@@ -258,13 +259,13 @@ func (n *Normalizer) draft(src Source, now time.Time, s *sources.Story, seenYear
 	var text string
 	switch {
 	case strings.TrimSpace(s.Content) != "":
-		it.Content, text = contentHTML(n.ugc, s.Content, contentBase)
+		it.Content, text = contentHTML(&n.scratch, n.ugc, s.Content, contentBase)
 	case len(s.Text) > 0:
 		it.Content, text = paragraphsHTML(s.Text)
 	case s.SummaryHTML && strings.TrimSpace(s.Summary) != "":
 		// An RSS item whose only body is its description: that HTML is the
 		// story, as every reader shows it.
-		it.Content, text = contentHTML(n.ugc, s.Summary, contentBase)
+		it.Content, text = contentHTML(&n.scratch, n.ugc, s.Summary, contentBase)
 	}
 	summary := ""
 	if s.SummaryHTML {

@@ -18,14 +18,7 @@ const defaultSummaryLen = 280
 // controls (tab, newline, vertical tab, form feed, carriage return) become a
 // space or newline, since they separate words.
 func stripControls(s string) string {
-	clean := true
-	for i, r := range s {
-		if r == utf8.RuneError && isInvalidAt(s, i) || isControl(r) {
-			clean = false
-			break
-		}
-	}
-	if clean {
+	if isClean(s) {
 		return s
 	}
 	var b strings.Builder
@@ -43,6 +36,27 @@ func stripControls(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// isClean reports whether stripControls would return s unchanged. Most text
+// is clean, so this scan is the whole cost of stripControls; ASCII bytes are
+// judged without decoding.
+func isClean(s string) bool {
+	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf {
+			if c < 0x20 && c != '\n' && c != '\t' || c == 0x7F {
+				return false
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if size <= 1 || isControl(r) {
+			return false // invalid UTF-8, or a C1 control or noncharacter
+		}
+		i += size
+	}
+	return true
 }
 
 func isControl(r rune) bool {
