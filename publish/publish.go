@@ -8,7 +8,6 @@
 package publish
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -17,19 +16,23 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"path"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/feedloom/feedloom/feeds"
 	"github.com/feedloom/feedloom/store"
 )
 
-// ItemReader is what publishing needs from the store.
+// ItemReader is what publishing needs from the store; store.Store has it.
+// Publish calls it from several goroutines at once.
 type ItemReader interface {
 	Items(ctx context.Context, q store.Query) ([]feeds.Item, error)
+	// Newest is the latest Published or Updated time among released
+	// items; the zero time when there are none.
+	Newest(ctx context.Context) (time.Time, error)
 }
 
 // Language is one configured language and its feed set.
@@ -144,16 +147,12 @@ type file struct {
 // written before the error stay written (story pages first, so feeds never
 // link to a missing page), the rest keep their old content.
 func (p *Publisher) Publish(ctx context.Context) (Report, error) {
-	all, err := p.r.Items(ctx, store.Query{})
-	if err != nil {
-		return Report{}, fmt.Errorf("publish: read items: %w", err)
-	}
-	sets, err := p.selectFeeds(ctx)
+	unlinked, newestAll, sets, err := p.read(ctx)
 	if err != nil {
 		return Report{}, err
 	}
 
-	files, pages, err := p.render(all, sets)
+	files, pages, err := p.render(unlinked, newestAll, sets)
 	if err != nil {
 		return Report{}, err
 	}
@@ -161,22 +160,20 @@ func (p *Publisher) Publish(ctx context.Context) (Report, error) {
 		return Report{}, err
 	}
 
+	// The stylesheet and the story pages come first and only the feeds
+	// after them point at them, so they are written together: each write
+	// mostly waits for its fsync. The rest keep their order.
 	var rep Report
-	for _, f := range files {
-		if err := ctx.Err(); err != nil {
-			slices.Sort(rep.Changed)
-			return rep, fmt.Errorf("publish: %w", err)
-		}
-		full := filepath.Join(p.opts.Dir, filepath.FromSlash(f.path))
-		changed, err := writeIfChanged(full, f.data, f.mod)
-		if err != nil {
-			slices.Sort(rep.Changed)
-			return rep, fmt.Errorf("publish: write %s: %w", full, err)
-		}
-		if changed {
-			p.log.Debug("wrote file", "path", f.path)
-			rep.Changed = append(rep.Changed, f.path)
-		}
+	head := 1 + len(pages)
+	rep.Changed, err = p.writeFiles(ctx, files[:head], storyWriters)
+	if err == nil {
+		var changed []string
+		changed, err = p.writeFiles(ctx, files[head:], 1)
+		rep.Changed = append(rep.Changed, changed...)
+	}
+	if err != nil {
+		slices.Sort(rep.Changed)
+		return rep, err
 	}
 	removed, err := p.removeOrphans(pages)
 	rep.Changed = append(rep.Changed, removed...)
@@ -189,8 +186,52 @@ func (p *Publisher) Publish(ctx context.Context) (Report, error) {
 	return rep, nil
 }
 
-// selectFeeds reads the items of the merged feed and of every language.
-func (p *Publisher) selectFeeds(ctx context.Context) ([]feedSet, error) {
+// read reads what Publish renders, every query at once (a store serves
+// them on as many connections): the released items without a link of their
+// own, whole, as they get a permalink page; the newest time of every
+// released item, which the store keeps on an index, so that the whole store
+// is never read; and the items of the merged feed and of every language.
+func (p *Publisher) read(ctx context.Context) (unlinked []feeds.Item, newestAll time.Time, sets []feedSet, _ error) {
+	sets = p.feedSets()
+	errs := make([]error, 2+len(sets))
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		var err error
+		if unlinked, err = p.r.Items(ctx, store.Query{Unlinked: true}); err != nil {
+			errs[0] = fmt.Errorf("publish: read items without a link: %w", err)
+		}
+	})
+	wg.Go(func() {
+		var err error
+		if newestAll, err = p.r.Newest(ctx); err != nil {
+			errs[1] = fmt.Errorf("publish: read the newest time: %w", err)
+		}
+	})
+	for i := range sets {
+		q := store.Query{Language: sets[i].tag, Limit: p.opts.MaxItems}
+		if i > 0 && p.opts.Languages[i-1].MaxItems > 0 {
+			q.Limit = p.opts.Languages[i-1].MaxItems
+		}
+		wg.Go(func() {
+			items, err := p.r.Items(ctx, q)
+			if err != nil {
+				errs[2+i] = fmt.Errorf("publish: read items of feed %q: %w", sets[i].label, err)
+				return
+			}
+			sets[i].items = p.withLinks(items)
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, time.Time{}, nil, err
+		}
+	}
+	return unlinked, newestAll, sets, nil
+}
+
+// feedSets lists the merged feed and every language's, without items.
+func (p *Publisher) feedSets() []feedSet {
 	merged := feedSet{title: p.opts.Title, label: "All languages"}
 	if len(p.opts.Languages) > 0 {
 		merged.lang = p.opts.Languages[0].Tag
@@ -203,59 +244,7 @@ func (p *Publisher) selectFeeds(ctx context.Context) ([]feedSet, error) {
 		}
 		sets = append(sets, s)
 	}
-	for i := range sets {
-		q := store.Query{Language: sets[i].tag, Limit: p.opts.MaxItems}
-		if i > 0 && p.opts.Languages[i-1].MaxItems > 0 {
-			q.Limit = p.opts.Languages[i-1].MaxItems
-		}
-		items, err := p.r.Items(ctx, q)
-		if err != nil {
-			return nil, fmt.Errorf("publish: read items of feed %q: %w", sets[i].label, err)
-		}
-		sets[i].items = p.withLinks(items)
-	}
-	return sets, nil
-}
-
-// render produces every output file in the order they are written: the
-// stylesheet and the story pages before the feeds that point at them, the
-// merged feed after the language feeds, the index last. pages holds the
-// story page file names (slug + ".html") that must exist.
-func (p *Publisher) render(all []feeds.Item, sets []feedSet) (files []file, pages []string, err error) {
-	newestAll := newest(all)
-	files = append(files, file{path: stylesheetFile, data: stylesheet(), mod: newestAll})
-
-	stories, err := p.renderStories(all)
-	if err != nil {
-		return nil, nil, err
-	}
-	for _, f := range stories {
-		pages = append(pages, path.Base(f.path))
-	}
-	files = append(files, stories...)
-
-	order := append(slices.Clone(sets[1:]), sets[0])
-	for _, s := range order {
-		for _, fm := range p.formats {
-			feed := p.feed(s, sets, fm, newestAll)
-			var buf bytes.Buffer
-			if err := fm.write(&buf, feed); err != nil {
-				return nil, nil, fmt.Errorf("publish: render %s%s: %w", s.dir, fm.file, err)
-			}
-			files = append(files, file{path: s.dir + fm.file, data: buf.Bytes(), mod: feed.Updated})
-		}
-	}
-
-	opml, err := p.renderOPML(sets)
-	if err != nil {
-		return nil, nil, err
-	}
-	index, err := p.renderIndex(sets)
-	if err != nil {
-		return nil, nil, err
-	}
-	files = append(files, file{path: opmlFile, data: opml, mod: newestAll}, file{path: indexFile, data: index, mod: newestAll})
-	return files, pages, nil
+	return sets
 }
 
 // feed builds the feeds.Feed of one feed set in one format. An empty feed

@@ -30,7 +30,8 @@ type fakeStore struct{ items []feeds.Item }
 func (s *fakeStore) Items(_ context.Context, q store.Query) ([]feeds.Item, error) {
 	var out []feeds.Item
 	for _, it := range s.items {
-		if (!it.Held || q.IncludeHeld) && feeds.MatchLang(it.Language, q.Language) && (q.Source == "" || q.Source == it.Source) {
+		if (!it.Held || q.IncludeHeld) && feeds.MatchLang(it.Language, q.Language) &&
+			(q.Source == "" || q.Source == it.Source) && (!q.Unlinked || it.Link == "") {
 			out = append(out, it)
 		}
 	}
@@ -38,6 +39,26 @@ func (s *fakeStore) Items(_ context.Context, q store.Query) ([]feeds.Item, error
 		return cmp.Or(b.Published.Compare(a.Published), strings.Compare(a.ID, b.ID))
 	})
 	return out[:min(len(out), cmp.Or(q.Limit, len(out)))], nil
+}
+
+// Newest is the latest Published or Updated among released items, as the
+// stores keep it: to the second, in UTC.
+func (s *fakeStore) Newest(context.Context) (time.Time, error) {
+	var t time.Time
+	for _, it := range s.items {
+		if it.Held {
+			continue
+		}
+		for _, d := range []time.Time{it.Published, it.Updated} {
+			if d.After(t) {
+				t = d
+			}
+		}
+	}
+	if t.IsZero() {
+		return t, nil
+	}
+	return t.Truncate(time.Second).UTC(), nil
 }
 
 var hkt = time.FixedZone("HKT", 8*3600)
@@ -811,5 +832,105 @@ func TestCheck(t *testing.T) {
 				t.Errorf("Check created folders: %v", err)
 			}
 		})
+	}
+}
+
+// failingStore fails the reads its fields name, and answers the others as
+// fakeStore does.
+type failingStore struct {
+	fakeStore
+	items  func(store.Query) bool // the Items queries that fail
+	newest bool
+}
+
+var errRead = errors.New("database is locked")
+
+func (s *failingStore) Items(ctx context.Context, q store.Query) ([]feeds.Item, error) {
+	if s.items != nil && s.items(q) {
+		return nil, errRead
+	}
+	return s.fakeStore.Items(ctx, q)
+}
+
+func (s *failingStore) Newest(ctx context.Context) (time.Time, error) {
+	if s.newest {
+		return time.Time{}, errRead
+	}
+	return s.fakeStore.Newest(ctx)
+}
+
+// TestReadErrors: a failed read stops Publish before any write, with an
+// error that names what it read.
+func TestReadErrors(t *testing.T) {
+	tests := []struct {
+		name    string
+		st      *failingStore
+		wantErr string
+	}{
+		{"items without a link", &failingStore{items: func(q store.Query) bool { return q.Unlinked }},
+			"publish: read items without a link: database is locked"},
+		{"newest time", &failingStore{newest: true},
+			"publish: read the newest time: database is locked"},
+		{"a language's items", &failingStore{items: func(q store.Query) bool { return q.Language == "zh-Hant" }},
+			`publish: read items of feed "zh-Hant": database is locked`},
+		{"every read: the first in order", &failingStore{items: func(store.Query) bool { return true }, newest: true},
+			"publish: read items without a link: database is locked"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			tt.st.fakeStore.items = testItems()
+			rep, err := New(tt.st, testOptions(dir), nil).Publish(context.Background())
+			if err == nil || err.Error() != tt.wantErr || !errors.Is(err, errRead) {
+				t.Fatalf("Publish = %v, want %s", err, tt.wantErr)
+			}
+			if len(rep.Changed) != 0 {
+				t.Errorf("Changed = %q, want nothing", rep.Changed)
+			}
+			if files := readTree(t, dir); len(files) != 0 {
+				t.Errorf("wrote %q, want nothing", sortedKeys(files))
+			}
+		})
+	}
+}
+
+// TestNewestOfTheStore: an empty feed, and the files that show no item,
+// are dated by the newest time of the whole store, even when the item that
+// holds it is in no feed (an old story updated last).
+func TestNewestOfTheStore(t *testing.T) {
+	dir := t.TempDir()
+	st := &fakeStore{items: []feeds.Item{
+		{
+			ID: "https://www.example.edu/news/a", Source: "partner", Title: "A", Link: "https://www.example.edu/news/a",
+			Language: "en", Published: at(13, 10, 0), Updated: at(13, 10, 0),
+		},
+		{
+			ID: "https://www.example.edu/news/b", Source: "partner", Title: "B", Link: "https://www.example.edu/news/b",
+			Language: "en", Published: at(12, 10, 0), Updated: at(15, 9, 0),
+		},
+	}}
+	opts := testOptions(dir)
+	opts.MaxItems = 1
+	opts.Languages[0].MaxItems = 1
+	publish(t, st, opts)
+
+	files := readTree(t, dir)
+	if want := "<updated>2025-03-15T09:00:00+08:00</updated>"; !bytes.Contains(files["zh-hant/atom.xml"], []byte(want)) {
+		t.Errorf("zh-hant/atom.xml does not hold %s:\n%s", want, files["zh-hant/atom.xml"])
+	}
+	if want := "<updated>2025-03-13T10:00:00+08:00</updated>"; !bytes.Contains(files["en/atom.xml"], []byte(want)) {
+		t.Errorf("en/atom.xml does not hold %s:\n%s", want, files["en/atom.xml"])
+	}
+	for name, want := range map[string]time.Time{
+		"feed.xsl": at(15, 9, 0), "index.html": at(15, 9, 0), "feeds.opml": at(15, 9, 0),
+		"zh-hant/atom.xml": at(15, 9, 0), "en/atom.xml": at(13, 10, 0),
+	} {
+		fi, err := os.Stat(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !fi.ModTime().Equal(want) {
+			t.Errorf("%s: mtime %v, want %v", name, fi.ModTime(), want)
+		}
 	}
 }

@@ -85,44 +85,54 @@ a{color:#0645ad}img{max-width:100%;height:auto}
 </html>
 `))
 
-// renderStories renders a page for every item of all (as the store holds
-// them, links not yet filled) that has no link of its own. A slug that two items share
-// shows the first (newest) of them.
-func (p *Publisher) renderStories(all []feeds.Item) ([]file, error) {
-	var out []file
-	seen := make(map[string]bool)
-	siteLang := ""
-	if len(p.opts.Languages) > 0 {
-		siteLang = p.opts.Languages[0].Tag
-	}
-	for _, it := range all {
+// storyItems returns the items of unlinked (as the store holds them, links
+// not yet filled, newest first) that get a permalink page: every item
+// without a link of its own, except that a slug two items share shows the
+// first (newest) of them.
+func storyItems(unlinked []feeds.Item) []feeds.Item {
+	var out []feeds.Item
+	seen := make(map[string]bool, len(unlinked))
+	for _, it := range unlinked {
 		slug := pageSlug(it)
-		url := p.opts.BaseURL + storiesDir + "/" + slug + ".html"
 		if it.Link != "" || seen[slug] {
 			continue
 		}
 		seen[slug] = true
-		page := storyPage{
-			Lang:       it.Language,
-			Title:      it.Title,
-			URL:        url,
-			Date:       p.pageTime(it.Published),
-			Categories: it.Categories,
-			Content:    template.HTML(it.Content),
-			Summary:    it.Summary,
-			Site:       p.opts.Title,
-			SiteLang:   siteLang,
-		}
-		for _, a := range it.Authors {
-			if a.Name != "" {
-				page.Authors = append(page.Authors, a.Name)
-			}
-		}
-		var buf bytes.Buffer
-		if err := storyTemplate.Execute(&buf, page); err != nil {
-			return nil, fmt.Errorf("publish: render story %s: %w", slug, err)
-		}
-		out = append(out, file{path: storiesDir + "/" + slug + ".html", data: buf.Bytes(), mod: newest([]feeds.Item{it})})
+		out = append(out, it)
 	}
-	return out, nil
+	return out
+}
+
+// storyPageSlack is about what the page adds around an item's text.
+const storyPageSlack = 2048
+
+// renderStory renders the permalink page of it.
+func (p *Publisher) renderStory(it feeds.Item) (file, error) {
+	slug := pageSlug(it)
+	siteLang := ""
+	if len(p.opts.Languages) > 0 {
+		siteLang = p.opts.Languages[0].Tag
+	}
+	page := storyPage{
+		Lang:       it.Language,
+		Title:      it.Title,
+		URL:        p.opts.BaseURL + storiesDir + "/" + slug + ".html",
+		Date:       p.pageTime(it.Published),
+		Categories: it.Categories,
+		Content:    template.HTML(it.Content),
+		Summary:    it.Summary,
+		Site:       p.opts.Title,
+		SiteLang:   siteLang,
+	}
+	for _, a := range it.Authors {
+		if a.Name != "" {
+			page.Authors = append(page.Authors, a.Name)
+		}
+	}
+	var buf bytes.Buffer
+	buf.Grow(len(it.Title) + len(it.Content) + len(it.Summary) + storyPageSlack)
+	if err := storyTemplate.Execute(&buf, page); err != nil {
+		return file{}, fmt.Errorf("publish: render story %s: %w", slug, err)
+	}
+	return file{path: storiesDir + "/" + slug + ".html", data: buf.Bytes(), mod: newest([]feeds.Item{it})}, nil
 }

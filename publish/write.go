@@ -2,14 +2,77 @@ package publish
 
 import (
 	"bytes"
+	"context"
 	"errors"
+	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/renameio/v2"
 )
+
+// storyWriters is how many story pages are written at once: each write
+// mostly waits for its fsync, so they overlap well beyond the cores.
+const storyWriters = 8
+
+// writeFiles writes the files that changed, on up to workers goroutines;
+// with one, in order. It returns the paths it changed. The first error
+// stops it: no file is started after it, and files being written finish.
+func (p *Publisher) writeFiles(ctx context.Context, files []file, workers int) ([]string, error) {
+	var (
+		mu      sync.Mutex
+		changed []string
+		failed  error
+		next    atomic.Int64
+		wg      sync.WaitGroup
+	)
+	for range min(workers, len(files)) {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1)) - 1
+				mu.Lock()
+				stop := i >= len(files) || failed != nil
+				mu.Unlock()
+				if stop {
+					return
+				}
+				ok, err := p.writeFile(ctx, files[i])
+				mu.Lock()
+				if ok {
+					changed = append(changed, files[i].path)
+				}
+				if err != nil && failed == nil {
+					failed = err
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	return changed, failed
+}
+
+// writeFile writes f unless the output folder holds it already, and
+// reports whether it did.
+func (p *Publisher) writeFile(ctx context.Context, f file) (bool, error) {
+	if err := ctx.Err(); err != nil {
+		return false, fmt.Errorf("publish: %w", err)
+	}
+	full := filepath.Join(p.opts.Dir, filepath.FromSlash(f.path))
+	changed, err := writeIfChanged(full, f.data, f.mod)
+	if err != nil {
+		return false, fmt.Errorf("publish: write %s: %w", full, err)
+	}
+	if changed {
+		p.log.Debug("wrote file", "path", f.path)
+	}
+	return changed, nil
+}
 
 // writeIfChanged replaces the file at path with data, atomically, unless it
 // already holds exactly those bytes; an unchanged file keeps its mtime, so
@@ -22,10 +85,10 @@ import (
 // A non-zero mod becomes the file's mtime (the newest item it shows), set
 // only when it differs, so an unchanged run touches nothing.
 func writeIfChanged(path string, data []byte, mod time.Time) (changed bool, err error) {
-	old, err := os.ReadFile(path)
+	same, old, err := holds(path, data)
 	switch {
-	case err == nil && bytes.Equal(old, data):
-		return false, stamp(path, mod)
+	case err == nil && same:
+		return false, stamp(path, old.ModTime(), mod)
 	case err != nil && !errors.Is(err, fs.ErrNotExist):
 		return false, err
 	}
@@ -36,19 +99,58 @@ func writeIfChanged(path string, data []byte, mod time.Time) (changed bool, err 
 	if err := renameio.WriteFile(path, data, 0o644, renameio.WithTempDir(dir), renameio.WithStaticPermissions(0o644)); err != nil {
 		return false, err
 	}
-	return true, stamp(path, mod)
+	if mod.IsZero() {
+		return true, nil
+	}
+	return true, os.Chtimes(path, mod, mod)
 }
 
-// stamp sets path's mtime to mod unless mod is zero or already set.
-func stamp(path string, mod time.Time) error {
-	if mod.IsZero() {
-		return nil
-	}
-	fi, err := os.Stat(path)
+// compareChunk is how much of a file holds reads at a time.
+const compareChunk = 256 << 10
+
+// holds reports whether the file at path holds exactly data, and returns
+// its FileInfo. A file of another size is not read at all, and one of the
+// same size is compared a chunk at a time, so an unchanged feed of many
+// megabytes is not copied into memory a second time.
+func holds(path string, data []byte) (bool, fs.FileInfo, error) {
+	f, err := os.Open(path)
 	if err != nil {
-		return err
+		return false, nil, err
 	}
-	if fi.ModTime().Equal(mod) {
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return false, nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		// A folder fails here with the error a read gives.
+		old, err := io.ReadAll(f)
+		return err == nil && bytes.Equal(old, data), fi, err
+	}
+	if fi.Size() != int64(len(data)) {
+		return false, fi, nil
+	}
+	buf := make([]byte, min(len(data), compareChunk))
+	for rest := data; len(rest) > 0; {
+		n := min(len(rest), len(buf))
+		if _, err := io.ReadFull(f, buf[:n]); err != nil {
+			if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+				return false, fi, nil // shrunk since the Stat
+			}
+			return false, fi, err
+		}
+		if !bytes.Equal(buf[:n], rest[:n]) {
+			return false, fi, nil
+		}
+		rest = rest[n:]
+	}
+	return true, fi, nil
+}
+
+// stamp sets path's mtime, now old, to mod unless mod is zero or already
+// set.
+func stamp(path string, old, mod time.Time) error {
+	if mod.IsZero() || old.Equal(mod) {
 		return nil
 	}
 	return os.Chtimes(path, mod, mod)

@@ -35,6 +35,16 @@ type Store interface {
 	Apply(ctx context.Context, source string, b Batch) (Applied, error)
 	// Items returns items matching q, newest first, then by id.
 	Items(ctx context.Context, q Query) ([]feeds.Item, error)
+	// Newest returns the latest Published or Updated time among released
+	// items, in UTC; the zero time when there are none. It reads no item,
+	// so it stays cheap however large the store.
+	Newest(ctx context.Context) (time.Time, error)
+	// Version returns the content version: a counter that every committed
+	// transaction changing items (an insert, update, removal, pruning or
+	// release) raises by one, and nothing else changes. Two reads that
+	// return the same number saw the same items, so a caller can skip work
+	// that depends on nothing but the items.
+	Version(ctx context.Context) (int64, error)
 	// Release clears Held on every held item published at or before now.
 	Release(ctx context.Context, now time.Time) (released int, err error)
 	// FirstRun records day (YYYY-MM-DD) as the store's first-run date unless
@@ -76,4 +86,7 @@ type Query struct {
 	Language    string
 	Limit       int  // at most this many; 0 for no limit
 	IncludeHeld bool // include embargoed items
+	// Unlinked selects only items with no Link of their own: the ones that
+	// get a permalink page.
+	Unlinked bool
 }

@@ -322,15 +322,18 @@ func (s *Store) Release(ctx context.Context, now time.Time) (int, error) {
 	return released, nil
 }
 
-// The parts of the Items query. Released items are read from items_feed, and
-// one source's with held ones from items_source, already in order, so a
-// Limit stops early.
+// The parts of the Items query. Released items are read from items_feed,
+// released unlinked ones from items_unlinked, and one source's with held
+// ones from items_source, already in order, so a Limit stops early.
 const (
 	selectItems = `SELECT id, source, file, position, link, language, title, summary, content,
 		published, updated, first_seen, slug, held, extra::text
 	FROM items WHERE true`
 	itemsReleased = ` AND NOT held`
 	itemsSource   = ` AND source = $%d`
+	// itemsUnlinked is the very condition of items_unlinked, so that the
+	// planner can use that partial index.
+	itemsUnlinked = ` AND link = ''`
 	// itemsLanguage is RFC 4647 basic filtering: the tag itself, or the tag
 	// and "-" followed by more subtags. lang_key is lower case.
 	itemsLanguage = ` AND (lang_key = $%d OR lang_key LIKE $%d ESCAPE '\')`
@@ -364,6 +367,9 @@ func itemsQuery(q store.Query) (string, []any) {
 		lang := strings.ToLower(q.Language)
 		args = append(args, lang, escapeLike(lang)+"-%")
 		fmt.Fprintf(&query, itemsLanguage, len(args)-1, len(args))
+	}
+	if q.Unlinked {
+		query.WriteString(itemsUnlinked)
 	}
 	query.WriteString(itemsOrder)
 	if q.Limit > 0 {

@@ -65,6 +65,26 @@ func bumpContent(ctx context.Context, tx pgx.Tx) error {
 	return nil
 }
 
+// selectNewest reads the two maxima from items_feed and items_updated: each
+// is one step down an index, where max(greatest(published, updated)) would
+// read every row.
+const selectNewest = `SELECT (SELECT max(published) FROM items WHERE NOT held),
+	(SELECT max(updated) FROM items WHERE NOT held)`
+
+// Newest returns the latest Published or Updated time among released items,
+// in UTC; the zero time when there are none.
+func (s *Store) Newest(ctx context.Context) (time.Time, error) {
+	var published, updated *time.Time
+	if err := s.pool.QueryRow(ctx, selectNewest).Scan(&published, &updated); err != nil {
+		return time.Time{}, fmt.Errorf("postgres: newest: %w", err)
+	}
+	p, u := fromNullTime(published), fromNullTime(updated)
+	if u.After(p) {
+		return u, nil
+	}
+	return p, nil
+}
+
 // SchemaVersion returns the schema version the database holds; Open has
 // made it the one this binary writes.
 func (s *Store) SchemaVersion(ctx context.Context) (int, error) {

@@ -125,8 +125,8 @@ func TestOpenSetsSchemaVersion(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if latest != 1 {
-		t.Errorf("latest version %d, want 1", latest)
+	if latest != 2 {
+		t.Errorf("latest version %d, want 2", latest)
 	}
 	if v, err := s.SchemaVersion(context.Background()); err != nil || v != latest {
 		t.Errorf("SchemaVersion = %d, %v; want %d", v, err, latest)
@@ -150,10 +150,64 @@ func TestOpenSchemaTooNew(t *testing.T) {
 	if !errors.Is(err, store.ErrSchemaTooNew) {
 		t.Errorf("error %v does not wrap store.ErrSchemaTooNew", err)
 	}
-	want := fmt.Sprintf("postgres: open %s: schema version 7, this binary knows up to 1: %v",
+	want := fmt.Sprintf("postgres: open %s: schema version 7, this binary knows up to 2: %v",
 		target(t, dsn), store.ErrSchemaTooNew)
 	if err.Error() != want {
 		t.Errorf("error\n got %s\nwant %s", err, want)
+	}
+}
+
+// TestOpenMigratesVersion1: a database at schema version 1 is brought to
+// version 2 on Open, keeping its items and content version, with the
+// indexes that Items with Unlinked and Newest read.
+func TestOpenMigratesVersion1(t *testing.T) {
+	ctx := context.Background()
+	dsn := newDatabase(t)
+	steps, err := loadMigrations(migrationFiles)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tx, err := conn.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(ctx, createSchemaVersion); err != nil {
+		t.Fatal(err)
+	}
+	if err := applyMigration(ctx, tx, steps[0]); err != nil {
+		t.Fatal(err)
+	}
+	_, err = tx.Exec(ctx, `INSERT INTO items (id, source, file, position, link, link_key, lang_key, language,
+		title, summary, content, published, updated, first_seen, slug, held, extra)
+	VALUES ('urn:a', 'newsroom', 'a.md', 0, '', NULL, 'en', 'en', 'A', '', '', '2025-03-12 00:00:00Z',
+		'2025-03-12 01:00:00Z', '2025-03-12 00:00:00Z', 'a', false, '{}');
+	UPDATE versions SET version = 4 WHERE name = 'content'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	conn.Close(ctx)
+
+	s := openAt(t, dsn)
+	if v, err := s.SchemaVersion(ctx); err != nil || v != 2 {
+		t.Errorf("SchemaVersion = %d, %v; want 2", v, err)
+	}
+	items, err := s.Items(ctx, store.Query{Unlinked: true})
+	if err != nil || len(items) != 1 || items[0].ID != "urn:a" || items[0].Slug != "a" {
+		t.Errorf("Items = %+v, %v; want urn:a with slug a", items, err)
+	}
+	if v, err := s.Version(ctx); err != nil || v != 4 {
+		t.Errorf("Version = %d, %v; want 4", v, err)
+	}
+	want := time.Date(2025, 3, 12, 1, 0, 0, 0, time.UTC)
+	if got, err := s.Newest(ctx); err != nil || !got.Equal(want) {
+		t.Errorf("Newest = %v, %v; want %v", got, err, want)
 	}
 }
 
@@ -190,7 +244,7 @@ func TestConcurrentMigrations(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := []string{"1 0001_init.sql"}; strings.Join(rows, ",") != strings.Join(want, ",") {
+	if want := []string{"1 0001_init.sql", "2 0002_publish_reads.sql"}; strings.Join(rows, ",") != strings.Join(want, ",") {
 		t.Errorf("schema_version rows %q, want %q", rows, want)
 	}
 	var versions int
@@ -330,59 +384,6 @@ func TestReopenKeepsEverything(t *testing.T) {
 	}
 }
 
-// TestVersion: every committed write that changes items raises the content
-// version by one; writes that change no item, and failed ones, leave it.
-func TestVersion(t *testing.T) {
-	ctx := context.Background()
-	s := openTemp(t)
-	day := func(d int) time.Time { return time.Date(2025, 3, d, 0, 0, 0, 0, time.UTC) }
-	a := feeds.Item{ID: "urn:a", Title: "A", Published: day(1)}
-	b := feeds.Item{ID: "urn:b", Title: "B", Published: day(2), Held: true}
-	steps := []struct {
-		name  string
-		write func() error
-		want  int64
-	}{
-		{"new items", func() error { _, err := s.Upsert(ctx, "n", []feeds.Item{a, b}); return err }, 1},
-		{"the same items", func() error { _, err := s.Upsert(ctx, "n", []feeds.Item{a, b}); return err }, 1},
-		{"an item of another source", func() error { _, err := s.Upsert(ctx, "p", []feeds.Item{a}); return err }, 1},
-		{"a changed item", func() error {
-			c := a
-			c.Title = "A2"
-			_, err := s.Upsert(ctx, "n", []feeds.Item{c})
-			return err
-		}, 2},
-		{"state only", func() error { return s.SaveState(ctx, "n", sources.State{Failures: 1}) }, 2},
-		{"first run", func() error { _, err := s.FirstRun(ctx, "2025-03-01"); return err }, 2},
-		{"release of nothing", func() error { _, err := s.Release(ctx, day(1)); return err }, 2},
-		{"release", func() error { _, err := s.Release(ctx, day(3)); return err }, 3},
-		{"removal of nothing", func() error { _, err := s.Remove(ctx, "n", []string{"urn:x"}); return err }, 3},
-		{"failed apply", func() error {
-			_, err := s.Apply(ctx, "n", store.Batch{Remove: []string{"urn:a"}, Items: []feeds.Item{{}}})
-			if err == nil {
-				return errors.New("apply of an item with no id succeeded")
-			}
-			return nil
-		}, 3},
-		{"pruning", func() error {
-			_, err := s.Apply(ctx, "n", store.Batch{Retain: &store.Retain{MaxItems: 1}})
-			return err
-		}, 4},
-		{"removal", func() error { _, err := s.Remove(ctx, "n", []string{"urn:b"}); return err }, 5},
-	}
-	if v, err := s.Version(ctx); err != nil || v != 0 {
-		t.Fatalf("new store: Version = %d, %v; want 0", v, err)
-	}
-	for _, st := range steps {
-		if err := st.write(); err != nil {
-			t.Fatalf("%s: %v", st.name, err)
-		}
-		if v, err := s.Version(ctx); err != nil || v != st.want {
-			t.Errorf("after %s: Version = %d, %v; want %d", st.name, v, err, st.want)
-		}
-	}
-}
-
 // TestSaveStateKeepsLease: the lease columns belong to the node fetching
 // the source; saving its state leaves them.
 func TestSaveStateKeepsLease(t *testing.T) {
@@ -434,6 +435,8 @@ func TestItemsUsesIndex(t *testing.T) {
 		{store.Query{Language: "zh-Hant", Limit: 50}, "Index Scan using items_feed on items"},
 		{store.Query{Source: "newsroom", IncludeHeld: true}, "Index Scan using items_source on items"},
 		{store.Query{Source: "newsroom", IncludeHeld: true, Limit: 50}, "Index Scan using items_source on items"},
+		{store.Query{Unlinked: true}, "Index Scan using items_unlinked on items"},
+		{store.Query{Unlinked: true, Language: "zh-Hant"}, "Index Scan using items_unlinked on items"},
 	}
 	for _, tt := range tests {
 		query, args := itemsQuery(tt.q)
@@ -448,6 +451,35 @@ func TestItemsUsesIndex(t *testing.T) {
 		text := strings.Join(plan, "\n")
 		if !strings.Contains(text, tt.want) || strings.Contains(text, "Sort") {
 			t.Errorf("%+v: plan\n%s\nwant %q and no sort", tt.q, text, tt.want)
+		}
+	}
+}
+
+// TestNewestUsesIndex guards the reason for items_updated: Newest takes
+// each maximum from the end of an index instead of reading every item.
+func TestNewestUsesIndex(t *testing.T) {
+	ctx := context.Background()
+	s := openTemp(t)
+	conn, err := s.pool.Acquire(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Release()
+	if _, err := conn.Exec(ctx, `SET enable_seqscan = off; SET enable_sort = off; SET enable_bitmapscan = off`); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := conn.Query(ctx, "EXPLAIN (COSTS OFF) "+selectNewest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Join(plan, "\n")
+	for _, want := range []string{"Index Only Scan using items_feed on items", "Index Only Scan Backward using items_updated on items"} {
+		if !strings.Contains(text, want) || strings.Contains(text, "Seq Scan") || strings.Contains(text, "Sort") {
+			t.Errorf("plan\n%s\nwant %q and no scan of the table or sort", text, want)
 		}
 	}
 }

@@ -12,7 +12,7 @@ import (
 // Apply writes one refresh of source in a single transaction: removals
 // first (so a story whose id changed can keep its link), then the upserts
 // (see Upsert), then retention, then the fetch state. Either all of it is
-// stored or none.
+// stored or none. A Batch that changes items raises the content version.
 func (s *Store) Apply(ctx context.Context, source string, b store.Batch) (store.Applied, error) {
 	done, err := s.apply(ctx, source, b)
 	if err != nil {
@@ -41,6 +41,11 @@ func (s *Store) apply(ctx context.Context, source string, b store.Batch) (store.
 	}
 	if b.State != nil {
 		if err := saveStateTx(ctx, tx, source, *b.State); err != nil {
+			return store.Applied{}, err
+		}
+	}
+	if done.Changed+done.Removed+done.Pruned > 0 {
+		if err := bumpContent(ctx, tx); err != nil {
 			return store.Applied{}, err
 		}
 	}

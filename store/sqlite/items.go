@@ -225,26 +225,50 @@ const releaseItems = `UPDATE items SET held = 0 WHERE held = 1 AND published <= 
 // Release clears Held on every held item published at or before now and
 // returns how many it released.
 func (s *Store) Release(ctx context.Context, now time.Time) (int, error) {
-	res, err := s.db.ExecContext(ctx, releaseItems, now.Unix())
+	n, err := s.release(ctx, now)
 	if err != nil {
 		return 0, fmt.Errorf("sqlite: release: %w", err)
 	}
+	return n, nil
+}
+
+func (s *Store) release(ctx context.Context, now time.Time) (int, error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, err
+	}
+	defer tx.Rollback()
+	res, err := tx.ExecContext(ctx, releaseItems, now.Unix())
+	if err != nil {
+		return 0, err
+	}
 	n, err := res.RowsAffected()
 	if err != nil {
-		return 0, fmt.Errorf("sqlite: release: %w", err)
+		return 0, err
+	}
+	if n > 0 {
+		if err := bumpContent(ctx, tx); err != nil {
+			return 0, err
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, err
 	}
 	return int(n), nil
 }
 
-// The parts of the Items query. Released items are read from items_feed, and
-// one source's with held ones from items_source, already in order, so a
-// Limit stops early.
+// The parts of the Items query. Released items are read from items_feed,
+// unlinked ones from items_unlinked, and one source's with held ones from
+// items_source, already in order, so a Limit stops early.
 const (
 	selectItems = `SELECT id, source, file, position, link, language, title, summary, content,
 		published, updated, first_seen, slug, held, extra
 	FROM items WHERE 1`
 	itemsReleased = ` AND held = 0`
 	itemsSource   = ` AND source = ?`
+	// itemsUnlinked is the very condition of items_unlinked, so that the
+	// planner can use that partial index.
+	itemsUnlinked = ` AND link = ''`
 	// itemsLanguage is RFC 4647 basic filtering: the tag itself, or the tag
 	// and "-" followed by more subtags. lang_key is lower case.
 	itemsLanguage = ` AND (lang_key = ? OR lang_key LIKE ? ESCAPE '\')`
@@ -278,6 +302,9 @@ func itemsQuery(q store.Query) (string, []any) {
 		lang := strings.ToLower(q.Language)
 		query.WriteString(itemsLanguage)
 		args = append(args, lang, escapeLike(lang)+"-%")
+	}
+	if q.Unlinked {
+		query.WriteString(itemsUnlinked)
 	}
 	query.WriteString(itemsOrder)
 	if q.Limit > 0 {

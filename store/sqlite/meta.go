@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"time"
 )
@@ -44,4 +45,49 @@ func (s *Store) firstRun(ctx context.Context, day string) (string, error) {
 		return "", err
 	}
 	return recorded, nil
+}
+
+const (
+	selectContentVersion = `SELECT version FROM versions WHERE name = 'content'`
+	bumpContentVersion   = `UPDATE versions SET version = version + 1 WHERE name = 'content'`
+)
+
+// Version returns the content version: a counter that every committed
+// transaction changing items (an insert, update, removal, pruning or
+// release) raises by one. Two reads that return the same number saw the
+// same items.
+func (s *Store) Version(ctx context.Context) (int64, error) {
+	var v int64
+	if err := s.db.QueryRowContext(ctx, selectContentVersion).Scan(&v); err != nil {
+		return 0, fmt.Errorf("sqlite: content version: %w", err)
+	}
+	return v, nil
+}
+
+// bumpContent raises the content version within tx, which changed items.
+func bumpContent(ctx context.Context, tx *sql.Tx) error {
+	if _, err := tx.ExecContext(ctx, bumpContentVersion); err != nil {
+		return fmt.Errorf("bump content version: %w", err)
+	}
+	return nil
+}
+
+// selectNewest reads the two maxima from the ends of items_feed and
+// items_updated, one index entry each, where max(max(published, updated))
+// would read every row. ORDER BY … LIMIT 1 makes the early stop explicit.
+const selectNewest = `SELECT
+	(SELECT published FROM items WHERE held = 0 ORDER BY published DESC LIMIT 1),
+	(SELECT updated FROM items WHERE held = 0 ORDER BY updated DESC LIMIT 1)`
+
+// Newest returns the latest Published or Updated time among released items,
+// in UTC; the zero time when there are none.
+func (s *Store) Newest(ctx context.Context) (time.Time, error) {
+	var published, updated time.Time
+	if err := s.db.QueryRowContext(ctx, selectNewest).Scan(scanUnix(&published), scanUnix(&updated)); err != nil {
+		return time.Time{}, fmt.Errorf("sqlite: newest: %w", err)
+	}
+	if updated.After(published) {
+		return updated, nil
+	}
+	return published, nil
 }

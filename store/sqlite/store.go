@@ -21,10 +21,16 @@ import (
 )
 
 // schemaVersion is the PRAGMA user_version this binary writes and reads.
-const schemaVersion = 1
+const schemaVersion = 2
 
-//go:embed schema.sql
-var schemaSQL string
+// The schema steps: schema.sql creates version 1, schema_N.sql takes
+// version N-1 to N.
+var (
+	//go:embed schema.sql
+	schemaSQL string
+	//go:embed schema_2.sql
+	schema2SQL string
+)
 
 var _ store.Store = (*Store)(nil)
 
@@ -74,7 +80,7 @@ func dsn(path string) string {
 // schema only once.
 func (s *Store) migrate(ctx context.Context) error {
 	// steps[v] takes a database from version v to v+1.
-	steps := [schemaVersion]string{schemaSQL}
+	steps := [schemaVersion]string{schemaSQL, schema2SQL}
 
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {

@@ -92,7 +92,7 @@ func TestOpenSchemaTooNew(t *testing.T) {
 	if !errors.Is(err, store.ErrSchemaTooNew) {
 		t.Errorf("error %v does not wrap store.ErrSchemaTooNew", err)
 	}
-	want := fmt.Sprintf("sqlite: open %s: schema version 7, this binary knows up to 1: %v",
+	want := fmt.Sprintf("sqlite: open %s: schema version 7, this binary knows up to 2: %v",
 		path, store.ErrSchemaTooNew)
 	if err.Error() != want {
 		t.Errorf("error\n got %s\nwant %s", err, want)
@@ -160,5 +160,44 @@ func TestConcurrentStores(t *testing.T) {
 	}
 	if st.Failures != batches-1 {
 		t.Errorf("source-1-3 failures %d, want %d", st.Failures, batches-1)
+	}
+}
+
+// TestOpenMigratesVersion1: a store written by schema version 1 is brought
+// to version 2 on Open, keeping its items, with content version 0 and the
+// indexes that Items with Unlinked and Newest read.
+func TestOpenMigratesVersion1(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "feedloom.db")
+	db, err := sql.Open("sqlite", dsn(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{schemaSQL, `PRAGMA user_version = 1`,
+		`INSERT INTO items (id, source, file, position, link, link_key, lang_key, language,
+			title, summary, content, published, updated, first_seen, slug, held, extra)
+		VALUES ('urn:a', 'newsroom', 'a.md', 0, '', NULL, 'en', 'en', 'A', '', '', 1741737600,
+			1741741200, 1741737600, 'a', 0, '{}')`} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	db.Close()
+
+	s := openAt(t, path)
+	var version int
+	if err := s.db.QueryRow(`PRAGMA user_version`).Scan(&version); err != nil || version != 2 {
+		t.Errorf("user_version %d, %v; want 2", version, err)
+	}
+	items, err := s.Items(ctx, store.Query{Unlinked: true})
+	if err != nil || len(items) != 1 || items[0].ID != "urn:a" || items[0].Slug != "a" {
+		t.Errorf("Items = %+v, %v; want urn:a with slug a", items, err)
+	}
+	if v, err := s.Version(ctx); err != nil || v != 0 {
+		t.Errorf("Version = %d, %v; want 0", v, err)
+	}
+	want := time.Date(2025, 3, 12, 1, 0, 0, 0, time.UTC)
+	if got, err := s.Newest(ctx); err != nil || !got.Equal(want) {
+		t.Errorf("Newest = %v, %v; want %v", got, err, want)
 	}
 }

@@ -27,9 +27,10 @@ func BenchUpsert(b *testing.B, s store.Store) {
 }
 
 // BenchItems measures reading one feed's worth (50) from a store of 100,000
-// items: the merged feed ("merged") and one language ("zh-Hant"). s must be
-// empty. loaded, when not nil, runs once the items are stored, before the
-// timing starts.
+// items: the merged feed ("merged") and one language ("zh-Hant"); then
+// what a publish reads beside the feeds: the 2,000 items without a link
+// ("unlinked") and the newest time ("newest"). s must be empty. loaded,
+// when not nil, runs once the items are stored, before the timing starts.
 func BenchItems(b *testing.B, s store.Store, loaded func(context.Context) error) {
 	ctx := context.Background()
 	for i := range 10 {
@@ -42,31 +43,41 @@ func BenchItems(b *testing.B, s store.Store, loaded func(context.Context) error)
 			b.Fatal(err)
 		}
 	}
-	for _, q := range []store.Query{
-		{Limit: 50},
-		{Language: "zh-Hant", Limit: 50},
+	for _, q := range []struct {
+		name string
+		q    store.Query
+		want int
+	}{
+		{"merged", store.Query{Limit: 50}, 50},
+		{"zh-Hant", store.Query{Language: "zh-Hant", Limit: 50}, 50},
+		{"unlinked", store.Query{Unlinked: true}, 2_000},
 	} {
-		name := "merged"
-		if q.Language != "" {
-			name = q.Language
-		}
-		b.Run(name, func(b *testing.B) {
+		b.Run(q.name, func(b *testing.B) {
 			for b.Loop() {
-				items, err := s.Items(ctx, q)
+				items, err := s.Items(ctx, q.q)
 				if err != nil {
 					b.Fatal(err)
 				}
-				if len(items) != 50 {
-					b.Fatalf("%d items, want 50", len(items))
+				if len(items) != q.want {
+					b.Fatalf("%d items, want %d", len(items), q.want)
 				}
 			}
 		})
 	}
+	want := time.Date(2025, time.March, 12, 0, 0, 0, 0, time.UTC) // the first item of every batch
+	b.Run("newest", func(b *testing.B) {
+		for b.Loop() {
+			if t, err := s.Newest(ctx); err != nil || !t.Equal(want) {
+				b.Fatalf("Newest = %v, %v; want %v", t, err, want)
+			}
+		}
+	})
 }
 
 // benchItems makes n released items of a listing, newest first, each with
 // every field set and its own id, link and slug, half of them in English
-// and half in Traditional Chinese.
+// and half in Traditional Chinese; one in 50 has no link, as a story file's
+// item.
 func benchItems(prefix string, n int) []feeds.Item {
 	base := time.Date(2025, time.March, 12, 0, 0, 0, 0, time.UTC)
 	items := make([]feeds.Item, n)
@@ -81,6 +92,9 @@ func benchItems(prefix string, n int) []feeds.Item {
 		it.Held = false
 		if i%2 == 0 {
 			it.Language = "en"
+		}
+		if i%50 == 0 {
+			it.Link = ""
 		}
 		items[i] = it
 	}
