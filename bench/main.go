@@ -211,11 +211,11 @@ func (h *harness) run(ctx context.Context) (err error) {
 
 	for _, n := range h.opts.ns {
 		if err := h.refresh(ctx, n); err != nil {
-			return fmt.Errorf("N=%d: %w", n, err)
+			return fmt.Errorf("refresh with n=%d: %w", n, err)
 		}
 		if n <= h.opts.baselineMax {
 			if err := h.runBaseline(ctx, n); err != nil {
-				return fmt.Errorf("N=%d baseline: %w", n, err)
+				return fmt.Errorf("baseline with n=%d: %w", n, err)
 			}
 		}
 	}
