@@ -206,7 +206,7 @@ func (s *Scheduler) publishLocked(ctx context.Context) {
 		}
 		return
 	}
-	pr, _, err := s.publishIfStale(context.WithoutCancel(ctx))
+	pr, err := s.publish(context.WithoutCancel(ctx))
 	unlock()
 	if err != nil {
 		s.log.Error("publish failed", "err", err)

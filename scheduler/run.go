@@ -60,14 +60,6 @@ type Options struct {
 	// ReleaseEvery is how often Run lifts embargoes that came due; 0 means
 	// 20s, so an embargo ends within a minute of its time.
 	ReleaseEvery time.Duration
-	// Mark, when set, is a file (in the data directory) recording what the
-	// output was last published from: the store's content version and
-	// Fingerprint, which names everything else the output depends on (the
-	// publish options and the binary's version). A pass that finds both
-	// unchanged, and Output's index.html in place, does not publish.
-	Mark        string
-	Fingerprint string
-	Output      string
 	// Metrics, when set, counts fetches and publishes.
 	Metrics *Metrics
 	// Hub and BaseURL: after a publish that changed a feed, the hub is
@@ -204,12 +196,9 @@ func (s *Scheduler) RunOnce(ctx context.Context) (Report, error) {
 			return rep, err
 		}
 	}
-	pr, skipped, err := s.publishIfStale(ctx)
+	pr, err := s.publish(ctx)
 	if err != nil {
 		return rep, err
-	}
-	if skipped {
-		s.log.Info("nothing changed: output is up to date")
 	}
 	rep.Published = pr.Changed
 	return rep, nil

@@ -31,9 +31,6 @@ type site struct {
 	out     string
 	now     time.Time
 	store   *sqlite.Store
-
-	opts      func(*Options) // adjusts the scheduler's options, when set
-	onPublish func()         // called before every publish, when set
 }
 
 var hk = mustZone("Asia/Hong_Kong")
@@ -88,32 +85,15 @@ func (s *site) run() Report {
 		Source: files.New("newsroom", s.stories, files.Options{Zone: hk}),
 		Norm:   normalize.Source{Name: "newsroom", Language: "en"},
 	}}
-	opts := Options{
+	sched := New(s.store, pub, det, jobs, Options{
 		Normalize: normalize.Options{Host: "feeds.example.edu", Zone: hk, SiteLink: "https://www.example.edu/news"},
 		Now:       func() time.Time { return s.now },
-	}
-	if s.opts != nil {
-		s.opts(&opts)
-	}
-	sched := New(s.store, countingPublisher{pub, s.onPublish}, det, jobs, opts, log)
+	}, log)
 	rep, err := sched.RunOnce(context.Background())
 	if err != nil {
 		s.t.Fatalf("RunOnce: %v", err)
 	}
 	return rep
-}
-
-// countingPublisher calls count before every publish.
-type countingPublisher struct {
-	*publish.Publisher
-	count func()
-}
-
-func (c countingPublisher) Publish(ctx context.Context) (publish.Report, error) {
-	if c.count != nil {
-		c.count()
-	}
-	return c.Publisher.Publish(ctx)
 }
 
 type jsonItem struct {

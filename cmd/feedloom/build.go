@@ -2,12 +2,9 @@ package main
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"io"
 	"log/slog"
-	"path/filepath"
 	"strings"
 
 	"github.com/feedloom/feedloom/config"
@@ -70,14 +67,10 @@ func cmdBuild(ctx context.Context, args []string, stderr io.Writer) int {
 	}
 	jobs := jobsFor(cfg, log)
 	pub := publish.New(st, publishOptions(cfg), log)
-	mark, fingerprint := publishMark(cfg)
 	sched := scheduler.New(st, pub, det, jobs, scheduler.Options{
 		Normalize:   normalizeOptions(cfg),
 		Concurrency: cfg.Fetch.Concurrency,
 		Force:       *force,
-		Mark:        mark,
-		Fingerprint: fingerprint,
-		Output:      cfg.Output.Dir,
 	}, log)
 
 	lock, err := scheduler.AcquireLock(ctx, cfg.DataDir, cfg.LockTimeout)
@@ -162,21 +155,6 @@ func fetchOptions(cfg *config.Config, log *slog.Logger) feed.Options {
 }
 
 func userAgent() string { return "feedloom/" + version + " (+https://github.com/feedloom/feedloom)" }
-
-// publishMark names the file in data_dir that records what the output was
-// last published from, and the fingerprint of everything besides the store
-// that the output depends on: the publish options and this binary.
-func publishMark(cfg *config.Config) (path, fingerprint string) {
-	o := publishOptions(cfg)
-	zone := ""
-	if o.Zone != nil {
-		zone = o.Zone.String()
-	}
-	o.Zone = nil
-	sum := sha256.Sum256([]byte(fmt.Sprintf("%s\n%s\n%#v", version, zone, o)))
-	dir := sha256.Sum256([]byte(cfg.Output.Dir))
-	return filepath.Join(cfg.DataDir, "published-"+hex.EncodeToString(dir[:4])), hex.EncodeToString(sum[:8])
-}
 
 func normalizeOptions(cfg *config.Config) normalize.Options {
 	return normalize.Options{

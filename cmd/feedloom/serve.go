@@ -58,11 +58,7 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) int {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	pub := publish.New(st, publishOptions(cfg), log)
-	mark, fingerprint := publishMark(cfg)
 	sched := scheduler.New(st, pub, det, jobsFor(cfg, log), scheduler.Options{
-		Mark:        mark,
-		Fingerprint: fingerprint,
-		Output:      cfg.Output.Dir,
 		Normalize:   normalizeOptions(cfg),
 		Concurrency: cfg.Fetch.Concurrency,
 		Jitter:      cfg.Scheduler.Jitter,
