@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -170,22 +171,34 @@ func (s *Scheduler) RunOnce(ctx context.Context) (Report, error) {
 	}
 	sem := make(chan struct{}, s.opts.Concurrency)
 	window := make(chan struct{}, 4*s.opts.Concurrency)
+	// On an early return (a store failure) the fetches still running are
+	// cancelled and awaited: nothing of this pass outlives RunOnce.
+	fctx, cancel := context.WithCancel(ctx)
 	stop := make(chan struct{})
-	defer close(stop)
-	go func() {
+	var running sync.WaitGroup
+	defer func() {
+		close(stop)
+		cancel()
+		running.Wait()
+	}()
+	running.Go(func() {
 		for i, job := range s.jobs {
 			select {
-			case window <- struct{}{}:
 			case <-stop:
 				return
+			case window <- struct{}{}:
 			}
-			sem <- struct{}{}
-			go func() {
+			select {
+			case <-stop:
+				return
+			case sem <- struct{}{}:
+			}
+			running.Go(func() {
 				defer func() { <-sem }()
-				results[i] <- s.fetch(ctx, norm, job, now)
-			}()
+				results[i] <- s.fetch(fctx, norm, job, now)
+			})
 		}
-	}()
+	})
 	for i, job := range s.jobs {
 		f := <-results[i]
 		sr, err := s.store1(ctx, job, f, now)
