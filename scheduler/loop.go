@@ -92,7 +92,7 @@ func (s *Scheduler) Run(ctx context.Context) error {
 		case <-ctx.Done():
 			done = true
 		case <-releases.C:
-			if release(s.opts.Now()) {
+			if release(s.opts.Now()) || s.storeMoved(ctx) {
 				notify()
 			}
 		}
@@ -206,7 +206,11 @@ func (s *Scheduler) publishLocked(ctx context.Context) {
 		}
 		return
 	}
+	v, verr := s.store.Version(ctx)
 	pr, err := s.publish(context.WithoutCancel(ctx))
+	if err == nil && verr == nil {
+		s.published.Store(v)
+	}
 	unlock()
 	if err != nil {
 		s.log.Error("publish failed", "err", err)
@@ -216,6 +220,14 @@ func (s *Scheduler) publishLocked(ctx context.Context) {
 	// does not answer must hold up neither the store's writers, a waiting
 	// build, nor the shutdown.
 	s.pingHub(ctx, pr.Changed)
+}
+
+// storeMoved reports whether the store's content changed since the last
+// publish without this node's refreshes noticing it: another process (a
+// cron build, another node on a shared database) wrote it.
+func (s *Scheduler) storeMoved(ctx context.Context) bool {
+	v, err := s.store.Version(ctx)
+	return err == nil && v != s.published.Load()
 }
 
 // release lifts the embargoes due at now, under the pass lock like every

@@ -79,7 +79,8 @@ type Scheduler struct {
 	opts  Options
 	log   *slog.Logger
 
-	entries atomic.Pointer[[]*entry] // Run's schedule, read by Sources
+	entries   atomic.Pointer[[]*entry] // Run's schedule, read by Sources
+	published atomic.Int64             // store version of Run's last publish
 }
 
 // New returns a Scheduler for jobs, in config order.

@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"strings"
+	"time"
 
 	"github.com/feedloom/feedloom/config"
 	"github.com/feedloom/feedloom/feeds"
@@ -89,7 +90,10 @@ func cmdBuild(ctx context.Context, args []string, stderr io.Writer) int {
 		log.Error("not published", "err", err)
 		return exitFailed
 	}
-	sched.Announce(ctx, rep.Published)
+	// A hub that does not answer must not keep a cron job running.
+	hubCtx, cancel := context.WithTimeout(ctx, hubDeadline)
+	sched.Announce(hubCtx, rep.Published)
+	cancel()
 	failed := 0
 	for _, sr := range rep.Sources {
 		if sr.Err != nil || len(sr.Problems) > 0 || sr.Failing {
@@ -102,6 +106,9 @@ func cmdBuild(ctx context.Context, args []string, stderr io.Writer) int {
 	}
 	return exitOK
 }
+
+// hubDeadline bounds all of a build's WebSub pings together.
+const hubDeadline = 20 * time.Second
 
 // jobsFor turns the configured sources into scheduler jobs. Feed sources
 // share one HTTP client and one limiter, so the concurrency limits hold

@@ -76,6 +76,10 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) int {
 		Title:      cfg.Site.Title,
 	}, log)
 
+	if err := pub.Check(); err != nil {
+		log.Error("output folder is not writable", "err", err)
+		return exitFailed
+	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		log.Error("cannot listen", "addr", *addr, "err", err)
@@ -86,27 +90,34 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) int {
 	go func() { served <- srv.Serve(ln) }()
 	log.Info("serving", "addr", ln.Addr().String(), "dir", cfg.Output.Dir, "sources", len(cfg.Sources))
 
+	// Whatever ends first — a signal, the server, the scheduler — the
+	// others are stopped and awaited before the store is closed.
+	runCtx, stopRun := context.WithCancel(ctx)
+	defer stopRun()
 	ran := make(chan error, 1)
-	go func() { ran <- sched.Run(ctx) }()
+	go func() { ran <- sched.Run(runCtx) }()
 
 	code := exitOK
+	schedDone := false
 	select {
 	case <-ctx.Done():
 	case err := <-served:
 		log.Error("server stopped", "err", err)
 		code = exitFailed
 	case err := <-ran:
+		schedDone = true
 		if err != nil {
 			log.Error("scheduler stopped", "err", err)
 			code = exitFailed
 		}
 	}
-	stop, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownGrace)
+	stopRun()
+	grace, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownGrace)
 	defer cancel()
-	if err := srv.Shutdown(stop); err != nil && !errors.Is(err, http.ErrServerClosed) {
+	if err := srv.Shutdown(grace); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		log.Warn("open connections cut at shutdown", "err", err)
 	}
-	if ctx.Err() != nil {
+	if !schedDone {
 		if err := <-ran; err != nil {
 			log.Error("scheduler stopped", "err", err)
 			code = exitFailed

@@ -136,7 +136,12 @@ func (s *Source) Name() string { return s.name }
 // ErrTooLarge, ErrEmpty and ErrNotAFeed.
 func (s *Source) Fetch(ctx context.Context, prev sources.State) (sources.Result, error) {
 	raw := s.url
-	if prev.URL != "" && prev.ConfiguredURL == s.url {
+	switch {
+	case prev.ConfiguredURL != s.url && prev.ConfiguredURL != "":
+		// A new URL in config: the old one's validators, redirect and
+		// backoff say nothing about it.
+		prev = sources.State{}
+	case prev.URL != "":
 		raw = prev.URL // where a permanent redirect moved the configured URL
 	}
 	prev.ConfiguredURL = s.url
