@@ -46,4 +46,3 @@ func (s *site) exists(rel string) bool {
 	_, err := os.Stat(filepath.Join(s.out, rel))
 	return err == nil
 }
-
