@@ -1,0 +1,112 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Due is a source a node believes is due, with the checked_at it read
+// (the zero time for a source never checked).
+type Due struct {
+	Source    string
+	CheckedAt time.Time
+}
+
+// insertMissing creates the rows of sources never saved, with a zero state.
+// Names go in byte order so that two nodes creating overlapping sets wait
+// for each other's rows in one order and never deadlock.
+const insertMissing = `INSERT INTO sources (name, url, configured_url, etag, last_modified, last_error, failures)
+SELECT n, '', '', '', '', '', 0 FROM unnest($1::text[]) AS n ORDER BY n COLLATE "C"
+ON CONFLICT (name) DO NOTHING`
+
+// claimDue leases the free, due and unchanged rows among $2 (names) and $3
+// (the checked_at each was read with) to node $1 until $5, at now $4. FOR
+// UPDATE re-checks the conditions on the latest committed row once it holds
+// the lock, so a lease or refresh committed by another node since this
+// statement began is seen; SKIP LOCKED leaves the rows another node is
+// claiming right now to that node, and never waits, so claims cannot
+// deadlock. The names come back in input order.
+const claimDue = `WITH due AS (
+	SELECT DISTINCT ON (d.name) d.name, d.checked_at, d.ord
+	FROM unnest($2::text[], $3::timestamptz[]) WITH ORDINALITY AS d(name, checked_at, ord)
+	ORDER BY d.name, d.ord
+), picked AS (
+	SELECT s.name FROM sources s JOIN due d ON d.name = s.name
+	WHERE (s.lease_until IS NULL OR s.lease_until < $4)
+		AND (s.next_due IS NULL OR s.next_due <= $4)
+		AND s.checked_at IS NOT DISTINCT FROM d.checked_at
+	FOR UPDATE OF s SKIP LOCKED
+), claimed AS (
+	UPDATE sources s SET claimed_by = $1, lease_until = $5
+	FROM picked WHERE s.name = picked.name
+	RETURNING s.name
+)
+SELECT c.name FROM claimed c JOIN due d ON d.name = c.name ORDER BY d.ord`
+
+// Claim leases to node, until until, those of due that no live lease holds
+// (lease_until is NULL or before now), whose next_due has come (NULL or at
+// or before now), and whose checked_at still equals the one the node read:
+// a source another node refreshed meanwhile is not fetched twice in one due
+// period. Rows missing from the store are created first with a zero state.
+// It returns the claimed names in the order of due; a name given twice
+// counts once, with its first CheckedAt. now and until are taken to the
+// second, as every stored time.
+func (s *Store) Claim(ctx context.Context, node string, due []Due, now, until time.Time) ([]string, error) {
+	if node == "" {
+		return nil, errors.New("postgres: claim: empty node id")
+	}
+	if len(due) == 0 {
+		return nil, nil
+	}
+	names := make([]string, len(due))
+	checked := make([]*time.Time, len(due))
+	for i, d := range due {
+		names[i] = d.Source
+		checked[i] = nullTime(d.CheckedAt)
+	}
+	if _, err := s.pool.Exec(ctx, insertMissing, names); err != nil {
+		return nil, fmt.Errorf("postgres: claim %d sources for %s: create missing: %w", len(due), node, err)
+	}
+	rows, err := s.pool.Query(ctx, claimDue, node, names, checked, dbTime(now), dbTime(until))
+	if err != nil {
+		return nil, fmt.Errorf("postgres: claim %d sources for %s: %w", len(due), node, err)
+	}
+	defer rows.Close()
+	var claimed []string
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			return nil, fmt.Errorf("postgres: claim %d sources for %s: %w", len(due), node, err)
+		}
+		claimed = append(claimed, name)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("postgres: claim %d sources for %s: %w", len(due), node, err)
+	}
+	return claimed, nil
+}
+
+// Unclaim ends node's lease on source, so that the next due time is
+// claimable at once; a lease another node holds is left alone.
+func (s *Store) Unclaim(ctx context.Context, node, source string) error {
+	_, err := s.pool.Exec(ctx, `UPDATE sources SET claimed_by = NULL, lease_until = NULL
+	WHERE name = $1 AND claimed_by = $2`, source, node)
+	if err != nil {
+		return fmt.Errorf("postgres: unclaim %q for %s: %w", source, node, err)
+	}
+	return nil
+}
+
+// Leases counts the live leases node holds at now: those whose lease_until
+// is at or after now, to the second.
+func (s *Store) Leases(ctx context.Context, node string, now time.Time) (int, error) {
+	var n int
+	err := s.pool.QueryRow(ctx, `SELECT count(*) FROM sources WHERE claimed_by = $1 AND lease_until >= $2`,
+		node, dbTime(now)).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("postgres: leases of %s: %w", node, err)
+	}
+	return n, nil
+}

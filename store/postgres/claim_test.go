@@ -1,0 +1,360 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/feedloom/feedloom/sources"
+)
+
+// t0 is the clock of the claim tests.
+var t0 = time.Date(2025, 3, 12, 8, 0, 0, 0, time.UTC)
+
+// at is t0 plus d.
+func at(d time.Duration) time.Time { return t0.Add(d) }
+
+// zeroDue lists names as due with the zero checked_at of a source never
+// checked.
+func zeroDue(names ...string) []Due {
+	due := make([]Due, len(names))
+	for i, n := range names {
+		due[i] = Due{Source: n}
+	}
+	return due
+}
+
+// mustClaim claims due for node at now until now+5m and returns the names.
+func mustClaim(t *testing.T, s *Store, node string, due []Due, now time.Time) []string {
+	t.Helper()
+	got, err := s.Claim(context.Background(), node, due, now, now.Add(5*time.Minute))
+	if err != nil {
+		t.Fatalf("Claim(%s): %v", node, err)
+	}
+	return got
+}
+
+func mustSave(t *testing.T, s *Store, source string, st sources.State) {
+	t.Helper()
+	if err := s.SaveState(context.Background(), source, st); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// leaseTable lists every source row as "name claimed_by lease_until", with
+// "-" for NULL and the lease as an offset from t0.
+func leaseTable(t *testing.T, s *Store) string {
+	t.Helper()
+	rows, err := s.pool.Query(context.Background(),
+		`SELECT name, coalesce(claimed_by, '-'), lease_until FROM sources ORDER BY name`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var lines []string
+	for rows.Next() {
+		var name, by string
+		var until *time.Time
+		if err := rows.Scan(&name, &by, &until); err != nil {
+			t.Fatal(err)
+		}
+		lease := "-"
+		if until != nil {
+			lease = "t0+" + until.Sub(t0).String()
+		}
+		lines = append(lines, name+" "+by+" "+lease)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return strings.Join(lines, "\n")
+}
+
+func TestClaim(t *testing.T) {
+	tests := []struct {
+		name      string
+		setup     func(t *testing.T, s *Store)
+		node      string
+		due       []Due
+		now       time.Time
+		want      []string
+		wantTable string
+	}{
+		{
+			name: "missing rows are created and claimed in input order",
+			node: "node-2", due: zeroDue("c", "a", "b", "a"), now: t0,
+			want:      []string{"c", "a", "b"},
+			wantTable: "a node-2 t0+5m0s\nb node-2 t0+5m0s\nc node-2 t0+5m0s",
+		},
+		{
+			name: "a live lease of another node blocks",
+			setup: func(t *testing.T, s *Store) {
+				mustClaim(t, s, "node-1", zeroDue("a"), t0)
+			},
+			node: "node-2", due: zeroDue("a", "b"), now: at(time.Minute),
+			want:      []string{"b"},
+			wantTable: "a node-1 t0+5m0s\nb node-2 t0+6m0s",
+		},
+		{
+			name: "a lease blocks up to its last second",
+			setup: func(t *testing.T, s *Store) {
+				mustClaim(t, s, "node-1", zeroDue("a"), t0)
+			},
+			node: "node-2", due: zeroDue("a"), now: at(5 * time.Minute),
+			want:      nil,
+			wantTable: "a node-1 t0+5m0s",
+		},
+		{
+			name: "now is taken to the second",
+			setup: func(t *testing.T, s *Store) {
+				mustClaim(t, s, "node-1", zeroDue("a"), t0)
+			},
+			node: "node-2", due: zeroDue("a"), now: at(5*time.Minute + 900*time.Millisecond),
+			want:      nil,
+			wantTable: "a node-1 t0+5m0s",
+		},
+		{
+			name: "an expired lease is claimable by another node",
+			setup: func(t *testing.T, s *Store) {
+				mustClaim(t, s, "node-1", zeroDue("a"), t0)
+			},
+			node: "node-2", due: zeroDue("a"), now: at(5*time.Minute + time.Second),
+			want:      []string{"a"},
+			wantTable: "a node-2 t0+10m1s",
+		},
+		{
+			name: "a live lease blocks its own node too",
+			setup: func(t *testing.T, s *Store) {
+				mustClaim(t, s, "node-1", zeroDue("a"), t0)
+			},
+			node: "node-1", due: zeroDue("a"), now: at(time.Minute),
+			want:      nil,
+			wantTable: "a node-1 t0+5m0s",
+		},
+		{
+			name: "a source refreshed since it was read is not claimed",
+			setup: func(t *testing.T, s *Store) {
+				// a was read at checked_at t0-10m, then another node refreshed it.
+				mustSave(t, s, "a", sources.State{CheckedAt: at(-10 * time.Minute)})
+				mustSave(t, s, "a", sources.State{CheckedAt: at(-time.Minute)})
+				mustSave(t, s, "b", sources.State{CheckedAt: at(-10 * time.Minute)})
+			},
+			node: "node-2",
+			due:  []Due{{"a", at(-10 * time.Minute)}, {"b", at(-10 * time.Minute)}},
+			now:  t0,
+			want: []string{"b"}, wantTable: "a - -\nb node-2 t0+5m0s",
+		},
+		{
+			name: "checked_at is compared to the second",
+			setup: func(t *testing.T, s *Store) {
+				mustSave(t, s, "a", sources.State{CheckedAt: at(-10 * time.Minute)})
+			},
+			node: "node-2", due: []Due{{"a", at(-10*time.Minute + 300*time.Millisecond)}}, now: t0,
+			want: []string{"a"}, wantTable: "a node-2 t0+5m0s",
+		},
+		{
+			name: "a source checked since it was read as never checked is not claimed",
+			setup: func(t *testing.T, s *Store) {
+				mustSave(t, s, "a", sources.State{CheckedAt: at(-time.Minute)})
+			},
+			node: "node-2", due: zeroDue("a"), now: t0,
+			want: nil, wantTable: "a - -",
+		},
+		{
+			name: "next_due in the future blocks",
+			setup: func(t *testing.T, s *Store) {
+				mustSave(t, s, "a", sources.State{NextDue: at(time.Second)})
+				mustSave(t, s, "b", sources.State{NextDue: t0})
+				mustSave(t, s, "c", sources.State{})
+			},
+			node: "node-2", due: zeroDue("a", "b", "c"), now: t0,
+			want:      []string{"b", "c"},
+			wantTable: "a - -\nb node-2 t0+5m0s\nc node-2 t0+5m0s",
+		},
+		{
+			name: "nothing due",
+			node: "node-2", due: nil, now: t0,
+			want: nil, wantTable: "",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := openTemp(t)
+			if tt.setup != nil {
+				tt.setup(t, s)
+			}
+			got := mustClaim(t, s, tt.node, tt.due, tt.now)
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("Claim = %q, want %q", got, tt.want)
+			}
+			if table := leaseTable(t, s); table != tt.wantTable {
+				t.Errorf("sources after Claim:\n%s\nwant:\n%s", table, tt.wantTable)
+			}
+		})
+	}
+}
+
+// TestClaimCreatesZeroState: a row Claim creates reads back as the state of
+// a source never saved, and SaveState then keeps its lease.
+func TestClaimCreatesZeroState(t *testing.T) {
+	ctx := context.Background()
+	s := openTemp(t)
+	mustClaim(t, s, "node-1", zeroDue("a"), t0)
+	if st, err := s.State(ctx, "a"); err != nil || st != (sources.State{}) {
+		t.Errorf("State = %+v, %v; want the zero State", st, err)
+	}
+	mustSave(t, s, "a", sources.State{CheckedAt: t0, NextDue: at(time.Hour)})
+	if got, want := leaseTable(t, s), "a node-1 t0+5m0s"; got != want {
+		t.Errorf("sources after SaveState: %q, want %q", got, want)
+	}
+}
+
+func TestClaimEmptyNode(t *testing.T) {
+	s := openTemp(t)
+	_, err := s.Claim(context.Background(), "", zeroDue("a"), t0, at(time.Minute))
+	if err == nil || err.Error() != "postgres: claim: empty node id" {
+		t.Errorf("Claim with no node: %v, want postgres: claim: empty node id", err)
+	}
+	if table := leaseTable(t, s); table != "" {
+		t.Errorf("sources after a refused Claim:\n%s\nwant none", table)
+	}
+}
+
+// TestClaimConcurrent: two nodes, each with five workers claiming the same
+// 200 new sources in batches and in different orders, claim every source
+// exactly once.
+func TestClaimConcurrent(t *testing.T) {
+	const (
+		total   = 200
+		workers = 5
+		batch   = 20
+	)
+	ctx := context.Background()
+	dsn := newDatabase(t)
+	nodes := map[string]*Store{"node-1": openAt(t, dsn), "node-2": openAt(t, dsn)}
+	names := make([]string, total)
+	for i := range names {
+		names[i] = fmt.Sprintf("src-%03d", i)
+	}
+
+	var mu sync.Mutex
+	claimedBy := map[string][]string{} // source → the nodes that claimed it
+	var errs []error
+	var wg sync.WaitGroup
+	for node, s := range nodes {
+		for w := range workers {
+			// Each worker starts elsewhere in the list, so that workers
+			// create and lock rows in different orders.
+			order := slices.Concat(names[w*total/workers:], names[:w*total/workers])
+			if node == "node-2" {
+				slices.Reverse(order)
+			}
+			wg.Go(func() {
+				for part := range slices.Chunk(order, batch) {
+					got, err := s.Claim(ctx, node, zeroDue(part...), t0, at(5*time.Minute))
+					mu.Lock()
+					if err != nil {
+						errs = append(errs, err)
+					}
+					for _, name := range got {
+						claimedBy[name] = append(claimedBy[name], node)
+					}
+					mu.Unlock()
+				}
+			})
+		}
+	}
+	wg.Wait()
+	for _, err := range errs {
+		t.Error(err)
+	}
+
+	counts := map[string]int{}
+	for _, name := range names {
+		by := claimedBy[name]
+		if len(by) != 1 {
+			t.Errorf("%s claimed by %q, want exactly one node", name, by)
+			continue
+		}
+		counts[by[0]]++
+		var stored string
+		if err := nodes["node-1"].pool.QueryRow(ctx, `SELECT claimed_by FROM sources WHERE name = $1`,
+			name).Scan(&stored); err != nil {
+			t.Fatal(err)
+		}
+		if stored != by[0] {
+			t.Errorf("%s stored as claimed by %s, returned to %s", name, stored, by[0])
+		}
+	}
+	if len(claimedBy) != total {
+		t.Errorf("%d sources claimed, want %d", len(claimedBy), total)
+	}
+	for node, s := range nodes {
+		n, err := s.Leases(ctx, node, t0)
+		if err != nil || n != counts[node] {
+			t.Errorf("Leases(%s) = %d, %v; want %d", node, n, err, counts[node])
+		}
+	}
+	t.Logf("node-1 claimed %d, node-2 claimed %d", counts["node-1"], counts["node-2"])
+}
+
+func TestClaimUnclaim(t *testing.T) {
+	ctx := context.Background()
+	s := openTemp(t)
+	mustClaim(t, s, "node-1", zeroDue("a", "b"), t0)
+	steps := []struct {
+		node, source string
+		wantTable    string
+	}{
+		{"node-2", "a", "a node-1 t0+5m0s\nb node-1 t0+5m0s"},
+		{"node-1", "missing", "a node-1 t0+5m0s\nb node-1 t0+5m0s"},
+		{"node-1", "a", "a - -\nb node-1 t0+5m0s"},
+		{"node-1", "a", "a - -\nb node-1 t0+5m0s"},
+	}
+	for i, st := range steps {
+		if err := s.Unclaim(ctx, st.node, st.source); err != nil {
+			t.Fatalf("step %d: Unclaim(%s, %s): %v", i, st.node, st.source, err)
+		}
+		if table := leaseTable(t, s); table != st.wantTable {
+			t.Errorf("step %d: after Unclaim(%s, %s):\n%s\nwant:\n%s", i, st.node, st.source, table, st.wantTable)
+		}
+	}
+	// The released source is claimable at once, the other one is not.
+	if got := mustClaim(t, s, "node-2", zeroDue("a", "b"), at(time.Minute)); !slices.Equal(got, []string{"a"}) {
+		t.Errorf("Claim after Unclaim = %q, want [a]", got)
+	}
+}
+
+func TestClaimLeases(t *testing.T) {
+	ctx := context.Background()
+	s := openTemp(t)
+	mustClaim(t, s, "node-1", zeroDue("a", "b", "c"), t0)
+	mustClaim(t, s, "node-2", zeroDue("d"), at(5*time.Minute))
+	if err := s.Unclaim(ctx, "node-1", "b"); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		node string
+		now  time.Time
+		want int
+	}{
+		{"node-1", t0, 2},
+		{"node-1", at(5 * time.Minute), 2},
+		{"node-1", at(5*time.Minute + time.Second), 0},
+		{"node-2", t0, 1},
+		{"node-2", at(10 * time.Minute), 1},
+		{"node-2", at(10*time.Minute + time.Second), 0},
+		{"node-3", t0, 0},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprintf("%s at t0+%s", tt.node, tt.now.Sub(t0)), func(t *testing.T) {
+			if n, err := s.Leases(ctx, tt.node, tt.now); err != nil || n != tt.want {
+				t.Errorf("Leases = %d, %v; want %d", n, err, tt.want)
+			}
+		})
+	}
+}
