@@ -20,9 +20,6 @@ import (
 	"github.com/feedloom/feedloom/store/sqlite"
 )
 
-// samplePath is the shared sample listing beside the repository.
-func samplePath(t *testing.T) string { return testenv.SamplePath(t) }
-
 // site is a feedloom site in a temporary folder: stories, store and output.
 type site struct {
 	t       *testing.T
@@ -124,7 +121,7 @@ func (s *site) feed(rel string) []jsonItem {
 // expectations item by item: order, language, date and id.
 func TestSampleListing(t *testing.T) {
 	s := newSite(t)
-	sample, err := os.ReadFile(samplePath(t))
+	sample, err := os.ReadFile(testenv.SamplePath(t))
 	if err != nil {
 		t.Fatal(err)
 	}

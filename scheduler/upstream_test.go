@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/feedloom/feedloom/internal/testenv"
 	"github.com/feedloom/feedloom/normalize"
 	"github.com/feedloom/feedloom/publish"
 	"github.com/feedloom/feedloom/sources/feed"
@@ -299,7 +300,7 @@ func (s *site) atomSources(rel string) map[string]string {
 // second run sends conditional requests and rewrites nothing.
 func TestUpstreamsMergeWithListing(t *testing.T) {
 	s := newSite(t)
-	sample, err := os.ReadFile(samplePath(t))
+	sample, err := os.ReadFile(testenv.SamplePath(t))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,8 +10,14 @@ import (
 	"strings"
 )
 
-// feedFiles are the output files a WebSub hub is told about.
-var feedFiles = map[string]bool{"rss.xml": true, "atom.xml": true, "feed.json": true}
+// isFeed reports whether an output file is one a WebSub hub is told about.
+func isFeed(name string) bool {
+	switch name {
+	case "rss.xml", "atom.xml", "feed.json":
+		return true
+	}
+	return false
+}
 
 // pingHub tells the configured WebSub hub which feeds changed
 // (hub.mode=publish, one request per feed URL, as most hubs expect). A
@@ -21,7 +27,7 @@ func (s *Scheduler) pingHub(ctx context.Context, changed []string) {
 		return
 	}
 	for _, p := range changed {
-		if !feedFiles[path.Base(p)] {
+		if !isFeed(path.Base(p)) {
 			continue
 		}
 		feedURL := strings.TrimSuffix(s.opts.BaseURL, "/") + "/" + p

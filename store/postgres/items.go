@@ -13,16 +13,7 @@ import (
 	"github.com/feedloom/feedloom/store"
 )
 
-// Upsert stores items as source's in one transaction. For each item in order:
-// an id held by another source, or a link whose canonical form another item
-// holds, is skipped; a new id is inserted with its Slug made unique (base,
-// base-2, base-3, … in insertion order; an empty Slug stays empty); a stored
-// id of source gets its title, link, summary, content, language, authors,
-// categories, enclosures, image, origin, updated, file and held rewritten,
-// while FirstSeen, Position and Slug keep their stored values, and so does
-// Published once the item is released (an embargoed item follows its date).
-// changed counts inserted items and updated items whose stored values
-// differed. Times are kept to the second. The item's Source field is ignored.
+// Upsert implements store.Store (see its contract there) as one Apply.
 func (s *Store) Upsert(ctx context.Context, source string, items []feeds.Item) (int, error) {
 	done, err := s.apply(ctx, source, store.Batch{Items: items})
 	if err != nil {
