@@ -118,15 +118,8 @@ func jobsFor(cfg *config.Config, log *slog.Logger) []scheduler.Job {
 	fopts.Client = feed.NewClient(fopts)
 	var jobs []scheduler.Job
 	for _, s := range cfg.Sources {
-		lang := s.Language
-		if lang == "" {
-			lang = cfg.Languages[0].Tag
-		}
-		zone := s.Location
-		if zone == nil {
-			zone = cfg.Site.Location
-		}
-		norm := normalize.Source{Name: s.Name, Language: lang, Zone: zone}
+		norm := normalizeSource(cfg, s)
+		zone := norm.Zone
 		switch s.Kind {
 		case "files":
 			src := files.New(s.Name, s.Path, files.Options{Labels: s.Labels, Zone: cfg.Site.Location})
@@ -135,7 +128,6 @@ func jobsFor(cfg *config.Config, log *slog.Logger) []scheduler.Job {
 			o := fopts
 			o.Zone = zone
 			o.Log = log.With("source", s.Name)
-			norm.Feed = true
 			r := cfg.RetentionOf(s)
 			jobs = append(jobs, scheduler.Job{
 				Source:    feed.New(s.Name, s.URL, o),
@@ -146,6 +138,19 @@ func jobsFor(cfg *config.Config, log *slog.Logger) []scheduler.Job {
 		}
 	}
 	return jobs
+}
+
+// normalizeSource is what normalize needs of a configured source: its
+// language and zone, defaulting to the first language and the site's zone.
+func normalizeSource(cfg *config.Config, s config.Source) normalize.Source {
+	n := normalize.Source{Name: s.Name, Language: s.Language, Zone: s.Location, Feed: s.Kind == "feed"}
+	if n.Language == "" {
+		n.Language = cfg.Languages[0].Tag
+	}
+	if n.Zone == nil {
+		n.Zone = cfg.Site.Location
+	}
+	return n
 }
 
 // fetchOptions are the fetcher's limits from config; Zone and Log are per

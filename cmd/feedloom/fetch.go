@@ -61,19 +61,14 @@ func cmdFetch(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		}
 		src.Language = cfg.Languages[0].Tag
 		fopts = fetchOptions(cfg, log)
+		src.Zone = fopts.Zone
 		for _, s := range cfg.Sources {
 			if s.Kind == "feed" && s.URL == target {
-				src.Name = s.Name
-				if s.Language != "" {
-					src.Language = s.Language
-				}
-				if s.Location != nil {
-					fopts.Zone = s.Location
-				}
+				src = normalizeSource(cfg, s)
 			}
 		}
 	}
-	src.Zone = fopts.Zone
+	fopts.Zone = src.Zone
 
 	res, err := feed.New(src.Name, target, fopts).Fetch(ctx, sources.State{})
 	if err != nil {
