@@ -56,6 +56,27 @@ type Store interface {
 	Close() error
 }
 
+// Due is a source a node of a cluster means to refresh, for a store that
+// leases sources to nodes (store/postgres).
+type Due struct {
+	Source string
+	// Since is the due time being served: the source is claimable only if
+	// it was not checked at or after Since, so that the nodes that all saw
+	// the same tick fetch it once. Zero claims it however recently it was
+	// checked (a build, which ignores schedules).
+	Since time.Time
+	// Force claims it inside its backoff, Retry-After or cache window.
+	Force bool
+}
+
+// Orphan is a source whose lease ran out while still claimed: its node
+// died, hung or lost the database before it let go.
+type Orphan struct {
+	Source    string
+	Node      string    // the node that held it
+	CheckedAt time.Time // when it was last checked; zero if never
+}
+
 // Batch is one refresh of one source; zero fields do nothing.
 type Batch struct {
 	Items  []feeds.Item

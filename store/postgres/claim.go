@@ -5,14 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"time"
-)
 
-// Due is a source a node believes is due, with the checked_at it read
-// (the zero time for a source never checked).
-type Due struct {
-	Source    string
-	CheckedAt time.Time
-}
+	"github.com/feedloom/feedloom/store"
+)
 
 // insertMissing creates the rows of sources never saved, with a zero state.
 // Names go in byte order so that two nodes creating overlapping sets wait
@@ -21,25 +16,26 @@ const insertMissing = `INSERT INTO sources (name, url, configured_url, etag, las
 SELECT n, '', '', '', '', '', 0 FROM unnest($1::text[]) AS n ORDER BY n COLLATE "C"
 ON CONFLICT (name) DO NOTHING`
 
-// claimDue leases the free, due and unchanged rows among $2 (names) and $3
-// (the checked_at each was read with) to node $1 until $5, at now $4. FOR
-// UPDATE re-checks the conditions on the latest committed row once it holds
-// the lock, so a lease or refresh committed by another node since this
-// statement began is seen; SKIP LOCKED leaves the rows another node is
-// claiming right now to that node, and never waits, so claims cannot
-// deadlock. The names come back in input order.
+// claimDue leases the free and due rows among $2 (names), with $3 (the due
+// time each serves, NULL for any) and $4 (whether to ignore next_due), to
+// node $1 until $6, at now $5. FOR UPDATE re-checks the conditions on the
+// latest committed row once it holds the lock, so a lease or refresh
+// committed by another node since this statement began is seen; SKIP
+// LOCKED leaves the rows another node is claiming right now to that node,
+// and never waits, so claims cannot deadlock. The names come back in input
+// order.
 const claimDue = `WITH due AS (
-	SELECT DISTINCT ON (d.name) d.name, d.checked_at, d.ord
-	FROM unnest($2::text[], $3::timestamptz[]) WITH ORDINALITY AS d(name, checked_at, ord)
+	SELECT DISTINCT ON (d.name) d.name, d.since, d.force, d.ord
+	FROM unnest($2::text[], $3::timestamptz[], $4::boolean[]) WITH ORDINALITY AS d(name, since, force, ord)
 	ORDER BY d.name, d.ord
 ), picked AS (
 	SELECT s.name FROM sources s JOIN due d ON d.name = s.name
-	WHERE (s.lease_until IS NULL OR s.lease_until < $4)
-		AND (s.next_due IS NULL OR s.next_due <= $4)
-		AND s.checked_at IS NOT DISTINCT FROM d.checked_at
+	WHERE (s.lease_until IS NULL OR s.lease_until < $5)
+		AND (d.force OR s.next_due IS NULL OR s.next_due <= $5)
+		AND (d.since IS NULL OR s.checked_at IS NULL OR s.checked_at < d.since)
 	FOR UPDATE OF s SKIP LOCKED
 ), claimed AS (
-	UPDATE sources s SET claimed_by = $1, lease_until = $5
+	UPDATE sources s SET claimed_by = $1, lease_until = $6
 	FROM picked WHERE s.name = picked.name
 	RETURNING s.name
 )
@@ -47,13 +43,14 @@ SELECT c.name FROM claimed c JOIN due d ON d.name = c.name ORDER BY d.ord`
 
 // Claim leases to node, until until, those of due that no live lease holds
 // (lease_until is NULL or before now), whose next_due has come (NULL or at
-// or before now), and whose checked_at still equals the one the node read:
-// a source another node refreshed meanwhile is not fetched twice in one due
+// or before now, unless Force), and that were not checked at or after their
+// Since: the nodes that all saw one tick fetch the source once, and a
+// source another node refreshed meanwhile is not fetched twice in one due
 // period. Rows missing from the store are created first with a zero state.
 // It returns the claimed names in the order of due; a name given twice
-// counts once, with its first CheckedAt. now and until are taken to the
-// second, as every stored time.
-func (s *Store) Claim(ctx context.Context, node string, due []Due, now, until time.Time) ([]string, error) {
+// counts once, with its first Due. Times are taken to the second, as every
+// stored time.
+func (s *Store) Claim(ctx context.Context, node string, due []store.Due, now, until time.Time) ([]string, error) {
 	if node == "" {
 		return nil, errors.New("postgres: claim: empty node id")
 	}
@@ -61,29 +58,34 @@ func (s *Store) Claim(ctx context.Context, node string, due []Due, now, until ti
 		return nil, nil
 	}
 	names := make([]string, len(due))
-	checked := make([]*time.Time, len(due))
+	since := make([]*time.Time, len(due))
+	force := make([]bool, len(due))
 	for i, d := range due {
 		names[i] = d.Source
-		checked[i] = nullTime(d.CheckedAt)
+		since[i] = nullTime(d.Since)
+		force[i] = d.Force
+	}
+	fail := func(err error) ([]string, error) {
+		return nil, fmt.Errorf("postgres: claim %d sources for %s: %w", len(due), node, err)
 	}
 	if _, err := s.pool.Exec(ctx, insertMissing, names); err != nil {
-		return nil, fmt.Errorf("postgres: claim %d sources for %s: create missing: %w", len(due), node, err)
+		return fail(fmt.Errorf("create missing: %w", err))
 	}
-	rows, err := s.pool.Query(ctx, claimDue, node, names, checked, dbTime(now), dbTime(until))
+	rows, err := s.pool.Query(ctx, claimDue, node, names, since, force, dbTime(now), dbTime(until))
 	if err != nil {
-		return nil, fmt.Errorf("postgres: claim %d sources for %s: %w", len(due), node, err)
+		return fail(err)
 	}
 	defer rows.Close()
 	var claimed []string
 	for rows.Next() {
 		var name string
 		if err := rows.Scan(&name); err != nil {
-			return nil, fmt.Errorf("postgres: claim %d sources for %s: %w", len(due), node, err)
+			return fail(err)
 		}
 		claimed = append(claimed, name)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("postgres: claim %d sources for %s: %w", len(due), node, err)
+		return fail(err)
 	}
 	return claimed, nil
 }
@@ -109,4 +111,34 @@ func (s *Store) Leases(ctx context.Context, node string, now time.Time) (int, er
 		return 0, fmt.Errorf("postgres: leases of %s: %w", node, err)
 	}
 	return n, nil
+}
+
+// selectOrphans reads the leases that ran out without being let go. A
+// live node always unclaims, so these are few: partial index sources_leased
+// keeps the scan to the claimed rows.
+const selectOrphans = `SELECT name, claimed_by, checked_at FROM sources
+WHERE claimed_by IS NOT NULL AND lease_until < $1 ORDER BY name`
+
+// Orphans lists the sources still claimed whose lease ended before now,
+// by name: their node died or lost the database mid-refresh.
+func (s *Store) Orphans(ctx context.Context, now time.Time) ([]store.Orphan, error) {
+	rows, err := s.pool.Query(ctx, selectOrphans, dbTime(now))
+	if err != nil {
+		return nil, fmt.Errorf("postgres: expired leases: %w", err)
+	}
+	defer rows.Close()
+	var out []store.Orphan
+	for rows.Next() {
+		var o store.Orphan
+		var checked *time.Time
+		if err := rows.Scan(&o.Source, &o.Node, &checked); err != nil {
+			return nil, fmt.Errorf("postgres: expired leases: %w", err)
+		}
+		o.CheckedAt = fromNullTime(checked)
+		out = append(out, o)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("postgres: expired leases: %w", err)
+	}
+	return out, nil
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/feedloom/feedloom/sources"
+	"github.com/feedloom/feedloom/store"
 )
 
 // t0 is the clock of the claim tests.
@@ -18,18 +19,17 @@ var t0 = time.Date(2025, 3, 12, 8, 0, 0, 0, time.UTC)
 // at is t0 plus d.
 func at(d time.Duration) time.Time { return t0.Add(d) }
 
-// zeroDue lists names as due with the zero checked_at of a source never
-// checked.
-func zeroDue(names ...string) []Due {
-	due := make([]Due, len(names))
+// zeroDue lists names as due whenever they were last checked.
+func zeroDue(names ...string) []store.Due {
+	due := make([]store.Due, len(names))
 	for i, n := range names {
-		due[i] = Due{Source: n}
+		due[i] = store.Due{Source: n}
 	}
 	return due
 }
 
 // mustClaim claims due for node at now until now+5m and returns the names.
-func mustClaim(t *testing.T, s *Store, node string, due []Due, now time.Time) []string {
+func mustClaim(t *testing.T, s *Store, node string, due []store.Due, now time.Time) []string {
 	t.Helper()
 	got, err := s.Claim(context.Background(), node, due, now, now.Add(5*time.Minute))
 	if err != nil {
@@ -79,7 +79,7 @@ func TestClaim(t *testing.T) {
 		name      string
 		setup     func(t *testing.T, s *Store)
 		node      string
-		due       []Due
+		due       []store.Due
 		now       time.Time
 		want      []string
 		wantTable string
@@ -136,33 +136,45 @@ func TestClaim(t *testing.T) {
 			wantTable: "a node-1 t0+5m0s",
 		},
 		{
-			name: "a source refreshed since it was read is not claimed",
+			name: "a source checked at or after the due time is not claimed",
 			setup: func(t *testing.T, s *Store) {
-				// a was read at checked_at t0-10m, then another node refreshed it.
-				mustSave(t, s, "a", sources.State{CheckedAt: at(-10 * time.Minute)})
-				mustSave(t, s, "a", sources.State{CheckedAt: at(-time.Minute)})
-				mustSave(t, s, "b", sources.State{CheckedAt: at(-10 * time.Minute)})
+				// The tick was at t0-1m: a was checked for it by another
+				// node, b exactly at it, c before it, d never.
+				mustSave(t, s, "a", sources.State{CheckedAt: at(-time.Minute + 2*time.Second)})
+				mustSave(t, s, "b", sources.State{CheckedAt: at(-time.Minute)})
+				mustSave(t, s, "c", sources.State{CheckedAt: at(-time.Minute - time.Second)})
 			},
 			node: "node-2",
-			due:  []Due{{"a", at(-10 * time.Minute)}, {"b", at(-10 * time.Minute)}},
+			due: []store.Due{{Source: "a", Since: at(-time.Minute)}, {Source: "b", Since: at(-time.Minute)},
+				{Source: "c", Since: at(-time.Minute)}, {Source: "d", Since: at(-time.Minute)}},
 			now:  t0,
-			want: []string{"b"}, wantTable: "a - -\nb node-2 t0+5m0s",
+			want: []string{"c", "d"}, wantTable: "a - -\nb - -\nc node-2 t0+5m0s\nd node-2 t0+5m0s",
 		},
 		{
-			name: "checked_at is compared to the second",
+			name: "the due time is taken to the second",
 			setup: func(t *testing.T, s *Store) {
 				mustSave(t, s, "a", sources.State{CheckedAt: at(-10 * time.Minute)})
 			},
-			node: "node-2", due: []Due{{"a", at(-10*time.Minute + 300*time.Millisecond)}}, now: t0,
+			node: "node-2", due: []store.Due{{Source: "a", Since: at(-10*time.Minute + 300*time.Millisecond)}}, now: t0,
+			want: nil, wantTable: "a - -",
+		},
+		{
+			name: "a zero due time claims however recently it was checked",
+			setup: func(t *testing.T, s *Store) {
+				mustSave(t, s, "a", sources.State{CheckedAt: t0})
+			},
+			node: "node-2", due: zeroDue("a"), now: t0,
 			want: []string{"a"}, wantTable: "a node-2 t0+5m0s",
 		},
 		{
-			name: "a source checked since it was read as never checked is not claimed",
+			name: "force claims inside next_due, never inside a lease",
 			setup: func(t *testing.T, s *Store) {
-				mustSave(t, s, "a", sources.State{CheckedAt: at(-time.Minute)})
+				mustSave(t, s, "a", sources.State{NextDue: at(time.Hour)})
+				mustClaim(t, s, "node-1", zeroDue("b"), t0)
+				mustSave(t, s, "b", sources.State{NextDue: at(time.Hour)})
 			},
-			node: "node-2", due: zeroDue("a"), now: t0,
-			want: nil, wantTable: "a - -",
+			node: "node-2", due: []store.Due{{Source: "a", Force: true}, {Source: "b", Force: true}}, now: t0,
+			want: []string{"a"}, wantTable: "a node-2 t0+5m0s\nb node-1 t0+5m0s",
 		},
 		{
 			name: "next_due in the future blocks",
@@ -356,5 +368,48 @@ func TestClaimLeases(t *testing.T) {
 				t.Errorf("Leases = %d, %v; want %d", n, err, tt.want)
 			}
 		})
+	}
+}
+
+func TestOrphans(t *testing.T) {
+	ctx := context.Background()
+	s := openTemp(t)
+	mustSave(t, s, "a", sources.State{CheckedAt: at(-time.Hour)})
+	mustClaim(t, s, "node-1", zeroDue("a", "b", "c"), t0)
+	mustClaim(t, s, "node-2", zeroDue("d"), at(time.Minute))
+	if err := s.Unclaim(ctx, "node-1", "c"); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		now  time.Time
+		want []store.Orphan
+	}{
+		{at(5 * time.Minute), nil},
+		{at(5*time.Minute + time.Second), []store.Orphan{
+			{Source: "a", Node: "node-1", CheckedAt: at(-time.Hour)},
+			{Source: "b", Node: "node-1"},
+		}},
+		{at(6*time.Minute + time.Second), []store.Orphan{
+			{Source: "a", Node: "node-1", CheckedAt: at(-time.Hour)},
+			{Source: "b", Node: "node-1"},
+			{Source: "d", Node: "node-2"},
+		}},
+	}
+	for _, tt := range tests {
+		got, err := s.Orphans(ctx, tt.now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("Orphans at t0+%s = %+v, want %+v", tt.now.Sub(t0), got, tt.want)
+		}
+	}
+	// Taking an orphan over makes it no orphan.
+	if got := mustClaim(t, s, "node-2", zeroDue("a"), at(6*time.Minute)); !slices.Equal(got, []string{"a"}) {
+		t.Fatalf("Claim of an orphan = %q, want [a]", got)
+	}
+	got, err := s.Orphans(ctx, at(6*time.Minute+time.Second))
+	if err != nil || len(got) != 2 || got[0].Source != "b" {
+		t.Errorf("Orphans after a take-over = %+v, %v; want b and d", got, err)
 	}
 }

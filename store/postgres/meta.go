@@ -42,7 +42,11 @@ func (s *Store) firstRun(ctx context.Context, day string) (string, error) {
 
 const (
 	selectContentVersion = `SELECT version FROM versions WHERE name = 'content'`
-	bumpContentVersion   = `UPDATE versions SET version = version + 1 WHERE name = 'content'`
+	// bumpContentVersion raises the counter and tells every listening node
+	// (Listen) the new value; PostgreSQL delivers the notification when the
+	// transaction commits, and never if it rolls back.
+	bumpContentVersion = `WITH v AS (UPDATE versions SET version = version + 1 WHERE name = 'content' RETURNING version)
+SELECT pg_notify('` + contentChannel + `', v.version::text) FROM v`
 )
 
 // Version returns the content version: a counter that every committed

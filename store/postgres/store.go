@@ -28,6 +28,9 @@ const (
 	migrateLock int64 = 0x666565646c6f6f6d
 	// itemsLock serializes the transactions that write items.
 	itemsLock int64 = migrateLock + 1
+	// leadLock is held, for as long as its session lives, by the one node
+	// that pings the WebSub hub.
+	leadLock int64 = migrateLock + 2
 )
 
 var _ store.Store = (*Store)(nil)
@@ -37,6 +40,7 @@ var _ store.Store = (*Store)(nil)
 // the same database.
 type Store struct {
 	pool *pgxpool.Pool
+	lead leader
 }
 
 // Open connects to the database dsn names (a postgres:// URL or key=value
@@ -61,7 +65,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		pool.Close()
 		return nil, fmt.Errorf("postgres: open %s: %w", target, err)
 	}
-	return &Store{pool: pool}, nil
+	return &Store{pool: pool, lead: leader{cfg: cfg.ConnConfig}}, nil
 }
 
 // poolConfig parses dsn and fills in what it leaves out: the connect
@@ -85,6 +89,7 @@ func poolConfig(dsn string) (*pgxpool.Config, string, error) {
 // Close closes every connection of the pool; a Store must not be used after
 // it. It waits for connections in use to be returned.
 func (s *Store) Close() error {
+	s.lead.close()
 	s.pool.Close()
 	return nil
 }

@@ -125,8 +125,8 @@ func TestOpenSetsSchemaVersion(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if latest != 2 {
-		t.Errorf("latest version %d, want 2", latest)
+	if latest != 3 {
+		t.Errorf("latest version %d, want 3", latest)
 	}
 	if v, err := s.SchemaVersion(context.Background()); err != nil || v != latest {
 		t.Errorf("SchemaVersion = %d, %v; want %d", v, err, latest)
@@ -150,7 +150,7 @@ func TestOpenSchemaTooNew(t *testing.T) {
 	if !errors.Is(err, store.ErrSchemaTooNew) {
 		t.Errorf("error %v does not wrap store.ErrSchemaTooNew", err)
 	}
-	want := fmt.Sprintf("postgres: open %s: schema version 7, this binary knows up to 2: %v",
+	want := fmt.Sprintf("postgres: open %s: schema version 7, this binary knows up to 3: %v",
 		target(t, dsn), store.ErrSchemaTooNew)
 	if err.Error() != want {
 		t.Errorf("error\n got %s\nwant %s", err, want)
@@ -158,7 +158,7 @@ func TestOpenSchemaTooNew(t *testing.T) {
 }
 
 // TestOpenMigratesVersion1: a database at schema version 1 is brought to
-// version 2 on Open, keeping its items and content version, with the
+// the latest version on Open, keeping its items and content version, with the
 // indexes that Items with Unlinked and Newest read.
 func TestOpenMigratesVersion1(t *testing.T) {
 	ctx := context.Background()
@@ -195,8 +195,8 @@ func TestOpenMigratesVersion1(t *testing.T) {
 	conn.Close(ctx)
 
 	s := openAt(t, dsn)
-	if v, err := s.SchemaVersion(ctx); err != nil || v != 2 {
-		t.Errorf("SchemaVersion = %d, %v; want 2", v, err)
+	if v, err := s.SchemaVersion(ctx); err != nil || v != len(steps) {
+		t.Errorf("SchemaVersion = %d, %v; want %d", v, err, len(steps))
 	}
 	items, err := s.Items(ctx, store.Query{Unlinked: true})
 	if err != nil || len(items) != 1 || items[0].ID != "urn:a" || items[0].Slug != "a" {
@@ -244,7 +244,7 @@ func TestConcurrentMigrations(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := []string{"1 0001_init.sql", "2 0002_publish_reads.sql"}; strings.Join(rows, ",") != strings.Join(want, ",") {
+	if want := []string{"1 0001_init.sql", "2 0002_publish_reads.sql", "3 0003_cluster.sql"}; strings.Join(rows, ",") != strings.Join(want, ",") {
 		t.Errorf("schema_version rows %q, want %q", rows, want)
 	}
 	var versions int

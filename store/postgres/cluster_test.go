@@ -1,0 +1,281 @@
+package postgres
+
+import (
+	"context"
+	"net/url"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/feedloom/feedloom/feeds"
+	"github.com/feedloom/feedloom/internal/testenv"
+	"github.com/feedloom/feedloom/sources"
+)
+
+// listening starts s.Listen and returns a channel that gets a value for
+// each call of changed.
+func listening(t *testing.T, s *Store) <-chan struct{} {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	got := make(chan struct{}, 100)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		s.Listen(ctx, func() { got <- struct{}{} }, nil)
+	}()
+	t.Cleanup(func() {
+		cancel()
+		<-done
+	})
+	return got
+}
+
+func wait(t *testing.T, ch <-chan struct{}, what string) {
+	t.Helper()
+	select {
+	case <-ch:
+	case <-time.After(10 * time.Second):
+		t.Fatalf("no %s within 10s", what)
+	}
+}
+
+func quiet(t *testing.T, ch <-chan struct{}, what string) {
+	t.Helper()
+	select {
+	case <-ch:
+		t.Fatalf("unexpected %s", what)
+	case <-time.After(300 * time.Millisecond):
+	}
+}
+
+// TestListen: a node hears the item changes of another node's store, and
+// nothing for writes that change no item.
+func TestListen(t *testing.T) {
+	ctx := context.Background()
+	dsn := newDatabase(t)
+	a, b := openAt(t, dsn), openAt(t, dsn)
+	heard := listening(t, b)
+	// LISTEN runs on Listen's own connection: wait for it to be in place.
+	waitListening(t, a)
+
+	item := feeds.Item{ID: "urn:x", Title: "X", Language: "en", Published: t0, Updated: t0}
+	if _, err := a.Upsert(ctx, "newsroom", []feeds.Item{item}); err != nil {
+		t.Fatal(err)
+	}
+	wait(t, heard, "notification of an insert")
+	// The same item again changes nothing, nor does a fetch state.
+	if _, err := a.Upsert(ctx, "newsroom", []feeds.Item{item}); err != nil {
+		t.Fatal(err)
+	}
+	mustSave(t, a, "newsroom", sources.State{CheckedAt: t0})
+	quiet(t, heard, "notification without a change")
+	if _, err := a.Release(ctx, t0); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Remove(ctx, "newsroom", []string{"urn:x"}); err != nil {
+		t.Fatal(err)
+	}
+	wait(t, heard, "notification of a removal")
+}
+
+// waitListening waits until some session listens on the content channel.
+func waitListening(t *testing.T, s *Store) {
+	t.Helper()
+	for range 200 {
+		var n int
+		if err := s.pool.QueryRow(context.Background(),
+			`SELECT count(*) FROM pg_stat_activity WHERE query = 'LISTEN `+contentChannel+`'`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n > 0 {
+			return
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
+	t.Fatal("Listen did not start listening")
+}
+
+// throughProxy returns dsn pointing at a proxy in front of its server.
+func throughProxy(t *testing.T, dsn string) (string, *testenv.Proxy) {
+	t.Helper()
+	u, err := url.Parse(dsn)
+	if err != nil {
+		t.Skip("the proxy tests need a postgres:// URL")
+	}
+	p := testenv.NewProxy(t, u.Host)
+	u.Host = p.Addr()
+	return u.String(), p
+}
+
+// TestListenReconnects: when the connection breaks, Listen reports it,
+// reconnects, calls changed once for what it may have missed, and hears
+// later changes.
+func TestListenReconnects(t *testing.T) {
+	ctx := context.Background()
+	dsn := newDatabase(t)
+	viaProxy, proxy := throughProxy(t, dsn)
+	writer := openAt(t, dsn)
+	node := openAt(t, viaProxy)
+
+	lctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	heard := make(chan struct{}, 100)
+	var failures atomic.Int32
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		node.Listen(lctx, func() { heard <- struct{}{} }, func(error) { failures.Add(1) })
+	})
+	waitListening(t, writer)
+
+	proxy.Cut()
+	item := feeds.Item{ID: "urn:y", Title: "Y", Language: "en", Published: t0, Updated: t0}
+	if _, err := writer.Upsert(ctx, "newsroom", []feeds.Item{item}); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(200 * time.Millisecond)
+	proxy.Restore()
+	wait(t, heard, "catch-up call after reconnecting")
+	if failures.Load() == 0 {
+		t.Error("the broken connection was not reported")
+	}
+	waitListening(t, writer)
+	item.Title = "Y2"
+	if _, err := writer.Upsert(ctx, "newsroom", []feeds.Item{item}); err != nil {
+		t.Fatal(err)
+	}
+	wait(t, heard, "notification after reconnecting")
+	cancel()
+	wg.Wait()
+}
+
+// TestLead: one node of several leads; when its session ends, another
+// takes over on its next call.
+func TestLead(t *testing.T) {
+	ctx := context.Background()
+	dsn := newDatabase(t)
+	a, b := openAt(t, dsn), openAt(t, dsn)
+	for i, want := range []bool{true, true} {
+		if got, err := a.Lead(ctx); err != nil || got != want {
+			t.Fatalf("a.Lead #%d = %v, %v; want %v", i, got, err, want)
+		}
+	}
+	if got, err := b.Lead(ctx); err != nil || got {
+		t.Fatalf("b.Lead while a leads = %v, %v; want false", got, err)
+	}
+	a.Close()
+	if got, err := b.Lead(ctx); err != nil || !got {
+		t.Fatalf("b.Lead after a closed = %v, %v; want true", got, err)
+	}
+}
+
+// TestLeadLostSession: a leader whose connection breaks stops leading, so
+// that another node can.
+func TestLeadLostSession(t *testing.T) {
+	ctx := context.Background()
+	dsn := newDatabase(t)
+	viaProxy, proxy := throughProxy(t, dsn)
+	a, b := openAt(t, viaProxy), openAt(t, dsn)
+	if got, err := a.Lead(ctx); err != nil || !got {
+		t.Fatalf("a.Lead = %v, %v; want true", got, err)
+	}
+	proxy.Cut()
+	if got, _ := a.Lead(ctx); got {
+		t.Error("a still leads without a connection")
+	}
+	// The server notices the closed session at once on loopback; give it
+	// a moment all the same.
+	var got bool
+	for range 100 {
+		var err error
+		if got, err = b.Lead(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if got {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if !got {
+		t.Fatal("b did not take over the lead")
+	}
+	proxy.Restore()
+	if got, err := a.Lead(ctx); err != nil || got {
+		t.Errorf("a.Lead after reconnecting = %v, %v; want false (b leads)", got, err)
+	}
+}
+
+// TestHostGate: two nodes with two slots per host never hold more than
+// two slots of one host together; other hosts are not held up; a node
+// that loses its session loses its slots.
+func TestHostGate(t *testing.T) {
+	ctx := context.Background()
+	dsn := newDatabase(t)
+	viaProxy, proxy := throughProxy(t, dsn)
+	a, b := openAt(t, dsn).HostGate(2), openAt(t, viaProxy).HostGate(2)
+	defer a.Close()
+	defer b.Close()
+
+	var mu sync.Mutex
+	inFlight, peak := 0, 0
+	var wg sync.WaitGroup
+	for i := range 12 {
+		g := a
+		if i%2 == 1 {
+			g = b
+		}
+		wg.Go(func() {
+			release, err := g.Acquire(ctx, "Example.org")
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			mu.Lock()
+			inFlight++
+			peak = max(peak, inFlight)
+			mu.Unlock()
+			time.Sleep(30 * time.Millisecond)
+			mu.Lock()
+			inFlight--
+			mu.Unlock()
+			release()
+			release() // twice is harmless
+		})
+	}
+	wg.Wait()
+	if peak != 2 {
+		t.Errorf("peak requests to one host = %d, want 2", peak)
+	}
+
+	// b holds both slots of example.org; a waits, but not for another host.
+	r1, err := b.Acquire(ctx, "example.org")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r2, err := b.Acquire(ctx, "EXAMPLE.org")
+	if err != nil {
+		t.Fatal(err)
+	}
+	short, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
+	if _, err := a.Acquire(short, "example.org"); err == nil {
+		t.Error("a took a third slot of example.org")
+	}
+	cancel()
+	other, err := a.Acquire(ctx, "example.net")
+	if err != nil {
+		t.Fatal(err)
+	}
+	other()
+
+	// b's session dies: its slots are free for a.
+	proxy.Cut()
+	got, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	release, err := a.Acquire(got, "example.org")
+	if err != nil {
+		t.Fatalf("slot of a dead session not freed: %v", err)
+	}
+	release()
+	r1()
+	r2()
+}
