@@ -40,7 +40,7 @@ func (s *Scheduler) Run(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("scheduler: source %q: %w", job.Source.Name(), err)
 		}
-		entries[i] = &entry{job: job, sched: jitter(sched, job.Source.Name(), s.opts.Jitter)}
+		entries[i] = &entry{job: job, sched: jitter(sched, job.Source.Name(), s.opts.Jitter), gap: shortestGap(sched)}
 	}
 	s.entries.Store(&entries)
 
@@ -73,14 +73,32 @@ func (s *Scheduler) Run(ctx context.Context) error {
 
 	c := cron.New(cron.WithLocation(zone), cron.WithLogger(cron.DiscardLogger))
 	var wg sync.WaitGroup
-	for _, e := range entries {
-		c.Schedule(e.sched, cron.FuncJob(func() { s.tick(ctx, &wg, norm, e, notify) }))
-		if s.due(ctx, e, now) {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				s.tick(ctx, nil, norm, e, notify)
-			}()
+	var cl *clustered
+	var sweeps <-chan time.Time
+	if s.opts.Cluster != nil {
+		// A node leases each source before refreshing it; every node
+		// queues every source at start, and the leases sort out who
+		// fetches what. The claims are not Run's: they end with ctx.
+		cl = newClustered(s, norm, entries, notify)
+		wg.Go(func() { cl.run(ctx) })
+		wg.Go(func() { cl.listen(ctx) })
+		for _, e := range entries {
+			c.Schedule(e.sched, cron.FuncJob(func() { cl.tick(ctx, e) }))
+			cl.due(e, claim{since: prevTick(e, now)})
+		}
+		t := time.NewTicker(s.opts.SweepEvery)
+		defer t.Stop()
+		sweeps = t.C
+	} else {
+		for _, e := range entries {
+			c.Schedule(e.sched, cron.FuncJob(func() { s.tick(ctx, &wg, norm, e, notify) }))
+			if s.due(ctx, e, now) {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					s.tick(ctx, nil, norm, e, notify)
+				}()
+			}
 		}
 	}
 	c.Start()
@@ -92,14 +110,19 @@ func (s *Scheduler) Run(ctx context.Context) error {
 		case <-ctx.Done():
 			done = true
 		case <-releases.C:
+			// The content version is the safety net under the cluster's
+			// notifications: a node that missed one catches up here.
 			if release(s.opts.Now()) || s.storeMoved(ctx) {
 				notify()
 			}
+		case <-sweeps:
+			cl.sweep(ctx)
 		}
 	}
 	<-c.Stop().Done()
 	wg.Wait()
 	<-pubDone
+	s.pings.Wait()
 	return nil
 }
 
@@ -107,6 +130,7 @@ func (s *Scheduler) Run(ctx context.Context) error {
 type entry struct {
 	job     Job
 	sched   cron.Schedule
+	gap     time.Duration // the shortest time between two ticks
 	running atomic.Bool
 }
 
@@ -219,7 +243,7 @@ func (s *Scheduler) publishLocked(ctx context.Context) {
 	// The hub is told outside the lock and only while running: a hub that
 	// does not answer must hold up neither the store's writers, a waiting
 	// build, nor the shutdown.
-	s.pingHub(ctx, pr.Changed)
+	s.announce(ctx, pr.Changed, false)
 }
 
 // storeMoved reports whether the store's content changed since the last
@@ -252,6 +276,9 @@ func (s *Scheduler) lock(ctx context.Context) (func(), error) {
 // ParseSchedule parses a 5-field cron spec, a descriptor (@hourly) or
 // @every, with an optional CRON_TZ= prefix. robfig/cron panics on some
 // malformed specs (a bare CRON_TZ=UTC); that is returned as an error.
+// @every ticks on whole multiples of its interval since the zero time,
+// not relative to the start: every node, and every restart, ticks at the
+// same instants, which is what lets a cluster fetch a source once per tick.
 func ParseSchedule(spec string) (sched cron.Schedule, err error) {
 	defer func() {
 		if r := recover(); r != nil {
@@ -265,7 +292,19 @@ func ParseSchedule(spec string) (sched cron.Schedule, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("schedule %q: %w", spec, err)
 	}
+	if every, ok := sched.(cron.ConstantDelaySchedule); ok {
+		return aligned{every.Delay}, nil
+	}
 	return sched, nil
+}
+
+// aligned is an @every schedule on the epoch's grid.
+type aligned struct{ every time.Duration }
+
+func (a aligned) Next(t time.Time) time.Time {
+	// Truncate works on absolute time, so the grid does not depend on the
+	// zone t is in.
+	return t.Truncate(a.every).Add(a.every).In(t.Location())
 }
 
 // jitter shifts a schedule by a stable per-source offset, up to frac of its

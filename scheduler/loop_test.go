@@ -695,7 +695,9 @@ func TestParseSchedule(t *testing.T) {
 		err  string
 	}{
 		{spec: "*/30 * * * *", next: time.Date(2026, 11, 25, 10, 30, 0, 0, time.Local)},
-		{spec: "@every 10m", next: time.Date(2026, 11, 25, 10, 17, 30, 0, time.Local)},
+		// @every ticks on its grid, the same instants on every node.
+		{spec: "@every 10m", next: time.Date(2026, 11, 25, 10, 10, 0, 0, time.Local)},
+		{spec: "@every 7s", next: time.Date(2026, 11, 25, 10, 7, 30, 0, time.Local).Truncate(7 * time.Second).Add(7 * time.Second)},
 		{spec: "@hourly", next: time.Date(2026, 11, 25, 11, 0, 0, 0, time.Local)},
 		{spec: "CRON_TZ=Asia/Hong_Kong 0 8 * * *", next: time.Date(2026, 11, 26, 8, 0, 0, 0, hk)},
 		{spec: "CRON_TZ=UTC", err: `schedule "CRON_TZ=UTC": runtime error: slice bounds out of range [:-1]`},
@@ -968,7 +970,7 @@ func TestSources(t *testing.T) {
 	ctx := context.Background()
 	now := time.Date(2026, 11, 25, 10, 0, 30, 0, hk)
 	s.write("a.md", goodStory)
-	quietAt := now.Add(-10 * time.Minute)
+	quietAt := now.Add(-20 * time.Second) // after the 10:00 tick of @every 1h
 	if err := s.store.SaveState(ctx, "quiet", sources.State{CheckedAt: quietAt, LastSuccess: quietAt}); err != nil {
 		t.Fatal(err)
 	}
@@ -1008,7 +1010,7 @@ func TestSources(t *testing.T) {
 	}
 	want := `wire feed "https://wire.example/feed.xml" attempt=- success=- err="" failures=0 next=-
 newsroom files "" attempt=- success=- err="" failures=0 next=-
-quiet files "" attempt=09:50:30 success=09:50:30 err="" failures=0 next=-
+quiet files "" attempt=10:00:10 success=10:00:10 err="" failures=0 next=-
 `
 	if got := render(hs); got != want {
 		t.Errorf("before Run:\n%s\nwant:\n%s", got, want)
@@ -1024,10 +1026,11 @@ quiet files "" attempt=09:50:30 success=09:50:30 err="" failures=0 next=-
 	}
 	stop()
 	// wire failed at 10:00:30: its backoff ends at 10:05:30, and the first
-	// minute tick after that is 10:06. quiet is not due until 10:50:30.
+	// minute tick after that is 10:06. @every 1h ticks on the hour, so
+	// quiet, checked since the 10:00 tick, is not due until 11:00.
 	want = `wire feed "https://wire.example/feed.xml" attempt=10:00:30 success=- err="upstream answered 503" failures=1 next=10:06:00
-newsroom files "" attempt=10:00:30 success=10:00:30 err="" failures=0 next=11:00:30
-quiet files "" attempt=09:50:30 success=09:50:30 err="" failures=0 next=10:50:30
+newsroom files "" attempt=10:00:30 success=10:00:30 err="" failures=0 next=11:00:00
+quiet files "" attempt=10:00:10 success=10:00:10 err="" failures=0 next=11:00:00
 `
 	if got := render(hs); got != want {
 		t.Errorf("in Run:\n%s\nwant:\n%s", got, want)

@@ -16,6 +16,9 @@ type Metrics struct {
 	feedItems      *prometheus.GaugeVec
 	publishSeconds prometheus.Histogram
 	lastPublish    prometheus.Gauge
+	claims         *prometheus.CounterVec
+	leaseExpiries  prometheus.Counter
+	notifications  prometheus.Counter
 }
 
 // NewMetrics registers the scheduler's collectors with reg (the caller's
@@ -24,7 +27,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	m := &Metrics{
 		fetches: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "feedloom_fetches_total",
-			Help: "Source refreshes by source and result (ok, not_modified, error, skipped, busy).",
+			Help: "Source refreshes by source and result (ok, not_modified, error, skipped, busy, held).",
 		}, []string{"source", "result"}),
 		fetchSeconds: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "feedloom_fetch_duration_seconds",
@@ -44,9 +47,40 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "feedloom_last_publish_timestamp_seconds",
 			Help: "Unix time of the last successful publish.",
 		}),
+		claims: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "feedloom_claims_total",
+			Help: "Due sources this node tried to lease, by result (claimed, or taken by another node or already refreshed).",
+		}, []string{"result"}),
+		leaseExpiries: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "feedloom_lease_expiries_total",
+			Help: "Sources this node took over after another node's lease ran out.",
+		}),
+		notifications: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "feedloom_notifications_total",
+			Help: "Store change notifications heard (LISTEN/NOTIFY), including catch-ups after a reconnection.",
+		}),
 	}
-	reg.MustRegister(m.fetches, m.fetchSeconds, m.feedItems, m.publishSeconds, m.lastPublish)
+	reg.MustRegister(m.fetches, m.fetchSeconds, m.feedItems, m.publishSeconds, m.lastPublish,
+		m.claims, m.leaseExpiries, m.notifications)
 	return m
+}
+
+func (m *Metrics) claimed(result string) {
+	if m != nil {
+		m.claims.WithLabelValues(result).Inc()
+	}
+}
+
+func (m *Metrics) leaseExpired() {
+	if m != nil {
+		m.leaseExpiries.Inc()
+	}
+}
+
+func (m *Metrics) notified() {
+	if m != nil {
+		m.notifications.Inc()
+	}
 }
 
 // The methods accept a nil *Metrics, so the scheduler never checks.
@@ -77,6 +111,8 @@ func (sr SourceReport) result() string {
 	switch {
 	case !sr.Skipped.IsZero():
 		return "skipped"
+	case sr.Held:
+		return "held"
 	case sr.Err != nil:
 		return "error"
 	case sr.NotModified:

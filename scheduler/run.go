@@ -68,6 +68,18 @@ type Options struct {
 	Hub     string
 	BaseURL string
 	Client  *http.Client // for hub pings; nil means a 30s-timeout client
+
+	// Cluster, when set, makes this scheduler one node of several sharing
+	// the store: it refreshes a source only after leasing it, as Node, for
+	// Lease (0 means 2m); Run looks for leases that ran out every
+	// SweepEvery (0 means a quarter of Lease, from 1s to 30s) and
+	// publishes when another node changed the store; only the leader pings
+	// the hub, PingDelay (0 means 5s) after its publish.
+	Cluster    Cluster
+	Node       string
+	Lease      time.Duration
+	SweepEvery time.Duration
+	PingDelay  time.Duration
 }
 
 // Scheduler runs refresh-and-publish passes over its jobs.
@@ -81,6 +93,7 @@ type Scheduler struct {
 
 	entries   atomic.Pointer[[]*entry] // Run's schedule, read by Sources
 	published atomic.Int64             // store version of Run's last publish
+	pings     sync.WaitGroup           // hub pings waiting for their delay
 }
 
 // New returns a Scheduler for jobs, in config order.
@@ -100,6 +113,15 @@ func New(st store.Store, pub Publisher, det *normalize.Detector, jobs []Job, opt
 	if opts.Client == nil {
 		opts.Client = &http.Client{Timeout: 30 * time.Second}
 	}
+	if opts.Lease <= 0 {
+		opts.Lease = defaultLease
+	}
+	if opts.SweepEvery <= 0 {
+		opts.SweepEvery = min(max(opts.Lease/4, time.Second), 30*time.Second)
+	}
+	if opts.PingDelay <= 0 {
+		opts.PingDelay = defaultPingDelay
+	}
 	return &Scheduler{store: st, pub: pub, det: det, jobs: jobs, opts: opts, log: log}
 }
 
@@ -117,6 +139,7 @@ type SourceReport struct {
 	Problems    []error   // files or stories that were skipped
 	Skipped     time.Time // not fetched: inside its window until then (zero when fetched)
 	Failing     bool      // skipped while backing off from failures: still counts as failed
+	Held        bool      // not fetched: another node of the cluster is refreshing it
 	NotModified bool
 	Stories     int
 	Changed     int
@@ -196,13 +219,16 @@ func (s *Scheduler) RunOnce(ctx context.Context) (Report, error) {
 			}
 			running.Go(func() {
 				defer func() { <-sem }()
-				results[i] <- s.fetch(fctx, norm, job, now)
+				results[i] <- s.fetchOnce(fctx, norm, job, now)
 			})
 		}
 	})
 	for i, job := range s.jobs {
 		f := <-results[i]
 		sr, err := s.store1(ctx, job, f, now)
+		if f.claimed {
+			s.unclaim(ctx, sr.Name)
+		}
 		<-window
 		s.opts.Metrics.fetched(sr.Name, sr.result(), f.took)
 		rep.Sources = append(rep.Sources, sr)
@@ -231,9 +257,38 @@ func (s *Scheduler) publish(ctx context.Context) (publish.Report, error) {
 
 // Announce tells the WebSub hub about the feeds among changed (a Report's
 // Published). RunOnce leaves it to its caller, to do after letting go of the
-// lock: a hub that does not answer must not hold up other runs.
+// lock: a hub that does not answer must not hold up other runs. In a
+// cluster only the leader pings, after Options.PingDelay.
 func (s *Scheduler) Announce(ctx context.Context, changed []string) {
-	s.pingHub(ctx, changed)
+	s.announce(ctx, changed, true)
+}
+
+// fetchOnce is RunOnce's fetch: in a cluster it first leases the source,
+// and leaves one that another node holds alone.
+func (s *Scheduler) fetchOnce(ctx context.Context, norm *normalize.Normalizer, job Job, now time.Time) fetched {
+	if s.opts.Cluster == nil {
+		return s.fetch(ctx, norm, job, now)
+	}
+	name := job.Source.Name()
+	ok, err := s.claimOnce(ctx, name, now)
+	if err != nil {
+		return fetched{report: SourceReport{Name: name}, err: fmt.Errorf("%w: source %q: %w", ErrStore, name, err)}
+	}
+	if !ok {
+		return fetched{report: SourceReport{Name: name, Held: true}}
+	}
+	f := s.fetch(ctx, norm, job, now)
+	f.claimed = true
+	return f
+}
+
+// unclaim lets go of a source's lease; one left behind runs out by itself.
+func (s *Scheduler) unclaim(ctx context.Context, name string) {
+	uctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if err := s.opts.Cluster.Unclaim(uctx, s.opts.Node, name); err != nil {
+		s.log.Warn("lease not let go; it runs out by itself", "source", name, "err", err)
+	}
 }
 
 // fetched is one source's fetch and normalize, waiting to be stored.
@@ -243,8 +298,9 @@ type fetched struct {
 	items  []feeds.Item
 	known  []feeds.Item
 	report SourceReport
-	err    error // a store failure
-	took   time.Duration
+	err     error // a store failure
+	took    time.Duration
+	claimed bool // leased from the cluster: to let go once stored
 }
 
 // fetch fetches and normalizes one source. It reads from the store but never
@@ -301,6 +357,10 @@ func (s *Scheduler) store1(ctx context.Context, job Job, f fetched, now time.Tim
 		return sr, f.err
 	}
 	log := s.log.With("source", sr.Name)
+	if sr.Held {
+		log.Info("skipped: another node is refreshing it")
+		return sr, nil
+	}
 	if !sr.Skipped.IsZero() {
 		if sr.Failing {
 			log.Warn("skipped: still failing, backing off (use --force to fetch)", "next_due", sr.Skipped, "last_error", f.prev.LastError)

@@ -19,6 +19,8 @@ func isFeed(name string) bool {
 	return false
 }
 
+func isFeedPath(p string) bool { return isFeed(path.Base(p)) }
+
 // pingHub tells the configured WebSub hub which feeds changed
 // (hub.mode=publish, one request per feed URL, as most hubs expect). A
 // failing hub is logged, never fatal: readers still poll.
@@ -27,7 +29,7 @@ func (s *Scheduler) pingHub(ctx context.Context, changed []string) {
 		return
 	}
 	for _, p := range changed {
-		if !isFeed(path.Base(p)) {
+		if !isFeedPath(p) {
 			continue
 		}
 		feedURL := strings.TrimSuffix(s.opts.BaseURL, "/") + "/" + p

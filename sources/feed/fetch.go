@@ -160,11 +160,20 @@ func (s *Source) retry(ctx context.Context, u *url.URL, prev sources.State, b *b
 func (s *Source) do(ctx context.Context, u *url.URL, prev sources.State, b *budget) (*response, error) {
 	wctx, cancel := b.context(ctx)
 	release, err := s.opts.Limiter.acquire(wctx, u.Hostname())
-	cancel()
 	if err != nil {
+		cancel()
 		return nil, fmt.Errorf("waiting for a connection slot: %w", err)
 	}
 	defer release()
+	if s.opts.Gate != nil {
+		shared, err := s.opts.Gate.Acquire(wctx, u.Hostname())
+		if err != nil {
+			cancel()
+			return nil, fmt.Errorf("waiting for a cluster slot: %w", err)
+		}
+		defer shared()
+	}
+	cancel()
 	b.start()
 	rctx, cancel := b.context(ctx)
 	defer cancel()

@@ -38,9 +38,17 @@ type Options struct {
 	RetryWait time.Duration  // first wait between attempts, doubled each time, when there is no Retry-After; 0 = 1s
 	Zone      *time.Location // for zoneless and ambiguous upstream dates; nil = UTC
 	Limiter   *Limiter       // shared by every feed source; nil = no limit
+	Gate      Gate           // per-host slots shared with other processes (a cluster); nil = none
 	Client    *http.Client   // nil = NewClient(opts); Fetch follows redirects and bounds time itself, overriding its CheckRedirect and Timeout
 	Now       func() time.Time
 	Log       *slog.Logger
+}
+
+// Gate bounds the requests to one host across processes, where Limiter
+// bounds them within one: the nodes of a cluster share its slots. A
+// request takes its Limiter slot first, then its Gate slot.
+type Gate interface {
+	Acquire(ctx context.Context, host string) (release func(), err error)
 }
 
 func (o Options) withDefaults() Options {

@@ -1,0 +1,395 @@
+package scheduler
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"hash/fnv"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/robfig/cron/v3"
+
+	"github.com/feedloom/feedloom/normalize"
+	"github.com/feedloom/feedloom/store"
+)
+
+// Cluster is a store that several nodes share (store/postgres). With one,
+// a node fetches a source only after leasing it, so that each source is
+// fetched once per due time by the whole cluster; it hears the other
+// nodes' changes, and one node alone pings the WebSub hub.
+type Cluster interface {
+	// Claim leases the due sources that no live lease holds and that were
+	// not checked since their due time; it returns the names it leased.
+	Claim(ctx context.Context, node string, due []store.Due, now, until time.Time) ([]string, error)
+	// Unclaim ends node's lease on source.
+	Unclaim(ctx context.Context, node, source string) error
+	// Orphans lists the leases that ran out without being let go.
+	Orphans(ctx context.Context, now time.Time) ([]store.Orphan, error)
+	// Leases counts node's live leases.
+	Leases(ctx context.Context, node string, now time.Time) (int, error)
+	// Listen calls changed on every change of the items, by any node,
+	// until ctx is done, and once after each reconnection.
+	Listen(ctx context.Context, changed func(), onError func(error)) error
+	// Lead reports whether this node is the one that pings the hub.
+	Lead(ctx context.Context) (bool, error)
+	// Ping checks the database answers.
+	Ping(ctx context.Context) error
+}
+
+// Defaults of a cluster node.
+const (
+	defaultLease     = 2 * time.Minute
+	defaultPingDelay = 5 * time.Second
+	// claimRetry is the pause after a claim that failed (the database is
+	// away) before the due sources are tried again.
+	claimRetry = time.Second
+)
+
+// clustered is the part of Run that a cluster node adds: the claims, the
+// sweep for expired leases and the notifications.
+type clustered struct {
+	s      *Scheduler
+	c      Cluster
+	norm   *normalize.Normalizer
+	notify func() // asks for a publish
+	byName map[string]*entry
+	rank   map[*entry]uint64 // this node's order of claiming: differs per node, so nodes rarely race for one source
+
+	mu      sync.Mutex
+	pending map[*entry]claim
+
+	wake    chan struct{}
+	slots   chan struct{} // one per refresh running on this node
+	running sync.WaitGroup
+}
+
+// claim is a source waiting to be claimed.
+type claim struct {
+	since  time.Time // the due time it serves
+	orphan string    // the node whose expired lease it takes over, if any
+}
+
+func newClustered(s *Scheduler, norm *normalize.Normalizer, entries []*entry, notify func()) *clustered {
+	cl := &clustered{
+		s: s, c: s.opts.Cluster, norm: norm, notify: notify,
+		byName:  make(map[string]*entry, len(entries)),
+		rank:    make(map[*entry]uint64, len(entries)),
+		pending: map[*entry]claim{},
+		wake:    make(chan struct{}, 1),
+		slots:   make(chan struct{}, s.opts.Concurrency),
+	}
+	for _, e := range entries {
+		name := e.job.Source.Name()
+		cl.byName[name] = e
+		h := fnv.New64a()
+		h.Write([]byte(s.opts.Node + "\x00" + name))
+		cl.rank[e] = h.Sum64()
+	}
+	return cl
+}
+
+// due queues e for its due time since; a source already queued keeps the
+// later due time.
+func (cl *clustered) due(e *entry, c claim) {
+	cl.mu.Lock()
+	if old, ok := cl.pending[e]; !ok || c.since.After(old.since) {
+		if ok && c.orphan == "" {
+			c.orphan = old.orphan
+		}
+		cl.pending[e] = c
+	}
+	cl.mu.Unlock()
+	cl.poke()
+}
+
+func (cl *clustered) poke() {
+	select {
+	case cl.wake <- struct{}{}:
+	default:
+	}
+}
+
+// tick is a scheduled tick of e: it queues e for the due time it serves.
+func (cl *clustered) tick(ctx context.Context, e *entry) {
+	if ctx.Err() != nil {
+		return
+	}
+	if e.running.Load() {
+		cl.s.log.Warn("skipped: the previous run is still going", "source", e.job.Source.Name())
+		cl.s.opts.Metrics.fetched(e.job.Source.Name(), "busy", 0)
+		return
+	}
+	cl.due(e, claim{since: prevTick(e, cl.s.opts.Now())})
+}
+
+// take removes up to n queued sources that are not running, in this
+// node's order.
+func (cl *clustered) take(n int) []*entry {
+	cl.mu.Lock()
+	defer cl.mu.Unlock()
+	var ready []*entry
+	for e := range cl.pending {
+		if !e.running.Load() {
+			ready = append(ready, e)
+		}
+	}
+	slices.SortFunc(ready, func(a, b *entry) int { return cmp.Compare(cl.rank[a], cl.rank[b]) })
+	return ready[:min(n, len(ready))]
+}
+
+// run claims queued sources as this node has room for them, and refreshes
+// what it claimed, until ctx is done; then it waits for the refreshes.
+// Claiming only what it can start at once leaves the rest to the other
+// nodes, so the work spreads over the cluster.
+func (cl *clustered) run(ctx context.Context) {
+	defer cl.running.Wait()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-cl.wake:
+		}
+		for ctx.Err() == nil {
+			free := cap(cl.slots) - len(cl.slots)
+			batch := cl.take(free)
+			if len(batch) == 0 {
+				break
+			}
+			if !cl.claim(ctx, batch) {
+				t := time.NewTimer(claimRetry)
+				select {
+				case <-ctx.Done():
+				case <-t.C:
+				}
+				t.Stop()
+				cl.poke()
+				break
+			}
+		}
+	}
+}
+
+// claim leases batch and starts the refreshes of what it got. It returns
+// false when the claim failed, leaving batch queued.
+func (cl *clustered) claim(ctx context.Context, batch []*entry) bool {
+	s := cl.s
+	now := s.opts.Now().Truncate(time.Second)
+	cl.mu.Lock()
+	due := make([]store.Due, len(batch))
+	claims := make([]claim, len(batch))
+	for i, e := range batch {
+		claims[i] = cl.pending[e]
+		due[i] = store.Due{Source: e.job.Source.Name(), Since: claims[i].since}
+	}
+	cl.mu.Unlock()
+	got, err := cl.c.Claim(ctx, s.opts.Node, due, now, now.Add(s.opts.Lease))
+	if err != nil {
+		if ctx.Err() == nil {
+			s.log.Error("cannot claim sources", "sources", len(batch), "err", err)
+		}
+		return false
+	}
+	claimed := make(map[string]bool, len(got))
+	for _, name := range got {
+		claimed[name] = true
+	}
+	cl.mu.Lock()
+	for _, e := range batch {
+		delete(cl.pending, e)
+	}
+	cl.mu.Unlock()
+	for i, e := range batch {
+		name := e.job.Source.Name()
+		if !claimed[name] {
+			s.opts.Metrics.claimed("taken")
+			continue
+		}
+		s.opts.Metrics.claimed("claimed")
+		if claims[i].orphan != "" {
+			s.opts.Metrics.leaseExpired()
+			s.log.Warn("took over a source whose lease ran out", "source", name, "node", claims[i].orphan)
+		}
+		e.running.Store(true)
+		cl.slots <- struct{}{}
+		cl.running.Go(func() {
+			defer func() {
+				e.running.Store(false)
+				<-cl.slots
+				cl.poke()
+			}()
+			cl.refresh(ctx, e, now.Add(s.opts.Lease))
+		})
+	}
+	return true
+}
+
+// refresh fetches, stores and lets go of a claimed source. A store that
+// fails is retried until the lease is three-quarters through, so that a
+// database restart loses no fetch; after that another node may have taken
+// the source over.
+func (cl *clustered) refresh(ctx context.Context, e *entry, leaseEnd time.Time) {
+	s := cl.s
+	name := e.job.Source.Name()
+	defer func() {
+		uctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		if err := cl.c.Unclaim(uctx, s.opts.Node, name); err != nil {
+			s.log.Warn("lease not let go; it runs out by itself", "source", name, "err", err)
+		}
+	}()
+	now := s.opts.Now().Truncate(time.Second)
+	start := time.Now()
+	f := s.fetch(ctx, cl.norm, e.job, now)
+	took := time.Since(start)
+	if ctx.Err() != nil && f.report.Err != nil {
+		return // shutting down: a cancelled fetch is not the source's failure
+	}
+	giveUp := leaseEnd.Add(-s.opts.Lease / 4)
+	wait := 250 * time.Millisecond
+	for {
+		sr, err := s.storeLocked(ctx, e.job, f, now)
+		if err == nil {
+			s.opts.Metrics.fetched(name, sr.result(), took)
+			if sr.Changed > 0 || sr.Removed > 0 {
+				cl.notify()
+			}
+			return
+		}
+		if f.err != nil || !errors.Is(err, ErrStore) || ctx.Err() != nil || s.opts.Now().Add(wait).After(giveUp) {
+			if ctx.Err() == nil {
+				s.log.Error("refresh not stored", "source", name, "err", err)
+			}
+			return
+		}
+		s.log.Warn("refresh not stored yet; retrying", "source", name, "err", err, "wait", wait)
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-t.C:
+		}
+		wait = min(2*wait, 5*time.Second)
+	}
+}
+
+// sweep queues the sources whose lease ran out while they were due: their
+// node died or lost the database mid-refresh.
+func (cl *clustered) sweep(ctx context.Context) {
+	now := cl.s.opts.Now()
+	orphans, err := cl.c.Orphans(ctx, now)
+	if err != nil {
+		if ctx.Err() == nil {
+			cl.s.log.Warn("cannot look for expired leases", "err", err)
+		}
+		return
+	}
+	for _, o := range orphans {
+		e, ok := cl.byName[o.Source]
+		if !ok || e.running.Load() {
+			continue
+		}
+		if !o.CheckedAt.IsZero() && e.sched.Next(o.CheckedAt).After(now) {
+			continue // checked for its last due time: the next tick claims it
+		}
+		cl.due(e, claim{since: prevTick(e, now), orphan: o.Node})
+	}
+}
+
+// listen wakes the publisher on every change another node commits.
+func (cl *clustered) listen(ctx context.Context) {
+	cl.c.Listen(ctx, func() {
+		cl.s.opts.Metrics.notified()
+		cl.notify()
+	}, func(err error) {
+		cl.s.log.Warn("store notifications lost; reconnecting", "err", err)
+	})
+}
+
+// storeLocked stores one fetched source under the pass lock.
+func (s *Scheduler) storeLocked(ctx context.Context, job Job, f fetched, now time.Time) (SourceReport, error) {
+	unlock, err := s.lock(ctx)
+	if err != nil {
+		return f.report, err
+	}
+	defer unlock()
+	return s.store1(context.WithoutCancel(ctx), job, f, now)
+}
+
+// prevTick is e's latest scheduled time at or before now: the due time a
+// tick that fires at now serves, the same on every node whatever the
+// delay in firing. A schedule with no tick before now gives now.
+func prevTick(e *entry, now time.Time) time.Time {
+	return latestTick(e.sched, e.gap, now)
+}
+
+func latestTick(sched cron.Schedule, gap time.Duration, now time.Time) time.Time {
+	if gap <= 0 {
+		return now.Truncate(time.Second)
+	}
+	// Step back by the shortest gap until a tick lies between there and
+	// now, then walk forward to the last one at or before now.
+	from := now.Add(-gap)
+	for range 64 {
+		if !sched.Next(from).After(now) {
+			break
+		}
+		from = from.Add(-gap)
+	}
+	p := sched.Next(from)
+	if p.After(now) {
+		return now.Truncate(time.Second)
+	}
+	for {
+		n := sched.Next(p)
+		if n.After(now) || !n.After(p) {
+			return p
+		}
+		p = n
+	}
+}
+
+// claimOnce leases one source for a build: whatever its schedule, but
+// never one that a node is refreshing. Politeness is fetch's to judge.
+func (s *Scheduler) claimOnce(ctx context.Context, name string, now time.Time) (bool, error) {
+	got, err := s.opts.Cluster.Claim(ctx, s.opts.Node, []store.Due{{Source: name, Force: true}}, now, now.Add(s.opts.Lease))
+	return len(got) == 1, err
+}
+
+// announce pings the hub about changed feeds. In a cluster only the
+// leader does, and only after PingDelay, so that the other nodes have
+// published what the hub will fetch.
+func (s *Scheduler) announce(ctx context.Context, changed []string, wait bool) {
+	if s.opts.Hub == "" || !slices.ContainsFunc(changed, isFeedPath) {
+		return
+	}
+	if s.opts.Cluster == nil {
+		s.pingHub(ctx, changed)
+		return
+	}
+	lead, err := s.opts.Cluster.Lead(ctx)
+	if err != nil {
+		s.log.Warn("websub ping skipped: cannot tell which node leads", "err", err)
+		return
+	}
+	if !lead {
+		return
+	}
+	ping := func() {
+		t := time.NewTimer(s.opts.PingDelay)
+		defer t.Stop()
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		s.pingHub(ctx, changed)
+	}
+	if wait {
+		ping()
+		return
+	}
+	s.pings.Go(ping)
+}
