@@ -293,11 +293,11 @@ func (s *Scheduler) unclaim(ctx context.Context, name string) {
 
 // fetched is one source's fetch and normalize, waiting to be stored.
 type fetched struct {
-	prev   sources.State
-	res    sources.Result
-	items  []feeds.Item
-	known  []feeds.Item
-	report SourceReport
+	prev    sources.State
+	res     sources.Result
+	items   []feeds.Item
+	known   []feeds.Item
+	report  SourceReport
 	err     error // a store failure
 	took    time.Duration
 	claimed bool // leased from the cluster: to let go once stored
