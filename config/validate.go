@@ -86,6 +86,11 @@ func (b *builder) build(raw *rawConfig, c *Config) {
 		MaxBody:     b.size("fetch.max_body", raw.Fetch.MaxBody, defaultMaxBody),
 		Timeout:     b.duration("fetch.timeout", raw.Fetch.Timeout, defaultTimeout, false),
 	}
+	if c.Store.Driver == "postgres" && c.Store.Lease > 0 && c.Store.Lease <= c.Fetch.Timeout {
+		// A lease that runs out mid-fetch lets another node fetch the
+		// source too.
+		b.p.at("store.lease", "must be longer than fetch.timeout (%s)", c.Fetch.Timeout)
+	}
 	c.Serve = Serve{
 		Addr:       b.addr("serve.addr", cmp.Or(raw.Serve.Addr, defaultAddr)),
 		MaxAge:     b.duration("serve.max_age", raw.Serve.MaxAge, defaultServeMaxAge, true),

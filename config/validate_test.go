@@ -202,6 +202,8 @@ func TestLoadErrors(t *testing.T) {
 			[]string{"config.yaml:7:1: store.dsn: required with driver postgres (or set FEEDLOOM_DSN)"}},
 		{"dsn with sqlite", head + "store: {dsn: x}\n",
 			[]string{"config.yaml:7:9: store.dsn: only used with driver postgres"}},
+		{"lease within the fetch timeout", head + "store: {driver: postgres, dsn: 'postgres://db/x', lease: 30s}\nfetch: {timeout: 30s}\n",
+			[]string{"config.yaml:7:51: store.lease: must be longer than fetch.timeout (30s)"}},
 		{"unknown driver", head + "store:\n  driver: mysql\n  lease: 0s\n",
 			[]string{
 				`config.yaml:8:3: store.driver: unknown driver "mysql" (want sqlite or postgres)`,

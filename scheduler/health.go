@@ -52,3 +52,26 @@ func (s *Scheduler) Sources(ctx context.Context) ([]server.SourceHealth, error) 
 func nextTickAfter(e *entry, t time.Time) time.Time {
 	return e.sched.Next(t.Add(-time.Second))
 }
+
+// Node reports this node's part in a cluster for /healthz: its id, whether
+// the database answers, and how many sources it holds leases on. Without
+// a cluster it reports the id alone.
+func (s *Scheduler) Node(ctx context.Context) server.NodeHealth {
+	h := server.NodeHealth{ID: s.opts.Node}
+	if s.opts.Cluster == nil {
+		return h
+	}
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := s.opts.Cluster.Ping(ctx); err != nil {
+		h.DatabaseError = err.Error()
+		return h
+	}
+	n, err := s.opts.Cluster.Leases(ctx, s.opts.Node, s.opts.Now())
+	if err != nil {
+		h.DatabaseError = err.Error()
+		return h
+	}
+	h.Leases = n
+	return h
+}

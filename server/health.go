@@ -27,6 +27,19 @@ type Health interface {
 	Sources(ctx context.Context) ([]SourceHealth, error)
 }
 
+// NodeHealth is this process's place in a cluster of nodes sharing one
+// database.
+type NodeHealth struct {
+	ID            string
+	DatabaseError string // "" while the database answers
+	Leases        int    // sources this node holds leases on right now
+}
+
+// Node reports a cluster node's health; the scheduler implements it.
+type Node interface {
+	Node(ctx context.Context) NodeHealth
+}
+
 // Overall states of a health report.
 const (
 	stateOK    = "ok"
@@ -40,6 +53,7 @@ type report struct {
 	code    int
 	err     string
 	sources []SourceHealth
+	node    *NodeHealth
 	now     time.Time
 }
 
@@ -47,7 +61,28 @@ type report struct {
 // sources exist and none has succeeded within StaleAfter of now; an error
 // from Health is 503 too. A success stamped in the future (clock skew
 // between nodes) counts as fresh.
+//
+// A node whose database does not answer is 503 whatever its sources: a
+// load balancer should send readers to a node that is keeping up, though
+// this one still serves its last published files.
 func (h *handler) readHealth(ctx context.Context) report {
+	var node *NodeHealth
+	if h.opts.Node != nil {
+		n := h.opts.Node.Node(ctx)
+		node = &n
+	}
+	rep := h.readSources(ctx)
+	rep.node = node
+	if node != nil && node.DatabaseError != "" {
+		rep.state, rep.code = stateError, http.StatusServiceUnavailable
+		if rep.err == "" {
+			rep.err = "database: " + node.DatabaseError
+		}
+	}
+	return rep
+}
+
+func (h *handler) readSources(ctx context.Context) report {
 	if h.opts.Health == nil {
 		return report{state: stateOK, code: http.StatusOK, now: h.opts.Now()}
 	}
@@ -75,7 +110,15 @@ func (h *handler) readHealth(ctx context.Context) report {
 type healthJSON struct {
 	Status  string       `json:"status"`
 	Error   string       `json:"error,omitempty"`
+	Node    *nodeJSON    `json:"node,omitempty"`
 	Sources []sourceJSON `json:"sources"`
+}
+
+type nodeJSON struct {
+	ID            string `json:"id"`
+	Database      string `json:"database"` // ok or error
+	DatabaseError string `json:"database_error,omitempty"`
+	Leases        int    `json:"leases"`
 }
 
 type sourceJSON struct {
@@ -93,6 +136,12 @@ type sourceJSON struct {
 func (h *handler) serveHealth(w http.ResponseWriter, r *http.Request) {
 	rep := h.readHealth(r.Context())
 	out := healthJSON{Status: rep.state, Error: rep.err, Sources: make([]sourceJSON, 0, len(rep.sources))}
+	if n := rep.node; n != nil {
+		out.Node = &nodeJSON{ID: n.ID, Database: "ok", DatabaseError: n.DatabaseError, Leases: n.Leases}
+		if n.DatabaseError != "" {
+			out.Node.Database = "error"
+		}
+	}
 	for _, s := range rep.sources {
 		out.Sources = append(out.Sources, sourceJSON{
 			Name:        s.Name,

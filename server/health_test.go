@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -95,5 +98,54 @@ func TestStaleAfterOption(t *testing.T) {
 	h := New(t.TempDir(), Options{Health: fakeHealth{sources: sources(20 * time.Minute)}, StaleAfter: 15 * time.Minute, Now: clock}, nil)
 	if resp := get(t, h, http.MethodGet, "/healthz"); resp.StatusCode != http.StatusServiceUnavailable {
 		t.Errorf("status %d, want 503 with StaleAfter 15m", resp.StatusCode)
+	}
+}
+
+type fakeNode NodeHealth
+
+func (f fakeNode) Node(context.Context) NodeHealth { return NodeHealth(f) }
+
+// TestHealthzNode: a cluster node reports its id, database and leases; a
+// database that does not answer makes it 503 while its files are still
+// served.
+func TestHealthzNode(t *testing.T) {
+	fresh := fakeHealth{sources: []SourceHealth{{Name: "a", Kind: "feed", LastSuccess: now}}}
+	for _, tc := range []struct {
+		name   string
+		health Health
+		node   fakeNode
+		code   int
+		body   string
+		status string // a phrase of /status
+	}{
+		{"connected", fresh, fakeNode{ID: "web-1", Leases: 3}, http.StatusOK,
+			`{"status":"ok","node":{"id":"web-1","database":"ok","leases":3},"sources":[{"name":"a","kind":"feed","last_success":"2026-03-01T12:00:00Z","failures":0}]}` + "\n",
+			"Node <strong>web-1</strong>: database connected, 3 sources leased."},
+		{"database lost", fakeHealth{err: errors.New("postgres: state \"a\": connection refused")},
+			fakeNode{ID: "web-2", DatabaseError: "postgres: ping: connection refused"}, http.StatusServiceUnavailable,
+			`{"status":"error","error":"postgres: state \"a\": connection refused","node":{"id":"web-2","database":"error","database_error":"postgres: ping: connection refused","leases":0},"sources":[]}` + "\n",
+			"The database does not answer; this node serves its last published files: postgres: ping: connection refused"},
+		{"database lost, sources read before", fresh, fakeNode{ID: "web-3", DatabaseError: "timeout"}, http.StatusServiceUnavailable,
+			`{"status":"error","error":"database: timeout","node":{"id":"web-3","database":"error","database_error":"timeout","leases":0},"sources":[{"name":"a","kind":"feed","last_success":"2026-03-01T12:00:00Z","failures":0}]}` + "\n",
+			"database unreachable, 0 sources leased."},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			if err := os.WriteFile(filepath.Join(dir, "feed.json"), []byte(`{"version":"https://jsonfeed.org/version/1.1"}`), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			h := New(dir, Options{Health: tc.health, Node: tc.node, Now: clock}, nil)
+			resp := get(t, h, http.MethodGet, "/healthz")
+			if body := readBody(t, resp); resp.StatusCode != tc.code || body != tc.body {
+				t.Errorf("/healthz = %d\n%s\nwant %d\n%s", resp.StatusCode, body, tc.code, tc.body)
+			}
+			resp = get(t, h, http.MethodGet, "/status")
+			if body := readBody(t, resp); resp.StatusCode != tc.code || !strings.Contains(body, tc.status) {
+				t.Errorf("/status = %d, want %d with %q:\n%s", resp.StatusCode, tc.code, tc.status, body)
+			}
+			if resp := get(t, h, http.MethodGet, "/feed.json"); resp.StatusCode != http.StatusOK {
+				t.Errorf("feed.json = %d, want 200 whatever the database", resp.StatusCode)
+			}
+		})
 	}
 }

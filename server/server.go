@@ -17,6 +17,7 @@ type Options struct {
 	MaxAge     time.Duration    // Cache-Control max-age for feed files and other assets; 0 means 5m
 	StaleAfter time.Duration    // /healthz is 503 when no source succeeded within it; 0 means 2h
 	Health     Health           // nil: /healthz and /status report no sources
+	Node       Node             // a cluster node's id, database and leases; nil reports none
 	Metrics    http.Handler     // served at /metrics when non-nil; nil answers 404
 	Title      string           // site title shown on /status; "" means "feedloom"
 	Now        func() time.Time // the clock for /healthz and /status; nil means time.Now

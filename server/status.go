@@ -22,6 +22,7 @@ type statusPage struct {
 	State   string // ok, stale or error: also the summary's CSS class
 	Summary string
 	Checked timeCell
+	Node    *NodeHealth
 	Sources []statusRow
 }
 
@@ -48,8 +49,11 @@ func (h *handler) serveStatus(w http.ResponseWriter, r *http.Request) {
 		Title:   h.opts.Title,
 		State:   rep.state,
 		Checked: cell(rep.now, rep.now),
+		Node:    rep.node,
 	}
 	switch {
+	case rep.node != nil && rep.node.DatabaseError != "":
+		page.Summary = "The database does not answer; this node serves its last published files: " + rep.node.DatabaseError
 	case rep.state == stateError:
 		page.Summary = "Source health is unavailable: " + rep.err
 	case rep.state == stateStale:

@@ -14,6 +14,7 @@ import (
 	"github.com/feedloom/feedloom/publish"
 	"github.com/feedloom/feedloom/scheduler"
 	"github.com/feedloom/feedloom/sources/feed"
+	"github.com/feedloom/feedloom/store/postgres"
 	"github.com/feedloom/feedloom/sources/files"
 )
 
@@ -66,13 +67,19 @@ func cmdBuild(ctx context.Context, args []string, stderr io.Writer) int {
 		log.Error("cannot load language tables", "err", err)
 		return exitFailed
 	}
-	jobs := jobsFor(cfg, log)
-	pub := publish.New(st, publishOptions(cfg), log)
-	sched := scheduler.New(st, pub, det, jobs, scheduler.Options{
+	opts := scheduler.Options{
 		Normalize:   normalizeOptions(cfg),
 		Concurrency: cfg.Fetch.Concurrency,
 		Force:       *force,
-	}, log)
+		Hub:         cfg.WebSub.Hub,
+		BaseURL:     publishOptions(cfg).BaseURL,
+	}
+	gate := clusterOptions(st, cfg, &opts)
+	if gate != nil {
+		defer gate.Close()
+	}
+	pub := publish.New(st, publishOptions(cfg), log)
+	sched := scheduler.New(st, pub, det, jobsFor(cfg, log, gate), opts, log)
 
 	lock, err := scheduler.AcquireLock(ctx, cfg.DataDir, cfg.LockTimeout)
 	if err != nil {
@@ -112,9 +119,13 @@ const hubDeadline = 20 * time.Second
 
 // jobsFor turns the configured sources into scheduler jobs. Feed sources
 // share one HTTP client and one limiter, so the concurrency limits hold
-// across all of them.
-func jobsFor(cfg *config.Config, log *slog.Logger) []scheduler.Job {
+// across all of them; a non-nil gate (a cluster's) holds per_host across
+// the nodes too.
+func jobsFor(cfg *config.Config, log *slog.Logger, gate *postgres.HostGate) []scheduler.Job {
 	fopts := fetchOptions(cfg, log)
+	if gate != nil {
+		fopts.Gate = gate
+	}
 	fopts.Client = feed.NewClient(fopts)
 	var jobs []scheduler.Job
 	for _, s := range cfg.Sources {

@@ -58,7 +58,7 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) int {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	pub := publish.New(st, publishOptions(cfg), log)
-	sched := scheduler.New(st, pub, det, jobsFor(cfg, log), scheduler.Options{
+	opts := scheduler.Options{
 		Normalize:   normalizeOptions(cfg),
 		Concurrency: cfg.Fetch.Concurrency,
 		Jitter:      cfg.Scheduler.Jitter,
@@ -67,14 +67,24 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) int {
 		Metrics:     scheduler.NewMetrics(reg),
 		Hub:         cfg.WebSub.Hub,
 		BaseURL:     publishOptions(cfg).BaseURL,
-	}, log)
-	h := server.New(cfg.Output.Dir, server.Options{
+	}
+	gate := clusterOptions(st, cfg, &opts)
+	if gate != nil {
+		defer gate.Close()
+		log = log.With("node", opts.Node)
+	}
+	sched := scheduler.New(st, pub, det, jobsFor(cfg, log, gate), opts, log)
+	sopts := server.Options{
 		MaxAge:     cfg.Serve.MaxAge,
 		StaleAfter: cfg.Serve.StaleAfter,
 		Health:     sched,
 		Metrics:    promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}),
 		Title:      cfg.Site.Title,
-	}, log)
+	}
+	if opts.Cluster != nil {
+		sopts.Node = sched
+	}
+	h := server.New(cfg.Output.Dir, sopts, log)
 
 	if err := pub.Check(); err != nil {
 		log.Error("output folder is not writable", "err", err)
@@ -88,7 +98,12 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) int {
 	srv := server.NewServer(ln.Addr().String(), h)
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
-	log.Info("serving", "addr", ln.Addr().String(), "dir", cfg.Output.Dir, "sources", len(cfg.Sources))
+	if opts.Cluster != nil {
+		log.Info("serving as a cluster node", "addr", ln.Addr().String(), "dir", cfg.Output.Dir,
+			"sources", len(cfg.Sources), "lease", opts.Lease)
+	} else {
+		log.Info("serving", "addr", ln.Addr().String(), "dir", cfg.Output.Dir, "sources", len(cfg.Sources))
+	}
 
 	// Whatever ends first — a signal, the server, the scheduler — the
 	// others are stopped and awaited before the store is closed.

@@ -5,10 +5,25 @@ import (
 	"path/filepath"
 
 	"github.com/feedloom/feedloom/config"
+	"github.com/feedloom/feedloom/scheduler"
 	"github.com/feedloom/feedloom/store"
 	"github.com/feedloom/feedloom/store/postgres"
 	"github.com/feedloom/feedloom/store/sqlite"
 )
+
+// clusterOptions makes a scheduler one node of the cluster when the store
+// is PostgreSQL: it leases sources as cfg's node, and its feed fetches
+// share per-host slots with the other nodes through gate (nil for SQLite).
+func clusterOptions(st store.Store, cfg *config.Config, opts *scheduler.Options) (gate *postgres.HostGate) {
+	pg, ok := st.(*postgres.Store)
+	if !ok {
+		return nil
+	}
+	opts.Cluster = pg
+	opts.Node = cfg.Store.Node
+	opts.Lease = cfg.Store.Lease
+	return pg.HostGate(cfg.Fetch.PerHost)
+}
 
 // openStore opens the configured store: SQLite in data_dir by default, or
 // PostgreSQL at store.dsn (or FEEDLOOM_DSN). A store that cannot be opened,
