@@ -14,8 +14,8 @@ import (
 	"github.com/feedloom/feedloom/publish"
 	"github.com/feedloom/feedloom/scheduler"
 	"github.com/feedloom/feedloom/sources/feed"
-	"github.com/feedloom/feedloom/store/postgres"
 	"github.com/feedloom/feedloom/sources/files"
+	"github.com/feedloom/feedloom/store/postgres"
 )
 
 func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int {
