@@ -12,6 +12,7 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"github.com/feedloom/feedloom/normalize"
+	"github.com/feedloom/feedloom/sources"
 	"github.com/feedloom/feedloom/store"
 )
 
@@ -219,7 +220,7 @@ func (cl *clustered) claim(ctx context.Context, batch []*entry) bool {
 				<-cl.slots
 				cl.poke()
 			}()
-			cl.refresh(ctx, e, now.Add(s.opts.Lease))
+			cl.refresh(ctx, e, claims[i].since, now.Add(s.opts.Lease))
 		})
 	}
 	return true
@@ -229,7 +230,7 @@ func (cl *clustered) claim(ctx context.Context, batch []*entry) bool {
 // fails is retried until the lease is three-quarters through, so that a
 // database restart loses no fetch; after that another node may have taken
 // the source over.
-func (cl *clustered) refresh(ctx context.Context, e *entry, leaseEnd time.Time) {
+func (cl *clustered) refresh(ctx context.Context, e *entry, since, leaseEnd time.Time) {
 	s := cl.s
 	name := e.job.Source.Name()
 	defer func() {
@@ -249,17 +250,30 @@ func (cl *clustered) refresh(ctx context.Context, e *entry, leaseEnd time.Time) 
 	giveUp := leaseEnd.Add(-s.opts.Lease / 4)
 	wait := 250 * time.Millisecond
 	for {
-		sr, err := s.storeLocked(ctx, e.job, f, now)
+		var sr SourceReport
+		err := f.err
+		if err == nil {
+			sr, err = s.storeLocked(ctx, e.job, f, now)
+		}
 		if err == nil {
 			s.opts.Metrics.fetched(name, sr.result(), took)
 			if sr.Changed > 0 || sr.Removed > 0 {
 				cl.notify()
 			}
+			if errors.Is(sr.Err, sources.ErrNotNow) {
+				cl.retry(ctx, e, since)
+			}
 			return
 		}
-		if f.err != nil || !errors.Is(err, ErrStore) || ctx.Err() != nil || s.opts.Now().Add(wait).After(giveUp) {
+		// What was fetched is worth waiting for the store; a fetch that
+		// never reached the upstream is not.
+		lost := f.err != nil && !f.fetched
+		if lost || !errors.Is(err, ErrStore) || ctx.Err() != nil || s.opts.Now().Add(wait).After(giveUp) {
 			if ctx.Err() == nil {
 				s.log.Error("refresh not stored", "source", name, "err", err)
+				// Once the lease is let go (or runs out), the due time is
+				// served again: nothing was stored for it.
+				cl.retry(ctx, e, since)
 			}
 			return
 		}
@@ -271,8 +285,26 @@ func (cl *clustered) refresh(ctx context.Context, e *entry, leaseEnd time.Time) 
 			return
 		case <-t.C:
 		}
-		wait = min(2*wait, 5*time.Second)
+		wait = min(2*wait, time.Second)
+		if f.err != nil {
+			s.prepare(ctx, cl.norm, e.job, now, &f)
+		}
 	}
+}
+
+// retry queues e again for its due time since, after claimRetry: a
+// refresh that stored nothing, because the database or the cluster's slots
+// were out of reach, is not the source's failure and is tried again.
+func (cl *clustered) retry(ctx context.Context, e *entry, since time.Time) {
+	cl.running.Go(func() {
+		t := time.NewTimer(claimRetry)
+		defer t.Stop()
+		select {
+		case <-ctx.Done():
+		case <-t.C:
+			cl.due(e, claim{since: since})
+		}
+	})
 }
 
 // sweep queues the sources whose lease ran out while they were due: their

@@ -301,6 +301,7 @@ type fetched struct {
 	err     error // a store failure
 	took    time.Duration
 	claimed bool // leased from the cluster: to let go once stored
+	fetched bool // the upstream answered with stories, which prepare normalizes
 }
 
 // fetch fetches and normalizes one source. It reads from the store but never
@@ -336,17 +337,28 @@ func (s *Scheduler) fetch(ctx context.Context, norm *normalize.Normalizer, job J
 	if f.res.NotModified {
 		return f
 	}
+	f.fetched = true
+	s.prepare(ctx, norm, job, now, &f)
+	return f
+}
+
+// prepare normalizes a fetched source against the items it holds. A store
+// that fails to read them sets f.err; the fetch itself is kept, so a
+// caller may prepare again.
+func (s *Scheduler) prepare(ctx context.Context, norm *normalize.Normalizer, job Job, now time.Time, f *fetched) {
+	name := job.Source.Name()
+	var err error
 	if f.known, err = s.store.Items(ctx, store.Query{Source: name, IncludeHeld: true}); err != nil {
 		f.err = fmt.Errorf("%w: source %q: %w", ErrStore, name, err)
-		return f
+		return
 	}
+	f.err = nil
 	items, nerr := norm.Items(job.Norm, now, f.res.Stories, f.known)
 	if nerr != nil {
 		f.report.Problems = append(f.report.Problems, unjoin(nerr)...)
 	}
 	f.items = items
 	f.report.Stories = len(items)
-	return f
 }
 
 // store1 writes one fetched source in one transaction and logs its outcome.
@@ -367,6 +379,10 @@ func (s *Scheduler) store1(ctx context.Context, job Job, f fetched, now time.Tim
 		} else {
 			log.Info("skipped: inside its cache window (use --force to fetch)", "next_due", sr.Skipped)
 		}
+		return sr, nil
+	}
+	if errors.Is(sr.Err, sources.ErrNotNow) {
+		log.Warn("not fetched, and not the source's failure", "err", sr.Err)
 		return sr, nil
 	}
 	var b store.Batch

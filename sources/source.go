@@ -4,6 +4,7 @@
 package sources
 
 import (
+	"errors"
 	"context"
 	"fmt"
 	"time"
@@ -82,6 +83,11 @@ type State struct {
 	Failures    int       // consecutive
 	NextDue     time.Time // not fetched before this (backoff, Retry-After, Cache-Control)
 }
+
+// ErrNotNow marks a fetch that could not start for a reason that is not
+// the source's: the cluster's shared slots were out of reach. The source's
+// state is left as it was, no failure counted, and the fetch tried again.
+var ErrNotNow = errors.New("not fetched: the cluster's slots are out of reach")
 
 // FileError is a problem with one story file, located as precisely as the
 // format allows.

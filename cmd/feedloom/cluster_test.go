@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -20,6 +21,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/feedloom/feedloom/internal/testenv"
 
 )
 
@@ -548,4 +551,129 @@ func tail(s string, n int) string {
 		return s
 	}
 	return s[len(s)-n:]
+}
+
+// TestClusterDatabaseLost: two nodes lose their database mid-round, while
+// fetches are in flight, for a few seconds. Meanwhile /healthz is 503 and
+// names the database, and the last published files are still served;
+// afterwards the nodes reconnect, what was fetched is stored, and no
+// source is fetched twice, or skipped, in any due period.
+func TestClusterDatabaseLost(t *testing.T) {
+	if testing.Short() {
+		t.Skip("half a minute of real time")
+	}
+	dsn := testDatabase(t)
+	u, err := url.Parse(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := testenv.NewProxy(t, u.Host)
+	u.Host = proxy.Addr()
+	const (
+		sources = 40
+		round   = 10 * time.Second
+		rounds  = 4
+		lost    = 2 // the round in which the database goes away
+	)
+	up := newUpstreams(t, 2, round)
+	names := make([]string, sources)
+	for i := range names {
+		names[i] = fmt.Sprintf("d%02d", i)
+	}
+	root := t.TempDir()
+	nodes := []*node{
+		clusterConfig(t, root, "n1", u.String(), names, up.hosts, "@every 10s"),
+		clusterConfig(t, root, "n2", u.String(), names, up.hosts, "@every 10s"),
+	}
+	feedloomBinary(t)
+	up.t0 = time.Now().Truncate(round).Add(round)
+	sleepUntil(up.t0.Add(300 * time.Millisecond))
+	for _, n := range nodes {
+		n.start(t)
+	}
+	defer func() {
+		if t.Failed() {
+			for _, n := range nodes {
+				os.WriteFile("/tmp/dblost-"+n.id+".log", []byte(n.logText()), 0o644)
+			}
+		}
+	}()
+	roundDone := func(r int) {
+		t.Helper()
+		end := up.t0.Add(time.Duration(r+1) * round)
+		waitUntil(t, fmt.Sprintf("round %d", r), time.Until(end), func() bool {
+			n, _ := up.answered(r)
+			return n == sources
+		})
+	}
+	for r := range lost {
+		roundDone(r)
+	}
+	before := readTree(t, filepath.Join(nodes[0].dir, "public"))
+
+	sleepUntil(up.t0.Add(lost*round - time.Second))
+	release := up.hold()
+	waitUntil(t, "leases in round 2", 5*time.Second, func() bool {
+		return len(leasesOf(t, dsn, "n1"))+len(leasesOf(t, dsn, "n2")) > 0
+	})
+	proxy.Cut()
+	time.Sleep(300 * time.Millisecond)
+	release() // the fetches in flight end while the database is away
+	for _, n := range nodes {
+		waitUntil(t, n.id+" /healthz 503", 5*time.Second, func() bool {
+			code, rep, err := n.healthz()
+			return err == nil && code == http.StatusServiceUnavailable && rep.Node != nil && rep.Node.Database == "error"
+		})
+		resp, err := http.Get("http://" + n.addr + "/rss.xml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Errorf("%s rss.xml without a database = %d, want 200", n.id, resp.StatusCode)
+		}
+	}
+	time.Sleep(1500 * time.Millisecond)
+	proxy.Restore()
+	for r := lost; r < rounds; r++ {
+		roundDone(r)
+	}
+	for _, n := range nodes {
+		waitUntil(t, n.id+" /healthz 200", 10*time.Second, func() bool {
+			code, rep, err := n.healthz()
+			return err == nil && code == http.StatusOK && rep.Node != nil && rep.Node.Database == "ok"
+		})
+	}
+	waitUntil(t, "identical output folders with the last round", 20*time.Second, func() bool {
+		a := readTree(t, filepath.Join(nodes[0].dir, "public"))
+		return strings.Contains(a["rss.xml"], fmt.Sprintf("round %d</title>", rounds-1)) &&
+			sameTree(a, readTree(t, filepath.Join(nodes[1].dir, "public")))
+	})
+	if a := readTree(t, filepath.Join(nodes[0].dir, "public")); sameTree(a, before) {
+		t.Error("the output did not move after the database came back")
+	}
+	for _, n := range nodes {
+		if code := n.stop(t); code != 0 {
+			t.Errorf("%s exited %d after SIGTERM, want 0", n.id, code)
+		}
+	}
+	end := up.t0.Add(rounds * round)
+	for _, name := range names {
+		per := make([]int, rounds)
+		for _, h := range up.hitsOf(name) {
+			if !h.answered || !h.at.Before(end) {
+				continue
+			}
+			if h.at.Before(up.t0) {
+				t.Errorf("%s fetched before round 0", name)
+				continue
+			}
+			per[int(h.at.Sub(up.t0)/round)]++
+		}
+		for r, n := range per {
+			if n != 1 {
+				t.Errorf("%s fetched %d times in round %d, want 1", name, n, r)
+			}
+		}
+	}
 }

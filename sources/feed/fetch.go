@@ -169,7 +169,10 @@ func (s *Source) do(ctx context.Context, u *url.URL, prev sources.State, b *budg
 		shared, err := s.opts.Gate.Acquire(wctx, u.Hostname())
 		if err != nil {
 			cancel()
-			return nil, fmt.Errorf("waiting for a cluster slot: %w", err)
+			if ctx.Err() != nil || errors.Is(err, context.DeadlineExceeded) {
+				return nil, fmt.Errorf("waiting for a cluster slot: %w", err)
+			}
+			return nil, fmt.Errorf("%w: %w", sources.ErrNotNow, err)
 		}
 		defer shared()
 	}
