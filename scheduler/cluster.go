@@ -60,6 +60,7 @@ type clustered struct {
 
 	mu      sync.Mutex
 	pending map[*entry]claim
+	warned  map[*entry]string // the stored digest last warned about, per story folder
 
 	wake    chan struct{}
 	slots   chan struct{} // one per refresh running on this node
@@ -78,6 +79,7 @@ func newClustered(s *Scheduler, norm *normalize.Normalizer, entries []*entry, no
 		byName:  make(map[string]*entry, len(entries)),
 		rank:    make(map[*entry]uint64, len(entries)),
 		pending: map[*entry]claim{},
+		warned:  map[*entry]string{},
 		wake:    make(chan struct{}, 1),
 		slots:   make(chan struct{}, s.opts.Concurrency),
 	}
@@ -205,6 +207,9 @@ func (cl *clustered) claim(ctx context.Context, batch []*entry) bool {
 		name := e.job.Source.Name()
 		if !claimed[name] {
 			s.opts.Metrics.claimed("taken")
+			if _, ok := e.job.Source.(digester); ok {
+				cl.running.Go(func() { cl.compareFolder(ctx, e) })
+			}
 			continue
 		}
 		s.opts.Metrics.claimed("claimed")
@@ -305,6 +310,38 @@ func (cl *clustered) retry(ctx context.Context, e *entry, since time.Time) {
 			cl.due(e, claim{since: since})
 		}
 	})
+}
+
+// digester is a story folder that can sum what it holds (files.Source).
+type digester interface {
+	Digest(ctx context.Context) (string, error)
+}
+
+// compareFolder warns when this node's copy of a story folder differs from
+// the one another node last read into the store: every node must be
+// deployed the same folders, or each refresh would undo the other's.
+func (cl *clustered) compareFolder(ctx context.Context, e *entry) {
+	d, ok := e.job.Source.(digester)
+	if !ok {
+		return
+	}
+	name := e.job.Source.Name()
+	st, err := cl.s.store.State(ctx, name)
+	if err != nil || st.ETag == "" {
+		return
+	}
+	local, err := d.Digest(ctx)
+	if err != nil || local == st.ETag {
+		return
+	}
+	cl.mu.Lock()
+	seen := cl.warned[e] == st.ETag
+	cl.warned[e] = st.ETag
+	cl.mu.Unlock()
+	if !seen {
+		cl.s.log.Warn("story folder differs from what the store holds: deploy the same folder to every node",
+			"source", name, "local", local, "stored", st.ETag, "checked_at", st.CheckedAt)
+	}
 }
 
 // sweep queues the sources whose lease ran out while they were due: their

@@ -85,6 +85,7 @@ func (s *Scheduler) Run(ctx context.Context) error {
 		for _, e := range entries {
 			c.Schedule(e.sched, cron.FuncJob(func() { cl.tick(ctx, e) }))
 			cl.due(e, claim{since: prevTick(e, now)})
+			wg.Go(func() { cl.compareFolder(ctx, e) })
 		}
 		t := time.NewTicker(s.opts.SweepEvery)
 		defer t.Stop()

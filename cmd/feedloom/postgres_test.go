@@ -2,48 +2,19 @@ package main
 
 import (
 	"context"
-	"fmt"
-	"math/rand/v2"
-	"os"
+	"net/url"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/feedloom/feedloom/internal/testenv"
 )
 
 // testDatabase creates a fresh database on the FEEDLOOM_TEST_PG server and
 // returns its DSN; the test is skipped without a server.
-func testDatabase(t *testing.T) string {
-	t.Helper()
-	admin := os.Getenv("FEEDLOOM_TEST_PG")
-	if admin == "" {
-		t.Skip("FEEDLOOM_TEST_PG not set: skipping PostgreSQL tests (see .ci/postgres.sh)")
-	}
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, admin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	name := fmt.Sprintf("feedloom_cmd_%08x", rand.Uint32())
-	if _, err := conn.Exec(ctx, "CREATE DATABASE "+name); err != nil {
-		t.Fatal(err)
-	}
-	conn.Close(ctx)
-	t.Cleanup(func() {
-		c, err := pgx.Connect(context.Background(), admin)
-		if err != nil {
-			return
-		}
-		defer c.Close(context.Background())
-		c.Exec(context.Background(), "DROP DATABASE "+name+" WITH (FORCE)")
-	})
-	cfg, err := pgx.ParseConfig(admin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return fmt.Sprintf("postgres://%s@%s:%d/%s?sslmode=disable", cfg.User, cfg.Host, cfg.Port, name)
-}
+func testDatabase(t *testing.T) string { return testenv.PostgresDB(t) }
 
 // TestPostgresBuildMatchesSQLite: the same stories published through either
 // store give byte-identical output.
@@ -76,15 +47,57 @@ func TestPostgresBuildMatchesSQLite(t *testing.T) {
 	}
 }
 
-func TestPostgresWrongDSNIsExit2(t *testing.T) {
+// TestPostgresBadDatabaseIsExit2: a DSN naming no database, a role that
+// does not exist or a port nothing listens on stops build, check and
+// serve at start with exit 2 and a message naming the server, as does a
+// schema newer than the binary, naming both versions.
+func TestPostgresBadDatabaseIsExit2(t *testing.T) {
 	dsn := testDatabase(t)
+	u, err := url.Parse(dsn)
+	if err != nil {
+		t.Skip("needs a postgres:// URL")
+	}
 	dir := project(t, map[string]string{"a.md": goodStory})
-	bad := strings.Replace(dsn, "/feedloom_cmd_", "/no_such_database_", 1)
-	writeFile(t, filepath.Join(dir, "config.yaml"), testConfig+"store:\n  driver: postgres\n  dsn: "+bad+"\n")
-	for _, cmd := range []string{"build", "check"} {
+	noDB := strings.Replace(dsn, "/feedloom_t_", "/no_such_database_", 1)
+	noRole := *u
+	noRole.User = url.UserPassword("no_such_role", "wrong")
+	closed := *u
+	closed.Host = freeAddr(t)
+	for _, tc := range []struct{ name, dsn, want string }{
+		{"no database", noDB, `does not exist (SQLSTATE 3D000)`},
+		{"no role", noRole.String(), `does not exist (SQLSTATE 28000)`},
+		{"nothing listening", closed.String(), "connect: connection refused"},
+	} {
+		writeFile(t, filepath.Join(dir, "config.yaml"), testConfig+"store:\n  driver: postgres\n  dsn: '"+tc.dsn+"'\n")
+		for _, cmd := range []string{"build", "check", "serve"} {
+			code, _, stderr := feedloom(t, cmd, "--config", filepath.Join(dir, "config.yaml"))
+			if code != exitUsage || !strings.Contains(stderr, "postgres: connect") || !strings.Contains(stderr, tc.want) {
+				t.Errorf("%s, %s: exit %d, want 2 with %q\n%s", tc.name, cmd, code, tc.want, stderr)
+			}
+			if strings.Contains(stderr, "wrong") {
+				t.Errorf("%s, %s: the password shows in the message:\n%s", tc.name, cmd, stderr)
+			}
+		}
+	}
+
+	writeFile(t, filepath.Join(dir, "config.yaml"), testConfig+"store:\n  driver: postgres\n  dsn: '"+dsn+"'\n")
+	if code, _, stderr := feedloom(t, "check", "--config", filepath.Join(dir, "config.yaml")); code != exitOK {
+		t.Fatalf("check: exit %d\n%s", code, stderr)
+	}
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = conn.Exec(ctx, `INSERT INTO schema_version (version, name) VALUES (99, '0099_later.sql')`)
+	conn.Close(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, cmd := range []string{"build", "check", "serve"} {
 		code, _, stderr := feedloom(t, cmd, "--config", filepath.Join(dir, "config.yaml"))
-		if code != exitUsage || !strings.Contains(stderr, "postgres: connect") {
-			t.Errorf("%s: exit %d, want 2 with a connect error\n%s", cmd, code, stderr)
+		if code != exitUsage || !strings.Contains(stderr, "schema version 99, this binary knows up to 3") {
+			t.Errorf("newer schema, %s: exit %d, want 2 naming both versions\n%s", cmd, code, stderr)
 		}
 	}
 }

@@ -7,6 +7,9 @@
 package files
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"hash"
 	"context"
 	"errors"
 	"fmt"
@@ -61,7 +64,8 @@ func (s *Source) Name() string { return s.name }
 // and reported in Result.Problems as a *sources.FileError; Result.Files
 // lists the files read. The folder missing or unreadable is the error. The
 // result is never NotModified — reading local files is cheap, and how they
-// parse depends on the configuration — and the state is prev unchanged.
+// parse depends on the configuration — and the state is prev but for its
+// ETag, which becomes the folder's Digest.
 func (s *Source) Fetch(ctx context.Context, prev sources.State) (sources.Result, error) {
 	res := sources.Result{State: prev}
 	paths, problems, err := s.list()
@@ -69,11 +73,17 @@ func (s *Source) Fetch(ctx context.Context, prev sources.State) (sources.Result,
 		return sources.Result{}, fmt.Errorf("files %q: %w", s.name, err)
 	}
 	res.Problems = problems
+	sum := sha256.New()
 	for _, rel := range paths {
 		if err := ctx.Err(); err != nil {
 			return sources.Result{}, fmt.Errorf("files %q: %w", s.name, err)
 		}
-		stories, err := s.readFile(rel)
+		data, err := s.read(rel)
+		addDigest(sum, rel, data)
+		var stories []sources.Story
+		if err == nil {
+			stories, err = s.parseFile(rel, data)
+		}
 		if err != nil {
 			res.Problems = append(res.Problems, fileError(rel, err))
 			continue
@@ -81,7 +91,37 @@ func (s *Source) Fetch(ctx context.Context, prev sources.State) (sources.Result,
 		res.Files = append(res.Files, rel)
 		res.Stories = append(res.Stories, stories...)
 	}
+	res.State.ETag = digestOf(sum)
 	return res, nil
+}
+
+// Digest sums the folder's story files, their paths and bytes, as Fetch
+// records it in the state's ETag: nodes of a cluster compare it to see
+// that they were deployed the same folder.
+func (s *Source) Digest(ctx context.Context) (string, error) {
+	paths, _, err := s.list()
+	if err != nil {
+		return "", fmt.Errorf("files %q: %w", s.name, err)
+	}
+	sum := sha256.New()
+	for _, rel := range paths {
+		if err := ctx.Err(); err != nil {
+			return "", fmt.Errorf("files %q: %w", s.name, err)
+		}
+		data, _ := s.read(rel)
+		addDigest(sum, rel, data)
+	}
+	return digestOf(sum), nil
+}
+
+// addDigest adds one file; a file that cannot be read counts by its name.
+func addDigest(sum hash.Hash, rel string, data []byte) {
+	fmt.Fprintf(sum, "%s\x00%d\x00", rel, len(data))
+	sum.Write(data)
+}
+
+func digestOf(sum hash.Hash) string {
+	return `"sha256:` + hex.EncodeToString(sum.Sum(nil)[:16]) + `"`
 }
 
 // list returns the story files under the folder as slash-separated paths
@@ -153,14 +193,16 @@ func formatOf(name string) string {
 	return ""
 }
 
-// readFile reads and parses the story file rel.
-func (s *Source) readFile(rel string) ([]sources.Story, error) {
+// read reads the story file rel; parseFile parses what it holds.
+func (s *Source) read(rel string) ([]byte, error) {
 	data, err := os.ReadFile(filepath.Join(s.dir, filepath.FromSlash(rel)))
 	if pe := (*fs.PathError)(nil); errors.As(err, &pe) {
 		return nil, fmt.Errorf("%s: %w", pe.Op, pe.Err) // the report names the file
-	} else if err != nil {
-		return nil, err
 	}
+	return data, err
+}
+
+func (s *Source) parseFile(rel string, data []byte) ([]sources.Story, error) {
 	stories, err := s.parse(formatOf(rel), data)
 	for i := range stories {
 		stories[i].File = rel

@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -57,8 +59,54 @@ func TestFetchFolder(t *testing.T) {
 	if want := []string{"b-bad.md:1: story has no title", `c/bad.yaml:2:1: unknown field "sumary"`}; !reflect.DeepEqual(problems, want) {
 		t.Errorf("problems = %q, want %q", problems, want)
 	}
-	if !reflect.DeepEqual(res.State, prev) || res.NotModified {
-		t.Errorf("State = %+v NotModified %v; want prev unchanged, modified", res.State, res.NotModified)
+	digest, err := src.Digest(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantState := prev
+	wantState.ETag = digest
+	if !reflect.DeepEqual(res.State, wantState) || res.NotModified || !strings.HasPrefix(digest, `"sha256:`) {
+		t.Errorf("State = %+v NotModified %v; want prev with the ETag %s, modified", res.State, res.NotModified, digest)
+	}
+}
+
+// TestDigest: the same story files give the same digest in any folder; a
+// changed byte, a renamed or an added story file change it; files that
+// are not stories do not.
+func TestDigest(t *testing.T) {
+	base := map[string]string{"a.md": "# A\n", "b/c.txt": "Page\nNews\nC\n"}
+	digest := func(files map[string]string) string {
+		t.Helper()
+		d, err := New("newsroom", writeFiles(t, files), Options{}).Digest(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	with := func(k, v string) map[string]string {
+		m := maps.Clone(base)
+		if v == "" {
+			delete(m, k)
+		} else {
+			m[k] = v
+		}
+		return m
+	}
+	want := digest(base)
+	if got := digest(base); got != want {
+		t.Errorf("same files, digest %s then %s", want, got)
+	}
+	if got := digest(with("notes.html", "<p>x</p>")); got != want {
+		t.Errorf("a file that is no story changed the digest")
+	}
+	for name, files := range map[string]map[string]string{
+		"changed byte": with("a.md", "# B\n"),
+		"renamed":      {"z.md": "# A\n", "b/c.txt": "Page\nNews\nC\n"},
+		"added":        with("d.json", `{"title": "D"}`),
+	} {
+		if got := digest(files); got == want {
+			t.Errorf("%s: digest unchanged", name)
+		}
 	}
 }
 
