@@ -1,0 +1,273 @@
+package scheduler
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/feedloom/feedloom/feeds"
+	"github.com/feedloom/feedloom/internal/testenv"
+	"github.com/feedloom/feedloom/normalize"
+	"github.com/feedloom/feedloom/publish"
+	"github.com/feedloom/feedloom/sources/files"
+	"github.com/feedloom/feedloom/store"
+	"github.com/feedloom/feedloom/store/postgres"
+)
+
+// clusterNode is one node of a test cluster: its own output folder and
+// log, the shared database.
+type clusterNode struct {
+	id  string
+	st  *postgres.Store
+	out string
+	log loopLog
+	reg *prometheus.Registry
+}
+
+func newClusterNode(t *testing.T, dsn, id string) *clusterNode {
+	t.Helper()
+	st, err := postgres.Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return &clusterNode{id: id, st: st, out: filepath.Join(t.TempDir(), "public"), reg: prometheus.NewRegistry()}
+}
+
+func (n *clusterNode) scheduler(jobs []Job, opts Options) *Scheduler {
+	opts.Cluster, opts.Node = n.st, n.id
+	if opts.Metrics == nil {
+		opts.Metrics = NewMetrics(n.reg)
+	}
+	pub := publish.New(n.st, publish.Options{
+		Dir: n.out, BaseURL: "https://feeds.example.edu/", Title: "HKUST News",
+		Link: "https://www.example.edu/news", Zone: hk, Hub: opts.Hub,
+		Languages: []publish.Language{{Tag: "en", Title: "HKUST News"}},
+	}, n.log.logger())
+	return New(n.st, pub, nil, jobs, opts, n.log.logger())
+}
+
+// counter reads a counter (summed over its labels) from the node's registry.
+func (n *clusterNode) counter(t *testing.T, name string) float64 {
+	t.Helper()
+	mfs, err := n.reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sum float64
+	for _, mf := range mfs {
+		if mf.GetName() == name {
+			for _, m := range mf.GetMetric() {
+				sum += m.GetCounter().GetValue()
+			}
+		}
+	}
+	return sum
+}
+
+func storedItem(title string) feeds.Item {
+	at := time.Date(2025, 3, 13, 9, 0, 0, 0, hk)
+	return feeds.Item{
+		ID: "tag:feeds.example.edu,2026-11-25:wire/" + strings.ToLower(title), Title: title,
+		Link: "https://www.example.edu/news/" + strings.ToLower(title), Language: "en",
+		Published: at, Updated: at, FirstSeen: at, File: "wire.md",
+	}
+}
+
+// TestClusterBuildSkipsHeldSource: a build leases every source it fetches
+// and lets go after storing it; a source a node holds is left to that
+// node, reported, and not counted as a failure.
+func TestClusterBuildSkipsHeldSource(t *testing.T) {
+	ctx := context.Background()
+	dsn := testenv.PostgresDB(t)
+	n := newClusterNode(t, dsn, "cron-build")
+	now := time.Now()
+	if got, err := n.st.Claim(ctx, "web-1", []store.Due{{Source: "held"}}, now, now.Add(time.Hour)); err != nil || len(got) != 1 {
+		t.Fatalf("web-1 claim = %q, %v", got, err)
+	}
+	held := &loopSource{name: "held", fetch: loopStories("Held Story")}
+	free := &loopSource{name: "free", fetch: loopStories("Free Story")}
+	sch := n.scheduler([]Job{loopJob(held, "@hourly"), loopJob(free, "@hourly")}, loopOptions(nil))
+	rep, err := sch.RunOnce(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Failed() {
+		t.Errorf("a held source failed the build: %+v", rep.Sources)
+	}
+	if len(rep.Sources) != 2 || !rep.Sources[0].Held || rep.Sources[1].Held || rep.Sources[1].Changed != 1 {
+		t.Errorf("sources = %+v, want held skipped and free stored", rep.Sources)
+	}
+	if held.calls.Load() != 0 || free.calls.Load() != 1 {
+		t.Errorf("fetched held %d times and free %d times, want 0 and 1", held.calls.Load(), free.calls.Load())
+	}
+	if k := n.log.count(`msg="skipped: another node is refreshing it"`, "source=held"); k != 1 {
+		t.Errorf("%d skip lines for held, want 1:\n%s", k, n.log.String())
+	}
+	for node, want := range map[string]int{"cron-build": 0, "web-1": 1} {
+		if got, err := n.st.Leases(ctx, node, now); err != nil || got != want {
+			t.Errorf("Leases(%s) after the build = %d, %v; want %d", node, got, err, want)
+		}
+	}
+}
+
+// TestClusterNotifications: a node that refreshes nothing itself publishes
+// what another node stored, woken by the store's notification, not by the
+// content-version check (which here waits an hour).
+func TestClusterNotifications(t *testing.T) {
+	ctx := context.Background()
+	dsn := testenv.PostgresDB(t)
+	writer, reader := newClusterNode(t, dsn, "n1"), newClusterNode(t, dsn, "n2")
+	opts := loopOptions(nil)
+	opts.ReleaseEvery = time.Hour
+	stop := startRun(t, reader.scheduler(nil, opts))
+	published := func() bool {
+		b, err := os.ReadFile(filepath.Join(reader.out, "feed.json"))
+		return err == nil && strings.Contains(string(b), "Wire Story")
+	}
+	eventually(t, "the reader's first publish", func() bool {
+		_, err := os.Stat(filepath.Join(reader.out, "feed.json"))
+		return err == nil
+	})
+	if published() {
+		t.Fatal("the story is published before it is stored")
+	}
+	if _, err := writer.st.Upsert(ctx, "wire", []feeds.Item{storedItem("Wire Story")}); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the reader to publish the writer's story", published)
+	stop()
+	if got := reader.counter(t, "feedloom_notifications_total"); got < 1 {
+		t.Errorf("notifications counted %v, want at least 1", got)
+	}
+}
+
+// TestClusterLeaderPings: of two nodes that publish the same change, only
+// the leader pings the hub, once per feed, and only after both have
+// published it.
+func TestClusterLeaderPings(t *testing.T) {
+	ctx := context.Background()
+	dsn := testenv.PostgresDB(t)
+	nodes := []*clusterNode{newClusterNode(t, dsn, "n1"), newClusterNode(t, dsn, "n2")}
+	if _, err := nodes[0].st.Upsert(ctx, "wire", []feeds.Item{storedItem("Wire Story")}); err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var pings []string
+	hub := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.ParseForm()
+		for _, n := range nodes {
+			b, err := os.ReadFile(filepath.Join(n.out, "feed.json"))
+			if err != nil || !strings.Contains(string(b), "Wire Story") {
+				t.Errorf("hub pinged before %s published the change", n.id)
+			}
+		}
+		mu.Lock()
+		pings = append(pings, r.PostForm.Get("hub.url"))
+		mu.Unlock()
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	defer hub.Close()
+	// n2 publishes well after n1: the leader's ping must wait for it.
+	opts := loopOptions(nil)
+	opts.Hub, opts.BaseURL, opts.PingDelay = hub.URL, "https://feeds.example.edu/", 1500*time.Millisecond
+	stop1 := startRun(t, nodes[0].scheduler(nil, opts))
+	eventually(t, "n1's publish", func() bool {
+		_, err := os.Stat(filepath.Join(nodes[0].out, "feed.json"))
+		return err == nil
+	})
+	stop2 := startRun(t, nodes[1].scheduler(nil, opts))
+	eventually(t, "three pings", func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return len(pings) >= 3
+	})
+	time.Sleep(opts.PingDelay + 500*time.Millisecond) // a second node's pings would be in by now
+	stop1()
+	stop2()
+	mu.Lock()
+	defer mu.Unlock()
+	want := "https://feeds.example.edu/atom.xml https://feeds.example.edu/en/atom.xml https://feeds.example.edu/en/feed.json https://feeds.example.edu/en/rss.xml https://feeds.example.edu/feed.json https://feeds.example.edu/rss.xml"
+	if got := strings.Join(pings, " "); got != want {
+		t.Errorf("hub pinged\n%s\nwant each feed once\n%s", got, want)
+	}
+}
+
+// TestClusterFolderDiffers: a node whose story folder differs from the
+// one another node stored warns at start; one with the same folder does
+// not.
+func TestClusterFolderDiffers(t *testing.T) {
+	ctx := context.Background()
+	dsn := testenv.PostgresDB(t)
+	folder := func(story string) string {
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, "a.md"), []byte(story), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return dir
+	}
+	job := func(dir string) Job {
+		return Job{Source: files.New("newsroom", dir, files.Options{Zone: hk}),
+			Norm: normalize.Source{Name: "newsroom", Language: "en"}, Schedule: "@hourly"}
+	}
+	first := newClusterNode(t, dsn, "n1")
+	if _, err := first.scheduler([]Job{job(folder(goodStory))}, loopOptions(nil)).RunOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		story string
+		warns int
+	}{
+		{goodStory, 0},
+		{strings.Replace(goodStory, "It is fine.", "It is better.", 1), 1},
+	} {
+		n := newClusterNode(t, dsn, "n2")
+		opts := loopOptions(nil)
+		opts.ReleaseEvery = time.Hour
+		stop := startRun(t, n.scheduler([]Job{job(folder(tc.story))}, opts))
+		eventually(t, "the first publish", func() bool {
+			_, err := os.Stat(filepath.Join(n.out, "feed.json"))
+			return err == nil
+		})
+		time.Sleep(200 * time.Millisecond)
+		stop()
+		if got := n.log.count(`msg="story folder differs from what the store holds: deploy the same folder to every node"`, "source=newsroom"); got != tc.warns {
+			t.Errorf("%d warnings, want %d:\n%s", got, tc.warns, n.log.String())
+		}
+	}
+}
+
+// TestLatestTick: the due time a tick serves is the schedule's latest
+// time at or before now, however late the tick fires.
+func TestLatestTick(t *testing.T) {
+	at := func(h, m, s int) time.Time { return time.Date(2026, 11, 27, h, m, s, 0, time.UTC) } // a Friday
+	for _, tc := range []struct {
+		spec string
+		now  time.Time
+		want time.Time
+	}{
+		{"@every 10m", at(10, 0, 0), at(10, 0, 0)},
+		{"@every 10m", at(10, 9, 59), at(10, 0, 0)},
+		{"@every 10s", at(10, 0, 15), at(10, 0, 10)},
+		{"*/30 * * * *", at(10, 45, 0), at(10, 30, 0)},
+		{"0 8 * * 1-5", at(7, 0, 0), at(8, 0, 0).AddDate(0, 0, -1)},
+		// Saturday noon: the last weekday tick was Friday 08:00.
+		{"0 8 * * 1-5", at(12, 0, 0).AddDate(0, 0, 1), at(8, 0, 0)},
+	} {
+		sched, err := ParseSchedule(tc.spec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := latestTick(sched, shortestGap(sched), tc.now); !got.Equal(tc.want) {
+			t.Errorf("%s at %s: %s, want %s", tc.spec, tc.now, got, tc.want)
+		}
+	}
+}
