@@ -4,8 +4,8 @@
 package sources
 
 import (
-	"errors"
 	"context"
+	"errors"
 	"fmt"
 	"time"
 

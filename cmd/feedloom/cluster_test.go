@@ -23,7 +23,6 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/feedloom/feedloom/internal/testenv"
-
 )
 
 // binary builds feedloom once for the tests that run it as separate

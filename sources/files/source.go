@@ -7,12 +7,12 @@
 package files
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"hash"
-	"context"
 	"errors"
 	"fmt"
+	"hash"
 	"io/fs"
 	"os"
 	"path"
