@@ -34,9 +34,15 @@ test:
 # alone and serve under wrk. It prints one table and writes bench/results.md.
 BENCH_N       ?= 100,1000,5000
 BENCH_LATENCY ?= 50ms
+# With FEEDLOOM_TEST_PG set it also runs the cluster benchmark: 10,000
+# sources fetched by 1 and by 3 feedloom serve nodes sharing PostgreSQL.
+BENCH_CLUSTER ?= 10000
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 	$(GO) run ./bench -n $(BENCH_N) -latency $(BENCH_LATENCY) -out bench/results.md
+	@if [ -n "$$FEEDLOOM_TEST_PG" ]; then \
+		$(GO) run ./bench -cluster $(BENCH_CLUSTER) -latency $(BENCH_LATENCY) -out bench/cluster-results.md; \
+	else echo 'note: FEEDLOOM_TEST_PG is not set, so the cluster benchmark was skipped'; fi
 
 # Load test of `feedloom serve` with wrk (Debian package wrk).
 bench-serve:

@@ -42,6 +42,9 @@ type options struct {
 	smoke        bool
 	out          string
 	keep         bool
+	cluster      int
+	clusterDSN   string
+	clusterNodes []int
 }
 
 // harness holds one invocation's state and results.
@@ -97,6 +100,9 @@ func run1(ctx context.Context, args []string) int {
 	fs.BoolVar(&o.smoke, "smoke", false, "CI smoke: N = 50, no latency, a 3,000-item store, 1s wrk loads")
 	fs.StringVar(&o.out, "out", "", "also write the table to this file")
 	fs.BoolVar(&o.keep, "keep", false, "keep the work folder")
+	fs.IntVar(&o.cluster, "cluster", 0, "run only the cluster benchmark, with this many sources (needs PostgreSQL)")
+	fs.StringVar(&o.clusterDSN, "cluster-dsn", os.Getenv("FEEDLOOM_TEST_PG"), "PostgreSQL server the cluster benchmark creates its databases on")
+	nodes := fs.String("cluster-nodes", "1,3", "node counts of the cluster benchmark")
 	child := fs.String("child", "", "internal: run as the baseline, publish or parse child")
 	urls := fs.String("urls", "", "internal: baseline URL list")
 	dir := fs.String("dir", "", "internal: child output folder")
@@ -147,6 +153,14 @@ func run1(ctx context.Context, args []string) int {
 		o.ns = append(o.ns, n)
 	}
 	slices.Sort(o.ns)
+	for _, s := range strings.Split(*nodes, ",") {
+		k, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || k < 1 || k > 16 {
+			fmt.Fprintf(os.Stderr, "bench: -cluster-nodes %q: each count must be 1 … 16\n", s)
+			return 2
+		}
+		o.clusterNodes = append(o.clusterNodes, k)
+	}
 	h := &harness{opts: o, baseline: map[int]baselineResult{}}
 	if err := h.run(ctx); err != nil {
 		fmt.Fprintf(os.Stderr, "bench: %v\n", err)
@@ -194,6 +208,17 @@ func (h *harness) run(ctx context.Context) (err error) {
 		return fmt.Errorf("go build ./cmd/feedloom: %w", err)
 	}
 
+	if h.opts.cluster > 0 {
+		if h.opts.clusterDSN == "" {
+			return errNoServer
+		}
+		runs, err := h.clusterBench(ctx, h.opts.cluster, h.opts.clusterDSN, h.opts.clusterNodes)
+		if err != nil {
+			return err
+		}
+		return h.emit(h.clusterTable(runs))
+	}
+
 	maxN := max(h.opts.ns[len(h.opts.ns)-1], min(h.opts.parseFeeds, dateStride))
 	h.logf("generating %d upstream feeds", maxN)
 	start := time.Now()
@@ -229,7 +254,11 @@ func (h *harness) run(ctx context.Context) (err error) {
 		return fmt.Errorf("serve: %w", err)
 	}
 
-	table := h.table()
+	return h.emit(h.table())
+}
+
+// emit prints the table and writes it to -out.
+func (h *harness) emit(table string) error {
 	fmt.Print(table)
 	if h.opts.out != "" {
 		if err := os.WriteFile(h.opts.out, []byte(table), 0o644); err != nil {
