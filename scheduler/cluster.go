@@ -1,7 +1,7 @@
 package scheduler
 
 import (
-	"cmp"
+	"container/heap"
 	"context"
 	"errors"
 	"hash/fnv"
@@ -60,6 +60,7 @@ type clustered struct {
 
 	mu      sync.Mutex
 	pending map[*entry]claim
+	queue   byRank // the pending entries not being claimed right now
 	warned  map[*entry]string // the stored digest last warned about, per story folder
 
 	wake    chan struct{}
@@ -81,7 +82,10 @@ func newClustered(s *Scheduler, norm *normalize.Normalizer, entries []*entry, no
 		pending: map[*entry]claim{},
 		warned:  map[*entry]string{},
 		wake:    make(chan struct{}, 1),
-		slots:   make(chan struct{}, s.opts.Concurrency),
+		// Twice the fetch concurrency, so that while some refreshes store
+		// their results others fetch: the fetcher's limiter still bounds
+		// the requests.
+		slots: make(chan struct{}, 2*s.opts.Concurrency),
 	}
 	for _, e := range entries {
 		name := e.job.Source.Name()
@@ -90,15 +94,37 @@ func newClustered(s *Scheduler, norm *normalize.Normalizer, entries []*entry, no
 		h.Write([]byte(s.opts.Node + "\x00" + name))
 		cl.rank[e] = h.Sum64()
 	}
+	cl.queue.rank = cl.rank
 	return cl
+}
+
+// byRank is a heap of entries in a node's claiming order.
+type byRank struct {
+	items []*entry
+	rank  map[*entry]uint64
+}
+
+func (q *byRank) Len() int           { return len(q.items) }
+func (q *byRank) Less(i, j int) bool { return q.rank[q.items[i]] < q.rank[q.items[j]] }
+func (q *byRank) Swap(i, j int)      { q.items[i], q.items[j] = q.items[j], q.items[i] }
+func (q *byRank) Push(x any)         { q.items = append(q.items, x.(*entry)) }
+func (q *byRank) Pop() any {
+	last := q.items[len(q.items)-1]
+	q.items = q.items[:len(q.items)-1]
+	return last
 }
 
 // due queues e for its due time since; a source already queued keeps the
 // later due time.
 func (cl *clustered) due(e *entry, c claim) {
 	cl.mu.Lock()
-	if old, ok := cl.pending[e]; !ok || c.since.After(old.since) {
-		if ok && c.orphan == "" {
+	old, ok := cl.pending[e]
+	switch {
+	case !ok:
+		cl.pending[e] = c
+		heap.Push(&cl.queue, e)
+	case c.since.After(old.since):
+		if c.orphan == "" {
 			c.orphan = old.orphan
 		}
 		cl.pending[e] = c
@@ -127,19 +153,34 @@ func (cl *clustered) tick(ctx context.Context, e *entry) {
 	cl.due(e, claim{since: prevTick(e, cl.s.opts.Now())})
 }
 
-// take removes up to n queued sources that are not running, in this
-// node's order.
+// take removes from the queue up to n pending sources that are not
+// running, in this node's order; they stay pending until claimed, or go
+// back with requeue.
 func (cl *clustered) take(n int) []*entry {
 	cl.mu.Lock()
 	defer cl.mu.Unlock()
-	var ready []*entry
-	for e := range cl.pending {
-		if !e.running.Load() {
-			ready = append(ready, e)
+	var ready, busy []*entry
+	for len(ready) < n && cl.queue.Len() > 0 {
+		e := heap.Pop(&cl.queue).(*entry)
+		if e.running.Load() {
+			busy = append(busy, e)
+			continue
 		}
+		ready = append(ready, e)
 	}
-	slices.SortFunc(ready, func(a, b *entry) int { return cmp.Compare(cl.rank[a], cl.rank[b]) })
-	return ready[:min(n, len(ready))]
+	for _, e := range busy {
+		heap.Push(&cl.queue, e)
+	}
+	return ready
+}
+
+// requeue puts back sources that take returned and no claim settled.
+func (cl *clustered) requeue(batch []*entry) {
+	cl.mu.Lock()
+	defer cl.mu.Unlock()
+	for _, e := range batch {
+		heap.Push(&cl.queue, e)
+	}
 }
 
 // run claims queued sources as this node has room for them, and refreshes
@@ -192,6 +233,7 @@ func (cl *clustered) claim(ctx context.Context, batch []*entry) bool {
 		if ctx.Err() == nil {
 			s.log.Error("cannot claim sources", "sources", len(batch), "err", err)
 		}
+		cl.requeue(batch)
 		return false
 	}
 	claimed := make(map[string]bool, len(got))

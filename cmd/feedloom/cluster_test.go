@@ -324,6 +324,46 @@ func waitUntil(t *testing.T, what string, limit time.Duration, ok func() bool) {
 // sleepUntil sleeps until t.
 func sleepUntil(t time.Time) { time.Sleep(time.Until(t)) }
 
+// startCluster writes a config per node id for sources named prefix000…
+// on the upstreams and starts every node just after a tick of round, so
+// that the start's refreshes end well within round 0. On failure the
+// nodes' logs are shown. roundDone waits until every source was answered
+// in round r, within the round.
+func startCluster(t *testing.T, up *upstreams, dsn, prefix string, sources int, ids ...string) (nodes []*node, names []string, roundDone func(r int)) {
+	t.Helper()
+	names = make([]string, sources)
+	for i := range names {
+		names[i] = fmt.Sprintf("%s%03d", prefix, i)
+	}
+	root := t.TempDir()
+	schedule := fmt.Sprintf("@every %s", up.round)
+	for _, id := range ids {
+		nodes = append(nodes, clusterConfig(t, root, id, dsn, names, up.hosts, schedule))
+	}
+	feedloomBinary(t)
+	up.t0 = time.Now().Truncate(up.round).Add(up.round)
+	sleepUntil(up.t0.Add(300 * time.Millisecond))
+	for _, n := range nodes {
+		n.start(t)
+	}
+	t.Cleanup(func() {
+		if t.Failed() {
+			for _, n := range nodes {
+				t.Logf("%s log (last 3000 bytes):\n%s", n.id, tail(n.logText(), 3000))
+			}
+		}
+	})
+	roundDone = func(r int) {
+		t.Helper()
+		end := up.t0.Add(time.Duration(r+1) * up.round)
+		waitUntil(t, fmt.Sprintf("round %d", r), time.Until(end), func() bool {
+			n, _ := up.answered(r)
+			return n == sources
+		})
+	}
+	return nodes, names, roundDone
+}
+
 // TestClusterThreeNodes runs three feedloom serve processes on one
 // database against 300 upstream feeds on six loopback hosts: every source
 // is fetched exactly once per due time by the whole cluster, never more
@@ -343,39 +383,7 @@ func TestClusterThreeNodes(t *testing.T) {
 		kill    = 3 // the round in which n3 dies
 	)
 	up := newUpstreams(t, 6, round)
-	names := make([]string, sources)
-	for i := range names {
-		names[i] = fmt.Sprintf("s%03d", i)
-	}
-	root := t.TempDir()
-	var nodes []*node
-	for _, id := range []string{"n1", "n2", "n3"} {
-		nodes = append(nodes, clusterConfig(t, root, id, dsn, names, up.hosts, "@every 10s"))
-	}
-	feedloomBinary(t)
-
-	// Start just after a tick, so that the start's refreshes end well
-	// within round 0.
-	up.t0 = time.Now().Truncate(round).Add(round)
-	sleepUntil(up.t0.Add(300 * time.Millisecond))
-	for _, n := range nodes {
-		n.start(t)
-	}
-	defer func() {
-		if t.Failed() {
-			for _, n := range nodes {
-				t.Logf("%s log (last 3000 bytes):\n%s", n.id, tail(n.logText(), 3000))
-			}
-		}
-	}()
-	roundDone := func(r int) {
-		t.Helper()
-		end := up.t0.Add(time.Duration(r+1) * round)
-		waitUntil(t, fmt.Sprintf("round %d", r), time.Until(end), func() bool {
-			n, _ := up.answered(r)
-			return n == sources
-		})
-	}
+	nodes, names, roundDone := startCluster(t, up, dsn, "s", sources, "n1", "n2", "n3")
 	for r := range kill {
 		roundDone(r)
 	}
@@ -575,36 +583,7 @@ func TestClusterDatabaseLost(t *testing.T) {
 		lost    = 2 // the round in which the database goes away
 	)
 	up := newUpstreams(t, 2, round)
-	names := make([]string, sources)
-	for i := range names {
-		names[i] = fmt.Sprintf("d%02d", i)
-	}
-	root := t.TempDir()
-	nodes := []*node{
-		clusterConfig(t, root, "n1", u.String(), names, up.hosts, "@every 10s"),
-		clusterConfig(t, root, "n2", u.String(), names, up.hosts, "@every 10s"),
-	}
-	feedloomBinary(t)
-	up.t0 = time.Now().Truncate(round).Add(round)
-	sleepUntil(up.t0.Add(300 * time.Millisecond))
-	for _, n := range nodes {
-		n.start(t)
-	}
-	defer func() {
-		if t.Failed() {
-			for _, n := range nodes {
-				os.WriteFile("/tmp/dblost-"+n.id+".log", []byte(n.logText()), 0o644)
-			}
-		}
-	}()
-	roundDone := func(r int) {
-		t.Helper()
-		end := up.t0.Add(time.Duration(r+1) * round)
-		waitUntil(t, fmt.Sprintf("round %d", r), time.Until(end), func() bool {
-			n, _ := up.answered(r)
-			return n == sources
-		})
-	}
+	nodes, names, roundDone := startCluster(t, up, u.String(), "d", sources, "n1", "n2")
 	for r := range lost {
 		roundDone(r)
 	}
