@@ -60,7 +60,7 @@ type clustered struct {
 
 	mu      sync.Mutex
 	pending map[*entry]claim
-	queue   byRank // the pending entries not being claimed right now
+	queue   byRank            // the pending entries not being claimed right now
 	warned  map[*entry]string // the stored digest last warned about, per story folder
 
 	wake    chan struct{}
