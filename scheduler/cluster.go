@@ -26,6 +26,12 @@ type Cluster interface {
 	Claim(ctx context.Context, node string, due []store.Due, now, until time.Time) ([]string, error)
 	// Unclaim ends node's lease on source.
 	Unclaim(ctx context.Context, node, source string) error
+	// Renew moves node's lease on source to until; false when another
+	// node holds it now.
+	Renew(ctx context.Context, node, source string, until time.Time) (bool, error)
+	// Unavailable reports whether a store error means the database was
+	// out of reach (worth retrying), not that it refused the write.
+	Unavailable(err error) bool
 	// Orphans lists the leases that ran out without being let go.
 	Orphans(ctx context.Context, now time.Time) ([]store.Orphan, error)
 	// Leases counts node's live leases.
@@ -61,6 +67,7 @@ type clustered struct {
 	mu      sync.Mutex
 	pending map[*entry]claim
 	queue   byRank            // the pending entries not being claimed right now
+	queued  map[*entry]bool   // which entries are in queue
 	warned  map[*entry]string // the stored digest last warned about, per story folder
 
 	wake    chan struct{}
@@ -80,6 +87,7 @@ func newClustered(s *Scheduler, norm *normalize.Normalizer, entries []*entry, no
 		byName:  make(map[string]*entry, len(entries)),
 		rank:    make(map[*entry]uint64, len(entries)),
 		pending: map[*entry]claim{},
+		queued:  map[*entry]bool{},
 		warned:  map[*entry]string{},
 		wake:    make(chan struct{}, 1),
 		// Twice the fetch concurrency, so that while some refreshes store
@@ -94,20 +102,29 @@ func newClustered(s *Scheduler, norm *normalize.Normalizer, entries []*entry, no
 		h.Write([]byte(s.opts.Node + "\x00" + name))
 		cl.rank[e] = h.Sum64()
 	}
-	cl.queue.rank = cl.rank
+	cl.queue.rank, cl.queue.pending = cl.rank, cl.pending
 	return cl
 }
 
-// byRank is a heap of entries in a node's claiming order.
+// byRank is a heap of pending entries, the earliest due time first, so
+// that none starves behind sources on shorter schedules; among equal due
+// times in the node's own order.
 type byRank struct {
-	items []*entry
-	rank  map[*entry]uint64
+	items   []*entry
+	rank    map[*entry]uint64
+	pending map[*entry]claim
 }
 
-func (q *byRank) Len() int           { return len(q.items) }
-func (q *byRank) Less(i, j int) bool { return q.rank[q.items[i]] < q.rank[q.items[j]] }
-func (q *byRank) Swap(i, j int)      { q.items[i], q.items[j] = q.items[j], q.items[i] }
-func (q *byRank) Push(x any)         { q.items = append(q.items, x.(*entry)) }
+func (q *byRank) Len() int { return len(q.items) }
+func (q *byRank) Less(i, j int) bool {
+	a, b := q.items[i], q.items[j]
+	if sa, sb := q.pending[a].since, q.pending[b].since; !sa.Equal(sb) {
+		return sa.Before(sb)
+	}
+	return q.rank[a] < q.rank[b]
+}
+func (q *byRank) Swap(i, j int) { q.items[i], q.items[j] = q.items[j], q.items[i] }
+func (q *byRank) Push(x any)    { q.items = append(q.items, x.(*entry)) }
 func (q *byRank) Pop() any {
 	last := q.items[len(q.items)-1]
 	q.items = q.items[:len(q.items)-1]
@@ -122,12 +139,19 @@ func (cl *clustered) due(e *entry, c claim) {
 	switch {
 	case !ok:
 		cl.pending[e] = c
-		heap.Push(&cl.queue, e)
-	case c.since.After(old.since):
+		cl.push(e)
+	case !cl.queued[e] && c.since.After(old.since):
+		// Being claimed right now: claim sees the later due time
+		// afterwards and queues it again if the claim was refused.
 		if c.orphan == "" {
 			c.orphan = old.orphan
 		}
 		cl.pending[e] = c
+	case c.orphan != "" && old.orphan == "":
+		// Still queued: its earlier due time stays (a fetch for it serves
+		// the later one too) and so does its place in the heap.
+		old.orphan = c.orphan
+		cl.pending[e] = old
 	}
 	cl.mu.Unlock()
 	cl.poke()
@@ -162,6 +186,7 @@ func (cl *clustered) take(n int) []*entry {
 	var ready, busy []*entry
 	for len(ready) < n && cl.queue.Len() > 0 {
 		e := heap.Pop(&cl.queue).(*entry)
+		cl.queued[e] = false
 		if e.running.Load() {
 			busy = append(busy, e)
 			continue
@@ -169,9 +194,15 @@ func (cl *clustered) take(n int) []*entry {
 		ready = append(ready, e)
 	}
 	for _, e := range busy {
-		heap.Push(&cl.queue, e)
+		cl.push(e)
 	}
 	return ready
+}
+
+// push queues a pending entry; cl.mu is held.
+func (cl *clustered) push(e *entry) {
+	heap.Push(&cl.queue, e)
+	cl.queued[e] = true
 }
 
 // requeue puts back sources that take returned and no claim settled.
@@ -179,7 +210,7 @@ func (cl *clustered) requeue(batch []*entry) {
 	cl.mu.Lock()
 	defer cl.mu.Unlock()
 	for _, e := range batch {
-		heap.Push(&cl.queue, e)
+		cl.push(e)
 	}
 }
 
@@ -241,8 +272,13 @@ func (cl *clustered) claim(ctx context.Context, batch []*entry) bool {
 		claimed[name] = true
 	}
 	cl.mu.Lock()
-	for _, e := range batch {
-		delete(cl.pending, e)
+	for i, e := range batch {
+		if cl.pending[e].since.Equal(claims[i].since) {
+			delete(cl.pending, e)
+		} else if !claimed[e.job.Source.Name()] {
+			// A tick came during the claim: its due time is still to serve.
+			cl.push(e)
+		}
 	}
 	cl.mu.Unlock()
 	for i, e := range batch {
@@ -267,7 +303,7 @@ func (cl *clustered) claim(ctx context.Context, batch []*entry) bool {
 				<-cl.slots
 				cl.poke()
 			}()
-			cl.refresh(ctx, e, claims[i].since, now.Add(s.opts.Lease))
+			cl.refresh(ctx, e, claims[i].since)
 		})
 	}
 	return true
@@ -277,10 +313,12 @@ func (cl *clustered) claim(ctx context.Context, batch []*entry) bool {
 // fails is retried until the lease is three-quarters through, so that a
 // database restart loses no fetch; after that another node may have taken
 // the source over.
-func (cl *clustered) refresh(ctx context.Context, e *entry, since, leaseEnd time.Time) {
+func (cl *clustered) refresh(ctx context.Context, e *entry, since time.Time) {
 	s := cl.s
 	name := e.job.Source.Name()
+	stopLease := s.keepLease(ctx, name)
 	defer func() {
+		stopLease()
 		uctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 		defer cancel()
 		if err := cl.c.Unclaim(uctx, s.opts.Node, name); err != nil {
@@ -290,11 +328,14 @@ func (cl *clustered) refresh(ctx context.Context, e *entry, since, leaseEnd time
 	now := s.opts.Now().Truncate(time.Second)
 	start := time.Now()
 	f := s.fetch(ctx, cl.norm, e.job, now)
+	f.holder = s.opts.Node
 	took := time.Since(start)
 	if ctx.Err() != nil && f.report.Err != nil {
 		return // shutting down: a cancelled fetch is not the source's failure
 	}
-	giveUp := leaseEnd.Add(-s.opts.Lease / 4)
+	// The store is retried for as long as the lease would have lasted
+	// without renewal: long enough for a database restart.
+	giveUp := time.Now().Add(s.opts.Lease)
 	wait := 250 * time.Millisecond
 	for {
 		var sr SourceReport
@@ -312,16 +353,25 @@ func (cl *clustered) refresh(ctx context.Context, e *entry, since, leaseEnd time
 			}
 			return
 		}
-		// What was fetched is worth waiting for the store; a fetch that
-		// never reached the upstream is not.
-		lost := f.err != nil && !f.fetched
-		if lost || !errors.Is(err, ErrStore) || ctx.Err() != nil || s.opts.Now().Add(wait).After(giveUp) {
-			if ctx.Err() == nil {
-				s.log.Error("refresh not stored", "source", name, "err", err)
-				// Once the lease is let go (or runs out), the due time is
-				// served again: nothing was stored for it.
-				cl.retry(ctx, e, since)
-			}
+		switch {
+		case ctx.Err() != nil:
+			return
+		case errors.Is(err, store.ErrLeaseLost):
+			s.log.Warn("refresh dropped: another node took the source over", "source", name)
+			return
+		case !cl.c.Unavailable(err):
+			// The database refused what the source gave (a value it cannot
+			// hold): the source's failure, with its backoff, not a reason
+			// to fetch it again at once.
+			s.log.Error("refresh not stored", "source", name, "err", err)
+			cl.fail(ctx, e, f, now, err)
+			return
+		case f.err != nil && !f.fetched, time.Now().Add(wait).After(giveUp):
+			// Nothing fetched worth waiting for, or waited long enough:
+			// once the lease is let go (or runs out), the due time is
+			// served again.
+			s.log.Error("refresh not stored", "source", name, "err", err)
+			cl.retry(ctx, e, since)
 			return
 		}
 		s.log.Warn("refresh not stored yet; retrying", "source", name, "err", err, "wait", wait)
@@ -336,6 +386,17 @@ func (cl *clustered) refresh(ctx context.Context, e *entry, since, leaseEnd time
 		if f.err != nil {
 			s.prepare(ctx, cl.norm, e.job, now, &f)
 		}
+	}
+}
+
+// fail records a refresh the database refused as the source's failure,
+// so that it backs off like any failing source.
+func (cl *clustered) fail(ctx context.Context, e *entry, f fetched, now time.Time, err error) {
+	st := f.prev
+	st.Fail(now, err)
+	if _, serr := cl.s.store.Apply(context.WithoutCancel(ctx), e.job.Source.Name(),
+		store.Batch{State: &st, Holder: cl.s.opts.Node}); serr != nil {
+		cl.s.log.Error("failure not recorded", "source", e.job.Source.Name(), "err", serr)
 	}
 }
 
@@ -464,9 +525,48 @@ func latestTick(sched cron.Schedule, gap time.Duration, now time.Time) time.Time
 
 // claimOnce leases one source for a build: whatever its schedule, but
 // never one that a node is refreshing. Politeness is fetch's to judge.
-func (s *Scheduler) claimOnce(ctx context.Context, name string, now time.Time) (bool, error) {
+func (s *Scheduler) claimOnce(ctx context.Context, name string, _ time.Time) (bool, error) {
+	now := s.opts.Now()
 	got, err := s.opts.Cluster.Claim(ctx, s.opts.Node, []store.Due{{Source: name, Force: true}}, now, now.Add(s.opts.Lease))
 	return len(got) == 1, err
+}
+
+// keepLease renews this node's lease on name every third of the lease
+// until the returned stop is called: waiting for a per-host slot, the
+// data-dir lock or a slow store must not let the lease run out under a
+// refresh that is still going.
+func (s *Scheduler) keepLease(ctx context.Context, name string) (stop func()) {
+	ctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(s.opts.Lease / 3)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+			rctx, rcancel := context.WithTimeout(ctx, s.opts.Lease/3)
+			held, err := s.opts.Cluster.Renew(rctx, s.opts.Node, name, s.opts.Now().Add(s.opts.Lease))
+			rcancel()
+			switch {
+			case err != nil && ctx.Err() == nil:
+				s.log.Warn("lease not renewed", "source", name, "err", err)
+			case err == nil && !held:
+				s.log.Warn("lease lost to another node", "source", name)
+				return
+			}
+		}
+	}()
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			cancel()
+			<-done
+		})
+	}
 }
 
 // announce pings the hub about changed feeds. In a cluster only the

@@ -200,10 +200,23 @@ func (s *Scheduler) RunOnce(ctx context.Context) (Report, error) {
 	fctx, cancel := context.WithCancel(ctx)
 	stop := make(chan struct{})
 	var running sync.WaitGroup
+	consumed := 0 // results taken from results[:consumed]
 	defer func() {
 		close(stop)
 		cancel()
 		running.Wait()
+		// Sources leased for a pass that stopped early are let go now,
+		// not left for their leases to run out.
+		for _, ch := range results[consumed:] {
+			select {
+			case f := <-ch:
+				if f.holder != "" {
+					f.stopLease()
+					s.unclaim(ctx, f.report.Name)
+				}
+			default:
+			}
+		}
 	}()
 	running.Go(func() {
 		for i, job := range s.jobs {
@@ -226,9 +239,11 @@ func (s *Scheduler) RunOnce(ctx context.Context) (Report, error) {
 	for i, job := range s.jobs {
 		f := <-results[i]
 		sr, err := s.store1(ctx, job, f, now)
-		if f.claimed {
+		if f.holder != "" {
+			f.stopLease()
 			s.unclaim(ctx, sr.Name)
 		}
+		consumed = i + 1
 		<-window
 		s.opts.Metrics.fetched(sr.Name, sr.result(), f.took)
 		rep.Sources = append(rep.Sources, sr)
@@ -277,8 +292,9 @@ func (s *Scheduler) fetchOnce(ctx context.Context, norm *normalize.Normalizer, j
 	if !ok {
 		return fetched{report: SourceReport{Name: name, Held: true}}
 	}
+	stop := s.keepLease(ctx, name)
 	f := s.fetch(ctx, norm, job, now)
-	f.claimed = true
+	f.holder, f.stopLease = s.opts.Node, stop
 	return f
 }
 
@@ -300,7 +316,8 @@ type fetched struct {
 	report  SourceReport
 	err     error // a store failure
 	took    time.Duration
-	claimed bool // leased from the cluster: to let go once stored
+	holder    string // the node that leased it from the cluster: to write as, and let go once stored
+	stopLease func() // ends the lease's renewal
 	fetched bool // the upstream answered with stories, which prepare normalizes
 }
 
@@ -407,6 +424,7 @@ func (s *Scheduler) store1(ctx context.Context, job Job, f fetched, now time.Tim
 		st.LastError = errors.Join(sr.Problems...).Error()
 	}
 	b.State = &st
+	b.Holder = f.holder
 	done, err := s.store.Apply(ctx, sr.Name, b)
 	if err != nil {
 		return sr, fmt.Errorf("%w: source %q: %w", ErrStore, sr.Name, err)

@@ -15,6 +15,10 @@ import (
 // ErrSchemaTooNew means the database was written by a newer feedloom.
 var ErrSchemaTooNew = errors.New("store: schema is newer than this binary")
 
+// ErrLeaseLost means a Batch with a Holder was refused: another node took
+// the source over after the holder's lease ran out, and its refresh wins.
+var ErrLeaseLost = errors.New("store: the source's lease was taken over by another node")
+
 // Store keeps items, the ids, dates and slugs they were given, and each
 // source's fetch state. Every write is one transaction.
 type Store interface {
@@ -83,6 +87,10 @@ type Batch struct {
 	Remove []string
 	Retain *Retain
 	State  *sources.State
+	// Holder, in a store that leases sources to nodes (store/postgres),
+	// writes the batch only while that node still holds the source's
+	// lease, else fails with ErrLeaseLost; stores without leases ignore it.
+	Holder string
 }
 
 // Retain prunes a source's items that outlived the upstream window: items

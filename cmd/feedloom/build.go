@@ -74,7 +74,7 @@ func cmdBuild(ctx context.Context, args []string, stderr io.Writer) int {
 		Hub:         cfg.WebSub.Hub,
 		BaseURL:     publishOptions(cfg).BaseURL,
 	}
-	gate := clusterOptions(st, cfg, &opts)
+	gate := clusterOptions(st, cfg, &opts, true)
 	if gate != nil {
 		defer gate.Close()
 	}

@@ -68,7 +68,7 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) int {
 		Hub:         cfg.WebSub.Hub,
 		BaseURL:     publishOptions(cfg).BaseURL,
 	}
-	gate := clusterOptions(st, cfg, &opts)
+	gate := clusterOptions(st, cfg, &opts, false)
 	if gate != nil {
 		defer gate.Close()
 		log = log.With("node", opts.Node)

@@ -12,15 +12,20 @@ import (
 )
 
 // clusterOptions makes a scheduler one node of the cluster when the store
-// is PostgreSQL: it leases sources as cfg's node, and its feed fetches
-// share per-host slots with the other nodes through gate (nil for SQLite).
-func clusterOptions(st store.Store, cfg *config.Config, opts *scheduler.Options) (gate *postgres.HostGate) {
+// is PostgreSQL: it leases sources as cfg's node (a build as "<node>/build",
+// so that it and a serve on the same machine never let go of each other's
+// leases), and its feed fetches share per-host slots with the other nodes
+// through gate (nil for SQLite).
+func clusterOptions(st store.Store, cfg *config.Config, opts *scheduler.Options, build bool) (gate *postgres.HostGate) {
 	pg, ok := st.(*postgres.Store)
 	if !ok {
 		return nil
 	}
 	opts.Cluster = pg
 	opts.Node = cfg.Store.Node
+	if build {
+		opts.Node += "/build"
+	}
 	opts.Lease = cfg.Store.Lease
 	return pg.HostGate(cfg.Fetch.PerHost)
 }

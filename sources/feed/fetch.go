@@ -169,7 +169,9 @@ func (s *Source) do(ctx context.Context, u *url.URL, prev sources.State, b *budg
 		shared, err := s.opts.Gate.Acquire(wctx, u.Hostname())
 		if err != nil {
 			cancel()
-			if ctx.Err() != nil || errors.Is(err, context.DeadlineExceeded) {
+			// Only this fetch's own end is its failure; any other error (a
+			// database away, or its connect timing out) is the cluster's.
+			if wctx.Err() != nil {
 				return nil, fmt.Errorf("waiting for a cluster slot: %w", err)
 			}
 			return nil, fmt.Errorf("%w: %w", sources.ErrNotNow, err)

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
@@ -26,6 +27,11 @@ func (s *Store) apply(ctx context.Context, source string, b store.Batch) (store.
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		done = store.Applied{}
 		var err error
+		if b.Holder != "" {
+			if err := holdsLease(ctx, tx, source, b.Holder); err != nil {
+				return err
+			}
+		}
 		if len(b.Remove) > 0 || len(b.Items) > 0 || b.Retain != nil {
 			if err := lockItems(ctx, tx); err != nil {
 				return err
@@ -96,4 +102,20 @@ func pruneTx(ctx context.Context, tx pgx.Tx, source string, r store.Retain) (int
 		return 0, err
 	}
 	return int(tag.RowsAffected()), nil
+}
+
+// holdsLease locks source's row and checks that node still holds it: a
+// node that lost its lease to another must not overwrite what that node
+// stores. Only claimed_by counts, not the lease's end: a lease that ran out
+// but was not taken over is still the holder's to use.
+func holdsLease(ctx context.Context, tx pgx.Tx, source, node string) error {
+	var holder *string
+	err := tx.QueryRow(ctx, `SELECT claimed_by FROM sources WHERE name = $1 FOR UPDATE`, source).Scan(&holder)
+	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		return err
+	}
+	if holder == nil || *holder != node {
+		return store.ErrLeaseLost
+	}
+	return nil
 }

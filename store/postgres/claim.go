@@ -101,6 +101,18 @@ func (s *Store) Unclaim(ctx context.Context, node, source string) error {
 	return nil
 }
 
+// Renew moves node's lease on source to until, so that a refresh that
+// takes long keeps its source; it reports false when node no longer holds
+// it.
+func (s *Store) Renew(ctx context.Context, node, source string, until time.Time) (bool, error) {
+	tag, err := s.pool.Exec(ctx, `UPDATE sources SET lease_until = $3 WHERE name = $1 AND claimed_by = $2`,
+		source, node, dbTime(until))
+	if err != nil {
+		return false, fmt.Errorf("postgres: renew %q for %s: %w", source, node, err)
+	}
+	return tag.RowsAffected() == 1, nil
+}
+
 // Leases counts the live leases node holds at now: those whose lease_until
 // is at or after now, to the second.
 func (s *Store) Leases(ctx context.Context, node string, now time.Time) (int, error) {

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/feedloom/feedloom/feeds"
 	"github.com/feedloom/feedloom/sources"
 	"github.com/feedloom/feedloom/store"
 )
@@ -411,5 +413,66 @@ func TestOrphans(t *testing.T) {
 	got, err := s.Orphans(ctx, at(6*time.Minute+time.Second))
 	if err != nil || len(got) != 2 || got[0].Source != "b" {
 		t.Errorf("Orphans after a take-over = %+v, %v; want b and d", got, err)
+	}
+}
+
+func TestRenew(t *testing.T) {
+	ctx := context.Background()
+	s := openTemp(t)
+	mustClaim(t, s, "node-1", zeroDue("a"), t0)
+	for _, tt := range []struct {
+		node      string
+		want      bool
+		wantTable string
+	}{
+		{"node-1", true, "a node-1 t0+20m0s"},
+		{"node-2", false, "a node-1 t0+20m0s"},
+	} {
+		held, err := s.Renew(ctx, tt.node, "a", at(20*time.Minute))
+		if err != nil || held != tt.want {
+			t.Errorf("Renew(%s) = %v, %v; want %v", tt.node, held, err, tt.want)
+		}
+		if table := leaseTable(t, s); table != tt.wantTable {
+			t.Errorf("after Renew(%s): %s, want %s", tt.node, table, tt.wantTable)
+		}
+	}
+	if held, err := s.Renew(ctx, "node-1", "missing", at(time.Hour)); err != nil || held {
+		t.Errorf("Renew of a missing source = %v, %v; want false", held, err)
+	}
+}
+
+// TestApplyHolder: a batch written as a holder goes in while that node
+// holds the source, even past its lease's end, and is refused whole once
+// another node took the source over or nobody holds it.
+func TestApplyHolder(t *testing.T) {
+	ctx := context.Background()
+	s := openTemp(t)
+	item := func(title string) []feeds.Item {
+		return []feeds.Item{{ID: "urn:h", Title: title, Language: "en", Published: t0, Updated: t0}}
+	}
+	mustClaim(t, s, "node-1", zeroDue("a"), t0)
+	st := sources.State{CheckedAt: at(time.Hour)}
+	if _, err := s.Apply(ctx, "a", store.Batch{Items: item("One"), State: &st, Holder: "node-1"}); err != nil {
+		t.Fatalf("Apply by the holder: %v", err)
+	}
+	// node-1's lease ran out and node-2 took a over.
+	mustClaim(t, s, "node-2", zeroDue("a"), at(10*time.Minute))
+	late := sources.State{CheckedAt: at(2 * time.Hour)}
+	_, err := s.Apply(ctx, "a", store.Batch{Items: item("Late"), State: &late, Holder: "node-1"})
+	if !errors.Is(err, store.ErrLeaseLost) {
+		t.Fatalf("Apply by the old holder: %v, want ErrLeaseLost", err)
+	}
+	if _, err := s.Apply(ctx, "b", store.Batch{State: &late, Holder: "node-1"}); !errors.Is(err, store.ErrLeaseLost) {
+		t.Errorf("Apply as the holder of a source nobody holds: %v, want ErrLeaseLost", err)
+	}
+	items, err := s.Items(ctx, store.Query{})
+	if err != nil || len(items) != 1 || items[0].Title != "One" {
+		t.Errorf("items = %+v, %v; want only One", items, err)
+	}
+	if got, err := s.State(ctx, "a"); err != nil || !got.CheckedAt.Equal(at(time.Hour)) {
+		t.Errorf("state = %+v, %v; want the holder's, checked at t0+1h", got, err)
+	}
+	if s.Unavailable(err) || s.Unavailable(store.ErrLeaseLost) {
+		t.Error("a lost lease counted as the database being away")
 	}
 }

@@ -2,14 +2,21 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"hash/fnv"
+	"io"
 	"math/rand/v2"
+	"net"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/feedloom/feedloom/store"
 )
 
 // contentChannel is the LISTEN/NOTIFY channel on which every change of the
@@ -23,6 +30,33 @@ func (s *Store) Ping(ctx context.Context) error {
 	}
 	return nil
 }
+
+// Unavailable reports whether err means the database was out of reach —
+// a lost or refused connection, a server shutting down or starting, a
+// timeout — so that the same request may succeed later, rather than that
+// the database refused the request itself.
+func (s *Store) Unavailable(err error) bool {
+	if err == nil || errors.Is(err, store.ErrLeaseLost) {
+		return false
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		// 08: connection exception; 57P: operator intervention (shutdown,
+		// crash, cannot connect now); 53300: too many connections.
+		return strings.HasPrefix(pe.Code, "08") || strings.HasPrefix(pe.Code, "57P") || pe.Code == "53300"
+	}
+	var ce *pgconn.ConnectError
+	var ne net.Error
+	return errors.As(err, &ce) || errors.As(err, &ne) || pgconn.SafeToRetry(err) ||
+		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, context.DeadlineExceeded) || errors.Is(err, syscall.ECONNRESET) ||
+		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, net.ErrClosed)
+}
+
+// sessionTimeout bounds each query on the sessions of their own (the lead
+// and the host slots), so that a network that drops packets silently
+// cannot hang a publish or a fetch.
+const sessionTimeout = 5 * time.Second
 
 // connect opens a connection of its own, outside the pool, for the
 // session-scoped work that must not tie up a pooled one: listening, and
@@ -100,6 +134,8 @@ func (s *Store) Lead(ctx context.Context) (bool, error) {
 func (l *leader) lead(ctx context.Context) (bool, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	ctx, cancel := context.WithTimeout(ctx, sessionTimeout)
+	defer cancel()
 	if l.conn != nil {
 		if err := l.conn.Ping(ctx); err == nil {
 			return true, nil
@@ -143,6 +179,7 @@ type HostGate struct {
 
 	mu   sync.Mutex
 	conn *pgx.Conn
+	gen  int               // which session conn is: a slot is given back only on the session that took it
 	held map[[2]int32]bool // slots this node holds: a session may take its own lock again
 }
 
@@ -163,13 +200,13 @@ func (g *HostGate) Acquire(ctx context.Context, host string) (release func(), er
 	key := int32(h.Sum32())
 	pause := 10 * time.Millisecond
 	for {
-		slot, err := g.try(ctx, key)
+		slot, gen, err := g.try(ctx, key)
 		if err != nil {
 			return nil, fmt.Errorf("postgres: slot for %s: %w", host, err)
 		}
 		if slot >= 0 {
 			var once sync.Once
-			return func() { once.Do(func() { g.release(key, slot) }) }, nil
+			return func() { once.Do(func() { g.release(key, slot, gen) }) }, nil
 		}
 		// Jittered, so that nodes waiting for one host do not retry in step.
 		t := time.NewTimer(pause/2 + rand.N(pause))
@@ -183,16 +220,20 @@ func (g *HostGate) Acquire(ctx context.Context, host string) (release func(), er
 	}
 }
 
-// try takes a free slot of key, or returns -1 when all are taken.
-func (g *HostGate) try(ctx context.Context, key int32) (int32, error) {
+// try takes a free slot of key, or returns -1 when all are taken, with
+// the session it was taken on.
+func (g *HostGate) try(ctx context.Context, key int32) (int32, int, error) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
+	ctx, cancel := context.WithTimeout(ctx, sessionTimeout)
+	defer cancel()
 	if g.conn == nil || g.conn.IsClosed() {
 		conn, err := connect(ctx, g.cfg)
 		if err != nil {
-			return -1, err
+			return -1, 0, err
 		}
 		g.conn = conn
+		g.gen++
 		clear(g.held) // a new session holds nothing
 	}
 	for slot := range int32(g.perHost) {
@@ -203,22 +244,23 @@ func (g *HostGate) try(ctx context.Context, key int32) (int32, error) {
 		err := g.conn.QueryRow(ctx, `SELECT pg_try_advisory_lock($1::int4, $2::int4)`, key, slot).Scan(&got)
 		if err != nil {
 			g.drop()
-			return -1, err
+			return -1, 0, err
 		}
 		if got {
 			g.held[[2]int32{key, slot}] = true
-			return slot, nil
+			return slot, g.gen, nil
 		}
 	}
-	return -1, nil
+	return -1, 0, nil
 }
 
-// release gives a slot back. Should the session have ended meanwhile, the
-// lock went with it.
-func (g *HostGate) release(key, slot int32) {
+// release gives back a slot taken on session gen. Should that session
+// have ended meanwhile, the lock went with it, and the same slot on a
+// newer session is someone else's.
+func (g *HostGate) release(key, slot int32, gen int) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if !g.held[[2]int32{key, slot}] {
+	if gen != g.gen || g.conn == nil || !g.held[[2]int32{key, slot}] {
 		return
 	}
 	delete(g.held, [2]int32{key, slot})

@@ -279,3 +279,33 @@ func TestHostGate(t *testing.T) {
 	r1()
 	r2()
 }
+
+// TestUnavailable: errors of a database out of reach are told apart from
+// the database refusing a write.
+func TestUnavailable(t *testing.T) {
+	ctx := context.Background()
+	dsn := newDatabase(t)
+	viaProxy, proxy := throughProxy(t, dsn)
+	s := openAt(t, viaProxy)
+	_, refused := s.Upsert(ctx, "newsroom", []feeds.Item{{ID: "urn:z", Title: "Nul \x00 byte", Language: "en", Published: t0, Updated: t0}})
+	if refused == nil {
+		t.Fatal("a NUL byte in a title was stored")
+	}
+	if s.Unavailable(refused) {
+		t.Errorf("Unavailable(%v) = true, want false: the database refused it", refused)
+	}
+	proxy.Cut()
+	_, away := s.Version(ctx)
+	if away == nil {
+		t.Fatal("Version through a cut connection succeeded")
+	}
+	if !s.Unavailable(away) {
+		t.Errorf("Unavailable(%v) = false, want true", away)
+	}
+	cctx, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
+	defer cancel()
+	_, err := s.Version(cctx)
+	if err == nil || !s.Unavailable(err) {
+		t.Errorf("Unavailable(%v) = false for a connect that was turned away", err)
+	}
+}
