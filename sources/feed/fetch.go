@@ -168,10 +168,11 @@ func (s *Source) do(ctx context.Context, u *url.URL, prev sources.State, b *budg
 	if s.opts.Gate != nil {
 		shared, err := s.opts.Gate.Acquire(wctx, u.Hostname())
 		if err != nil {
-			cancel()
 			// Only this fetch's own end is its failure; any other error (a
 			// database away, or its connect timing out) is the cluster's.
-			if wctx.Err() != nil {
+			ours := wctx.Err() != nil
+			cancel()
+			if ours {
 				return nil, fmt.Errorf("waiting for a cluster slot: %w", err)
 			}
 			return nil, fmt.Errorf("%w: %w", sources.ErrNotNow, err)
