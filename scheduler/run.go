@@ -309,16 +309,16 @@ func (s *Scheduler) unclaim(ctx context.Context, name string) {
 
 // fetched is one source's fetch and normalize, waiting to be stored.
 type fetched struct {
-	prev    sources.State
-	res     sources.Result
-	items   []feeds.Item
-	known   []feeds.Item
-	report  SourceReport
-	err     error // a store failure
-	took    time.Duration
+	prev      sources.State
+	res       sources.Result
+	items     []feeds.Item
+	known     []feeds.Item
+	report    SourceReport
+	err       error // a store failure
+	took      time.Duration
 	holder    string // the node that leased it from the cluster: to write as, and let go once stored
 	stopLease func() // ends the lease's renewal
-	fetched bool // the upstream answered with stories, which prepare normalizes
+	fetched   bool   // the upstream answered with stories, which prepare normalizes
 }
 
 // fetch fetches and normalizes one source. It reads from the store but never
