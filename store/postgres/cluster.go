@@ -65,16 +65,17 @@ func connect(ctx context.Context, cfg *pgx.ConnConfig) (*pgx.Conn, error) {
 	return pgx.ConnectConfig(ctx, cfg.Copy())
 }
 
-// Listen calls changed whenever another transaction (of this or any node)
+// Listen calls changed whenever a transaction (of this or any node)
 // changes the items, until ctx is done; it returns nil then. It keeps one
-// connection of its own LISTENing. When that connection fails it
-// reconnects with backoff (1 s doubling to 30 s) and calls changed once
-// after each reconnection, since notifications sent meanwhile are lost;
-// onError, when set, hears each failure.
+// connection of its own LISTENing, and calls changed once each time that
+// connection starts listening, the first time included: what was committed
+// before it listened would be missed otherwise. When the connection fails
+// it reconnects with backoff (1 s doubling to 30 s); onError, when set,
+// hears each failure.
 func (s *Store) Listen(ctx context.Context, changed func(), onError func(error)) error {
 	wait := time.Second
-	for first := true; ; first = false {
-		err := s.listen(ctx, changed, !first)
+	for {
+		err := s.listen(ctx, changed)
 		if ctx.Err() != nil {
 			return nil
 		}
@@ -92,9 +93,8 @@ func (s *Store) Listen(ctx context.Context, changed func(), onError func(error))
 	}
 }
 
-// listen is one connection's life of Listen. catchUp calls changed once
-// the connection listens, for what a previous one may have missed.
-func (s *Store) listen(ctx context.Context, changed func(), catchUp bool) error {
+// listen is one connection's life of Listen.
+func (s *Store) listen(ctx context.Context, changed func()) error {
 	conn, err := connect(ctx, s.pool.Config().ConnConfig)
 	if err != nil {
 		return err
@@ -103,9 +103,7 @@ func (s *Store) listen(ctx context.Context, changed func(), catchUp bool) error 
 	if _, err := conn.Exec(ctx, "LISTEN "+contentChannel); err != nil {
 		return err
 	}
-	if catchUp {
-		changed()
-	}
+	changed()
 	for {
 		if _, err := conn.WaitForNotification(ctx); err != nil {
 			return err
