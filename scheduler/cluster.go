@@ -37,7 +37,7 @@ type Cluster interface {
 	// Leases counts node's live leases.
 	Leases(ctx context.Context, node string, now time.Time) (int, error)
 	// Listen calls changed on every change of the items, by any node,
-	// until ctx is done, and once after each reconnection.
+	// until ctx is done, and once each time it starts listening.
 	Listen(ctx context.Context, changed func(), onError func(error)) error
 	// Lead reports whether this node is the one that pings the hub.
 	Lead(ctx context.Context) (bool, error)
@@ -67,7 +67,6 @@ type clustered struct {
 	mu      sync.Mutex
 	pending map[*entry]claim
 	queue   byRank            // the pending entries not being claimed right now
-	queued  map[*entry]bool   // which entries are in queue
 	warned  map[*entry]string // the stored digest last warned about, per story folder
 
 	wake    chan struct{}
@@ -77,7 +76,8 @@ type clustered struct {
 
 // claim is a source waiting to be claimed.
 type claim struct {
-	since  time.Time // the due time it serves
+	since  time.Time // the earliest due time it waits to serve: its place in the queue
+	latest time.Time // the latest one, which the claim asks for (one fetch serves both)
 	orphan string    // the node whose expired lease it takes over, if any
 }
 
@@ -87,7 +87,6 @@ func newClustered(s *Scheduler, norm *normalize.Normalizer, entries []*entry, no
 		byName:  make(map[string]*entry, len(entries)),
 		rank:    make(map[*entry]uint64, len(entries)),
 		pending: map[*entry]claim{},
-		queued:  map[*entry]bool{},
 		warned:  map[*entry]string{},
 		wake:    make(chan struct{}, 1),
 		// Twice the fetch concurrency, so that while some refreshes store
@@ -131,26 +130,24 @@ func (q *byRank) Pop() any {
 	return last
 }
 
-// due queues e for its due time since; a source already queued keeps the
-// later due time.
+// due queues e for the due time c.since. A source already pending keeps
+// its place and is claimed for the latest due time it was given: a
+// refresh then serves them all, and a node that refreshed it in between
+// does not make this node drop the later one.
 func (cl *clustered) due(e *entry, c claim) {
 	cl.mu.Lock()
 	old, ok := cl.pending[e]
-	switch {
-	case !ok:
+	if !ok {
+		c.latest = c.since
 		cl.pending[e] = c
 		cl.push(e)
-	case !cl.queued[e] && c.since.After(old.since):
-		// Being claimed right now: claim sees the later due time
-		// afterwards and queues it again if the claim was refused.
-		if c.orphan == "" {
-			c.orphan = old.orphan
+	} else {
+		if c.since.After(old.latest) {
+			old.latest = c.since
 		}
-		cl.pending[e] = c
-	case c.orphan != "" && old.orphan == "":
-		// Still queued: its earlier due time stays (a fetch for it serves
-		// the later one too) and so does its place in the heap.
-		old.orphan = c.orphan
+		if old.orphan == "" {
+			old.orphan = c.orphan
+		}
 		cl.pending[e] = old
 	}
 	cl.mu.Unlock()
@@ -186,7 +183,6 @@ func (cl *clustered) take(n int) []*entry {
 	var ready, busy []*entry
 	for len(ready) < n && cl.queue.Len() > 0 {
 		e := heap.Pop(&cl.queue).(*entry)
-		cl.queued[e] = false
 		if e.running.Load() {
 			busy = append(busy, e)
 			continue
@@ -202,7 +198,6 @@ func (cl *clustered) take(n int) []*entry {
 // push queues a pending entry; cl.mu is held.
 func (cl *clustered) push(e *entry) {
 	heap.Push(&cl.queue, e)
-	cl.queued[e] = true
 }
 
 // requeue puts back sources that take returned and no claim settled.
@@ -256,7 +251,7 @@ func (cl *clustered) claim(ctx context.Context, batch []*entry) bool {
 	claims := make([]claim, len(batch))
 	for i, e := range batch {
 		claims[i] = cl.pending[e]
-		due[i] = store.Due{Source: e.job.Source.Name(), Since: claims[i].since}
+		due[i] = store.Due{Source: e.job.Source.Name(), Since: claims[i].latest}
 	}
 	cl.mu.Unlock()
 	got, err := cl.c.Claim(ctx, s.opts.Node, due, now, now.Add(s.opts.Lease))
@@ -273,10 +268,13 @@ func (cl *clustered) claim(ctx context.Context, batch []*entry) bool {
 	}
 	cl.mu.Lock()
 	for i, e := range batch {
-		if cl.pending[e].since.Equal(claims[i].since) {
+		if claimed[e.job.Source.Name()] || cl.pending[e].latest.Equal(claims[i].latest) {
+			// Claimed: the refresh starts after every tick seen so far, so
+			// it serves them all.
 			delete(cl.pending, e)
-		} else if !claimed[e.job.Source.Name()] {
-			// A tick came during the claim: its due time is still to serve.
+		} else {
+			// Refused, but a tick came during the claim: its due time is
+			// still to serve.
 			cl.push(e)
 		}
 	}
@@ -303,7 +301,7 @@ func (cl *clustered) claim(ctx context.Context, batch []*entry) bool {
 				<-cl.slots
 				cl.poke()
 			}()
-			cl.refresh(ctx, e, claims[i].since)
+			cl.refresh(ctx, e, claims[i].latest)
 		})
 	}
 	return true
@@ -359,17 +357,17 @@ func (cl *clustered) refresh(ctx context.Context, e *entry, since time.Time) {
 		case errors.Is(err, store.ErrLeaseLost):
 			s.log.Warn("refresh dropped: another node took the source over", "source", name)
 			return
-		case !cl.c.Unavailable(err):
+		case f.err == nil && errors.Is(err, ErrStore) && !cl.c.Unavailable(err):
 			// The database refused what the source gave (a value it cannot
 			// hold): the source's failure, with its backoff, not a reason
 			// to fetch it again at once.
 			s.log.Error("refresh not stored", "source", name, "err", err)
 			cl.fail(ctx, e, f, now, err)
 			return
-		case f.err != nil && !f.fetched, time.Now().Add(wait).After(giveUp):
-			// Nothing fetched worth waiting for, or waited long enough:
-			// once the lease is let go (or runs out), the due time is
-			// served again.
+		case f.err != nil && !f.fetched, !errors.Is(err, ErrStore), time.Now().Add(wait).After(giveUp):
+			// Nothing fetched worth waiting for (the state could not be
+			// read), the pass lock not had, or waited long enough: once the
+			// lease is let go (or runs out), the due time is served again.
 			s.log.Error("refresh not stored", "source", name, "err", err)
 			cl.retry(ctx, e, since)
 			return
@@ -394,23 +392,42 @@ func (cl *clustered) refresh(ctx context.Context, e *entry, since time.Time) {
 func (cl *clustered) fail(ctx context.Context, e *entry, f fetched, now time.Time, err error) {
 	st := f.prev
 	st.Fail(now, err)
-	if _, serr := cl.s.store.Apply(context.WithoutCancel(ctx), e.job.Source.Name(),
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cl.s.opts.Lease/3)
+	defer cancel()
+	if _, serr := cl.s.store.Apply(sctx, e.job.Source.Name(),
 		store.Batch{State: &st, Holder: cl.s.opts.Node}); serr != nil {
 		cl.s.log.Error("failure not recorded", "source", e.job.Source.Name(), "err", serr)
 	}
 }
 
-// retry queues e again for its due time since, after claimRetry: a
-// refresh that stored nothing, because the database or the cluster's slots
-// were out of reach, is not the source's failure and is tried again.
+// retry queues e again for its due time since: a refresh that stored
+// nothing, because the database or the cluster's slots were out of reach,
+// is not the source's failure and is tried again. It first lets go of the
+// lease (letting go at the end of the refresh likely failed too, and this
+// node's own live lease would refuse its claim), trying every claimRetry
+// for up to a lease; a lease left behind runs out by itself.
 func (cl *clustered) retry(ctx context.Context, e *entry, since time.Time) {
+	s := cl.s
 	cl.running.Go(func() {
-		t := time.NewTimer(claimRetry)
+		end := time.Now().Add(s.opts.Lease)
+		t := time.NewTicker(claimRetry)
 		defer t.Stop()
-		select {
-		case <-ctx.Done():
-		case <-t.C:
-			cl.due(e, claim{since: since})
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+			if e.running.Load() {
+				return // claimed again meanwhile: that refresh serves it
+			}
+			uctx, cancel := context.WithTimeout(ctx, claimRetry)
+			err := cl.c.Unclaim(uctx, s.opts.Node, e.job.Source.Name())
+			cancel()
+			if err == nil || time.Now().After(end) {
+				cl.due(e, claim{since: since})
+				return
+			}
 		}
 	})
 }
@@ -481,13 +498,17 @@ func (cl *clustered) listen(ctx context.Context) {
 }
 
 // storeLocked stores one fetched source under the pass lock.
+// Each attempt is bounded, so that a database that drops packets cannot
+// hold a refresh (and the shutdown waiting for it) forever.
 func (s *Scheduler) storeLocked(ctx context.Context, job Job, f fetched, now time.Time) (SourceReport, error) {
 	unlock, err := s.lock(ctx)
 	if err != nil {
 		return f.report, err
 	}
 	defer unlock()
-	return s.store1(context.WithoutCancel(ctx), job, f, now)
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.opts.Lease/3)
+	defer cancel()
+	return s.store1(sctx, job, f, now)
 }
 
 // prevTick is e's latest scheduled time at or before now: the due time a

@@ -41,9 +41,19 @@ func (s *Store) Unavailable(err error) bool {
 	}
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) {
-		// 08: connection exception; 57P: operator intervention (shutdown,
-		// crash, cannot connect now); 53300: too many connections.
-		return strings.HasPrefix(pe.Code, "08") || strings.HasPrefix(pe.Code, "57P") || pe.Code == "53300"
+		// 08: connection exception; 57: operator intervention (shutdown,
+		// crash, a statement timeout); 53: out of resources; 25006: a
+		// read-only server (a standby during failover); 40001, 40P01: a
+		// serialization failure or deadlock; 55P03: a lock not had.
+		switch {
+		case strings.HasPrefix(pe.Code, "08"), strings.HasPrefix(pe.Code, "57"), strings.HasPrefix(pe.Code, "53"):
+			return true
+		}
+		switch pe.Code {
+		case "25006", "40001", "40P01", "55P03":
+			return true
+		}
+		return false
 	}
 	var ce *pgconn.ConnectError
 	var ne net.Error
