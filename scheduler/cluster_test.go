@@ -273,3 +273,47 @@ func TestLatestTick(t *testing.T) {
 		}
 	}
 }
+
+// slowClaims holds the first Claim until released: ticks land while a
+// claim is on its way to the database.
+type slowClaims struct {
+	*postgres.Store
+	once    sync.Once
+	arrived chan struct{}
+	release chan struct{}
+}
+
+func (s *slowClaims) Claim(ctx context.Context, node string, due []store.Due, now, until time.Time) ([]string, error) {
+	s.once.Do(func() {
+		close(s.arrived)
+		<-s.release
+	})
+	return s.Store.Claim(ctx, node, due, now, until)
+}
+
+// TestClusterTickDuringClaim: ticks that come while the source's claim is
+// in flight neither get it fetched twice at once nor drop it from the
+// queue: it goes on being fetched on later ticks.
+func TestClusterTickDuringClaim(t *testing.T) {
+	dsn := testenv.PostgresDB(t)
+	n := newClusterNode(t, dsn, "n1")
+	slow := &slowClaims{Store: n.st, arrived: make(chan struct{}), release: make(chan struct{})}
+	src := &loopSource{name: "wire", fetch: loopStories("Wire Story")}
+	opts := loopOptions(nil)
+	opts.Cluster, opts.Node = slow, "n1"
+	opts.Metrics = NewMetrics(n.reg)
+	pub := publish.New(n.st, publish.Options{Dir: n.out, BaseURL: "https://feeds.example.edu/", Title: "T",
+		Link: "https://www.example.edu/news", Zone: hk, Languages: []publish.Language{{Tag: "en", Title: "T"}}}, n.log.logger())
+	stop := startRun(t, New(n.st, pub, nil, []Job{loopJob(src, "@every 1s")}, opts, n.log.logger()))
+	<-slow.arrived
+	time.Sleep(2500 * time.Millisecond) // two or three ticks land meanwhile
+	close(slow.release)
+	deadline := time.Now().Add(10 * time.Second)
+	for src.calls.Load() < 4 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	stop()
+	if got := src.calls.Load(); got < 4 {
+		t.Errorf("wire fetched %d times after the slow claim, want it fetched on the later ticks too:\n%s", got, n.log.String())
+	}
+}
