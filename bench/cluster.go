@@ -44,8 +44,7 @@ type clusterFeeds struct {
 	version  []atomic.Int32
 	requests []atomic.Int32
 	answered atomic.Int64
-	first    atomic.Int64 // unix nanos of the first answer of a round
-	last     atomic.Int64 // and of the latest
+	last     atomic.Int64 // unix nanos of the latest answer
 }
 
 func startClusterFeeds(n int, latency time.Duration) (*clusterFeeds, error) {
@@ -88,15 +87,12 @@ func (c *clusterFeeds) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		`<item><title>Feed %[1]d version %[2]d</title><link>https://f%[1]d.example.org/v%[2]d</link><guid>urn:bench:%[1]d:v%[2]d</guid><pubDate>%[3]s</pubDate><description>Version %[2]d.</description></item>`+
 		`<item><title>Feed %[1]d opening</title><link>https://f%[1]d.example.org/open</link><guid>urn:bench:%[1]d:open</guid><pubDate>%[4]s</pubDate><description>Opening.</description></item>`+
 		`</channel></rss>`, i, v, base.Add(time.Duration(v)*24*time.Hour).Format(time.RFC1123Z), base.Add(-time.Hour).Format(time.RFC1123Z))
-	now := time.Now().UnixNano()
-	c.first.CompareAndSwap(0, now)
-	c.last.Store(now)
+	c.last.Store(time.Now().UnixNano())
 	c.answered.Add(1)
 }
 
 func (c *clusterFeeds) reset() {
 	c.answered.Store(0)
-	c.first.Store(0)
 	c.last.Store(0)
 	for i := range c.requests {
 		c.requests[i].Store(0)

@@ -283,8 +283,8 @@ func (cl *clustered) claim(ctx context.Context, batch []*entry) bool {
 		name := e.job.Source.Name()
 		if !claimed[name] {
 			s.opts.Metrics.claimed("taken")
-			if _, ok := e.job.Source.(digester); ok {
-				cl.running.Go(func() { cl.compareFolder(ctx, e) })
+			if d, ok := e.job.Source.(digester); ok {
+				cl.running.Go(func() { cl.compareFolder(ctx, e, d) })
 			}
 			continue
 		}
@@ -307,21 +307,16 @@ func (cl *clustered) claim(ctx context.Context, batch []*entry) bool {
 	return true
 }
 
-// refresh fetches, stores and lets go of a claimed source. A store that
-// fails is retried until the lease is three-quarters through, so that a
-// database restart loses no fetch; after that another node may have taken
-// the source over.
+// refresh fetches, stores and lets go of a claimed source, renewing its
+// lease meanwhile. A store that fails because the database is away is
+// retried for up to one lease, so that a database restart loses no fetch.
 func (cl *clustered) refresh(ctx context.Context, e *entry, since time.Time) {
 	s := cl.s
 	name := e.job.Source.Name()
 	stopLease := s.keepLease(ctx, name)
 	defer func() {
 		stopLease()
-		uctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-		defer cancel()
-		if err := cl.c.Unclaim(uctx, s.opts.Node, name); err != nil {
-			s.log.Warn("lease not let go; it runs out by itself", "source", name, "err", err)
-		}
+		s.unclaim(ctx, name)
 	}()
 	now := s.opts.Now().Truncate(time.Second)
 	start := time.Now()
@@ -437,14 +432,10 @@ type digester interface {
 	Digest(ctx context.Context) (string, error)
 }
 
-// compareFolder warns when this node's copy of a story folder differs from
-// the one another node last read into the store: every node must be
-// deployed the same folders, or each refresh would undo the other's.
-func (cl *clustered) compareFolder(ctx context.Context, e *entry) {
-	d, ok := e.job.Source.(digester)
-	if !ok {
-		return
-	}
+// compareFolder warns when this node's copy of e's story folder, d,
+// differs from the one another node last read into the store: every node
+// must be deployed the same folders, or each refresh would undo the other's.
+func (cl *clustered) compareFolder(ctx context.Context, e *entry, d digester) {
 	name := e.job.Source.Name()
 	st, err := cl.s.store.State(ctx, name)
 	if err != nil || st.ETag == "" {
@@ -497,20 +488,6 @@ func (cl *clustered) listen(ctx context.Context) {
 	})
 }
 
-// storeLocked stores one fetched source under the pass lock.
-// Each attempt is bounded, so that a database that drops packets cannot
-// hold a refresh (and the shutdown waiting for it) forever.
-func (s *Scheduler) storeLocked(ctx context.Context, job Job, f fetched, now time.Time) (SourceReport, error) {
-	unlock, err := s.lock(ctx)
-	if err != nil {
-		return f.report, err
-	}
-	defer unlock()
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.opts.Lease/3)
-	defer cancel()
-	return s.store1(sctx, job, f, now)
-}
-
 // prevTick is e's latest scheduled time at or before now: the due time a
 // tick that fires at now serves, the same on every node whatever the
 // delay in firing. A schedule with no tick before now gives now.
@@ -546,7 +523,7 @@ func latestTick(sched cron.Schedule, gap time.Duration, now time.Time) time.Time
 
 // claimOnce leases one source for a build: whatever its schedule, but
 // never one that a node is refreshing. Politeness is fetch's to judge.
-func (s *Scheduler) claimOnce(ctx context.Context, name string, _ time.Time) (bool, error) {
+func (s *Scheduler) claimOnce(ctx context.Context, name string) (bool, error) {
 	now := s.opts.Now()
 	got, err := s.opts.Cluster.Claim(ctx, s.opts.Node, []store.Due{{Source: name, Force: true}}, now, now.Add(s.opts.Lease))
 	return len(got) == 1, err

@@ -85,7 +85,9 @@ func (s *Scheduler) Run(ctx context.Context) error {
 		for _, e := range entries {
 			c.Schedule(e.sched, cron.FuncJob(func() { cl.tick(ctx, e) }))
 			cl.due(e, claim{since: prevTick(e, now)})
-			wg.Go(func() { cl.compareFolder(ctx, e) })
+			if d, ok := e.job.Source.(digester); ok {
+				wg.Go(func() { cl.compareFolder(ctx, e, d) })
+			}
 		}
 		t := time.NewTicker(s.opts.SweepEvery)
 		defer t.Stop()
@@ -169,23 +171,32 @@ func (s *Scheduler) tick(ctx context.Context, wg *sync.WaitGroup, norm *normaliz
 	if ctx.Err() != nil && f.report.Err != nil {
 		return // shutting down: a cancelled fetch is not the source's failure
 	}
-	unlock, err := s.lock(ctx)
+	sr, err := s.storeLocked(ctx, e.job, f, now)
 	if err != nil {
-		if ctx.Err() == nil {
+		// A pass lock not had because Run is stopping is no failure.
+		if ctx.Err() == nil || errors.Is(err, ErrStore) {
 			s.log.Error("refresh not stored", "source", name, "err", err)
 		}
-		return
-	}
-	sr, err := s.store1(context.WithoutCancel(ctx), e.job, f, now)
-	unlock()
-	if err != nil {
-		s.log.Error("refresh not stored", "source", name, "err", err)
 		return
 	}
 	s.opts.Metrics.fetched(name, sr.result(), took)
 	if sr.Changed > 0 || sr.Removed > 0 {
 		notify()
 	}
+}
+
+// storeLocked stores one fetched source under the pass lock.
+// Each attempt is bounded, so that a database that drops packets cannot
+// hold a refresh (and the shutdown waiting for it) forever.
+func (s *Scheduler) storeLocked(ctx context.Context, job Job, f fetched, now time.Time) (SourceReport, error) {
+	unlock, err := s.lock(ctx)
+	if err != nil {
+		return f.report, err
+	}
+	defer unlock()
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.opts.Lease/3)
+	defer cancel()
+	return s.store1(sctx, job, f, now)
 }
 
 // publisher publishes once per burst of kicks, after Debounce of quiet. A

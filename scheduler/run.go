@@ -285,7 +285,7 @@ func (s *Scheduler) fetchOnce(ctx context.Context, norm *normalize.Normalizer, j
 		return s.fetch(ctx, norm, job, now)
 	}
 	name := job.Source.Name()
-	ok, err := s.claimOnce(ctx, name, now)
+	ok, err := s.claimOnce(ctx, name)
 	if err != nil {
 		return fetched{report: SourceReport{Name: name}, err: fmt.Errorf("%w: source %q: %w", ErrStore, name, err)}
 	}

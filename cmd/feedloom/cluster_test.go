@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net"
 	"net/http"
 	"net/url"
@@ -154,25 +155,46 @@ func (u *upstreams) hold() (release func()) {
 	}
 }
 
-// answered counts the sources answered in round r, and their answers.
-func (u *upstreams) answered(r int) (sources, answers int) {
+// answered counts the sources answered in round r.
+func (u *upstreams) answered(r int) (sources int) {
 	from := u.t0.Add(time.Duration(r) * u.round)
 	to := from.Add(u.round)
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	for _, hs := range u.hits {
-		n := 0
-		for _, h := range hs {
-			if h.answered && !h.at.Before(from) && h.at.Before(to) {
-				n++
-			}
-		}
-		if n > 0 {
+		if slices.ContainsFunc(hs, func(h hit) bool { return h.answered && !h.at.Before(from) && h.at.Before(to) }) {
 			sources++
 		}
-		answers += n
 	}
-	return sources, answers
+	return sources
+}
+
+// onceEachRound fails the test unless every source was answered exactly
+// once in each of rounds 0 … rounds-1 and never before round 0; answers
+// after the last round (the nodes were stopping) do not count. It returns
+// how many requests went unanswered (their client died).
+func (u *upstreams) onceEachRound(t *testing.T, names []string, rounds int) (abandoned int) {
+	t.Helper()
+	end := u.t0.Add(time.Duration(rounds) * u.round)
+	for _, name := range names {
+		per := make([]int, rounds)
+		for _, h := range u.hitsOf(name) {
+			switch {
+			case !h.answered:
+				abandoned++
+			case h.at.Before(u.t0):
+				t.Errorf("%s fetched at %s, before round 0", name, h.at.Format(time.TimeOnly+".000"))
+			case h.at.Before(end):
+				per[int(h.at.Sub(u.t0)/u.round)]++
+			}
+		}
+		for r, n := range per {
+			if n != 1 {
+				t.Errorf("%s fetched %d times in round %d, want 1", name, n, r)
+			}
+		}
+	}
+	return abandoned
 }
 
 // node is one feedloom serve process.
@@ -357,8 +379,7 @@ func startCluster(t *testing.T, up *upstreams, dsn, prefix string, sources int, 
 		t.Helper()
 		end := up.t0.Add(time.Duration(r+1) * up.round)
 		waitUntil(t, fmt.Sprintf("round %d", r), time.Until(end), func() bool {
-			n, _ := up.answered(r)
-			return n == sources
+			return up.answered(r) == sources
 		})
 	}
 	return nodes, names, roundDone
@@ -433,7 +454,7 @@ func TestClusterThreeNodes(t *testing.T) {
 			return false
 		}
 		for _, n := range nodes[1:] {
-			if !sameTree(a, readTree(t, filepath.Join(n.dir, "public"))) {
+			if !maps.Equal(a, readTree(t, filepath.Join(n.dir, "public"))) {
 				return false
 			}
 		}
@@ -474,31 +495,7 @@ func TestClusterThreeNodes(t *testing.T) {
 	}
 
 	// Exactly one answered fetch per source and round, and none outside.
-	end := up.t0.Add(rounds * round)
-	abandoned := 0
-	for _, name := range names {
-		per := make([]int, rounds)
-		for _, h := range up.hitsOf(name) {
-			if !h.answered {
-				abandoned++
-				continue
-			}
-			r := int(h.at.Sub(up.t0) / round)
-			if h.at.Before(up.t0) || !h.at.Before(end) {
-				if !h.at.Before(end) {
-					continue // the nodes were stopping: round 6 may have begun
-				}
-				t.Errorf("%s fetched at %s, outside the rounds", name, h.at.Format(time.TimeOnly+".000"))
-				continue
-			}
-			per[r]++
-		}
-		for r, n := range per {
-			if n != 1 {
-				t.Errorf("%s fetched %d times in round %d, want 1", name, n, r)
-			}
-		}
-	}
+	abandoned := up.onceEachRound(t, names, rounds)
 	up.mu.Lock()
 	for host, peak := range up.peak {
 		if peak > 3 {
@@ -539,18 +536,6 @@ func leasesOf(t *testing.T, dsn, node string) map[string]time.Time {
 		leases[name] = until
 	}
 	return leases
-}
-
-func sameTree(a, b map[string]string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if w, ok := b[k]; !ok || w != v {
-			return false
-		}
-	}
-	return true
 }
 
 func tail(s string, n int) string {
@@ -625,9 +610,9 @@ func TestClusterDatabaseLost(t *testing.T) {
 	waitUntil(t, "identical output folders with the last round", 20*time.Second, func() bool {
 		a := readTree(t, filepath.Join(nodes[0].dir, "public"))
 		return strings.Contains(a["rss.xml"], fmt.Sprintf("round %d</title>", rounds-1)) &&
-			sameTree(a, readTree(t, filepath.Join(nodes[1].dir, "public")))
+			maps.Equal(a, readTree(t, filepath.Join(nodes[1].dir, "public")))
 	})
-	if a := readTree(t, filepath.Join(nodes[0].dir, "public")); sameTree(a, before) {
+	if a := readTree(t, filepath.Join(nodes[0].dir, "public")); maps.Equal(a, before) {
 		t.Error("the output did not move after the database came back")
 	}
 	for _, n := range nodes {
@@ -635,23 +620,5 @@ func TestClusterDatabaseLost(t *testing.T) {
 			t.Errorf("%s exited %d after SIGTERM, want 0", n.id, code)
 		}
 	}
-	end := up.t0.Add(rounds * round)
-	for _, name := range names {
-		per := make([]int, rounds)
-		for _, h := range up.hitsOf(name) {
-			if !h.answered || !h.at.Before(end) {
-				continue
-			}
-			if h.at.Before(up.t0) {
-				t.Errorf("%s fetched before round 0", name)
-				continue
-			}
-			per[int(h.at.Sub(up.t0)/round)]++
-		}
-		for r, n := range per {
-			if n != 1 {
-				t.Errorf("%s fetched %d times in round %d, want 1", name, n, r)
-			}
-		}
-	}
+	up.onceEachRound(t, names, rounds)
 }

@@ -98,12 +98,8 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) int {
 	srv := server.NewServer(ln.Addr().String(), h)
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
-	if opts.Cluster != nil {
-		log.Info("serving as a cluster node", "addr", ln.Addr().String(), "dir", cfg.Output.Dir,
-			"sources", len(cfg.Sources), "lease", opts.Lease)
-	} else {
-		log.Info("serving", "addr", ln.Addr().String(), "dir", cfg.Output.Dir, "sources", len(cfg.Sources))
-	}
+	// A cluster node's log lines carry its node id already.
+	log.Info("serving", "addr", ln.Addr().String(), "dir", cfg.Output.Dir, "sources", len(cfg.Sources))
 
 	// Whatever ends first — a signal, the server, the scheduler — the
 	// others are stopped and awaited before the store is closed.

@@ -7,22 +7,31 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/feedloom/feedloom/sources"
 )
 
 // recordingGate is a Gate that logs what it is asked and fails on demand.
 type recordingGate struct {
-	mu   sync.Mutex
-	log  []string
-	held int
-	err  error
+	mu    sync.Mutex
+	log   []string
+	held  int
+	err   error
+	block bool // wait for ctx instead, as a gate whose slots are all taken
 }
 
 func (g *recordingGate) Acquire(ctx context.Context, host string) (func(), error) {
 	g.mu.Lock()
-	defer g.mu.Unlock()
 	g.log = append(g.log, "acquire "+host)
+	block := g.block
+	g.mu.Unlock()
+	if block {
+		<-ctx.Done()
+		return nil, ctx.Err()
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
 	if g.err != nil {
 		return nil, g.err
 	}
@@ -69,11 +78,15 @@ func TestGate(t *testing.T) {
 		t.Errorf("gate away: %v, want ErrNotNow naming the cause", err)
 	}
 
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	gate.err = context.Canceled
+	// The fetch's own deadline ends while it waits for a slot.
+	gate.err, gate.block, gate.log = nil, true, nil
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
 	_, err = New("up", final.URL+"/feed.xml", opts).Fetch(ctx, sources.State{})
-	if err == nil || errors.Is(err, sources.ErrNotNow) {
-		t.Errorf("cancelled while waiting: %v, want an error that is not ErrNotNow", err)
+	if err == nil || errors.Is(err, sources.ErrNotNow) || !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("deadline while waiting for a slot: %v, want a deadline error that is not ErrNotNow", err)
+	}
+	if len(gate.log) != 1 {
+		t.Errorf("gate saw %q, want the one wait", gate.log)
 	}
 }

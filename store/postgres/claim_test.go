@@ -472,7 +472,7 @@ func TestApplyHolder(t *testing.T) {
 	if got, err := s.State(ctx, "a"); err != nil || !got.CheckedAt.Equal(at(time.Hour)) {
 		t.Errorf("state = %+v, %v; want the holder's, checked at t0+1h", got, err)
 	}
-	if s.Unavailable(err) || s.Unavailable(store.ErrLeaseLost) {
+	if s.Unavailable(store.ErrLeaseLost) {
 		t.Error("a lost lease counted as the database being away")
 	}
 }
