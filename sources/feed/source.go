@@ -40,8 +40,13 @@ type Options struct {
 	Limiter   *Limiter       // shared by every feed source; nil = no limit
 	Gate      Gate           // per-host slots shared with other processes (a cluster); nil = none
 	Client    *http.Client   // nil = NewClient(opts); Fetch follows redirects and bounds time itself, overriding its CheckRedirect and Timeout
-	Now       func() time.Time
-	Log       *slog.Logger
+	// AllowPrivate lets the fetcher connect to loopback, private,
+	// link-local, CGNAT and unspecified addresses; false refuses them at
+	// dial time and on every redirect. NewClient reads it.
+	AllowPrivate bool
+	MaxItems     int // items kept from one response, in document order; 0 = 1,000
+	Now          func() time.Time
+	Log          *slog.Logger
 }
 
 // Gate bounds the requests to one host across processes, where Limiter

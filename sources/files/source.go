@@ -34,6 +34,9 @@ type Options struct {
 	Labels []string
 	// Zone is the zone of explicit dates written without one; nil means UTC.
 	Zone *time.Location
+	// MaxBytes caps one story file; a larger file is that file's error,
+	// read no further. 0 means 10 MiB.
+	MaxBytes int64
 }
 
 // Source reads every story file under one folder.

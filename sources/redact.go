@@ -1,0 +1,94 @@
+package sources
+
+import (
+	"net/url"
+	"strings"
+)
+
+// Redacted stands in for a secret taken out of a URL.
+const Redacted = "REDACTED"
+
+// RedactURL returns raw with the secrets a configured URL may carry taken
+// out, for logs, errors and status pages: the password of its userinfo
+// becomes "xxxxx" and every query value becomes REDACTED, keeping the keys
+// so an operator can still tell which URL it was. Fragments are kept;
+// paths are not secrets. A string that does not parse as a URL with a
+// scheme is returned unchanged (a local path), except that anything after
+// a "?" is redacted all the same.
+func RedactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Scheme == "" {
+		if i := strings.IndexByte(raw, '?'); i >= 0 && err != nil {
+			return raw[:i+1] + Redacted
+		}
+		return raw
+	}
+	return redact(u).String()
+}
+
+func redact(u *url.URL) *url.URL {
+	if u.User == nil && u.RawQuery == "" {
+		return u
+	}
+	r := *u
+	if r.User != nil {
+		if _, ok := r.User.Password(); ok {
+			r.User = url.UserPassword(r.User.Username(), "xxxxx")
+		} else {
+			r.User = url.User("xxxxx")
+		}
+	}
+	if r.RawQuery != "" {
+		r.RawQuery = redactQuery(r.RawQuery)
+	}
+	return &r
+}
+
+// redactQuery keeps the order and the keys of a query and replaces each
+// value, without re-encoding what it does not touch.
+func redactQuery(q string) string {
+	parts := strings.Split(q, "&")
+	for i, p := range parts {
+		key, _, hasValue := strings.Cut(p, "=")
+		if hasValue || key != "" {
+			parts[i] = key + "=" + Redacted
+		}
+	}
+	return strings.Join(parts, "&")
+}
+
+// RedactText redacts every http(s) URL found in s, so an error message
+// that quotes one (as net/http's do) can be shown.
+func RedactText(s string) string {
+	if !strings.Contains(s, "://") {
+		return s
+	}
+	var b strings.Builder
+	for {
+		i := indexURL(s)
+		if i < 0 {
+			b.WriteString(s)
+			return b.String()
+		}
+		b.WriteString(s[:i])
+		s = s[i:]
+		end := strings.IndexAny(s, " \t\n\"'<>`")
+		if end < 0 {
+			end = len(s)
+		}
+		// A quoted or sentence-final URL ends before its punctuation.
+		raw := strings.TrimRight(s[:end], ".,;:)]")
+		b.WriteString(RedactURL(raw))
+		s = s[len(raw):]
+	}
+}
+
+func indexURL(s string) int {
+	best := -1
+	for _, scheme := range []string{"http://", "https://"} {
+		if i := strings.Index(s, scheme); i >= 0 && (best < 0 || i < best) {
+			best = i
+		}
+	}
+	return best
+}

@@ -1,0 +1,30 @@
+package sources
+
+import "testing"
+
+func TestRedactURL(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"https://host/feed.xml", "https://host/feed.xml"},
+		{"https://host/feed?apikey=s3cret", "https://host/feed?apikey=REDACTED"},
+		{"https://host/feed?apikey=s3cret&lang=en#top", "https://host/feed?apikey=REDACTED&lang=REDACTED#top"},
+		{"http://user:pass@host/feed", "http://user:xxxxx@host/feed"},
+		{"http://token@host/feed", "http://xxxxx@host/feed"},
+		{"http://user:pass@host:8080/f?k=v", "http://user:xxxxx@host:8080/f?k=REDACTED"},
+		{"https://host/feed?flag", "https://host/feed?flag=REDACTED"},
+		{"/srv/feeds/partner.xml", "/srv/feeds/partner.xml"},
+		{"file:///srv/feeds/partner.xml", "file:///srv/feeds/partner.xml"},
+		{"http://h/%zz?key=secret", "http://h/%zz?REDACTED"},
+	} {
+		if got := RedactURL(tc.in); got != tc.want {
+			t.Errorf("RedactURL(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestRedactText(t *testing.T) {
+	in := `Get "https://u:pw@feeds.example/rss?token=abc": dial tcp: refused; then http://h/x?k=1.`
+	want := `Get "https://u:xxxxx@feeds.example/rss?token=REDACTED": dial tcp: refused; then http://h/x?k=REDACTED.`
+	if got := RedactText(in); got != want {
+		t.Errorf("RedactText:\n got %s\nwant %s", got, want)
+	}
+}
