@@ -5,7 +5,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION)
 BIN     := bin/feedloom
 
-.PHONY: all build run serve check test bench bench-serve lint fmt clean
+.PHONY: all build run serve check test test-race bench bench-serve lint fmt clean
 
 all: build
 
@@ -23,11 +23,20 @@ serve: build
 check: build
 	./$(BIN) check --config config.yaml
 
+# The notes say what was skipped, and are printed whether or not a test
+# failed; the exit status is go test's.
 test:
 	$(GO) vet ./...
-	$(GO) test ./...
-	@if [ -z "$$FEEDLOOM_TEST_PG" ]; then echo 'note: FEEDLOOM_TEST_PG is not set, so the PostgreSQL tests were skipped (eval "$$(bash .ci/postgres.sh start)" runs them)'; fi
-	@command -v chromium >/dev/null || echo 'note: no Chromium installed, so the browser test was skipped (apt-get install chromium)'
+	@status=0; $(GO) test ./... || status=$$?; \
+	if [ -z "$$FEEDLOOM_TEST_PG" ]; then echo 'note: FEEDLOOM_TEST_PG is not set, so the PostgreSQL tests were skipped (eval "$$(bash .ci/postgres.sh start)" runs them)'; fi; \
+	command -v chromium >/dev/null || echo 'note: no Chromium installed, so the browser test was skipped (apt-get install chromium)'; \
+	if [ -z "$$FEEDLOOM_SAMPLES" ] && [ ! -d ../shared/samples ]; then echo 'note: no ../shared/samples beside the repository, so the shared sample listing tests were skipped (the project'"'"'s own listing still ran)'; fi; \
+	exit $$status
+
+# The packages whose tests run concurrent code, under the race detector
+# (needs cgo: gcc).
+test-race:
+	$(GO) test -race ./scheduler/... ./server/... ./sources/... ./store/...
 
 # Every go test benchmark, then the end-to-end harness (bench/README.md):
 # feedloom build against N synthetic upstreams, the naive baseline, publish

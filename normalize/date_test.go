@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/feedloom/feedloom/feeds"
+	"github.com/feedloom/feedloom/internal/testenv"
 	"github.com/feedloom/feedloom/sources"
 )
 
@@ -94,34 +95,35 @@ func checkDates(t *testing.T, items []feeds.Item, want []string) {
 	}
 }
 
-// sampleDates are DESIGN's dates for the sample listing.
-var sampleDates = []string{
-	"2025-03-13T00:01:00+08:00",
-	"2025-03-13T00:00:00+08:00",
-	"2025-03-12T00:05:00+08:00",
-	"2025-03-12T00:04:00+08:00",
-	"2025-03-12T00:03:00+08:00",
-	"2025-03-12T00:02:00+08:00",
-	"2025-03-12T00:01:00+08:00",
-	"2025-03-12T00:00:00+08:00",
-}
+// sampleDates are DESIGN's dates for the sample listing, and so for
+// sampleStories.
+var sampleDates = testenv.Dates
 
+// TestSampleDates dates both listings by DESIGN's rule on their first run.
 func TestSampleDates(t *testing.T) {
 	n := newTestNormalizer(t)
 	now := hkt(t, 2025, 3, 14, 10, 0, 0)
-	items, err := n.Items(Source{Name: "newsroom", Language: "en"}, now, sampleStories(t), nil)
-	if err != nil {
-		t.Fatal(err)
+	for _, l := range testenv.Listings() {
+		t.Run(l.Name, func(t *testing.T) {
+			items, err := n.Items(Source{Name: "newsroom", Language: "en"}, now, listingStories(t, l), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkDates(t, items, testenv.Dates)
+			for i, it := range items {
+				if !it.Updated.Equal(it.Published) || !it.FirstSeen.Equal(now) || it.Held {
+					t.Errorf("item %d: updated %v, first seen %v, held %v", i, it.Updated, it.FirstSeen, it.Held)
+				}
+				if it.Position != i || it.File != l.Name || it.Source != "newsroom" {
+					t.Errorf("item %d: position %d, file %q, source %q", i, it.Position, it.File, it.Source)
+				}
+			}
+		})
 	}
-	checkDates(t, items, sampleDates)
-	for i, it := range items {
-		if !it.Updated.Equal(it.Published) || !it.FirstSeen.Equal(now) || it.Held {
-			t.Errorf("item %d: updated %v, first seen %v, held %v", i, it.Updated, it.FirstSeen, it.Held)
-		}
-		if it.Position != i || it.File != sampleName || it.Source != "newsroom" {
-			t.Errorf("item %d: position %d, file %q, source %q", i, it.Position, it.File, it.Source)
-		}
-	}
+}
+
+func TestListingWithoutYearLine(t *testing.T) {
+	n := newTestNormalizer(t)
 	// A year line missing: the year of now in the site zone, unless that
 	// puts the day after now.
 	stories := sampleStories(t)
@@ -136,7 +138,7 @@ func TestSampleDates(t *testing.T) {
 		{hkt(t, 2026, 3, 13, 0, 0, 0), "2026-03-13T00:00:00+08:00"},
 		{hkt(t, 2026, 1, 1, 0, 30, 0), "2025-03-13T00:00:00+08:00"},
 	} {
-		items, err = n.Items(Source{Name: "newsroom"}, tt.now, stories, nil)
+		items, err := n.Items(Source{Name: "newsroom"}, tt.now, stories, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/feedloom/feedloom/internal/testenv"
 	"github.com/feedloom/feedloom/sources"
 )
 
@@ -15,14 +16,15 @@ func TestDetectSampleBodies(t *testing.T) {
 	}
 	// DESIGN: 4 English and 4 Traditional Chinese bodies; story 6 has an
 	// English title and a Chinese body.
-	want := []string{"en", "zh-Hant", "zh-Hant", "en", "zh-Hant", "zh-Hant", "en", "en"}
-	for i, s := range sampleStories(t) {
-		t.Run(s.Title, func(t *testing.T) {
-			if got := det.Detect(strings.Join(s.Text, "\n")); got != want[i] {
-				t.Errorf("Detect(body %d) = %q, want %q", i+1, got, want[i])
-			}
-			if got := det.Detect(s.Title); got != "en" {
-				t.Errorf("Detect(title %d) = %q, want en", i+1, got)
+	for _, l := range testenv.Listings() {
+		t.Run(l.Name, func(t *testing.T) {
+			for i, s := range listingStories(t, l) {
+				if got := det.Detect(strings.Join(s.Text, "\n")); got != testenv.Languages[i] {
+					t.Errorf("Detect(body %d) = %q, want %q", i+1, got, testenv.Languages[i])
+				}
+				if got := det.Detect(s.Title); got != "en" {
+					t.Errorf("Detect(title %d) = %q, want en", i+1, got)
+				}
 			}
 		})
 	}
