@@ -20,6 +20,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/feedloom/feedloom/feeds"
@@ -51,10 +52,11 @@ type Options struct {
 	Link      string       // the human site; BaseURL when empty
 	Author    feeds.Person // feed author; omitted when it has no name
 	Zone      *time.Location
-	Languages []Language // in config order; the first is the merged feed's language
-	MaxItems  int        // merged feed; 0 means 50
-	Hub       string     // WebSub hub, advertised in feeds when set
-	Generator string     // e.g. "feedloom 0.1.0"
+	Languages []Language       // in config order; the first is the merged feed's language
+	MaxItems  int              // merged feed; 0 means 50
+	Hub       string           // WebSub hub, advertised in feeds when set
+	Generator string           // e.g. "feedloom 0.1.0"
+	Now       func() time.Time // the clock, for the age of leftover temporary files; nil = time.Now
 }
 
 // Report says what one Publish did.
@@ -76,6 +78,7 @@ type Publisher struct {
 	opts    Options
 	log     *slog.Logger
 	formats []format
+	swept   atomic.Bool // leftover temporary files removed (the first Publish does it)
 }
 
 // format is one feed file written for every feed set.
@@ -159,6 +162,7 @@ func (p *Publisher) Publish(ctx context.Context) (Report, error) {
 	if err := p.Check(); err != nil {
 		return Report{}, err
 	}
+	p.sweepOnce()
 
 	// The stylesheet and the story pages come first and only the feeds
 	// after them point at them, so they are written together: each write
