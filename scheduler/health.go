@@ -5,10 +5,12 @@ import (
 	"time"
 
 	"github.com/feedloom/feedloom/server"
+	"github.com/feedloom/feedloom/sources"
 )
 
 // Sources reports each source's health for the server's /healthz and
-// /status, in config order. NextRun is the later of the schedule's next
+// /status, in config order. URLs and errors are shown with their secrets
+// (userinfo, query values) redacted: the pages are public. NextRun is the later of the schedule's next
 // tick and the source's own backoff or cache window; zero outside Run.
 func (s *Scheduler) Sources(ctx context.Context) ([]server.SourceHealth, error) {
 	now := s.opts.Now()
@@ -27,11 +29,11 @@ func (s *Scheduler) Sources(ctx context.Context) ([]server.SourceHealth, error) 
 			Kind:        "files",
 			LastAttempt: st.CheckedAt,
 			LastSuccess: st.LastSuccess,
-			LastError:   st.LastError,
+			LastError:   sources.RedactText(st.LastError),
 			Failures:    st.Failures,
 		}
 		if job.Norm.Feed {
-			h.Kind, h.URL = "feed", st.URL
+			h.Kind, h.URL = "feed", sources.RedactURL(st.URL)
 		}
 		if i < len(entries) {
 			from := st.CheckedAt

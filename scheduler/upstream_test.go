@@ -117,6 +117,7 @@ type feedSpec struct {
 // failing upstreams cost milliseconds; the fetcher reads the site's clock.
 func (s *site) feedJobs(specs ...feedSpec) []Job {
 	opts := feed.Options{
+		AllowPrivate: true, // the upstreams are httptest servers on 127.0.0.1
 		Timeout:   5 * time.Second,
 		RetryWait: time.Millisecond,
 		Zone:      hk,

@@ -8,6 +8,8 @@ import (
 	"net/url"
 	"path"
 	"strings"
+
+	"github.com/feedloom/feedloom/sources"
 )
 
 // isFeed reports whether an output file is one a WebSub hub is told about.
@@ -37,10 +39,10 @@ func (s *Scheduler) pingHub(ctx context.Context, changed []string) {
 			if ctx.Err() != nil {
 				return // shutting down: not the hub's failure
 			}
-			s.log.Warn("websub ping failed", "hub", s.opts.Hub, "feed", feedURL, "err", err)
+			s.log.Warn("websub ping failed", "hub", sources.RedactURL(s.opts.Hub), "feed", feedURL, "err", sources.RedactText(err.Error()))
 			continue
 		}
-		s.log.Debug("websub ping", "hub", s.opts.Hub, "feed", feedURL)
+		s.log.Debug("websub ping", "hub", sources.RedactURL(s.opts.Hub), "feed", feedURL)
 	}
 }
 

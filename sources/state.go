@@ -27,7 +27,9 @@ func (s *State) Fail(now time.Time, err error) {
 	s.CheckedAt = now
 	s.LastError = ""
 	if err != nil {
-		s.LastError = err.Error()
+		// The last error is shown on /healthz and /status: whatever URL it
+		// quotes loses its secrets here, whoever wrote the message.
+		s.LastError = RedactText(err.Error())
 	}
 	wait := maxFailureBackoff
 	if s.Failures <= 8 { // 5m·2^7 already passes 6h; avoids overflow

@@ -63,3 +63,11 @@ func TestStateSucceed(t *testing.T) {
 		t.Errorf("state = %+v\nwant    %+v", s, want)
 	}
 }
+
+func TestFailRedactsTheError(t *testing.T) {
+	var st State
+	st.Fail(time.Unix(0, 0), errors.New(`GET "https://reader:hunter2@feeds.example/rss?apikey=s3cret": 503`))
+	if want := `GET "https://reader:xxxxx@feeds.example/rss?apikey=REDACTED": 503`; st.LastError != want {
+		t.Errorf("LastError = %q, want %q", st.LastError, want)
+	}
+}

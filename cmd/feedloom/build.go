@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -27,6 +29,10 @@ func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	cfg, err := config.Load(*path, config.LoadOptions{})
 	if err != nil {
 		fmt.Fprintln(stderr, err)
+		return exitUsage
+	}
+	if err := writableDir(cfg.DataDir); err != nil {
+		fmt.Fprintf(stderr, "%s: data_dir %s: %v\n", *path, cfg.DataDir, err)
 		return exitUsage
 	}
 	if cfg.Store.Driver == "postgres" {
@@ -112,6 +118,36 @@ func cmdBuild(ctx context.Context, args []string, stderr io.Writer) int {
 		return exitPartial
 	}
 	return exitOK
+}
+
+// writableDir reports whether the process can create files in dir, or,
+// when dir does not exist yet, in the nearest folder above it (where build
+// will create it). It writes a temporary file and removes it: permission
+// bits alone do not tell (root, read-only mounts, ACLs).
+func writableDir(dir string) error {
+	at := dir
+	for {
+		fi, err := os.Stat(at)
+		if err == nil {
+			if !fi.IsDir() {
+				return fmt.Errorf("%s is not a folder", at)
+			}
+			break
+		}
+		// Missing, or under a file: the first thing above that exists decides.
+		parent := filepath.Dir(at)
+		if parent == at {
+			return err
+		}
+		at = parent
+	}
+	f, err := os.CreateTemp(at, ".feedloom-check-*")
+	if err != nil {
+		return fmt.Errorf("not writable: %w", err)
+	}
+	name := f.Name()
+	f.Close()
+	return os.Remove(name)
 }
 
 // hubDeadline bounds all of a build's WebSub pings together.

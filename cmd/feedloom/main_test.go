@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -281,5 +283,30 @@ func bumpSchema(t *testing.T, path string) {
 	defer db.Close()
 	if _, err := db.Exec(`PRAGMA user_version = 99`); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestCheckDataDirWritable: check fails (exit 2, naming data_dir) when the
+// store's folder cannot be written, and passes for one build will create.
+func TestCheckDataDirWritable(t *testing.T) {
+	dir := project(t, nil)
+	cfg := filepath.Join(dir, "config.yaml")
+	// A file where data_dir's parent should be: nothing can be created
+	// there, even by root.
+	writeFile(t, filepath.Join(dir, "blocked"), "a file, not a folder")
+	writeFile(t, cfg, testConfig+"data_dir: blocked/data\n")
+	code, stdout, stderr := feedloom(t, "check", "--config", cfg)
+	if code != exitUsage || !strings.Contains(stderr, "data_dir "+filepath.Join(dir, "blocked", "data")) || !strings.Contains(stderr, "is not a folder") {
+		t.Errorf("data_dir under a file: exit %d, stdout %q, stderr %q; want exit 2 naming data_dir", code, stdout, stderr)
+	}
+	writeFile(t, cfg, testConfig+"data_dir: state/feedloom\n")
+	if code, stdout, stderr := feedloom(t, "check", "--config", cfg); code != exitOK {
+		t.Errorf("data_dir not yet created: exit %d, stdout %q, stderr %q; want 0", code, stdout, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "state")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("check created the data_dir's parent: %v", err)
+	}
+	if leftovers, _ := filepath.Glob(filepath.Join(dir, ".feedloom-check-*")); len(leftovers) != 0 {
+		t.Errorf("check left %q behind", leftovers)
 	}
 }
