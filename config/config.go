@@ -29,6 +29,11 @@ type Config struct {
 	Fetch       Fetch
 	Serve       Serve
 	WebSub      WebSub
+
+	// Warnings are what check reports without failing, each formatted like
+	// an Error ("config.yaml:30:5: sources[2].url: ..."), in file order;
+	// nil when there are none.
+	Warnings []string
 }
 
 // Site describes the publisher.
@@ -82,6 +87,9 @@ type Source struct {
 	// Retention is nil unless the source sets its own; Config.RetentionOf
 	// applies the global one then. Fields it leaves out come from the global one.
 	Retention *Retention
+	// AllowPrivate is nil unless the source sets its own (feed sources
+	// only); Config.AllowPrivateOf applies fetch.allow_private then.
+	AllowPrivate *bool
 }
 
 // Retention bounds how long items of a feed source outlive the upstream window.
@@ -102,6 +110,11 @@ type Fetch struct {
 	PerHost     int
 	MaxBody     int64 // bytes, counted after decompression
 	Timeout     time.Duration
+	// AllowPrivate lets feed sources reach loopback, private, link-local,
+	// CGNAT and unspecified addresses; false (the default) refuses them.
+	// A source's own allow_private overrides it (Config.AllowPrivateOf).
+	AllowPrivate bool
+	MaxItems     int // items kept from one upstream response; 1000 when not set
 }
 
 // Serve configures the HTTP server.
@@ -132,4 +145,14 @@ func (c *Config) RetentionOf(s Source) Retention {
 		return *s.Retention
 	}
 	return c.Retention
+}
+
+// AllowPrivateOf reports whether s may fetch from loopback, private,
+// link-local, CGNAT and unspecified addresses: its own allow_private when
+// set, else fetch.allow_private.
+func (c *Config) AllowPrivateOf(s Source) bool {
+	if s.AllowPrivate != nil {
+		return *s.AllowPrivate
+	}
+	return c.Fetch.AllowPrivate
 }

@@ -46,6 +46,7 @@ func testdata(t *testing.T) string {
 
 func TestLoadFull(t *testing.T) {
 	dir := testdata(t)
+	yes := true
 	got, err := Load("testdata/full.yaml", LoadOptions{Getenv: noEnv, Hostname: fixedHost})
 	if err != nil {
 		t.Fatalf("Load: %v", err)
@@ -105,15 +106,22 @@ func TestLoadFull(t *testing.T) {
 				// max_age not set: the global one's.
 				Retention: &Retention{MaxAge: 60 * 24 * time.Hour, MaxItems: 1000},
 			},
+			{
+				Name:         "intranet",
+				Kind:         "feed",
+				URL:          "http://10.1.2.3/news.xml",
+				Schedule:     "@every 10m",
+				AllowPrivate: &yes,
+			},
 		},
 		Retention: Retention{MaxAge: 60 * 24 * time.Hour, MaxItems: 400},
 		Scheduler: Scheduler{Jitter: 0.25, Debounce: 3 * time.Second},
-		Fetch:     Fetch{Concurrency: 8, PerHost: 1, MaxBody: 512 << 10, Timeout: 90 * time.Second},
+		Fetch:     Fetch{Concurrency: 8, PerHost: 1, MaxBody: 512 << 10, Timeout: 90 * time.Second, MaxItems: 2000},
 		Serve:     Serve{Addr: "0.0.0.0:9090", MaxAge: 10 * time.Minute, StaleAfter: 24 * time.Hour},
 		WebSub:    WebSub{Hub: "https://hub.example.org/"},
 	}
 	gotZones := zones(got)
-	if wantZones := []string{"Asia/Hong_Kong", "-", "Asia/Hong_Kong", "-", "-"}; !reflect.DeepEqual(gotZones, wantZones) {
+	if wantZones := []string{"Asia/Hong_Kong", "-", "Asia/Hong_Kong", "-", "-", "-"}; !reflect.DeepEqual(gotZones, wantZones) {
 		t.Errorf("zones = %q, want %q", gotZones, wantZones)
 	}
 	if !reflect.DeepEqual(got, want) {
@@ -121,6 +129,11 @@ func TestLoadFull(t *testing.T) {
 	}
 	if h := got.Host(); h != "feeds.example.edu" {
 		t.Errorf("Host() = %q, want feeds.example.edu", h)
+	}
+	for i, want := range []bool{false, false, false, false, true} {
+		if got := got.AllowPrivateOf(got.Sources[i]); got != want {
+			t.Errorf("AllowPrivateOf(sources[%d]) = %v, want %v", i, got, want)
+		}
 	}
 }
 
@@ -152,7 +165,7 @@ func TestLoadMinimalDefaults(t *testing.T) {
 		}},
 		Retention: Retention{MaxAge: 90 * 24 * time.Hour, MaxItems: 500},
 		Scheduler: Scheduler{Jitter: 0.10, Debounce: 2 * time.Second},
-		Fetch:     Fetch{Concurrency: 16, PerHost: 2, MaxBody: 10 << 20, Timeout: 30 * time.Second},
+		Fetch:     Fetch{Concurrency: 16, PerHost: 2, MaxBody: 10 << 20, Timeout: 30 * time.Second, MaxItems: 1000},
 		Serve:     Serve{Addr: "127.0.0.1:8080", MaxAge: 5 * time.Minute, StaleAfter: 2 * time.Hour},
 	}
 	gotZones := zones(got)

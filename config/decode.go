@@ -114,6 +114,8 @@ func (w walker) value(path string, n ast.Node, v reflect.Value) {
 		w.str(path, n, v)
 	case reflect.Int:
 		w.integer(path, n, v)
+	case reflect.Bool:
+		w.boolean(path, n, v)
 	default:
 		panic(fmt.Sprintf("config: no decoding for %s", v.Type()))
 	}
@@ -224,6 +226,17 @@ func (w walker) integer(path string, n ast.Node, v reflect.Value) {
 		}
 	}
 	w.wrong(path, "integer %s out of range", t.GetToken().Value)
+}
+
+// boolean takes YAML 1.2's true and false only: yes, no, on and off are
+// strings, refused rather than read as YAML 1.1 would.
+func (w walker) boolean(path string, n ast.Node, v reflect.Value) {
+	t, ok := n.(*ast.BoolNode)
+	if !ok {
+		w.wrong(path, "want true or false, got %s", describe(n))
+		return
+	}
+	v.SetBool(t.Value)
 }
 
 // wrong records a value of the wrong shape; nothing more is said about path.

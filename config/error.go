@@ -39,6 +39,8 @@ type problems struct {
 	// anything under them would only repeat that one.
 	bad  map[string]bool
 	errs []*Error
+	// warns are kept apart: they do not make Load fail.
+	warns []*Error
 }
 
 func newProblems(file string) *problems {
@@ -74,6 +76,18 @@ func (p *problems) at(field, format string, args ...any) {
 	p.add(p.where(field), field, format, args...)
 }
 
+// warn records a warning with field, placed as at places errors.
+func (p *problems) warn(field, format string, args ...any) {
+	at := p.where(field)
+	p.warns = append(p.warns, &Error{
+		File:   p.file,
+		Line:   at.line,
+		Column: at.column,
+		Field:  field,
+		Msg:    fmt.Sprintf(format, args...),
+	})
+}
+
 // where is the position of field, or of its nearest present ancestor.
 func (p *problems) where(field string) position {
 	for f := field; ; f = parent(f) {
@@ -97,14 +111,32 @@ func (p *problems) err() error {
 	if len(p.errs) == 0 {
 		return nil
 	}
-	slices.SortStableFunc(p.errs, func(a, b *Error) int {
-		return cmp.Or(cmp.Compare(a.Line, b.Line), cmp.Compare(a.Column, b.Column))
-	})
+	inFileOrder(p.errs)
 	errs := make([]error, len(p.errs))
 	for i, e := range p.errs {
 		errs[i] = e
 	}
 	return errors.Join(errs...)
+}
+
+// warnings are the warnings' texts in file order; nil when there are none.
+func (p *problems) warnings() []string {
+	if len(p.warns) == 0 {
+		return nil
+	}
+	inFileOrder(p.warns)
+	texts := make([]string, len(p.warns))
+	for i, w := range p.warns {
+		texts[i] = w.Error()
+	}
+	return texts
+}
+
+// inFileOrder sorts by position, keeping the order of those at one place.
+func inFileOrder(errs []*Error) {
+	slices.SortStableFunc(errs, func(a, b *Error) int {
+		return cmp.Or(cmp.Compare(a.Line, b.Line), cmp.Compare(a.Column, b.Column))
+	})
 }
 
 // parent drops the last step of a field path: sources[1].name → sources[1] → sources → "".

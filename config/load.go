@@ -20,7 +20,8 @@ type LoadOptions struct {
 // Load reads, checks and completes the config file at path. A file that
 // cannot be read gives a plain error; a file with problems gives all of them
 // at once, each an *Error naming path (as given), line, column and field,
-// joined with errors.Join in file order. On error the Config is nil.
+// joined with errors.Join in file order. On error the Config is nil; without
+// one, what deserves a warning is in Config.Warnings.
 func Load(path string, opts LoadOptions) (*Config, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -48,5 +49,6 @@ func Load(path string, opts LoadOptions) (*Config, error) {
 	if err := p.err(); err != nil {
 		return nil, err
 	}
+	c.Warnings = p.warnings()
 	return c, nil
 }

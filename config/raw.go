@@ -1,9 +1,10 @@
 package config
 
 // The raw types mirror the YAML file key for key, as written: durations,
-// sizes and percentages stay strings and counts are pointers, so that
-// checking, defaults and error positions are decided after decoding rather
-// than inside the decoder (which loses positions for custom types).
+// sizes and percentages stay strings and counts (and a source's own
+// switches) are pointers, so that checking, defaults and error positions
+// are decided after decoding rather than inside the decoder (which loses
+// positions for custom types).
 
 type rawConfig struct {
 	Site        rawSite       `yaml:"site"`
@@ -52,15 +53,16 @@ type rawLanguage struct {
 }
 
 type rawSource struct {
-	Name      string        `yaml:"name"`
-	Kind      string        `yaml:"kind"`
-	Path      string        `yaml:"path"`
-	URL       string        `yaml:"url"`
-	Schedule  string        `yaml:"schedule"`
-	Labels    []string      `yaml:"labels"`
-	Language  string        `yaml:"language"`
-	Timezone  string        `yaml:"timezone"`
-	Retention *rawRetention `yaml:"retention"`
+	Name         string        `yaml:"name"`
+	Kind         string        `yaml:"kind"`
+	Path         string        `yaml:"path"`
+	URL          string        `yaml:"url"`
+	Schedule     string        `yaml:"schedule"`
+	Labels       []string      `yaml:"labels"`
+	Language     string        `yaml:"language"`
+	Timezone     string        `yaml:"timezone"`
+	Retention    *rawRetention `yaml:"retention"`
+	AllowPrivate *bool         `yaml:"allow_private"`
 }
 
 type rawRetention struct {
@@ -74,10 +76,12 @@ type rawScheduler struct {
 }
 
 type rawFetch struct {
-	Concurrency *int   `yaml:"concurrency"`
-	PerHost     *int   `yaml:"per_host"`
-	MaxBody     string `yaml:"max_body"`
-	Timeout     string `yaml:"timeout"`
+	Concurrency  *int   `yaml:"concurrency"`
+	PerHost      *int   `yaml:"per_host"`
+	MaxBody      string `yaml:"max_body"`
+	Timeout      string `yaml:"timeout"`
+	AllowPrivate bool   `yaml:"allow_private"`
+	MaxItems     *int   `yaml:"max_items"`
 }
 
 type rawServe struct {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/feedloom/feedloom/feeds"
+	"github.com/feedloom/feedloom/sources"
 )
 
 // Defaults of every optional key.
@@ -31,6 +32,7 @@ const (
 	defaultPerHost     = 2
 	defaultMaxBody     = 10 << 20
 	defaultTimeout     = 30 * time.Second
+	defaultFetchItems  = 1000
 	defaultAddr        = "127.0.0.1:8080"
 	defaultServeMaxAge = 5 * time.Minute
 	defaultStaleAfter  = 2 * time.Hour
@@ -68,7 +70,7 @@ func (b *builder) build(raw *rawConfig, c *Config) {
 	}
 	c.Languages = b.languages(raw.Languages, c.Site.Title, c.Output.MaxItems)
 	c.Sources = b.sources(raw.Sources, c.Retention)
-	b.apart(c)
+	b.placement(c)
 	c.Scheduler = Scheduler{
 		Jitter:   defaultJitter,
 		Debounce: b.duration("scheduler.debounce", raw.Scheduler.Debounce, defaultDebounce, true),
@@ -85,7 +87,11 @@ func (b *builder) build(raw *rawConfig, c *Config) {
 		PerHost:     b.count("fetch.per_host", raw.Fetch.PerHost, defaultPerHost),
 		MaxBody:     b.size("fetch.max_body", raw.Fetch.MaxBody, defaultMaxBody),
 		Timeout:     b.duration("fetch.timeout", raw.Fetch.Timeout, defaultTimeout, false),
+		// The key is a plain bool: absent and false are the same.
+		AllowPrivate: raw.Fetch.AllowPrivate,
+		MaxItems:     b.count("fetch.max_items", raw.Fetch.MaxItems, defaultFetchItems),
 	}
+	b.private(c)
 	if c.Store.Driver == "postgres" && c.Store.Lease > 0 && c.Store.Lease <= c.Fetch.Timeout {
 		// A lease that runs out mid-fetch lets another node fetch the
 		// source too.
@@ -186,9 +192,10 @@ func (b *builder) sources(raw []rawSource, retention Retention) []Source {
 	for i, r := range raw {
 		f := fmt.Sprintf("sources[%d]", i)
 		s := Source{
-			Name:     r.Name,
-			Kind:     r.Kind,
-			Timezone: r.Timezone,
+			Name:         r.Name,
+			Kind:         r.Kind,
+			Timezone:     r.Timezone,
+			AllowPrivate: r.AllowPrivate,
 		}
 		if len(r.Labels) > 0 {
 			s.Labels = r.Labels // labels: [] learns them, like no labels at all
@@ -244,6 +251,7 @@ func (b *builder) kind(f string, r rawSource, s *Source) {
 	case "files":
 		only("url", "feed")
 		only("retention", "feed") // a story file's items live as long as the file
+		only("allow_private", "feed")
 		if b.required(f+".path", r.Path) {
 			s.Path = b.path(r.Path)
 			b.folder(f+".path", s.Path)
@@ -259,27 +267,6 @@ func (b *builder) kind(f string, r rawSource, s *Source) {
 	default:
 		b.p.at(f+".kind", "unknown kind %q (want files or feed)", r.Kind)
 	}
-}
-
-// apart checks that no story folder overlaps the output or data folder: a
-// files source would otherwise read feedloom's own output as stories.
-func (b *builder) apart(c *Config) {
-	for i, s := range c.Sources {
-		if s.Kind != "files" || s.Path == "" {
-			continue
-		}
-		for _, o := range []struct{ key, dir string }{{"output.dir", c.Output.Dir}, {"data_dir", c.DataDir}} {
-			if nested(s.Path, o.dir) || nested(o.dir, s.Path) {
-				b.p.at(fmt.Sprintf("sources[%d].path", i), "%s overlaps %s %s; keep story folders apart from feedloom's own files", s.Path, o.key, o.dir)
-			}
-		}
-	}
-}
-
-// nested reports whether path is dir or lies inside it.
-func nested(path, dir string) bool {
-	rel, err := filepath.Rel(dir, path)
-	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }
 
 // required reports whether v is set, recording a problem when it is not.
@@ -317,30 +304,71 @@ func (b *builder) folder(field, path string) {
 func (b *builder) httpURL(field, s string) {
 	u, err := url.Parse(s)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		b.p.at(field, "%q is not an absolute http(s) URL", s)
+		b.p.at(field, "%q is not an absolute http(s) URL", redacted(s))
 	}
 }
+
+// schemed matches what can only be meant as a URL: a scheme and "://".
+var schemed = regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9+.-]+://`)
 
 // feedURL checks a feed's url: an http(s) or file:// URL, kept as written,
 // or a local path, made absolute.
 func (b *builder) feedURL(field, s string) string {
 	u, err := url.Parse(s)
+	if err != nil && schemed.MatchString(s) {
+		// Not a local path that happens not to parse (feeds/100%.xml).
+		b.p.at(field, "%q is not a valid URL", redacted(s))
+		return s
+	}
 	if err != nil || len(u.Scheme) < 2 { // C:\feed.xml has a one-letter "scheme"
 		return b.path(s)
 	}
 	switch u.Scheme {
 	case "http", "https":
 		if u.Host == "" {
-			b.p.at(field, "%q has no host", s)
+			b.p.at(field, "%q has no host", redacted(s))
 		}
 	case "file":
 		if (u.Host != "" && u.Host != "localhost") || !strings.HasPrefix(u.Path, "/") {
-			b.p.at(field, "%q is not a file URL of an absolute path (file:///path)", s)
+			b.p.at(field, "%q is not a file URL of an absolute path (file:///path)", redacted(s))
 		}
 	default:
 		b.p.at(field, "unsupported URL scheme %q (want http, https, file or a local path)", u.Scheme)
 	}
 	return s
+}
+
+// redacted is s with the secrets a URL may carry hidden, for messages:
+// sources.RedactURL's work. What RedactURL returns as it is (a string that
+// does not parse, or has no scheme) is redacted here all the same: any
+// query after a "?", and the password of any userinfo between "://" and
+// the "@" that ends it.
+func redacted(s string) string {
+	if r := sources.RedactURL(s); r != s {
+		return r
+	}
+	r := s
+	if i := strings.IndexByte(r, '?'); i >= 0 && i+1 < len(r) {
+		r = r[:i+1] + sources.Redacted
+	}
+	i := strings.Index(r, "://")
+	if i < 0 {
+		return r // news@example.edu is no userinfo
+	}
+	start := i + len("://")
+	authority := r[start:]
+	if end := strings.IndexAny(authority, "/?#"); end >= 0 {
+		authority = authority[:end]
+	}
+	at := strings.LastIndexByte(authority, '@')
+	if at < 0 {
+		return r
+	}
+	hidden := "xxxxx" // as RedactURL: a user name alone may be a token
+	if user, _, ok := strings.Cut(authority[:at], ":"); ok {
+		hidden = user + ":xxxxx"
+	}
+	return r[:start] + hidden + r[start+at:]
 }
 
 func (b *builder) zone(field, name string) *time.Location {

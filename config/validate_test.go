@@ -23,7 +23,7 @@ languages:
 // written DIR.
 func loadErr(t *testing.T, src string, opts LoadOptions) string {
 	t.Helper()
-	dir := t.TempDir()
+	dir := tempDir(t)
 	if err := os.Mkdir(filepath.Join(dir, "stories"), 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -170,6 +170,8 @@ func TestLoadErrors(t *testing.T) {
 			}},
 		{"story folder overlapping output or data", head + "data_dir: stories/data\noutput: {dir: .}\nsources:\n  - name: a\n    kind: files\n    path: stories\n",
 			[]string{
+				"config.yaml:8:10: output.dir: DIR is the config file's folder: serving it would publish config.yaml",
+				"config.yaml:8:10: output.dir: DIR contains data_dir DIR/stories/data: serving it would publish the store",
 				"config.yaml:12:5: sources[0].path: DIR/stories overlaps output.dir DIR; keep story folders apart from feedloom's own files",
 				"config.yaml:12:5: sources[0].path: DIR/stories overlaps data_dir DIR/stories/data; keep story folders apart from feedloom's own files",
 			}},
