@@ -3,7 +3,9 @@ package feed
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
+	"net/netip"
 	"time"
 )
 
@@ -19,7 +21,30 @@ var (
 	// ErrNotAFeed means the body is an HTML page or no format gofeed knows
 	// (RSS, Atom, JSON Feed).
 	ErrNotAFeed = errors.New("feed: not a feed")
+	// ErrPrivateAddress means the fetcher refused to connect to an address
+	// that is not on the public internet (see Options.AllowPrivate); an
+	// *AddressError says which and by what rule.
+	ErrPrivateAddress = errors.New("feed: refused a non-public address")
 )
+
+// AddressError is a connection the fetcher refused because of where it
+// would have gone: at dial time, on a redirect to an IP literal, or before
+// a request is handed to a proxy. It wraps ErrPrivateAddress.
+type AddressError struct {
+	Host string     // what was asked for, host:port, as in the URL
+	Addr netip.Addr // the address refused; Host resolved to it
+	Rule string     // the range it fell in: "loopback address", "private address", …
+}
+
+func (e *AddressError) Error() string {
+	to := e.Host
+	if host, _, err := net.SplitHostPort(e.Host); err != nil || host != e.Addr.String() {
+		to += " (" + e.Addr.String() + ")"
+	}
+	return fmt.Sprintf("feed: refused to connect to %s: %s (set allow_private to fetch from it)", to, e.Rule)
+}
+
+func (e *AddressError) Unwrap() error { return ErrPrivateAddress }
 
 // StatusError is an HTTP status that is neither success, 304 nor a followed
 // redirect. RetryAfter is the upstream's Retry-After (seconds or an HTTP

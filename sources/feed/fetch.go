@@ -23,28 +23,40 @@ const (
 // headers may each take a third of Options.Timeout, the whole request the
 // timeout; at most five redirects, a loop refused; no cookie jar; gzip is
 // requested and decoded by the fetcher itself (DisableCompression), so that
-// the body cap counts decompressed bytes. Share one client between sources
+// the body cap counts decompressed bytes. Unless Options.AllowPrivate, it
+// refuses to connect to loopback, private, link-local, CGNAT, multicast and
+// unspecified addresses with an *AddressError: checked at dial time on the
+// resolved address, and for a request sent through a proxy
+// (HTTPS_PROXY/HTTP_PROXY, trusted whatever its own address) on every
+// address the target's name resolves to. Share one client between sources
 // to share its connection pool.
 func NewClient(opts Options) *http.Client {
 	timeout := opts.withDefaults().Timeout
 	third := timeout / 3
-	dialer := &net.Dialer{Timeout: third, KeepAlive: 30 * time.Second}
+	g := newGuard(opts)
+	dialer := &net.Dialer{Timeout: third, KeepAlive: 30 * time.Second, Resolver: g.resolver}
 	return &http.Client{
-		Transport: &http.Transport{
-			Proxy:                 http.ProxyFromEnvironment,
-			DialContext:           dialer.DialContext,
-			TLSClientConfig:       &tls.Config{MinVersion: tls.VersionTLS12},
-			TLSHandshakeTimeout:   third,
-			ResponseHeaderTimeout: third,
-			ExpectContinueTimeout: time.Second,
-			ForceAttemptHTTP2:     true,
-			MaxIdleConns:          64,
-			MaxIdleConnsPerHost:   2,
-			IdleConnTimeout:       90 * time.Second,
-			DisableCompression:    true,
-		},
+		Transport:     g.transport(dialer, third),
 		CheckRedirect: checkRedirect,
 		Timeout:       timeout,
+	}
+}
+
+// newTransport is NewClient's transport, connecting through dial and
+// choosing a proxy with proxy (nil: none).
+func newTransport(third time.Duration, proxy func(*http.Request) (*url.URL, error), dial func(ctx context.Context, network, addr string) (net.Conn, error)) *http.Transport {
+	return &http.Transport{
+		Proxy:                 proxy,
+		DialContext:           dial,
+		TLSClientConfig:       &tls.Config{MinVersion: tls.VersionTLS12},
+		TLSHandshakeTimeout:   third,
+		ResponseHeaderTimeout: third,
+		ExpectContinueTimeout: time.Second,
+		ForceAttemptHTTP2:     true,
+		MaxIdleConns:          64,
+		MaxIdleConnsPerHost:   2,
+		IdleConnTimeout:       90 * time.Second,
+		DisableCompression:    true,
 	}
 }
 
@@ -88,6 +100,10 @@ func (b *budget) context(parent context.Context) (context.Context, context.Cance
 // permanent redirects (301, 308) led; nil when the first answer was not
 // one.
 func (s *Source) get(ctx context.Context, u *url.URL, prev sources.State) (r *response, moved *url.URL, err error) {
+	g := newGuard(s.opts)
+	if err := g.checkLiteral(u); err != nil {
+		return nil, nil, err
+	}
 	b := &budget{timeout: s.opts.Timeout}
 	seen := map[string]bool{u.String(): true}
 	permanent := true
@@ -103,13 +119,20 @@ func (s *Source) get(ctx context.Context, u *url.URL, prev sources.State) (r *re
 		if !ok {
 			return r, moved, nil
 		}
+		from, dest := sources.RedactURL(u.String()), sources.RedactURL(to.String())
 		switch {
 		case to.Scheme != "http" && to.Scheme != "https":
-			return nil, nil, fmt.Errorf("redirect from %s to %s: only http and https are followed", u, to)
+			return nil, nil, fmt.Errorf("redirect from %s to %s: only http and https are followed", from, dest)
 		case seen[to.String()]:
-			return nil, nil, fmt.Errorf("redirect loop: %s back to %s", u, to)
+			return nil, nil, fmt.Errorf("redirect loop: %s back to %s", from, dest)
 		case hops >= maxRedirects:
-			return nil, nil, fmt.Errorf("stopped after %d redirects, at %s", maxRedirects, u)
+			return nil, nil, fmt.Errorf("stopped after %d redirects, at %s", maxRedirects, from)
+		}
+		// Refused before it is followed, so a permanent redirect to a
+		// private literal is never remembered as the source's URL; a name
+		// is refused by the dial, which fails this fetch just the same.
+		if err := g.checkLiteral(to); err != nil {
+			return nil, nil, fmt.Errorf("redirect from %s to %s: %w", from, dest, err)
 		}
 		seen[to.String()] = true
 		if permanent = permanent && perm; permanent {
@@ -144,7 +167,7 @@ func (s *Source) retry(ctx context.Context, u *url.URL, prev sources.State, b *b
 		if wait > time.Until(b.end)-s.opts.Timeout/3 {
 			return nil, se
 		}
-		s.log.Debug("retrying", "url", u.String(), "status", r.status, "wait", wait, "attempt", attempt+1)
+		s.log.Debug("retrying", "url", sources.RedactURL(u.String()), "status", r.status, "wait", wait, "attempt", attempt+1)
 		t := time.NewTimer(wait)
 		select {
 		case <-t.C:
@@ -197,6 +220,10 @@ func (s *Source) do(ctx context.Context, u *url.URL, prev sources.State, b *budg
 	var ue *url.Error
 	if errors.As(err, &ue) {
 		err = ue.Err // its text repeats the method and URL the caller names
+	}
+	var ae *AddressError
+	if errors.As(err, &ae) {
+		err = ae // not "dial tcp <addr>: " before it: it names the address itself
 	}
 	if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
 		return nil, fmt.Errorf("timeout (%s): %w", s.opts.Timeout, err)

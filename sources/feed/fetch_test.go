@@ -441,7 +441,7 @@ func TestRedirects(t *testing.T) {
 
 	// NewClient's client, used on its own, keeps the same limits.
 	t.Run("NewClient alone", func(t *testing.T) {
-		client := NewClient(Options{})
+		client := NewClient(Options{AllowPrivate: true})
 		t.Cleanup(client.CloseIdleConnections)
 		for path, want := range map[string]string{
 			"/five/0": "",

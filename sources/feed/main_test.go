@@ -62,12 +62,14 @@ func serveFixture(t testing.TB, name, contentType string) *httptest.Server {
 }
 
 // testOptions are fast, deterministic options with their own client, whose
-// idle connections are closed when the test ends.
+// idle connections are closed when the test ends, allowed to reach the
+// loopback servers of the tests.
 func testOptions(t testing.TB) Options {
 	opts := Options{
-		Timeout:   5 * time.Second,
-		RetryWait: time.Millisecond,
-		Now:       func() time.Time { return fixedNow },
+		AllowPrivate: true, // the upstreams are httptest servers on loopback
+		Timeout:      5 * time.Second,
+		RetryWait:    time.Millisecond,
+		Now:          func() time.Time { return fixedNow },
 	}
 	opts.Client = NewClient(opts)
 	t.Cleanup(opts.Client.CloseIdleConnections)

@@ -46,7 +46,9 @@ type Options struct {
 	AllowPrivate bool
 	MaxItems     int // items kept from one response, in document order; 0 = 1,000
 	Now          func() time.Time
-	Log          *slog.Logger
+	Log          *slog.Logger // nil = discard; every URL a Source logs is redacted
+
+	guard *guard // tests: their own address rule, resolver and proxy; nil = the real ones
 }
 
 // Gate bounds the requests to one host across processes, where Limiter
@@ -132,7 +134,7 @@ func New(name, feedURL string, opts Options) *Source {
 		url:    feedURL,
 		opts:   opts,
 		client: &own,
-		log:    opts.Log.With("source", name),
+		log:    redactLogger(opts.Log).With("source", name),
 	}
 }
 
@@ -163,10 +165,11 @@ func (s *Source) Fetch(ctx context.Context, prev sources.State) (sources.Result,
 	}
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return sources.Result{}, fmt.Errorf("feed %q: GET %s: not an http(s) URL, file:// URL or path", s.name, raw)
+		return sources.Result{}, fmt.Errorf("feed %q: GET %s: not an http(s) URL, file:// URL or path", s.name, sources.RedactURL(raw))
 	}
 	fail := func(err error) (sources.Result, error) {
-		return sources.Result{}, fmt.Errorf("feed %q: GET %s: %w", s.name, raw, err)
+		// Redacted whole: the scheduler shows err.Error() on /healthz.
+		return sources.Result{}, redactError(fmt.Errorf("feed %q: GET %s: %w", s.name, sources.RedactURL(raw), err))
 	}
 
 	r, moved, err := s.get(ctx, u, prev)
