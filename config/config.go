@@ -1,9 +1,12 @@
 // Package config loads and checks feedloom's YAML configuration (DESIGN's
 // config contract): unknown keys, wrong types, bad zones, tags, schedules,
-// URLs, durations and sizes are all reported at once, each with the file,
-// line, column and field it concerns. A loaded Config has every default
-// applied and every relative path made absolute against the config file's
-// folder, so its users never need to know what was written and what was not.
+// URLs, durations, sizes and folders placed where serving them would publish
+// what must stay private are all reported at once, each with the file, line,
+// column and field it concerns; what is allowed but will likely fail (a
+// feed on a private address without the opt-in) is a warning. A loaded
+// Config has every default applied and every relative path made absolute
+// against the config file's folder, so its users never need to know what
+// was written and what was not.
 package config
 
 import (

@@ -187,6 +187,21 @@ func TestLoadErrors(t *testing.T) {
 				`config.yaml:24:17: sources[3].retention.max_age: must be longer than 0`,
 				`config.yaml:24:30: sources[3].retention.max_items: must be positive, got -1`,
 			}},
+		{"private address switches and item caps", head + "fetch: {allow_private: yes, max_items: 0}\nsources:\n  - name: a\n    kind: files\n    path: stories\n    allow_private: true\n  - name: b\n    kind: feed\n    url: http://x\n    allow_private: 1\n",
+			[]string{
+				`config.yaml:7:9: fetch.allow_private: want true or false, got "yes"`,
+				`config.yaml:7:29: fetch.max_items: must be positive, got 0`,
+				`config.yaml:12:5: sources[0].allow_private: only for kind feed`,
+				`config.yaml:16:5: sources[1].allow_private: want true or false, got 1`,
+			}},
+		{"URLs in errors are redacted", "site: {title: T, link: 'https://u:secret@e.org:bad/', base_url: 'https://f.e.org/'}\nlanguages: [{tag: en}]\nwebsub: {hub: 'hub.example.org/?key=s3cret'}\nsources:\n  - {name: a, kind: feed, url: 'http://u:pw@/feed?t=1'}\n  - {name: b, kind: feed, url: 'https://u:pw@host:port/feed'}\n  - {name: c, kind: feed, url: 'file://u:pw@host/x'}\n  - {name: d, kind: feed, url: 'feeds/100%.xml'}\n",
+			[]string{
+				`config.yaml:1:18: site.link: "https://u:xxxxx@e.org:bad/" is not an absolute http(s) URL`,
+				`config.yaml:3:10: websub.hub: "hub.example.org/?REDACTED" is not an absolute http(s) URL`,
+				`config.yaml:5:27: sources[0].url: "http://u:xxxxx@/feed?t=REDACTED" has no host`,
+				`config.yaml:6:27: sources[1].url: "https://u:xxxxx@host:port/feed" is not a valid URL`,
+				`config.yaml:7:27: sources[2].url: "file://u:xxxxx@host/x" is not a file URL of an absolute path (file:///path)`,
+			}},
 		{"schedules", head + "sources:\n  - {name: a, kind: feed, url: 'http://x', schedule: CRON_TZ=UTC}\n  - {name: b, kind: feed, url: 'http://x', schedule: '@every 30s'}\n  - {name: c, kind: feed, url: 'http://x', schedule: '@every 0s'}\n  - {name: d, kind: feed, url: 'http://x', schedule: '* * *'}\n  - {name: e, kind: feed, url: 'http://x', schedule: TZ=0}\n  - {name: f, kind: feed, url: 'http://x', schedule: 'CRON_TZ=Nowhere 0 8 * * *'}\n  - {name: g, kind: feed, url: 'http://x', schedule: '@every soon'}\n  - {name: h, kind: feed, url: 'http://x', schedule: '@daily 3'}\n",
 			[]string{
 				`config.yaml:8:44: sources[0].schedule: invalid cron spec "CRON_TZ=UTC": no schedule after the time zone`,
