@@ -21,10 +21,21 @@ func TestPrivateHost(t *testing.T) {
 		{"192.168.0.10", "a private address"},
 		{"::ffff:192.168.0.10", "a private address"},
 		{"fd12:3456::1", "a private address"}, // RFC 4193
-		{"169.254.169.254", "a link-local address"},
+		{"169.254.1.2", "a link-local address"},
+		{"169.254.169.254", "a cloud metadata address"},
+		{"::ffff:169.254.169.254", "a cloud metadata address"},
+		{"168.63.129.16", "a cloud metadata address"},
+		{"fec0::1", "a private address"},
+		{"64:ff9b::7f00:1", "a loopback address"},  // NAT64 (RFC 6052)
+		{"2002:c0a8:0101::1", "a private address"}, // 6to4 of 192.168.1.1 (RFC 3056)
+		{"::10.0.0.1", "a private address"},        // IPv4-compatible (RFC 4291 §2.5.5.1)
+		{"224.0.0.251", "a multicast address"},
+		{"255.255.255.255", "a broadcast address"},
+		{"240.0.0.1", "a reserved address"},
+		{"0.1.2.3", "an unspecified address"},
 		{"fe80::1", "a link-local address"},
 		{"fe80::1%eth0", "a link-local address"},
-		{"ff02::1", "a link-local address"},
+		{"ff02::1", "a multicast address"},
 		{"100.64.0.1", "a CGNAT address"}, // RFC 6598
 		{"100.127.255.254", "a CGNAT address"},
 		{"0.0.0.0", "an unspecified address"},
@@ -39,6 +50,8 @@ func TestPrivateHost(t *testing.T) {
 		{"100.128.0.1", ""},
 		{"2001:4860:4860::8888", ""},
 		{"::ffff:8.8.8.8", ""},
+		{"64:ff9b::808:808", ""},
+		{"2002:808:808::1", ""},
 		{"2130706433", ""}, // not a literal address; the fetcher judges what it resolves to
 	} {
 		if got := privateHost(tc.host); got != tc.want {
