@@ -333,7 +333,7 @@ output: {dir: public, max_items: 50}
 languages:
   - {tag: en, title: Cluster Bench}
 scheduler: {jitter: 0%%, debounce: 1s}
-fetch: {concurrency: 16, per_host: 4, timeout: 30s}
+fetch: {concurrency: 16, per_host: 4, timeout: 30s, allow_private: true}
 serve: {addr: %s}
 sources:
 `, dsn, id, n.addr)

@@ -48,7 +48,7 @@ languages:
   - {tag: zh-Hant, title: 基準新聞}
   - {tag: zh-Hans, title: 基准新闻}
 retention: {max_age: 90d, max_items: 500}
-fetch: {concurrency: 16, per_host: 2, max_body: 10MiB, timeout: 30s}
+fetch: {concurrency: 16, per_host: 2, max_body: 10MiB, timeout: 30s, allow_private: true}
 sources:
 `)
 	for i := range n {

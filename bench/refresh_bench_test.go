@@ -94,12 +94,13 @@ func runOnce(ctx context.Context, cfg *config.Config) (scheduler.Report, error) 
 		return scheduler.Report{}, err
 	}
 	fopts := feed.Options{
-		UserAgent: "feedloom/bench (+https://github.com/feedloom/feedloom)",
-		Timeout:   cfg.Fetch.Timeout,
-		MaxBody:   cfg.Fetch.MaxBody,
-		Limiter:   feed.NewLimiter(cfg.Fetch.Concurrency, cfg.Fetch.PerHost),
-		Zone:      cfg.Site.Location,
-		Log:       log,
+		UserAgent:    "feedloom/bench (+https://github.com/feedloom/feedloom)",
+		AllowPrivate: cfg.Fetch.AllowPrivate,
+		Timeout:      cfg.Fetch.Timeout,
+		MaxBody:      cfg.Fetch.MaxBody,
+		Limiter:      feed.NewLimiter(cfg.Fetch.Concurrency, cfg.Fetch.PerHost),
+		Zone:         cfg.Site.Location,
+		Log:          log,
 	}
 	fopts.Client = feed.NewClient(fopts)
 	var jobs []scheduler.Job

@@ -12,18 +12,26 @@ const Redacted = "REDACTED"
 // out, for logs, errors and status pages: the password of its userinfo
 // becomes "xxxxx" and every query value becomes REDACTED, keeping the keys
 // so an operator can still tell which URL it was. Fragments are kept;
-// paths are not secrets. A string that does not parse as a URL with a
-// scheme is returned unchanged (a local path), except that anything after
-// a "?" is redacted all the same.
+// paths are not secrets. A local path is returned unchanged but for its
+// query, if any; a string that does not parse keeps only what cannot be a
+// secret: its scheme, its host and path with any userinfo hidden, and no
+// query.
 func RedactURL(raw string) string {
 	u, err := url.Parse(raw)
-	if err != nil || u.Scheme == "" {
-		if i := strings.IndexByte(raw, '?'); i >= 0 && err != nil {
-			return raw[:i+1] + Redacted
-		}
-		return raw
+	if err == nil {
+		return redact(u).String()
 	}
-	return redact(u).String()
+	head, _, hasQuery := strings.Cut(raw, "?")
+	if scheme, rest, ok := strings.Cut(head, "://"); ok {
+		if at := strings.LastIndexByte(rest, '@'); at >= 0 && !strings.Contains(rest[:at], "/") {
+			rest = "xxxxx" + rest[at:]
+		}
+		head = scheme + "://" + rest
+	}
+	if hasQuery {
+		return head + "?" + Redacted
+	}
+	return head
 }
 
 func redact(u *url.URL) *url.URL {

@@ -14,6 +14,10 @@ func TestRedactURL(t *testing.T) {
 		{"/srv/feeds/partner.xml", "/srv/feeds/partner.xml"},
 		{"file:///srv/feeds/partner.xml", "file:///srv/feeds/partner.xml"},
 		{"http://h/%zz?key=secret", "http://h/%zz?REDACTED"},
+		{"https://u:pw@host:port/", "https://xxxxx@host:port/"},
+		{"https://u:pw@host:port/feed?k=v", "https://xxxxx@host:port/feed?REDACTED"},
+		{"feeds/partner.xml?key=secret", "feeds/partner.xml?key=REDACTED"},
+		{"feeds/100%.xml", "feeds/100%.xml"},
 	} {
 		if got := RedactURL(tc.in); got != tc.want {
 			t.Errorf("RedactURL(%q) = %q, want %q", tc.in, got, tc.want)

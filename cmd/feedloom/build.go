@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -30,6 +31,9 @@ func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return exitUsage
+	}
+	for _, w := range cfg.Warnings {
+		fmt.Fprintln(stderr, "warning: "+w)
 	}
 	if err := writableDir(cfg.DataDir); err != nil {
 		fmt.Fprintf(stderr, "%s: data_dir %s: %v\n", *path, cfg.DataDir, err)
@@ -62,6 +66,7 @@ func cmdBuild(ctx context.Context, args []string, stderr io.Writer) int {
 		fmt.Fprintln(stderr, err)
 		return exitUsage
 	}
+	logWarnings(log, cfg)
 	st, err := openStore(ctx, cfg)
 	if err != nil {
 		log.Error("cannot open the store", "err", err)
@@ -120,6 +125,14 @@ func cmdBuild(ctx context.Context, args []string, stderr io.Writer) int {
 	return exitOK
 }
 
+// logWarnings logs what check would warn about, so a build or serve that
+// is about to fail for it says why up front.
+func logWarnings(log *slog.Logger, cfg *config.Config) {
+	for _, w := range cfg.Warnings {
+		log.Warn("config", "warning", w)
+	}
+}
+
 // writableDir reports whether the process can create files in dir, or,
 // when dir does not exist yet, in the nearest folder above it (where build
 // will create it). It writes a temporary file and removes it: permission
@@ -154,27 +167,33 @@ func writableDir(dir string) error {
 const hubDeadline = 20 * time.Second
 
 // jobsFor turns the configured sources into scheduler jobs. Feed sources
-// share one HTTP client and one limiter, so the concurrency limits hold
-// across all of them; a non-nil gate (a cluster's) holds per_host across
-// the nodes too.
+// share one limiter, so the concurrency limits hold across all of them, and
+// one HTTP client per address policy (allow_private or not), which is
+// decided where a connection is dialled; a non-nil gate (a cluster's) holds
+// per_host across the nodes too.
 func jobsFor(cfg *config.Config, log *slog.Logger, gate *postgres.HostGate) []scheduler.Job {
 	fopts := fetchOptions(cfg, log)
 	if gate != nil {
 		fopts.Gate = gate
 	}
-	fopts.Client = feed.NewClient(fopts)
+	clients := map[bool]*http.Client{}
 	var jobs []scheduler.Job
 	for _, s := range cfg.Sources {
 		norm := normalizeSource(cfg, s)
 		zone := norm.Zone
 		switch s.Kind {
 		case "files":
-			src := files.New(s.Name, s.Path, files.Options{Labels: s.Labels, Zone: cfg.Site.Location})
+			src := files.New(s.Name, s.Path, files.Options{Labels: s.Labels, Zone: cfg.Site.Location, MaxBytes: cfg.Fetch.MaxBody})
 			jobs = append(jobs, scheduler.Job{Source: src, Norm: norm, Schedule: s.Schedule})
 		case "feed":
 			o := fopts
 			o.Zone = zone
 			o.Log = log.With("source", s.Name)
+			o.AllowPrivate = cfg.AllowPrivateOf(s)
+			if clients[o.AllowPrivate] == nil {
+				clients[o.AllowPrivate] = feed.NewClient(o)
+			}
+			o.Client = clients[o.AllowPrivate]
 			r := cfg.RetentionOf(s)
 			jobs = append(jobs, scheduler.Job{
 				Source:    feed.New(s.Name, s.URL, o),
@@ -200,13 +219,14 @@ func normalizeSource(cfg *config.Config, s config.Source) normalize.Source {
 	return n
 }
 
-// fetchOptions are the fetcher's limits from config; Zone and Log are per
-// source.
+// fetchOptions are the fetcher's limits from config; Zone, Log and
+// AllowPrivate are per source.
 func fetchOptions(cfg *config.Config, log *slog.Logger) feed.Options {
 	return feed.Options{
 		UserAgent: userAgent(),
 		Timeout:   cfg.Fetch.Timeout,
 		MaxBody:   cfg.Fetch.MaxBody,
+		MaxItems:  cfg.Fetch.MaxItems,
 		Limiter:   feed.NewLimiter(cfg.Fetch.Concurrency, cfg.Fetch.PerHost),
 		Zone:      cfg.Site.Location,
 		Log:       log,

@@ -227,7 +227,7 @@ languages:
   - tag: en
     title: Cluster News
 scheduler: {jitter: 0%%, debounce: 300ms}
-fetch: {concurrency: 8, per_host: 3, timeout: 3s}
+fetch: {concurrency: 8, per_host: 3, timeout: 3s, allow_private: true}
 serve: {addr: %s, stale_after: 1h}
 sources:
 `, dsn, id, n.addr)

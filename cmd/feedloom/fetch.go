@@ -26,8 +26,9 @@ import (
 func cmdFetch(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("fetch", stderr)
 	path := fs.String("config", "", "config file for ids and time zone (default ./config.yaml if present)")
+	allowPrivate := fs.Bool("allow-private", false, "fetch from loopback, private and link-local addresses too (a configured source's allow_private applies without it)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: feedloom fetch [--config FILE] URL")
+		fmt.Fprintln(stderr, "usage: feedloom fetch [--config FILE] [--allow-private] URL")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -62,13 +63,16 @@ func cmdFetch(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		src.Language = cfg.Languages[0].Tag
 		fopts = fetchOptions(cfg, log)
 		src.Zone = fopts.Zone
+		fopts.AllowPrivate = cfg.Fetch.AllowPrivate
 		for _, s := range cfg.Sources {
 			if s.Kind == "feed" && s.URL == target {
 				src = normalizeSource(cfg, s)
+				fopts.AllowPrivate = cfg.AllowPrivateOf(s)
 			}
 		}
 	}
 	fopts.Zone = src.Zone
+	fopts.AllowPrivate = fopts.AllowPrivate || *allowPrivate
 
 	res, err := feed.New(src.Name, target, fopts).Fetch(ctx, sources.State{})
 	if err != nil {
@@ -89,7 +93,7 @@ func cmdFetch(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			return exitFailed
 		}
 	}
-	log.Info("fetched", "url", target, "stories", len(res.Stories), "items", len(items))
+	log.Info("fetched", "url", sources.RedactURL(target), "stories", len(res.Stories), "items", len(items))
 	if nerr != nil {
 		log.Warn("skipped", "err", nerr)
 		return exitPartial

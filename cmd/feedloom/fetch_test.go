@@ -33,7 +33,7 @@ func TestFetchCommand(t *testing.T) {
 	}))
 	defer srv.Close()
 	dir := project(t, nil)
-	cfg := testConfig + "  - name: partner\n    kind: feed\n    url: " + srv.URL + "/feed.xml\n"
+	cfg := testConfig + "  - name: partner\n    kind: feed\n    url: " + srv.URL + "/feed.xml\n    allow_private: true\n"
 	writeFile(t, filepath.Join(dir, "config.yaml"), cfg)
 
 	code, stdout, stderr := feedloom(t, "fetch", "--config", filepath.Join(dir, "config.yaml"), srv.URL+"/feed.xml")
@@ -71,8 +71,15 @@ func TestFetchCommand(t *testing.T) {
 		t.Errorf("fetch created a store")
 	}
 
-	// A failing upstream is exit 1 with the reason.
-	code, _, stderr = feedloom(t, "fetch", "--config", filepath.Join(dir, "config.yaml"), srv.URL+"/missing")
+	// A URL no source names is fetched under fetch.allow_private (false
+	// here): a loopback address is refused, with the rule...
+	code, stdout, stderr = feedloom(t, "fetch", "--config", filepath.Join(dir, "config.yaml"), srv.URL+"/feed.xml?via=other")
+	if code != exitPartial || stdout != "" || !strings.Contains(stderr, "loopback") || !strings.Contains(stderr, "allow_private") {
+		t.Errorf("fetch of an unconfigured loopback URL: exit %d, stdout %q; want 1 naming the rule\n%s", code, stdout, stderr)
+	}
+	// ...unless --allow-private says so. A failing upstream is exit 1 with
+	// the reason.
+	code, _, stderr = feedloom(t, "fetch", "--config", filepath.Join(dir, "config.yaml"), "--allow-private", srv.URL+"/missing")
 	if code != exitPartial || !strings.Contains(stderr, "status 404 Not Found") {
 		t.Errorf("fetch of a missing feed: exit %d, want 1 naming the 404\n%s", code, stderr)
 	}

@@ -40,6 +40,7 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) int {
 		fmt.Fprintln(stderr, err)
 		return exitUsage
 	}
+	logWarnings(log, cfg)
 	if *addr == "" {
 		*addr = cfg.Serve.Addr
 	}
