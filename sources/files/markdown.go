@@ -137,7 +137,7 @@ func (m markdownStory) story(zone *time.Location) (sources.Story, error) {
 	}
 	st, err := meta.story(zone)
 	if err != nil {
-		return sources.Story{}, locate(err, m.Keys, position{line: 1}, "")
+		return sources.Story{}, locate(err, knownPlaces{at: position{line: 1}, keys: m.Keys}, "")
 	}
 	st.TitleHTML = !m.FrontMatter
 	st.Line = 1

@@ -161,18 +161,38 @@ func (e *fieldError) Unwrap() error { return e.err }
 // position is a place in a file; col is 0 when unknown.
 type position struct{ line, col int }
 
-// locate turns a *fieldError into a FileError at the key it names, found in
-// keys, or at start when the story lacks that key. who names a story of a
-// list ("story at index 2"); it is empty for a file holding one story. Other
-// errors are returned as they are.
-func locate(err error, keys map[string]position, start position, who string) error {
+// places tells where a story and its keys are in its file, for messages.
+type places interface {
+	start() position
+	key(name string) (position, bool)
+}
+
+// knownPlaces are places found while parsing, as YAML's parser reports
+// every node's line and column anyway.
+type knownPlaces struct {
+	at   position
+	keys map[string]position
+}
+
+func (p knownPlaces) start() position { return p.at }
+
+func (p knownPlaces) key(name string) (position, bool) {
+	at, ok := p.keys[name]
+	return at, ok
+}
+
+// locate turns a *fieldError into a FileError at the key it names, or at
+// the story's start when the story lacks that key. who names a story of a
+// list ("story at index 2"); it is empty for a file holding one story.
+// Other errors are returned as they are.
+func locate(err error, where places, who string) error {
 	var fe *fieldError
 	if !errors.As(err, &fe) {
 		return err
 	}
-	at, ok := keys[fe.key]
+	at, ok := where.key(fe.key)
 	if !ok {
-		at = start
+		at = where.start()
 	}
 	switch {
 	case errors.Is(fe, errNoTitle) && who == "":

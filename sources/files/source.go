@@ -13,7 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"hash"
-	"io/fs"
+	"io"
 	"os"
 	"path"
 	"path/filepath"
@@ -63,35 +63,37 @@ func (s *Source) Name() string { return s.name }
 
 // Fetch reads every story file under the folder, in sorted path order, and
 // returns all their stories. Dotfiles, dot-folders and files of other
-// extensions are ignored. A file that cannot be read or parsed is skipped
-// and reported in Result.Problems as a *sources.FileError; Result.Files
-// lists the files read. The folder missing or unreadable is the error. The
-// result is never NotModified — reading local files is cheap, and how they
-// parse depends on the configuration — and the state is prev but for its
-// ETag, which becomes the folder's Digest.
+// extensions are ignored; links are followed within the folder only. A file
+// that cannot be read or parsed — too large, malformed, or even crashing a
+// parser — is skipped and reported in Result.Problems as a
+// *sources.FileError; Result.Files lists the files read. Only the folder
+// missing or unreadable is the error. The result is never NotModified —
+// reading local files is cheap, and how they parse depends on the
+// configuration — and the state is prev but for its ETag, which becomes the
+// folder's Digest.
 func (s *Source) Fetch(ctx context.Context, prev sources.State) (sources.Result, error) {
 	res := sources.Result{State: prev}
-	paths, problems, err := s.list()
+	files, problems, err := s.list()
 	if err != nil {
 		return sources.Result{}, fmt.Errorf("files %q: %w", s.name, err)
 	}
 	res.Problems = problems
 	sum := sha256.New()
-	for _, rel := range paths {
+	for _, f := range files {
 		if err := ctx.Err(); err != nil {
 			return sources.Result{}, fmt.Errorf("files %q: %w", s.name, err)
 		}
-		data, err := s.read(rel)
-		addDigest(sum, rel, data)
+		data, err := s.read(f.path)
+		addDigest(sum, f.rel, data)
 		var stories []sources.Story
 		if err == nil {
-			stories, err = s.parseFile(rel, data)
+			stories, err = s.parseFile(f.rel, data)
 		}
 		if err != nil {
-			res.Problems = append(res.Problems, fileError(rel, err))
+			res.Problems = append(res.Problems, fileError(f.rel, err))
 			continue
 		}
-		res.Files = append(res.Files, rel)
+		res.Files = append(res.Files, f.rel)
 		res.Stories = append(res.Stories, stories...)
 	}
 	res.State.ETag = digestOf(sum)
@@ -102,17 +104,17 @@ func (s *Source) Fetch(ctx context.Context, prev sources.State) (sources.Result,
 // records it in the state's ETag: nodes of a cluster compare it to see
 // that they were deployed the same folder.
 func (s *Source) Digest(ctx context.Context) (string, error) {
-	paths, _, err := s.list()
+	files, _, err := s.list()
 	if err != nil {
 		return "", fmt.Errorf("files %q: %w", s.name, err)
 	}
 	sum := sha256.New()
-	for _, rel := range paths {
+	for _, f := range files {
 		if err := ctx.Err(); err != nil {
 			return "", fmt.Errorf("files %q: %w", s.name, err)
 		}
-		data, _ := s.read(rel)
-		addDigest(sum, rel, data)
+		data, _ := s.read(f.path)
+		addDigest(sum, f.rel, data)
 	}
 	return digestOf(sum), nil
 }
@@ -127,10 +129,10 @@ func digestOf(sum hash.Hash) string {
 	return `"sha256:` + hex.EncodeToString(sum.Sum(nil)[:16]) + `"`
 }
 
-// list returns the story files under the folder as slash-separated paths
-// relative to it, sorted. A subfolder that cannot be read is a problem, not
-// an error: the other files still count.
-func (s *Source) list() (paths []string, problems []error, err error) {
+// list returns the story files under the folder, sorted by their
+// slash-separated paths relative to it. A subfolder or link that cannot be
+// read is a problem, not an error: the other files still count.
+func (s *Source) list() (files []storyFile, problems []error, err error) {
 	info, err := os.Stat(s.dir)
 	if err != nil {
 		return nil, nil, err
@@ -138,46 +140,23 @@ func (s *Source) list() (paths []string, problems []error, err error) {
 	if !info.IsDir() {
 		return nil, nil, fmt.Errorf("%s: not a folder", s.dir)
 	}
-	err = filepath.WalkDir(s.dir, func(p string, d fs.DirEntry, err error) error {
-		if p == s.dir {
-			return err // the folder itself unreadable
-		}
-		rel, relErr := filepath.Rel(s.dir, p)
-		if relErr != nil {
-			return relErr
-		}
-		rel = filepath.ToSlash(rel)
-		if strings.HasPrefix(d.Name(), ".") {
-			if d.IsDir() {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if err != nil {
-			problems = append(problems, &sources.FileError{Path: rel, Err: err})
-			if d != nil && d.IsDir() {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if d.IsDir() || formatOf(rel) == "" {
-			return nil
-		}
-		if !d.Type().IsRegular() {
-			// A link to a file counts; links to folders are not followed,
-			// so that a loop cannot make the walk endless.
-			if fi, err := os.Stat(p); err != nil || !fi.Mode().IsRegular() {
-				return nil
-			}
-		}
-		paths = append(paths, rel)
-		return nil
-	})
+	// A deployed folder is often a link to the current release
+	// (stories -> releases/42): resolve it at each listing, so that the
+	// walk descends into it and links inside are judged against the
+	// release itself.
+	root, err := filepath.Abs(s.dir)
+	if err == nil {
+		root, err = filepath.EvalSymlinks(root)
+	}
 	if err != nil {
 		return nil, nil, err
 	}
-	slices.Sort(paths)
-	return paths, problems, nil
+	files, problems, err = walkFolder(root)
+	if err != nil {
+		return nil, nil, err
+	}
+	slices.SortFunc(files, func(a, b storyFile) int { return strings.Compare(a.rel, b.rel) })
+	return files, problems, nil
 }
 
 // formatOf returns the story format of a file by its extension, "" for a
@@ -196,17 +175,56 @@ func formatOf(name string) string {
 	return ""
 }
 
-// read reads the story file rel; parseFile parses what it holds.
-func (s *Source) read(rel string) ([]byte, error) {
-	data, err := os.ReadFile(filepath.Join(s.dir, filepath.FromSlash(rel)))
-	if pe := (*fs.PathError)(nil); errors.As(err, &pe) {
-		return nil, fmt.Errorf("%s: %w", pe.Op, pe.Err) // the report names the file
+// defaultMaxBytes is the cap on one story file when Options.MaxBytes is 0.
+const defaultMaxBytes = 10 << 20
+
+// errTooLarge is the problem of a story file over Options.MaxBytes.
+var errTooLarge = errors.New("story file too large")
+
+// read reads the story file at p, at most Options.MaxBytes of it: a larger
+// file is an error, read no further. The size is checked before reading and
+// again by what was read, which catches a file growing meanwhile.
+func (s *Source) read(p string) ([]byte, error) {
+	limit := s.opts.MaxBytes
+	if limit <= 0 {
+		limit = defaultMaxBytes
 	}
-	return data, err
+	f, err := os.Open(p)
+	if err != nil {
+		return nil, pathless(err) // the report names the file
+	}
+	defer f.Close()
+	if info, err := f.Stat(); err == nil && info.Size() > limit {
+		return nil, fmt.Errorf("%w: %d bytes, over the limit of %s", errTooLarge, info.Size(), byteSize(limit))
+	}
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, pathless(err)
+	}
+	if int64(len(data)) > limit {
+		return nil, fmt.Errorf("%w: over the limit of %s", errTooLarge, byteSize(limit))
+	}
+	return data, nil
 }
 
-func (s *Source) parseFile(rel string, data []byte) ([]sources.Story, error) {
-	stories, err := s.parse(formatOf(rel), data)
+// byteSize writes n bytes for a message: in MiB or KiB when it is a whole
+// number of them, as limits are usually set.
+func byteSize(n int64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
+// parseFile parses the story file rel. A panic in a parser is that file's
+// problem: a file that trips a bug in a library must not take the other
+// files of the folder down with it.
+func (s *Source) parseFile(rel string, data []byte) (stories []sources.Story, err error) {
+	defer catchPanic(&err, 0, 0)
+	stories, err = s.parse(formatOf(rel), data)
 	for i := range stories {
 		stories[i].File = rel
 	}
@@ -244,6 +262,18 @@ func (s *Source) parse(format string, data []byte) ([]sources.Story, error) {
 		return structuredStories(stories, list, s.opts.Zone)
 	}
 	return nil, fmt.Errorf("unknown story format %q", format)
+}
+
+// errPanic marks a problem that was a panic in a parser.
+var errPanic = errors.New("internal parser error")
+
+// catchPanic, deferred by a function returning the error *err, turns a
+// panic into that error, a problem at line and col (0 when unknown). It
+// must be the deferred function itself for recover to see the panic.
+func catchPanic(err *error, line, col int) {
+	if r := recover(); r != nil {
+		*err = errAt(line, col, "%w: %v", errPanic, r)
+	}
 }
 
 // fileError returns err as a *sources.FileError for the file rel.

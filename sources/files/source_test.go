@@ -110,24 +110,6 @@ func TestDigest(t *testing.T) {
 	}
 }
 
-func TestFetchLinks(t *testing.T) {
-	dir := writeFiles(t, map[string]string{"real/story.md": "# Linked\n"})
-	stories := filepath.Join(t.TempDir(), "stories")
-	if err := os.Mkdir(stories, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Symlink(filepath.Join(dir, "real", "story.md"), filepath.Join(stories, "file.md")); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Symlink(filepath.Join(dir, "real"), filepath.Join(stories, "folder")); err != nil {
-		t.Fatal(err)
-	}
-	res := fetch(t, stories, Options{})
-	if want := []string{"file.md"}; !reflect.DeepEqual(res.Files, want) || len(res.Stories) != 1 {
-		t.Errorf("Files = %q with %d stories; want a link to a file read, a link to a folder not followed", res.Files, len(res.Stories))
-	}
-}
-
 func TestFetchFolderErrors(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "story.md")
 	if err := os.WriteFile(file, []byte("# A\n"), 0o644); err != nil {

@@ -11,7 +11,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
@@ -29,8 +28,8 @@ type structuredStory struct {
 	Content string    `yaml:"content"`
 	Text    string    `yaml:"text"`
 
-	start position            // where the story starts
-	keys  map[string]position // where each of its keys is
+	line  int    // where the story starts
+	where places // where it and its keys are, for messages
 }
 
 // jsonStory is structuredStory as encoding/json reads it (it flattens
@@ -54,7 +53,7 @@ func (s structuredStory) story(zone *time.Location) (sources.Story, error) {
 	if err != nil {
 		return sources.Story{}, err
 	}
-	st.Line = s.start.line
+	st.Line = s.line
 	st.Content = strings.TrimSpace(s.Content)
 	st.Text = paragraphs(s.Text)
 	return st, nil
@@ -95,7 +94,7 @@ func structuredStories(stories []structuredStory, list bool, zone *time.Location
 			if list {
 				who = fmt.Sprintf("story at index %d", i)
 			}
-			return nil, locate(err, s.keys, s.start, who)
+			return nil, locate(err, s.where, who)
 		}
 		st.Position = len(out)
 		out = append(out, st)
@@ -141,7 +140,8 @@ func parseYAMLStories(data []byte) (stories []structuredStory, list bool, err er
 		if err := decodeYAML(m, &s, true, 0, ""); err != nil {
 			return nil, false, err
 		}
-		s.start, s.keys = nodePos(m, 0), mappingKeys(m, 0)
+		start := nodePos(m, 0)
+		s.line, s.where = start.line, knownPlaces{at: start, keys: mappingKeys(m, 0)}
 		stories = append(stories, s)
 	}
 	return stories, list, nil
@@ -171,16 +171,88 @@ func parseYAMLDoc(text string, lineOffset int, prefix string) (ast.Node, error) 
 	return nil, errAt(p.line, p.col, "%sseveral YAML documents; put the stories in one list", prefix)
 }
 
-// decodeYAML decodes node into v; strict makes unknown keys errors.
-func decodeYAML(node ast.Node, v any, strict bool, lineOffset int, prefix string) error {
+// decodeYAML decodes the story mapping m into v; strict makes unknown keys
+// errors. A panic in the decoder is a problem at the story.
+func decodeYAML(m *ast.MappingNode, v any, strict bool, lineOffset int, prefix string) (err error) {
+	at := nodePos(m, lineOffset)
+	defer catchPanic(&err, at.line, at.col)
+	if err := checkListTags(m, lineOffset, prefix); err != nil {
+		return err
+	}
 	var opts []yaml.DecodeOption
 	if strict {
 		opts = append(opts, yaml.Strict())
 	}
-	if err := yaml.NodeToValue(node, v, opts...); err != nil {
+	if err := yaml.NodeToValue(m, v, opts...); err != nil {
 		return yamlError(err, lineOffset, prefix)
 	}
 	return nil
+}
+
+// metaLists are the keys of storyMeta that hold lists, with their types.
+var metaLists = yamlLists(reflect.TypeFor[storyMeta]())
+
+// yamlLists returns the YAML keys of the slice fields of struct type t.
+func yamlLists(t reflect.Type) map[string]reflect.Type {
+	lists := make(map[string]reflect.Type)
+	for f := range t.Fields() {
+		if name, _, _ := strings.Cut(f.Tag.Get("yaml"), ","); name != "" && f.Type.Kind() == reflect.Slice {
+			lists[name] = f.Type
+		}
+	}
+	return lists
+}
+
+// checkListTags reports a list key whose value is tagged but holds no list
+// ("tags: !x 0", even "tags: !!str News"): goccy/go-yaml v1.19 decodes a
+// tagged value into a slice by ranging over it as a list, and panics when
+// it is none.
+func checkListTags(m *ast.MappingNode, lineOffset int, prefix string) error {
+	for _, kv := range m.Values {
+		key := keyName(kv.Key)
+		t, ok := metaLists[key]
+		if !ok {
+			continue
+		}
+		tag, list := untag(kv.Value)
+		if tag == nil || list {
+			continue
+		}
+		p := nodePos(tag, lineOffset)
+		return errAt(p.line, p.col, "%s%s: cannot use a value tagged %s as %s", prefix, key, tag.Start.Value, describe(t))
+	}
+	return nil
+}
+
+// untag returns the outermost tag of n, past anchors, and whether the
+// value under its tags and anchors is a sequence.
+func untag(n ast.Node) (tag *ast.TagNode, list bool) {
+	for {
+		switch v := n.(type) {
+		case *ast.AnchorNode:
+			n = v.Value
+		case *ast.TagNode:
+			if tag == nil {
+				tag = v
+			}
+			n = v.Value
+		case *ast.SequenceNode:
+			return tag, true
+		default:
+			return tag, false
+		}
+	}
+}
+
+// keyName returns the name of a mapping key as written, unquoted.
+func keyName(k ast.MapKeyNode) string {
+	if s, ok := k.(*ast.StringNode); ok {
+		return s.Value
+	}
+	if tk := k.GetToken(); tk != nil {
+		return tk.Value
+	}
+	return ""
 }
 
 // yamlError turns a goccy/go-yaml error into a located problem; its own
@@ -245,11 +317,7 @@ func mappingKeys(m *ast.MappingNode, lineOffset int) map[string]position {
 		if tk == nil {
 			continue
 		}
-		name := tk.Value
-		if s, ok := kv.Key.(*ast.StringNode); ok {
-			name = s.Value
-		}
-		keys[name] = position{line: tk.Position.Line + lineOffset, col: tk.Position.Column}
+		keys[keyName(kv.Key)] = position{line: tk.Position.Line + lineOffset, col: tk.Position.Column}
 	}
 	return keys
 }
@@ -285,7 +353,7 @@ func parseJSONStories(data []byte) (stories []structuredStory, list bool, err er
 		return nil, false, err
 	}
 	for _, o := range objs {
-		s := structuredStory{start: o.start, keys: o.keys}
+		s := structuredStory{line: o.line, where: jsonPlaces{text: b, obj: o}}
 		dec := json.NewDecoder(bytes.NewReader(b[o.from:o.to]))
 		dec.DisallowUnknownFields() // indexJSON has located any; this is a backstop
 		var js jsonStory
@@ -304,7 +372,7 @@ func jsonError(err error, b []byte, o jsonObject) error {
 	if errors.As(err, &te) {
 		field := strings.TrimPrefix(te.Field, "storyMeta.")
 		key, _, _ := strings.Cut(field, ".")
-		at, ok := o.keys[key]
+		at, ok := jsonPlaces{text: b, obj: o}.key(key)
 		if !ok {
 			line, col := lineCol(b, o.from+int(te.Offset))
 			at = position{line: line, col: col}
@@ -317,15 +385,42 @@ func jsonError(err error, b []byte, o jsonObject) error {
 		line, col := lineCol(b, o.from+int(se.Offset))
 		return errAt(line, col, "%v", se)
 	}
-	return errAt(o.start.line, o.start.col, "%v", err)
+	at := jsonPlaces{text: b, obj: o}.start()
+	return errAt(at.line, at.col, "%v", err)
 }
 
-// jsonObject is one story object of a JSON file: its byte range, where it
-// starts and where each of its keys is.
+// jsonObject is one story object of a JSON file: its byte range, the line
+// it starts on and the offset of each of its keys. Offsets, not columns:
+// a column counts the characters from the start of its line, and a
+// minified file is one long line, so columns for every key would cost
+// time quadratic in the file's size.
 type jsonObject struct {
 	from, to int
-	start    position
-	keys     map[string]position
+	line     int
+	keys     map[string]int
+}
+
+// jsonPlaces turns the offsets of a story object into places when a message
+// needs one; text is the file, its line ends "\n" only.
+type jsonPlaces struct {
+	text []byte
+	obj  jsonObject
+}
+
+func (p jsonPlaces) start() position { return offsetPosition(p.text, p.obj.from) }
+
+func (p jsonPlaces) key(name string) (position, bool) {
+	off, ok := p.obj.keys[name]
+	if !ok {
+		return position{}, false
+	}
+	return offsetPosition(p.text, off), true
+}
+
+// offsetPosition returns the position of byte offset off in text.
+func offsetPosition(text []byte, off int) position {
+	line, col := lineCol(text, off)
+	return position{line: line, col: col}
 }
 
 // jsonKeys returns the JSON keys of struct type t, with those of embedded
@@ -373,7 +468,7 @@ func indexJSON(b []byte) (objs []jsonObject, list bool, err error) {
 	}
 	switch tok {
 	case json.Delim('{'):
-		if err := w.storyObject(from); err != nil {
+		if err := w.storyObject(from, 1); err != nil {
 			return nil, false, err
 		}
 	case json.Delim('['):
@@ -386,7 +481,7 @@ func indexJSON(b []byte) (objs []jsonObject, list bool, err error) {
 			if tok != json.Delim('{') {
 				return nil, false, w.errAt(from, "story at index %d is not an object", i)
 			}
-			if err := w.storyObject(from); err != nil {
+			if err := w.storyObject(from, 2); err != nil {
 				return nil, false, err
 			}
 		}
@@ -430,14 +525,14 @@ func (w *jsonWalker) errAt(off int, format string, args ...any) error {
 	return errAt(line, col, format, args...)
 }
 
-// position returns where byte offset off is, looking the line up in the
-// index so that a long file of many keys is not rescanned for each.
-func (w *jsonWalker) position(off int) position {
+// line returns the line of byte offset off, looking it up in the index so
+// that a file of many stories is not rescanned for each.
+func (w *jsonWalker) line(off int) int {
 	i, found := slices.BinarySearch(w.lines, off)
 	if !found {
 		i--
 	}
-	return position{line: i + 1, col: utf8.RuneCount(w.b[w.lines[i]:off]) + 1}
+	return i + 1
 }
 
 // lineStarts returns the offset of the start of each line of b, whose line
@@ -452,26 +547,34 @@ func lineStarts(b []byte) []int {
 	return starts
 }
 
-// storyObject walks a story object whose "{" started at from.
-func (w *jsonWalker) storyObject(from int) error {
-	keys, err := w.object(w.story)
+// storyObject walks a story object whose "{" started at from, at nesting
+// depth.
+func (w *jsonWalker) storyObject(from, depth int) error {
+	keys, err := w.object(w.story, depth)
 	if err != nil {
 		return err
 	}
 	w.objects = append(w.objects, jsonObject{
-		from:  from,
-		to:    int(w.dec.InputOffset()),
-		start: w.position(from),
-		keys:  keys,
+		from: from,
+		to:   int(w.dec.InputOffset()),
+		line: w.line(from),
+		keys: keys,
 	})
 	return nil
 }
 
+// maxJSONDepth is how deep arrays and objects may nest in a story file, as
+// encoding/json allows when decoding. The walk recurses for each level, and
+// a file of nothing but "[" would otherwise overflow the stack, which is
+// fatal to the process, not a panic to recover.
+const maxJSONDepth = 10000
+
 // object walks the members of an object whose "{" was read, through its
-// "}". allowed is the set of its keys (nil: any). Author values are walked
-// as author objects so that their keys are checked too.
-func (w *jsonWalker) object(allowed map[string]bool) (map[string]position, error) {
-	keys := make(map[string]position)
+// "}", at nesting depth (1 for a story). allowed is the set of its keys
+// (nil: any). Author values are walked as author objects so that their
+// keys are checked too.
+func (w *jsonWalker) object(allowed map[string]bool, depth int) (map[string]int, error) {
+	keys := make(map[string]int)
 	for w.dec.More() {
 		from, tok, err := w.token()
 		if err != nil {
@@ -484,12 +587,12 @@ func (w *jsonWalker) object(allowed map[string]bool) (map[string]position, error
 		if allowed != nil && !allowed[key] {
 			return nil, w.errAt(from, "unknown field %q", key)
 		}
-		keys[key] = w.position(from)
+		keys[key] = from
 		var elem map[string]bool
 		if allowed != nil && (key == "author" || key == "authors") {
 			elem = w.author
 		}
-		if err := w.value(elem, key == "authors"); err != nil {
+		if err := w.value(elem, key == "authors", depth); err != nil {
 			return nil, err
 		}
 	}
@@ -499,16 +602,22 @@ func (w *jsonWalker) object(allowed map[string]bool) (map[string]position, error
 	return keys, nil
 }
 
-// value walks one value. An object in it is checked against allowed, at
-// the top or, when inList, as an element of an array.
-func (w *jsonWalker) value(allowed map[string]bool, inList bool) error {
-	_, tok, err := w.token()
+// value walks one value inside a container at nesting depth. An object in
+// it is checked against allowed, at the top or, when inList, as an element
+// of an array.
+func (w *jsonWalker) value(allowed map[string]bool, inList bool, depth int) error {
+	from, tok, err := w.token()
 	if err != nil {
 		return err
 	}
+	if tok == json.Delim('{') || tok == json.Delim('[') {
+		if depth++; depth > maxJSONDepth {
+			return w.errAt(from, "nested more than %d levels deep", maxJSONDepth)
+		}
+	}
 	switch tok {
 	case json.Delim('{'):
-		_, err := w.object(allowed)
+		_, err := w.object(allowed, depth)
 		return err
 	case json.Delim('['):
 		var elem map[string]bool
@@ -516,7 +625,7 @@ func (w *jsonWalker) value(allowed map[string]bool, inList bool) error {
 			elem = allowed
 		}
 		for w.dec.More() {
-			if err := w.value(elem, false); err != nil {
+			if err := w.value(elem, false, depth); err != nil {
 				return err
 			}
 		}
