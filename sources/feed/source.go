@@ -256,7 +256,8 @@ func (s *Source) fetchFile(ctx context.Context, raw, path string, prev sources.S
 
 // parse decodes the body's charset, refuses what is not a feed, and parses
 // it with gofeed, keeping the original document for what gofeed's model
-// drops.
+// drops. Bytes no charset reading decodes cost their own characters, not
+// the source: they are replaced and logged.
 func (s *Source) parse(feedURL string, body []byte, contentType string) (parsed, error) {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return parsed{}, ErrEmpty
@@ -271,7 +272,15 @@ func (s *Source) parse(feedURL string, body []byte, contentType string) (parsed,
 	if isHTML(dec.body) {
 		return parsed{}, fmt.Errorf("%w: an HTML page (Content-Type %q)", ErrNotAFeed, contentType)
 	}
-	s.log.Debug("charset", "url", feedURL, "charset", dec.charset, "from", dec.from)
+	s.log.Debug("charset", "url", feedURL, "charset", dec.charset, "from", dec.from, "confidence", dec.confidence)
+	if dec.from == "detected" || dec.from == "fallback" {
+		s.log.Info("feed declares no charset that fits; guessed", "url", feedURL,
+			"charset", dec.charset, "from", dec.from, "confidence", dec.confidence)
+	}
+	if dec.replaced > 0 {
+		s.log.Warn("feed has bytes invalid in its charset; replaced with U+FFFD", "url", feedURL,
+			"charset", dec.charset, "from", dec.from, "replaced", dec.replaced)
+	}
 	fp := gofeed.NewParser()
 	fp.KeepOriginalFeed = true
 	f, err := fp.Parse(bytes.NewReader(dec.body))
