@@ -29,7 +29,7 @@ const (
 // resolved address, and for a request sent through a proxy
 // (HTTPS_PROXY/HTTP_PROXY, trusted whatever its own address) on every
 // address the target's name resolves to. Share one client between sources
-// to share its connection pool.
+// with the same AllowPrivate to share its connection pool.
 func NewClient(opts Options) *http.Client {
 	timeout := opts.withDefaults().Timeout
 	third := timeout / 3
@@ -167,7 +167,7 @@ func (s *Source) retry(ctx context.Context, u *url.URL, prev sources.State, b *b
 		if wait > time.Until(b.end)-s.opts.Timeout/3 {
 			return nil, se
 		}
-		s.log.Debug("retrying", "url", sources.RedactURL(u.String()), "status", r.status, "wait", wait, "attempt", attempt+1)
+		s.log.Debug("retrying", "url", u.String(), "status", r.status, "wait", wait, "attempt", attempt+1)
 		t := time.NewTimer(wait)
 		select {
 		case <-t.C:
