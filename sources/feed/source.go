@@ -83,6 +83,9 @@ func (o Options) withDefaults() Options {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
+	if o.MaxItems <= 0 {
+		o.MaxItems = 1000
+	}
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
@@ -256,8 +259,8 @@ func (s *Source) fetchFile(ctx context.Context, raw, path string, prev sources.S
 
 // parse decodes the body's charset, refuses what is not a feed, and parses
 // it with gofeed, keeping the original document for what gofeed's model
-// drops. Bytes no charset reading decodes cost their own characters, not
-// the source: they are replaced and logged.
+// drops and no more than MaxItems items. Bytes no charset reading decodes
+// cost their own characters, not the source: they are replaced and logged.
 func (s *Source) parse(feedURL string, body []byte, contentType string) (parsed, error) {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return parsed{}, ErrEmpty
@@ -293,6 +296,10 @@ func (s *Source) parse(feedURL string, body []byte, contentType string) (parsed,
 	p := parsed{url: feedURL, feed: f}
 	if f.FeedType == "atom" {
 		p.atom = readAtomEntries(dec.body, feedURL)
+	}
+	if dropped := p.keepFirst(s.opts.MaxItems); dropped > 0 {
+		s.log.Warn("feed has more items than fetch.max_items; kept the first", "url", feedURL,
+			"kept", s.opts.MaxItems, "dropped", dropped)
 	}
 	return p, nil
 }

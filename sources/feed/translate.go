@@ -25,6 +25,25 @@ type parsed struct {
 	atom []atomEntry // Atom only, in entry order
 }
 
+// keepFirst keeps the first n items, in document order, and returns how
+// many it dropped. Feeds list their newest items first, so what goes is the
+// oldest; the cap bounds what one response costs downstream however many
+// items fit under the body limit.
+func (p *parsed) keepFirst(n int) (dropped int) {
+	items := p.feed.Items
+	if len(items) <= n {
+		return 0
+	}
+	if len(p.atom) != len(items) {
+		// Misaligned already: keep it so, or a cut could line it up by chance.
+		p.atom = nil
+	} else {
+		p.atom = p.atom[:n]
+	}
+	p.feed.Items = items[:n]
+	return len(items) - n
+}
+
 // stories maps the feed's items to sources.Story in feed order. Duplicate
 // guids are kept: normalize drops the second.
 func (p parsed) stories(zone *time.Location) []sources.Story {
