@@ -46,6 +46,7 @@ func parseMarkdown(data []byte, md goldmark.Markdown) (markdownStory, error) {
 	lines := strings.Split(text, "\n")
 	var s markdownStory
 	var body []string
+	bodyLine := 1 // the line of the file body starts on
 	switch first := strings.TrimRight(lines[0], " \t"); first {
 	case "---":
 		end := -1
@@ -75,7 +76,7 @@ func parseMarkdown(data []byte, md goldmark.Markdown) (markdownStory, error) {
 			}
 			s.Keys = mappingKeys(m, 1)
 		}
-		body = lines[end+1:]
+		body, bodyLine = lines[end+1:], end+2
 	case "+++":
 		return markdownStory{}, errAt(1, 0, "TOML front matter is not supported; write YAML between --- lines")
 	default:
@@ -85,23 +86,32 @@ func parseMarkdown(data []byte, md goldmark.Markdown) (markdownStory, error) {
 				continue
 			}
 			if h, ok := atxHeading(ln); ok {
-				var buf bytes.Buffer
-				if err := md.Convert([]byte("# "+h), &buf); err != nil {
-					return markdownStory{}, errAt(i+1, 0, "render Markdown: %w", err)
+				h1, err := render(md, "# "+h, i+1)
+				if err != nil {
+					return markdownStory{}, err
 				}
-				h1 := strings.TrimSpace(buf.String())
+				h1 = strings.TrimSpace(h1)
 				s.Heading = strings.TrimSuffix(strings.TrimPrefix(h1, "<h1>"), "</h1>")
-				body = lines[i+1:]
+				body, bodyLine = lines[i+1:], i+2
 			}
 			break
 		}
 	}
-	var buf bytes.Buffer
-	if err := md.Convert([]byte(strings.Join(body, "\n")), &buf); err != nil {
-		return markdownStory{}, errAt(0, 0, "render Markdown: %w", err)
+	if s.HTML, err = render(md, strings.Join(body, "\n"), bodyLine); err != nil {
+		return markdownStory{}, err
 	}
-	s.HTML = buf.String()
 	return s, nil
+}
+
+// render renders the Markdown src, which starts on line of its file, with
+// md. An error or a panic of the renderer is a problem at that line.
+func render(md goldmark.Markdown, src string, line int) (out string, err error) {
+	defer catchPanic(&err, line, 0)
+	var buf bytes.Buffer
+	if err := md.Convert([]byte(src), &buf); err != nil {
+		return "", errAt(line, 0, "render Markdown: %w", err)
+	}
+	return buf.String(), nil
 }
 
 // atxHeading returns the text of line if it is a level-1 ATX heading

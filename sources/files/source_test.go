@@ -3,6 +3,7 @@ package files
 import (
 	"context"
 	"errors"
+	"io"
 	"io/fs"
 	"maps"
 	"os"
@@ -11,6 +12,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/parser"
 
 	"github.com/feedloom/feedloom/sources"
 )
@@ -142,5 +146,159 @@ func TestFetchFolderErrors(t *testing.T) {
 				t.Errorf("error %v is not %v", err, tt.is)
 			}
 		})
+	}
+}
+
+// TestFetchPanicIsPerFile: a file that makes a parser panic is that file's
+// problem, located where it can be; the other files of the folder still
+// return their stories. A tag on a list field ("tags: !x 0") panicked in
+// goccy/go-yaml; it is caught before decoding, and what is not caught
+// before (through an alias) is recovered.
+func TestFetchPanicIsPerFile(t *testing.T) {
+	dir := writeFiles(t, map[string]string{
+		"good.md":        "# Markdown\n",
+		"good.json":      `{"title": "JSON"}`,
+		"good.txt":       "Page\nNews\nListing\n",
+		"good.yaml":      "title: YAML\ntags: !x [a, b]\n", // a tag on a list is fine
+		"tags.md":        "---\ntitle: A\ntags: !x 0\n---\nBody.\n",
+		"authors.yaml":   "- title: B\n  authors: !x 0\n",
+		"categories.yml": "title: C\ncategories: &c !!str News\n",
+		"alias.md":       "---\ntitle: D\nx: &a !x 0\ntags: *a\n---\nBody.\n",
+	})
+	res := fetch(t, dir, Options{})
+	if got, want := storiesOf(res), []string{"good.json#JSON", "good.md#Markdown", "good.txt#Listing", "good.yaml#YAML"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("stories = %q, want %q", got, want)
+	}
+	if got := res.Stories[len(res.Stories)-1].Categories; !reflect.DeepEqual(got, []string{"a", "b"}) {
+		t.Errorf("good.yaml categories = %q", got)
+	}
+	got := problemsOf(t, res)
+	want := []string{
+		"alias.md:2:1: internal parser error: ",
+		"authors.yaml:2:12: authors: cannot use a value tagged !x as a list",
+		"categories.yml:2:16: categories: cannot use a value tagged !!str as a string or a list of strings",
+		"tags.md:3:7: front matter: tags: cannot use a value tagged !x as a string or a list of strings",
+	}
+	if len(got) != len(want) {
+		t.Fatalf("problems = %q, want %q", got, want)
+	}
+	// The panic's own words are goccy/go-yaml's.
+	if !strings.HasPrefix(got[0], want[0]) || !errors.Is(res.Problems[0], errPanic) {
+		t.Errorf("problem = %q, want a recovered panic %q…", got[0], want[0])
+	}
+	if !reflect.DeepEqual(got[1:], want[1:]) {
+		t.Errorf("problems = %q, want %q", got[1:], want[1:])
+	}
+}
+
+// panickyMarkdown is a renderer that panics, as a bug in goldmark would.
+type panickyMarkdown struct{ goldmark.Markdown }
+
+func (panickyMarkdown) Convert([]byte, io.Writer, ...parser.ParseOption) error {
+	panic("renderer bug")
+}
+
+// TestFetchRendererPanicIsPerFile: a panic rendering a Markdown file is
+// that file's problem at the line rendered; other files still count.
+func TestFetchRendererPanicIsPerFile(t *testing.T) {
+	dir := writeFiles(t, map[string]string{
+		"a.md":   "\n# Heading\nBody.\n",
+		"b.md":   "---\ntitle: B\n---\nBody.\n",
+		"c.txt":  "Page\nNews\nListing\n",
+		"d.json": `{"title": "JSON"}`,
+	})
+	src := New("newsroom", dir, Options{})
+	src.md = panickyMarkdown{src.md}
+	res, err := src.Fetch(context.Background(), sources.State{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := storiesOf(res), []string{"c.txt#Listing", "d.json#JSON"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("stories = %q, want %q", got, want)
+	}
+	want := []string{"a.md:2: internal parser error: renderer bug", "b.md:4: internal parser error: renderer bug"}
+	if got := problemsOf(t, res); !reflect.DeepEqual(got, want) {
+		t.Errorf("problems = %q, want %q", got, want)
+	}
+}
+
+// TestParseFileRecovers: whatever panics while parsing a file — here a
+// Source built without New, whose zone is nil — is an error of the file.
+func TestParseFileRecovers(t *testing.T) {
+	stories, err := new(Source).parseFile("a.json", []byte(`{"title": "A", "date": "2025-03-13"}`))
+	if !errors.Is(err, errPanic) || stories != nil {
+		t.Fatalf("parseFile = %v, %v; want a recovered panic", stories, err)
+	}
+	if got, want := fileError("a.json", err).Error(), "a.json: internal parser error: time: missing Location in call to Date"; got != want {
+		t.Errorf("problem = %q, want %q", got, want)
+	}
+}
+
+// TestFetchMaxBytes: a story file over Options.MaxBytes is that file's
+// problem, naming the limit, and is not parsed; the other files count, and
+// the digest still agrees with the state.
+func TestFetchMaxBytes(t *testing.T) {
+	exact := "# Exact\n" + strings.Repeat("x", 56) // 64 bytes
+	dir := writeFiles(t, map[string]string{
+		"small.md": "# Small\n",
+		"exact.md": exact,
+		"big.md":   exact + "x",
+		"big.json": `{"title": "Big", "text": "` + strings.Repeat("x", 1000) + `"}`,
+	})
+	src := New("newsroom", dir, Options{MaxBytes: 64})
+	res, err := src.Fetch(context.Background(), sources.State{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := storiesOf(res), []string{"exact.md#Exact", "small.md#Small"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("stories = %q, want %q", got, want)
+	}
+	want := []string{
+		"big.json: story file too large: 1028 bytes, over the limit of 64 bytes",
+		"big.md: story file too large: 65 bytes, over the limit of 64 bytes",
+	}
+	if got := problemsOf(t, res); !reflect.DeepEqual(got, want) {
+		t.Errorf("problems = %q, want %q", got, want)
+	}
+	if !errors.Is(res.Problems[0], errTooLarge) {
+		t.Errorf("%v is not errTooLarge", res.Problems[0])
+	}
+	if digest, err := src.Digest(context.Background()); err != nil || digest != res.State.ETag {
+		t.Errorf("Digest = %s, %v; want the state's %s", digest, err, res.State.ETag)
+	}
+}
+
+// TestFetchMaxBytesDefault: without Options.MaxBytes a story file is
+// capped at 10 MiB.
+func TestFetchMaxBytesDefault(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"a.md": "# A\n"})
+	f, err := os.Create(filepath.Join(dir, "huge.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Sparse: the size is checked before a byte is read.
+	if err := errors.Join(f.Truncate(10<<20+1), f.Close()); err != nil {
+		t.Fatal(err)
+	}
+	res := fetch(t, dir, Options{})
+	if got, want := storiesOf(res), []string{"a.md#A"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("stories = %q, want %q", got, want)
+	}
+	want := []string{"huge.md: story file too large: 10485761 bytes, over the limit of 10 MiB"}
+	if got := problemsOf(t, res); !reflect.DeepEqual(got, want) {
+		t.Errorf("problems = %q, want %q", got, want)
+	}
+}
+
+// TestReadStopsAtLimit: a file whose size says nothing of what it holds
+// (one growing while read, here an endless device) is read no further
+// than the limit.
+func TestReadStopsAtLimit(t *testing.T) {
+	if _, err := os.Stat("/dev/zero"); err != nil {
+		t.Skip("no /dev/zero here")
+	}
+	data, err := New("newsroom", t.TempDir(), Options{MaxBytes: 1024}).read("/dev/zero")
+	if want := "story file too large: over the limit of 1 KiB"; err == nil || err.Error() != want || data != nil {
+		t.Errorf("read = %d bytes, %v; want %q", len(data), err, want)
 	}
 }

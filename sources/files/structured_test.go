@@ -2,8 +2,11 @@ package files
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/feedloom/feedloom/feeds"
 	"github.com/feedloom/feedloom/sources"
@@ -172,6 +175,72 @@ func TestStructuredErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			if got := problemOf(t, tt.file, tt.body, Options{}).Error(); got != tt.want {
+				t.Errorf("problem = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestMinifiedJSONErrors: in a minified file, all one line, a problem is
+// still located at its line and column, the column in characters — though
+// positions are worked out only for the message.
+func TestMinifiedJSONErrors(t *testing.T) {
+	const dateFormats = "want RFC 3339 (2006-01-02T15:04:05Z07:00), 2006-01-02T15:04:05, 2006-01-02 15:04[:05] or 2006-01-02"
+	// 200 stories of wide characters before the bad one, at index 200.
+	prefix := "[" + strings.Repeat(`{"title":"機械人奪獎","text":"第一段。"},`, 200)
+	col := func(before string) int { return utf8.RuneCountInString(prefix+before) + 1 }
+	tests := []struct {
+		name string
+		bad  string
+		want string
+	}{
+		{"unknown key", `{"title":"B","sumary":"x"}]`, fmt.Sprintf(`s.json:1:%d: unknown field "sumary"`, col(`{"title":"B",`))},
+		{"no title", `{"summary":"x"}]`, fmt.Sprintf("s.json:1:%d: story at index 200 has no title", col(""))},
+		{"bad date", `{"title":"B","date":"soon"}]`, fmt.Sprintf(`s.json:1:%d: story at index 200: date: cannot read "soon" as a date: %s`, col(`{"title":"B",`), dateFormats)},
+		{"type error", `{"title":"B","text":5}]`, fmt.Sprintf("s.json:1:%d: text: cannot use a JSON number as a string", col(`{"title":"B",`))},
+		{"syntax error", `{"title":}]`, fmt.Sprintf("s.json:1:%d: invalid character '}' looking for beginning of value", col(`{"title":`))},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := problemOf(t, "s.json", prefix+tt.bad, Options{}).Error(); got != tt.want {
+				t.Errorf("problem = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestMinifiedJSONLines: stories of a file of several minified lines keep
+// the line they start on.
+func TestMinifiedJSONLines(t *testing.T) {
+	body := `[{"title":"A"},{"title":"B"},` + "\n" + `{"title":"C"},` + "\n\n" + `{"title":"D"},{"title":"E"}]`
+	res := fetch(t, writeFiles(t, map[string]string{"s.json": body}), Options{})
+	var got []int
+	for _, s := range res.Stories {
+		got = append(got, s.Line)
+	}
+	if want := []int{1, 1, 2, 4, 4}; !slices.Equal(got, want) || len(res.Problems) != 0 {
+		t.Errorf("lines = %v, problems %v; want %v", got, res.Problems, want)
+	}
+}
+
+// TestJSONNestingLimit: arrays nested deeper than encoding/json allows are
+// the file's problem. A file of millions of "[" overflowed the walk's
+// stack, which is fatal to the whole process.
+func TestJSONNestingLimit(t *testing.T) {
+	const head = `{"title": "A", "summary": `
+	tests := []struct {
+		name   string
+		levels int
+		want   string
+	}{
+		{"within", 9999, `s.json:1:16: summary: cannot use a JSON array as a string`},
+		{"over", 10000, `s.json:1:10026: nested more than 10000 levels deep`},
+		{"bomb", 5_000_000, `s.json:1:10026: nested more than 10000 levels deep`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			body := head + strings.Repeat("[", tt.levels) + strings.Repeat("]", tt.levels) + "}"
+			if got := problemOf(t, "s.json", body, Options{}).Error(); got != tt.want {
 				t.Errorf("problem = %q, want %q", got, tt.want)
 			}
 		})
