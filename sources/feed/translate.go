@@ -1,6 +1,7 @@
 package feed
 
 import (
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -131,27 +132,41 @@ func (p parsed) story(i int, it *gofeed.Item, zone *time.Location) sources.Story
 }
 
 // channelBase is the base for relative links of RSS and JSON items, which
-// gofeed leaves unresolved: the channel (home page) link, else the feed URL.
+// gofeed leaves unresolved: the channel (home page) link when it is a web
+// link, else the feed URL.
 func (p parsed) channelBase() string {
-	if l := strings.TrimSpace(p.feed.Link); l != "" {
-		return resolve(p.url, l)
+	if l := webLink(p.url, p.feed.Link); l != "" {
+		return l
 	}
 	return p.url
 }
 
 // origin names the upstream feed: its title, its Atom id (else its link,
-// else its URL) and its link.
+// else its URL) and its link, which is a web link or nothing.
 func (p parsed) origin() *feeds.Origin {
 	f := p.feed
-	link := ""
-	if f.Link != "" {
-		link = resolve(p.url, strings.TrimSpace(f.Link))
-	}
+	link := webLink(p.url, f.Link)
 	id := ""
 	if af, ok := f.OriginalFeed().(*atom.Feed); ok {
 		id = strings.TrimSpace(af.ID)
 	}
 	return &feeds.Origin{Title: f.Title, ID: firstNonBlank(id, link, p.url), Link: link}
+}
+
+// webLink is ref made absolute against base when it is an http(s) URL with
+// a host, and "" otherwise. normalize holds item links to the same rule;
+// the feed's own links are held to it here because Origin reaches the
+// output as it is (Atom <source><link href>), where javascript:, data: or
+// vbscript: would run in a reader's page. The scheme is compared after
+// parsing, which lower-cases it, and a link with a control character in it
+// (java\tscript:, which browsers read as javascript:) does not parse.
+func webLink(base, ref string) string {
+	abs := resolve(base, strings.TrimSpace(ref))
+	u, err := url.Parse(abs)
+	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+		return ""
+	}
+	return abs
 }
 
 // atomEntry is entry i's attributes; ok is false when the side reading of

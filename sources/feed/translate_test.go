@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"html"
 	"os"
 	"path/filepath"
 	"strings"
@@ -289,5 +290,80 @@ func TestReadAtomEntries(t *testing.T) {
 	}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("entries:\n%+v\nwant\n%+v", got, want)
+	}
+}
+
+// TestOriginWebLinks: the feed's own link reaches the output as Atom
+// <source><link href> (Origin.Link) and is the base of relative item links,
+// so, like item links, it is kept only as an absolute http(s) URL. Script
+// and data schemes, however cased, padded or split by a tab (which browsers
+// drop), leave Origin.Link empty, Origin.ID and the base at the feed URL.
+func TestOriginWebLinks(t *testing.T) {
+	const feedURL = "https://feeds.example/x/rss.xml"
+	tests := []struct {
+		name, link string // as written in the document, XML-escaped
+		want       string // Origin.Link
+	}{
+		{"javascript:", "javascript:alert(1)", ""},
+		{"mixed case, leading space", " JaVaScRiPt:alert(1)", ""},
+		{"tab inside the scheme", "java\tscript:alert(1)", ""},
+		{"newlines around", "\n\tjavascript:alert(document.domain)\n", ""},
+		{"colon as a character reference", "javascript&#58;alert(1)", ""},
+		{"javascript: with an authority", "javascript://feeds.example/%0Aalert(1)", ""},
+		{"data:", "data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==", ""},
+		{"vbscript:", "VBScript:MsgBox(1)", ""},
+		{"no host", "https:relative", ""},
+		{"https kept", "https://partner.example/news/", "https://partner.example/news/"},
+		{"upper-case scheme kept", "HTTP://partner.example/", "http://partner.example/"},
+		{"relative, resolved against the feed URL", "/home/", "https://feeds.example/home/"},
+	}
+	formats := []struct {
+		name, contentType string
+		doc               func(link string) string
+		wantID            func(link string) string // Origin.ID given the kept link
+	}{
+		{"RSS", "application/rss+xml", func(link string) string {
+			return `<rss version="2.0"><channel><title>Partner</title><link>` + link + `</link>` +
+				`<item><title>One</title><link>posts/1</link></item></channel></rss>`
+		}, func(link string) string { return firstNonBlank(link, feedURL) }},
+		{"Atom", "application/atom+xml", func(link string) string {
+			return `<feed xmlns="http://www.w3.org/2005/Atom"><title>Partner</title><id>urn:partner</id>` +
+				`<link rel="alternate" href="` + link + `"/>` +
+				`<entry><id>urn:1</id><title>One</title><link href="posts/1"/></entry></feed>`
+		}, func(string) string { return "urn:partner" }},
+		{"JSON Feed", "application/feed+json", func(link string) string {
+			js, _ := json.Marshal(html.UnescapeString(link))
+			return `{"version":"https://jsonfeed.org/version/1.1","title":"Partner","home_page_url":` + string(js) + `,` +
+				`"items":[{"id":"1","title":"One","url":"posts/1","content_text":"x"}]}`
+		}, func(link string) string { return firstNonBlank(link, feedURL) }},
+	}
+	for _, f := range formats {
+		for _, tt := range tests {
+			t.Run(f.name+"/"+tt.name, func(t *testing.T) {
+				s := New("up", feedURL, testOptions(t))
+				p, err := s.parse(feedURL, []byte(f.doc(tt.link)), f.contentType)
+				if err != nil {
+					t.Fatal(err)
+				}
+				st := p.stories(time.UTC)
+				if len(st) != 1 {
+					t.Fatalf("got %d stories, want 1", len(st))
+				}
+				o := st[0].Origin
+				if o.Link != tt.want || o.ID != f.wantID(tt.want) || o.Title != "Partner" {
+					t.Errorf("Origin = %+v, want Link %q ID %q", *o, tt.want, f.wantID(tt.want))
+				}
+				// Atom entries resolve against the document's URL (RFC
+				// 4287 has no channel base); RSS and JSON against the kept
+				// channel link, else the feed URL.
+				base := firstNonBlank(tt.want, feedURL)
+				if f.name == "Atom" {
+					base = feedURL
+				}
+				if want := resolve(base, "posts/1"); st[0].Link != want || st[0].Base != base {
+					t.Errorf("Link %q Base %q, want %q %q", st[0].Link, st[0].Base, want, base)
+				}
+			})
+		}
 	}
 }
