@@ -43,11 +43,11 @@ type decoded struct {
 
 // decodeBody applies the charset precedence of XML 1.0 Appendix F and RFC
 // 7303 as feeds meet it: a byte order mark first; then the XML declaration,
-// in which case the bytes go to gofeed untouched because its decoder reads
-// the declaration itself; then the charset of the HTTP Content-Type; then
-// UTF-8 when the body is valid UTF-8; then a guess (see guess). Whenever the
-// body is transcoded here, the declaration is made to say UTF-8 so that
-// nothing is decoded twice.
+// in which case bytes that decode cleanly go to gofeed untouched because
+// its decoder reads the declaration itself; then the charset of the HTTP
+// Content-Type; then UTF-8 when the body is valid UTF-8; then a guess (see
+// guess). Whenever the body is transcoded here, the declaration is made to
+// say UTF-8 so that nothing is decoded twice.
 //
 // Like browsers and feedparser, it never refuses a body for its bytes:
 // a declared charset that proves wrong yields to a better reading (see
@@ -134,9 +134,9 @@ func declared(body []byte, enc encoding.Encoding, name, from string) (decoded, e
 // byte costs one U+FFFD and not every other character; else in the charset
 // the detector names with at least detectMin confidence; else as
 // windows-1252. That last resort is feedparser's (declared, then UTF-8, then
-// windows-1252) and the WHATWG default for a document without a label: it
-// decodes every byte, and it is what an undeclared non-UTF-8 feed is in
-// most often. JSON is exempt from guessing: RFC 8259 §8.1 makes it UTF-8,
+// windows-1252) and browsers' for unlabelled HTML in most locales: it
+// decodes every byte, and it is what an undeclared non-UTF-8 feed too short
+// to detect is in most often. JSON is exempt from guessing: RFC 8259 §8.1 makes it UTF-8,
 // so it is read as UTF-8 with replacements.
 func guess(body []byte) (decoded, error) {
 	if isJSON(body) || mostlyUTF8(body) {
