@@ -325,7 +325,7 @@ func TestGuessCharset(t *testing.T) {
 		want, charset, from     string
 		replaced                int
 	}{
-		{"short English with a 1252 quote", "<rss><title>It\x92s here</title></rss>", "",
+		{"English with a 1252 quote", "<rss><title>It\x92s here</title></rss>", "",
 			"<rss><title>It’s here</title></rss>", "windows-1252", "detected", 0},
 		{"short Latin-1", "<rss><title>Caf\xe9</title></rss>", "",
 			"<rss><title>Café</title></rss>", "windows-1252", "fallback", 0},
