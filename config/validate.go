@@ -338,38 +338,8 @@ func (b *builder) feedURL(field, s string) string {
 	return s
 }
 
-// redacted is s with the secrets a URL may carry hidden, for messages:
-// sources.RedactURL's work. What RedactURL returns as it is (a string that
-// does not parse, or has no scheme) is redacted here all the same: any
-// query after a "?", and the password of any userinfo between "://" and
-// the "@" that ends it.
-func redacted(s string) string {
-	if r := sources.RedactURL(s); r != s {
-		return r
-	}
-	r := s
-	if i := strings.IndexByte(r, '?'); i >= 0 && i+1 < len(r) {
-		r = r[:i+1] + sources.Redacted
-	}
-	i := strings.Index(r, "://")
-	if i < 0 {
-		return r // news@example.edu is no userinfo
-	}
-	start := i + len("://")
-	authority := r[start:]
-	if end := strings.IndexAny(authority, "/?#"); end >= 0 {
-		authority = authority[:end]
-	}
-	at := strings.LastIndexByte(authority, '@')
-	if at < 0 {
-		return r
-	}
-	hidden := "xxxxx" // as RedactURL: a user name alone may be a token
-	if user, _, ok := strings.Cut(authority[:at], ":"); ok {
-		hidden = user + ":xxxxx"
-	}
-	return r[:start] + hidden + r[start+at:]
-}
+// redacted is s with the secrets a URL may carry hidden, for messages.
+func redacted(s string) string { return sources.RedactURL(s) }
 
 func (b *builder) zone(field, name string) *time.Location {
 	// "Local" would make output depend on the machine.

@@ -197,7 +197,7 @@ func TestLoadErrors(t *testing.T) {
 		{"URLs in errors are redacted", "site: {title: T, link: 'https://u:secret@e.org:bad/', base_url: 'https://f.e.org/'}\nlanguages: [{tag: en}]\nwebsub: {hub: 'hub.example.org/?key=s3cret'}\nsources:\n  - {name: a, kind: feed, url: 'http://u:pw@/feed?t=1'}\n  - {name: b, kind: feed, url: 'https://u:pw@host:port/feed'}\n  - {name: c, kind: feed, url: 'file://u:pw@host/x'}\n  - {name: d, kind: feed, url: 'feeds/100%.xml'}\n",
 			[]string{
 				`config.yaml:1:18: site.link: "https://u:xxxxx@e.org:bad/" is not an absolute http(s) URL`,
-				`config.yaml:3:10: websub.hub: "hub.example.org/?REDACTED" is not an absolute http(s) URL`,
+				`config.yaml:3:10: websub.hub: "hub.example.org/?key=REDACTED" is not an absolute http(s) URL`,
 				`config.yaml:5:27: sources[0].url: "http://u:xxxxx@/feed?t=REDACTED" has no host`,
 				`config.yaml:6:27: sources[1].url: "https://u:xxxxx@host:port/feed" is not a valid URL`,
 				`config.yaml:7:27: sources[2].url: "file://u:xxxxx@host/x" is not a file URL of an absolute path (file:///path)`,

@@ -22,11 +22,19 @@ func RedactURL(raw string) string {
 		return redact(u).String()
 	}
 	head, _, hasQuery := strings.Cut(raw, "?")
-	if scheme, rest, ok := strings.Cut(head, "://"); ok {
-		if at := strings.LastIndexByte(rest, '@'); at >= 0 && !strings.Contains(rest[:at], "/") {
-			rest = "xxxxx" + rest[at:]
+	if i := strings.Index(head, "://"); i >= 0 {
+		start := i + len("://")
+		authority := head[start:]
+		if end := strings.IndexAny(authority, "/#"); end >= 0 {
+			authority = authority[:end]
 		}
-		head = scheme + "://" + rest
+		if at := strings.LastIndexByte(authority, '@'); at >= 0 {
+			hidden := "xxxxx" // a user name alone may be a token
+			if user, _, ok := strings.Cut(authority[:at], ":"); ok {
+				hidden = user + ":xxxxx"
+			}
+			head = head[:start] + hidden + head[start+at:]
+		}
 	}
 	if hasQuery {
 		return head + "?" + Redacted

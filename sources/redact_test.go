@@ -14,8 +14,12 @@ func TestRedactURL(t *testing.T) {
 		{"/srv/feeds/partner.xml", "/srv/feeds/partner.xml"},
 		{"file:///srv/feeds/partner.xml", "file:///srv/feeds/partner.xml"},
 		{"http://h/%zz?key=secret", "http://h/%zz?REDACTED"},
-		{"https://u:pw@host:port/", "https://xxxxx@host:port/"},
-		{"https://u:pw@host:port/feed?k=v", "https://xxxxx@host:port/feed?REDACTED"},
+		{"https://u:pw@host:port/", "https://u:xxxxx@host:port/"},
+		{"https://u:pw@host:port/feed?k=v", "https://u:xxxxx@host:port/feed?REDACTED"},
+		{"https://token@example.com:port/f", "https://xxxxx@example.com:port/f"},
+		{"https://u:p@w@example.com:port/", "https://u:xxxxx@example.com:port/"},
+		{"https://example.com:port/a@b", "https://example.com:port/a@b"}, // an @ in the path is no userinfo
+		{"news@example.edu", "news@example.edu"},
 		{"feeds/partner.xml?key=secret", "feeds/partner.xml?key=REDACTED"},
 		{"feeds/100%.xml", "feeds/100%.xml"},
 	} {

@@ -99,13 +99,13 @@ func TestAddressRule(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.addr, func(t *testing.T) {
-			if got := addressRule(netip.MustParseAddr(tt.addr)); got != tt.rule {
-				t.Errorf("addressRule(%s) = %q, want %q", tt.addr, got, tt.rule)
+			if got := sources.AddressRule(netip.MustParseAddr(tt.addr)); got != tt.rule {
+				t.Errorf("sources.AddressRule(%s) = %q, want %q", tt.addr, got, tt.rule)
 			}
 		})
 	}
-	if got := addressRule(netip.Addr{}); got != "invalid address" {
-		t.Errorf("addressRule(zero) = %q, want invalid address", got)
+	if got := sources.AddressRule(netip.Addr{}); got != "invalid address" {
+		t.Errorf("sources.AddressRule(zero) = %q, want invalid address", got)
 	}
 }
 
@@ -364,13 +364,13 @@ func TestRefuseRebinding(t *testing.T) {
 	}
 }
 
-// publicTestAddr is addressRule with 127.0.0.2 taken for a public address,
+// publicTestAddr is sources.AddressRule with 127.0.0.2 taken for a public address,
 // so a test server can stand for an allowed upstream.
 func publicTestAddr(a netip.Addr) string {
 	if a == netip.MustParseAddr("127.0.0.2") {
 		return ""
 	}
-	return addressRule(a)
+	return sources.AddressRule(a)
 }
 
 // TestRefuseRedirect: an allowed upstream (127.0.0.2, public for the test)
