@@ -203,45 +203,123 @@ func yamlLists(t reflect.Type) map[string]reflect.Type {
 	return lists
 }
 
-// checkListTags reports a list key whose value is tagged but holds no list
-// ("tags: !x 0", even "tags: !!str News"): goccy/go-yaml v1.19 decodes a
-// tagged value into a slice by ranging over it as a list, and panics when
-// it is none.
+// checkListTags reports a list key of the story mapping m whose value is
+// tagged but holds no list ("tags: !x 0", even "tags: !!str News"):
+// goccy/go-yaml v1.19 decodes a tagged value into a slice by ranging over
+// it as a list, and panics when it is none. The value is followed through
+// anchors and aliases, and keys merged in ("<<: *base") are checked too,
+// as the decoder would reach them.
 func checkListTags(m *ast.MappingNode, lineOffset int, prefix string) error {
-	for _, kv := range m.Values {
-		key := keyName(kv.Key)
-		t, ok := metaLists[key]
-		if !ok {
-			continue
-		}
-		tag, list := untag(kv.Value)
-		if tag == nil || list {
-			continue
-		}
-		p := nodePos(tag, lineOffset)
-		return errAt(p.line, p.col, "%s%s: cannot use a value tagged %s as %s", prefix, key, tag.Start.Value, describe(t))
+	c := listTagCheck{anchors: yamlAnchors(m), seen: make(map[*ast.MappingNode]bool)}
+	if kv := c.mapping(m); kv != nil {
+		key, tag := keyName(kv.Key), c.tagOf(kv.Value)
+		p := nodePos(kv.Value, lineOffset)
+		return errAt(p.line, p.col, "%s%s: cannot use a value tagged %s as %s", prefix, key, tag.Start.Value, describe(metaLists[key]))
 	}
 	return nil
 }
 
-// untag returns the outermost tag of n, past anchors, and whether the
-// value under its tags and anchors is a sequence.
-func untag(n ast.Node) (tag *ast.TagNode, list bool) {
-	for {
+// listTagCheck looks for a tagged list key through a story's aliases.
+type listTagCheck struct {
+	anchors map[string]ast.Node
+	seen    map[*ast.MappingNode]bool // mappings checked, so that a merge loop ends
+}
+
+// mapping returns the first entry of m, or of a mapping merged into it,
+// that is a list key whose value is tagged but no list.
+func (c listTagCheck) mapping(m *ast.MappingNode) *ast.MappingValueNode {
+	if c.seen[m] {
+		return nil
+	}
+	c.seen[m] = true
+	for _, kv := range m.Values {
+		if _, merge := kv.Key.(*ast.MergeKeyNode); merge {
+			if bad := c.merged(kv.Value); bad != nil {
+				return bad
+			}
+			continue
+		}
+		if _, ok := metaLists[keyName(kv.Key)]; ok && c.tagOf(kv.Value) != nil {
+			return kv
+		}
+	}
+	return nil
+}
+
+// merged checks the mappings a merge key's value brings in: one, or a
+// list of them.
+func (c listTagCheck) merged(n ast.Node) *ast.MappingValueNode {
+	n = c.resolve(n)
+	if seq, ok := n.(*ast.SequenceNode); ok {
+		for _, v := range seq.Values {
+			if bad := c.merged(v); bad != nil {
+				return bad
+			}
+		}
+		return nil
+	}
+	if m, ok := n.(*ast.MappingNode); ok {
+		return c.mapping(m)
+	}
+	return nil
+}
+
+// resolve follows anchors and aliases from n to the value they stand for.
+func (c listTagCheck) resolve(n ast.Node) ast.Node {
+	for range maxAliasChain {
 		switch v := n.(type) {
 		case *ast.AnchorNode:
 			n = v.Value
-		case *ast.TagNode:
-			if tag == nil {
-				tag = v
-			}
-			n = v.Value
-		case *ast.SequenceNode:
-			return tag, true
+		case *ast.AliasNode:
+			n = c.anchors[aliasName(v)]
 		default:
-			return tag, false
+			return n
 		}
 	}
+	return nil // a loop of aliases: the decoder reports it
+}
+
+// maxAliasChain bounds how many anchors and aliases resolve follows.
+const maxAliasChain = 100
+
+// tagOf returns the outermost tag on the value n if the value under its
+// tags, anchors and aliases is not a list; nil otherwise.
+func (c listTagCheck) tagOf(n ast.Node) *ast.TagNode {
+	var tag *ast.TagNode
+	for range maxAliasChain {
+		t, ok := c.resolve(n).(*ast.TagNode)
+		if !ok {
+			break
+		}
+		if tag == nil {
+			tag = t
+		}
+		n = t.Value
+	}
+	if _, list := c.resolve(n).(*ast.SequenceNode); list {
+		return nil
+	}
+	return tag
+}
+
+// yamlAnchors returns the value of each anchor defined within n, the last
+// definition of a name winning, as the decoder reads them before decoding.
+func yamlAnchors(n ast.Node) map[string]ast.Node {
+	anchors := make(map[string]ast.Node)
+	for _, a := range ast.Filter(ast.AnchorType, n) {
+		if a, ok := a.(*ast.AnchorNode); ok && a.Name != nil {
+			anchors[a.Name.GetToken().Value] = a.Value
+		}
+	}
+	return anchors
+}
+
+// aliasName returns the anchor name an alias refers to.
+func aliasName(a *ast.AliasNode) string {
+	if a.Value == nil || a.Value.GetToken() == nil {
+		return ""
+	}
+	return a.Value.GetToken().Value
 }
 
 // keyName returns the name of a mapping key as written, unquoted.
