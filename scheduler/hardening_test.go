@@ -129,3 +129,33 @@ func TestUpstreamItemCap(t *testing.T) {
 		t.Errorf("%d story pages, want 1000", len(pages))
 	}
 }
+
+// TestHostileStoryFileTakesOnlyItself: a front matter that makes the YAML
+// decoder panic (a tag on a list field) is that file's problem, named with
+// its path: the folder's other stories publish and the source is not put
+// into failure backoff.
+func TestHostileStoryFileTakesOnlyItself(t *testing.T) {
+	s := newSite(t)
+	s.write("good.md", "---\ntitle: Good Story\ndate: 2025-03-13T09:00:00+08:00\nlanguage: en\n---\nFine.\n")
+	s.write("tags.md", "---\ntitle: Hostile Tags\ntags: !x 0\n---\nBody.\n")
+	s.write("authors.yaml", "title: Hostile Authors\nauthors: !x 0\ntext: Body.\n")
+	s.write("categories.md", "---\ntitle: Hostile Categories\ncategories: !x 0\n---\nBody.\n")
+	rep := s.run()
+	sr := sourceReport(t, rep, "newsroom")
+	if sr.Err != nil || sr.Stories != 1 {
+		t.Fatalf("newsroom: err=%v stories=%d, want the good story and no source error", sr.Err, sr.Stories)
+	}
+	var files []string
+	for _, p := range sr.Problems {
+		files = append(files, strings.SplitN(p.Error(), ":", 2)[0])
+	}
+	if got, want := strings.Join(files, " "), "authors.yaml categories.md tags.md"; got != want {
+		t.Errorf("problems name %q, want %q (%v)", got, want, sr.Problems)
+	}
+	if titles := titlesOf(s.feed("feed.json")); titles != "Good Story" {
+		t.Errorf("published %q, want the good story", titles)
+	}
+	if st := s.state("newsroom"); st.Failures != 0 || !st.NextDue.IsZero() {
+		t.Errorf("newsroom state: %d failures, next due %v; a file's problem must not back the source off", st.Failures, st.NextDue)
+	}
+}
