@@ -78,6 +78,7 @@ func FuzzMarkdown(f *testing.F) {
 		"---\ntitle: D\nx: &a !x 0\ntags: *a\n---\n",
 		"---\nbase: &b {tags: !x 0}\n<<: [*b, *b]\ntitle: A\n---\n",
 		"---\nb: &b {<<: *b}\n<<: *b\ntitle: A\n---\n",
+		"---\n<<: &s [*s]\ntitle: A\n---\n",
 		"---\ntitle: A\ndraft: true\n---\n",
 		"---\n- a\n---\n",
 		"---\ntitle: A\n",

@@ -247,19 +247,19 @@ func (c listTagCheck) mapping(m *ast.MappingNode) *ast.MappingValueNode {
 }
 
 // merged checks the mappings a merge key's value brings in: one, or a
-// list of them.
+// list of them (not lists of lists, which could hold themselves).
 func (c listTagCheck) merged(n ast.Node) *ast.MappingValueNode {
 	n = c.resolve(n)
+	items := []ast.Node{n}
 	if seq, ok := n.(*ast.SequenceNode); ok {
-		for _, v := range seq.Values {
-			if bad := c.merged(v); bad != nil {
+		items = seq.Values
+	}
+	for _, v := range items {
+		if m, ok := c.resolve(v).(*ast.MappingNode); ok {
+			if bad := c.mapping(m); bad != nil {
 				return bad
 			}
 		}
-		return nil
-	}
-	if m, ok := n.(*ast.MappingNode); ok {
-		return c.mapping(m)
 	}
 	return nil
 }
