@@ -210,105 +210,145 @@ func yamlLists(t reflect.Type) map[string]reflect.Type {
 // anchors and aliases, and keys merged in ("<<: *base") are checked too,
 // as the decoder would reach them.
 func checkListTags(m *ast.MappingNode, lineOffset int, prefix string) error {
-	c := listTagCheck{anchors: yamlAnchors(m), seen: make(map[*ast.MappingNode]bool)}
-	if kv := c.mapping(m); kv != nil {
-		key, tag := keyName(kv.Key), c.tagOf(kv.Value)
-		p := nodePos(kv.Value, lineOffset)
-		return errAt(p.line, p.col, "%s%s: cannot use a value tagged %s as %s", prefix, key, tag.Start.Value, describe(metaLists[key]))
-	}
-	return nil
-}
-
-// listTagCheck looks for a tagged list key through a story's aliases.
-type listTagCheck struct {
-	anchors map[string]ast.Node
-	seen    map[*ast.MappingNode]bool // mappings checked, so that a merge loop ends
-}
-
-// mapping returns the first entry of m, or of a mapping merged into it,
-// that is a list key whose value is tagged but no list.
-func (c listTagCheck) mapping(m *ast.MappingNode) *ast.MappingValueNode {
-	if c.seen[m] {
+	c := listTagCheck{anchors: yamlAnchors(m), seen: make(map[ast.Node]bool)}
+	kv, tag := c.mapping(m, m.Values)
+	if kv == nil {
 		return nil
 	}
+	key := keyName(kv.Key)
+	p := nodePos(kv.Value, lineOffset)
+	return errAt(p.line, p.col, "%s%s: cannot use a value tagged %s as %s", prefix, key, tag.GetToken().Value, describe(metaLists[key]))
+}
+
+// listTagCheck looks for a tagged list key through a story's anchors.
+type listTagCheck struct {
+	anchors map[string][]ast.Node // every definition of each anchor name
+	seen    map[ast.Node]bool     // mappings checked, so that a merge loop ends
+}
+
+// mapping returns the first of the entries of the mapping m, or of a
+// mapping merged into it, that is a list key whose value the decoder would
+// range over as a list though it is none, with the tag that makes it so.
+func (c listTagCheck) mapping(m ast.Node, entries []*ast.MappingValueNode) (*ast.MappingValueNode, *ast.TagNode) {
+	if c.seen[m] {
+		return nil, nil
+	}
 	c.seen[m] = true
-	for _, kv := range m.Values {
+	for _, kv := range entries {
 		if _, merge := kv.Key.(*ast.MergeKeyNode); merge {
-			if bad := c.merged(kv.Value); bad != nil {
-				return bad
+			if bad, tag := c.merged(kv.Value); bad != nil {
+				return bad, tag
 			}
 			continue
 		}
-		if _, ok := metaLists[keyName(kv.Key)]; ok && c.tagOf(kv.Value) != nil {
-			return kv
+		if _, ok := metaLists[keyName(kv.Key)]; !ok {
+			continue
+		}
+		if tag := c.badList(kv.Value); tag != nil {
+			return kv, tag
 		}
 	}
-	return nil
+	return nil, nil
 }
 
 // merged checks the mappings a merge key's value brings in: one, or a
 // list of them (not lists of lists, which could hold themselves).
-func (c listTagCheck) merged(n ast.Node) *ast.MappingValueNode {
-	n = c.resolve(n)
-	items := []ast.Node{n}
-	if seq, ok := n.(*ast.SequenceNode); ok {
-		items = seq.Values
+func (c listTagCheck) merged(n ast.Node) (*ast.MappingValueNode, *ast.TagNode) {
+	items := c.values(n, make(map[string]bool))
+	if len(items) == 1 {
+		if seq, ok := items[0].(*ast.SequenceNode); ok {
+			items = nil
+			for _, v := range seq.Values {
+				items = append(items, c.values(v, make(map[string]bool))...)
+			}
+		}
 	}
 	for _, v := range items {
-		if m, ok := c.resolve(v).(*ast.MappingNode); ok {
-			if bad := c.mapping(m); bad != nil {
-				return bad
-			}
+		var bad *ast.MappingValueNode
+		var tag *ast.TagNode
+		switch m := v.(type) {
+		case *ast.MappingNode:
+			bad, tag = c.mapping(m, m.Values)
+		case *ast.MappingValueNode:
+			bad, tag = c.mapping(m, []*ast.MappingValueNode{m})
+		}
+		if bad != nil {
+			return bad, tag
+		}
+	}
+	return nil, nil
+}
+
+// values returns what n may stand for past anchors and aliases: an alias
+// stands for every definition of its name, since which one the decoder
+// takes depends on the order it met them. Each name in expanded is
+// followed once, so that aliases of aliases cannot multiply.
+func (c listTagCheck) values(n ast.Node, expanded map[string]bool) []ast.Node {
+	switch v := n.(type) {
+	case *ast.AnchorNode:
+		return c.values(v.Value, expanded)
+	case *ast.AliasNode:
+		name := aliasName(v)
+		if expanded[name] {
+			return nil
+		}
+		expanded[name] = true
+		var out []ast.Node
+		for _, def := range c.anchors[name] {
+			out = append(out, c.values(def, expanded)...)
+		}
+		return out
+	case nil:
+		return nil
+	}
+	return []ast.Node{n}
+}
+
+// badList returns the tag that would make the decoder panic decoding n
+// into a slice, or nil. The decoder looks through anchors, then through
+// an alias to its anchor's value, and ranges over a tag's value as a list:
+// that value must be a list, or a tag that holds one.
+func (c listTagCheck) badList(n ast.Node) *ast.TagNode {
+	for n != nil {
+		a, ok := n.(*ast.AnchorNode)
+		if !ok {
+			break
+		}
+		n = a.Value
+	}
+	defs := []ast.Node{n}
+	if a, ok := n.(*ast.AliasNode); ok {
+		defs = c.anchors[aliasName(a)]
+	}
+	for _, def := range defs {
+		if t, ok := def.(*ast.TagNode); ok && !holdsList(t) {
+			return t
 		}
 	}
 	return nil
 }
 
-// resolve follows anchors and aliases from n to the value they stand for.
-func (c listTagCheck) resolve(n ast.Node) ast.Node {
-	for range maxAliasChain {
-		switch v := n.(type) {
-		case *ast.AnchorNode:
-			n = v.Value
-		case *ast.AliasNode:
-			n = c.anchors[aliasName(v)]
+// holdsList reports whether the tag t holds a list, maybe under more tags.
+func holdsList(t *ast.TagNode) bool {
+	for {
+		switch v := t.Value.(type) {
+		case *ast.SequenceNode:
+			return true
+		case *ast.TagNode:
+			t = v
 		default:
-			return n
+			return false
 		}
 	}
-	return nil // a loop of aliases: the decoder reports it
 }
 
-// maxAliasChain bounds how many anchors and aliases resolve follows.
-const maxAliasChain = 100
-
-// tagOf returns the outermost tag on the value n if the value under its
-// tags, anchors and aliases is not a list; nil otherwise.
-func (c listTagCheck) tagOf(n ast.Node) *ast.TagNode {
-	var tag *ast.TagNode
-	for range maxAliasChain {
-		t, ok := c.resolve(n).(*ast.TagNode)
-		if !ok {
-			break
-		}
-		if tag == nil {
-			tag = t
-		}
-		n = t.Value
-	}
-	if _, list := c.resolve(n).(*ast.SequenceNode); list {
-		return nil
-	}
-	return tag
-}
-
-// yamlAnchors returns the value of each anchor defined within n, the last
-// definition of a name winning, as the decoder reads them before decoding.
-func yamlAnchors(n ast.Node) map[string]ast.Node {
-	anchors := make(map[string]ast.Node)
+// yamlAnchors returns every definition of each anchor name within n.
+func yamlAnchors(n ast.Node) map[string][]ast.Node {
+	anchors := make(map[string][]ast.Node)
 	for _, a := range ast.Filter(ast.AnchorType, n) {
-		if a, ok := a.(*ast.AnchorNode); ok && a.Name != nil {
-			anchors[a.Name.GetToken().Value] = a.Value
+		if a, ok := a.(*ast.AnchorNode); ok && a.Name != nil && a.Name.GetToken() != nil {
+			name := a.Name.GetToken().Value
+			anchors[name] = append(anchors[name], a.Value)
 		}
 	}
 	return anchors
