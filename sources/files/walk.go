@@ -7,6 +7,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/feedloom/feedloom/sources"
@@ -32,12 +33,13 @@ type folderWalk struct {
 	seen     map[string]bool // real paths of the folders listed
 	links    []storyFile     // links to folders, followed once the real tree is listed
 	files    []storyFile
-	problems []error
+	problems []*sources.FileError
 }
 
 // walkFolder lists the story files under root, which must be absolute and
-// free of links, in no particular order. Only root unreadable is an error;
-// a subfolder or link that cannot be read is a problem.
+// free of links, in no particular order, and the problems met, sorted by
+// path. Only root unreadable is an error; a subfolder or link that cannot
+// be read is a problem.
 func walkFolder(root string) (files []storyFile, problems []error, err error) {
 	w := &folderWalk{root: root, seen: make(map[string]bool)}
 	if err := w.folder("", root); err != nil {
@@ -53,7 +55,12 @@ func walkFolder(root string) (files []storyFile, problems []error, err error) {
 			w.folder(l.rel, l.path) // never the root, so never an error
 		}
 	}
-	return w.files, w.problems, nil
+	slices.SortStableFunc(w.problems, func(a, b *sources.FileError) int { return strings.Compare(a.Path, b.Path) })
+	problems = make([]error, len(w.problems))
+	for i, p := range w.problems {
+		problems[i] = p
+	}
+	return w.files, problems, nil
 }
 
 // folder lists the folder at real, named rel inside the root ("" for the
