@@ -110,17 +110,18 @@ func TestFetchLinks(t *testing.T) {
 	symlink(t, dir, "shared", filepath.Join(outside, "shared"))
 	symlink(t, dir, "image.png", filepath.Join(outside, "elsewhere.png")) // no story: ignored
 	symlink(t, dir, "link-a.md", "a.md")
-	symlink(t, dir, "alias", "real")             // a folder read already by its real path
-	symlink(t, dir, "drafts", ".hidden")         // a hidden folder, shown by a link
-	symlink(t, dir, "real/deep/loop", "..")      // a loop
-	symlink(t, dir, "real/self", ".")            // a loop to itself
-	symlink(t, dir, "root", ".")                 // the root itself
-	symlink(t, dir, "parent", "..")              // the folder holding the root
-	symlink(t, dir, "gone.md", "missing.md")     // dangling
-	symlink(t, dir, "gone-folder", "missing")    // dangling, may have been a folder
-	symlink(t, dir, "gone.html", "missing.html") // dangling, and no story by its name
-	symlink(t, dir, "cycle-a.md", "cycle-b.md")  // a loop of file links
-	symlink(t, dir, "cycle-b.md", "cycle-a.md")  //
+	symlink(t, dir, "alias", "real")                   // a folder read already by its real path
+	symlink(t, dir, "drafts", ".hidden")               // a hidden folder, shown by a link
+	symlink(t, dir, ".hidden/broken.md", "nowhere.md") // reported by the name it is read by
+	symlink(t, dir, "real/deep/loop", "..")            // a loop
+	symlink(t, dir, "real/self", ".")                  // a loop to itself
+	symlink(t, dir, "root", ".")                       // the root itself
+	symlink(t, dir, "parent", "..")                    // the folder holding the root
+	symlink(t, dir, "gone.md", "missing.md")           // dangling
+	symlink(t, dir, "gone-folder", "missing")          // dangling, may have been a folder
+	symlink(t, dir, "gone.html", "missing.html")       // dangling, and no story by its name
+	symlink(t, dir, "cycle-a.md", "cycle-b.md")        // a loop of file links
+	symlink(t, dir, "cycle-b.md", "cycle-a.md")        //
 	climb, err := filepath.Rel(dir, filepath.Join(outside, "passwd.txt"))
 	if err != nil {
 		t.Fatal(err)
@@ -140,6 +141,7 @@ func TestFetchLinks(t *testing.T) {
 		"climb.txt: symlink points outside the story folder",
 		"cycle-a.md: broken symlink: EvalSymlinks: too many links",
 		"cycle-b.md: broken symlink: EvalSymlinks: too many links",
+		"drafts/broken.md: broken symlink: no such file or directory",
 		"gone-folder: broken symlink: no such file or directory",
 		"gone.md: broken symlink: no such file or directory",
 		"parent: symlink points outside the story folder",
