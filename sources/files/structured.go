@@ -149,8 +149,10 @@ func parseYAMLStories(data []byte) (stories []structuredStory, list bool, err er
 
 // parseYAMLDoc parses text holding at most one YAML document and returns its
 // body (nil when there is none). lineOffset is added to every line number
-// reported, prefix to every message.
-func parseYAMLDoc(text string, lineOffset int, prefix string) (ast.Node, error) {
+// reported, prefix to every message; a panic of the parser is a problem at
+// the text's first line.
+func parseYAMLDoc(text string, lineOffset int, prefix string) (body ast.Node, err error) {
+	defer catchPanic(&err, lineOffset+1, 0)
 	f, err := parser.ParseBytes([]byte(text), 0)
 	if err != nil {
 		return nil, yamlError(err, lineOffset, prefix)
