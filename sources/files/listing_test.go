@@ -2,7 +2,6 @@ package files
 
 import (
 	"fmt"
-	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -12,14 +11,10 @@ import (
 )
 
 // sample returns the real listing DESIGN.md describes, read from the shared
-// samples folder beside the repository.
+// samples folder beside the repository; the test skips where it is absent.
 func sample(t testing.TB) string {
 	t.Helper()
-	b, err := os.ReadFile(testenv.SamplePath(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
+	return string(testenv.Sample().Raw(t))
 }
 
 const sampleName = "000_4b135a03a8bb7209.txt"
@@ -76,23 +71,56 @@ func TestSampleListing(t *testing.T) {
 	}
 }
 
-// The same listing saved with a byte order mark and CRLF or CR line ends
-// gives the same stories.
+// TestNewsroomListing reads the project's own listing: another label, the
+// same shape as the sample (stories without a blank line before the next
+// label, no final newline).
+func TestNewsroomListing(t *testing.T) {
+	l := testenv.Newsroom()
+	res := fetch(t, writeFiles(t, map[string]string{l.Name: string(l.Raw(t))}), Options{})
+	if len(res.Problems) != 0 {
+		t.Fatalf("problems: %v", res.Problems)
+	}
+	lines := []int{4, 8, 13, 17, 21, 26, 31, 34}
+	paras := []int{1, 2, 2, 1, 2, 2, 1, 1}
+	if len(res.Stories) != len(l.Titles) {
+		t.Fatalf("got %d stories, want %d", len(res.Stories), len(l.Titles))
+	}
+	for i, s := range res.Stories {
+		if s.Title != l.Titles[i] || s.Line != lines[i] || len(s.Text) != paras[i] {
+			t.Errorf("story %d = %q line %d, %d paragraphs; want %q line %d, %d paragraphs",
+				i, s.Title, s.Line, len(s.Text), l.Titles[i], lines[i], paras[i])
+		}
+		if s.File != l.Name || s.Position != i || s.Year != 2025 || !reflect.DeepEqual(s.Categories, []string{"Press Release"}) {
+			t.Errorf("story %d: File %q Position %d Year %d Categories %q", i, s.File, s.Position, s.Year, s.Categories)
+		}
+	}
+	if got := res.Stories[2].Text[1]; got != "代表團對大學在基因檢測技術方面的進展表示讚賞。" {
+		t.Errorf("story 2's last paragraph (no blank line after it) = %q", got)
+	}
+	if got := res.Stories[7].Text[0]; !strings.HasSuffix(got, "for marine monitoring by 2045.") {
+		t.Errorf("last paragraph (no final newline) = %q", got)
+	}
+}
+
+// Each listing saved with a byte order mark and CRLF or CR line ends gives
+// the same stories.
 func TestListingEncodings(t *testing.T) {
-	plain := sample(t)
-	base := fetch(t, writeFiles(t, map[string]string{sampleName: plain}), Options{}).Stories
-	for name, body := range map[string]string{
-		"bom+crlf": "\uFEFF" + strings.ReplaceAll(plain, "\n", "\r\n"),
-		"cr":       strings.ReplaceAll(plain, "\n", "\r"),
-		"crlf+nl":  strings.ReplaceAll(plain, "\n", "\r\n") + "\r\n",
-	} {
-		t.Run(name, func(t *testing.T) {
-			got := fetch(t, writeFiles(t, map[string]string{sampleName: body}), Options{})
-			if len(got.Problems) != 0 {
-				t.Fatalf("problems: %v", got.Problems)
-			}
-			if !reflect.DeepEqual(got.Stories, base) {
-				t.Errorf("stories differ from the LF listing:\n%+v\nwant\n%+v", got.Stories, base)
+	for _, l := range testenv.Listings() {
+		t.Run(l.Name, func(t *testing.T) {
+			plain := string(l.Raw(t))
+			base := fetch(t, writeFiles(t, map[string]string{l.Name: plain}), Options{}).Stories
+			for name, body := range map[string]string{
+				"bom+crlf": "\uFEFF" + strings.ReplaceAll(plain, "\n", "\r\n"),
+				"cr":       strings.ReplaceAll(plain, "\n", "\r"),
+				"crlf+nl":  strings.ReplaceAll(plain, "\n", "\r\n") + "\r\n",
+			} {
+				got := fetch(t, writeFiles(t, map[string]string{l.Name: body}), Options{})
+				if len(got.Problems) != 0 {
+					t.Fatalf("%s: problems: %v", name, got.Problems)
+				}
+				if !reflect.DeepEqual(got.Stories, base) {
+					t.Errorf("%s: stories differ from the LF listing:\n%+v\nwant\n%+v", name, got.Stories, base)
+				}
 			}
 		})
 	}
