@@ -118,12 +118,12 @@ type feedSpec struct {
 func (s *site) feedJobs(specs ...feedSpec) []Job {
 	opts := feed.Options{
 		AllowPrivate: true, // the upstreams are httptest servers on 127.0.0.1
-		Timeout:   5 * time.Second,
-		RetryWait: time.Millisecond,
-		Zone:      hk,
-		Limiter:   feed.NewLimiter(16, 2),
-		Now:       func() time.Time { return s.now },
-		Log:       slog.New(slog.DiscardHandler),
+		Timeout:      5 * time.Second,
+		RetryWait:    time.Millisecond,
+		Zone:         hk,
+		Limiter:      feed.NewLimiter(16, 2),
+		Now:          func() time.Time { return s.now },
+		Log:          slog.New(slog.DiscardHandler),
 	}
 	opts.Client = feed.NewClient(opts)
 	s.t.Cleanup(opts.Client.CloseIdleConnections)
