@@ -22,12 +22,21 @@ func (b *builder) placement(c *Config) {
 	if root {
 		b.p.at("output.dir", "%s is a filesystem root: serving it would publish every file on the machine", out)
 	} else {
+		// The config file is checked where it was named and, when it is a
+		// symlink, where it really is; relative paths in it still follow
+		// the folder it was named in.
 		name := filepath.Base(c.Path)
+		file := placed(c.Path)
+		realName := filepath.Base(file.real)
 		switch cfg := placed(c.Dir); {
 		case cfg.real == out.real:
 			b.p.at("output.dir", "%s is the config file's folder: serving it would publish %s", out, name)
 		case nested(cfg.real, out.real):
 			b.p.at("output.dir", "%s contains the config file's folder %s: serving it would publish %s", out, cfg, name)
+		case filepath.Dir(file.real) == out.real:
+			b.p.at("output.dir", "%s holds the config file %s: serving it would publish %s", out, file, realName)
+		case nested(filepath.Dir(file.real), out.real):
+			b.p.at("output.dir", "%s contains the config file %s: serving it would publish %s", out, file, realName)
 		}
 		switch {
 		case data.real == out.real:
@@ -73,7 +82,8 @@ func (p place) String() string {
 // path exists: filepath.EvalSymlinks on its longest existing prefix, with
 // the missing rest appended. A dangling symlink on the way (data -> public/db
 // before public exists) is followed all the same, up to hops links, so that
-// where the folder will be created is known.
+// where the folder will be created is known; a relative target is read
+// from the folder the link really sits in.
 func resolve(path string, hops int) string {
 	path = filepath.Clean(path)
 	var rest []string // missing components, outermost first
@@ -87,7 +97,7 @@ func resolve(path string, hops int) string {
 		}
 		if target, err := os.Readlink(dir); err == nil && hops > 0 {
 			if !filepath.IsAbs(target) {
-				target = filepath.Join(parent, target)
+				target = filepath.Join(resolve(parent, hops-1), target)
 			}
 			return resolve(filepath.Join(append([]string{target}, rest...)...), hops-1)
 		}

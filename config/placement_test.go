@@ -79,6 +79,12 @@ func TestOutputPlacement(t *testing.T) {
 		{"the config file's folder reached through a symlink", []string{"real/", "link -> real"}, "link/config.yaml",
 			"data_dir: /var/lib/feedloom\noutput: {dir: \"DIR/real\"}\n",
 			[]string{"link/config.yaml:4:10: output.dir: DIR/real is the config file's folder: serving it would publish config.yaml"}},
+		{"the folder a symlinked config file really sits in", []string{"etc/", "site/", "site/config.yaml -> ../etc/feedloom.yaml"}, "site/config.yaml",
+			"data_dir: /var/lib/feedloom\noutput: {dir: \"DIR/etc\"}\n",
+			[]string{"site/config.yaml:4:10: output.dir: DIR/etc holds the config file DIR/site/config.yaml (DIR/etc/feedloom.yaml once symlinks are resolved): serving it would publish feedloom.yaml"}},
+		{"above the folder a symlinked config file really sits in", []string{"srv/etc/", "site/", "site/config.yaml -> ../srv/etc/config.yaml"}, "site/config.yaml",
+			"data_dir: /var/lib/feedloom\noutput: {dir: \"DIR/srv\"}\n",
+			[]string{"site/config.yaml:4:10: output.dir: DIR/srv contains the config file DIR/site/config.yaml (DIR/srv/etc/config.yaml once symlinks are resolved): serving it would publish config.yaml"}},
 
 		// data_dir.
 		{"data_dir itself", nil, "config.yaml",
@@ -96,6 +102,9 @@ func TestOutputPlacement(t *testing.T) {
 		{"data_dir a dangling symlink into output.dir not made yet", []string{"data -> public/store"}, "config.yaml",
 			"data_dir: data\noutput: {dir: public}\n",
 			[]string{"config.yaml:4:10: output.dir: DIR/public contains data_dir DIR/data (DIR/public/store once symlinks are resolved): serving it would publish the store"}},
+		{"data_dir a dangling symlink under a symlinked folder", []string{"x/y/", "l -> x/y", "x/y/data -> ../../out/store"}, "config.yaml",
+			"data_dir: l/data\noutput: {dir: out}\n",
+			[]string{"config.yaml:4:10: output.dir: DIR/out contains data_dir DIR/l/data (DIR/out/store once symlinks are resolved): serving it would publish the store"}},
 		{"output.dir a symlink to data_dir's parent", []string{"var/lib/", "public -> var"}, "config.yaml",
 			"data_dir: var/lib/data\noutput: {dir: public}\n",
 			[]string{"config.yaml:4:10: output.dir: DIR/public (DIR/var once symlinks are resolved) contains data_dir DIR/var/lib/data: serving it would publish the store"}},
@@ -146,7 +155,7 @@ func TestOutputPlacement(t *testing.T) {
 
 func TestResolve(t *testing.T) {
 	dir := tempDir(t)
-	tree(t, dir, []string{"a/b/", "l -> a", "dangling -> a/new", "loop1 -> loop2", "loop2 -> loop1", "abs -> " + filepath.Join(dir, "a", "b")})
+	tree(t, dir, []string{"a/b/", "l -> a", "dangling -> a/new", "loop1 -> loop2", "loop2 -> loop1", "abs -> " + filepath.Join(dir, "a", "b"), "a/b/up -> ../new"})
 	for _, tc := range []struct{ path, want string }{
 		{"a/b", "a/b"},
 		{"a/b/not/yet", "a/b/not/yet"},
@@ -156,6 +165,7 @@ func TestResolve(t *testing.T) {
 		{"dangling", "a/new"},
 		{"dangling/deeper", "a/new/deeper"},
 		{"abs/c", "a/b/c"},
+		{"abs/up", "a/new"},    // a relative target is read from the folder the link really sits in
 		{"loop1/x", "loop1/x"}, // a loop is left as written once the hops run out
 	} {
 		got := resolve(filepath.Join(dir, tc.path), 40)
