@@ -27,8 +27,17 @@ var tempName = regexp.MustCompile(`^\.[^/]+\.(?:xml|json|html|opml|xsl)[0-9]+$`)
 // up after itself, so the next process does, once: within one process every
 // failed write removes its own temporary file.
 func (p *Publisher) sweepTemps(now time.Time) ([]string, error) {
+	// WalkDir does not follow a symlinked root, and an output folder that
+	// is a link to the web server's folder is a common layout.
+	root, err := filepath.EvalSymlinks(p.opts.Dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("publish: remove leftover temporary files: %w", err)
+	}
 	var removed []string
-	err := filepath.WalkDir(p.opts.Dir, func(path string, d fs.DirEntry, err error) error {
+	err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			if errors.Is(err, fs.ErrNotExist) {
 				return nil
@@ -51,7 +60,7 @@ func (p *Publisher) sweepTemps(now time.Time) ([]string, error) {
 		if err := removeFile(path); err != nil {
 			return err
 		}
-		rel, _ := filepath.Rel(p.opts.Dir, path)
+		rel, _ := filepath.Rel(root, path)
 		removed = append(removed, filepath.ToSlash(rel))
 		return nil
 	})

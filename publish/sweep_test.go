@@ -77,3 +77,38 @@ func TestPublishRemovesLeftoverTemps(t *testing.T) {
 		t.Errorf("second publish of the same publisher swept again: %v", err)
 	}
 }
+
+// TestSweepThroughSymlinkedOutput: an output folder that is a symlink (to
+// the web server's folder) is swept all the same.
+func TestSweepThroughSymlinkedOutput(t *testing.T) {
+	base := t.TempDir()
+	www := filepath.Join(base, "www")
+	if err := os.MkdirAll(filepath.Join(www, "en"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(base, "public")
+	if err := os.Symlink("www", dir); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2025, 3, 14, 12, 0, 0, 0, time.UTC)
+	old := now.Add(-2 * time.Hour)
+	for _, name := range []string{".rss.xml12345", "en/.atom.xml999"} {
+		p := filepath.Join(www, filepath.FromSlash(name))
+		if err := os.WriteFile(p, nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chtimes(p, old, old); err != nil {
+			t.Fatal(err)
+		}
+	}
+	opts := testOptions(dir)
+	opts.Now = func() time.Time { return now }
+	p := New(&fakeStore{}, opts, nil)
+	removed, err := p.sweepTemps(now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{".rss.xml12345", "en/.atom.xml999"}; !slices.Equal(removed, want) {
+		t.Errorf("removed %q, want %q", removed, want)
+	}
+}

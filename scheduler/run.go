@@ -408,7 +408,7 @@ func (s *Scheduler) store1(ctx context.Context, job Job, f fetched, now time.Tim
 	case sr.Err != nil:
 		st = f.prev
 		st.Fail(now, sr.Err)
-		log.Warn("fetch failed", "err", sr.Err, "failures", st.Failures, "next_due", st.NextDue)
+		log.Warn("fetch failed", "err", sources.RedactText(sr.Err.Error()), "failures", st.Failures, "next_due", st.NextDue)
 	case f.res.NotModified:
 		st.Succeed(now)
 	default:
@@ -421,7 +421,7 @@ func (s *Scheduler) store1(ctx context.Context, job Job, f fetched, now time.Tim
 		}
 	}
 	if len(sr.Problems) > 0 {
-		st.LastError = errors.Join(sr.Problems...).Error()
+		st.LastError = sources.RedactText(errors.Join(sr.Problems...).Error())
 	}
 	b.State = &st
 	b.Holder = f.holder
@@ -431,7 +431,7 @@ func (s *Scheduler) store1(ctx context.Context, job Job, f fetched, now time.Tim
 	}
 	sr.Changed, sr.Removed = done.Changed, done.Removed+done.Pruned
 	for _, p := range sr.Problems {
-		log.Warn("skipped", "err", p)
+		log.Warn("skipped", "err", sources.RedactText(p.Error()))
 	}
 	if sr.Err == nil {
 		log.Info("refreshed", "not_modified", sr.NotModified, "stories", sr.Stories,

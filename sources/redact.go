@@ -43,7 +43,10 @@ func RedactURL(raw string) string {
 }
 
 func redact(u *url.URL) *url.URL {
-	if u.User == nil && u.RawQuery == "" {
+	// A fragment is never sent, but one shaped like a token
+	// (#access_token=…, OAuth's implicit flow) was pasted with one.
+	tokenFragment := strings.Contains(u.EscapedFragment(), "=")
+	if u.User == nil && u.RawQuery == "" && !tokenFragment {
 		return u
 	}
 	r := *u
@@ -57,24 +60,31 @@ func redact(u *url.URL) *url.URL {
 	if r.RawQuery != "" {
 		r.RawQuery = redactQuery(r.RawQuery)
 	}
+	if tokenFragment {
+		r.Fragment, r.RawFragment = Redacted, ""
+	}
 	return &r
 }
 
 // redactQuery keeps the order and the keys of a query and replaces each
-// value, without re-encoding what it does not touch.
+// value, without re-encoding what it does not touch. A part with no "=" is
+// all value (?s3cr3tT0ken), so it goes whole.
 func redactQuery(q string) string {
 	parts := strings.Split(q, "&")
 	for i, p := range parts {
-		key, _, hasValue := strings.Cut(p, "=")
-		if hasValue || key != "" {
+		switch key, _, hasValue := strings.Cut(p, "="); {
+		case hasValue:
 			parts[i] = key + "=" + Redacted
+		case p != "":
+			parts[i] = Redacted
 		}
 	}
 	return strings.Join(parts, "&")
 }
 
-// RedactText redacts every http(s) URL found in s, so an error message
-// that quotes one (as net/http's do) can be shown.
+// RedactText redacts every URL found in s (any scheme, written in any
+// case: http, https, ftp, a postgres:// DSN), so an error message that
+// quotes one (as net/http's and database drivers' do) can be shown.
 func RedactText(s string) string {
 	if !strings.Contains(s, "://") {
 		return s
@@ -99,12 +109,32 @@ func RedactText(s string) string {
 	}
 }
 
+// indexURL is where the first URL in s starts: the scheme before the first
+// "://" that has one, or -1.
 func indexURL(s string) int {
-	best := -1
-	for _, scheme := range []string{"http://", "https://"} {
-		if i := strings.Index(s, scheme); i >= 0 && (best < 0 || i < best) {
-			best = i
+	for off := 0; ; {
+		i := strings.Index(s[off:], "://")
+		if i < 0 {
+			return -1
 		}
+		i += off
+		start := i
+		for start > 0 && isSchemeByte(s[start-1]) {
+			start--
+		}
+		// A scheme starts with a letter (RFC 3986 §3.1).
+		for start < i && !isLetter(s[start]) {
+			start++
+		}
+		if start < i {
+			return start
+		}
+		off = i + len("://")
 	}
-	return best
+}
+
+func isLetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
+
+func isSchemeByte(c byte) bool {
+	return isLetter(c) || '0' <= c && c <= '9' || c == '+' || c == '-' || c == '.'
 }

@@ -10,7 +10,9 @@ func TestRedactURL(t *testing.T) {
 		{"http://user:pass@host/feed", "http://user:xxxxx@host/feed"},
 		{"http://token@host/feed", "http://xxxxx@host/feed"},
 		{"http://user:pass@host:8080/f?k=v", "http://user:xxxxx@host:8080/f?k=REDACTED"},
-		{"https://host/feed?flag", "https://host/feed?flag=REDACTED"},
+		{"https://host/feed?s3cr3tT0ken", "https://host/feed?REDACTED"},
+		{"https://host/feed?lang=en&s3cr3tT0ken", "https://host/feed?lang=REDACTED&REDACTED"},
+		{"https://host/feed#access_token=abc", "https://host/feed#REDACTED"},
 		{"/srv/feeds/partner.xml", "/srv/feeds/partner.xml"},
 		{"file:///srv/feeds/partner.xml", "file:///srv/feeds/partner.xml"},
 		{"http://h/%zz?key=secret", "http://h/%zz?REDACTED"},
@@ -25,6 +27,19 @@ func TestRedactURL(t *testing.T) {
 	} {
 		if got := RedactURL(tc.in); got != tc.want {
 			t.Errorf("RedactURL(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestRedactTextSchemes(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"GET HTTPS://bob:pw@h/f?k=v failed", "GET https://bob:xxxxx@h/f?k=REDACTED failed"},
+		{`connect "postgres://feedloom:s3cret@db:5432/feedloom?sslmode=disable"`, `connect "postgres://feedloom:xxxxx@db:5432/feedloom?sslmode=REDACTED"`},
+		{"ftp://u:p@files/x and then ://nothing", "ftp://u:xxxxx@files/x and then ://nothing"},
+		{"no url here", "no url here"},
+	} {
+		if got := RedactText(tc.in); got != tc.want {
+			t.Errorf("RedactText(%q)\n got %q\nwant %q", tc.in, got, tc.want)
 		}
 	}
 }

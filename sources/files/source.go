@@ -73,17 +73,18 @@ func (s *Source) Name() string { return s.name }
 // folder's Digest.
 func (s *Source) Fetch(ctx context.Context, prev sources.State) (sources.Result, error) {
 	res := sources.Result{State: prev}
-	files, problems, err := s.list()
+	root, files, problems, err := s.list()
 	if err != nil {
 		return sources.Result{}, fmt.Errorf("files %q: %w", s.name, err)
 	}
+	defer root.Close()
 	res.Problems = problems
 	sum := sha256.New()
 	for _, f := range files {
 		if err := ctx.Err(); err != nil {
 			return sources.Result{}, fmt.Errorf("files %q: %w", s.name, err)
 		}
-		data, err := s.read(f.path)
+		data, err := s.read(root, f.path)
 		addDigest(sum, f.rel, data)
 		var stories []sources.Story
 		if err == nil {
@@ -104,16 +105,17 @@ func (s *Source) Fetch(ctx context.Context, prev sources.State) (sources.Result,
 // records it in the state's ETag: nodes of a cluster compare it to see
 // that they were deployed the same folder.
 func (s *Source) Digest(ctx context.Context) (string, error) {
-	files, _, err := s.list()
+	root, files, _, err := s.list()
 	if err != nil {
 		return "", fmt.Errorf("files %q: %w", s.name, err)
 	}
+	defer root.Close()
 	sum := sha256.New()
 	for _, f := range files {
 		if err := ctx.Err(); err != nil {
 			return "", fmt.Errorf("files %q: %w", s.name, err)
 		}
-		data, _ := s.read(f.path)
+		data, _ := s.read(root, f.path)
 		addDigest(sum, f.rel, data)
 	}
 	return digestOf(sum), nil
@@ -130,33 +132,46 @@ func digestOf(sum hash.Hash) string {
 }
 
 // list returns the story files under the folder, sorted by their
-// slash-separated paths relative to it. A subfolder or link that cannot be
-// read is a problem, not an error: the other files still count.
-func (s *Source) list() (files []storyFile, problems []error, err error) {
+// slash-separated paths relative to it, and the folder opened as an
+// os.Root to read them through. A subfolder or link that cannot be read is
+// a problem, not an error: the other files still count.
+func (s *Source) list() (root *os.Root, files []storyFile, problems []error, err error) {
 	info, err := os.Stat(s.dir)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	if !info.IsDir() {
-		return nil, nil, fmt.Errorf("%s: not a folder", s.dir)
+		return nil, nil, nil, fmt.Errorf("%s: not a folder", s.dir)
 	}
 	// A deployed folder is often a link to the current release
 	// (stories -> releases/42): resolve it at each listing, so that the
 	// walk descends into it and links inside are judged against the
 	// release itself.
-	root, err := filepath.Abs(s.dir)
+	dir, err := filepath.Abs(s.dir)
 	if err == nil {
-		root, err = filepath.EvalSymlinks(root)
+		dir, err = filepath.EvalSymlinks(dir)
 	}
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	files, problems, err = walkFolder(root)
+	files, problems, err = walkFolder(dir)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
+	}
+	// The walk judged every link; reading through a Root holds that
+	// judgement even if a file or folder is swapped for a link to
+	// elsewhere before it is read.
+	if root, err = os.OpenRoot(dir); err != nil {
+		return nil, nil, nil, err
+	}
+	for i := range files {
+		if files[i].path, err = filepath.Rel(dir, files[i].path); err != nil {
+			root.Close()
+			return nil, nil, nil, err
+		}
 	}
 	slices.SortFunc(files, func(a, b storyFile) int { return strings.Compare(a.rel, b.rel) })
-	return files, problems, nil
+	return root, files, problems, nil
 }
 
 // formatOf returns the story format of a file by its extension, "" for a
@@ -181,15 +196,16 @@ const defaultMaxBytes = 10 << 20
 // errTooLarge is the problem of a story file over Options.MaxBytes.
 var errTooLarge = errors.New("story file too large")
 
-// read reads the story file at p, at most Options.MaxBytes of it: a larger
-// file is an error, read no further. The size is checked before reading and
-// again by what was read, which catches a file growing meanwhile.
-func (s *Source) read(p string) ([]byte, error) {
+// read reads the story file at p inside root, at most Options.MaxBytes of
+// it: a larger file is an error, read no further. The size is checked
+// before reading and again by what was read, which catches a file growing
+// meanwhile.
+func (s *Source) read(root *os.Root, p string) ([]byte, error) {
 	limit := s.opts.MaxBytes
 	if limit <= 0 {
 		limit = defaultMaxBytes
 	}
-	f, err := os.Open(p)
+	f, err := root.Open(p)
 	if err != nil {
 		return nil, pathless(err) // the report names the file
 	}

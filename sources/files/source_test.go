@@ -283,6 +283,38 @@ func TestFetchMaxBytesDefault(t *testing.T) {
 	}
 }
 
+// TestReadThroughRoot: a listed file swapped for a link out of the folder
+// before it is read is refused by the read itself.
+func TestReadThroughRoot(t *testing.T) {
+	dir := t.TempDir()
+	outside := filepath.Join(t.TempDir(), "secret.md")
+	if err := os.WriteFile(outside, []byte("---\ntitle: Secret\n---\nSecret.\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "a.md"), []byte("---\ntitle: A\n---\nA.\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	src := New("newsroom", dir, Options{})
+	root, files, _, err := src.list()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer root.Close()
+	// Between listing and reading, a.md becomes a link out of the folder.
+	if err := os.Remove(filepath.Join(dir, "a.md")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(outside, filepath.Join(dir, "a.md")); err != nil {
+		t.Fatal(err)
+	}
+	if len(files) != 1 || files[0].rel != "a.md" {
+		t.Fatalf("listed %+v, want a.md", files)
+	}
+	if data, err := src.read(root, files[0].path); err == nil {
+		t.Errorf("read %q through a link out of the folder, want an error", data)
+	}
+}
+
 // TestReadStopsAtLimit: a file whose size says nothing of what it holds
 // (one growing while read, here an endless device) is read no further
 // than the limit.
@@ -290,7 +322,12 @@ func TestReadStopsAtLimit(t *testing.T) {
 	if _, err := os.Stat("/dev/zero"); err != nil {
 		t.Skip("no /dev/zero here")
 	}
-	data, err := New("newsroom", t.TempDir(), Options{MaxBytes: 1024}).read("/dev/zero")
+	root, err := os.OpenRoot("/dev")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer root.Close()
+	data, err := New("newsroom", t.TempDir(), Options{MaxBytes: 1024}).read(root, "zero")
 	if want := "story file too large: over the limit of 1 KiB"; err == nil || err.Error() != want || data != nil {
 		t.Errorf("read = %d bytes, %v; want %q", len(data), err, want)
 	}

@@ -16,7 +16,7 @@ import (
 // storyFile is a story file found under the folder.
 type storyFile struct {
 	rel  string // slash-separated path as seen inside the folder, for reports
-	path string // where it is read from, its links resolved
+	path string // where it is read from, its links resolved: relative to the resolved folder once listed
 }
 
 // errOutside is the problem of a link that leads out of the story folder:
