@@ -130,19 +130,29 @@ func declared(body []byte, enc encoding.Encoding, name, from string) (decoded, e
 }
 
 // guess reads a body that declares no charset, or declares UTF-8 and is
-// not: as UTF-8 when most of its non-ASCII bytes are UTF-8, so that a stray
-// byte costs one U+FFFD and not every other character; else in the charset
-// the detector names with at least detectMin confidence; else as
-// windows-1252. That last resort is feedparser's (declared, then UTF-8, then
-// windows-1252) and browsers' for unlabelled HTML in most locales: it
-// decodes every byte, and it is what an undeclared non-UTF-8 feed too short
-// to detect is in most often. JSON is exempt from guessing: RFC 8259 §8.1 makes it UTF-8,
-// so it is read as UTF-8 with replacements.
+// not. UTF-8 with its invalid bytes replaced is the reading whenever the
+// body's valid multi-byte UTF-8 sequences are more than ten times its
+// invalid bytes, and also, when no multi-byte charset competes (the
+// detector names a single-byte one or none), whenever they are at least as
+// many: a stray Latin-1 byte in a UTF-8 feed then costs one U+FFFD, as in
+// feedparser and browsers, not every other character. Else the body is
+// read in the charset the detector names with at least detectMin
+// confidence; else as windows-1252. That last resort is feedparser's
+// (declared, then UTF-8, then windows-1252) and browsers' for unlabelled
+// HTML in most locales: it decodes every byte, and it is what an undeclared
+// non-UTF-8 feed too short to detect is in most often; a single-byte text
+// hardly ever holds a valid UTF-8 sequence, so it keeps this reading. JSON
+// is exempt from guessing: RFC 8259 §8.1 makes it UTF-8, so it is read as
+// UTF-8 with replacements.
 func guess(body []byte) (decoded, error) {
-	if isJSON(body) || mostlyUTF8(body) {
+	valid, invalid := utf8Sequences(body)
+	if isJSON(body) || valid > 10*invalid {
 		return transcode(body, unicode.UTF8, "utf-8", "default")
 	}
 	enc, name, conf := detect(body)
+	if (enc == nil || !multiByte(name)) && valid >= invalid {
+		return transcode(body, unicode.UTF8, "utf-8", "default")
+	}
 	if enc == nil {
 		d, err := transcode(body, charmap.Windows1252, "windows-1252", "fallback")
 		d.confidence = conf
@@ -183,13 +193,14 @@ func detect(body []byte) (enc encoding.Encoding, name string, conf int) {
 	return enc, name, r.Confidence
 }
 
-// mostlyUTF8 reports a body whose multi-byte UTF-8 sequences outnumber its
-// invalid bytes more than ten to one, the margin of ICU's UTF-8 recognizer.
-// Legacy CJK text forms valid UTF-8 sequences by chance (about one for
-// every six invalid bytes in Big5, GBK, Shift_JIS and EUC-KR news text),
-// Latin text hardly ever.
-func mostlyUTF8(b []byte) bool {
-	valid, invalid := 0, 0
+// utf8Sequences counts the multi-byte UTF-8 sequences of b that are valid
+// and the bytes that are not UTF-8. Against a multi-byte charset UTF-8
+// needs more than ten valid sequences to each invalid byte, the margin of
+// ICU's UTF-8 recognizer: legacy CJK text forms valid UTF-8 sequences by
+// chance (about one for every six invalid bytes in Big5, GBK, Shift_JIS
+// and EUC-KR news text). Latin text hardly ever forms one, so against a
+// single-byte charset one valid sequence per invalid byte is enough.
+func utf8Sequences(b []byte) (valid, invalid int) {
 	for len(b) > 0 {
 		if b[0] < utf8.RuneSelf {
 			b = b[1:]
@@ -203,7 +214,7 @@ func mostlyUTF8(b []byte) bool {
 		}
 		b = b[n:]
 	}
-	return valid > 10*invalid
+	return valid, invalid
 }
 
 // multiByte reports a charset whose byte sequences follow a grammar, so

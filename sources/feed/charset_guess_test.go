@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"golang.org/x/text/encoding/htmlindex"
 
@@ -337,6 +338,14 @@ func TestGuessCharset(t *testing.T) {
 			"<t>\uFFFD 中文中文中文中文中文 \uFFFD</t>", "utf-8", "default", 1},
 		{"JSON is UTF-8 with replacements", "{\"title\":\"caf\xe9\"}", "application/json",
 			"{\"title\":\"caf\uFFFD\"}", "utf-8", "default", 1},
+		// Against single-byte readings one valid UTF-8 sequence per
+		// invalid byte is enough for UTF-8; fewer is not.
+		{"UTF-8 with one 1252 quote", "<rss><title>Café crème</title><title>It\x92s</title></rss>", "",
+			"<rss><title>Café crème</title><title>It\uFFFDs</title></rss>", "utf-8", "default", 1},
+		{"as many UTF-8 sequences as Latin-1 bytes", "<rss><title>Café \xe9</title></rss>", "",
+			"<rss><title>Café \uFFFD</title></rss>", "utf-8", "default", 1},
+		{"fewer UTF-8 sequences than Latin-1 bytes", "<rss><title>Café \xe9t\xe9</title></rss>", "",
+			"<rss><title>CafÃ© été</title></rss>", "windows-1252", "fallback", 0},
 		{"ISO-8859-3 byte undefined, declared", "<?xml version=\"1.0\" encoding=\"iso-8859-3\"?><t>\xa5</t>", "",
 			"<?xml version=\"1.0\" encoding=\"UTF-8\"?><t>\uFFFD</t>", "iso-8859-3", "declaration", 1},
 	}
@@ -349,6 +358,75 @@ func TestGuessCharset(t *testing.T) {
 			if string(got.body) != tt.want || got.charset != tt.charset || got.from != tt.from || got.replaced != tt.replaced {
 				t.Errorf("got %q %s %s replaced %d, want %q %s %s replaced %d",
 					got.body, got.charset, got.from, got.replaced, tt.want, tt.charset, tt.from, tt.replaced)
+			}
+		})
+	}
+}
+
+// TestStrayLatin1InUTF8: a UTF-8 feed with a few Latin-1 bytes, too many
+// for the ten-to-one margin held against CJK charsets, is still read as
+// UTF-8 with those bytes replaced, declared or not, whether the detector
+// has no guess (windows-1252 by default) or guesses windows-1252 itself; a
+// warning counts the bytes. Read as windows-1252, every other title would
+// turn to mojibake ("CafÃ© crÃ¨me"), with no warning at all.
+func TestStrayLatin1InUTF8(t *testing.T) {
+	cafe := func(prolog string) []byte {
+		var b strings.Builder
+		b.WriteString(prolog + "<rss version=\"2.0\"><channel><title>Menu</title><link>https://cafe.example/</link>\n")
+		for i := 1; i <= 4; i++ {
+			fmt.Fprintf(&b, "<item><title>Café crème %d</title><guid>https://cafe.example/%d</guid></item>\n", i, i)
+		}
+		b.WriteString("<item><title>\xe9t\xe9</title><guid>https://cafe.example/5</guid></item>\n</channel></rss>\n")
+		return []byte(b.String())
+	}
+	cafeTitles := []string{"Café crème 1", "Café crème 2", "Café crème 3", "Café crème 4", "\uFFFDt\uFFFD"}
+
+	// Ten French items in UTF-8, then three of them again as an editor
+	// pasted them in windows-1252: each of their accented letters is one
+	// invalid byte.
+	utf8Doc := strings.Replace(newsRSS("", "Actualités", frenchNews), "</channel>\n</rss>\n", "", 1)
+	pasted := encodeAs(t, "windows-1252", newsRSS("", "Actualités", frenchNews[:3]))
+	news := append([]byte(utf8Doc), pasted[bytes.Index(pasted, []byte("<item>")):]...)
+	var newsTitles []string
+	for _, h := range frenchNews {
+		newsTitles = append(newsTitles, h.title)
+	}
+	for _, h := range frenchNews[:3] {
+		newsTitles = append(newsTitles, strings.Map(func(r rune) rune {
+			if r >= utf8.RuneSelf {
+				return '\uFFFD'
+			}
+			return r
+		}, h.title))
+	}
+
+	tests := []struct {
+		name     string
+		body     []byte
+		titles   []string
+		from     string
+		replaced int
+	}{
+		{"declared UTF-8, no guess", cafe(`<?xml version="1.0" encoding="utf-8"?>` + "\n"), cafeTitles, "declaration", 2},
+		{"undeclared, no guess", cafe(""), cafeTitles, "default", 2},
+		{"undeclared, guessed windows-1252", news, newsTitles, "default", 22},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var logs bytes.Buffer
+			u := serveBytes(t, tt.body, "application/rss+xml")
+			res := mustFetch(t, u, loggedTo(t, &logs))
+			var got []string
+			for _, s := range res.Stories {
+				got = append(got, s.Title)
+			}
+			if strings.Join(got, "\n") != strings.Join(tt.titles, "\n") {
+				t.Errorf("titles = %q\nwant     %q", got, tt.titles)
+			}
+			wantLog := fmt.Sprintf("level=WARN msg=\"feed has bytes invalid in its charset; replaced with U+FFFD\" source=up url=%s charset=utf-8 from=%s replaced=%d\n",
+				u, tt.from, tt.replaced)
+			if logs.String() != wantLog {
+				t.Errorf("log = %q\nwant  %q", logs.String(), wantLog)
 			}
 		})
 	}
