@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -11,6 +12,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/feedloom/feedloom/feeds"
 	"github.com/feedloom/feedloom/sources"
 )
 
@@ -163,5 +165,115 @@ func TestRedactHandler(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("log lacks %s:\n%s", want, out)
 		}
+	}
+}
+
+// TestPublicURL: what stories show of a configured URL is its scheme, host
+// and path; local paths and file:// URLs are shown as they are.
+func TestPublicURL(t *testing.T) {
+	tests := []struct{ raw, want string }{
+		{"http://bob:hunter2@host.example/feed.json?apikey=SECRETKEY", "http://host.example/feed.json"},
+		{"https://token@host.example:8443/a/b?x=1&y=2#frag", "https://host.example:8443/a/b"},
+		{"https://host.example/feed?", "https://host.example/feed"},
+		{"https://host.example/feed#section?key=1", "https://host.example/feed"},
+		{"https://host.example", "https://host.example"},
+		{"/srv/feeds/partner.xml", "/srv/feeds/partner.xml"},
+		{"file:///srv/feeds/partner.xml", "file:///srv/feeds/partner.xml"},
+	}
+	for _, tt := range tests {
+		if got := publicURL(tt.raw); got != tt.want {
+			t.Errorf("publicURL(%q) = %q, want %q", tt.raw, got, tt.want)
+		}
+	}
+}
+
+// TestStoriesShowNoSecrets: a configured URL's password and query reach the
+// upstream, but none of the stories, nor Result.Files: relative links,
+// same-document ones ("#…", "?…") included, resolve against the URL with no
+// userinfo, query or fragment, and that form is each story's File, its
+// Base when the feed gives none, and its Origin.ID when the feed has no id
+// or link. Story.File becomes FileError.Path in normalize's errors, which
+// are logged and stored.
+func TestStoriesShowNoSecrets(t *testing.T) {
+	jsonFeed := `{"version":"https://jsonfeed.org/version/1.1","title":"Partner","items":[` +
+		`{"id":"1","url":"/posts/one.html","content_html":"<p><img src=\"/img.png\"></p>",` +
+		`"attachments":[{"url":"media/one.mp3","mime_type":"audio/mpeg"}]},` +
+		`{"id":"2","url":"#comments","content_text":"x"},` +
+		`{"id":"3","url":"?page=2","content_text":"y"}]}`
+	atomFeed := `<feed xmlns="http://www.w3.org/2005/Atom"><title>Partner</title>` +
+		`<entry><id>urn:1</id><title>One</title><link href="entry1.html"/></entry>` +
+		`<entry><id>urn:2</id><title>Two</title><link href="#comments"/></entry>` +
+		`<entry xml:base="?lang=fr"><id>urn:3</id><title>Three</title><link href="#top"/></entry>` +
+		`</feed>`
+	type shown struct {
+		File, Base, Link, Enclosure string
+		Origin                      feeds.Origin
+	}
+	tests := []struct {
+		name, contentType, body string
+		want                    []shown // {srv} is http://127.0.0.1:PORT
+	}{
+		{"JSON Feed", "application/feed+json", jsonFeed, []shown{
+			{"{srv}/feed", "{srv}/feed", "{srv}/posts/one.html", "{srv}/media/one.mp3", feeds.Origin{Title: "Partner", ID: "{srv}/feed"}},
+			{"{srv}/feed", "{srv}/feed", "{srv}/feed#comments", "", feeds.Origin{Title: "Partner", ID: "{srv}/feed"}},
+			{"{srv}/feed", "{srv}/feed", "{srv}/feed?page=2", "", feeds.Origin{Title: "Partner", ID: "{srv}/feed"}},
+		}},
+		// RFC 4287 §4.2.7.1 and RFC 3986 §5.1.3: with no xml:base, the
+		// base is the document's URL.
+		{"Atom", "application/atom+xml", atomFeed, []shown{
+			{"{srv}/feed", "{srv}/feed", "{srv}/entry1.html", "", feeds.Origin{Title: "Partner", ID: "{srv}/feed"}},
+			{"{srv}/feed", "{srv}/feed", "{srv}/feed#comments", "", feeds.Origin{Title: "Partner", ID: "{srv}/feed"}},
+			{"{srv}/feed", "{srv}/feed?lang=fr", "{srv}/feed?lang=fr#top", "", feeds.Origin{Title: "Partner", ID: "{srv}/feed"}},
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var mu sync.Mutex
+			var asked []string
+			srv := serve(t, "", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				user, pass, _ := r.BasicAuth()
+				mu.Lock()
+				asked = append(asked, user+":"+pass+" "+r.URL.RequestURI())
+				mu.Unlock()
+				w.Header().Set("Content-Type", tt.contentType)
+				io.WriteString(w, tt.body)
+			}))
+			configured := "http://bob:hunter2@" + srv.Listener.Addr().String() + "/feed?apikey=SECRETKEY"
+			res := mustFetch(t, configured, testOptions(t))
+
+			mu.Lock()
+			if want := []string{"bob:hunter2 /feed?apikey=SECRETKEY"}; fmt.Sprint(asked) != fmt.Sprint(want) {
+				t.Errorf("upstream was asked %q, want %q", asked, want)
+			}
+			mu.Unlock()
+			var got []shown
+			for _, s := range res.Stories {
+				sh := shown{File: s.File, Base: s.Base, Link: s.Link, Origin: *s.Origin}
+				if len(s.Enclosures) > 0 {
+					sh.Enclosure = s.Enclosures[0].URL
+				}
+				got = append(got, sh)
+			}
+			want := fmt.Sprintf("%+v", tt.want)
+			want = strings.ReplaceAll(want, "{srv}", srv.URL)
+			if fmt.Sprintf("%+v", got) != want {
+				t.Errorf("stories show\n%+v\nwant\n%s", got, want)
+			}
+			if s := res.Stories[0]; tt.name == "JSON Feed" && resolve(s.Base, "/img.png") != srv.URL+"/img.png" {
+				t.Errorf("<img src=/img.png> resolves to %q, want %q", resolve(s.Base, "/img.png"), srv.URL+"/img.png")
+			}
+			if want := []string{srv.URL + "/feed"}; fmt.Sprint(res.Files) != fmt.Sprint(want) {
+				t.Errorf("Files = %q, want %q", res.Files, want)
+			}
+			all := fmt.Sprintf("%+v %+v", res.Stories, res.Files)
+			for _, secret := range []string{"bob", "hunter2", "apikey", "SECRETKEY"} {
+				if strings.Contains(all, secret) {
+					t.Errorf("stories show %q: %s", secret, all)
+				}
+			}
+			if res.State.URL != configured {
+				t.Errorf("State.URL = %q, want the configured URL as it is, for the next fetch", res.State.URL)
+			}
+		})
 	}
 }

@@ -214,7 +214,7 @@ func (s *Source) Fetch(ctx context.Context, prev sources.State) (sources.Result,
 	stories := p.stories(s.opts.Zone)
 	s.log.Debug("fetched", "url", r.url.String(), "status", r.status, "bytes", len(r.body),
 		"items", len(stories), "etag", st.ETag, "last_modified", st.LastModified, "next_due", st.NextDue)
-	return sources.Result{Stories: stories, State: st, Files: []string{raw}}, nil
+	return sources.Result{Stories: stories, State: st, Files: []string{p.url}}, nil
 }
 
 // fetchFile reads a local feed with the same cap, charset rules and parser.
@@ -254,13 +254,15 @@ func (s *Source) fetchFile(ctx context.Context, raw, path string, prev sources.S
 		return fail(err)
 	}
 	st.Succeed(now)
-	return sources.Result{Stories: p.stories(s.opts.Zone), State: st, Files: []string{raw}}, nil
+	return sources.Result{Stories: p.stories(s.opts.Zone), State: st, Files: []string{p.url}}, nil
 }
 
 // parse decodes the body's charset, refuses what is not a feed, and parses
 // it with gofeed, keeping the original document for what gofeed's model
 // drops and no more than MaxItems items. Bytes no charset reading decodes
 // cost their own characters, not the source: they are replaced and logged.
+// feedURL is the URL (or path) the body was read from; the stories see only
+// its publicURL.
 func (s *Source) parse(feedURL string, body []byte, contentType string) (parsed, error) {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return parsed{}, ErrEmpty
@@ -293,9 +295,9 @@ func (s *Source) parse(feedURL string, body []byte, contentType string) (parsed,
 	if err != nil {
 		return parsed{}, fmt.Errorf("parse: %w", err)
 	}
-	p := parsed{url: feedURL, feed: f}
+	p := parsed{url: publicURL(feedURL), feed: f}
 	if f.FeedType == "atom" {
-		p.atom = readAtomEntries(dec.body, feedURL)
+		p.atom = readAtomEntries(dec.body, p.url)
 	}
 	if dropped := p.keepFirst(s.opts.MaxItems); dropped > 0 {
 		s.log.Warn("feed has more items than fetch.max_items; kept the first", "url", feedURL,

@@ -21,9 +21,29 @@ var blankLines = regexp.MustCompile(`\n[ \t\r]*\n`)
 // parsed is one upstream document as gofeed read it, plus the Atom
 // attributes gofeed's universal model drops.
 type parsed struct {
-	url  string // the feed URL: Story.File and the last resort for bases
+	url  string // publicURL of the feed URL: Story.File, the last resort for bases and Origin.ID
 	feed *gofeed.Feed
 	atom []atomEntry // Atom only, in entry order
+}
+
+// publicURL is the form of a feed's URL that stories may show: for an
+// http(s) URL its scheme, host and path, without the userinfo and the query
+// a configured URL carries credentials in (normalize publishes links
+// resolved against it, and stores and logs Story.File), and without its
+// fragment. A base with no query also keeps a same-document reference
+// ("#top") from copying one into a link, as RFC 3986 §5.2.2 would. Local
+// paths and file:// URLs are returned as they are; a string that does not
+// parse as a URL is redacted (sources.RedactURL).
+func publicURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return sources.RedactURL(raw)
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return raw
+	}
+	pub := url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path, RawPath: u.RawPath}
+	return pub.String()
 }
 
 // keepFirst keeps the first n items, in document order, and returns how
