@@ -28,17 +28,18 @@ var (
 )
 
 // AddressError is a connection the fetcher refused because of where it
-// would have gone: at dial time, on a redirect to an IP literal, or before
-// a request is handed to a proxy. It wraps ErrPrivateAddress.
+// would have gone: at dial time, on a redirect to a host refused as
+// written, or before a request is handed to a proxy. It wraps
+// ErrPrivateAddress.
 type AddressError struct {
 	Host string     // what was asked for, host:port, as in the URL
-	Addr netip.Addr // the address refused; Host resolved to it
-	Rule string     // the range it fell in: "loopback address", "private address", …
+	Addr netip.Addr // the address refused, Host resolved to it; zero when the host itself is refused
+	Rule string     // the range it fell in ("loopback address", "private address", …), or why the host is: "loopback host name", "IPv4 address in a non-standard form"
 }
 
 func (e *AddressError) Error() string {
 	to := e.Host
-	if host, _, err := net.SplitHostPort(e.Host); err != nil || host != e.Addr.String() {
+	if host, _, err := net.SplitHostPort(e.Host); e.Addr.IsValid() && (err != nil || host != e.Addr.String()) {
 		to += " (" + e.Addr.String() + ")"
 	}
 	return fmt.Sprintf("feed: refused to connect to %s: %s (set allow_private to fetch from it)", to, e.Rule)

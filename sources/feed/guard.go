@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"strings"
 	"syscall"
 	"time"
 
@@ -22,8 +23,13 @@ import (
 // resolution, so a name that answers differently from one lookup to the
 // next (DNS rebinding) cannot slip past. A configured proxy is trusted and
 // dialled whatever its address; since the proxy resolves the target
-// itself, the guard resolves the target's name first and refuses the
-// request if any address it gets is disallowed.
+// itself, the guard resolves the target's name first, as a fully
+// qualified name, and refuses the request if any address it gets is
+// disallowed. Hosts that are disallowed whatever they resolve to are
+// refused up front, on every path: IP literals in a refused range,
+// localhost and the names under it, and numeric hosts that are not a
+// standard IP address ("2130706433", "127.1", "0x7f.1"), which resolvers
+// and proxies read differently.
 //
 // The zero value checks with addressRule, net.DefaultResolver and
 // http.ProxyFromEnvironment; tests put their own in Options.guard.
@@ -32,6 +38,9 @@ type guard struct {
 	rule     func(netip.Addr) string               // the range refusing an address, "" to allow; nil = sources.AddressRule
 	resolver *net.Resolver                         // for dials and proxied targets; nil = net.DefaultResolver
 	proxy    func(*http.Request) (*url.URL, error) // nil = http.ProxyFromEnvironment
+
+	// lookup resolves a proxied target's name; nil = resolver's LookupNetIP.
+	lookup func(ctx context.Context, network, host string) ([]netip.Addr, error)
 }
 
 // newGuard is the guard for o: o.guard's replacements, if any, with
@@ -64,35 +73,89 @@ func (g *guard) check(host string, a netip.Addr) error {
 	return nil
 }
 
-// checkLiteral refuses a URL whose host is a disallowed IP literal. Names
-// are left to the dial, which sees what they resolve to; checking literals
-// up front refuses a redirect before it is followed, or remembered, even
-// with a caller's own Options.Client.
+// checkLiteral refuses a URL whose host is disallowed as written (see
+// checkHost). Other names are left to the dial, which sees what they
+// resolve to; checking up front refuses a redirect before it is followed,
+// or remembered.
 func (g *guard) checkLiteral(u *url.URL) error {
-	a, err := netip.ParseAddr(u.Hostname())
-	if err != nil {
+	return g.checkHost(hostPort(u))
+}
+
+// checkHost refuses hostport (host:port, as asked for) when its host is
+// disallowed whatever DNS says: an IP literal in a refused range;
+// localhost and the names under it, loopback by definition (RFC 6761
+// §6.3); and a host whose last label is a number (all digits, or 0x and
+// hex digits) without being a standard IP address. Such a host is an IPv4
+// address in some reader's eyes (inet_aton and the WHATWG URL standard read
+// "2130706433", "127.1", "0x7f.1" and "0177.0.0.1" as 127.0.0.1) and a name
+// or an error in others', so what it reaches cannot be known here; no
+// registered name ends in a numeric label.
+func (g *guard) checkHost(hostport string) error {
+	if g.open {
 		return nil
 	}
-	return g.check(hostPort(u), a)
+	host, _, err := net.SplitHostPort(hostport)
+	if err != nil {
+		host = hostport
+	}
+	if a, err := netip.ParseAddr(host); err == nil {
+		return g.check(hostport, a)
+	}
+	if rule := sources.HostRule(host); rule != "" {
+		return &AddressError{Host: hostport, Rule: rule}
+	}
+	if numericHost(host) {
+		return &AddressError{Host: hostport, Rule: "IPv4 address in a non-standard form"}
+	}
+	return nil
+}
+
+// numericHost reports a host name whose last label, a trailing dot aside,
+// is a decimal or 0x-hexadecimal number: the WHATWG URL standard's "ends in
+// a number", which makes it an IPv4 address or invalid.
+func numericHost(host string) bool {
+	host = strings.TrimSuffix(host, ".")
+	last := host[strings.LastIndexByte(host, '.')+1:]
+	if last == "" {
+		return false
+	}
+	if strings.Trim(last, "0123456789") == "" {
+		return true
+	}
+	lower := strings.ToLower(last)
+	return strings.HasPrefix(lower, "0x") && strings.Trim(lower[2:], "0123456789abcdef") == ""
 }
 
 // checkTarget resolves the host of a request about to go to a proxy and
-// refuses it if any of its addresses is disallowed. A name that does not
-// resolve here is refused too: what the proxy would make of it cannot be
-// checked.
+// refuses it if any of its addresses is disallowed. The name is resolved
+// fully qualified (a trailing dot added), so the local resolver does not
+// try it under its own search domains, which the proxy need not share. A
+// name that does not resolve so is refused too: what the proxy would make
+// of it cannot be checked.
 func (g *guard) checkTarget(ctx context.Context, u *url.URL) error {
 	if g.open {
 		return nil
 	}
 	host := hostPort(u)
-	if a, err := netip.ParseAddr(u.Hostname()); err == nil {
-		return g.check(host, a)
+	if err := g.checkHost(host); err != nil {
+		return err
 	}
-	r := g.resolver
-	if r == nil {
-		r = net.DefaultResolver
+	if _, err := netip.ParseAddr(u.Hostname()); err == nil {
+		return nil // checked by checkHost
 	}
-	addrs, err := r.LookupNetIP(ctx, "ip", u.Hostname())
+	lookup := g.lookup
+	if lookup == nil {
+		r := g.resolver
+		if r == nil {
+			r = net.DefaultResolver
+		}
+		lookup = r.LookupNetIP
+	}
+	name := u.Hostname()
+	if !strings.HasSuffix(name, ".") {
+		name += "."
+	}
+	addrs, err := lookup(ctx, "ip", name)
 	if err != nil {
 		return fmt.Errorf("feed: resolving %s to check it before asking the proxy: %w", host, err)
 	}
@@ -116,11 +179,16 @@ func hostPort(u *url.URL) string {
 	return net.JoinHostPort(u.Hostname(), port)
 }
 
-// dialContext dials with d, refusing each address the name resolves to
-// that the guard disallows. The check sits in ControlContext, which runs
-// after resolution and before connect, for every address the dialer tries.
+// dialContext dials with d, refusing a host disallowed as written (see
+// checkHost) before resolving it, and each address the name resolves to
+// that the guard disallows. The address check sits in ControlContext, which
+// runs after resolution and before connect, for every address the dialer
+// tries.
 func (g *guard) dialContext(d *net.Dialer) func(ctx context.Context, network, addr string) (net.Conn, error) {
 	return func(ctx context.Context, network, addr string) (net.Conn, error) {
+		if err := g.checkHost(addr); err != nil {
+			return nil, err
+		}
 		checked := *d
 		checked.ControlContext = func(_ context.Context, _, address string, _ syscall.RawConn) error {
 			ap, err := netip.ParseAddrPort(address)

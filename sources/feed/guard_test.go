@@ -279,10 +279,11 @@ func TestRefusePrivate(t *testing.T) {
 	g := &guard{resolver: dns.resolver()}
 	tests := []struct {
 		name, host string // host:port of the URL
-		refused    string // the *AddressError's text after "feed: refused to connect to "; {lo} is 127.0.0.1 or ::1
+		refused    string // the *AddressError's text after "feed: refused to connect to "
 	}{
 		{"loopback literal", fmt.Sprintf("127.0.0.1:%d", port), fmt.Sprintf("127.0.0.1:%d: loopback address", port)},
-		{"localhost", fmt.Sprintf("localhost:%d", port), fmt.Sprintf("localhost:%d ({lo}): loopback address", port)},
+		// RFC 6761 §6.3: refused by its name, before any lookup.
+		{"localhost", fmt.Sprintf("localhost:%d", port), fmt.Sprintf("localhost:%d: loopback host name", port)},
 		{"name resolving to loopback", fmt.Sprintf("rebind.test:%d", port), fmt.Sprintf("rebind.test:%d (127.0.0.1): loopback address", port)},
 		{"IPv4-mapped IPv6", fmt.Sprintf("[::ffff:127.0.0.1]:%d", port), fmt.Sprintf("[::ffff:127.0.0.1]:%d (127.0.0.1): loopback address", port)},
 		{"unspecified", fmt.Sprintf("0.0.0.0:%d", port), fmt.Sprintf("0.0.0.0:%d: unspecified address", port)},
@@ -300,18 +301,10 @@ func TestRefusePrivate(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			u := "http://" + tt.host + "/feed.xml"
 			before := hits.Load()
-			// Which of localhost's addresses is tried first is the
-			// system's choice.
-			refusal := func(err error) string {
-				lo := "127.0.0.1"
-				if ae := (*AddressError)(nil); errors.As(err, &ae) && ae.Addr == netip.IPv6Loopback() {
-					lo = "::1"
-				}
-				return "feed: refused to connect to " + strings.ReplaceAll(tt.refused, "{lo}", lo) + " (set allow_private to fetch from it)"
-			}
+			refusal := "feed: refused to connect to " + tt.refused + " (set allow_private to fetch from it)"
 
 			_, err := fetch(t, u, guardOptions(t, false, g), sources.State{})
-			want := fmt.Sprintf("feed %q: GET %s: %s", "up", u, refusal(err))
+			want := fmt.Sprintf("feed %q: GET %s: %s", "up", u, refusal)
 			var ae *AddressError
 			if err == nil || err.Error() != want || !errors.Is(err, ErrPrivateAddress) || !errors.As(err, &ae) {
 				t.Errorf("Fetch: err = %v\nwant %s, wrapping an *AddressError", err, want)
@@ -323,8 +316,8 @@ func TestRefusePrivate(t *testing.T) {
 			if err == nil {
 				resp.Body.Close()
 			}
-			if !errors.As(err, &ae) || !strings.HasSuffix(err.Error(), refusal(err)) {
-				t.Errorf("NewClient alone: err = %v, want an *AddressError ending %q", err, refusal(err))
+			if !errors.As(err, &ae) || !strings.HasSuffix(err.Error(), refusal) {
+				t.Errorf("NewClient alone: err = %v, want an *AddressError ending %q", err, refusal)
 			}
 			if got := hits.Load() - before; got != 0 {
 				t.Errorf("%d requests reached the server, want none", got)
@@ -581,5 +574,115 @@ func TestLocalFilesUnguarded(t *testing.T) {
 		if err != nil || len(res.Stories) != 3 {
 			t.Errorf("%s: %d stories, err %v; want 3", u, len(res.Stories), err)
 		}
+	}
+}
+
+// TestRefuseHostNames: hosts disallowed whatever DNS says are refused as
+// written, before any lookup, by Fetch, by NewClient's client alone and on
+// the way to a proxy: localhost and the names under it (RFC 6761 §6.3),
+// and numeric hosts that are not a standard IP address, which inet_aton
+// and the WHATWG URL standard read as 127.0.0.1 while a resolver may
+// answer for them as names. Here every name resolves to 127.0.0.2, public
+// for the test, where a feed counts the requests that reach it.
+func TestRefuseHostNames(t *testing.T) {
+	srv, hits := countingFeed(t, "127.0.0.2:0")
+	port := srv.Listener.Addr().(*net.TCPAddr).Port
+	hosts := []string{"localhost", "LocalHost.", "feeds.localhost", "2130706433", "127.1", "0x7f.1", "0X7F.0.0.1", "0177.0.0.1", "127.0.0.1.", "feeds.0x10"}
+	names := map[string][]string{"feed.test": {"127.0.0.2"}, "0xbeef.example": {"127.0.0.2"}}
+	for _, h := range hosts {
+		names[strings.TrimSuffix(h, ".")] = []string{"127.0.0.2"}
+	}
+	dns := newDNSServer(t, names)
+	proxy, asked := forwardProxy(t, srv.Listener.Addr().String())
+	proxyURL, _ := url.Parse(proxy.URL)
+	direct := &guard{resolver: dns.resolver(), rule: publicTestAddr, proxy: func(*http.Request) (*url.URL, error) { return nil, nil }}
+	proxied := &guard{resolver: dns.resolver(), rule: publicTestAddr, proxy: http.ProxyURL(proxyURL)}
+
+	tests := []struct {
+		host    string
+		refused string // the rule; "" = fetched
+	}{
+		{"localhost", "loopback host name"},
+		{"LocalHost.", "loopback host name"},
+		{"feeds.localhost", "loopback host name"},
+		{"2130706433", "IPv4 address in a non-standard form"},
+		{"127.1", "IPv4 address in a non-standard form"},
+		{"0x7f.1", "IPv4 address in a non-standard form"},
+		{"0X7F.0.0.1", "IPv4 address in a non-standard form"},
+		{"0177.0.0.1", "IPv4 address in a non-standard form"},
+		{"127.0.0.1.", "IPv4 address in a non-standard form"},
+		{"feeds.0x10", "IPv4 address in a non-standard form"},
+		{"feed.test", ""},
+		{"0xbeef.example", ""},
+	}
+	for _, tt := range tests {
+		for _, path := range []struct {
+			name string
+			g    *guard
+		}{{"direct", direct}, {"proxied", proxied}} {
+			t.Run(tt.host+"/"+path.name, func(t *testing.T) {
+				u := fmt.Sprintf("http://%s:%d/feed.xml", tt.host, port)
+				before, askedBefore := hits.Load(), len(asked())
+				res, err := fetch(t, u, guardOptions(t, false, path.g), sources.State{})
+				if tt.refused == "" {
+					if err != nil || len(res.Stories) != 3 {
+						t.Fatalf("%d stories, err %v; want 3", len(res.Stories), err)
+					}
+					return
+				}
+				refusal := fmt.Sprintf("feed: refused to connect to %s: %s (set allow_private to fetch from it)",
+					net.JoinHostPort(tt.host, fmt.Sprint(port)), tt.refused)
+				if want := fmt.Sprintf("feed %q: GET %s: %s", "up", u, refusal); err == nil || err.Error() != want || !errors.Is(err, ErrPrivateAddress) {
+					t.Errorf("Fetch: err = %v\nwant %s", err, want)
+				}
+
+				// The transport's own check, without Fetch's look first.
+				resp, err := guardOptions(t, false, path.g).Client.Get(u)
+				if err == nil {
+					resp.Body.Close()
+				}
+				var ae *AddressError
+				if !errors.As(err, &ae) || ae.Rule != tt.refused || ae.Addr.IsValid() || !strings.EqualFold(ae.Host, net.JoinHostPort(tt.host, fmt.Sprint(port))) {
+					t.Errorf("NewClient alone: err = %v, want an *AddressError for %s:%d, %s", err, tt.host, port, tt.refused)
+				}
+				if got, gotAsked := hits.Load()-before, len(asked())-askedBefore; got != 0 || gotAsked != 0 {
+					t.Errorf("%d requests reached the feed, the proxy was asked %d times; want none", got, gotAsked)
+				}
+			})
+		}
+	}
+}
+
+// TestProxyTargetFullyQualified: a proxied target is resolved as a fully
+// qualified name, so the local resolver does not try it under its own
+// search domains (which would make "intranet" intranet.corp.example here,
+// whatever it is to the proxy).
+func TestProxyTargetFullyQualified(t *testing.T) {
+	body := fixture(t, "rss20.xml")
+	origin := serve(t, "", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write(body) }))
+	proxy, asked := forwardProxy(t, origin.Listener.Addr().String())
+	proxyURL, _ := url.Parse(proxy.URL)
+	var mu sync.Mutex
+	var looked []string
+	g := &guard{
+		proxy: http.ProxyURL(proxyURL),
+		lookup: func(_ context.Context, network, host string) ([]netip.Addr, error) {
+			mu.Lock()
+			defer mu.Unlock()
+			looked = append(looked, network+" "+host)
+			return []netip.Addr{netip.MustParseAddr("93.184.216.34")}, nil
+		},
+	}
+	for _, host := range []string{"intranet", "feed.test", "feed.test."} {
+		if res, err := fetch(t, "http://"+host+"/feed.xml", guardOptions(t, false, g), sources.State{}); err != nil || len(res.Stories) != 3 {
+			t.Errorf("%s: %d stories, err %v; want 3", host, len(res.Stories), err)
+		}
+	}
+	if want := []string{"ip intranet.", "ip feed.test.", "ip feed.test."}; fmt.Sprint(looked) != fmt.Sprint(want) {
+		t.Errorf("looked up %q, want %q", looked, want)
+	}
+	// The proxy is asked for the host as written.
+	if want := []string{"intranet", "feed.test", "feed.test."}; fmt.Sprint(asked()) != fmt.Sprint(want) {
+		t.Errorf("the proxy was asked for %q, want %q", asked(), want)
 	}
 }
