@@ -25,6 +25,11 @@ var (
 	// that is not on the public internet (see Options.AllowPrivate); an
 	// *AddressError says which and by what rule.
 	ErrPrivateAddress = errors.New("feed: refused a non-public address")
+	// ErrUnguardedClient means Options.AllowPrivate is false but
+	// Options.Client is not a client NewClient built with AllowPrivate
+	// false, the only kind that refuses non-public addresses; Fetch sends
+	// it no request.
+	ErrUnguardedClient = errors.New("feed: Options.Client does not refuse non-public addresses (build it with NewClient, AllowPrivate false)")
 )
 
 // AddressError is a connection the fetcher refused because of where it

@@ -214,6 +214,13 @@ func (g *guard) transport(d *net.Dialer, third time.Duration) http.RoundTripper 
 	}
 }
 
+// guarded reports a client whose transport is NewClient's guarded one,
+// which only NewClient builds, and only with AllowPrivate false.
+func guarded(c *http.Client) bool {
+	_, ok := c.Transport.(*guardedTransport)
+	return ok
+}
+
 // guardedTransport sends a request either direct, through a transport whose
 // dials are checked, or through a proxy after checking the target's
 // addresses. Two transports, rather than one dialer guessing whether an

@@ -686,3 +686,73 @@ func TestProxyTargetFullyQualified(t *testing.T) {
 		t.Errorf("the proxy was asked for %q, want %q", asked(), want)
 	}
 }
+
+// TestUnguardedClient: with AllowPrivate false, a client of the caller's
+// own that does not refuse private addresses is refused before any request
+// is sent (it used to fetch loopback freely); NewClient's guarded client is
+// taken, and AllowPrivate takes any client. Local files need no client.
+func TestUnguardedClient(t *testing.T) {
+	srv, hits := countingFeed(t, "")
+	u := srv.URL + "/feed.xml"
+	own := &http.Transport{}
+	t.Cleanup(own.CloseIdleConnections)
+	guardedClient := NewClient(Options{})
+	open := NewClient(Options{AllowPrivate: true})
+	t.Cleanup(open.CloseIdleConnections)
+	unguarded := fmt.Sprintf("feed %q: GET %s: feed: Options.Client does not refuse non-public addresses (build it with NewClient, AllowPrivate false)", "up", u)
+	refused := fmt.Sprintf("feed %q: GET %s: feed: refused to connect to %s: loopback address (set allow_private to fetch from it)", "up", u, srv.Listener.Addr())
+	tests := []struct {
+		name         string
+		client       *http.Client
+		allowPrivate bool
+		err          string // "" = fetched
+		is           error
+	}{
+		{"zero http.Client", &http.Client{}, false, unguarded, ErrUnguardedClient},
+		{"a transport of its own", &http.Client{Transport: own}, false, unguarded, ErrUnguardedClient},
+		{"NewClient with AllowPrivate", open, false, unguarded, ErrUnguardedClient},
+		{"NewClient's guarded transport, wrapped", &http.Client{Transport: roundTripper(guardedClient.Transport.RoundTrip)}, false, unguarded, ErrUnguardedClient},
+		{"NewClient without AllowPrivate", guardedClient, false, refused, ErrPrivateAddress},
+		{"a transport of its own, AllowPrivate", &http.Client{Transport: own}, true, "", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			opts := testOptions(t)
+			opts.AllowPrivate = tt.allowPrivate
+			opts.Client = tt.client
+			before := hits.Load()
+			res, err := fetch(t, u, opts, sources.State{})
+			if tt.err == "" {
+				if err != nil || len(res.Stories) != 3 || hits.Load()-before != 1 {
+					t.Fatalf("%d stories, err %v, %d requests; want 3 stories from 1", len(res.Stories), err, hits.Load()-before)
+				}
+				return
+			}
+			if err == nil || err.Error() != tt.err || !errors.Is(err, tt.is) {
+				t.Errorf("err = %v\nwant %s", err, tt.err)
+			}
+			if got := hits.Load() - before; got != 0 {
+				t.Errorf("%d requests reached loopback, want none", got)
+			}
+		})
+	}
+
+	t.Run("local file", func(t *testing.T) {
+		path, err := filepath.Abs("testdata/rss20.xml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		opts := testOptions(t)
+		opts.AllowPrivate = false
+		opts.Client = &http.Client{}
+		if res, err := fetch(t, path, opts, sources.State{}); err != nil || len(res.Stories) != 3 {
+			t.Errorf("%d stories, err %v; want 3", len(res.Stories), err)
+		}
+	})
+}
+
+// roundTripper makes a function an http.RoundTripper, as a caller wrapping
+// a transport (for metrics, say) would.
+type roundTripper func(*http.Request) (*http.Response, error)
+
+func (f roundTripper) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }

@@ -39,7 +39,14 @@ type Options struct {
 	Zone      *time.Location // for zoneless and ambiguous upstream dates; nil = UTC
 	Limiter   *Limiter       // shared by every feed source; nil = no limit
 	Gate      Gate           // per-host slots shared with other processes (a cluster); nil = none
-	Client    *http.Client   // nil = NewClient(opts); Fetch follows redirects and bounds time itself, overriding its CheckRedirect and Timeout
+	// Client is nil for NewClient(opts). Fetch follows redirects and bounds
+	// time itself, overriding its CheckRedirect and Timeout. Unless
+	// AllowPrivate, it must be a client NewClient built with AllowPrivate
+	// false, its Transport as NewClient set it: only that transport
+	// refuses non-public addresses, so Fetch refuses to send anything
+	// through any other (&http.Client{}, a client built with AllowPrivate,
+	// a wrapped transport) and returns ErrUnguardedClient.
+	Client *http.Client
 	// AllowPrivate lets the fetcher connect to loopback, private,
 	// link-local, CGNAT and unspecified addresses; false refuses them at
 	// dial time and on every redirect. NewClient reads it.
@@ -108,11 +115,12 @@ func buildVersion() string {
 // Source is one upstream feed. It is safe for concurrent use, though the
 // scheduler never fetches one source twice at once.
 type Source struct {
-	name   string
-	url    string
-	opts   Options
-	client *http.Client
-	log    *slog.Logger
+	name      string
+	url       string
+	opts      Options
+	client    *http.Client
+	unguarded bool // !AllowPrivate, and client does not refuse private addresses
+	log       *slog.Logger
 }
 
 // New returns the Source called name for feedURL: an http(s) URL, a file://
@@ -133,11 +141,12 @@ func New(name, feedURL string, opts Options) *Source {
 	own.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	own.Timeout = 0
 	return &Source{
-		name:   name,
-		url:    feedURL,
-		opts:   opts,
-		client: &own,
-		log:    redactLogger(opts.Log).With("source", name),
+		name:      name,
+		url:       feedURL,
+		opts:      opts,
+		client:    &own,
+		unguarded: !opts.AllowPrivate && !guarded(client),
+		log:       redactLogger(opts.Log).With("source", name),
 	}
 }
 
@@ -151,7 +160,8 @@ func (s *Source) Name() string { return s.name }
 // permanent redirect moved to, and NextDue: the upstream's own floor
 // (Cache-Control, else Expires, else RSS <ttl>, capped at 24h) from now, zero
 // when it gives none. Errors name the source and URL; see StatusError,
-// ErrTooLarge, ErrEmpty and ErrNotAFeed.
+// ErrTooLarge, ErrEmpty, ErrNotAFeed, ErrPrivateAddress and
+// ErrUnguardedClient.
 func (s *Source) Fetch(ctx context.Context, prev sources.State) (sources.Result, error) {
 	raw := s.url
 	switch {
@@ -175,6 +185,9 @@ func (s *Source) Fetch(ctx context.Context, prev sources.State) (sources.Result,
 		return sources.Result{}, redactError(fmt.Errorf("feed %q: GET %s: %w", s.name, sources.RedactURL(raw), err))
 	}
 
+	if s.unguarded {
+		return fail(ErrUnguardedClient)
+	}
 	r, moved, err := s.get(ctx, u, prev)
 	if err != nil {
 		return fail(err)
