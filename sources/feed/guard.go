@@ -31,7 +31,7 @@ import (
 // standard IP address ("2130706433", "127.1", "0x7f.1"), which resolvers
 // and proxies read differently.
 //
-// The zero value checks with addressRule, net.DefaultResolver and
+// The zero value checks with sources.AddressRule, net.DefaultResolver and
 // http.ProxyFromEnvironment; tests put their own in Options.guard.
 type guard struct {
 	open     bool                                  // Options.AllowPrivate: nothing is refused
