@@ -24,7 +24,7 @@ type Source interface {
 // Result is one fetch of one source.
 type Result struct {
 	Stories     []Story // in source order
-	State       State   // validators and timing for the next fetch
+	State       State   // validators and timing for the next fetch; the caller records the outcome
 	NotModified bool    // nothing changed upstream; Stories is empty
 
 	// Problems are files (or entries) that could not be read; they were

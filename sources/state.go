@@ -43,7 +43,8 @@ func (s *State) Fail(now time.Time, err error) {
 }
 
 // Succeed records a successful fetch at now: failures and the last error are
-// cleared. NextDue is left as the fetch set it.
+// cleared. NextDue is left as the fetch set it. The scheduler calls it, not
+// the sources: a Source's Fetch leaves the outcome to its caller.
 func (s *State) Succeed(now time.Time) {
 	s.Failures = 0
 	s.LastError = ""

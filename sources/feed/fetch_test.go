@@ -56,16 +56,18 @@ func TestConditionalGET(t *testing.T) {
 		ConfiguredURL: srv.URL + "/feed.xml",
 		ETag:          `"v1"`,
 		LastModified:  "Thu, 13 Mar 2025 01:00:00 GMT",
-		CheckedAt:     fixedNow,
-		LastSuccess:   fixedNow,
 	}
 	if first.NotModified || len(first.Stories) != 3 || first.State != wantState {
 		t.Fatalf("first fetch: NotModified %v, %d stories, state %+v; want 3 stories, state %+v",
 			first.NotModified, len(first.Stories), first.State, wantState)
 	}
 
+	// The bookkeeping of earlier attempts passes through untouched:
+	// recording this success is the caller's (State.Succeed).
 	prev := first.State
+	prev.CheckedAt, prev.LastSuccess = fixedNow.Add(-time.Hour), fixedNow.Add(-2*time.Hour)
 	prev.Failures, prev.LastError = 2, "earlier failure"
+	wantState = prev
 	second, err := src.Fetch(context.Background(), prev)
 	if err != nil {
 		t.Fatal(err)
@@ -677,8 +679,6 @@ func TestLocalFiles(t *testing.T) {
 				URL:           tt.url,
 				ConfiguredURL: tt.url,
 				ETag:          `"sha256:` + hex.EncodeToString(sum[:16]) + `"`,
-				CheckedAt:     fixedNow,
-				LastSuccess:   fixedNow,
 			}
 			if res.State != wantState {
 				t.Errorf("state = %+v, want %+v", res.State, wantState)

@@ -154,12 +154,15 @@ func New(name, feedURL string, opts Options) *Source {
 func (s *Source) Name() string { return s.name }
 
 // Fetch reads the feed at prev.URL, or at the configured URL when prev has
-// none or was reached from another configured URL, and returns its items as stories in feed order. A 304 answer, or a
-// local file whose content hash equals prev.ETag, is NotModified with prev's
-// validators. On success State carries the new validators, the URL a
-// permanent redirect moved to, and NextDue: the upstream's own floor
-// (Cache-Control, else Expires, else RSS <ttl>, capped at 24h) from now, zero
-// when it gives none. Errors name the source and URL; see StatusError,
+// none or was reached from another configured URL, and returns its items as
+// stories in feed order. A 304 answer, or a local file whose content hash
+// equals prev.ETag, is NotModified with prev's validators. On success State
+// carries the new validators, the URL a permanent redirect moved to, and
+// NextDue: the upstream's own floor (Cache-Control, else Expires, else RSS
+// <ttl>, capped at 24h) from now, zero when it gives none. Its CheckedAt,
+// LastSuccess, Failures and LastError are prev's (zero when the configured
+// URL changed): recording the outcome, with State.Succeed or State.Fail, is
+// the caller's. Errors name the source and URL; see StatusError,
 // ErrTooLarge, ErrEmpty, ErrNotAFeed, ErrPrivateAddress and
 // ErrUnguardedClient.
 func (s *Source) Fetch(ctx context.Context, prev sources.State) (sources.Result, error) {
@@ -205,7 +208,6 @@ func (s *Source) Fetch(ctx context.Context, prev sources.State) (sources.Result,
 		st.ETag = firstNonBlank(r.ETag(), prev.ETag)
 		st.LastModified = firstNonBlank(r.LastModified(), prev.LastModified)
 		st.NextDue = due(now, fresh)
-		st.Succeed(now)
 		s.log.Debug("not modified", "url", r.url.String(), "etag", st.ETag, "last_modified", st.LastModified)
 		return sources.Result{State: st, NotModified: true}, nil
 	}
@@ -223,7 +225,6 @@ func (s *Source) Fetch(ctx context.Context, prev sources.State) (sources.Result,
 	st.ETag = r.ETag()
 	st.LastModified = r.LastModified()
 	st.NextDue = due(now, fresh)
-	st.Succeed(now)
 	stories := p.stories(s.opts.Zone)
 	s.log.Debug("fetched", "url", r.url.String(), "status", r.status, "bytes", len(r.body),
 		"items", len(stories), "etag", st.ETag, "last_modified", st.LastModified, "next_due", st.NextDue)
@@ -254,19 +255,16 @@ func (s *Source) fetchFile(ctx context.Context, raw, path string, prev sources.S
 	}
 	sum := sha256.Sum256(body)
 	etag := `"sha256:` + hex.EncodeToString(sum[:16]) + `"`
-	now := s.opts.Now()
 	st := prev
 	st.URL = raw
 	st.ETag, st.LastModified, st.NextDue = etag, "", time.Time{}
 	if prev.ETag == etag {
-		st.Succeed(now)
 		return sources.Result{State: st, NotModified: true}, nil
 	}
 	p, err := s.parse(raw, body, "")
 	if err != nil {
 		return fail(err)
 	}
-	st.Succeed(now)
 	return sources.Result{Stories: p.stories(s.opts.Zone), State: st, Files: []string{p.url}}, nil
 }
 
