@@ -28,11 +28,8 @@ type Result struct {
 	NotModified bool    // nothing changed upstream; Stories is empty
 
 	// Problems are files (or entries) that could not be read; they were
-	// skipped. Files lists every file that was read successfully, so that
-	// stored items of a failed file can be kept and those of a vanished file
-	// dropped.
+	// skipped.
 	Problems []error
-	Files    []string
 }
 
 // Story is one raw story, faithful to what its file or feed said and not yet

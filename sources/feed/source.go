@@ -228,7 +228,7 @@ func (s *Source) Fetch(ctx context.Context, prev sources.State) (sources.Result,
 	stories := p.stories(s.opts.Zone)
 	s.log.Debug("fetched", "url", r.url.String(), "status", r.status, "bytes", len(r.body),
 		"items", len(stories), "etag", st.ETag, "last_modified", st.LastModified, "next_due", st.NextDue)
-	return sources.Result{Stories: stories, State: st, Files: []string{p.url}}, nil
+	return sources.Result{Stories: stories, State: st}, nil
 }
 
 // fetchFile reads a local feed with the same cap, charset rules and parser.
@@ -265,7 +265,7 @@ func (s *Source) fetchFile(ctx context.Context, raw, path string, prev sources.S
 	if err != nil {
 		return fail(err)
 	}
-	return sources.Result{Stories: p.stories(s.opts.Zone), State: st, Files: []string{p.url}}, nil
+	return sources.Result{Stories: p.stories(s.opts.Zone), State: st}, nil
 }
 
 // parse decodes the body's charset, refuses what is not a feed, and parses

@@ -66,11 +66,10 @@ func (s *Source) Name() string { return s.name }
 // extensions are ignored; links are followed within the folder only. A file
 // that cannot be read or parsed — too large, malformed, or even crashing a
 // parser — is skipped and reported in Result.Problems as a
-// *sources.FileError; Result.Files lists the files read. Only the folder
-// missing or unreadable is the error. The result is never NotModified —
-// reading local files is cheap, and how they parse depends on the
-// configuration — and the state is prev but for its ETag, which becomes the
-// folder's Digest.
+// *sources.FileError. Only the folder missing or unreadable is the error.
+// The result is never NotModified — reading local files is cheap, and how
+// they parse depends on the configuration — and the state is prev but for
+// its ETag, which becomes the folder's Digest.
 func (s *Source) Fetch(ctx context.Context, prev sources.State) (sources.Result, error) {
 	res := sources.Result{State: prev}
 	root, files, problems, err := s.list()
@@ -94,7 +93,6 @@ func (s *Source) Fetch(ctx context.Context, prev sources.State) (sources.Result,
 			res.Problems = append(res.Problems, fileError(f.rel, err))
 			continue
 		}
-		res.Files = append(res.Files, f.rel)
 		res.Stories = append(res.Stories, stories...)
 	}
 	res.State.ETag = digestOf(sum)
