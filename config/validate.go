@@ -2,6 +2,7 @@ package config
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"net"
 	"net/url"
@@ -351,13 +352,22 @@ func (b *builder) zone(field, name string) *time.Location {
 	return loc
 }
 
+// lang is tag in its canonical case, or "" with the problem recorded in
+// config's own words, built from the *feeds.LangError's fields.
 func (b *builder) lang(field, tag string) string {
 	canon, err := feeds.CanonicalLang(tag)
-	if err != nil {
-		b.p.at(field, "%s", strings.TrimPrefix(err.Error(), "feeds: "))
-		return ""
+	var le *feeds.LangError
+	switch {
+	case err == nil:
+		return canon
+	case !errors.As(err, &le):
+		b.p.at(field, "%v", err)
+	case le.Tag == "":
+		b.p.at(field, "empty language tag")
+	default:
+		b.p.at(field, "language tag %q: %v", le.Tag, le.Err)
 	}
-	return canon
+	return ""
 }
 
 // duration parses s, or gives def when s is empty. Zero is refused unless zeroOK.

@@ -187,6 +187,8 @@ func TestLoadErrors(t *testing.T) {
 				`config.yaml:24:17: sources[3].retention.max_age: must be longer than 0`,
 				`config.yaml:24:30: sources[3].retention.max_items: must be positive, got -1`,
 			}},
+		{"blank source language", head + "sources:\n  - name: a\n    kind: feed\n    url: http://x\n    language: ' '\n",
+			[]string{`config.yaml:11:5: sources[0].language: empty language tag`}},
 		{"private address switches and item caps", head + "fetch: {allow_private: yes, max_items: 0}\nsources:\n  - name: a\n    kind: files\n    path: stories\n    allow_private: true\n  - name: b\n    kind: feed\n    url: http://x\n    allow_private: 1\n",
 			[]string{
 				`config.yaml:7:9: fetch.allow_private: want true or false, got "yes"`,
