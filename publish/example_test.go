@@ -1,0 +1,113 @@
+package publish_test
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"log"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/feedloom/feedloom/feeds"
+	"github.com/feedloom/feedloom/publish"
+	"github.com/feedloom/feedloom/store"
+)
+
+// memory is an ItemReader over a slice, answering queries as store.Store
+// documents them: released items only unless asked, RFC 4647 language
+// filtering, newest first then by id.
+type memory []feeds.Item
+
+func (m memory) Items(_ context.Context, q store.Query) ([]feeds.Item, error) {
+	var out []feeds.Item
+	for _, it := range m {
+		if (!it.Held || q.IncludeHeld) && feeds.MatchLang(it.Language, q.Language) &&
+			(q.Source == "" || q.Source == it.Source) && (!q.Unlinked || it.Link == "") {
+			out = append(out, it)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b feeds.Item) int {
+		return cmp.Or(b.Published.Compare(a.Published), strings.Compare(a.ID, b.ID))
+	})
+	return out[:min(len(out), cmp.Or(q.Limit, len(out)))], nil
+}
+
+// Newest is the latest Published or Updated among released items.
+func (m memory) Newest(context.Context) (time.Time, error) {
+	var t time.Time
+	for _, it := range m {
+		for _, d := range []time.Time{it.Published, it.Updated} {
+			if !it.Held && d.After(t) {
+				t = d
+			}
+		}
+	}
+	return t, nil
+}
+
+// Example publishes a store of two items, one in English with a page of its
+// own and one in Traditional Chinese without, for two languages. The first
+// Publish writes the merged feed and each language's feeds (in a folder
+// named by the tag in lower case) in three formats, the index, the OPML
+// list, the stylesheet and a permalink page for the item without a link;
+// the second finds every file's bytes unchanged and writes nothing.
+func Example() {
+	dir, err := os.MkdirTemp("", "feedloom-example")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+
+	published := time.Date(2025, 3, 13, 9, 30, 0, 0, time.UTC)
+	items := memory{
+		{
+			ID: "https://news.example.edu/2025/net-zero", Source: "newsroom",
+			Title: "Net-zero plan unveiled", Link: "https://news.example.edu/2025/net-zero",
+			Summary: "The university sets out how it will reach net zero.", Language: "en",
+			Published: published, Updated: published,
+		},
+		{
+			ID: "tag:feeds.example.edu,2025-03-13:newsroom/open-day", Source: "newsroom",
+			Title: "開放日", Slug: "open-day",
+			Summary: "實驗室和演講廳向公眾開放。", Language: "zh-Hant",
+			Published: published.Add(-time.Hour), Updated: published.Add(-time.Hour),
+		},
+	}
+	p := publish.New(items, publish.Options{
+		Dir:       dir,
+		BaseURL:   "https://feeds.example.edu/",
+		Title:     "Campus News",
+		Languages: []publish.Language{{Tag: "en"}, {Tag: "zh-Hant", Title: "校園新聞"}},
+	}, nil)
+
+	ctx := context.Background()
+	rep, err := p.Publish(ctx)
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, path := range rep.Changed {
+		fmt.Println(path)
+	}
+	rep, err = p.Publish(ctx)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("changed on the second publish:", len(rep.Changed))
+	// Output:
+	// atom.xml
+	// en/atom.xml
+	// en/feed.json
+	// en/rss.xml
+	// feed.json
+	// feed.xsl
+	// feeds.opml
+	// index.html
+	// rss.xml
+	// stories/open-day.html
+	// zh-hant/atom.xml
+	// zh-hant/feed.json
+	// zh-hant/rss.xml
+	// changed on the second publish: 0
+}
