@@ -12,6 +12,7 @@ import (
 
 	"github.com/feedloom/feedloom/feeds"
 	"github.com/feedloom/feedloom/publish"
+	"github.com/feedloom/feedloom/store"
 	"github.com/feedloom/feedloom/store/sqlite"
 )
 
@@ -79,7 +80,7 @@ func storeItems(n, pages int) map[string][]feeds.Item {
 	return out
 }
 
-// fillStore writes the publish store at path with store/sqlite's Upsert, in
+// fillStore writes the publish store at path with store/sqlite's Apply, in
 // batches of at most 5,000 items.
 func fillStore(ctx context.Context, path string, n, pages int) error {
 	st, err := sqlite.Open(ctx, path)
@@ -97,7 +98,7 @@ func fillStore(ctx context.Context, path string, n, pages int) error {
 		for len(items) > 0 {
 			batch := items[:min(len(items), 5000)]
 			items = items[len(batch):]
-			if _, err := st.Upsert(ctx, name, batch); err != nil {
+			if _, err := st.Apply(ctx, name, store.Batch{Items: batch}); err != nil {
 				return fmt.Errorf("fill store: %w", err)
 			}
 		}

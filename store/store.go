@@ -22,20 +22,9 @@ var ErrLeaseLost = errors.New("store: the source's lease was taken over by anoth
 // Store keeps items, the ids, dates and slugs they were given, and each
 // source's fetch state. Every write is one transaction.
 type Store interface {
-	// Upsert inserts new items and updates changed ones of one source. An
-	// item's Published, FirstSeen, Position-at-first-sight and Slug never
-	// change once stored. An item whose ID, or whose canonical link
-	// (feeds.CanonicalLink), is already held by another source is skipped:
-	// the first source keeps it. A new item's Slug is made unique by
-	// appending -2, -3, … in the order items are first stored. changed counts
-	// inserted and modified items.
-	Upsert(ctx context.Context, source string, items []feeds.Item) (changed int, err error)
-	// Remove deletes the given items of one source; ids of other sources
-	// are ignored.
-	Remove(ctx context.Context, source string, ids []string) (removed int, err error)
 	// Apply writes one refresh of a source in a single transaction:
-	// Batch.Remove first, then Batch.Items as Upsert does, then Batch.Retain,
-	// then Batch.State. Either all of it is stored or none.
+	// Batch.Remove first, then Batch.Items, then Batch.Retain, then
+	// Batch.State. Either all of it is stored or none.
 	Apply(ctx context.Context, source string, b Batch) (Applied, error)
 	// Items returns items matching q, newest first, then by id.
 	Items(ctx context.Context, q Query) ([]feeds.Item, error)
@@ -55,8 +44,9 @@ type Store interface {
 	// one is recorded already, and returns the recorded one.
 	FirstRun(ctx context.Context, day string) (string, error)
 
+	// State returns the fetch state that the source's last Batch.State
+	// saved; the zero State for a source never saved.
 	State(ctx context.Context, source string) (sources.State, error)
-	SaveState(ctx context.Context, source string, st sources.State) error
 	Close() error
 }
 
@@ -83,7 +73,16 @@ type Orphan struct {
 
 // Batch is one refresh of one source; zero fields do nothing.
 type Batch struct {
-	Items  []feeds.Item
+	// Items are inserted when new and updated when changed. An item's
+	// FirstSeen, Position-at-first-sight and Slug never change once stored,
+	// nor its Published once it is released. An item whose ID another
+	// source holds, or whose canonical link (feeds.CanonicalLink) another
+	// item holds, is skipped: the first keeps it. A new item's Slug is made
+	// unique by appending -2, -3, … in the order items are first stored.
+	// Applied.Changed counts inserted and modified items.
+	Items []feeds.Item
+	// Remove deletes the source's items with these ids; ids of other
+	// sources, and unknown ones, are ignored.
 	Remove []string
 	Retain *Retain
 	State  *sources.State

@@ -7,19 +7,29 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/feedloom/feedloom/feeds"
 	"github.com/feedloom/feedloom/store"
 )
 
 // Apply writes one refresh of source in a single transaction: removals
-// first (so a story whose id changed can keep its link), then the upserts
-// (see Upsert), then retention, then the fetch state. Either all of it is
-// stored or none. A Batch that changes items bumps the content version.
+// first (so a story whose id changed can keep its link), then the items
+// (see store.Batch.Items), then retention, then the fetch state. Either all
+// of it is stored or none. A Batch that changes items bumps the content
+// version.
 func (s *Store) Apply(ctx context.Context, source string, b store.Batch) (store.Applied, error) {
 	done, err := s.apply(ctx, source, b)
 	if err != nil {
 		return store.Applied{}, fmt.Errorf("postgres: apply %q: %w", source, err)
 	}
 	return done, nil
+}
+
+// Upsert is Apply of a Batch of items alone and returns how many items it
+// changed: a shorthand for tests that lay out a store they hold as a
+// *Store. It is no part of store.Store.
+func (s *Store) Upsert(ctx context.Context, source string, items []feeds.Item) (int, error) {
+	done, err := s.Apply(ctx, source, store.Batch{Items: items})
+	return done.Changed, err
 }
 
 func (s *Store) apply(ctx context.Context, source string, b store.Batch) (store.Applied, error) {

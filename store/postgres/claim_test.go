@@ -13,6 +13,7 @@ import (
 	"github.com/feedloom/feedloom/feeds"
 	"github.com/feedloom/feedloom/sources"
 	"github.com/feedloom/feedloom/store"
+	"github.com/feedloom/feedloom/store/storetest"
 )
 
 // t0 is the clock of the claim tests.
@@ -42,7 +43,7 @@ func mustClaim(t *testing.T, s *Store, node string, due []store.Due, now time.Ti
 
 func mustSave(t *testing.T, s *Store, source string, st sources.State) {
 	t.Helper()
-	if err := s.SaveState(context.Background(), source, st); err != nil {
+	if err := storetest.SaveState(context.Background(), s, source, st); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/feedloom/feedloom/feeds"
 	"github.com/feedloom/feedloom/internal/testenv"
 	"github.com/feedloom/feedloom/sources"
+	"github.com/feedloom/feedloom/store/storetest"
 )
 
 // listening starts s.Listen and returns a channel that gets a value for
@@ -74,7 +75,7 @@ func TestListen(t *testing.T) {
 	if _, err := a.Release(ctx, t0); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := a.Remove(ctx, "newsroom", []string{"urn:x"}); err != nil {
+	if _, err := storetest.Remove(ctx, a, "newsroom", []string{"urn:x"}); err != nil {
 		t.Fatal(err)
 	}
 	wait(t, heard, "notification of a removal")

@@ -13,15 +13,6 @@ import (
 	"github.com/feedloom/feedloom/store"
 )
 
-// Upsert implements store.Store (see its contract there) as one Apply.
-func (s *Store) Upsert(ctx context.Context, source string, items []feeds.Item) (int, error) {
-	done, err := s.apply(ctx, source, store.Batch{Items: items})
-	if err != nil {
-		return 0, fmt.Errorf("postgres: upsert %q: %w", source, err)
-	}
-	return done.Changed, nil
-}
-
 const (
 	// selectStoredItems reads the stored rows of a batch's ids, with the
 	// columns an update compares.
@@ -48,7 +39,7 @@ const (
 	WHERE id = $13`
 )
 
-// upsertTx stores items within tx; see Upsert. It reads what the batch's
+// upsertTx stores items within tx; see store.Batch.Items. It reads what the batch's
 // decisions depend on (stored rows, link owners, taken slugs) in three
 // queries, decides item by item in memory, keeping those sets current as it
 // goes, and sends the writes in one pipelined batch in the same order. The
@@ -96,7 +87,7 @@ func upsertTx(ctx context.Context, tx pgx.Tx, source string, items []feeds.Item)
 	return changed, br.Close()
 }
 
-// upserter holds what one Upsert's decisions depend on, as the table will
+// upserter holds what one batch's decisions depend on, as the table will
 // be once the writes decided so far are made.
 type upserter struct {
 	stored map[string]*store.Row // by id; only the compared columns are set
@@ -259,16 +250,6 @@ func uniqueSlug(taken map[string]bool, base string) string {
 			return slug
 		}
 	}
-}
-
-// Remove deletes source's items with the given ids in one transaction; ids
-// that are unknown or belong to another source are ignored.
-func (s *Store) Remove(ctx context.Context, source string, ids []string) (int, error) {
-	done, err := s.apply(ctx, source, store.Batch{Remove: ids})
-	if err != nil {
-		return 0, fmt.Errorf("postgres: remove %q: %w", source, err)
-	}
-	return done.Removed, nil
 }
 
 const deleteItems = `DELETE FROM items WHERE source = $1 AND id = ANY($2)`

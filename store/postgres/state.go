@@ -9,7 +9,6 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/feedloom/feedloom/sources"
-	"github.com/feedloom/feedloom/store"
 )
 
 const selectState = `SELECT url, configured_url, etag, last_modified, checked_at, last_success, last_error,
@@ -46,15 +45,8 @@ ON CONFLICT (name) DO UPDATE SET url = excluded.url, configured_url = excluded.c
 	last_success = excluded.last_success, last_error = excluded.last_error,
 	failures = excluded.failures, next_due = excluded.next_due`
 
-// SaveState replaces source's fetch state with st. Zero times are stored as
-// NULL; other times to the second.
-func (s *Store) SaveState(ctx context.Context, source string, st sources.State) error {
-	if _, err := s.apply(ctx, source, store.Batch{State: &st}); err != nil {
-		return fmt.Errorf("postgres: save state %q: %w", source, err)
-	}
-	return nil
-}
-
+// saveStateTx replaces source's fetch state with st within tx. Zero times
+// are stored as NULL; other times to the second.
 func saveStateTx(ctx context.Context, tx pgx.Tx, source string, st sources.State) error {
 	_, err := tx.Exec(ctx, upsertState, source, st.URL, st.ConfiguredURL, st.ETag, st.LastModified,
 		nullTime(st.CheckedAt), nullTime(st.LastSuccess), st.LastError, st.Failures,

@@ -389,14 +389,14 @@ func TestReopenKeepsEverything(t *testing.T) {
 func TestSaveStateKeepsLease(t *testing.T) {
 	ctx := context.Background()
 	s := openTemp(t)
-	if err := s.SaveState(ctx, "newsroom", sources.State{Failures: 1}); err != nil {
+	if err := storetest.SaveState(ctx, s, "newsroom", sources.State{Failures: 1}); err != nil {
 		t.Fatal(err)
 	}
 	until := time.Date(2025, 3, 12, 8, 0, 0, 0, time.UTC)
 	if _, err := s.pool.Exec(ctx, `UPDATE sources SET claimed_by = 'node-1', lease_until = $1`, until); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.SaveState(ctx, "newsroom", sources.State{Failures: 2}); err != nil {
+	if err := storetest.SaveState(ctx, s, "newsroom", sources.State{Failures: 2}); err != nil {
 		t.Fatal(err)
 	}
 	var by string

@@ -12,15 +12,6 @@ import (
 	"github.com/feedloom/feedloom/store"
 )
 
-// Upsert implements store.Store (see its contract there) as one Apply.
-func (s *Store) Upsert(ctx context.Context, source string, items []feeds.Item) (int, error) {
-	done, err := s.apply(ctx, source, store.Batch{Items: items})
-	if err != nil {
-		return 0, fmt.Errorf("sqlite: upsert %q: %w", source, err)
-	}
-	return done.Changed, nil
-}
-
 const (
 	selectStoredItem = `SELECT source, file, link, language, title, summary, content, published, updated,
 		held, extra
@@ -42,7 +33,7 @@ const (
 	WHERE id = ?`
 )
 
-// upsertTx stores items within tx; see Upsert.
+// upsertTx stores items within tx; see store.Batch.Items.
 func upsertTx(ctx context.Context, tx *sql.Tx, source string, items []feeds.Item) (int, error) {
 	if len(items) == 0 {
 		return 0, nil
@@ -79,7 +70,7 @@ func upsertTx(ctx context.Context, tx *sql.Tx, source string, items []feeds.Item
 	return changed, nil
 }
 
-// upserter holds the statements of one Upsert transaction.
+// upserter holds the statements of one batch's upserts.
 type upserter struct {
 	tx                                       *sql.Tx
 	stored, linkOwner, slugs, insert, update *sql.Stmt
@@ -170,16 +161,6 @@ func (u *upserter) uniqueSlug(ctx context.Context, base string) (string, error) 
 			return slug, nil
 		}
 	}
-}
-
-// Remove deletes source's items with the given ids in one transaction; ids
-// that are unknown or belong to another source are ignored.
-func (s *Store) Remove(ctx context.Context, source string, ids []string) (int, error) {
-	done, err := s.apply(ctx, source, store.Batch{Remove: ids})
-	if err != nil {
-		return 0, fmt.Errorf("sqlite: remove %q: %w", source, err)
-	}
-	return done.Removed, nil
 }
 
 const deleteItem = `DELETE FROM items WHERE id = ? AND source = ?`

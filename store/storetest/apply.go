@@ -147,7 +147,7 @@ func testFailedApplyWritesNothing(t *testing.T, open Opener) {
 	ctx := context.Background()
 	mustUpsert(t, s, "newsroom", item("urn:x", at(1, 0, 0)), item("urn:y", at(2, 0, 0)))
 	before := sources.State{URL: "https://www.example.edu/feed.xml", ETag: `"1"`}
-	if err := s.SaveState(ctx, "newsroom", before); err != nil {
+	if err := SaveState(ctx, s, "newsroom", before); err != nil {
 		t.Fatal(err)
 	}
 	after := sources.State{URL: "https://www.example.edu/feed.xml", ETag: `"2"`}

@@ -20,7 +20,7 @@ func BenchUpsert(b *testing.B, s store.Store) {
 		items := benchItems(fmt.Sprint(round), 10_000)
 		round++
 		b.StartTimer()
-		if _, err := s.Upsert(ctx, "newsroom", items); err != nil {
+		if _, err := Upsert(ctx, s, "newsroom", items); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -34,7 +34,7 @@ func BenchUpsert(b *testing.B, s store.Store) {
 func BenchItems(b *testing.B, s store.Store, loaded func(context.Context) error) {
 	ctx := context.Background()
 	for i := range 10 {
-		if _, err := s.Upsert(ctx, "newsroom", benchItems(fmt.Sprint(i), 10_000)); err != nil {
+		if _, err := Upsert(ctx, s, "newsroom", benchItems(fmt.Sprint(i), 10_000)); err != nil {
 			b.Fatal(err)
 		}
 	}

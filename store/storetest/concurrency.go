@@ -26,10 +26,10 @@ func testConcurrentWriters(t *testing.T, open Opener) {
 			for b := range batches {
 				id := fmt.Sprintf("tag:example.edu,2025-03-12:%s/%d", source, b)
 				it := held(item(id, at(1, 0, b)))
-				if _, err := s.Upsert(ctx, source, []feeds.Item{it}); err != nil {
+				if _, err := Upsert(ctx, s, source, []feeds.Item{it}); err != nil {
 					errs <- err
 				}
-				if err := s.SaveState(ctx, source, sources.State{Failures: b}); err != nil {
+				if err := SaveState(ctx, s, source, sources.State{Failures: b}); err != nil {
 					errs <- err
 				}
 				if _, err := s.Release(ctx, at(1, 0, b)); err != nil {
@@ -69,7 +69,7 @@ func testConcurrentSlugs(t *testing.T, open Opener) {
 				id := fmt.Sprintf("urn:%d-%d", w, i)
 				items = append(items, withSlug(item(id, at(1, 0, i)), "same"))
 			}
-			if _, err := s.Upsert(context.Background(), fmt.Sprintf("source-%d", w), items); err != nil {
+			if _, err := Upsert(context.Background(), s, fmt.Sprintf("source-%d", w), items); err != nil {
 				errs <- err
 			}
 		})

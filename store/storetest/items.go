@@ -398,7 +398,7 @@ func testSlugs(t *testing.T, open Opener) {
 	}
 
 	// A removed item frees its slug for the next new one.
-	if _, err := s.Remove(context.Background(), "newsroom", []string{"urn:2"}); err != nil {
+	if _, err := Remove(context.Background(), s, "newsroom", []string{"urn:2"}); err != nil {
 		t.Fatal(err)
 	}
 	mustUpsert(t, s, "newsroom", withSlug(item("urn:9", at(9, 0, 0)), "hello"))
@@ -599,11 +599,11 @@ func testHeldItemFollowsItsDate(t *testing.T, open Opener) {
 	st := open(t)
 	at := func(day int) time.Time { return time.Date(2030, 1, day, 9, 0, 0, 0, time.UTC) }
 	it := feeds.Item{ID: "tag:x,2025-01-01:s/a", Title: "A", Published: at(10), Updated: at(10), Held: true}
-	if _, err := st.Upsert(ctx, "s", []feeds.Item{it}); err != nil {
+	if _, err := Upsert(ctx, st, "s", []feeds.Item{it}); err != nil {
 		t.Fatal(err)
 	}
 	it.Published, it.Updated = at(12), at(12)
-	if n, err := st.Upsert(ctx, "s", []feeds.Item{it}); err != nil || n != 1 {
+	if n, err := Upsert(ctx, st, "s", []feeds.Item{it}); err != nil || n != 1 {
 		t.Fatalf("postponing: changed %d, %v; want 1", n, err)
 	}
 	got, err := st.Items(ctx, store.Query{IncludeHeld: true})
@@ -614,7 +614,7 @@ func testHeldItemFollowsItsDate(t *testing.T, open Opener) {
 		t.Fatal(err)
 	}
 	it.Published, it.Updated, it.Held = at(20), at(20), false
-	if _, err := st.Upsert(ctx, "s", []feeds.Item{it}); err != nil {
+	if _, err := Upsert(ctx, st, "s", []feeds.Item{it}); err != nil {
 		t.Fatal(err)
 	}
 	got, _ = st.Items(ctx, store.Query{})
@@ -627,7 +627,7 @@ func testRemove(t *testing.T, open Opener) {
 	s := open(t)
 	mustUpsert(t, s, "newsroom", item("urn:x", at(1, 0, 0)), item("urn:y", at(2, 0, 0)))
 	mustUpsert(t, s, "partner", item("urn:z", at(3, 0, 0)))
-	n, err := s.Remove(context.Background(), "newsroom", []string{"urn:x", "urn:z", "urn:unknown", "urn:x"})
+	n, err := Remove(context.Background(), s, "newsroom", []string{"urn:x", "urn:z", "urn:unknown", "urn:x"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -637,10 +637,10 @@ func testRemove(t *testing.T, open Opener) {
 	if got, want := ids(mustItems(t, s, store.Query{})), []string{"urn:z", "urn:y"}; !slices.Equal(got, want) {
 		t.Errorf("after remove: %q, want %q", got, want)
 	}
-	if n, err := s.Remove(context.Background(), "newsroom", nil); err != nil || n != 0 {
+	if n, err := Remove(context.Background(), s, "newsroom", nil); err != nil || n != 0 {
 		t.Errorf("Remove(nil): %d, %v; want 0, nil", n, err)
 	}
-	if n, err := s.Upsert(context.Background(), "newsroom", nil); err != nil || n != 0 {
+	if n, err := Upsert(context.Background(), s, "newsroom", nil); err != nil || n != 0 {
 		t.Errorf("Upsert(nil): %d, %v; want 0, nil", n, err)
 	}
 }
@@ -655,7 +655,7 @@ func testFailedUpsertWritesNothing(t *testing.T, open Opener) {
 	changed := stored
 	changed.Title = "Changed"
 	bad := item("", at(3, 0, 0)) // the items table refuses an empty id
-	n, err := s.Upsert(context.Background(), "newsroom",
+	n, err := Upsert(context.Background(), s, "newsroom",
 		[]feeds.Item{changed, withSlug(item("urn:new", at(2, 0, 0)), "new"), bad})
 	if err == nil {
 		t.Fatal("Upsert of an item with no id succeeded")
@@ -663,8 +663,8 @@ func testFailedUpsertWritesNothing(t *testing.T, open Opener) {
 	if n != 0 {
 		t.Errorf("changed %d on failure, want 0", n)
 	}
-	// "sqlite: upsert …" or "postgres: upsert …", then the database's words.
-	if want := backend(s) + `: upsert "newsroom": item "": `; !strings.HasPrefix(err.Error(), want) ||
+	// "sqlite: apply …" or "postgres: apply …", then the database's words.
+	if want := backend(s) + `: apply "newsroom": item "": `; !strings.HasPrefix(err.Error(), want) ||
 		!strings.Contains(strings.ToLower(err.Error()), "check constraint") {
 		t.Errorf("error %q, want %q… with the check constraint", err, want)
 	}
@@ -675,7 +675,7 @@ func testFailedUpsertWritesNothing(t *testing.T, open Opener) {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := s.Upsert(ctx, "newsroom", []feeds.Item{item("urn:late", at(4, 0, 0))}); err == nil {
+	if _, err := Upsert(ctx, s, "newsroom", []feeds.Item{item("urn:late", at(4, 0, 0))}); err == nil {
 		t.Error("Upsert with a cancelled context succeeded")
 	}
 	if got := ids(mustItems(t, s, store.Query{})); !slices.Equal(got, []string{"urn:stored"}) {

@@ -104,7 +104,7 @@ func testNewest(t *testing.T, open Opener) {
 	}
 	newest("after release", at(11, 0, 0))
 
-	if _, err := s.Remove(ctx, "newsroom", []string{"urn:held"}); err != nil {
+	if _, err := Remove(ctx, s, "newsroom", []string{"urn:held"}); err != nil {
 		t.Fatal(err)
 	}
 	newest("after removal", at(10, 45, 0))
@@ -123,16 +123,16 @@ func testVersion(t *testing.T, open Opener) {
 		write func() error
 		want  int64
 	}{
-		{"new items", func() error { _, err := s.Upsert(ctx, "n", []feeds.Item{a, b}); return err }, 1},
-		{"the same items", func() error { _, err := s.Upsert(ctx, "n", []feeds.Item{a, b}); return err }, 1},
-		{"an item of another source", func() error { _, err := s.Upsert(ctx, "p", []feeds.Item{a}); return err }, 1},
+		{"new items", func() error { _, err := Upsert(ctx, s, "n", []feeds.Item{a, b}); return err }, 1},
+		{"the same items", func() error { _, err := Upsert(ctx, s, "n", []feeds.Item{a, b}); return err }, 1},
+		{"an item of another source", func() error { _, err := Upsert(ctx, s, "p", []feeds.Item{a}); return err }, 1},
 		{"a changed item", func() error {
 			c := a
 			c.Title = "A2"
-			_, err := s.Upsert(ctx, "n", []feeds.Item{c})
+			_, err := Upsert(ctx, s, "n", []feeds.Item{c})
 			return err
 		}, 2},
-		{"state only", func() error { return s.SaveState(ctx, "n", sources.State{Failures: 1}) }, 2},
+		{"state only", func() error { return SaveState(ctx, s, "n", sources.State{Failures: 1}) }, 2},
 		{"apply of state only", func() error {
 			_, err := s.Apply(ctx, "n", store.Batch{State: &sources.State{Failures: 2}})
 			return err
@@ -140,7 +140,7 @@ func testVersion(t *testing.T, open Opener) {
 		{"first run", func() error { _, err := s.FirstRun(ctx, "2025-03-01"); return err }, 2},
 		{"release of nothing", func() error { _, err := s.Release(ctx, day(1)); return err }, 2},
 		{"release", func() error { _, err := s.Release(ctx, day(3)); return err }, 3},
-		{"removal of nothing", func() error { _, err := s.Remove(ctx, "n", []string{"urn:x"}); return err }, 3},
+		{"removal of nothing", func() error { _, err := Remove(ctx, s, "n", []string{"urn:x"}); return err }, 3},
 		{"failed apply", func() error {
 			_, err := s.Apply(ctx, "n", store.Batch{Remove: []string{"urn:a"}, Items: []feeds.Item{{}}})
 			if err == nil {
@@ -156,7 +156,7 @@ func testVersion(t *testing.T, open Opener) {
 			_, err := s.Apply(ctx, "n", store.Batch{Retain: &store.Retain{MaxItems: 1}})
 			return err
 		}, 4},
-		{"removal", func() error { _, err := s.Remove(ctx, "n", []string{"urn:b"}); return err }, 5},
+		{"removal", func() error { _, err := Remove(ctx, s, "n", []string{"urn:b"}); return err }, 5},
 		{"apply of several changes", func() error {
 			_, err := s.Apply(ctx, "n", store.Batch{
 				Remove: []string{"urn:a"},

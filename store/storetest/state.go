@@ -51,10 +51,10 @@ func testStateRoundTrip(t *testing.T, open Opener) {
 			s := open(t)
 			ctx := context.Background()
 			// Saved over a full state, so every field is overwritten.
-			if err := s.SaveState(ctx, "engineering", full); err != nil {
+			if err := SaveState(ctx, s, "engineering", full); err != nil {
 				t.Fatal(err)
 			}
-			if err := s.SaveState(ctx, "engineering", tt.in); err != nil {
+			if err := SaveState(ctx, s, "engineering", tt.in); err != nil {
 				t.Fatal(err)
 			}
 			got, err := s.State(ctx, "engineering")
@@ -70,7 +70,7 @@ func testStateRoundTrip(t *testing.T, open Opener) {
 
 func testStateUnknownSource(t *testing.T, open Opener) {
 	s := open(t)
-	if err := s.SaveState(context.Background(), "engineering", sources.State{Failures: 2}); err != nil {
+	if err := SaveState(context.Background(), s, "engineering", sources.State{Failures: 2}); err != nil {
 		t.Fatal(err)
 	}
 	got, err := s.State(context.Background(), "partner")
@@ -92,13 +92,13 @@ func testStateBesideItems(t *testing.T, open Opener) {
 	if done := mustApply(t, s, "newsroom", store.Batch{State: &st}); done != (store.Applied{}) {
 		t.Errorf("state-only batch applied %+v, want nothing", done)
 	}
-	if err := s.SaveState(ctx, "partner", sources.State{ETag: `"p"`}); err != nil {
+	if err := SaveState(ctx, s, "partner", sources.State{ETag: `"p"`}); err != nil {
 		t.Fatal(err)
 	}
 	if got := ids(mustItems(t, s, store.Query{})); !slices.Equal(got, []string{"urn:a"}) {
 		t.Errorf("items %q, want urn:a", got)
 	}
-	if _, err := s.Remove(ctx, "newsroom", []string{"urn:a"}); err != nil {
+	if _, err := Remove(ctx, s, "newsroom", []string{"urn:a"}); err != nil {
 		t.Fatal(err)
 	}
 	if got, err := s.State(ctx, "newsroom"); err != nil || !reflect.DeepEqual(got, st) {

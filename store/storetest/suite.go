@@ -159,7 +159,7 @@ func slugs(t *testing.T, s store.Store) map[string]string {
 
 func mustUpsert(t *testing.T, s store.Store, source string, items ...feeds.Item) int {
 	t.Helper()
-	n, err := s.Upsert(context.Background(), source, items)
+	n, err := Upsert(context.Background(), s, source, items)
 	if err != nil {
 		t.Fatalf("Upsert(%q): %v", source, err)
 	}
