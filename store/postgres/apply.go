@@ -11,13 +11,27 @@ import (
 	"github.com/feedloom/feedloom/store"
 )
 
-// Apply writes one refresh of source in a single transaction: removals
-// first (so a story whose id changed can keep its link), then the items
-// (see store.Batch.Items), then retention, then the fetch state. Either all
-// of it is stored or none. A Batch that changes items bumps the content
-// version.
+// Apply writes one refresh of source in a single transaction, in the order
+// store.WriteBatch gives; either all of it is stored or none. A Batch with a
+// Holder is written only while that node holds the source's lease, and a
+// Batch that writes items first takes itemsLock.
 func (s *Store) Apply(ctx context.Context, source string, b store.Batch) (store.Applied, error) {
-	done, err := s.apply(ctx, source, b)
+	var done store.Applied
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		if b.Holder != "" {
+			if err := holdsLease(ctx, tx, source, b.Holder); err != nil {
+				return err
+			}
+		}
+		if len(b.Remove) > 0 || len(b.Items) > 0 || b.Retain != nil {
+			if err := lockItems(ctx, tx); err != nil {
+				return err
+			}
+		}
+		var err error
+		done, err = store.WriteBatch(ctx, batchTx{tx}, source, b)
+		return err
+	})
 	if err != nil {
 		return store.Applied{}, fmt.Errorf("postgres: apply %q: %w", source, err)
 	}
@@ -32,47 +46,8 @@ func (s *Store) Upsert(ctx context.Context, source string, items []feeds.Item) (
 	return done.Changed, err
 }
 
-func (s *Store) apply(ctx context.Context, source string, b store.Batch) (store.Applied, error) {
-	var done store.Applied
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		done = store.Applied{}
-		var err error
-		if b.Holder != "" {
-			if err := holdsLease(ctx, tx, source, b.Holder); err != nil {
-				return err
-			}
-		}
-		if len(b.Remove) > 0 || len(b.Items) > 0 || b.Retain != nil {
-			if err := lockItems(ctx, tx); err != nil {
-				return err
-			}
-		}
-		if done.Removed, err = removeTx(ctx, tx, source, b.Remove); err != nil {
-			return err
-		}
-		if done.Changed, err = upsertTx(ctx, tx, source, b.Items); err != nil {
-			return err
-		}
-		if b.Retain != nil {
-			if done.Pruned, err = pruneTx(ctx, tx, source, *b.Retain); err != nil {
-				return fmt.Errorf("retention: %w", err)
-			}
-		}
-		if b.State != nil {
-			if err := saveStateTx(ctx, tx, source, *b.State); err != nil {
-				return err
-			}
-		}
-		if done.Changed+done.Removed+done.Pruned > 0 {
-			return bumpContent(ctx, tx)
-		}
-		return nil
-	})
-	if err != nil {
-		return store.Applied{}, err
-	}
-	return done, nil
-}
+// batchTx is a write transaction, as store.WriteBatch writes a Batch in it.
+type batchTx struct{ tx pgx.Tx }
 
 // The retention statements delete a source's items outside the upstream's
 // current window ($2) that are older than the cutoff ($3) or beyond the
@@ -83,7 +58,7 @@ const (
 	pruneBeyond = `id IN (SELECT id FROM items WHERE source = $1 ORDER BY published DESC, id OFFSET $%d)`
 )
 
-func pruneTx(ctx context.Context, tx pgx.Tx, source string, r store.Retain) (int, error) {
+func (b batchTx) PruneItems(ctx context.Context, source string, r store.Retain) (int, error) {
 	keep := r.Keep
 	if keep == nil {
 		keep = []string{} // a nil slice would be NULL, and NOT (id = ANY(NULL)) is never true
@@ -107,7 +82,7 @@ func pruneTx(ctx context.Context, tx pgx.Tx, source string, r store.Retain) (int
 	default:
 		query = pruneScope + ` AND (` + tests[0] + ` OR ` + tests[1] + `)`
 	}
-	tag, err := tx.Exec(ctx, query, args...)
+	tag, err := b.tx.Exec(ctx, query, args...)
 	if err != nil {
 		return 0, err
 	}

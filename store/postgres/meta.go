@@ -61,9 +61,10 @@ func (s *Store) Version(ctx context.Context) (int64, error) {
 	return v, nil
 }
 
-// bumpContent raises the content version within tx, which changed items.
-func bumpContent(ctx context.Context, tx pgx.Tx) error {
-	if _, err := tx.Exec(ctx, bumpContentVersion); err != nil {
+// BumpContent raises the content version; once the transaction commits,
+// every node that listens hears of it.
+func (b batchTx) BumpContent(ctx context.Context) error {
+	if _, err := b.tx.Exec(ctx, bumpContentVersion); err != nil {
 		return fmt.Errorf("bump content version: %w", err)
 	}
 	return nil

@@ -11,15 +11,28 @@ import (
 	"github.com/feedloom/feedloom/store"
 )
 
-// Apply writes one refresh of source in a single transaction: removals
-// first (so a story whose id changed can keep its link), then the items
-// (see store.Batch.Items), then retention, then the fetch state. Either all
-// of it is stored or none. A Batch that changes items raises the content
-// version.
+// Apply writes one refresh of source in a single transaction, in the order
+// store.WriteBatch gives; either all of it is stored or none.
 func (s *Store) Apply(ctx context.Context, source string, b store.Batch) (store.Applied, error) {
 	done, err := s.apply(ctx, source, b)
 	if err != nil {
 		return store.Applied{}, fmt.Errorf("sqlite: apply %q: %w", source, err)
+	}
+	return done, nil
+}
+
+func (s *Store) apply(ctx context.Context, source string, b store.Batch) (store.Applied, error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return store.Applied{}, err
+	}
+	defer tx.Rollback()
+	done, err := store.WriteBatch(ctx, batchTx{tx}, source, b)
+	if err != nil {
+		return store.Applied{}, err
+	}
+	if err := tx.Commit(); err != nil {
+		return store.Applied{}, err
 	}
 	return done, nil
 }
@@ -39,39 +52,8 @@ func (s *Store) SaveState(ctx context.Context, source string, st sources.State) 
 	return err
 }
 
-func (s *Store) apply(ctx context.Context, source string, b store.Batch) (store.Applied, error) {
-	var done store.Applied
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return done, err
-	}
-	defer tx.Rollback()
-	if done.Removed, err = removeTx(ctx, tx, source, b.Remove); err != nil {
-		return store.Applied{}, err
-	}
-	if done.Changed, err = upsertTx(ctx, tx, source, b.Items); err != nil {
-		return store.Applied{}, err
-	}
-	if b.Retain != nil {
-		if done.Pruned, err = pruneTx(ctx, tx, source, *b.Retain); err != nil {
-			return store.Applied{}, fmt.Errorf("retention: %w", err)
-		}
-	}
-	if b.State != nil {
-		if err := saveStateTx(ctx, tx, source, *b.State); err != nil {
-			return store.Applied{}, err
-		}
-	}
-	if done.Changed+done.Removed+done.Pruned > 0 {
-		if err := bumpContent(ctx, tx); err != nil {
-			return store.Applied{}, err
-		}
-	}
-	if err := tx.Commit(); err != nil {
-		return store.Applied{}, err
-	}
-	return done, nil
-}
+// batchTx is a write transaction, as store.WriteBatch writes a Batch in it.
+type batchTx struct{ tx *sql.Tx }
 
 // pruneItems deletes a source's items outside the upstream's current window
 // that are older than the cutoff or beyond the newest max_items. json_each
@@ -81,7 +63,7 @@ const pruneItems = `DELETE FROM items WHERE source = ?1
 	AND (published < ?3 OR id IN (
 		SELECT id FROM items WHERE source = ?1 ORDER BY published DESC, id LIMIT -1 OFFSET ?4))`
 
-func pruneTx(ctx context.Context, tx *sql.Tx, source string, r store.Retain) (int, error) {
+func (b batchTx) PruneItems(ctx context.Context, source string, r store.Retain) (int, error) {
 	keep := r.Keep
 	if keep == nil {
 		keep = []string{}
@@ -100,10 +82,10 @@ func pruneTx(ctx context.Context, tx *sql.Tx, source string, r store.Retain) (in
 	}
 	var res sql.Result
 	if offset < 0 {
-		res, err = tx.ExecContext(ctx, `DELETE FROM items WHERE source = ?1
+		res, err = b.tx.ExecContext(ctx, `DELETE FROM items WHERE source = ?1
 			AND id NOT IN (SELECT value FROM json_each(?2)) AND published < ?3`, source, string(window), cutoff)
 	} else {
-		res, err = tx.ExecContext(ctx, pruneItems, source, string(window), cutoff, offset)
+		res, err = b.tx.ExecContext(ctx, pruneItems, source, string(window), cutoff, offset)
 	}
 	if err != nil {
 		return 0, err

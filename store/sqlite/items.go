@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -12,16 +11,35 @@ import (
 	"github.com/feedloom/feedloom/store"
 )
 
+// WriteItems makes the writes store.WriteBatch decided, in order.
+func (b batchTx) WriteItems(ctx context.Context, writes []store.Write) error {
+	stmts, err := prepare(ctx, b.tx, insertItem, updateItem)
+	if err != nil {
+		return err
+	}
+	defer closeAll(stmts)
+	insert, update := stmts[0], stmts[1]
+	for _, w := range writes {
+		r := w.Row
+		if w.Insert {
+			_, err = insert.ExecContext(ctx, r.ID, r.Source, r.File, r.Position, r.Link, r.LinkKey,
+				r.LangKey, r.Language, r.Title, r.Summary, r.Content, r.Published.Unix(),
+				r.Updated.Unix(), r.FirstSeen.Unix(), r.Slug, r.Held, r.Extra)
+		} else {
+			_, err = update.ExecContext(ctx, r.File, r.Link, r.LinkKey, r.LangKey, r.Language,
+				r.Title, r.Summary, r.Content, r.Updated.Unix(), r.Held, r.Extra, r.Published.Unix(), r.ID)
+		}
+		if err != nil {
+			return fmt.Errorf("item %q: %w", r.ID, err)
+		}
+	}
+	return nil
+}
+
 const (
-	selectStoredItem = `SELECT source, file, link, language, title, summary, content, published, updated,
-		held, extra
-	FROM items WHERE id = ?`
-	// selectLinkOwner finds another item that holds a canonical link.
-	selectLinkOwner = `SELECT id FROM items WHERE link_key = ? AND id <> ?`
-	// selectSlugs lists the slug and every slug that starts with it and "-":
-	// "-" is followed by "." in byte order, so the range stays on the index.
-	selectSlugs = `SELECT slug FROM items WHERE slug = ? OR (slug >= ? AND slug < ?)`
-	insertItem  = `INSERT INTO items (id, source, file, position, link, link_key, lang_key, language,
+	// insertItem stores a new item: times as unix seconds, a nil link key or
+	// slug as NULL.
+	insertItem = `INSERT INTO items (id, source, file, position, link, link_key, lang_key, language,
 		title, summary, content, published, updated, first_seen, slug, held, extra)
 	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	// updateItem never writes published, first_seen, position or slug.
@@ -33,144 +51,92 @@ const (
 	WHERE id = ?`
 )
 
-// upsertTx stores items within tx; see store.Batch.Items.
-func upsertTx(ctx context.Context, tx *sql.Tx, source string, items []feeds.Item) (int, error) {
-	if len(items) == 0 {
-		return 0, nil
-	}
-	u := upserter{tx: tx}
-	defer u.close()
-	for _, q := range []struct {
-		stmt **sql.Stmt
-		sql  string
-	}{
-		{&u.stored, selectStoredItem},
-		{&u.linkOwner, selectLinkOwner},
-		{&u.slugs, selectSlugs},
-		{&u.insert, insertItem},
-		{&u.update, updateItem},
-	} {
-		var err error
-		if *q.stmt, err = tx.PrepareContext(ctx, q.sql); err != nil {
-			return 0, err
-		}
-	}
-	changed := 0
-	for _, it := range items {
-		r, err := store.RowOf(source, it)
-		if err != nil {
-			return 0, err
-		}
-		n, err := u.item(ctx, r)
-		if err != nil {
-			return 0, fmt.Errorf("item %q: %w", it.ID, err)
-		}
-		changed += n
-	}
-	return changed, nil
+// selectStoredItem reads the stored row of an id, with the columns an
+// update compares.
+const selectStoredItem = `SELECT id, source, file, link, link_key, language, title, summary, content,
+	published, updated, held, extra
+FROM items WHERE id = ?`
+
+func (b batchTx) Stored(ctx context.Context, ids []string, found func(store.Row)) error {
+	var r store.Row
+	return b.each(ctx, selectStoredItem, ids, func() { found(r) }, &r.ID, &r.Source, &r.File,
+		&r.Link, &r.LinkKey, &r.Language, &r.Title, &r.Summary, &r.Content, scanUnix(&r.Published),
+		scanUnix(&r.Updated), &r.Held, &r.Extra)
 }
 
-// upserter holds the statements of one batch's upserts.
-type upserter struct {
-	tx                                       *sql.Tx
-	stored, linkOwner, slugs, insert, update *sql.Stmt
+// selectLinkOwner finds the item that holds a canonical link.
+const selectLinkOwner = `SELECT link_key, id FROM items WHERE link_key = ?`
+
+func (b batchTx) LinkOwners(ctx context.Context, keys []string, found func(key, id string)) error {
+	var key, id string
+	return b.each(ctx, selectLinkOwner, keys, func() { found(key, id) }, &key, &id)
 }
 
-func (u *upserter) close() {
-	for _, st := range []*sql.Stmt{u.stored, u.linkOwner, u.slugs, u.insert, u.update} {
-		if st != nil {
-			st.Close()
-		}
-	}
+// selectSlugs lists the slug and every slug that starts with it and "-":
+// "-" is followed by "." in byte order, so the range stays on the index.
+const selectSlugs = `SELECT slug FROM items WHERE slug = ?1 OR (slug >= ?1 || '-' AND slug < ?1 || '.')`
+
+func (b batchTx) Slugs(ctx context.Context, bases []string, found func(slug string)) error {
+	var slug string
+	return b.each(ctx, selectSlugs, bases, func() { found(slug) }, &slug)
 }
 
-// item stores r and reports 1 when that changed the table.
-func (u *upserter) item(ctx context.Context, r store.Row) (int, error) {
-	var stored store.Row
-	err := u.stored.QueryRowContext(ctx, r.ID).Scan(&stored.Source, &stored.File, &stored.Link,
-		&stored.Language, &stored.Title, &stored.Summary, &stored.Content, scanUnix(&stored.Published),
-		scanUnix(&stored.Updated), &stored.Held, &stored.Extra)
-	exists := err == nil
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return 0, err
-	}
-	if exists && stored.Source != r.Source {
-		return 0, nil // the first source keeps its id
-	}
-	if r.LinkKey != nil {
-		var owner string
-		err := u.linkOwner.QueryRowContext(ctx, *r.LinkKey, r.ID).Scan(&owner)
-		if err == nil {
-			return 0, nil // the first item keeps its link
-		}
-		if !errors.Is(err, sql.ErrNoRows) {
-			return 0, err
-		}
-	}
-	if exists {
-		if r.SameContent(stored) {
-			return 0, nil
-		}
-		_, err := u.update.ExecContext(ctx, r.File, r.Link, r.LinkKey, r.LangKey, r.Language,
-			r.Title, r.Summary, r.Content, r.Updated.Unix(), r.Held, r.Extra, r.Published.Unix(), r.ID)
-		if err != nil {
-			return 0, err
-		}
-		return 1, nil
-	}
-	if r.Slug != nil {
-		slug, err := u.uniqueSlug(ctx, *r.Slug)
-		if err != nil {
-			return 0, err
-		}
-		r.Slug = &slug
-	}
-	_, err = u.insert.ExecContext(ctx, r.ID, r.Source, r.File, r.Position, r.Link, r.LinkKey,
-		r.LangKey, r.Language, r.Title, r.Summary, r.Content, r.Published.Unix(), r.Updated.Unix(),
-		r.FirstSeen.Unix(), r.Slug, r.Held, r.Extra)
+// each prepares query and runs it once for each of args; it scans every
+// row into dest and calls fn after each.
+func (b batchTx) each(ctx context.Context, query string, args []string, fn func(), dest ...any) error {
+	stmt, err := b.tx.PrepareContext(ctx, query)
 	if err != nil {
-		return 0, err
+		return err
 	}
-	return 1, nil
+	defer stmt.Close()
+	for _, arg := range args {
+		rows, err := stmt.QueryContext(ctx, arg)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			if err := rows.Scan(dest...); err != nil {
+				rows.Close()
+				return err
+			}
+			fn()
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
-// uniqueSlug returns base if no item holds it, else the first of base-2,
-// base-3, … that none holds.
-func (u *upserter) uniqueSlug(ctx context.Context, base string) (string, error) {
-	rows, err := u.slugs.QueryContext(ctx, base, base+"-", base+".")
-	if err != nil {
-		return "", fmt.Errorf("slug %q: %w", base, err)
-	}
-	defer rows.Close()
-	taken := make(map[string]bool)
-	for rows.Next() {
-		var slug string
-		if err := rows.Scan(&slug); err != nil {
-			return "", fmt.Errorf("slug %q: %w", base, err)
+// prepare prepares each of queries within tx; on an error it closes those
+// it prepared.
+func prepare(ctx context.Context, tx *sql.Tx, queries ...string) ([]*sql.Stmt, error) {
+	stmts := make([]*sql.Stmt, 0, len(queries))
+	for _, q := range queries {
+		st, err := tx.PrepareContext(ctx, q)
+		if err != nil {
+			closeAll(stmts)
+			return nil, err
 		}
-		taken[slug] = true
+		stmts = append(stmts, st)
 	}
-	if err := rows.Err(); err != nil {
-		return "", fmt.Errorf("slug %q: %w", base, err)
-	}
-	if !taken[base] {
-		return base, nil
-	}
-	for n := 2; ; n++ {
-		if slug := fmt.Sprintf("%s-%d", base, n); !taken[slug] {
-			return slug, nil
-		}
+	return stmts, nil
+}
+
+// closeAll closes every statement of stmts.
+func closeAll(stmts []*sql.Stmt) {
+	for _, st := range stmts {
+		st.Close()
 	}
 }
 
 const deleteItem = `DELETE FROM items WHERE id = ? AND source = ?`
 
-// removeTx deletes source's items with the given ids within tx.
-func removeTx(ctx context.Context, tx *sql.Tx, source string, ids []string) (int, error) {
-	if len(ids) == 0 {
-		return 0, nil
-	}
-	del, err := tx.PrepareContext(ctx, deleteItem)
+// RemoveItems deletes source's items with the given ids; ids that are
+// unknown or belong to another source are ignored.
+func (b batchTx) RemoveItems(ctx context.Context, source string, ids []string) (int, error) {
+	del, err := b.tx.PrepareContext(ctx, deleteItem)
 	if err != nil {
 		return 0, err
 	}
@@ -219,7 +185,7 @@ func (s *Store) release(ctx context.Context, now time.Time) (int, error) {
 		return 0, err
 	}
 	if n > 0 {
-		if err := bumpContent(ctx, tx); err != nil {
+		if err := (batchTx{tx}).BumpContent(ctx); err != nil {
 			return 0, err
 		}
 	}

@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"time"
 )
@@ -64,9 +63,10 @@ func (s *Store) Version(ctx context.Context) (int64, error) {
 	return v, nil
 }
 
-// bumpContent raises the content version within tx, which changed items.
-func bumpContent(ctx context.Context, tx *sql.Tx) error {
-	if _, err := tx.ExecContext(ctx, bumpContentVersion); err != nil {
+// BumpContent raises the content version within the transaction, which
+// changed items.
+func (b batchTx) BumpContent(ctx context.Context) error {
+	if _, err := b.tx.ExecContext(ctx, bumpContentVersion); err != nil {
 		return fmt.Errorf("bump content version: %w", err)
 	}
 	return nil

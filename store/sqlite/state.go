@@ -38,10 +38,10 @@ ON CONFLICT (name) DO UPDATE SET url = excluded.url, configured_url = excluded.c
 	last_success = excluded.last_success, last_error = excluded.last_error,
 	failures = excluded.failures, next_due = excluded.next_due`
 
-// saveStateTx replaces source's fetch state with st within tx. Zero times
-// are stored as NULL; other times to the second.
-func saveStateTx(ctx context.Context, tx *sql.Tx, source string, st sources.State) error {
-	_, err := tx.ExecContext(ctx, upsertState, source, st.URL, st.ConfiguredURL, st.ETag, st.LastModified,
+// SaveState replaces source's fetch state with st. Zero times are stored as
+// NULL; other times to the second.
+func (b batchTx) SaveState(ctx context.Context, source string, st sources.State) error {
+	_, err := b.tx.ExecContext(ctx, upsertState, source, st.URL, st.ConfiguredURL, st.ETag, st.LastModified,
 		nullTime(st.CheckedAt), nullTime(st.LastSuccess), st.LastError, st.Failures,
 		nullTime(st.NextDue))
 	return err

@@ -1,0 +1,189 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+
+	"github.com/feedloom/feedloom/feeds"
+)
+
+// Lookup reads what WriteBatch's decisions about Batch.Items depend on,
+// inside the transaction that makes the writes. Each method is called at
+// most once a batch, never with an empty list, and calls found once for
+// each match, in any order.
+type Lookup interface {
+	// Stored finds the stored rows with the given ids. A row needs its ID,
+	// Source and LinkKey and the columns SameContent compares.
+	Stored(ctx context.Context, ids []string, found func(Row)) error
+	// LinkOwners finds the items that hold the given canonical links
+	// (Row.LinkKey): each link with the id of the item holding it.
+	LinkOwners(ctx context.Context, keys []string, found func(key, id string)) error
+	// Slugs finds the slugs in use that are one of bases, or one of them
+	// followed by "-" and more.
+	Slugs(ctx context.Context, bases []string, found func(slug string)) error
+}
+
+// Write is one row WriteBatch decided to store: a new item to insert, with
+// its Slug made unique, or else an update of the stored item with the row's
+// ID, which writes what Row.SameContent compares.
+type Write struct {
+	Row    Row
+	Insert bool
+}
+
+// planUpsert decides what storing items as source's (Batch.Items) writes,
+// in the order the writes must be made; each write is one changed item. An
+// item whose id another source holds, or whose canonical link another item
+// holds, is skipped: the first keeps it. A stored item whose content is the
+// same is skipped too. A new item's Slug becomes the first of slug, slug-2,
+// slug-3, … that no item holds. Each item sees the writes decided for the
+// items before it, as if they were stored one by one.
+//
+// It asks l each question once for the whole batch and decides in memory,
+// so the caller must make the writes in the same transaction, with nothing
+// else writing items meanwhile.
+func planUpsert(ctx context.Context, l Lookup, source string, items []feeds.Item) ([]Write, error) {
+	if len(items) == 0 {
+		return nil, nil
+	}
+	rows := make([]Row, len(items))
+	for i, it := range items {
+		r, err := RowOf(source, it)
+		if err != nil {
+			return nil, err
+		}
+		rows[i] = r
+	}
+	p := planner{
+		stored: make(map[string]*Row),
+		owners: make(map[string]string),
+		taken:  make(map[string]bool),
+	}
+	if err := p.load(ctx, l, rows); err != nil {
+		return nil, err
+	}
+	var writes []Write
+	for _, r := range rows {
+		if w, ok := p.decide(r); ok {
+			writes = append(writes, w)
+		}
+	}
+	return writes, nil
+}
+
+// planner holds what one batch's decisions depend on, as the table will be
+// once the writes decided so far are made.
+type planner struct {
+	stored map[string]*Row   // by id
+	owners map[string]string // canonical link → id of the item holding it
+	taken  map[string]bool   // slugs in use
+}
+
+// load asks l about the stored rows, link owners and taken slugs rows
+// depend on.
+func (p *planner) load(ctx context.Context, l Lookup, rows []Row) error {
+	var ids, keys distinct
+	for _, r := range rows {
+		ids.add(r.ID)
+		if r.LinkKey != nil {
+			keys.add(*r.LinkKey)
+		}
+	}
+	if err := l.Stored(ctx, ids.list, func(r Row) { p.stored[r.ID] = &r }); err != nil {
+		return fmt.Errorf("read stored items: %w", err)
+	}
+	if len(keys.list) > 0 {
+		err := l.LinkOwners(ctx, keys.list, func(key, id string) { p.owners[key] = id })
+		if err != nil {
+			return fmt.Errorf("read link owners: %w", err)
+		}
+	}
+	// Only a new item is given a slug.
+	var bases distinct
+	for _, r := range rows {
+		if r.Slug != nil && p.stored[r.ID] == nil {
+			bases.add(*r.Slug)
+		}
+	}
+	if len(bases.list) > 0 {
+		if err := l.Slugs(ctx, bases.list, func(slug string) { p.taken[slug] = true }); err != nil {
+			return fmt.Errorf("read slugs: %w", err)
+		}
+	}
+	return nil
+}
+
+// distinct lists strings once each, in the order they were first added.
+type distinct struct {
+	list []string
+	seen map[string]bool
+}
+
+func (d *distinct) add(s string) {
+	if d.seen[s] {
+		return
+	}
+	if d.seen == nil {
+		d.seen = make(map[string]bool)
+	}
+	d.seen[s] = true
+	d.list = append(d.list, s)
+}
+
+// decide returns the write that stores r, or false when r is skipped or
+// changes nothing, and records its effect.
+func (p *planner) decide(r Row) (Write, bool) {
+	stored := p.stored[r.ID]
+	if stored != nil && stored.Source != r.Source {
+		return Write{}, false // the first source keeps its id
+	}
+	if r.LinkKey != nil {
+		if owner, ok := p.owners[*r.LinkKey]; ok && owner != r.ID {
+			return Write{}, false // the first item keeps its link
+		}
+	}
+	if stored != nil {
+		if r.SameContent(*stored) {
+			return Write{}, false
+		}
+		p.moveLink(r.ID, stored.LinkKey, r.LinkKey)
+		next := r
+		if !stored.Held {
+			next.Published = stored.Published // a released item's date is frozen
+		}
+		*stored = next
+		return Write{Row: r}, true
+	}
+	if r.Slug != nil {
+		slug := uniqueSlug(p.taken, *r.Slug)
+		p.taken[slug] = true
+		r.Slug = &slug
+	}
+	p.moveLink(r.ID, nil, r.LinkKey)
+	p.stored[r.ID] = &r
+	return Write{Row: r, Insert: true}, true
+}
+
+// moveLink records that id now holds the canonical link to instead of from.
+func (p *planner) moveLink(id string, from, to *string) {
+	if from != nil && p.owners[*from] == id {
+		delete(p.owners, *from)
+	}
+	if to != nil {
+		p.owners[*to] = id
+	}
+}
+
+// uniqueSlug returns base if it is not taken, else the first of base-2,
+// base-3, … that is not.
+func uniqueSlug(taken map[string]bool, base string) string {
+	if !taken[base] {
+		return base
+	}
+	for n := 2; ; n++ {
+		if slug := base + "-" + strconv.Itoa(n); !taken[slug] {
+			return slug
+		}
+	}
+}
