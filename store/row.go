@@ -153,6 +153,41 @@ func (r Row) Item() (feeds.Item, error) {
 	return it, nil
 }
 
+// Rows is the result of a query as both database/sql's *sql.Rows and
+// pgx.Rows give it.
+type Rows interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+}
+
+// ReadItems decodes every row of rows, the result of an items query with
+// these columns in this order: id, source, file, position, link, language,
+// title, summary, content, published, updated, first_seen, slug, held,
+// extra. scanTime returns the scan destination that fills a time from the
+// backend's time column. The caller closes rows.
+func ReadItems(rows Rows, scanTime func(*time.Time) any) ([]feeds.Item, error) {
+	var items []feeds.Item
+	for rows.Next() {
+		var r Row
+		err := rows.Scan(&r.ID, &r.Source, &r.File, &r.Position, &r.Link, &r.Language,
+			&r.Title, &r.Summary, &r.Content, scanTime(&r.Published), scanTime(&r.Updated),
+			scanTime(&r.FirstSeen), &r.Slug, &r.Held, &r.Extra)
+		if err != nil {
+			return nil, err
+		}
+		it, err := r.Item()
+		if err != nil {
+			return nil, err
+		}
+		items = append(items, it)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 // SameContent reports whether writing r over stored, the row its id holds,
 // would change nothing. An update rewrites file, link, language, title,
 // summary, content, updated, held and extra (with the keys derived from

@@ -439,7 +439,7 @@ func TestItemsUsesIndex(t *testing.T) {
 		{store.Query{Unlinked: true, Language: "zh-Hant"}, "Index Scan using items_unlinked on items"},
 	}
 	for _, tt := range tests {
-		query, args := itemsQuery(tt.q)
+		query, args := itemsSQL.Build(tt.q)
 		rows, err := conn.Query(ctx, "EXPLAIN (COSTS OFF) "+query, args...)
 		if err != nil {
 			t.Fatal(err)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/feedloom/feedloom/feeds"
@@ -195,24 +194,23 @@ func (s *Store) release(ctx context.Context, now time.Time) (int, error) {
 	return int(n), nil
 }
 
-// The parts of the Items query. Released items are read from items_feed,
-// unlinked ones from items_unlinked, and one source's with held ones from
-// items_source, already in order, so a Limit stops early.
-const (
-	selectItems = `SELECT id, source, file, position, link, language, title, summary, content,
+// itemsSQL is the Items statement in parts. Released items are read from
+// items_feed, unlinked ones from items_unlinked, and one source's with held
+// ones from items_source, already in order, so a Limit stops early.
+var itemsSQL = store.ItemsSQL{
+	Select: `SELECT id, source, file, position, link, language, title, summary, content,
 		published, updated, first_seen, slug, held, extra
-	FROM items WHERE 1`
-	itemsReleased = ` AND held = 0`
-	itemsSource   = ` AND source = ?`
-	// itemsUnlinked is the very condition of items_unlinked, so that the
+	FROM items WHERE 1`,
+	Released: ` AND held = 0`,
+	Source:   ` AND source = ?%d`,
+	// Unlinked is the very condition of items_unlinked, so that the
 	// planner can use that partial index.
-	itemsUnlinked = ` AND link = ''`
-	// itemsLanguage is RFC 4647 basic filtering: the tag itself, or the tag
-	// and "-" followed by more subtags. lang_key is lower case.
-	itemsLanguage = ` AND (lang_key = ? OR lang_key LIKE ? ESCAPE '\')`
-	itemsOrder    = ` ORDER BY published DESC, id`
-	itemsLimit    = ` LIMIT ?`
-)
+	Unlinked: ` AND link = ''`,
+	// lang_key is lower case.
+	Language: ` AND (lang_key = ?%d OR lang_key LIKE ?%d ESCAPE '\')`,
+	Order:    ` ORDER BY published DESC, id`,
+	Limit:    ` LIMIT ?%d`,
+}
 
 // Items returns the items q selects, newest first, then by id in byte order.
 // Times are in UTC; lists that were empty or nil when stored are nil.
@@ -224,63 +222,12 @@ func (s *Store) Items(ctx context.Context, q store.Query) ([]feeds.Item, error) 
 	return items, nil
 }
 
-// itemsQuery builds the Items statement for q from the parts above.
-func itemsQuery(q store.Query) (string, []any) {
-	var query strings.Builder
-	var args []any
-	query.WriteString(selectItems)
-	if !q.IncludeHeld {
-		query.WriteString(itemsReleased)
-	}
-	if q.Source != "" {
-		query.WriteString(itemsSource)
-		args = append(args, q.Source)
-	}
-	if q.Language != "" {
-		lang := strings.ToLower(q.Language)
-		query.WriteString(itemsLanguage)
-		args = append(args, lang, escapeLike(lang)+"-%")
-	}
-	if q.Unlinked {
-		query.WriteString(itemsUnlinked)
-	}
-	query.WriteString(itemsOrder)
-	if q.Limit > 0 {
-		query.WriteString(itemsLimit)
-		args = append(args, q.Limit)
-	}
-	return query.String(), args
-}
-
 func (s *Store) items(ctx context.Context, q store.Query) ([]feeds.Item, error) {
-	query, args := itemsQuery(q)
+	query, args := itemsSQL.Build(q)
 	rows, err := s.db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var items []feeds.Item
-	for rows.Next() {
-		var r store.Row
-		err := rows.Scan(&r.ID, &r.Source, &r.File, &r.Position, &r.Link, &r.Language,
-			&r.Title, &r.Summary, &r.Content, scanUnix(&r.Published), scanUnix(&r.Updated),
-			scanUnix(&r.FirstSeen), &r.Slug, &r.Held, &r.Extra)
-		if err != nil {
-			return nil, err
-		}
-		it, err := r.Item()
-		if err != nil {
-			return nil, err
-		}
-		items = append(items, it)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
-}
-
-// escapeLike makes s match itself in a LIKE pattern with ESCAPE '\'.
-func escapeLike(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+	return store.ReadItems(rows, scanUnix)
 }

@@ -25,7 +25,7 @@ func TestItemsUsesIndex(t *testing.T) {
 		{store.Query{Unlinked: true, Language: "zh-Hant"}, "SEARCH items USING INDEX items_unlinked (held=?)"},
 	}
 	for _, tt := range tests {
-		query, args := itemsQuery(tt.q)
+		query, args := itemsSQL.Build(tt.q)
 		rows, err := s.db.Query("EXPLAIN QUERY PLAN "+query, args...)
 		if err != nil {
 			t.Fatal(err)

@@ -126,9 +126,10 @@ func nullTime(t time.Time) sql.NullInt64 {
 	return sql.NullInt64{Int64: t.Unix(), Valid: true}
 }
 
-// scanUnix reads a column of unix seconds into *t, in UTC; NULL, which
-// nullTime writes for the zero time, reads as the zero time.
-func scanUnix(t *time.Time) sql.Scanner { return unixScanner{t} }
+// scanUnix returns the sql.Scanner that reads a column of unix seconds into
+// *t, in UTC; NULL, which nullTime writes for the zero time, reads as the
+// zero time.
+func scanUnix(t *time.Time) any { return unixScanner{t} }
 
 type unixScanner struct{ t *time.Time }
 
