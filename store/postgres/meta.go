@@ -15,29 +15,23 @@ const (
 	selectFirstRun = `SELECT value FROM meta WHERE key = 'first_run'`
 )
 
-// FirstRun records day (YYYY-MM-DD) as the store's first-run date unless one
-// is recorded already, and returns the recorded one. A day that is not a
-// valid date is an error and records nothing.
+// FirstRun implements store.Store's FirstRun in one transaction. A day
+// that is not a valid date is an error and records nothing.
 func (s *Store) FirstRun(ctx context.Context, day string) (string, error) {
-	recorded, err := s.firstRun(ctx, day)
+	var recorded string
+	_, err := time.Parse(time.DateOnly, day)
+	if err == nil {
+		err = s.inTx(ctx, func(tx pgx.Tx) error {
+			if _, err := tx.Exec(ctx, insertFirstRun, day); err != nil {
+				return err
+			}
+			return tx.QueryRow(ctx, selectFirstRun).Scan(&recorded)
+		})
+	}
 	if err != nil {
 		return "", fmt.Errorf("postgres: first run %q: %w", day, err)
 	}
 	return recorded, nil
-}
-
-func (s *Store) firstRun(ctx context.Context, day string) (string, error) {
-	if _, err := time.Parse(time.DateOnly, day); err != nil {
-		return "", err
-	}
-	var recorded string
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, insertFirstRun, day); err != nil {
-			return err
-		}
-		return tx.QueryRow(ctx, selectFirstRun).Scan(&recorded)
-	})
-	return recorded, err
 }
 
 const (

@@ -46,10 +46,7 @@ func (s *Store) firstRun(ctx context.Context, day string) (string, error) {
 	return recorded, nil
 }
 
-const (
-	selectContentVersion = `SELECT version FROM versions WHERE name = 'content'`
-	bumpContentVersion   = `UPDATE versions SET version = version + 1 WHERE name = 'content'`
-)
+const selectContentVersion = `SELECT version FROM versions WHERE name = 'content'`
 
 // Version returns the content version: a counter that every committed
 // transaction changing items (an insert, update, removal, pruning or
@@ -62,6 +59,8 @@ func (s *Store) Version(ctx context.Context) (int64, error) {
 	}
 	return v, nil
 }
+
+const bumpContentVersion = `UPDATE versions SET version = version + 1 WHERE name = 'content'`
 
 // BumpContent raises the content version within the transaction, which
 // changed items.

@@ -29,19 +29,16 @@ func (s *Store) State(ctx context.Context, source string) (sources.State, error)
 	return st, nil
 }
 
-const upsertState = `INSERT INTO sources (name, url, configured_url, etag, last_modified, checked_at,
-	last_success, last_error, failures, next_due)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-ON CONFLICT (name) DO UPDATE SET url = excluded.url, configured_url = excluded.configured_url,
-	etag = excluded.etag,
-	last_modified = excluded.last_modified, checked_at = excluded.checked_at,
-	last_success = excluded.last_success, last_error = excluded.last_error,
-	failures = excluded.failures, next_due = excluded.next_due`
+// replaceState writes every column of sources, so replacing a source's row
+// loses nothing.
+const replaceState = `INSERT OR REPLACE INTO sources (name, url, configured_url, etag, last_modified,
+	checked_at, last_success, last_error, failures, next_due)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 // SaveState replaces source's fetch state with st. Zero times are stored as
 // NULL; other times to the second.
 func (b batchTx) SaveState(ctx context.Context, source string, st sources.State) error {
-	_, err := b.tx.ExecContext(ctx, upsertState, source, st.URL, st.ConfiguredURL, st.ETag, st.LastModified,
+	_, err := b.tx.ExecContext(ctx, replaceState, source, st.URL, st.ConfiguredURL, st.ETag, st.LastModified,
 		nullTime(st.CheckedAt), nullTime(st.LastSuccess), st.LastError, st.Failures,
 		nullTime(st.NextDue))
 	return err
