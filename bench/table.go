@@ -162,7 +162,7 @@ func (h *harness) table() string {
 	}
 
 	b.WriteString("## Publish alone (`publish.Publisher.Publish`)\n\n")
-	fmt.Fprintf(&b, "A SQLite store of %s items (en, zh-Hant, zh-Hans in turn; ~3 KB HTML each; %s of them story-file items without a link, so as many permalink pages), filled with `Upsert` in batches of 5,000 in %s. Feeds of 50 items, zh-Hant with `max_items: 10000`.\n\n",
+	fmt.Fprintf(&b, "A SQLite store of %s items (en, zh-Hant, zh-Hans in turn; ~3 KB HTML each; %s of them story-file items without a link, so as many permalink pages), filled with `Apply` in batches of 5,000 in %s. Feeds of 50 items, zh-Hant with `max_items: 10000`.\n\n",
 		thousands(int64(o.publishItems)), thousands(int64(o.publishPages)), dur(h.fillTook))
 	b.WriteString("| run | Publish call | process wall | CPU | peak RSS | files written | target |\n|---|---:|---:|---:|---:|---:|---|\n")
 	for _, p := range h.publish {
