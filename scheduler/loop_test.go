@@ -25,6 +25,7 @@ import (
 	"github.com/feedloom/feedloom/sources"
 	"github.com/feedloom/feedloom/sources/files"
 	"github.com/feedloom/feedloom/store"
+	"github.com/feedloom/feedloom/store/storetest"
 )
 
 // loopSource is a source whose Fetch the test writes; n counts calls from 1.
@@ -443,10 +444,10 @@ func TestRunStartsDueSources(t *testing.T) {
 	ctx := context.Background()
 	now := time.Now().Truncate(time.Second)
 	fresh := sources.State{CheckedAt: now.Add(-time.Minute), LastSuccess: now.Add(-time.Minute)}
-	if err := s.store.SaveState(ctx, "fresh", fresh); err != nil {
+	if err := storetest.SaveState(ctx, s.store, "fresh", fresh); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.store.SaveState(ctx, "stale", sources.State{CheckedAt: now.Add(-2 * time.Hour), LastSuccess: now.Add(-2 * time.Hour)}); err != nil {
+	if err := storetest.SaveState(ctx, s.store, "stale", sources.State{CheckedAt: now.Add(-2 * time.Hour), LastSuccess: now.Add(-2 * time.Hour)}); err != nil {
 		t.Fatal(err)
 	}
 	srcs := map[string]*loopSource{}
@@ -519,7 +520,7 @@ func TestRunReleasesEmbargo(t *testing.T) {
 		var clock atomic.Int64
 		clock.Store(start.UnixNano())
 		at := start.Add(2 * time.Second)
-		if _, err := s.store.Upsert(context.Background(), "newsroom", []feeds.Item{embargoed(at)}); err != nil {
+		if _, err := storetest.Upsert(context.Background(), s.store, "newsroom", []feeds.Item{embargoed(at)}); err != nil {
 			t.Fatal(err)
 		}
 		pub := s.loopPublish(log.logger(), "")
@@ -547,7 +548,7 @@ func TestRunReleasesEmbargo(t *testing.T) {
 		s := newSite(t)
 		var log loopLog
 		at := time.Now().Truncate(time.Second).Add(-time.Minute)
-		if _, err := s.store.Upsert(context.Background(), "newsroom", []feeds.Item{embargoed(at)}); err != nil {
+		if _, err := storetest.Upsert(context.Background(), s.store, "newsroom", []feeds.Item{embargoed(at)}); err != nil {
 			t.Fatal(err)
 		}
 		pub := s.loopPublish(log.logger(), "")
@@ -574,7 +575,7 @@ func TestRunShutdown(t *testing.T) {
 		return sources.Result{}, ctx.Err()
 	}}
 	// A story stored before: the startup publish has something to write.
-	if _, err := s.store.Upsert(context.Background(), "newsroom", []feeds.Item{{
+	if _, err := storetest.Upsert(context.Background(), s.store, "newsroom", []feeds.Item{{
 		ID: "tag:feeds.example.edu,2026-11-25:newsroom/a", Title: "Stored Story", Link: "https://www.example.edu/news/a",
 		Language: "en", Published: time.Date(2025, 3, 13, 9, 0, 0, 0, hk), Updated: time.Date(2025, 3, 13, 9, 0, 0, 0, hk),
 		FirstSeen: time.Date(2025, 3, 13, 9, 0, 0, 0, hk), File: "a.md",
@@ -937,7 +938,7 @@ func TestWebSubPingFromRun(t *testing.T) {
 	var log loopLog
 	hub := newLoopHub(t)
 	at := time.Date(2025, 3, 13, 9, 0, 0, 0, hk)
-	if _, err := s.store.Upsert(context.Background(), "newsroom", []feeds.Item{{
+	if _, err := storetest.Upsert(context.Background(), s.store, "newsroom", []feeds.Item{{
 		ID: "tag:feeds.example.edu,2026-11-25:newsroom/a", Title: "Stored Story", Link: "https://www.example.edu/news/a",
 		Language: "en", Published: at, Updated: at, FirstSeen: at, File: "a.md",
 	}}); err != nil {
@@ -979,10 +980,10 @@ func TestSources(t *testing.T) {
 	now := time.Date(2026, 11, 25, 10, 0, 30, 0, hk)
 	s.write("a.md", goodStory)
 	quietAt := now.Add(-20 * time.Second) // after the 10:00 tick of @every 1h
-	if err := s.store.SaveState(ctx, "quiet", sources.State{CheckedAt: quietAt, LastSuccess: quietAt}); err != nil {
+	if err := storetest.SaveState(ctx, s.store, "quiet", sources.State{CheckedAt: quietAt, LastSuccess: quietAt}); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.store.SaveState(ctx, "wire", sources.State{URL: "https://wire.example/feed.xml"}); err != nil {
+	if err := storetest.SaveState(ctx, s.store, "wire", sources.State{URL: "https://wire.example/feed.xml"}); err != nil {
 		t.Fatal(err)
 	}
 	wire := &loopSource{name: "wire", fetch: func(context.Context, int) (sources.Result, error) {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/feedloom/feedloom/feeds"
+	"github.com/feedloom/feedloom/store/storetest"
 )
 
 // TestRunPublishesOtherWriters: items another process stores (a cron
@@ -28,7 +29,7 @@ func TestRunPublishesOtherWriters(t *testing.T) {
 	at := time.Date(2025, 3, 13, 9, 0, 0, 0, hk)
 	it := feeds.Item{ID: "tag:feeds.example.edu,2025-03-13:other/a", Title: "Written Elsewhere", Language: "en",
 		Link: "https://www.example.edu/a", Published: at, Updated: at, FirstSeen: at}
-	if _, err := s.store.Upsert(context.Background(), "other", []feeds.Item{it}); err != nil {
+	if _, err := storetest.Upsert(context.Background(), s.store, "other", []feeds.Item{it}); err != nil {
 		t.Fatal(err)
 	}
 	eventually(t, "the other writer's item in feed.json", func() bool { return strings.Contains(titlesOf(s.feedIfAny("feed.json")), "Written Elsewhere") })
