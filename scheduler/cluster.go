@@ -5,13 +5,10 @@ import (
 	"context"
 	"errors"
 	"hash/fnv"
-	"slices"
 	"sync"
 	"time"
 
-	"github.com/robfig/cron/v3"
-
-	"github.com/feedloom/feedloom/normalize"
+	"github.com/feedloom/feedloom/server"
 	"github.com/feedloom/feedloom/sources"
 	"github.com/feedloom/feedloom/store"
 )
@@ -45,6 +42,20 @@ type Cluster interface {
 	Ping(ctx context.Context) error
 }
 
+// ClusterOptions make a Scheduler one node of several sharing Store: it
+// refreshes a source only after leasing it, as Node, for Lease (0 means
+// 2m); Run looks for leases that ran out every SweepEvery (0 means a
+// quarter of Lease, from 1s to 30s) and publishes when another node
+// changed the store; only the leader pings the hub, PingDelay (0 means 5s)
+// after its publish.
+type ClusterOptions struct {
+	Store      Cluster
+	Node       string
+	Lease      time.Duration
+	SweepEvery time.Duration
+	PingDelay  time.Duration
+}
+
 // Defaults of a cluster node.
 const (
 	defaultLease     = 2 * time.Minute
@@ -54,24 +65,24 @@ const (
 	claimRetry = time.Second
 )
 
-// clustered is the part of Run that a cluster node adds: the claims, the
-// sweep for expired leases and the notifications.
+// clustered coordinates one node of a cluster: it claims the sources due
+// to be refreshed as it has room for them, renews and lets go of its
+// leases, retries a write the database was too far away to take, takes
+// over sources whose lease ran out, publishes on the other nodes'
+// changes, and pings the hub only as the leader. What a process on its own
+// does (no source twice at once in it, the store, the log) it does too.
 type clustered struct {
-	s      *Scheduler
-	c      Cluster
-	norm   *normalize.Normalizer
-	notify func() // asks for a publish
-	byName map[string]*entry
-	rank   map[*entry]uint64 // this node's order of claiming: differs per node, so nodes rarely race for one source
+	*local
+	c    Cluster
+	opts ClusterOptions
 
 	mu      sync.Mutex
 	pending map[*entry]claim
 	queue   byRank            // the pending entries not being claimed right now
 	warned  map[*entry]string // the stored digest last warned about, per story folder
 
-	wake    chan struct{}
-	slots   chan struct{} // one per refresh running on this node
-	running sync.WaitGroup
+	wake  chan struct{}
+	slots chan struct{} // one per refresh running on this node
 }
 
 // claim is a source waiting to be claimed.
@@ -79,68 +90,94 @@ type claim struct {
 	since  time.Time // the earliest due time it waits to serve: its place in the queue
 	latest time.Time // the latest one, which the claim asks for (one fetch serves both)
 	orphan string    // the node whose expired lease it takes over, if any
+	rank   uint64    // this node's order of claiming: differs per node, so nodes rarely race for one source
 }
 
-func newClustered(s *Scheduler, norm *normalize.Normalizer, entries []*entry, notify func()) *clustered {
-	cl := &clustered{
-		s: s, c: s.opts.Cluster, norm: norm, notify: notify,
-		byName:  make(map[string]*entry, len(entries)),
-		rank:    make(map[*entry]uint64, len(entries)),
-		pending: map[*entry]claim{},
-		warned:  map[*entry]string{},
-		wake:    make(chan struct{}, 1),
+func newClustered(one *local, opts ClusterOptions, concurrency int) *clustered {
+	if opts.Lease <= 0 {
+		opts.Lease = defaultLease
+	}
+	if opts.SweepEvery <= 0 {
+		opts.SweepEvery = min(max(opts.Lease/4, time.Second), 30*time.Second)
+	}
+	if opts.PingDelay <= 0 {
+		opts.PingDelay = defaultPingDelay
+	}
+	return &clustered{
+		local: one, c: opts.Store, opts: opts,
+		wake: make(chan struct{}, 1),
 		// Twice the fetch concurrency, so that while some refreshes store
 		// their results others fetch: the fetcher's limiter still bounds
 		// the requests.
-		slots: make(chan struct{}, 2*s.opts.Concurrency),
+		slots: make(chan struct{}, 2*concurrency),
 	}
-	for _, e := range entries {
-		name := e.job.Source.Name()
-		cl.byName[name] = e
-		h := fnv.New64a()
-		h.Write([]byte(s.opts.Node + "\x00" + name))
-		cl.rank[e] = h.Sum64()
-	}
-	cl.queue.rank, cl.queue.pending = cl.rank, cl.pending
-	return cl
 }
 
-// byRank is a heap of pending entries, the earliest due time first, so
-// that none starves behind sources on shorter schedules; among equal due
-// times in the node's own order.
-type byRank struct {
-	items   []*entry
-	rank    map[*entry]uint64
-	pending map[*entry]claim
-}
-
-func (q *byRank) Len() int { return len(q.items) }
-func (q *byRank) Less(i, j int) bool {
-	a, b := q.items[i], q.items[j]
-	if sa, sb := q.pending[a].since, q.pending[b].since; !sa.Equal(sb) {
-		return sa.Before(sb)
+// hold leases source for a build: whatever its schedule, but never one
+// that a node is refreshing. Politeness is fetch's to judge.
+func (cl *clustered) hold(ctx context.Context, source string) (lease, bool, error) {
+	now := cl.now()
+	got, err := cl.c.Claim(ctx, cl.opts.Node, []store.Due{{Source: source, Force: true}}, now, now.Add(cl.opts.Lease))
+	if err != nil || len(got) != 1 {
+		return lease{}, false, err
 	}
-	return q.rank[a] < q.rank[b]
-}
-func (q *byRank) Swap(i, j int) { q.items[i], q.items[j] = q.items[j], q.items[i] }
-func (q *byRank) Push(x any)    { q.items = append(q.items, x.(*entry)) }
-func (q *byRank) Pop() any {
-	last := q.items[len(q.items)-1]
-	q.items = q.items[:len(q.items)-1]
-	return last
+	return cl.leased(ctx, source), true, nil
 }
 
-// due queues e for the due time c.since. A source already pending keeps
-// its place and is claimed for the latest due time it was given: a
+// leased is this node's lease on a source it claimed: renewed while the
+// refresh runs, let go at its end.
+func (cl *clustered) leased(ctx context.Context, source string) lease {
+	stop := cl.keepLease(ctx, source)
+	return lease{holder: cl.opts.Node, bound: cl.opts.Lease / 3, end: func() {
+		stop()
+		cl.unclaim(ctx, source)
+	}}
+}
+
+// start claims and refreshes what l's sources are due for, looks for
+// leases that ran out every SweepEvery and publishes on the other nodes'
+// changes, until ctx is done.
+func (cl *clustered) start(ctx context.Context, l *loop) func() {
+	cl.l = l
+	cl.pending, cl.warned = map[*entry]claim{}, map[*entry]string{}
+	cl.queue = byRank{pending: cl.pending}
+	var bg sync.WaitGroup
+	bg.Go(func() { cl.claims(ctx) })
+	bg.Go(func() { cl.listen(ctx) })
+	bg.Go(func() { cl.sweeps(ctx) })
+	return func() {
+		bg.Wait()
+		cl.refreshes.Wait()
+	}
+}
+
+// due queues e for the due time r serves. Every node queues every source
+// at start, and the leases sort out who fetches what; a story folder is
+// also compared with what the store holds.
+func (cl *clustered) due(ctx context.Context, e *entry, r request) {
+	if d, ok := e.job.Source.(digester); ok && r.start {
+		cl.refreshes.Go(func() { cl.compareFolder(ctx, e, d) })
+	}
+	if e.running.Load() {
+		cl.busy(e)
+		return
+	}
+	cl.enqueue(e, claim{since: r.since})
+}
+
+// enqueue queues e for the due time c.since. A source already pending
+// keeps its place and is claimed for the latest due time it was given: a
 // refresh then serves them all, and a node that refreshed it in between
 // does not make this node drop the later one.
-func (cl *clustered) due(e *entry, c claim) {
+func (cl *clustered) enqueue(e *entry, c claim) {
 	cl.mu.Lock()
 	old, ok := cl.pending[e]
 	if !ok {
-		c.latest = c.since
+		h := fnv.New64a()
+		h.Write([]byte(cl.opts.Node + "\x00" + e.name()))
+		c.latest, c.rank = c.since, h.Sum64()
 		cl.pending[e] = c
-		cl.push(e)
+		heap.Push(&cl.queue, e)
 	} else {
 		if c.since.After(old.latest) {
 			old.latest = c.since
@@ -161,43 +198,52 @@ func (cl *clustered) poke() {
 	}
 }
 
-// tick is a scheduled tick of e: it queues e for the due time it serves.
-func (cl *clustered) tick(ctx context.Context, e *entry) {
-	if ctx.Err() != nil {
-		return
+// byRank is a heap of pending entries, the earliest due time first, so
+// that none starves behind sources on shorter schedules; among equal due
+// times in the node's own order.
+type byRank struct {
+	items   []*entry
+	pending map[*entry]claim
+}
+
+func (q *byRank) Len() int { return len(q.items) }
+func (q *byRank) Less(i, j int) bool {
+	a, b := q.pending[q.items[i]], q.pending[q.items[j]]
+	if !a.since.Equal(b.since) {
+		return a.since.Before(b.since)
 	}
-	if e.running.Load() {
-		cl.s.log.Warn("skipped: the previous run is still going", "source", e.job.Source.Name())
-		cl.s.opts.Metrics.fetched(e.job.Source.Name(), "busy", 0)
-		return
-	}
-	cl.due(e, claim{since: prevTick(e, cl.s.opts.Now())})
+	return a.rank < b.rank
+}
+func (q *byRank) Swap(i, j int) { q.items[i], q.items[j] = q.items[j], q.items[i] }
+func (q *byRank) Push(x any)    { q.items = append(q.items, x.(*entry)) }
+func (q *byRank) Pop() any {
+	last := q.items[len(q.items)-1]
+	q.items = q.items[:len(q.items)-1]
+	return last
 }
 
 // take removes from the queue up to n pending sources that are not
 // running, in this node's order; they stay pending until claimed, or go
-// back with requeue.
+// back with requeue. A retired source leaves the queue for good.
 func (cl *clustered) take(n int) []*entry {
 	cl.mu.Lock()
 	defer cl.mu.Unlock()
 	var ready, busy []*entry
 	for len(ready) < n && cl.queue.Len() > 0 {
 		e := heap.Pop(&cl.queue).(*entry)
-		if e.running.Load() {
+		switch {
+		case e.retired.Load():
+			delete(cl.pending, e)
+		case e.running.Load():
 			busy = append(busy, e)
-			continue
+		default:
+			ready = append(ready, e)
 		}
-		ready = append(ready, e)
 	}
 	for _, e := range busy {
-		cl.push(e)
+		heap.Push(&cl.queue, e)
 	}
 	return ready
-}
-
-// push queues a pending entry; cl.mu is held.
-func (cl *clustered) push(e *entry) {
-	heap.Push(&cl.queue, e)
 }
 
 // requeue puts back sources that take returned and no claim settled.
@@ -205,16 +251,15 @@ func (cl *clustered) requeue(batch []*entry) {
 	cl.mu.Lock()
 	defer cl.mu.Unlock()
 	for _, e := range batch {
-		cl.push(e)
+		heap.Push(&cl.queue, e)
 	}
 }
 
-// run claims queued sources as this node has room for them, and refreshes
-// what it claimed, until ctx is done; then it waits for the refreshes.
-// Claiming only what it can start at once leaves the rest to the other
-// nodes, so the work spreads over the cluster.
-func (cl *clustered) run(ctx context.Context) {
-	defer cl.running.Wait()
+// claims claims queued sources as this node has room for them, and
+// refreshes what it claimed, until ctx is done. Claiming only what it can
+// start at once leaves the rest to the other nodes, so the work spreads
+// over the cluster.
+func (cl *clustered) claims(ctx context.Context) {
 	for {
 		select {
 		case <-ctx.Done():
@@ -222,18 +267,12 @@ func (cl *clustered) run(ctx context.Context) {
 		case <-cl.wake:
 		}
 		for ctx.Err() == nil {
-			free := cap(cl.slots) - len(cl.slots)
-			batch := cl.take(free)
+			batch := cl.take(cap(cl.slots) - len(cl.slots))
 			if len(batch) == 0 {
 				break
 			}
 			if !cl.claim(ctx, batch) {
-				t := time.NewTimer(claimRetry)
-				select {
-				case <-ctx.Done():
-				case <-t.C:
-				}
-				t.Stop()
+				sleep(ctx, claimRetry)
 				cl.poke()
 				break
 			}
@@ -244,20 +283,19 @@ func (cl *clustered) run(ctx context.Context) {
 // claim leases batch and starts the refreshes of what it got. It returns
 // false when the claim failed, leaving batch queued.
 func (cl *clustered) claim(ctx context.Context, batch []*entry) bool {
-	s := cl.s
-	now := s.opts.Now().Truncate(time.Second)
+	now := cl.now().Truncate(time.Second)
 	cl.mu.Lock()
 	due := make([]store.Due, len(batch))
 	claims := make([]claim, len(batch))
 	for i, e := range batch {
 		claims[i] = cl.pending[e]
-		due[i] = store.Due{Source: e.job.Source.Name(), Since: claims[i].latest}
+		due[i] = store.Due{Source: e.name(), Since: claims[i].latest}
 	}
 	cl.mu.Unlock()
-	got, err := cl.c.Claim(ctx, s.opts.Node, due, now, now.Add(s.opts.Lease))
+	got, err := cl.c.Claim(ctx, cl.opts.Node, due, now, now.Add(cl.opts.Lease))
 	if err != nil {
 		if ctx.Err() == nil {
-			s.log.Error("cannot claim sources", "sources", len(batch), "err", err)
+			cl.log.Error("cannot claim sources", "sources", len(batch), "err", err)
 		}
 		cl.requeue(batch)
 		return false
@@ -266,132 +304,135 @@ func (cl *clustered) claim(ctx context.Context, batch []*entry) bool {
 	for _, name := range got {
 		claimed[name] = true
 	}
-	cl.mu.Lock()
+	cl.settle(batch, claims, claimed)
 	for i, e := range batch {
-		if claimed[e.job.Source.Name()] || cl.pending[e].latest.Equal(claims[i].latest) {
+		if claimed[e.name()] {
+			cl.begin(ctx, e, claims[i])
+		} else {
+			cl.taken(ctx, e)
+		}
+	}
+	return true
+}
+
+// settle takes the claimed sources of batch off the queue, and the
+// refused ones too unless a tick came during the claim.
+func (cl *clustered) settle(batch []*entry, claims []claim, claimed map[string]bool) {
+	cl.mu.Lock()
+	defer cl.mu.Unlock()
+	for i, e := range batch {
+		if claimed[e.name()] || cl.pending[e].latest.Equal(claims[i].latest) {
 			// Claimed: the refresh starts after every tick seen so far, so
 			// it serves them all.
 			delete(cl.pending, e)
 		} else {
 			// Refused, but a tick came during the claim: its due time is
 			// still to serve.
-			cl.push(e)
+			heap.Push(&cl.queue, e)
 		}
 	}
-	cl.mu.Unlock()
-	for i, e := range batch {
-		name := e.job.Source.Name()
-		if !claimed[name] {
-			s.opts.Metrics.claimed("taken")
-			if d, ok := e.job.Source.(digester); ok {
-				cl.running.Go(func() { cl.compareFolder(ctx, e, d) })
-			}
-			continue
-		}
-		s.opts.Metrics.claimed("claimed")
-		if claims[i].orphan != "" {
-			s.opts.Metrics.leaseExpired()
-			s.log.Warn("took over a source whose lease ran out", "source", name, "node", claims[i].orphan)
-		}
-		e.running.Store(true)
-		cl.slots <- struct{}{}
-		cl.running.Go(func() {
-			defer func() {
-				e.running.Store(false)
-				<-cl.slots
-				cl.poke()
-			}()
-			cl.refresh(ctx, e, claims[i].latest)
-		})
+}
+
+// taken counts a source another node holds or already refreshed; a story
+// folder is compared with what that node stored.
+func (cl *clustered) taken(ctx context.Context, e *entry) {
+	cl.metrics.claimed("taken")
+	if d, ok := e.job.Source.(digester); ok {
+		cl.refreshes.Go(func() { cl.compareFolder(ctx, e, d) })
 	}
-	return true
+}
+
+// begin starts the refresh of a source this node claimed, in one of its
+// slots.
+func (cl *clustered) begin(ctx context.Context, e *entry, c claim) {
+	cl.metrics.claimed("claimed")
+	if c.orphan != "" {
+		cl.metrics.leaseExpired()
+		cl.log.Warn("took over a source whose lease ran out", "source", e.name(), "node", c.orphan)
+	}
+	e.running.Store(true)
+	cl.slots <- struct{}{}
+	cl.refreshes.Go(func() {
+		defer func() {
+			e.running.Store(false)
+			<-cl.slots
+			cl.poke()
+		}()
+		cl.refresh(ctx, e, c.latest)
+	})
 }
 
 // refresh fetches, stores and lets go of a claimed source, renewing its
 // lease meanwhile. A store that fails because the database is away is
-// retried for up to one lease, so that a database restart loses no fetch.
+// retried for as long as the lease would have lasted without renewal:
+// long enough for a database restart, so that it loses no fetch.
 func (cl *clustered) refresh(ctx context.Context, e *entry, since time.Time) {
-	s := cl.s
-	name := e.job.Source.Name()
-	stopLease := s.keepLease(ctx, name)
-	defer func() {
-		stopLease()
-		s.unclaim(ctx, name)
-	}()
-	now := s.opts.Now().Truncate(time.Second)
-	start := time.Now()
-	f := s.fetch(ctx, cl.norm, e.job, now)
-	f.holder = s.opts.Node
-	took := time.Since(start)
-	if ctx.Err() != nil && f.report.Err != nil {
-		return // shutting down: a cancelled fetch is not the source's failure
+	h := cl.leased(ctx, e.name())
+	defer h.release()
+	a, ok := cl.l.fetch(ctx, e, h)
+	if !ok {
+		return
 	}
-	// The store is retried for as long as the lease would have lasted
-	// without renewal: long enough for a database restart.
-	giveUp := time.Now().Add(s.opts.Lease)
-	wait := 250 * time.Millisecond
-	for {
-		var sr SourceReport
-		err := f.err
+	giveUp := time.Now().Add(cl.opts.Lease)
+	for wait := 250 * time.Millisecond; ; wait = min(2*wait, time.Second) {
+		sr, err := a.store(ctx)
 		if err == nil {
-			sr, err = s.storeLocked(ctx, e.job, f, now)
-		}
-		if err == nil {
-			s.opts.Metrics.fetched(name, sr.result(), took)
-			if sr.Changed > 0 || sr.Removed > 0 {
-				cl.notify()
-			}
 			if errors.Is(sr.Err, sources.ErrNotNow) {
 				cl.retry(ctx, e, since)
 			}
 			return
 		}
-		switch {
-		case ctx.Err() != nil:
-			return
-		case errors.Is(err, store.ErrLeaseLost):
-			s.log.Warn("refresh dropped: another node took the source over", "source", name)
-			return
-		case f.err == nil && errors.Is(err, ErrStore) && !cl.c.Unavailable(err):
-			// The database refused what the source gave (a value it cannot
-			// hold): the source's failure, with its backoff, not a reason
-			// to fetch it again at once.
-			s.log.Error("refresh not stored", "source", name, "err", err)
-			cl.fail(ctx, e, f, now, err)
-			return
-		case f.err != nil && !f.fetched, !errors.Is(err, ErrStore), time.Now().Add(wait).After(giveUp):
-			// Nothing fetched worth waiting for (the state could not be
-			// read), the pass lock not had, or waited long enough: once the
-			// lease is let go (or runs out), the due time is served again.
-			s.log.Error("refresh not stored", "source", name, "err", err)
-			cl.retry(ctx, e, since)
+		if !cl.again(ctx, a, err, since, time.Now().Add(wait).After(giveUp)) {
 			return
 		}
-		s.log.Warn("refresh not stored yet; retrying", "source", name, "err", err, "wait", wait)
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
+		cl.log.Warn("refresh not stored yet; retrying", "source", e.name(), "err", err, "wait", wait)
+		if !sleep(ctx, wait) {
 			return
-		case <-t.C:
 		}
-		wait = min(2*wait, time.Second)
-		if f.err != nil {
-			s.prepare(ctx, cl.norm, e.job, now, &f)
+		if a.f.err != nil {
+			a.reread(ctx)
 		}
 	}
 }
 
+// again reports whether a refresh whose store failed with err is worth
+// storing again; when not, it has settled what follows. late means the
+// next try would come after the lease would have run out.
+func (cl *clustered) again(ctx context.Context, a *attempt, err error, since time.Time, late bool) bool {
+	name := a.e.name()
+	switch {
+	case ctx.Err() != nil:
+		return false
+	case errors.Is(err, store.ErrLeaseLost):
+		cl.log.Warn("refresh dropped: another node took the source over", "source", name)
+		return false
+	case a.f.err == nil && errors.Is(err, ErrStore) && !cl.c.Unavailable(err):
+		// The database refused what the source gave (a value it cannot
+		// hold): the source's failure, with its backoff, not a reason to
+		// fetch it again at once.
+		cl.log.Error("refresh not stored", "source", name, "err", err)
+		cl.fail(ctx, a, err)
+		return false
+	case a.f.err != nil && !a.f.fetched, !errors.Is(err, ErrStore), late:
+		// Nothing fetched worth waiting for (the state could not be read),
+		// the pass lock not had, or waited long enough: once the lease is
+		// let go (or runs out), the due time is served again.
+		cl.log.Error("refresh not stored", "source", name, "err", err)
+		cl.retry(ctx, a.e, since)
+		return false
+	}
+	return true
+}
+
 // fail records a refresh the database refused as the source's failure,
 // so that it backs off like any failing source.
-func (cl *clustered) fail(ctx context.Context, e *entry, f fetched, now time.Time, err error) {
-	st := f.prev
-	st.Fail(now, err)
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cl.s.opts.Lease/3)
+func (cl *clustered) fail(ctx context.Context, a *attempt, err error) {
+	st := a.f.prev
+	st.Fail(a.now, err)
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), a.lease.bound)
 	defer cancel()
-	if _, serr := cl.s.store.Apply(sctx, e.job.Source.Name(),
-		store.Batch{State: &st, Holder: cl.s.opts.Node}); serr != nil {
-		cl.s.log.Error("failure not recorded", "source", e.job.Source.Name(), "err", serr)
+	if _, serr := cl.st.Apply(sctx, a.e.name(), store.Batch{State: &st, Holder: a.lease.holder}); serr != nil {
+		cl.log.Error("failure not recorded", "source", a.e.name(), "err", serr)
 	}
 }
 
@@ -402,28 +443,21 @@ func (cl *clustered) fail(ctx context.Context, e *entry, f fetched, now time.Tim
 // node's own live lease would refuse its claim), trying every claimRetry
 // for up to a lease; a lease left behind runs out by itself.
 func (cl *clustered) retry(ctx context.Context, e *entry, since time.Time) {
-	s := cl.s
-	cl.running.Go(func() {
-		end := time.Now().Add(s.opts.Lease)
-		t := time.NewTicker(claimRetry)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-			}
+	end := time.Now().Add(cl.opts.Lease)
+	cl.refreshes.Go(func() {
+		every(ctx, claimRetry, func() bool {
 			if e.running.Load() {
-				return // claimed again meanwhile: that refresh serves it
+				return false // claimed again meanwhile: that refresh serves it
 			}
 			uctx, cancel := context.WithTimeout(ctx, claimRetry)
-			err := cl.c.Unclaim(uctx, s.opts.Node, e.job.Source.Name())
+			err := cl.c.Unclaim(uctx, cl.opts.Node, e.name())
 			cancel()
 			if err == nil || time.Now().After(end) {
-				cl.due(e, claim{since: since})
-				return
+				cl.enqueue(e, claim{since: since})
+				return false
 			}
-		}
+			return true
+		})
 	})
 }
 
@@ -436,8 +470,8 @@ type digester interface {
 // differs from the one another node last read into the store: every node
 // must be deployed the same folders, or each refresh would undo the other's.
 func (cl *clustered) compareFolder(ctx context.Context, e *entry, d digester) {
-	name := e.job.Source.Name()
-	st, err := cl.s.store.State(ctx, name)
+	name := e.name()
+	st, err := cl.st.State(ctx, name)
 	if err != nil || st.ETag == "" {
 		return
 	}
@@ -450,113 +484,74 @@ func (cl *clustered) compareFolder(ctx context.Context, e *entry, d digester) {
 	cl.warned[e] = st.ETag
 	cl.mu.Unlock()
 	if !seen {
-		cl.s.log.Warn("story folder differs from what the store holds: deploy the same folder to every node",
+		cl.log.Warn("story folder differs from what the store holds: deploy the same folder to every node",
 			"source", name, "local", local, "stored", st.ETag, "checked_at", st.CheckedAt)
 	}
+}
+
+// sweeps looks for leases that ran out every SweepEvery until ctx is done.
+func (cl *clustered) sweeps(ctx context.Context) {
+	every(ctx, cl.opts.SweepEvery, func() bool {
+		cl.sweep(ctx)
+		return true
+	})
 }
 
 // sweep queues the sources whose lease ran out while they were due: their
 // node died or lost the database mid-refresh.
 func (cl *clustered) sweep(ctx context.Context) {
-	now := cl.s.opts.Now()
+	now := cl.now()
 	orphans, err := cl.c.Orphans(ctx, now)
 	if err != nil {
 		if ctx.Err() == nil {
-			cl.s.log.Warn("cannot look for expired leases", "err", err)
+			cl.log.Warn("cannot look for expired leases", "err", err)
 		}
 		return
 	}
 	for _, o := range orphans {
-		e, ok := cl.byName[o.Source]
-		if !ok || e.running.Load() {
+		e := cl.l.entry(o.Source)
+		if e == nil || e.running.Load() {
 			continue
 		}
 		if !o.CheckedAt.IsZero() && e.sched.Next(o.CheckedAt).After(now) {
 			continue // checked for its last due time: the next tick claims it
 		}
-		cl.due(e, claim{since: prevTick(e, now), orphan: o.Node})
+		cl.enqueue(e, claim{since: prevTick(e, now), orphan: o.Node})
 	}
 }
 
-// listen wakes the publisher on every change another node commits.
+// listen asks for a publish on every change another node commits.
 func (cl *clustered) listen(ctx context.Context) {
 	cl.c.Listen(ctx, func() {
-		cl.s.opts.Metrics.notified()
-		cl.notify()
+		cl.metrics.notified()
+		cl.l.notify()
 	}, func(err error) {
-		cl.s.log.Warn("store notifications lost; reconnecting", "err", err)
+		cl.log.Warn("store notifications lost; reconnecting", "err", err)
 	})
-}
-
-// prevTick is e's latest scheduled time at or before now: the due time a
-// tick that fires at now serves, the same on every node whatever the
-// delay in firing. A schedule with no tick before now gives now.
-func prevTick(e *entry, now time.Time) time.Time {
-	return latestTick(e.sched, e.gap, now)
-}
-
-func latestTick(sched cron.Schedule, gap time.Duration, now time.Time) time.Time {
-	if gap <= 0 {
-		return now.Truncate(time.Second)
-	}
-	// Step back by the shortest gap until a tick lies between there and
-	// now, then walk forward to the last one at or before now.
-	from := now.Add(-gap)
-	for range 64 {
-		if !sched.Next(from).After(now) {
-			break
-		}
-		from = from.Add(-gap)
-	}
-	p := sched.Next(from)
-	if p.After(now) {
-		return now.Truncate(time.Second)
-	}
-	for {
-		n := sched.Next(p)
-		if n.After(now) || !n.After(p) {
-			return p
-		}
-		p = n
-	}
-}
-
-// claimOnce leases one source for a build: whatever its schedule, but
-// never one that a node is refreshing. Politeness is fetch's to judge.
-func (s *Scheduler) claimOnce(ctx context.Context, name string) (bool, error) {
-	now := s.opts.Now()
-	got, err := s.opts.Cluster.Claim(ctx, s.opts.Node, []store.Due{{Source: name, Force: true}}, now, now.Add(s.opts.Lease))
-	return len(got) == 1, err
 }
 
 // keepLease renews this node's lease on name every third of the lease
 // until the returned stop is called: waiting for a per-host slot, the
 // data-dir lock or a slow store must not let the lease run out under a
 // refresh that is still going.
-func (s *Scheduler) keepLease(ctx context.Context, name string) (stop func()) {
+func (cl *clustered) keepLease(ctx context.Context, name string) (stop func()) {
 	ctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		t := time.NewTicker(s.opts.Lease / 3)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-			}
-			rctx, rcancel := context.WithTimeout(ctx, s.opts.Lease/3)
-			held, err := s.opts.Cluster.Renew(rctx, s.opts.Node, name, s.opts.Now().Add(s.opts.Lease))
+		every(ctx, cl.opts.Lease/3, func() bool {
+			rctx, rcancel := context.WithTimeout(ctx, cl.opts.Lease/3)
+			held, err := cl.c.Renew(rctx, cl.opts.Node, name, cl.now().Add(cl.opts.Lease))
 			rcancel()
 			switch {
 			case err != nil && ctx.Err() == nil:
-				s.log.Warn("lease not renewed", "source", name, "err", err)
+				cl.log.Warn("lease not renewed", "source", name, "err", err)
 			case err == nil && !held:
-				s.log.Warn("lease lost to another node", "source", name)
-				return
+				cl.log.Warn("lease lost to another node", "source", name)
+				return false
 			}
-		}
+			return true
+		})
 	}()
 	var once sync.Once
 	return func() {
@@ -567,38 +562,41 @@ func (s *Scheduler) keepLease(ctx context.Context, name string) (stop func()) {
 	}
 }
 
-// announce pings the hub about changed feeds. In a cluster only the
-// leader does, and only after PingDelay, so that the other nodes have
-// published what the hub will fetch.
-func (s *Scheduler) announce(ctx context.Context, changed []string, wait bool) {
-	if s.opts.Hub == "" || !slices.ContainsFunc(changed, isFeedPath) {
-		return
+// unclaim lets go of a source's lease; one left behind runs out by itself.
+func (cl *clustered) unclaim(ctx context.Context, name string) {
+	uctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if err := cl.c.Unclaim(uctx, cl.opts.Node, name); err != nil {
+		cl.log.Warn("lease not let go; it runs out by itself", "source", name, "err", err)
 	}
-	if s.opts.Cluster == nil {
-		s.pingHub(ctx, changed)
-		return
-	}
-	lead, err := s.opts.Cluster.Lead(ctx)
+}
+
+// pinger: only the leader pings, and only after PingDelay, so that the
+// other nodes have published what the hub will fetch.
+func (cl *clustered) pinger(ctx context.Context) (time.Duration, bool) {
+	lead, err := cl.c.Lead(ctx)
 	if err != nil {
-		s.log.Warn("websub ping skipped: cannot tell which node leads", "err", err)
-		return
+		cl.log.Warn("websub ping skipped: cannot tell which node leads", "err", err)
+		return 0, false
 	}
-	if !lead {
-		return
+	return cl.opts.PingDelay, lead
+}
+
+// node reports this node's id, whether the database answers, and how many
+// sources it holds leases on.
+func (cl *clustered) node(ctx context.Context) server.NodeHealth {
+	h := server.NodeHealth{ID: cl.opts.Node}
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := cl.c.Ping(ctx); err != nil {
+		h.DatabaseError = err.Error()
+		return h
 	}
-	ping := func() {
-		t := time.NewTimer(s.opts.PingDelay)
-		defer t.Stop()
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		s.pingHub(ctx, changed)
+	n, err := cl.c.Leases(ctx, cl.opts.Node, cl.now())
+	if err != nil {
+		h.DatabaseError = err.Error()
+		return h
 	}
-	if wait {
-		ping()
-		return
-	}
-	s.pings.Go(ping)
+	h.Leases = n
+	return h
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/feedloom/feedloom/sources/files"
 	"github.com/feedloom/feedloom/store"
 	"github.com/feedloom/feedloom/store/postgres"
+	"github.com/feedloom/feedloom/store/storetest"
 )
 
 // clusterNode is one node of a test cluster: its own output folder and
@@ -43,7 +44,12 @@ func newClusterNode(t *testing.T, dsn, id string) *clusterNode {
 }
 
 func (n *clusterNode) scheduler(jobs []Job, opts Options) *Scheduler {
-	opts.Cluster, opts.Node = n.st, n.id
+	var c ClusterOptions
+	if opts.Cluster != nil {
+		c = *opts.Cluster
+	}
+	c.Store, c.Node = n.st, n.id
+	opts.Cluster = &c
 	if opts.Metrics == nil {
 		opts.Metrics = NewMetrics(n.reg)
 	}
@@ -142,7 +148,7 @@ func TestClusterNotifications(t *testing.T) {
 	if published() {
 		t.Fatal("the story is published before it is stored")
 	}
-	if _, err := writer.st.Upsert(ctx, "wire", []feeds.Item{storedItem("Wire Story")}); err != nil {
+	if _, err := storetest.Upsert(ctx, writer.st, "wire", []feeds.Item{storedItem("Wire Story")}); err != nil {
 		t.Fatal(err)
 	}
 	eventually(t, "the reader to publish the writer's story", published)
@@ -159,7 +165,7 @@ func TestClusterLeaderPings(t *testing.T) {
 	ctx := context.Background()
 	dsn := testenv.PostgresDB(t)
 	nodes := []*clusterNode{newClusterNode(t, dsn, "n1"), newClusterNode(t, dsn, "n2")}
-	if _, err := nodes[0].st.Upsert(ctx, "wire", []feeds.Item{storedItem("Wire Story")}); err != nil {
+	if _, err := storetest.Upsert(ctx, nodes[0].st, "wire", []feeds.Item{storedItem("Wire Story")}); err != nil {
 		t.Fatal(err)
 	}
 	var mu sync.Mutex
@@ -180,7 +186,8 @@ func TestClusterLeaderPings(t *testing.T) {
 	defer hub.Close()
 	// n2 publishes well after n1: the leader's ping must wait for it.
 	opts := loopOptions(nil)
-	opts.Hub, opts.BaseURL, opts.PingDelay = hub.URL, "https://feeds.example.edu/", 1500*time.Millisecond
+	opts.Hub, opts.BaseURL = hub.URL, "https://feeds.example.edu/"
+	opts.Cluster = &ClusterOptions{PingDelay: 1500 * time.Millisecond}
 	stop1 := startRun(t, nodes[0].scheduler(nil, opts))
 	eventually(t, "n1's publish", func() bool {
 		_, err := os.Stat(filepath.Join(nodes[0].out, "feed.json"))
@@ -192,7 +199,7 @@ func TestClusterLeaderPings(t *testing.T) {
 		defer mu.Unlock()
 		return len(pings) >= 3
 	})
-	time.Sleep(opts.PingDelay + 500*time.Millisecond) // a second node's pings would be in by now
+	time.Sleep(opts.Cluster.PingDelay + 500*time.Millisecond) // a second node's pings would be in by now
 	stop1()
 	stop2()
 	mu.Lock()
@@ -300,7 +307,7 @@ func TestClusterTickDuringClaim(t *testing.T) {
 	slow := &slowClaims{Store: n.st, arrived: make(chan struct{}), release: make(chan struct{})}
 	src := &loopSource{name: "wire", fetch: loopStories("Wire Story")}
 	opts := loopOptions(nil)
-	opts.Cluster, opts.Node = slow, "n1"
+	opts.Cluster = &ClusterOptions{Store: slow, Node: "n1"}
 	opts.Metrics = NewMetrics(n.reg)
 	pub := publish.New(n.st, publish.Options{Dir: n.out, BaseURL: "https://feeds.example.edu/", Title: "T",
 		Link: "https://www.example.edu/news", Zone: hk, Languages: []publish.Language{{Tag: "en", Title: "T"}}}, n.log.logger())

@@ -14,12 +14,16 @@ import (
 // tick and the source's own backoff or cache window; zero outside Run.
 func (s *Scheduler) Sources(ctx context.Context) ([]server.SourceHealth, error) {
 	now := s.opts.Now()
-	var entries []*entry
-	if p := s.entries.Load(); p != nil {
-		entries = *p
+	jobs, entries := s.jobs, []*entry(nil)
+	if l := s.loop.Load(); l != nil {
+		entries = l.snapshot()
+		jobs = make([]Job, len(entries))
+		for i, e := range entries {
+			jobs[i] = e.job
+		}
 	}
-	out := make([]server.SourceHealth, len(s.jobs))
-	for i, job := range s.jobs {
+	out := make([]server.SourceHealth, len(jobs))
+	for i, job := range jobs {
 		st, err := s.store.State(ctx, job.Source.Name())
 		if err != nil {
 			return nil, err
@@ -36,44 +40,30 @@ func (s *Scheduler) Sources(ctx context.Context) ([]server.SourceHealth, error) 
 			h.Kind, h.URL = "feed", sources.RedactURL(st.URL)
 		}
 		if i < len(entries) {
-			from := st.CheckedAt
-			if from.IsZero() {
-				from = now
-			}
-			h.NextRun = entries[i].sched.Next(from)
-			if st.NextDue.After(h.NextRun) {
-				h.NextRun = nextTickAfter(entries[i], st.NextDue)
-			}
+			h.NextRun = nextRun(entries[i], st, now)
 		}
 		out[i] = h
 	}
 	return out, nil
 }
 
-// nextTickAfter is the first scheduled tick at or after t.
-func nextTickAfter(e *entry, t time.Time) time.Time {
-	return e.sched.Next(t.Add(-time.Second))
+// nextRun is the later of e's next tick since its last check (or now) and
+// the first tick after its own backoff or cache window.
+func nextRun(e *entry, st sources.State, now time.Time) time.Time {
+	from := st.CheckedAt
+	if from.IsZero() {
+		from = now
+	}
+	next := e.sched.Next(from)
+	if st.NextDue.After(next) {
+		next = nextTickAfter(e, st.NextDue)
+	}
+	return next
 }
 
-// Node reports this node's part in a cluster for /healthz: its id, whether
-// the database answers, and how many sources it holds leases on. Without
-// a cluster it reports the id alone.
+// Node reports this process's part in a cluster for /healthz: its id,
+// whether the database answers, and how many sources it holds leases on.
+// A process on its own reports nothing.
 func (s *Scheduler) Node(ctx context.Context) server.NodeHealth {
-	h := server.NodeHealth{ID: s.opts.Node}
-	if s.opts.Cluster == nil {
-		return h
-	}
-	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-	defer cancel()
-	if err := s.opts.Cluster.Ping(ctx); err != nil {
-		h.DatabaseError = err.Error()
-		return h
-	}
-	n, err := s.opts.Cluster.Leases(ctx, s.opts.Node, s.opts.Now())
-	if err != nil {
-		h.DatabaseError = err.Error()
-		return h
-	}
-	h.Leases = n
-	return h
+	return s.coord.node(ctx)
 }

@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"hash/fnv"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -16,117 +16,60 @@ import (
 
 // Run refreshes each source on its schedule and publishes after changes,
 // until ctx is cancelled. At start it lifts due embargoes, publishes once
-// (so the output matches the store) and runs every source that is due per
-// the store. A source never runs twice at once: a tick that finds it still
-// running is skipped and logged. A panic in a source is recovered and marks
-// it failed. Refreshes that changed something trigger one publish after
-// Options.Debounce of quiet. On cancellation Run stops scheduling, lets
-// running refreshes see the cancelled context, lets an in-flight publish
-// finish its writes, and returns nil.
+// (so the output matches the store) and asks for a refresh of every
+// source, which runs if it is due per the store. Every refresh — a tick,
+// the start, a Trigger, an Add — is asked of the same coordinator, which
+// decides whether and where it runs: a source never runs twice at once (a
+// request that finds it still running is skipped and logged). A panic in
+// a source is recovered and marks it failed. Refreshes that changed
+// something trigger one publish after Options.Debounce of quiet. On
+// cancellation Run stops scheduling, lets running refreshes see the
+// cancelled context, lets an in-flight publish finish its writes, and
+// returns nil.
 func (s *Scheduler) Run(ctx context.Context) error {
 	now := s.opts.Now().Truncate(time.Second)
-	zone := zoneOr(s.opts.Normalize.Zone)
-	first, err := s.store.FirstRun(ctx, now.In(zone).Format(time.DateOnly))
+	norm, err := s.normalizer(ctx, now)
 	if err != nil {
-		return fmt.Errorf("%w: %w", ErrStore, err)
+		return err
 	}
-	nopts := s.opts.Normalize
-	nopts.FirstRun = first
-	norm := normalize.New(nopts, s.det)
+	l, err := s.newLoop(ctx, norm)
+	if err != nil {
+		return err
+	}
+	s.loop.Store(l)
 
-	entries := make([]*entry, len(s.jobs))
-	for i, job := range s.jobs {
-		sched, err := ParseSchedule(job.Schedule)
-		if err != nil {
-			return fmt.Errorf("scheduler: source %q: %w", job.Source.Name(), err)
-		}
-		entries[i] = &entry{job: job, sched: jitter(sched, job.Source.Name(), s.opts.Jitter), gap: shortestGap(sched)}
-	}
-	s.entries.Store(&entries)
-
-	kick := make(chan struct{}, 1)
-	pubDone := make(chan struct{})
-	go func() {
-		defer close(pubDone)
-		s.publisher(ctx, kick)
-	}()
-	notify := func() {
-		select {
-		case kick <- struct{}{}:
-		default:
-		}
-	}
-	release := func(now time.Time) (lifted bool) {
-		n, err := s.release(ctx, now)
-		switch {
-		case err != nil && ctx.Err() == nil:
-			s.log.Error("lifting embargoes failed", "err", err)
-		case n > 0:
-			s.log.Info("embargo lifted", "items", n)
-		}
-		return n > 0
-	}
+	var publisher sync.WaitGroup
+	publisher.Go(l.publisher)
 	// Embargoes that ended while Run was stopped are lifted before the first
 	// publish, not one ReleaseEvery later.
-	release(now)
-	notify() // the first publish brings the output in line with the store
+	l.release(now)
+	l.notify() // the first publish brings the output in line with the store
 
-	c := cron.New(cron.WithLocation(zone), cron.WithLogger(cron.DiscardLogger))
-	var wg sync.WaitGroup
-	var cl *clustered
-	var sweeps <-chan time.Time
-	if s.opts.Cluster != nil {
-		// A node leases each source before refreshing it; every node
-		// queues every source at start, and the leases sort out who
-		// fetches what. The claims are not Run's: they end with ctx.
-		cl = newClustered(s, norm, entries, notify)
-		wg.Go(func() { cl.run(ctx) })
-		wg.Go(func() { cl.listen(ctx) })
-		for _, e := range entries {
-			c.Schedule(e.sched, cron.FuncJob(func() { cl.tick(ctx, e) }))
-			cl.due(e, claim{since: prevTick(e, now)})
-			if d, ok := e.job.Source.(digester); ok {
-				wg.Go(func() { cl.compareFolder(ctx, e, d) })
-			}
-		}
-		t := time.NewTicker(s.opts.SweepEvery)
-		defer t.Stop()
-		sweeps = t.C
-	} else {
-		for _, e := range entries {
-			c.Schedule(e.sched, cron.FuncJob(func() { s.tick(ctx, &wg, norm, e, notify) }))
-			if s.due(ctx, e, now) {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					s.tick(ctx, nil, norm, e, notify)
-				}()
-			}
-		}
-	}
-	c.Start()
-
-	releases := time.NewTicker(s.opts.ReleaseEvery)
-	defer releases.Stop()
-	for done := false; !done; {
-		select {
-		case <-ctx.Done():
-			done = true
-		case <-releases.C:
-			// The content version is the safety net under the cluster's
-			// notifications: a node that missed one catches up here.
-			if release(s.opts.Now()) || s.storeMoved(ctx) {
-				notify()
-			}
-		case <-sweeps:
-			cl.sweep(ctx)
-		}
-	}
-	<-c.Stop().Done()
-	wg.Wait()
-	<-pubDone
+	wait := s.coord.start(ctx, l)
+	l.begin(now)
+	l.watch()
+	l.stop()
+	wait()
+	publisher.Wait()
 	s.pings.Wait()
 	return nil
+}
+
+// loop is one Run: its sources on their schedules, the normalizer they
+// share and the publisher's kick.
+type loop struct {
+	s    *Scheduler
+	ctx  context.Context // Run's: every refresh and publish lives under it
+	norm *normalize.Normalizer
+	cron *cron.Cron
+	kick chan struct{}
+
+	published atomic.Int64 // store version of the last publish
+
+	mu       sync.Mutex
+	entries  []*entry       // in config order, then as added
+	closed   bool           // Run is stopping: requests are refused
+	requests sync.WaitGroup // requests being handed to the coordinator
 }
 
 // entry is one source's place in the loop.
@@ -134,78 +77,185 @@ type entry struct {
 	job     Job
 	sched   cron.Schedule
 	gap     time.Duration // the shortest time between two ticks
+	id      cron.EntryID
 	running atomic.Bool
+	retired atomic.Bool
 }
 
-// due reports whether a source should run at start: never checked, or its
-// next scheduled time since the last check has passed.
-func (s *Scheduler) due(ctx context.Context, e *entry, now time.Time) bool {
-	st, err := s.store.State(ctx, e.job.Source.Name())
-	if err != nil {
-		return true // the refresh itself will report the store failure
-	}
-	return st.CheckedAt.IsZero() || !e.sched.Next(st.CheckedAt).After(now)
-}
+func (e *entry) name() string { return e.job.Source.Name() }
 
-// tick is one scheduled refresh of one source.
-func (s *Scheduler) tick(ctx context.Context, wg *sync.WaitGroup, norm *normalize.Normalizer, e *entry, notify func()) {
-	if wg != nil {
-		wg.Add(1)
-		defer wg.Done()
-	}
-	name := e.job.Source.Name()
-	if ctx.Err() != nil {
-		return
-	}
-	if !e.running.CompareAndSwap(false, true) {
-		s.log.Warn("skipped: the previous run is still going", "source", name)
-		s.opts.Metrics.fetched(name, "busy", 0)
-		return
-	}
-	defer e.running.Store(false)
-
-	now := s.opts.Now().Truncate(time.Second)
-	start := time.Now()
-	f := s.fetch(ctx, norm, e.job, now)
-	took := time.Since(start)
-	if ctx.Err() != nil && f.report.Err != nil {
-		return // shutting down: a cancelled fetch is not the source's failure
-	}
-	sr, err := s.storeLocked(ctx, e.job, f, now)
-	if err != nil {
-		// A pass lock not had because Run is stopping is no failure.
-		if ctx.Err() == nil || errors.Is(err, ErrStore) {
-			s.log.Error("refresh not stored", "source", name, "err", err)
+func (s *Scheduler) newLoop(ctx context.Context, norm *normalize.Normalizer) (*loop, error) {
+	zone := zoneOr(s.opts.Normalize.Zone)
+	l := &loop{s: s, ctx: ctx, norm: norm, kick: make(chan struct{}, 1),
+		cron: cron.New(cron.WithLocation(zone), cron.WithLogger(cron.DiscardLogger))}
+	for _, job := range s.jobs {
+		e, err := s.newEntry(job)
+		if err != nil {
+			return nil, err
 		}
-		return
+		l.entries = append(l.entries, e)
 	}
-	s.opts.Metrics.fetched(name, sr.result(), took)
-	if sr.Changed > 0 || sr.Removed > 0 {
-		notify()
-	}
+	return l, nil
 }
 
-// storeLocked stores one fetched source under the pass lock.
-// Each attempt is bounded, so that a database that drops packets cannot
-// hold a refresh (and the shutdown waiting for it) forever.
-func (s *Scheduler) storeLocked(ctx context.Context, job Job, f fetched, now time.Time) (SourceReport, error) {
+func (s *Scheduler) newEntry(job Job) (*entry, error) {
+	sched, err := ParseSchedule(job.Schedule)
+	if err != nil {
+		return nil, fmt.Errorf("scheduler: source %q: %w", job.Source.Name(), err)
+	}
+	return &entry{job: job, sched: jitter(sched, job.Source.Name(), s.opts.Jitter), gap: shortestGap(sched)}, nil
+}
+
+// begin puts every source on its schedule, asks for its start refresh and
+// starts the clock.
+func (l *loop) begin(now time.Time) {
+	l.mu.Lock()
+	for _, e := range l.entries {
+		l.schedule(e)
+	}
+	l.mu.Unlock()
+	for _, e := range l.snapshot() {
+		l.request(e, request{since: prevTick(e, now), at: now, start: true})
+	}
+	l.cron.Start()
+}
+
+// schedule has e's ticks ask for its refresh; l.mu is held.
+func (l *loop) schedule(e *entry) {
+	e.id = l.cron.Schedule(e.sched, cron.FuncJob(func() {
+		now := l.s.opts.Now()
+		l.request(e, request{since: prevTick(e, now), at: now})
+	}))
+}
+
+// request hands r to the coordinator unless Run is stopping or e was
+// retired; it reports whether it did.
+func (l *loop) request(e *entry, r request) bool {
+	l.mu.Lock()
+	if l.closed || e.retired.Load() || l.ctx.Err() != nil {
+		l.mu.Unlock()
+		return false
+	}
+	l.requests.Add(1)
+	l.mu.Unlock()
+	defer l.requests.Done()
+	l.s.coord.due(l.ctx, e, r)
+	return true
+}
+
+// watch lifts embargoes that came due every ReleaseEvery, and asks for a
+// publish when it did or when the store changed behind this process's
+// back (a cron build; another node, should its notification be lost),
+// until Run's context is done.
+func (l *loop) watch() {
+	every(l.ctx, l.s.opts.ReleaseEvery, func() bool {
+		if l.release(l.s.opts.Now()) || l.storeMoved() {
+			l.notify()
+		}
+		return true
+	})
+}
+
+// stop ends the ticks and refuses further requests, once the ones under
+// way have reached the coordinator.
+func (l *loop) stop() {
+	<-l.cron.Stop().Done()
+	l.mu.Lock()
+	l.closed = true
+	l.mu.Unlock()
+	l.requests.Wait()
+}
+
+// snapshot is the loop's sources now, in order.
+func (l *loop) snapshot() []*entry {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return slices.Clone(l.entries)
+}
+
+// entry is the source named name, or nil.
+func (l *loop) entry(name string) *entry {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, e := range l.entries {
+		if e.name() == name {
+			return e
+		}
+	}
+	return nil
+}
+
+// attempt is one refresh of a source in Run: fetched and normalized,
+// waiting to be stored under its lease.
+type attempt struct {
+	l     *loop
+	e     *entry
+	lease lease
+	f     fetched
+	now   time.Time
+	took  time.Duration
+}
+
+// fetch fetches and normalizes e's source for a refresh under h. It
+// returns false when Run is stopping and cut the fetch short: a cancelled
+// fetch is not the source's failure.
+func (l *loop) fetch(ctx context.Context, e *entry, h lease) (*attempt, bool) {
+	a := &attempt{l: l, e: e, lease: h, now: l.s.opts.Now().Truncate(time.Second)}
+	start := time.Now()
+	a.f = l.s.fetch(ctx, l.norm, e.job, a.now)
+	a.took = time.Since(start)
+	return a, ctx.Err() == nil || a.f.report.Err == nil
+}
+
+// store writes the attempt under the pass lock, the try bounded by the
+// lease; once it is stored it is counted, and a change asks for a publish.
+// A store that failed to read what the refresh needed fails it here.
+func (a *attempt) store(ctx context.Context) (SourceReport, error) {
+	s := a.l.s
+	if a.f.err != nil {
+		return a.f.report, a.f.err
+	}
 	unlock, err := s.lock(ctx)
 	if err != nil {
-		return f.report, err
+		return a.f.report, err
 	}
-	defer unlock()
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.opts.Lease/3)
-	defer cancel()
-	return s.store1(sctx, job, f, now)
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), a.lease.bound)
+	sr, err := s.store1(sctx, a.e.job, a.f, a.now, a.lease.holder)
+	cancel()
+	unlock()
+	if err != nil {
+		return sr, err
+	}
+	s.opts.Metrics.fetched(sr.Name, sr.result(), a.took)
+	if sr.Changed > 0 || sr.Removed > 0 {
+		a.l.notify()
+	}
+	return sr, nil
+}
+
+// reread normalizes the fetch again against the stored items, after a
+// store that could not read them.
+func (a *attempt) reread(ctx context.Context) {
+	a.l.s.prepare(ctx, a.l.norm, a.e.job, a.now, &a.f)
+}
+
+// notify asks for a publish.
+func (l *loop) notify() {
+	select {
+	case l.kick <- struct{}{}:
+	default:
+	}
 }
 
 // publisher publishes once per burst of kicks, after Debounce of quiet. A
 // publish that has started finishes even when ctx is cancelled, so files are
 // never left half-replaced.
-func (s *Scheduler) publisher(ctx context.Context, kick <-chan struct{}) {
+func (l *loop) publisher() {
+	ctx := l.ctx
+	debounce := l.s.opts.Debounce
 	// A steady trickle of changes, each within Debounce of the last, must
 	// not postpone publishing forever: a burst waits at most this long.
-	maxWait := 10 * s.opts.Debounce
+	maxWait := 10 * debounce
 	var timer *time.Timer
 	var fire <-chan time.Time
 	var burst time.Time
@@ -216,11 +266,11 @@ func (s *Scheduler) publisher(ctx context.Context, kick <-chan struct{}) {
 				timer.Stop()
 			}
 			return
-		case <-kick:
+		case <-l.kick:
 			if fire == nil {
 				burst = time.Now()
 			}
-			wait := min(s.opts.Debounce, max(0, maxWait-time.Since(burst)))
+			wait := min(debounce, max(0, maxWait-time.Since(burst)))
 			if timer == nil {
 				timer = time.NewTimer(wait)
 			} else {
@@ -229,12 +279,14 @@ func (s *Scheduler) publisher(ctx context.Context, kick <-chan struct{}) {
 			fire = timer.C
 		case <-fire:
 			fire = nil
-			s.publishLocked(ctx)
+			l.publish(ctx)
 		}
 	}
 }
 
-func (s *Scheduler) publishLocked(ctx context.Context) {
+// publish writes the output under the pass lock, then tells the hub.
+func (l *loop) publish(ctx context.Context) {
+	s := l.s
 	unlock, err := s.lock(ctx)
 	if err != nil {
 		if ctx.Err() == nil {
@@ -245,7 +297,7 @@ func (s *Scheduler) publishLocked(ctx context.Context) {
 	v, verr := s.store.Version(ctx)
 	pr, err := s.publish(context.WithoutCancel(ctx))
 	if err == nil && verr == nil {
-		s.published.Store(v)
+		l.published.Store(v)
 	}
 	unlock()
 	if err != nil {
@@ -259,16 +311,28 @@ func (s *Scheduler) publishLocked(ctx context.Context) {
 }
 
 // storeMoved reports whether the store's content changed since the last
-// publish without this node's refreshes noticing it: another process (a
-// cron build, another node on a shared database) wrote it.
-func (s *Scheduler) storeMoved(ctx context.Context) bool {
-	v, err := s.store.Version(ctx)
-	return err == nil && v != s.published.Load()
+// publish without this process's refreshes noticing it: another process
+// (a cron build, another node on a shared database) wrote it.
+func (l *loop) storeMoved() bool {
+	v, err := l.s.store.Version(l.ctx)
+	return err == nil && v != l.published.Load()
 }
 
 // release lifts the embargoes due at now, under the pass lock like every
-// store write of Run.
-func (s *Scheduler) release(ctx context.Context, now time.Time) (int, error) {
+// store write of Run, and reports whether it lifted any.
+func (l *loop) release(now time.Time) bool {
+	s := l.s
+	n, err := s.releaseLocked(l.ctx, now)
+	switch {
+	case err != nil && l.ctx.Err() == nil:
+		s.log.Error("lifting embargoes failed", "err", err)
+	case n > 0:
+		s.log.Info("embargo lifted", "items", n)
+	}
+	return n > 0
+}
+
+func (s *Scheduler) releaseLocked(ctx context.Context, now time.Time) (int, error) {
 	unlock, err := s.lock(ctx)
 	if err != nil {
 		return 0, err
@@ -285,83 +349,67 @@ func (s *Scheduler) lock(ctx context.Context) (func(), error) {
 	return s.opts.Lock(ctx)
 }
 
-// ParseSchedule parses a 5-field cron spec, a descriptor (@hourly) or
-// @every, with an optional CRON_TZ= prefix. robfig/cron panics on some
-// malformed specs (a bare CRON_TZ=UTC); that is returned as an error.
-// @every ticks on whole multiples of its interval since the zero time,
-// not relative to the start: every node, and every restart, ticks at the
-// same instants, which is what lets a cluster fetch a source once per tick.
-func ParseSchedule(spec string) (sched cron.Schedule, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			sched, err = nil, fmt.Errorf("schedule %q: %v", spec, r)
-		}
-	}()
-	if spec == "" {
-		return nil, errors.New("empty schedule")
+// Trigger asks Run for a refresh of the named source now, for an event
+// such as a change in a watched folder. It takes the path a tick takes,
+// through the same coordinator and its rules (never twice at once; in a
+// cluster, once per due time by the whole cluster). It reports false when
+// Run is not running or has no such source.
+func (s *Scheduler) Trigger(name string) bool {
+	l := s.loop.Load()
+	if l == nil {
+		return false
 	}
-	sched, err = cron.ParseStandard(spec)
+	e := l.entry(name)
+	if e == nil {
+		return false
+	}
+	now := s.opts.Now()
+	return l.request(e, request{since: now.Truncate(time.Second), at: now})
+}
+
+// Add puts a source on Run's schedule while Run runs, after the others: it
+// is refreshed at once if due per the store (as at Run's start), then on
+// its schedule. RunOnce keeps to the configured jobs.
+func (s *Scheduler) Add(job Job) error {
+	l := s.loop.Load()
+	if l == nil {
+		return errors.New("scheduler: add: Run is not running")
+	}
+	e, err := s.newEntry(job)
 	if err != nil {
-		return nil, fmt.Errorf("schedule %q: %w", spec, err)
+		return err
 	}
-	if every, ok := sched.(cron.ConstantDelaySchedule); ok {
-		return aligned{every.Delay}, nil
+	l.mu.Lock()
+	if l.closed || slices.ContainsFunc(l.entries, func(o *entry) bool { return o.name() == e.name() }) {
+		l.mu.Unlock()
+		return fmt.Errorf("scheduler: add: source %q is already scheduled, or Run is stopping", e.name())
 	}
-	return sched, nil
+	l.entries = append(l.entries, e)
+	l.schedule(e)
+	l.mu.Unlock()
+	now := s.opts.Now().Truncate(time.Second)
+	l.request(e, request{since: prevTick(e, now), at: now, start: true})
+	return nil
 }
 
-// aligned is an @every schedule on the epoch's grid.
-type aligned struct{ every time.Duration }
-
-func (a aligned) Next(t time.Time) time.Time {
-	// Truncate works on absolute time, so the grid does not depend on the
-	// zone t is in.
-	return t.Truncate(a.every).Add(a.every).In(t.Location())
-}
-
-// jitter shifts a schedule by a stable per-source offset, up to frac of its
-// interval, so many sources on the same spec do not fire in the same second.
-// The offset is a hash of the name: the same on every run and node.
-func jitter(sched cron.Schedule, name string, frac float64) cron.Schedule {
-	if frac <= 0 {
-		return sched
+// Retire takes the named source off Run's schedule: no tick, trigger or
+// queued request refreshes it after this; a refresh already running
+// finishes. Its stored items and state stay. It reports whether Run had
+// the source.
+func (s *Scheduler) Retire(name string) bool {
+	l := s.loop.Load()
+	if l == nil {
+		return false
 	}
-	span := time.Duration(float64(shortestGap(sched)) * frac)
-	if span < time.Second {
-		return sched
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	i := slices.IndexFunc(l.entries, func(e *entry) bool { return e.name() == name })
+	if i < 0 {
+		return false
 	}
-	h := fnv.New64a()
-	h.Write([]byte(name))
-	offset := time.Duration(h.Sum64() % uint64(span/time.Second) * uint64(time.Second))
-	return shifted{sched, offset}
-}
-
-// shortestGap is the shortest time between two of a schedule's first ticks
-// after a fixed instant, so the offset does not depend on when Run started.
-// Irregular specs (0 8 * * 1-5, 0 8,9 * * *) have several gaps; taking the
-// shortest keeps the shift from reordering ticks.
-func shortestGap(sched cron.Schedule) time.Duration {
-	var gap time.Duration
-	a := sched.Next(time.Date(2001, 1, 1, 0, 0, 0, 0, time.UTC))
-	for range 16 {
-		b := sched.Next(a)
-		if !b.After(a) {
-			break // no further tick within cron's search limit
-		}
-		if d := b.Sub(a); gap == 0 || d < gap {
-			gap = d
-		}
-		a = b
-	}
-	return gap
-}
-
-// shifted is a schedule delayed by a fixed offset.
-type shifted struct {
-	cron.Schedule
-	offset time.Duration
-}
-
-func (s shifted) Next(t time.Time) time.Time {
-	return s.Schedule.Next(t.Add(-s.offset)).Add(s.offset)
+	e := l.entries[i]
+	e.retired.Store(true)
+	l.cron.Remove(e.id)
+	l.entries = slices.Delete(l.entries, i, i+1)
+	return true
 }

@@ -68,18 +68,9 @@ type Options struct {
 	Hub     string
 	BaseURL string
 	Client  *http.Client // for hub pings; nil means a 30s-timeout client
-
 	// Cluster, when set, makes this scheduler one node of several sharing
-	// the store: it refreshes a source only after leasing it, as Node, for
-	// Lease (0 means 2m); Run looks for leases that ran out every
-	// SweepEvery (0 means a quarter of Lease, from 1s to 30s) and
-	// publishes when another node changed the store; only the leader pings
-	// the hub, PingDelay (0 means 5s) after its publish.
-	Cluster    Cluster
-	Node       string
-	Lease      time.Duration
-	SweepEvery time.Duration
-	PingDelay  time.Duration
+	// the store; nil is a process on its own.
+	Cluster *ClusterOptions
 }
 
 // Scheduler runs refresh-and-publish passes over its jobs.
@@ -90,10 +81,10 @@ type Scheduler struct {
 	jobs  []Job
 	opts  Options
 	log   *slog.Logger
+	coord coordinator
 
-	entries   atomic.Pointer[[]*entry] // Run's schedule, read by Sources
-	published atomic.Int64             // store version of Run's last publish
-	pings     sync.WaitGroup           // hub pings waiting for their delay
+	loop  atomic.Pointer[loop] // Run's, read by Sources, Trigger, Add and Retire
+	pings sync.WaitGroup       // hub pings waiting for their delay
 }
 
 // New returns a Scheduler for jobs, in config order.
@@ -113,16 +104,8 @@ func New(st store.Store, pub Publisher, det *normalize.Detector, jobs []Job, opt
 	if opts.Client == nil {
 		opts.Client = &http.Client{Timeout: 30 * time.Second}
 	}
-	if opts.Lease <= 0 {
-		opts.Lease = defaultLease
-	}
-	if opts.SweepEvery <= 0 {
-		opts.SweepEvery = min(max(opts.Lease/4, time.Second), 30*time.Second)
-	}
-	if opts.PingDelay <= 0 {
-		opts.PingDelay = defaultPingDelay
-	}
-	return &Scheduler{store: st, pub: pub, det: det, jobs: jobs, opts: opts, log: log}
+	return &Scheduler{store: st, pub: pub, det: det, jobs: jobs, opts: opts, log: log,
+		coord: newCoordinator(st, opts, log)}
 }
 
 // Report is what one pass did.
@@ -162,90 +145,32 @@ var ErrStore = errors.New("scheduler: store failed")
 
 // RunOnce refreshes every source once and publishes. Sources are fetched
 // and normalized concurrently and written to the store one by one in config
-// order, so the first configured source keeps a story two of them carry. Source and story-file failures are in the Report; a returned error
-// means nothing was published (the store failed, or the output could not be
-// written).
+// order, so the first configured source keeps a story two of them carry.
+// Each is fetched with the coordinator's leave: one another process is
+// refreshing is reported Held. Source and story-file failures are in the
+// Report; a returned error means nothing was published (the store failed,
+// or the output could not be written).
 func (s *Scheduler) RunOnce(ctx context.Context) (Report, error) {
 	var rep Report
 	now := s.opts.Now().Truncate(time.Second)
-	nopts := s.opts.Normalize
-	day := now.In(zoneOr(nopts.Zone)).Format(time.DateOnly)
-	first, err := s.store.FirstRun(ctx, day)
+	norm, err := s.normalizer(ctx, now)
 	if err != nil {
-		return rep, fmt.Errorf("%w: %w", ErrStore, err)
+		return rep, err
 	}
-	nopts.FirstRun = first
-	norm := normalize.New(nopts, s.det)
-
 	if rep.Released, err = s.store.Release(ctx, now); err != nil {
 		return rep, fmt.Errorf("%w: %w", ErrStore, err)
 	}
 	if rep.Released > 0 {
 		s.log.Info("embargo lifted", "items", rep.Released)
 	}
-
-	// Sources are stored in config order as soon as each one and all before
-	// it are fetched, so the store's work overlaps the fetching, and each
-	// source's stories are dropped once stored. The window bounds how many
-	// fetched sources may wait for a slow one ahead of them, which bounds
-	// memory.
-	results := make([]chan fetched, len(s.jobs))
-	for i := range results {
-		results[i] = make(chan fetched, 1)
-	}
-	sem := make(chan struct{}, s.opts.Concurrency)
-	window := make(chan struct{}, 4*s.opts.Concurrency)
-	// On an early return (a store failure) the fetches still running are
-	// cancelled and awaited: nothing of this pass outlives RunOnce.
-	fctx, cancel := context.WithCancel(ctx)
-	stop := make(chan struct{})
-	var running sync.WaitGroup
-	consumed := 0 // results taken from results[:consumed]
-	defer func() {
-		close(stop)
-		cancel()
-		running.Wait()
-		// Sources leased for a pass that stopped early are let go now,
-		// not left for their leases to run out.
-		for _, ch := range results[consumed:] {
-			select {
-			case f := <-ch:
-				if f.holder != "" {
-					f.stopLease()
-					s.unclaim(ctx, f.report.Name)
-				}
-			default:
-			}
-		}
-	}()
-	running.Go(func() {
-		for i, job := range s.jobs {
-			select {
-			case <-stop:
-				return
-			case window <- struct{}{}:
-			}
-			select {
-			case <-stop:
-				return
-			case sem <- struct{}{}:
-			}
-			running.Go(func() {
-				defer func() { <-sem }()
-				results[i] <- s.fetchOnce(fctx, norm, job, now)
-			})
-		}
-	})
+	p := s.startPass(ctx, norm, now)
+	defer p.close()
 	for i, job := range s.jobs {
-		f := <-results[i]
-		sr, err := s.store1(ctx, job, f, now)
-		if f.holder != "" {
-			f.stopLease()
-			s.unclaim(ctx, sr.Name)
-		}
-		consumed = i + 1
-		<-window
-		s.opts.Metrics.fetched(sr.Name, sr.result(), f.took)
+		r := <-p.results[i]
+		sr, err := s.store1(ctx, job, r.f, now, r.lease.holder)
+		r.lease.release()
+		p.stored(i)
+		s.opts.Metrics.fetched(sr.Name, sr.result(), r.took)
 		rep.Sources = append(rep.Sources, sr)
 		if err != nil {
 			return rep, err
@@ -259,6 +184,111 @@ func (s *Scheduler) RunOnce(ctx context.Context) (Report, error) {
 	return rep, nil
 }
 
+// normalizer is the Normalizer of a pass or Run starting at now: ids use
+// the store's first-run date, recorded now (in the site's zone) if none is.
+func (s *Scheduler) normalizer(ctx context.Context, now time.Time) (*normalize.Normalizer, error) {
+	nopts := s.opts.Normalize
+	first, err := s.store.FirstRun(ctx, now.In(zoneOr(nopts.Zone)).Format(time.DateOnly))
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrStore, err)
+	}
+	nopts.FirstRun = first
+	return normalize.New(nopts, s.det), nil
+}
+
+// pass is RunOnce's fetching. Sources are handed over in config order as
+// soon as each one and all before it are fetched, so the store's work
+// overlaps the fetching, and each source's stories are dropped once
+// stored. The window bounds how many fetched sources may wait for a slow
+// one ahead of them, which bounds memory.
+type pass struct {
+	results []chan passed
+	window  chan struct{}
+	stop    chan struct{}
+	cancel  context.CancelFunc
+	running sync.WaitGroup
+	taken   int // results stored: results[:taken]
+}
+
+// passed is one source fetched for a pass, under its lease.
+type passed struct {
+	f     fetched
+	lease lease
+	took  time.Duration
+}
+
+func (s *Scheduler) startPass(ctx context.Context, norm *normalize.Normalizer, now time.Time) *pass {
+	p := &pass{
+		results: make([]chan passed, len(s.jobs)),
+		window:  make(chan struct{}, 4*s.opts.Concurrency),
+		stop:    make(chan struct{}),
+	}
+	for i := range p.results {
+		p.results[i] = make(chan passed, 1)
+	}
+	sem := make(chan struct{}, s.opts.Concurrency)
+	fctx, cancel := context.WithCancel(ctx)
+	p.cancel = cancel
+	p.running.Go(func() {
+		for i, job := range s.jobs {
+			select {
+			case <-p.stop:
+				return
+			case p.window <- struct{}{}:
+			}
+			select {
+			case <-p.stop:
+				return
+			case sem <- struct{}{}:
+			}
+			p.running.Go(func() {
+				defer func() { <-sem }()
+				p.results[i] <- s.fetchHeld(fctx, norm, job, now)
+			})
+		}
+	})
+	return p
+}
+
+// stored frees the window slot of results[i], now stored.
+func (p *pass) stored(i int) {
+	p.taken = i + 1
+	<-p.window
+}
+
+// close cancels and awaits the fetches still running, so that nothing of
+// the pass outlives RunOnce, and lets go of the leases of sources fetched
+// for a pass that stopped early (a store failure) rather than leave them
+// to run out.
+func (p *pass) close() {
+	close(p.stop)
+	p.cancel()
+	p.running.Wait()
+	for _, ch := range p.results[p.taken:] {
+		select {
+		case r := <-ch:
+			r.lease.release()
+		default:
+		}
+	}
+}
+
+// fetchHeld is a pass's fetch of one source, with the coordinator's leave;
+// a source another process is refreshing is left alone and reported Held.
+func (s *Scheduler) fetchHeld(ctx context.Context, norm *normalize.Normalizer, job Job, now time.Time) passed {
+	name := job.Source.Name()
+	h, ok, err := s.coord.hold(ctx, name)
+	if err != nil {
+		return passed{f: fetched{report: SourceReport{Name: name}, err: fmt.Errorf("%w: source %q: %w", ErrStore, name, err)}}
+	}
+	if !ok {
+		return passed{f: fetched{report: SourceReport{Name: name, Held: true}}}
+	}
+	start := time.Now()
+	f := s.fetch(ctx, norm, job, now)
+	return passed{f: f, lease: h, took: time.Since(start)}
+}
+
 // publish writes the output and records it.
 func (s *Scheduler) publish(ctx context.Context) (publish.Report, error) {
 	start := time.Now()
@@ -270,55 +300,15 @@ func (s *Scheduler) publish(ctx context.Context) (publish.Report, error) {
 	return pr, nil
 }
 
-// Announce tells the WebSub hub about the feeds among changed (a Report's
-// Published). RunOnce leaves it to its caller, to do after letting go of the
-// lock: a hub that does not answer must not hold up other runs. In a
-// cluster only the leader pings, after Options.PingDelay.
-func (s *Scheduler) Announce(ctx context.Context, changed []string) {
-	s.announce(ctx, changed, true)
-}
-
-// fetchOnce is RunOnce's fetch: in a cluster it first leases the source,
-// and leaves one that another node holds alone.
-func (s *Scheduler) fetchOnce(ctx context.Context, norm *normalize.Normalizer, job Job, now time.Time) fetched {
-	if s.opts.Cluster == nil {
-		return s.fetch(ctx, norm, job, now)
-	}
-	name := job.Source.Name()
-	ok, err := s.claimOnce(ctx, name)
-	if err != nil {
-		return fetched{report: SourceReport{Name: name}, err: fmt.Errorf("%w: source %q: %w", ErrStore, name, err)}
-	}
-	if !ok {
-		return fetched{report: SourceReport{Name: name, Held: true}}
-	}
-	stop := s.keepLease(ctx, name)
-	f := s.fetch(ctx, norm, job, now)
-	f.holder, f.stopLease = s.opts.Node, stop
-	return f
-}
-
-// unclaim lets go of a source's lease; one left behind runs out by itself.
-func (s *Scheduler) unclaim(ctx context.Context, name string) {
-	uctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-	defer cancel()
-	if err := s.opts.Cluster.Unclaim(uctx, s.opts.Node, name); err != nil {
-		s.log.Warn("lease not let go; it runs out by itself", "source", name, "err", err)
-	}
-}
-
 // fetched is one source's fetch and normalize, waiting to be stored.
 type fetched struct {
-	prev      sources.State
-	res       sources.Result
-	items     []feeds.Item
-	known     []feeds.Item
-	report    SourceReport
-	err       error // a store failure
-	took      time.Duration
-	holder    string // the node that leased it from the cluster: to write as, and let go once stored
-	stopLease func() // ends the lease's renewal
-	fetched   bool   // the upstream answered with stories, which prepare normalizes
+	prev    sources.State
+	res     sources.Result
+	items   []feeds.Item
+	known   []feeds.Item
+	report  SourceReport
+	err     error // a store failure while reading
+	fetched bool  // the upstream answered with stories, which prepare normalizes
 }
 
 // fetch fetches and normalizes one source. It reads from the store but never
@@ -326,8 +316,6 @@ type fetched struct {
 func (s *Scheduler) fetch(ctx context.Context, norm *normalize.Normalizer, job Job, now time.Time) (f fetched) {
 	name := job.Source.Name()
 	f.report.Name = name
-	start := time.Now()
-	defer func() { f.took = time.Since(start) }()
 	defer func() {
 		// A panic in one source's code must not take the pass down.
 		if r := recover(); r != nil {
@@ -378,9 +366,10 @@ func (s *Scheduler) prepare(ctx context.Context, norm *normalize.Normalizer, job
 	f.report.Stories = len(items)
 }
 
-// store1 writes one fetched source in one transaction and logs its outcome.
-// Only a store failure is returned.
-func (s *Scheduler) store1(ctx context.Context, job Job, f fetched, now time.Time) (SourceReport, error) {
+// store1 writes one fetched source in one transaction, fenced as holder
+// (empty for a process on its own), and logs its outcome. Only a store
+// failure is returned.
+func (s *Scheduler) store1(ctx context.Context, job Job, f fetched, now time.Time, holder string) (SourceReport, error) {
 	sr := f.report
 	if f.err != nil {
 		return sr, f.err
@@ -424,7 +413,7 @@ func (s *Scheduler) store1(ctx context.Context, job Job, f fetched, now time.Tim
 		st.LastError = sources.RedactText(errors.Join(sr.Problems...).Error())
 	}
 	b.State = &st
-	b.Holder = f.holder
+	b.Holder = holder
 	done, err := s.store.Apply(ctx, sr.Name, b)
 	if err != nil {
 		return sr, fmt.Errorf("%w: source %q: %w", ErrStore, sr.Name, err)

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/feedloom/feedloom/sources"
@@ -22,6 +23,37 @@ func isFeed(name string) bool {
 }
 
 func isFeedPath(p string) bool { return isFeed(path.Base(p)) }
+
+// Announce tells the WebSub hub about the feeds among changed (a Report's
+// Published). RunOnce leaves it to its caller, to do after letting go of the
+// lock: a hub that does not answer must not hold up other runs. In a
+// cluster only the leader pings, after ClusterOptions.PingDelay.
+func (s *Scheduler) Announce(ctx context.Context, changed []string) {
+	s.announce(ctx, changed, true)
+}
+
+// announce pings the hub about changed feeds when the coordinator says
+// this process is the one to, after the delay it gives; without wait, a
+// delayed ping goes on in the background (Run waits for it as it stops).
+func (s *Scheduler) announce(ctx context.Context, changed []string, wait bool) {
+	if s.opts.Hub == "" || !slices.ContainsFunc(changed, isFeedPath) {
+		return
+	}
+	delay, ok := s.coord.pinger(ctx)
+	if !ok {
+		return
+	}
+	ping := func() {
+		if sleep(ctx, delay) {
+			s.pingHub(ctx, changed)
+		}
+	}
+	if wait || delay <= 0 {
+		ping()
+		return
+	}
+	s.pings.Go(ping)
+}
 
 // pingHub tells the configured WebSub hub which feeds changed
 // (hub.mode=publish, one request per feed URL, as most hubs expect). A

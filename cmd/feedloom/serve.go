@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"time"
@@ -72,7 +73,7 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) int {
 	gate := clusterOptions(st, cfg, &opts, false)
 	if gate != nil {
 		defer gate.Close()
-		log = log.With("node", opts.Node)
+		log = log.With("node", opts.Cluster.Node)
 	}
 	sched := scheduler.New(st, pub, det, jobsFor(cfg, log, gate), opts, log)
 	sopts := server.Options{
@@ -101,9 +102,14 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) int {
 	go func() { served <- srv.Serve(ln) }()
 	// A cluster node's log lines carry its node id already.
 	log.Info("serving", "addr", ln.Addr().String(), "dir", cfg.Output.Dir, "sources", len(cfg.Sources))
+	return runUntilDone(ctx, sched, srv, served, log)
+}
 
-	// Whatever ends first — a signal, the server, the scheduler — the
-	// others are stopped and awaited before the store is closed.
+// runUntilDone runs sched beside srv (whose Serve reports on served) until
+// ctx is cancelled or either stops. Whatever ends first — a signal, the
+// server, the scheduler — the others are stopped and awaited before the
+// store is closed.
+func runUntilDone(ctx context.Context, sched *scheduler.Scheduler, srv *http.Server, served <-chan error, log *slog.Logger) int {
 	runCtx, stopRun := context.WithCancel(ctx)
 	defer stopRun()
 	ran := make(chan error, 1)

@@ -21,12 +21,10 @@ func clusterOptions(st store.Store, cfg *config.Config, opts *scheduler.Options,
 	if !ok {
 		return nil
 	}
-	opts.Cluster = pg
-	opts.Node = cfg.Store.Node
+	opts.Cluster = &scheduler.ClusterOptions{Store: pg, Node: cfg.Store.Node, Lease: cfg.Store.Lease}
 	if build {
-		opts.Node += "/build"
+		opts.Cluster.Node += "/build"
 	}
-	opts.Lease = cfg.Store.Lease
 	return pg.HostGate(cfg.Fetch.PerHost)
 }
 
