@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -482,8 +483,8 @@ func TestTriggerTakesTheTickPath(t *testing.T) {
 		t.Fatalf("requests %+v, want the start's, a tick's and three triggers'", reqs)
 	}
 	for _, r := range reqs[1:] {
-		if r.start || r.since.IsZero() || r.since.After(r.at) {
-			t.Errorf("request %+v, want a tick's or a trigger's, for a due time at or before it came", r)
+		if r.start || r.since.IsZero() || r.since.After(r.at.Add(time.Second)) {
+			t.Errorf("request %+v, want a tick's or a trigger's, for a due time by the second after it came", r)
 		}
 	}
 	if n := fetches(t, reg, "wire", "busy"); n != 1 || src.calls.Load() != 4 {
@@ -492,4 +493,78 @@ func TestTriggerTakesTheTickPath(t *testing.T) {
 	if n := log.count(`msg=refreshed`, "source=wire"); n != 4 {
 		t.Errorf("%d refreshes logged, want the start's, the tick's and two triggers':\n%s", n, log.String())
 	}
+}
+
+// TestAddRetire: a source added while Run runs is refreshed at once, as at
+// Run's start, and then like any other, on a process of its own and on a
+// cluster node; a retired one is refreshed no more, and its items stay.
+func TestAddRetire(t *testing.T) {
+	t.Parallel()
+	for _, cluster := range []bool{false, true} {
+		t.Run(fmt.Sprintf("cluster %v", cluster), func(t *testing.T) {
+			t.Parallel()
+			c := newMemCluster(t)
+			a := &loopSource{name: "alpha", fetch: loopStories("Alpha Story")}
+			b := &loopSource{name: "beta", fetch: loopStories("Beta Story")}
+			reg := prometheus.NewRegistry()
+			log := new(loopLog)
+			sch := New(c.s.store, c.s.loopPublish(log.logger(), ""), nil, []Job{loopJob(a, "@hourly")}, loopOptions(NewMetrics(reg)), log.logger())
+			if cluster {
+				sch, log, reg = c.node("n1", []Job{loopJob(a, "@hourly")}, loopOptions(nil), memStore{})
+			}
+			if err := sch.Add(loopJob(b, "@hourly")); err == nil {
+				t.Error("Add before Run accepted")
+			}
+			stop := startRun(t, sch)
+			eventually(t, "alpha's start", func() bool { return fetches(t, reg, "alpha", "ok") == 1 })
+			if err := sch.Add(loopJob(b, "@hourly")); err != nil {
+				t.Fatal(err)
+			}
+			if err := sch.Add(loopJob(b, "@hourly")); err == nil {
+				t.Error("a second source named beta accepted")
+			}
+			if err := sch.Add(loopJob(&loopSource{name: "gamma"}, "61 * * * *")); err == nil {
+				t.Error("a bad schedule accepted")
+			}
+			eventually(t, "beta's first refresh", func() bool { return fetches(t, reg, "beta", "ok") == 1 })
+			if got := names(t, sch); got != "alpha beta" {
+				t.Errorf("sources %q, want alpha then beta", got)
+			}
+			if !sch.Retire("beta") || sch.Retire("beta") {
+				t.Error("Retire(beta) did not report beta once")
+			}
+			if sch.Trigger("beta") {
+				t.Error("Trigger of a retired source accepted")
+			}
+			if !sch.Trigger("alpha") {
+				t.Error("Trigger of alpha refused")
+			}
+			eventually(t, "alpha's triggered refresh", func() bool { return fetches(t, reg, "alpha", "ok") == 2 })
+			eventually(t, "both stories published", func() bool { return len(c.s.feedIfAny("feed.json")) == 2 })
+			stop()
+			if got := names(t, sch); got != "alpha" {
+				t.Errorf("sources %q after Retire, want alpha", got)
+			}
+			if b.calls.Load() != 1 {
+				t.Errorf("beta fetched %d times, want once before it was retired", b.calls.Load())
+			}
+		})
+	}
+}
+
+// names lists the sources the health pages show, in order.
+func names(t *testing.T, sch *Scheduler) string {
+	t.Helper()
+	hs, err := sch.Sources(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, h := range hs {
+		out = append(out, h.Name)
+		if h.NextRun.IsZero() {
+			t.Errorf("%s: no next run while Run has it", h.Name)
+		}
+	}
+	return strings.Join(out, " ")
 }

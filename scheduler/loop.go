@@ -352,8 +352,11 @@ func (s *Scheduler) lock(ctx context.Context) (func(), error) {
 // Trigger asks Run for a refresh of the named source now, for an event
 // such as a change in a watched folder. It takes the path a tick takes,
 // through the same coordinator and its rules (never twice at once; in a
-// cluster, once per due time by the whole cluster). It reports false when
-// Run is not running or has no such source.
+// cluster, once per due time by the whole cluster). Its due time is the
+// second after the event: stored check times are whole seconds, and a
+// refresh checked earlier in the event's second may have read the source
+// before it changed. It reports false when Run is not running or has no
+// such source.
 func (s *Scheduler) Trigger(name string) bool {
 	l := s.loop.Load()
 	if l == nil {
@@ -364,7 +367,7 @@ func (s *Scheduler) Trigger(name string) bool {
 		return false
 	}
 	now := s.opts.Now()
-	return l.request(e, request{since: now.Truncate(time.Second), at: now})
+	return l.request(e, request{since: now.Truncate(time.Second).Add(time.Second), at: now})
 }
 
 // Add puts a source on Run's schedule while Run runs, after the others: it
