@@ -16,6 +16,7 @@ const goodStory = "---\ntitle: Good Story\ndate: 2025-03-13T09:00:00+08:00\nlang
 // TestBadStoryFiles publishes a good story beside each bad file: the bad one
 // is reported by name (and line) and skipped, the good one is published.
 func TestBadStoryFiles(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, file, text string
 		problem          string // "" when the file is not a failure
@@ -32,6 +33,7 @@ func TestBadStoryFiles(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			s := newSite(t)
 			s.write("good.md", goodStory)
 			s.write(tt.file, tt.text)
@@ -61,6 +63,7 @@ func TestBadStoryFiles(t *testing.T) {
 }
 
 func TestSanitizedAndCleanOutput(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	s.write("script.md", "---\ntitle: Script Story\nlanguage: en\nlink: https://www.example.edu/s\n---\nHello <script>alert(1)</script><b onclick=\"x()\">bold</b> [link](javascript:alert(2)) <iframe src=\"https://evil.example/\"></iframe>tail\n")
 	s.write("ctl.json", "{\"title\": \"Bell\\u000bDing\\u0000Dong\", \"language\": \"en\", \"text\": \"Body.\"}")
@@ -107,6 +110,7 @@ func wellFormed(t *testing.T, path string) {
 // TestBrokenFileKeepsItsItems: a file that published before and is broken
 // now keeps its items; a file that is gone loses them.
 func TestBrokenFileKeepsItsItems(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	s.write("a.md", goodStory)
 	s.write("b.md", strings.Replace(goodStory, "Good Story", "Second Story", 1))
@@ -140,6 +144,7 @@ func TestBrokenFileKeepsItsItems(t *testing.T) {
 // TestListingKeepsDatesAcrossRuns: a new story on top of a stored listing
 // gets its first-seen time; dropping a story removes it; nothing else moves.
 func TestListingKeepsDatesAcrossRuns(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	listing := "Campus News\n2025\n\nNews\nStory B\n3月13日,本校舉行典禮。\nNews\nStory C\nAn undated English body.\n"
 	s.write("l.txt", listing)
@@ -175,6 +180,7 @@ func datesOf(items []jsonItem) string {
 // TestEmbargo: a story dated in the future is stored but held out of every
 // feed, and released by the first run after its time.
 func TestEmbargo(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	s.write("a.md", goodStory)
 	s.write("later.md", "---\ntitle: Embargoed Story\ndate: 2026-11-25T12:00:00+08:00\nlanguage: en\n---\nNot yet.\n")
@@ -199,6 +205,7 @@ func TestEmbargo(t *testing.T) {
 // id (ids come from titles), but its link moves with it in the same pass:
 // the story never drops out of the feeds.
 func TestRetitledStoryKeepsItsLink(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	story := "---\ntitle: %s\ndate: 2025-03-13T09:00:00+08:00\nlanguage: en\nlink: https://www.example.edu/news/a\n---\nBody.\n"
 	s.write("a.md", strings.Replace(story, "%s", "Old Title", 1))
@@ -218,6 +225,7 @@ func TestRetitledStoryKeepsItsLink(t *testing.T) {
 // TestStoryPagesAreSanitized: content reaches the permalink pages and the
 // index only after sanitizing.
 func TestStoryPagesAreSanitized(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	s.write("script.md", "---\ntitle: Script <b>Story</b>\nlanguage: en\n---\nHello <script>alert(1)</script><b onclick=\"x()\">bold</b> [link](javascript:alert(2)) <iframe src=\"https://evil.example/\"></iframe><a href=\"/about\" style=\"color:red\">about</a>\n")
 	s.run()

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -17,6 +18,7 @@ import (
 	"github.com/feedloom/feedloom/internal/testenv"
 	"github.com/feedloom/feedloom/normalize"
 	"github.com/feedloom/feedloom/publish"
+	"github.com/feedloom/feedloom/sources"
 	"github.com/feedloom/feedloom/sources/files"
 	"github.com/feedloom/feedloom/store"
 	"github.com/feedloom/feedloom/store/postgres"
@@ -48,7 +50,10 @@ func (n *clusterNode) scheduler(jobs []Job, opts Options) *Scheduler {
 	if opts.Cluster != nil {
 		c = *opts.Cluster
 	}
-	c.Store, c.Node = n.st, n.id
+	if c.Store == nil {
+		c.Store = n.st
+	}
+	c.Node = n.id
 	opts.Cluster = &c
 	if opts.Metrics == nil {
 		opts.Metrics = NewMetrics(n.reg)
@@ -64,19 +69,7 @@ func (n *clusterNode) scheduler(jobs []Job, opts Options) *Scheduler {
 // counter reads a counter (summed over its labels) from the node's registry.
 func (n *clusterNode) counter(t *testing.T, name string) float64 {
 	t.Helper()
-	mfs, err := n.reg.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var sum float64
-	for _, mf := range mfs {
-		if mf.GetName() == name {
-			for _, m := range mf.GetMetric() {
-				sum += m.GetCounter().GetValue()
-			}
-		}
-	}
-	return sum
+	return counter(t, n.reg, name)
 }
 
 func storedItem(title string) feeds.Item {
@@ -92,6 +85,7 @@ func storedItem(title string) feeds.Item {
 // and lets go after storing it; a source a node holds is left to that
 // node, reported, and not counted as a failure.
 func TestClusterBuildSkipsHeldSource(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	dsn := testenv.PostgresDB(t)
 	n := newClusterNode(t, dsn, "cron-build")
@@ -129,6 +123,7 @@ func TestClusterBuildSkipsHeldSource(t *testing.T) {
 // what another node stored, woken by the store's notification, not by the
 // content-version check (which here waits an hour).
 func TestClusterNotifications(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	dsn := testenv.PostgresDB(t)
 	writer, reader := newClusterNode(t, dsn, "n1"), newClusterNode(t, dsn, "n2")
@@ -162,6 +157,7 @@ func TestClusterNotifications(t *testing.T) {
 // the leader pings the hub, once per feed, and only after both have
 // published it.
 func TestClusterLeaderPings(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	dsn := testenv.PostgresDB(t)
 	nodes := []*clusterNode{newClusterNode(t, dsn, "n1"), newClusterNode(t, dsn, "n2")}
@@ -185,23 +181,42 @@ func TestClusterLeaderPings(t *testing.T) {
 	}))
 	defer hub.Close()
 	// n2 publishes well after n1: the leader's ping must wait for it.
-	opts := loopOptions(nil)
-	opts.Hub, opts.BaseURL = hub.URL, "https://feeds.example.edu/"
-	opts.Cluster = &ClusterOptions{PingDelay: 1500 * time.Millisecond}
-	stop1 := startRun(t, nodes[0].scheduler(nil, opts))
-	eventually(t, "n1's publish", func() bool {
-		_, err := os.Stat(filepath.Join(nodes[0].out, "feed.json"))
-		return err == nil
-	})
-	stop2 := startRun(t, nodes[1].scheduler(nil, opts))
-	eventually(t, "three pings", func() bool {
+	var leads [2]leadWatch
+	var stops [2]func()
+	for i, n := range nodes {
+		leads[i] = leadWatch{Store: n.st, answers: make(chan bool, 8)}
+		opts := loopOptions(nil)
+		opts.Hub, opts.BaseURL = hub.URL, "https://feeds.example.edu/"
+		opts.Cluster = &ClusterOptions{Store: leads[i], PingDelay: 1500 * time.Millisecond}
+		stops[i] = startRun(t, n.scheduler(nil, opts))
+		eventually(t, n.id+"'s publish", func() bool {
+			_, err := os.Stat(filepath.Join(n.out, "feed.json"))
+			return err == nil
+		})
+	}
+	// Each node asked whether it leads once it published; the one that
+	// does not never pings, the one that does pings each feed.
+	var led []string
+	for i, w := range leads {
+		select {
+		case lead := <-w.answers:
+			if lead {
+				led = append(led, nodes[i].id)
+			}
+		case <-time.After(4 * time.Second):
+			t.Fatalf("%s never asked whether it leads", nodes[i].id)
+		}
+	}
+	if len(led) != 1 {
+		t.Fatalf("leaders %v, want one", led)
+	}
+	eventually(t, "a ping for each feed", func() bool {
 		mu.Lock()
 		defer mu.Unlock()
-		return len(pings) >= 3
+		return len(pings) >= 6
 	})
-	time.Sleep(opts.Cluster.PingDelay + 500*time.Millisecond) // a second node's pings would be in by now
-	stop1()
-	stop2()
+	stops[0]()
+	stops[1]()
 	mu.Lock()
 	defer mu.Unlock()
 	want := "https://feeds.example.edu/atom.xml https://feeds.example.edu/en/atom.xml https://feeds.example.edu/en/feed.json https://feeds.example.edu/en/rss.xml https://feeds.example.edu/feed.json https://feeds.example.edu/rss.xml"
@@ -210,10 +225,28 @@ func TestClusterLeaderPings(t *testing.T) {
 	}
 }
 
+// leadWatch passes on each answer its node's Lead gave.
+type leadWatch struct {
+	*postgres.Store
+	answers chan bool
+}
+
+func (w leadWatch) Lead(ctx context.Context) (bool, error) {
+	lead, err := w.Store.Lead(ctx)
+	if err == nil {
+		select {
+		case w.answers <- lead:
+		default:
+		}
+	}
+	return lead, err
+}
+
 // TestClusterFolderDiffers: a node whose story folder differs from the
 // one another node stored warns at start; one with the same folder does
 // not.
 func TestClusterFolderDiffers(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	dsn := testenv.PostgresDB(t)
 	folder := func(story string) string {
@@ -223,12 +256,12 @@ func TestClusterFolderDiffers(t *testing.T) {
 		}
 		return dir
 	}
-	job := func(dir string) Job {
-		return Job{Source: files.New("newsroom", dir, files.Options{Zone: hk}),
-			Norm: normalize.Source{Name: "newsroom", Language: "en"}, Schedule: "@hourly"}
+	job := func(src sources.Source) Job {
+		return Job{Source: src, Norm: normalize.Source{Name: "newsroom", Language: "en"}, Schedule: "@hourly"}
 	}
+	newsroom := func(dir string) *files.Source { return files.New("newsroom", dir, files.Options{Zone: hk}) }
 	first := newClusterNode(t, dsn, "n1")
-	if _, err := first.scheduler([]Job{job(folder(goodStory))}, loopOptions(nil)).RunOnce(ctx); err != nil {
+	if _, err := first.scheduler([]Job{job(newsroom(folder(goodStory)))}, loopOptions(nil)).RunOnce(ctx); err != nil {
 		t.Fatal(err)
 	}
 	for _, tc := range []struct {
@@ -241,12 +274,11 @@ func TestClusterFolderDiffers(t *testing.T) {
 		n := newClusterNode(t, dsn, "n2")
 		opts := loopOptions(nil)
 		opts.ReleaseEvery = time.Hour
-		stop := startRun(t, n.scheduler([]Job{job(folder(tc.story))}, opts))
-		eventually(t, "the first publish", func() bool {
-			_, err := os.Stat(filepath.Join(n.out, "feed.json"))
-			return err == nil
-		})
-		time.Sleep(200 * time.Millisecond)
+		src := &digestWatch{Source: newsroom(folder(tc.story))}
+		stop := startRun(t, n.scheduler([]Job{job(src)}, opts))
+		// The comparison is done once the folder is summed: stop waits
+		// for the rest of it.
+		eventually(t, "the folder summed", func() bool { return src.digests.Load() >= 1 })
 		stop()
 		if got := n.log.count(`msg="story folder differs from what the store holds: deploy the same folder to every node"`, "source=newsroom"); got != tc.warns {
 			t.Errorf("%d warnings, want %d:\n%s", got, tc.warns, n.log.String())
@@ -254,9 +286,24 @@ func TestClusterFolderDiffers(t *testing.T) {
 	}
 }
 
+// digestWatch counts the sums of its story folder.
+type digestWatch struct {
+	*files.Source
+	digests atomic.Int32
+}
+
+func (d *digestWatch) Digest(ctx context.Context) (string, error) {
+	sum, err := d.Source.Digest(ctx)
+	if err == nil {
+		d.digests.Add(1)
+	}
+	return sum, err
+}
+
 // TestLatestTick: the due time a tick serves is the schedule's latest
 // time at or before now, however late the tick fires.
 func TestLatestTick(t *testing.T) {
+	t.Parallel()
 	at := func(h, m, s int) time.Time { return time.Date(2026, 11, 27, h, m, s, 0, time.UTC) } // a Friday
 	for _, tc := range []struct {
 		spec string
@@ -281,7 +328,7 @@ func TestLatestTick(t *testing.T) {
 	}
 }
 
-// slowClaims holds the first Claim until released: ticks land while a
+// slowClaims holds the first Claim until released: requests land while a
 // claim is on its way to the database.
 type slowClaims struct {
 	*postgres.Store
@@ -298,10 +345,11 @@ func (s *slowClaims) Claim(ctx context.Context, node string, due []store.Due, no
 	return s.Store.Claim(ctx, node, due, now, until)
 }
 
-// TestClusterTickDuringClaim: ticks that come while the source's claim is
-// in flight neither get it fetched twice at once nor drop it from the
-// queue: it goes on being fetched on later ticks.
+// TestClusterTickDuringClaim: requests (a tick's, a trigger's) that come
+// while the source's claim is in flight neither get it fetched twice at
+// once nor drop it from the queue: it goes on being fetched on later ticks.
 func TestClusterTickDuringClaim(t *testing.T) {
+	t.Parallel()
 	dsn := testenv.PostgresDB(t)
 	n := newClusterNode(t, dsn, "n1")
 	slow := &slowClaims{Store: n.st, arrived: make(chan struct{}), release: make(chan struct{})}
@@ -311,14 +359,16 @@ func TestClusterTickDuringClaim(t *testing.T) {
 	opts.Metrics = NewMetrics(n.reg)
 	pub := publish.New(n.st, publish.Options{Dir: n.out, BaseURL: "https://feeds.example.edu/", Title: "T",
 		Link: "https://www.example.edu/news", Zone: hk, Languages: []publish.Language{{Tag: "en", Title: "T"}}}, n.log.logger())
-	stop := startRun(t, New(n.st, pub, nil, []Job{loopJob(src, "@every 1s")}, opts, n.log.logger()))
+	sch := New(n.st, pub, nil, []Job{loopJob(src, "@every 1s")}, opts, n.log.logger())
+	stop := startRun(t, sch)
 	<-slow.arrived
-	time.Sleep(2500 * time.Millisecond) // two or three ticks land meanwhile
-	close(slow.release)
-	deadline := time.Now().Add(10 * time.Second)
-	for src.calls.Load() < 4 && time.Now().Before(deadline) {
-		time.Sleep(20 * time.Millisecond)
+	for range 2 { // two requests land during the claim, as a tick's would
+		if !sch.Trigger("wire") {
+			t.Fatal("Trigger refused while Run runs")
+		}
 	}
+	close(slow.release)
+	waitFor(t, 10*time.Second, "three fetches on the later ticks", func() bool { return src.calls.Load() >= 4 })
 	stop()
 	if got := src.calls.Load(); got < 4 {
 		t.Errorf("wire fetched %d times after the slow claim, want it fetched on the later ticks too:\n%s", got, n.log.String())

@@ -21,6 +21,7 @@ import (
 // the upstream, but neither the run's report, the stored last error nor
 // /healthz's source list (Sources) shows them.
 func TestSecretsStayOffHealth(t *testing.T) {
+	t.Parallel()
 	var (
 		mu         sync.Mutex
 		user, pass string
@@ -88,6 +89,7 @@ func TestSecretsStayOffHealth(t *testing.T) {
 // feedloom store 100,000 items and write as many story pages: the first
 // fetch.max_items (1,000 by default) in document order are kept.
 func TestUpstreamItemCap(t *testing.T) {
+	t.Parallel()
 	type item struct {
 		ID          string `json:"id"`
 		ContentText string `json:"content_text"`
@@ -135,6 +137,7 @@ func TestUpstreamItemCap(t *testing.T) {
 // its path: the folder's other stories publish and the source is not put
 // into failure backoff.
 func TestHostileStoryFileTakesOnlyItself(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	s.write("good.md", "---\ntitle: Good Story\ndate: 2025-03-13T09:00:00+08:00\nlanguage: en\n---\nFine.\n")
 	s.write("tags.md", "---\ntitle: Hostile Tags\ntags: !x 0\n---\nBody.\n")

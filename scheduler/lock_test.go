@@ -8,6 +8,7 @@ import (
 )
 
 func TestLockExcludesASecondRun(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	ctx := context.Background()
 	first, err := AcquireLock(ctx, dir, 0)
@@ -36,6 +37,7 @@ func TestLockExcludesASecondRun(t *testing.T) {
 }
 
 func TestLockWaitEndsWithContext(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	held, err := AcquireLock(context.Background(), dir, 0)
 	if err != nil {

@@ -204,7 +204,13 @@ func startRun(t *testing.T, sch *Scheduler) (stop func()) {
 // eventually waits until cond holds, failing the test after a few seconds.
 func eventually(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(4 * time.Second)
+	waitFor(t, 4*time.Second, what, cond)
+}
+
+// waitFor waits until cond holds, failing the test after limit.
+func waitFor(t *testing.T, limit time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(limit)
 	for !cond() {
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out waiting for %s", what)
@@ -226,6 +232,7 @@ func (s *site) loopState(name string) sources.State {
 // twice at once; the ticks that find it running are skipped, counted as busy
 // and logged, and the source runs again once it is free.
 func TestRunNoOverlap(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	var log loopLog
 	reg := prometheus.NewRegistry()
@@ -271,7 +278,9 @@ func TestRunNoOverlap(t *testing.T) {
 // TestRunRecoversPanic: a panic in a source's Fetch marks the source failed
 // and leaves Run and the source's schedule running.
 func TestRunRecoversPanic(t *testing.T) {
+	t.Parallel()
 	t.Run("forced: called again", func(t *testing.T) {
+		t.Parallel()
 		s := newSite(t)
 		var log loopLog
 		reg := prometheus.NewRegistry()
@@ -307,6 +316,7 @@ func TestRunRecoversPanic(t *testing.T) {
 	})
 
 	t.Run("backoff: still ticking", func(t *testing.T) {
+		t.Parallel()
 		s := newSite(t)
 		var log loopLog
 		reg := prometheus.NewRegistry()
@@ -334,7 +344,9 @@ func TestRunRecoversPanic(t *testing.T) {
 // TestRunDebouncedPublish: changes that land within the debounce window give
 // one publish; refreshes that change nothing give none.
 func TestRunDebouncedPublish(t *testing.T) {
+	t.Parallel()
 	t.Run("burst", func(t *testing.T) {
+		t.Parallel()
 		s := newSite(t)
 		var log loopLog
 		reg := prometheus.NewRegistry()
@@ -346,17 +358,28 @@ func TestRunDebouncedPublish(t *testing.T) {
 				close(gate) // the sources change only after the startup publish
 			}
 		}
+		// Each change lands once the one before it is stored, each within
+		// the debounce window of the one before.
+		names := []string{"alpha", "beta", "gamma"}
+		stored := map[string]func(){}
+		landed := map[string]chan struct{}{}
+		for _, name := range names {
+			ch := make(chan struct{})
+			landed[name], stored[name] = ch, sync.OnceFunc(func() { close(ch) })
+		}
 		var jobs []Job
-		for i, name := range []string{"alpha", "beta", "gamma"} {
+		for i, name := range names {
 			stories := loopStories(strings.ToUpper(name[:1]) + name[1:] + " Story")
+			after := gate
+			if i > 0 {
+				after = landed[names[i-1]]
+			}
 			src := &loopSource{name: name, fetch: func(ctx context.Context, n int) (sources.Result, error) {
 				select {
-				case <-gate:
+				case <-after:
 				case <-ctx.Done():
 					return sources.Result{}, ctx.Err()
 				}
-				// The changes land 100ms apart, inside one debounce window.
-				time.Sleep(time.Duration(i) * 100 * time.Millisecond)
 				return stories(ctx, n)
 			}}
 			jobs = append(jobs, loopJob(src, "@every 1h"))
@@ -371,14 +394,16 @@ func TestRunDebouncedPublish(t *testing.T) {
 			}
 			return func() { l.Release() }, nil
 		}
-		sch := New(s.store, pub, nil, jobs, opts, log.logger())
+		st := appliedStore{Store: s.store, applied: func(source string) { stored[source]() }}
+		sch := New(st, pub, nil, jobs, opts, log.logger())
 		stop := startRun(t, sch)
 
 		eventually(t, "three refreshes", func() bool {
 			return fetches(t, reg, "alpha", "ok") == 1 && fetches(t, reg, "beta", "ok") == 1 && fetches(t, reg, "gamma", "ok") == 1
 		})
-		eventually(t, "the publish after the burst", func() bool { return pub.calls.Load() >= 2 })
-		time.Sleep(3 * opts.Debounce) // room for a wrong extra publish
+		// The first publish after the burst holds all three changes: one
+		// publish for the burst, nothing left for another.
+		eventually(t, "the publish after the burst", func() bool { reps, _ := pub.done(); return len(reps) >= 2 })
 		stop()
 
 		reps, errs := pub.done()
@@ -401,6 +426,7 @@ func TestRunDebouncedPublish(t *testing.T) {
 	})
 
 	t.Run("no change", func(t *testing.T) {
+		t.Parallel()
 		s := newSite(t)
 		var log loopLog
 		reg := prometheus.NewRegistry()
@@ -434,9 +460,24 @@ func TestRunDebouncedPublish(t *testing.T) {
 	})
 }
 
+// appliedStore tells a test about every write it applied.
+type appliedStore struct {
+	store.Store
+	applied func(source string)
+}
+
+func (s appliedStore) Apply(ctx context.Context, source string, b store.Batch) (store.Applied, error) {
+	done, err := s.Store.Apply(ctx, source, b)
+	if err == nil {
+		s.applied(source)
+	}
+	return done, err
+}
+
 // TestRunStartsDueSources: at start Run fetches the sources whose next run
 // per the store has passed, and leaves the others to their schedule.
 func TestRunStartsDueSources(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	var log loopLog
 	reg := prometheus.NewRegistry()
@@ -479,6 +520,7 @@ func TestRunStartsDueSources(t *testing.T) {
 // TestRunReleasesEmbargo: a held item is released by Run once its time has
 // come, and published.
 func TestRunReleasesEmbargo(t *testing.T) {
+	t.Parallel()
 	embargoed := func(at time.Time) feeds.Item {
 		return feeds.Item{
 			ID: "tag:feeds.example.edu,2026-11-25:newsroom/embargo", Source: "newsroom",
@@ -511,6 +553,7 @@ func TestRunReleasesEmbargo(t *testing.T) {
 	}
 
 	t.Run("comes due while running", func(t *testing.T) {
+		t.Parallel()
 		s := newSite(t)
 		var log loopLog
 		// The scheduler's clock stands still until the startup publish is
@@ -545,6 +588,7 @@ func TestRunReleasesEmbargo(t *testing.T) {
 	// An embargo that ended while serve was down is lifted before the
 	// startup publish, not one ReleaseEvery later.
 	t.Run("came due while stopped", func(t *testing.T) {
+		t.Parallel()
 		s := newSite(t)
 		var log loopLog
 		at := time.Now().Truncate(time.Second).Add(-time.Minute)
@@ -566,6 +610,7 @@ func TestRunReleasesEmbargo(t *testing.T) {
 // its writes, abandons a hung fetch without marking the source failed, and
 // returns nil promptly.
 func TestRunShutdown(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	var log loopLog
 	reg := prometheus.NewRegistry()
@@ -636,6 +681,7 @@ func TestRunShutdown(t *testing.T) {
 // TestRunShutdownSlowHub: a WebSub hub that does not answer holds up neither
 // the shutdown nor the store's writers.
 func TestRunShutdownSlowHub(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	var log loopLog
 	reg := prometheus.NewRegistry()
@@ -697,6 +743,7 @@ func TestRunShutdownSlowHub(t *testing.T) {
 }
 
 func TestParseSchedule(t *testing.T) {
+	t.Parallel()
 	from := time.Date(2026, 11, 25, 10, 7, 30, 0, time.Local)
 	tests := []struct {
 		spec string
@@ -720,6 +767,7 @@ func TestParseSchedule(t *testing.T) {
 			name = "empty"
 		}
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			sched, err := ParseSchedule(tt.spec)
 			if tt.err != "" {
 				if err == nil || err.Error() != tt.err || sched != nil {
@@ -756,7 +804,9 @@ func jitterOffset(t *testing.T, sched string, name string, frac float64) time.Du
 }
 
 func TestJitter(t *testing.T) {
+	t.Parallel()
 	t.Run("stable, bounded, per name", func(t *testing.T) {
+		t.Parallel()
 		for _, tt := range []struct {
 			sched string
 			frac  float64
@@ -788,6 +838,7 @@ func TestJitter(t *testing.T) {
 	})
 
 	t.Run("unchanged", func(t *testing.T) {
+		t.Parallel()
 		for _, tt := range []struct {
 			sched string
 			frac  float64
@@ -803,6 +854,7 @@ func TestJitter(t *testing.T) {
 	})
 
 	t.Run("ticks", func(t *testing.T) {
+		t.Parallel()
 		now := time.Date(2026, 11, 25, 10, 7, 30, 0, hk)
 		base, _ := ParseSchedule("*/30 * * * *")
 		off := jitterOffset(t, "*/30 * * * *", "wire", 0.1)
@@ -870,6 +922,7 @@ func (h *loopHub) take() []string {
 }
 
 func TestWebSubPing(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	var log loopLog
 	hub := newLoopHub(t)
@@ -934,6 +987,7 @@ func TestWebSubPing(t *testing.T) {
 
 // TestWebSubPingFromRun: Run's publishes ping the hub too.
 func TestWebSubPingFromRun(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	var log loopLog
 	hub := newLoopHub(t)
@@ -974,6 +1028,7 @@ func hubPings(paths ...string) string {
 // TestSources: health in config order, from the store, with the next run
 // once Run has the schedules.
 func TestSources(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	var log loopLog
 	ctx := context.Background()

@@ -18,6 +18,7 @@ import (
 // build, another node on a shared database) reach Run's output on its next
 // check, though none of Run's own refreshes changed anything.
 func TestRunPublishesOtherWriters(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	opts := loopOptions(nil)

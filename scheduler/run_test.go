@@ -120,8 +120,12 @@ func (s *site) feed(rel string) []jsonItem {
 // TestSampleListing publishes each news listing and checks DESIGN's
 // expectations item by item: order, language, date and id.
 func TestSampleListing(t *testing.T) {
+	t.Parallel()
 	for _, l := range testenv.Listings() {
-		t.Run(l.Name, func(t *testing.T) { testListing(t, l) })
+		t.Run(l.Name, func(t *testing.T) {
+			t.Parallel()
+			testListing(t, l)
+		})
 	}
 }
 

@@ -300,8 +300,12 @@ func (s *site) atomSources(rel string) map[string]string {
 // first configured source, a non-URI guid is scoped by source, and a
 // second run sends conditional requests and rewrites nothing.
 func TestUpstreamsMergeWithListing(t *testing.T) {
+	t.Parallel()
 	for _, l := range testenv.Listings() {
-		t.Run(l.Name, func(t *testing.T) { testUpstreamsMerge(t, l) })
+		t.Run(l.Name, func(t *testing.T) {
+			t.Parallel()
+			testUpstreamsMerge(t, l)
+		})
 	}
 }
 
@@ -490,6 +494,7 @@ func testUpstreamsMerge(t *testing.T, l testenv.Listing) {
 // source still publishes; inside the backoff window it is not asked at all
 // unless forced.
 func TestUpstreamFailureKeepsItems(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	t0 := s.now
 	alphaItems := []upItem{
@@ -601,6 +606,7 @@ func TestUpstreamFailureKeepsItems(t *testing.T) {
 // TestUpstreamRetention: items an upstream drops from its window stay until
 // retention prunes them; the current window is never pruned, however old.
 func TestUpstreamRetention(t *testing.T) {
+	t.Parallel()
 	t0 := time.Date(2026, 11, 25, 10, 0, 0, 0, hk) // newSite's clock
 	item := func(name string, age time.Duration) upItem {
 		return upItem{name, "https://wire.example.org/" + strings.ToLower(strings.ReplaceAll(name, " ", "-")), t0.Add(-age), ""}
@@ -629,6 +635,7 @@ func TestUpstreamRetention(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			s := newSite(t)
 			up := newUpstream(t, rssType, rssDoc("Wire", tt.first...))
 			jobs := s.feedJobs(feedSpec{name: "wire", url: up.url(), retention: tt.retention})
@@ -666,6 +673,7 @@ func TestUpstreamRetention(t *testing.T) {
 // day ahead is clamped to the first sight, one less than a day ahead is
 // kept.
 func TestUpstreamDates(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	t0 := s.now
 	items := []upItem{
@@ -716,6 +724,7 @@ func TestUpstreamDates(t *testing.T) {
 // each failure is stored in its source's state with the source's name, URL
 // and reason; the good source publishes.
 func TestBadUpstreams(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	good := newUpstream(t, rssType, rssDoc("Good", upItem{"Good Story", "https://good.example.org/1", s.now.Add(-time.Hour), ""}))
 	tests := []struct {
@@ -805,6 +814,7 @@ func (s *site) feedDates(rel string) string {
 // updated alike, and stays so while the upstream repeats it: later runs
 // change nothing and rewrite nothing.
 func TestUpstreamFutureUpdated(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	t0 := s.now
 	const doc = `<?xml version="1.0" encoding="utf-8"?>
