@@ -15,6 +15,11 @@ import (
 // ErrSchemaTooNew means the database was written by a newer feedloom.
 var ErrSchemaTooNew = errors.New("store: schema is newer than this binary")
 
+// ErrNoStore means a store opened read-only holds nothing yet: no file, no
+// schema, or an older schema that only a writer would bring up to date.
+// A reader takes it as an empty store whose first run is today.
+var ErrNoStore = errors.New("store: nothing stored yet")
+
 // ErrLeaseLost means a Batch with a Holder was refused: another node took
 // the source over after the holder's lease ran out, and its refresh wins.
 var ErrLeaseLost = errors.New("store: the source's lease was taken over by another node")

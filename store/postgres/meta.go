@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -20,7 +21,13 @@ const (
 func (s *Store) FirstRun(ctx context.Context, day string) (string, error) {
 	var recorded string
 	_, err := time.Parse(time.DateOnly, day)
-	if err == nil {
+	switch {
+	case err == nil && s.readOnly:
+		err = s.pool.QueryRow(ctx, selectFirstRun).Scan(&recorded)
+		if errors.Is(err, pgx.ErrNoRows) {
+			recorded, err = day, nil
+		}
+	case err == nil:
 		err = s.inTx(ctx, func(tx pgx.Tx) error {
 			if _, err := tx.Exec(ctx, insertFirstRun, day); err != nil {
 				return err

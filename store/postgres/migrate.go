@@ -109,6 +109,29 @@ func migrate(ctx context.Context, pool *pgxpool.Pool) error {
 	return tx.Commit(ctx)
 }
 
+// checkSchema tells whether pool's database holds exactly the schema this
+// binary writes, without changing it.
+func checkSchema(ctx context.Context, pool *pgxpool.Pool) error {
+	steps, err := loadMigrations(migrationFiles)
+	if err != nil {
+		return err
+	}
+	var current int
+	err = pool.QueryRow(ctx, `SELECT CASE WHEN to_regclass('schema_version') IS NULL THEN 0 ELSE 1 END`).Scan(&current)
+	if err == nil && current == 1 {
+		err = pool.QueryRow(ctx, selectSchemaVersion).Scan(&current)
+	}
+	switch {
+	case err != nil:
+		return fmt.Errorf("read schema version: %w", err)
+	case current > len(steps):
+		return fmt.Errorf("schema version %d, this binary knows up to %d: %w", current, len(steps), store.ErrSchemaTooNew)
+	case current < len(steps):
+		return fmt.Errorf("schema version %d: %w", current, store.ErrNoStore)
+	}
+	return nil
+}
+
 // applyMigration runs one step and records it. Exec without arguments uses
 // the simple protocol, which runs every statement of the file.
 func applyMigration(ctx context.Context, tx pgx.Tx, m migration) error {

@@ -39,8 +39,9 @@ var _ store.Store = (*Store)(nil)
 // concurrent use, also beside other Stores (in this or another process) on
 // the same database.
 type Store struct {
-	pool *pgxpool.Pool
-	lead leader
+	pool     *pgxpool.Pool
+	lead     leader
+	readOnly bool // OpenReadOnly: FirstRun records nothing
 }
 
 // Open connects to the database dsn names (a postgres:// URL or key=value
@@ -66,6 +67,29 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		return nil, fmt.Errorf("postgres: open %s: %w", target, err)
 	}
 	return &Store{pool: pool, lead: leader{cfg: cfg.ConnConfig}}, nil
+}
+
+// OpenReadOnly connects to the database dsn names for reading only: every
+// transaction is read-only (default_transaction_read_only, so the server
+// itself refuses a write), nothing is migrated, and FirstRun returns the
+// recorded date without recording one. A database without feedloom's
+// schema, or with an older one, is store.ErrNoStore; a newer one
+// store.ErrSchemaTooNew.
+func OpenReadOnly(ctx context.Context, dsn string) (*Store, error) {
+	cfg, target, err := poolConfig(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: open: %w", err)
+	}
+	cfg.ConnConfig.RuntimeParams["default_transaction_read_only"] = "on"
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: connect %s: %w", target, err)
+	}
+	if err := checkSchema(ctx, pool); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("postgres: open %s: %w", target, err)
+	}
+	return &Store{pool: pool, lead: leader{cfg: cfg.ConnConfig}, readOnly: true}, nil
 }
 
 // poolConfig parses dsn and fills in what it leaves out: the connect

@@ -483,3 +483,20 @@ func TestNewestUsesIndex(t *testing.T) {
 		}
 	}
 }
+
+// TestOpenReadOnly: a read-only store reads what a writer stored and the
+// server refuses its writes; a database without feedloom's schema is
+// store.ErrNoStore and is left without one.
+func TestOpenReadOnly(t *testing.T) {
+	dsn := newDatabase(t)
+	storetest.ReadOnly(t, openAt(t, dsn), func() (store.Store, error) { return OpenReadOnly(context.Background(), dsn) })
+
+	empty := newDatabase(t)
+	if _, err := OpenReadOnly(context.Background(), empty); !errors.Is(err, store.ErrNoStore) {
+		t.Errorf("empty database: %v, want ErrNoStore", err)
+	}
+	s := openAt(t, empty) // a writer now migrates it from nothing
+	if _, err := s.FirstRun(context.Background(), "2025-03-01"); err != nil {
+		t.Errorf("the empty database was changed by the read-only open: %v", err)
+	}
+}

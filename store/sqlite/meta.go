@@ -2,6 +2,8 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -17,7 +19,11 @@ const (
 // is recorded already, and returns the recorded one. A day that is not a
 // valid date is an error and records nothing.
 func (s *Store) FirstRun(ctx context.Context, day string) (string, error) {
-	recorded, err := s.firstRun(ctx, day)
+	firstRun := s.firstRun
+	if s.readOnly {
+		firstRun = s.recordedFirstRun
+	}
+	recorded, err := firstRun(ctx, day)
 	if err != nil {
 		return "", fmt.Errorf("sqlite: first run %q: %w", day, err)
 	}
@@ -89,4 +95,18 @@ func (s *Store) Newest(ctx context.Context) (time.Time, error) {
 		return updated, nil
 	}
 	return published, nil
+}
+
+// recordedFirstRun is FirstRun of a read-only store: the recorded date, or
+// day when none is recorded yet.
+func (s *Store) recordedFirstRun(ctx context.Context, day string) (string, error) {
+	if _, err := time.Parse(time.DateOnly, day); err != nil {
+		return "", err
+	}
+	var recorded string
+	err := s.db.QueryRowContext(ctx, selectFirstRun).Scan(&recorded)
+	if errors.Is(err, sql.ErrNoRows) {
+		return day, nil
+	}
+	return recorded, err
 }

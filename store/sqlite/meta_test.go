@@ -2,8 +2,15 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
+	"errors"
+	"io/fs"
+	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/feedloom/feedloom/store"
+	"github.com/feedloom/feedloom/store/storetest"
 )
 
 // TestFirstRunSurvivesReopen: the first-run date is kept in the file, so a
@@ -21,5 +28,33 @@ func TestFirstRunSurvivesReopen(t *testing.T) {
 	s = openAt(t, path)
 	if got, err := s.FirstRun(ctx, "2026-01-01"); err != nil || got != "2025-03-13" {
 		t.Errorf("after reopen: FirstRun = %q, %v; want 2025-03-13", got, err)
+	}
+}
+
+// TestOpenReadOnly: a read-only store reads what a writer stored and
+// writes nothing; a missing file or an older schema is store.ErrNoStore,
+// and opening creates nothing.
+func TestOpenReadOnly(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "feedloom.db")
+	storetest.ReadOnly(t, openAt(t, path), func() (store.Store, error) { return OpenReadOnly(context.Background(), path) })
+
+	missing := filepath.Join(t.TempDir(), "data", "feedloom.db")
+	if _, err := OpenReadOnly(context.Background(), missing); !errors.Is(err, store.ErrNoStore) {
+		t.Errorf("missing file: %v, want ErrNoStore", err)
+	}
+	if _, err := os.Stat(filepath.Dir(missing)); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("opening read-only created %s", filepath.Dir(missing))
+	}
+	old := filepath.Join(t.TempDir(), "old.db")
+	db, err := sql.Open("sqlite", old)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`PRAGMA user_version = 1; CREATE TABLE t (x)`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	if _, err := OpenReadOnly(context.Background(), old); !errors.Is(err, store.ErrNoStore) {
+		t.Errorf("older schema: %v, want ErrNoStore", err)
 	}
 }

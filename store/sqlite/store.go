@@ -37,8 +37,9 @@ var _ store.Store = (*Store)(nil)
 // Store is a store.Store kept in one SQLite file. It is safe for concurrent
 // use, also beside other Stores (in this or another process) on the same file.
 type Store struct {
-	db   *sql.DB
-	path string
+	db       *sql.DB
+	path     string
+	readOnly bool // OpenReadOnly: FirstRun records nothing
 }
 
 // Open opens the store at path, creating the file and its parent folder when
@@ -58,6 +59,36 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
 	return s, nil
+}
+
+// OpenReadOnly opens the store at path for reading only: nothing is
+// created, migrated or written (SQLite refuses every write on the
+// connection), and FirstRun returns the recorded date without recording
+// one. A missing file, or a schema older than this binary's, is
+// store.ErrNoStore; a newer one store.ErrSchemaTooNew.
+func OpenReadOnly(ctx context.Context, path string) (*Store, error) {
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("sqlite: open %s: %w (%w)", path, store.ErrNoStore, err)
+	}
+	name := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
+	db, err := sql.Open("sqlite", "file:"+name+"?mode=ro&_pragma=busy_timeout(5000)&_pragma=query_only(1)")
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	var version int
+	if err := db.QueryRowContext(ctx, `PRAGMA user_version`).Scan(&version); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("sqlite: open %s: read schema version: %w", path, err)
+	}
+	switch {
+	case version > schemaVersion:
+		db.Close()
+		return nil, fmt.Errorf("sqlite: open %s: schema version %d, this binary knows up to %d: %w", path, version, schemaVersion, store.ErrSchemaTooNew)
+	case version < schemaVersion:
+		db.Close()
+		return nil, fmt.Errorf("sqlite: open %s: schema version %d: %w", path, version, store.ErrNoStore)
+	}
+	return &Store{db: db, path: path, readOnly: true}, nil
 }
 
 // dsn sets the pragmas on every connection of the pool: a one-off PRAGMA
