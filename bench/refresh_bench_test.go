@@ -3,19 +3,12 @@ package main
 import (
 	"context"
 	"flag"
-	"log/slog"
 	"path/filepath"
-	"strings"
 	"testing"
-	"time"
 
 	"github.com/feedloom/feedloom/config"
-	"github.com/feedloom/feedloom/feeds"
-	"github.com/feedloom/feedloom/normalize"
-	"github.com/feedloom/feedloom/publish"
+	"github.com/feedloom/feedloom/internal/wiring"
 	"github.com/feedloom/feedloom/scheduler"
-	"github.com/feedloom/feedloom/sources/feed"
-	"github.com/feedloom/feedloom/store/sqlite"
 )
 
 var (
@@ -81,60 +74,13 @@ func BenchmarkRefresh(b *testing.B) {
 	})
 }
 
-// runOnce is cmdBuild's pass, lock and exit codes aside.
+// runOnce is cmdBuild's pass, lock and exit codes aside, wired as
+// feedloom build wires it.
 func runOnce(ctx context.Context, cfg *config.Config) (scheduler.Report, error) {
-	log := slog.New(slog.DiscardHandler)
-	st, err := sqlite.Open(ctx, filepath.Join(cfg.DataDir, "feedloom.db"))
+	site, err := wiring.New(ctx, cfg, wiring.Options{Role: wiring.Build, Force: true, Version: "bench"})
 	if err != nil {
 		return scheduler.Report{}, err
 	}
-	defer st.Close()
-	det, err := normalize.NewDetector()
-	if err != nil {
-		return scheduler.Report{}, err
-	}
-	fopts := feed.Options{
-		UserAgent:    "feedloom/bench (+https://github.com/feedloom/feedloom)",
-		AllowPrivate: cfg.Fetch.AllowPrivate,
-		Timeout:      cfg.Fetch.Timeout,
-		MaxBody:      cfg.Fetch.MaxBody,
-		Limiter:      feed.NewLimiter(cfg.Fetch.Concurrency, cfg.Fetch.PerHost),
-		Zone:         cfg.Site.Location,
-		Log:          log,
-	}
-	fopts.Client = feed.NewClient(fopts)
-	var jobs []scheduler.Job
-	for _, s := range cfg.Sources {
-		o := fopts
-		o.Zone = cfg.Site.Location
-		r := cfg.RetentionOf(s)
-		jobs = append(jobs, scheduler.Job{
-			Source:    feed.New(s.Name, s.URL, o),
-			Norm:      normalize.Source{Name: s.Name, Language: s.Language, Zone: cfg.Site.Location, Feed: true},
-			Schedule:  s.Schedule,
-			Retention: scheduler.Retention{MaxAge: r.MaxAge, MaxItems: r.MaxItems},
-		})
-	}
-	langs := make([]publish.Language, len(cfg.Languages))
-	for i, l := range cfg.Languages {
-		langs[i] = publish.Language{Tag: l.Tag, Title: l.Title, MaxItems: l.MaxItems}
-	}
-	pub := publish.New(st, publish.Options{
-		Dir:       cfg.Output.Dir,
-		BaseURL:   strings.TrimSuffix(cfg.Site.BaseURL, "/") + "/",
-		Title:     cfg.Site.Title,
-		Link:      cfg.Site.Link,
-		Author:    feeds.Person{Name: cfg.Site.Author.Name, Email: cfg.Site.Author.Email},
-		Zone:      cfg.Site.Location,
-		Languages: langs,
-		MaxItems:  cfg.Output.MaxItems,
-		Generator: "feedloom bench",
-	}, log)
-	sched := scheduler.New(st, pub, det, jobs, scheduler.Options{
-		Normalize:   normalize.Options{Host: cfg.Host(), Zone: cfg.Site.Location, SiteLink: cfg.Site.Link},
-		Concurrency: cfg.Fetch.Concurrency,
-		Force:       true,
-		Now:         time.Now,
-	}, log)
-	return sched.RunOnce(ctx)
+	defer site.Close()
+	return site.Scheduler.RunOnce(ctx)
 }

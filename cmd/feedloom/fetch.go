@@ -10,14 +10,15 @@ import (
 	"io/fs"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/feedloom/feedloom/config"
+	"github.com/feedloom/feedloom/internal/wiring"
 	"github.com/feedloom/feedloom/normalize"
+	"github.com/feedloom/feedloom/scheduler"
 	"github.com/feedloom/feedloom/sources"
 	"github.com/feedloom/feedloom/sources/feed"
-	"github.com/feedloom/feedloom/store/sqlite"
+	"github.com/feedloom/feedloom/store"
 )
 
 // cmdFetch prints what one feed normalizes to: one JSON item per line on
@@ -43,62 +44,78 @@ func cmdFetch(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	target := fs.Arg(0)
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
-
-	nopts := normalize.Options{Host: "localhost", Zone: time.UTC}
-	src := normalize.Source{Name: "fetch", Feed: true}
-	fopts := feed.Options{UserAgent: userAgent(), Log: log}
 	cfg, err := fetchConfig(*path)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return exitUsage
 	}
-	now := time.Now().Truncate(time.Second)
-	nopts.FirstRun = now.UTC().Format(time.DateOnly)
+	job, sopts := fetchJob(cfg, target, *allowPrivate, log)
+	var st store.Store
 	if cfg != nil {
-		nopts = normalizeOptions(cfg)
-		nopts.FirstRun = now.In(cfg.Site.Location).Format(time.DateOnly)
-		if first, ok := recordedFirstRun(ctx, cfg, nopts.FirstRun); ok {
-			nopts.FirstRun = first
+		// Ids use the store's first-run date, and stored items keep their
+		// dates, as a build would give them; the store is read, never written.
+		if st, err = wiring.OpenStoreReadOnly(ctx, cfg); err != nil {
+			log.Error("cannot open the store", "err", err)
+			return exitUsage
 		}
-		src.Language = cfg.Languages[0].Tag
-		fopts = fetchOptions(cfg, log)
-		src.Zone = fopts.Zone
-		fopts.AllowPrivate = cfg.Fetch.AllowPrivate
-		for _, s := range cfg.Sources {
-			if s.Kind == "feed" && s.URL == target {
-				src = normalizeSource(cfg, s)
-				fopts.AllowPrivate = cfg.AllowPrivateOf(s)
-			}
+		if st != nil {
+			defer st.Close()
 		}
-	}
-	fopts.Zone = src.Zone
-	fopts.AllowPrivate = fopts.AllowPrivate || *allowPrivate
-
-	res, err := feed.New(src.Name, target, fopts).Fetch(ctx, sources.State{})
-	if err != nil {
-		log.Error("fetch failed", "err", err)
-		return exitPartial
 	}
 	det, err := normalize.NewDetector()
 	if err != nil {
 		log.Error("cannot load language tables", "err", err)
 		return exitFailed
 	}
-	items, nerr := normalize.New(nopts, det).Items(src, now, res.Stories, nil)
+	p, err := scheduler.Preview(ctx, st, det, job, sopts, log)
+	if err != nil {
+		log.Error("cannot read the store", "err", err)
+		return exitFailed
+	}
+	if p.Report.Err != nil {
+		log.Error("fetch failed", "err", p.Report.Err)
+		return exitPartial
+	}
 	enc := json.NewEncoder(stdout)
 	enc.SetEscapeHTML(false)
-	for _, it := range items {
+	for _, it := range p.Items {
 		if err := enc.Encode(it); err != nil {
 			log.Error("write", "err", err)
 			return exitFailed
 		}
 	}
-	log.Info("fetched", "url", sources.RedactURL(target), "stories", len(res.Stories), "items", len(items))
-	if nerr != nil {
-		log.Warn("skipped", "err", nerr)
+	log.Info("fetched", "url", sources.RedactURL(target), "stories", p.Report.Stories, "items", len(p.Items))
+	if len(p.Report.Problems) > 0 {
+		log.Warn("skipped", "err", sources.RedactText(errors.Join(p.Report.Problems...).Error()))
 		return exitPartial
 	}
 	return exitOK
+}
+
+// fetchJob is the job `feedloom fetch` previews: the configured feed source
+// with that URL (its name, language, zone and allow_private), else a source
+// called "fetch" under the config's defaults, else under no config at all
+// (host localhost, UTC). --allow-private allows private addresses whatever
+// the config says.
+func fetchJob(cfg *config.Config, target string, allowPrivate bool, log *slog.Logger) (scheduler.Job, scheduler.Options) {
+	norm := normalize.Source{Name: "fetch", Feed: true, Zone: time.UTC}
+	fopts := feed.Options{UserAgent: wiring.UserAgent(version), Log: log}
+	sopts := scheduler.Options{Normalize: normalize.Options{Host: "localhost", Zone: time.UTC}}
+	if cfg != nil {
+		sopts = wiring.SchedulerOptions(cfg, wiring.Options{Version: version})
+		fopts = wiring.FetchOptions(cfg, log, version)
+		norm = wiring.NormalizeSource(cfg, config.Source{Name: "fetch", Kind: "feed"})
+		fopts.AllowPrivate = cfg.Fetch.AllowPrivate
+		for _, s := range cfg.Sources {
+			if s.Kind == "feed" && s.URL == target {
+				norm = wiring.NormalizeSource(cfg, s)
+				fopts.AllowPrivate = cfg.AllowPrivateOf(s)
+			}
+		}
+	}
+	fopts.Zone = norm.Zone
+	fopts.AllowPrivate = fopts.AllowPrivate || allowPrivate
+	return scheduler.Job{Source: feed.New(norm.Name, target, fopts), Norm: norm}, sopts
 }
 
 // fetchConfig loads the given config, or ./config.yaml when none is given
@@ -111,21 +128,4 @@ func fetchConfig(path string) (*config.Config, error) {
 		path = "config.yaml"
 	}
 	return config.Load(path, config.LoadOptions{})
-}
-
-// recordedFirstRun reads the store's first-run date, so fetch prints the ids
-// build would give; it never creates a store (an existing one without a
-// date, which no build leaves, gets today's).
-func recordedFirstRun(ctx context.Context, cfg *config.Config, today string) (string, bool) {
-	db := filepath.Join(cfg.DataDir, "feedloom.db")
-	if _, err := os.Stat(db); err != nil {
-		return "", false
-	}
-	st, err := sqlite.Open(ctx, db)
-	if err != nil {
-		return "", false
-	}
-	defer st.Close()
-	first, err := st.FirstRun(ctx, today)
-	return first, err == nil && first != ""
 }

@@ -15,8 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/feedloom/feedloom/config"
-	"github.com/feedloom/feedloom/normalize"
-	"github.com/feedloom/feedloom/publish"
+	"github.com/feedloom/feedloom/internal/wiring"
 	"github.com/feedloom/feedloom/scheduler"
 	"github.com/feedloom/feedloom/server"
 )
@@ -45,37 +44,17 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) int {
 	if *addr == "" {
 		*addr = cfg.Serve.Addr
 	}
-	st, err := openStore(ctx, cfg)
-	if err != nil {
-		log.Error("cannot open the store", "err", err)
-		return exitUsage
-	}
-	defer st.Close()
-	det, err := normalize.NewDetector()
-	if err != nil {
-		log.Error("cannot load language tables", "err", err)
-		return exitFailed
-	}
-
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	pub := publish.New(st, publishOptions(cfg), log)
-	opts := scheduler.Options{
-		Normalize:   normalizeOptions(cfg),
-		Concurrency: cfg.Fetch.Concurrency,
-		Jitter:      cfg.Scheduler.Jitter,
-		Debounce:    cfg.Scheduler.Debounce,
-		Lock:        dataLock(cfg.DataDir),
-		Metrics:     scheduler.NewMetrics(reg),
-		Hub:         cfg.WebSub.Hub,
-		BaseURL:     publishOptions(cfg).BaseURL,
+	site, code := wire(ctx, cfg, wiring.Options{Role: wiring.Serve, Metrics: scheduler.NewMetrics(reg)}, log)
+	if site == nil {
+		return code
 	}
-	gate := clusterOptions(st, cfg, &opts, false)
-	if gate != nil {
-		defer gate.Close()
-		log = log.With("node", opts.Cluster.Node)
+	defer site.Close()
+	if site.Node != "" {
+		log = log.With("node", site.Node)
 	}
-	sched := scheduler.New(st, pub, det, jobsFor(cfg, log, gate), opts, log)
+	sched := site.Scheduler
 	sopts := server.Options{
 		MaxAge:     cfg.Serve.MaxAge,
 		StaleAfter: cfg.Serve.StaleAfter,
@@ -83,12 +62,12 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) int {
 		Metrics:    promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}),
 		Title:      cfg.Site.Title,
 	}
-	if opts.Cluster != nil {
+	if site.Node != "" {
 		sopts.Node = sched
 	}
 	h := server.New(cfg.Output.Dir, sopts, log)
 
-	if err := pub.Check(); err != nil {
+	if err := site.Publisher.Check(); err != nil {
 		log.Error("output folder is not writable", "err", err)
 		return exitFailed
 	}
@@ -143,16 +122,4 @@ func runUntilDone(ctx context.Context, sched *scheduler.Scheduler, srv *http.Ser
 	}
 	log.Info("stopped")
 	return code
-}
-
-// dataLock is the serve loop's pass lock: the same file lock as build's,
-// taken around each store write and publish, waiting as long as ctx allows.
-func dataLock(dir string) func(context.Context) (func(), error) {
-	return func(ctx context.Context) (func(), error) {
-		l, err := scheduler.AcquireLock(ctx, dir, 24*time.Hour)
-		if err != nil {
-			return nil, err
-		}
-		return func() { l.Release() }, nil
-	}
 }

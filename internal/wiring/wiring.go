@@ -1,0 +1,271 @@
+// Package wiring turns a loaded config into feedloom's parts: the store,
+// the story sources as scheduler jobs, the publisher and the scheduler with
+// its options. It is the one place that knows both the config and every
+// step, so that `feedloom build`, `serve`, `fetch` and the benchmark
+// harness are wired alike.
+package wiring
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/feedloom/feedloom/config"
+	"github.com/feedloom/feedloom/feeds"
+	"github.com/feedloom/feedloom/normalize"
+	"github.com/feedloom/feedloom/publish"
+	"github.com/feedloom/feedloom/scheduler"
+	"github.com/feedloom/feedloom/sources/feed"
+	"github.com/feedloom/feedloom/sources/files"
+	"github.com/feedloom/feedloom/store"
+	"github.com/feedloom/feedloom/store/postgres"
+	"github.com/feedloom/feedloom/store/sqlite"
+)
+
+// Role is what a process does with the wired parts.
+type Role int
+
+const (
+	// Build is one pass (feedloom build): the caller holds the data-dir
+	// lock around it; a cluster node leases as "<node>/build", so that a
+	// build and a serve on one machine never let go of each other's leases.
+	Build Role = iota
+	// Serve is the scheduler's loop (feedloom serve): the data-dir lock is
+	// taken around each store write and publish.
+	Serve
+)
+
+// Options say how to wire. The zero value wires a build.
+type Options struct {
+	Role    Role
+	Force   bool               // fetch sources inside their backoff or cache window
+	Version string             // in the User-Agent and the feeds' generator; "dev" when empty
+	Metrics *scheduler.Metrics // serve's Prometheus collectors; nil for none
+	Log     *slog.Logger       // nil discards
+}
+
+// ErrStore marks a store that cannot be opened, or whose schema is newer
+// than this binary: a config-level failure (exit 2).
+var ErrStore = errors.New("wiring: store")
+
+// Site is a config's parts, wired. Close releases what New opened.
+type Site struct {
+	Store     store.Store
+	Publisher *publish.Publisher
+	Scheduler *scheduler.Scheduler
+	// Node is this process's node id when the store is shared (PostgreSQL),
+	// else "".
+	Node  string
+	close []func()
+}
+
+// Close closes the store and the cluster's connections, last opened first.
+func (s *Site) Close() {
+	for i := len(s.close) - 1; i >= 0; i-- {
+		s.close[i]()
+	}
+}
+
+// New opens cfg's store and wires its publisher, jobs and scheduler. A
+// store that cannot be opened is an error wrapping ErrStore.
+func New(ctx context.Context, cfg *config.Config, opts Options) (*Site, error) {
+	log := opts.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	st, err := OpenStore(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrStore, err)
+	}
+	site := &Site{Store: st, close: []func(){func() { st.Close() }}}
+	det, err := normalize.NewDetector()
+	if err != nil {
+		site.Close()
+		return nil, fmt.Errorf("wiring: language tables: %w", err)
+	}
+	sopts := SchedulerOptions(cfg, opts)
+	var gate feed.Gate
+	if pg, ok := st.(*postgres.Store); ok {
+		node := cfg.Store.Node
+		if opts.Role == Build {
+			node += "/build"
+		}
+		sopts.Cluster = &scheduler.ClusterOptions{Store: pg, Node: node, Lease: cfg.Store.Lease}
+		hg := pg.HostGate(cfg.Fetch.PerHost)
+		site.close = append(site.close, func() { hg.Close() })
+		gate, site.Node = hg, node
+		log = log.With("node", node)
+	}
+	site.Publisher = publish.New(st, PublishOptions(cfg, opts.Version), log)
+	site.Scheduler = scheduler.New(st, site.Publisher, det, Jobs(cfg, log, gate, opts.Version), sopts, log)
+	return site, nil
+}
+
+// OpenStore opens the configured store: SQLite in data_dir by default, or
+// PostgreSQL at store.dsn (or FEEDLOOM_DSN, which config applied).
+func OpenStore(ctx context.Context, cfg *config.Config) (store.Store, error) {
+	if cfg.Store.Driver == "postgres" {
+		return postgres.Open(ctx, cfg.Store.DSN)
+	}
+	return sqlite.Open(ctx, sqlitePath(cfg))
+}
+
+// OpenStoreReadOnly opens the configured store for reading only; nil, nil
+// when it holds nothing yet (no file, no schema).
+func OpenStoreReadOnly(ctx context.Context, cfg *config.Config) (store.Store, error) {
+	var (
+		st  store.Store
+		err error
+	)
+	if cfg.Store.Driver == "postgres" {
+		st, err = postgres.OpenReadOnly(ctx, cfg.Store.DSN)
+	} else {
+		st, err = sqlite.OpenReadOnly(ctx, sqlitePath(cfg))
+	}
+	if errors.Is(err, store.ErrNoStore) {
+		return nil, nil
+	}
+	return st, err
+}
+
+func sqlitePath(cfg *config.Config) string { return filepath.Join(cfg.DataDir, "feedloom.db") }
+
+// SchedulerOptions are the scheduler's options from config, for opts' role;
+// the cluster's are New's to add, once the store is open.
+func SchedulerOptions(cfg *config.Config, opts Options) scheduler.Options {
+	so := scheduler.Options{
+		Normalize:   NormalizeOptions(cfg),
+		Concurrency: cfg.Fetch.Concurrency,
+		Force:       opts.Force,
+		Metrics:     opts.Metrics,
+		Hub:         cfg.WebSub.Hub,
+		BaseURL:     baseURL(cfg),
+	}
+	if opts.Role == Serve {
+		so.Jitter = cfg.Scheduler.Jitter
+		so.Debounce = cfg.Scheduler.Debounce
+		so.Lock = dataLock(cfg.DataDir)
+	}
+	return so
+}
+
+// Jobs turns the configured sources into scheduler jobs. Feed sources
+// share one limiter, so the concurrency limits hold across all of them,
+// and one HTTP client per address policy (allow_private or not), which is
+// decided where a connection is dialled; a non-nil gate (a cluster's)
+// holds per_host across the nodes too.
+func Jobs(cfg *config.Config, log *slog.Logger, gate feed.Gate, version string) []scheduler.Job {
+	fopts := FetchOptions(cfg, log, version)
+	fopts.Gate = gate
+	clients := map[bool]*http.Client{}
+	jobs := make([]scheduler.Job, 0, len(cfg.Sources))
+	for _, s := range cfg.Sources {
+		norm := NormalizeSource(cfg, s)
+		switch s.Kind {
+		case "files":
+			src := files.New(s.Name, s.Path, files.Options{Labels: s.Labels, Zone: cfg.Site.Location, MaxBytes: cfg.Fetch.MaxBody})
+			jobs = append(jobs, scheduler.Job{Source: src, Norm: norm, Schedule: s.Schedule})
+		case "feed":
+			o := fopts
+			o.Zone = norm.Zone
+			o.Log = log.With("source", s.Name)
+			o.AllowPrivate = cfg.AllowPrivateOf(s)
+			if clients[o.AllowPrivate] == nil {
+				clients[o.AllowPrivate] = feed.NewClient(o)
+			}
+			o.Client = clients[o.AllowPrivate]
+			r := cfg.RetentionOf(s)
+			jobs = append(jobs, scheduler.Job{
+				Source:    feed.New(s.Name, s.URL, o),
+				Norm:      norm,
+				Schedule:  s.Schedule,
+				Retention: scheduler.Retention{MaxAge: r.MaxAge, MaxItems: r.MaxItems},
+			})
+		}
+	}
+	return jobs
+}
+
+// NormalizeSource is what normalize needs of a configured source: its
+// language and zone, defaulting to the first language and the site's zone.
+func NormalizeSource(cfg *config.Config, s config.Source) normalize.Source {
+	n := normalize.Source{Name: s.Name, Language: s.Language, Zone: s.Location, Feed: s.Kind == "feed"}
+	if n.Language == "" {
+		n.Language = cfg.Languages[0].Tag
+	}
+	if n.Zone == nil {
+		n.Zone = cfg.Site.Location
+	}
+	return n
+}
+
+// FetchOptions are the fetcher's limits from config; Zone, Log, Client and
+// AllowPrivate are per source.
+func FetchOptions(cfg *config.Config, log *slog.Logger, version string) feed.Options {
+	return feed.Options{
+		UserAgent: UserAgent(version),
+		Timeout:   cfg.Fetch.Timeout,
+		MaxBody:   cfg.Fetch.MaxBody,
+		MaxItems:  cfg.Fetch.MaxItems,
+		Limiter:   feed.NewLimiter(cfg.Fetch.Concurrency, cfg.Fetch.PerHost),
+		Zone:      cfg.Site.Location,
+		Log:       log,
+	}
+}
+
+// UserAgent is the fetcher's honest User-Agent for version.
+func UserAgent(version string) string {
+	return "feedloom/" + versionOr(version) + " (+https://github.com/feedloom/feedloom)"
+}
+
+func versionOr(v string) string {
+	if v == "" {
+		return "dev"
+	}
+	return v
+}
+
+// NormalizeOptions are normalize's site-wide options from config; the
+// scheduler fills in the first-run date from the store.
+func NormalizeOptions(cfg *config.Config) normalize.Options {
+	return normalize.Options{Host: cfg.Host(), Zone: cfg.Site.Location, SiteLink: cfg.Site.Link}
+}
+
+// PublishOptions are the publisher's options from config.
+func PublishOptions(cfg *config.Config, version string) publish.Options {
+	langs := make([]publish.Language, len(cfg.Languages))
+	for i, l := range cfg.Languages {
+		langs[i] = publish.Language{Tag: l.Tag, Title: l.Title, MaxItems: l.MaxItems}
+	}
+	return publish.Options{
+		Dir:       cfg.Output.Dir,
+		BaseURL:   baseURL(cfg),
+		Title:     cfg.Site.Title,
+		Link:      cfg.Site.Link,
+		Author:    feeds.Person{Name: cfg.Site.Author.Name, Email: cfg.Site.Author.Email},
+		Zone:      cfg.Site.Location,
+		Languages: langs,
+		MaxItems:  cfg.Output.MaxItems,
+		Hub:       cfg.WebSub.Hub,
+		Generator: "feedloom " + versionOr(version),
+	}
+}
+
+func baseURL(cfg *config.Config) string { return strings.TrimSuffix(cfg.Site.BaseURL, "/") + "/" }
+
+// dataLock is serve's pass lock: the same file lock as build's, taken
+// around each store write and publish, waiting as long as ctx allows.
+func dataLock(dir string) func(context.Context) (func(), error) {
+	return func(ctx context.Context) (func(), error) {
+		l, err := scheduler.AcquireLock(ctx, dir, 24*time.Hour)
+		if err != nil {
+			return nil, err
+		}
+		return func() { l.Release() }, nil
+	}
+}
