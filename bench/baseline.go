@@ -150,18 +150,11 @@ func (h *harness) runBaseline(ctx context.Context, n int) error {
 	h.logf("N=%d: baseline (sequential gofeed ParseURL + gorilla/feeds), %s latency", n, h.opts.latency)
 	h.up.setLatency(h.opts.latency)
 	h.up.reset()
-	m, err := runChild(ctx, dir, h.self, "-child", "baseline", "-urls", "urls.txt", "-dir", "out")
-	r := run{N: n, Label: "baseline", Latency: h.opts.latency, M: m, Answers: h.up.reset(), Items: n * itemsPerFeed}
-	if err != nil {
-		return err
-	}
-	if m.Exit != 0 {
-		h.fail("N=%d baseline exited %d:\n%s", n, m.Exit, tail(m.Stderr, 15))
-		return nil
-	}
 	var res baselineResult
-	if err := json.Unmarshal(m.Stdout, &res); err != nil {
-		return fmt.Errorf("baseline output %q: %w", m.Stdout, err)
+	m, ok, err := h.runChildJSON(ctx, dir, fmt.Sprintf("N=%d baseline", n), &res, "baseline", "-urls", "urls.txt", "-dir", "out")
+	r := run{N: n, Label: "baseline", Latency: h.opts.latency, M: m, Answers: h.up.reset(), Items: n * itemsPerFeed}
+	if err != nil || !ok {
+		return err
 	}
 	h.baseline[n] = res
 	h.runs = append(h.runs, r)

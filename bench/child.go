@@ -34,6 +34,25 @@ func (m measure) CPU() time.Duration { return m.User + m.Sys }
 // include this process's: Linux carries the parent's high-water mark into a
 // vforked child's rusage across exec, and this process holds every
 // generated feed. The launcher is small, so what it passes on is not.
+// runChildJSON runs one of the harness's own child modes (args after
+// -child) in dir and decodes the JSON it prints into out. A child that
+// exits non-zero is a finding of the run, reported with h.fail under what,
+// and ok is false; err is the harness's own failure.
+func (h *harness) runChildJSON(ctx context.Context, dir, what string, out any, args ...string) (m measure, ok bool, err error) {
+	m, err = runChild(ctx, dir, h.self, append([]string{"-child"}, args...)...)
+	if err != nil {
+		return m, false, err
+	}
+	if m.Exit != 0 {
+		h.fail("%s exited %d:\n%s", what, m.Exit, tail(m.Stderr, 15))
+		return m, false, nil
+	}
+	if err := json.Unmarshal(m.Stdout, out); err != nil {
+		return m, false, fmt.Errorf("%s output %q: %w", what, m.Stdout, err)
+	}
+	return m, true, nil
+}
+
 func runChild(ctx context.Context, dir, name string, args ...string) (measure, error) {
 	ru, err := os.CreateTemp("", "bench-rusage-")
 	if err != nil {

@@ -321,14 +321,7 @@ func newBenchNode(root, id, dsn string, feeds *clusterFeeds, only []int) (*bench
 	n.addr = ln.Addr().String()
 	ln.Close()
 	var b strings.Builder
-	fmt.Fprintf(&b, `site:
-  title: Cluster Bench
-  link: https://www.example.edu/news
-  base_url: https://feeds.example.edu/
-  timezone: Asia/Hong_Kong
-  author: {name: Newsroom, email: news@example.edu}
-data_dir: data
-store: {driver: postgres, dsn: %q, node: %s}
+	fmt.Fprintf(&b, siteConfig("Cluster Bench")+`store: {driver: postgres, dsn: %q, node: %s}
 output: {dir: public, max_items: 50}
 languages:
   - {tag: en, title: Cluster Bench}

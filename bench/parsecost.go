@@ -62,16 +62,6 @@ func parseChild(n int) error {
 // measureParse runs parseChild on the first n upstreams.
 func (h *harness) measureParse(ctx context.Context, n int) error {
 	h.logf("gofeed bare parse cost over %d feeds", n)
-	m, err := runChild(ctx, filepath.Dir(h.self), h.self, "-child", "parse", "-n", strconv.Itoa(n))
-	if err != nil {
-		return err
-	}
-	if m.Exit != 0 {
-		h.fail("parse cost child exited %d:\n%s", m.Exit, tail(m.Stderr, 15))
-		return nil
-	}
-	if err := json.Unmarshal(m.Stdout, &h.parse); err != nil {
-		return fmt.Errorf("parse cost output %q: %w", m.Stdout, err)
-	}
-	return nil
+	_, _, err := h.runChildJSON(ctx, filepath.Dir(h.self), "parse cost child", &h.parse, "parse", "-n", strconv.Itoa(n))
+	return err
 }

@@ -179,17 +179,10 @@ func (h *harness) publishAlone(ctx context.Context) error {
 			return err
 		}
 		h.logf("publish: %s", label)
-		m, err := runChild(ctx, dir, h.self, "-child", "publish", "-db", db, "-dir", out)
-		if err != nil {
-			return err
-		}
-		if m.Exit != 0 {
-			h.fail("publish %s exited %d:\n%s", label, m.Exit, tail(m.Stderr, 15))
-			return nil
-		}
 		var res publishResult
-		if err := json.Unmarshal(m.Stdout, &res); err != nil {
-			return fmt.Errorf("publish output %q: %w", m.Stdout, err)
+		m, ok, err := h.runChildJSON(ctx, dir, "publish "+label, &res, "publish", "-db", db, "-dir", out)
+		if err != nil || !ok {
+			return err
 		}
 		after, err := snapshot(out)
 		if err != nil {

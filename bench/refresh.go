@@ -29,17 +29,23 @@ type run struct {
 func (r run) itemsPerSec() float64 { return float64(r.Items) / r.M.Wall.Seconds() }
 func (r run) reqPerSec() float64   { return float64(r.Answers.requests()) / r.M.Wall.Seconds() }
 
-// writeConfig writes a feedloom config for the first n upstreams into dir.
-func writeConfig(dir string, up *upstreams, n int) (string, error) {
-	var b strings.Builder
-	b.WriteString(`site:
-  title: Bench News
+// siteConfig is the head every benchmark config shares: the site called
+// title and the data folder.
+func siteConfig(title string) string {
+	return `site:
+  title: ` + title + `
   link: https://www.example.edu/news
   base_url: https://feeds.example.edu/
   timezone: Asia/Hong_Kong
   author: {name: Newsroom, email: news@example.edu}
 data_dir: data
-lock_timeout: 30s
+`
+}
+
+// writeConfig writes a feedloom config for the first n upstreams into dir.
+func writeConfig(dir string, up *upstreams, n int) (string, error) {
+	var b strings.Builder
+	b.WriteString(siteConfig("Bench News") + `lock_timeout: 30s
 output:
   dir: public
   max_items: 50
