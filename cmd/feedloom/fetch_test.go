@@ -1,7 +1,9 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -10,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/feedloom/feedloom/feeds"
+	"github.com/feedloom/feedloom/store/sqlite"
 )
 
 const upstreamRSS = `<?xml version="1.0" encoding="UTF-8"?>
@@ -85,5 +88,39 @@ func TestFetchCommand(t *testing.T) {
 	}
 	if code, _, _ := feedloom(t, "fetch"); code != exitUsage {
 		t.Errorf("fetch without URL: exit %d, want 2", code)
+	}
+}
+
+// TestFetchReadsTheStore: fetch gives the ids a build would — the store's
+// recorded first-run date, not today's — and leaves the store as it was.
+func TestFetchReadsTheStore(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/rss+xml")
+		w.Write([]byte(upstreamRSS))
+	}))
+	defer srv.Close()
+	dir := project(t, nil)
+	cfg := testConfig + "  - name: partner\n    kind: feed\n    url: " + srv.URL + "/feed.xml\n    allow_private: true\n"
+	writeFile(t, filepath.Join(dir, "config.yaml"), cfg)
+	db := filepath.Join(dir, "data", "feedloom.db")
+	st, err := sqlite.Open(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.FirstRun(context.Background(), "2025-03-01"); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	before := readTree(t, filepath.Join(dir, "data"))
+
+	code, stdout, stderr := feedloom(t, "fetch", "--config", filepath.Join(dir, "config.yaml"), srv.URL+"/feed.xml")
+	if code != exitOK {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	if !strings.Contains(stdout, `"tag:feeds.example.edu,2025-03-01:partner/`) {
+		t.Errorf("ids do not use the store's first-run date:\n%s", stdout)
+	}
+	if after := readTree(t, filepath.Join(dir, "data")); !maps.Equal(before, after) {
+		t.Errorf("fetch changed the data folder: %d files before, %d after", len(before), len(after))
 	}
 }

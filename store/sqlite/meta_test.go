@@ -38,6 +38,26 @@ func TestOpenReadOnly(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "feedloom.db")
 	storetest.ReadOnly(t, openAt(t, path), func() (store.Store, error) { return OpenReadOnly(context.Background(), path) })
 
+	// With no writer at work, reading leaves no -wal or -shm behind.
+	closed := filepath.Join(t.TempDir(), "feedloom.db")
+	w := openAt(t, closed)
+	if _, err := w.FirstRun(context.Background(), "2025-03-01"); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	before, _ := filepath.Glob(closed + "*")
+	r, err := OpenReadOnly(context.Background(), closed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := r.FirstRun(context.Background(), "2026-12-05"); err != nil || got != "2025-03-01" {
+		t.Errorf("FirstRun of a closed store = %q, %v", got, err)
+	}
+	r.Close()
+	if after, _ := filepath.Glob(closed + "*"); len(after) != len(before) {
+		t.Errorf("files %q after reading, %q before", after, before)
+	}
+
 	missing := filepath.Join(t.TempDir(), "data", "feedloom.db")
 	if _, err := OpenReadOnly(context.Background(), missing); !errors.Is(err, store.ErrNoStore) {
 		t.Errorf("missing file: %v, want ErrNoStore", err)

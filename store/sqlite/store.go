@@ -9,7 +9,9 @@ import (
 	"context"
 	"database/sql"
 	_ "embed"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -71,7 +73,15 @@ func OpenReadOnly(ctx context.Context, path string) (*Store, error) {
 		return nil, fmt.Errorf("sqlite: open %s: %w (%w)", path, store.ErrNoStore, err)
 	}
 	name := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
-	db, err := sql.Open("sqlite", "file:"+name+"?mode=ro&_pragma=busy_timeout(5000)&_pragma=query_only(1)")
+	params := "?mode=ro&_pragma=busy_timeout(5000)&_pragma=query_only(1)"
+	// A reader of a WAL database creates its -wal and -shm files unless they
+	// exist. With no -wal no writer is at work (the last one to close
+	// removes it), so the file is read as immutable: no lock, no side file.
+	// With one, the reader joins the writers' shared memory, which is there.
+	if _, err := os.Stat(path + "-wal"); errors.Is(err, fs.ErrNotExist) {
+		params += "&immutable=1"
+	}
+	db, err := sql.Open("sqlite", "file:"+name+params)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
