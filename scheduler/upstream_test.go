@@ -351,10 +351,21 @@ func testUpstreamsMerge(t *testing.T, l testenv.Listing) {
 		}
 	}
 
-	news := func(title string) string { return tagID("newsroom", title) }
-	type row struct{ title, id, lang, date, url string }
-	story := func(i int) row { return row{l.Titles[i], "", testenv.Languages[i], testenv.Dates[i], ""} }
-	want := []row{
+	want := mergeWant(l)
+	merged := checkMerged(t, s, want)
+	checkAtomSources(t, s, want)
+	checkConditionalRun(t, s, jobs, merged, alpha, beta, gamma)
+}
+
+// mergeRow is one item testUpstreamsMerge expects in the merged feed; an
+// empty url is not checked.
+type mergeRow struct{ title, id, lang, date, url string }
+
+// mergeWant is the merged feed testUpstreamsMerge expects beside listing
+// l; the listing's stories have the newsroom's ids for their titles.
+func mergeWant(l testenv.Listing) []mergeRow {
+	story := func(i int) mergeRow { return mergeRow{l.Titles[i], "", testenv.Languages[i], testenv.Dates[i], ""} }
+	want := []mergeRow{
 		{"Shared Story", "urn:uuid:6f1c0b2e-1d5a-4c3e-9f7a-2b8d4e6a0c11", "en", "2025-03-13T12:00:00+08:00", "https://alpha.example.org/shared"},
 		{"Gamma One", tagID("gamma", "1"), "en", "2025-03-13T06:00:00+08:00", "https://gamma.example.com/1"},
 		{"Alpha One", tagID("alpha", "1"), "en", "2025-03-13T00:30:00+08:00", "https://alpha.example.org/1"},
@@ -372,6 +383,18 @@ func testUpstreamsMerge(t *testing.T, l testenv.Listing) {
 		story(7),
 		{"Beta Engineering Update", "https://beta.example.net/posts/3", "en", "2025-03-11T17:00:00+08:00", "https://beta.example.net/posts/3"},
 	}
+	for i, w := range want {
+		if w.id == "" {
+			want[i].id = tagID("newsroom", w.title)
+		}
+	}
+	return want
+}
+
+// checkMerged checks the merged feed and the per-language ones against
+// want, and returns the merged feed's items.
+func checkMerged(t *testing.T, s *site, want []mergeRow) []jsonItem {
+	t.Helper()
 	merged := s.feed("feed.json")
 	if len(merged) != len(want) {
 		t.Errorf("merged feed has %d items, want %d:\n%s", len(merged), len(want), datesOf(merged))
@@ -379,9 +402,6 @@ func testUpstreamsMerge(t *testing.T, l testenv.Listing) {
 	for i, w := range want {
 		if i >= len(merged) {
 			break
-		}
-		if w.id == "" {
-			w.id = news(w.title)
 		}
 		got := merged[i]
 		if got.Title != w.title || got.ID != w.id || got.Language != w.lang || got.Published != w.date {
@@ -414,8 +434,13 @@ func testUpstreamsMerge(t *testing.T, l testenv.Listing) {
 			}
 		}
 	}
+	return merged
+}
 
-	// Atom names the upstream feed of every aggregated entry.
+// checkAtomSources checks that Atom names the upstream feed of every
+// aggregated entry.
+func checkAtomSources(t *testing.T, s *site, want []mergeRow) {
+	t.Helper()
 	wantSources := map[string]string{
 		"urn:uuid:6f1c0b2e-1d5a-4c3e-9f7a-2b8d4e6a0c11":       "Alpha Wire|https://alpha.example.org/|https://alpha.example.org/",
 		tagID("alpha", "1"):                                   "Alpha Wire|https://alpha.example.org/|https://alpha.example.org/",
@@ -430,20 +455,19 @@ func testUpstreamsMerge(t *testing.T, l testenv.Listing) {
 		t.Errorf("atom.xml has %d entries, want %d", len(atom), len(want))
 	}
 	for _, w := range want {
-		id := w.id
-		if id == "" {
-			id = news(w.title)
-		}
-		if got, ok := atom[id]; !ok || got != wantSources[id] {
-			t.Errorf("atom.xml entry %s: source %q (present %v), want %q", id, got, ok, wantSources[id])
+		if got, ok := atom[w.id]; !ok || got != wantSources[w.id] {
+			t.Errorf("atom.xml entry %s: source %q (present %v), want %q", w.id, got, ok, wantSources[w.id])
 		}
 	}
+}
 
-	// An hour later every upstream is asked conditionally and answers 304:
-	// no output file changes.
+// checkConditionalRun runs again an hour later: every upstream is asked
+// conditionally and answers 304, and no output file changes.
+func checkConditionalRun(t *testing.T, s *site, jobs []Job, merged []jsonItem, alpha, beta, gamma *upstream) {
+	t.Helper()
 	stamp := mtimes(t, s.out)
 	s.now = s.now.Add(time.Hour)
-	rep = s.runWith(false, jobs...)
+	rep := s.runWith(false, jobs...)
 	if rep.Failed() {
 		t.Fatalf("second run failed: %+v", rep.Sources)
 	}
@@ -497,16 +521,17 @@ func TestUpstreamFailureKeepsItems(t *testing.T) {
 	t.Parallel()
 	s := newSite(t)
 	t0 := s.now
-	alphaItems := []upItem{
+	f := &failingUpstream{s: s, t0: t0, alphaItems: []upItem{
 		{"Alpha Two", "https://alpha.example.org/2", t0.Add(-2 * time.Hour), ""},
 		{"Alpha One", "https://alpha.example.org/1", t0.Add(-3 * time.Hour), ""},
-	}
+	}}
 	betaOne := upItem{"Beta One", "https://beta.example.org/1", t0.Add(-time.Hour), ""}
-	alpha := newUpstream(t, rssType, rssDoc("Alpha", alphaItems...))
-	beta := newUpstream(t, rssType, rssDoc("Beta", betaOne))
-	jobs := s.feedJobs(feedSpec{name: "alpha", url: alpha.url()}, feedSpec{name: "beta", url: beta.url()})
+	f.alpha = newUpstream(t, rssType, rssDoc("Alpha", f.alphaItems...))
+	f.beta = newUpstream(t, rssType, rssDoc("Beta", betaOne))
+	f.jobs = s.feedJobs(feedSpec{name: "alpha", url: f.alpha.url()}, feedSpec{name: "beta", url: f.beta.url()})
+	f.wantErr = fmt.Sprintf(`feed "alpha": GET %s: status 500 Internal Server Error`, f.alpha.url())
 
-	rep := s.runWith(false, jobs...)
+	rep := s.runWith(false, f.jobs...)
 	if rep.Failed() {
 		t.Fatalf("first run failed: %+v", rep.Sources)
 	}
@@ -515,16 +540,38 @@ func TestUpstreamFailureKeepsItems(t *testing.T) {
 	}
 
 	// alpha breaks; beta gets a new story.
-	alpha.set(func(u *upstream) { u.status = http.StatusInternalServerError })
-	beta.set(func(u *upstream) {
+	f.alpha.set(func(u *upstream) { u.status = http.StatusInternalServerError })
+	f.beta.set(func(u *upstream) {
 		u.body = rssDoc("Beta", upItem{"Beta Two", "https://beta.example.org/2", t0.Add(50 * time.Minute), ""}, betaOne)
 	})
-	s.now = t0.Add(time.Hour)
-	failedAt := s.now
-	rep = s.runWith(false, jobs...)
-	wantErr := fmt.Sprintf(`feed "alpha": GET %s: status 500 Internal Server Error`, alpha.url())
-	if sr := sourceReport(t, rep, "alpha"); sr.Err == nil || sr.Err.Error() != wantErr {
-		t.Errorf("alpha err = %v\nwant %s", sr.Err, wantErr)
+	failing := f.fails(t)
+	f.skipped(t, failing)
+	again := f.forced(t)
+	f.recovers(t, again)
+}
+
+// failingUpstream is TestUpstreamFailureKeepsItems' site: two upstreams,
+// alpha failing for a while, beta answering throughout.
+type failingUpstream struct {
+	s           *site
+	t0          time.Time
+	alpha, beta *upstream
+	alphaItems  []upItem
+	jobs        []Job
+	wantErr     string
+}
+
+// failingPublished is what the feed shows while alpha fails.
+const failingPublished = "Beta Two|Beta One|Alpha Two|Alpha One"
+
+// fails runs while alpha answers 500: it is reported, retried and backs
+// off; its items stay. It returns alpha's state.
+func (f *failingUpstream) fails(t *testing.T) sourceState {
+	s := f.s
+	s.now = f.t0.Add(time.Hour)
+	rep := s.runWith(false, f.jobs...)
+	if sr := sourceReport(t, rep, "alpha"); sr.Err == nil || sr.Err.Error() != f.wantErr {
+		t.Errorf("alpha err = %v\nwant %s", sr.Err, f.wantErr)
 	}
 	if !rep.Failed() {
 		t.Errorf("Failed() = false after alpha failed")
@@ -532,72 +579,84 @@ func TestUpstreamFailureKeepsItems(t *testing.T) {
 	if sr := sourceReport(t, rep, "beta"); sr.Err != nil || sr.Changed != 1 {
 		t.Errorf("beta: err=%v changed=%d, want nil, 1", sr.Err, sr.Changed)
 	}
-	if req, _, _ := alpha.counts(); req != 4 {
+	if req, _, _ := f.alpha.counts(); req != 4 {
 		t.Errorf("alpha was asked %d times, want 1 + 3 (first attempt and two retries)", req)
 	}
-	const published = "Beta Two|Beta One|Alpha Two|Alpha One"
-	if got := titlesOf(s.feed("feed.json")); got != published {
-		t.Errorf("after alpha failed: %s\nwant %s", got, published)
+	if got := titlesOf(s.feed("feed.json")); got != failingPublished {
+		t.Errorf("after alpha failed: %s\nwant %s", got, failingPublished)
 	}
-	failing := sourceState{URL: alpha.url(), ConfiguredURL: alpha.url(), LastError: wantErr, Failures: 1, CheckedAt: failedAt.UTC(),
-		LastSuccess: t0.UTC(), NextDue: failedAt.Add(5 * time.Minute).UTC()}
+	failing := sourceState{URL: f.alpha.url(), ConfiguredURL: f.alpha.url(), LastError: f.wantErr, Failures: 1, CheckedAt: s.now.UTC(),
+		LastSuccess: f.t0.UTC(), NextDue: s.now.Add(5 * time.Minute).UTC()}
 	if got := s.state("alpha"); got.String() != failing.String() {
 		t.Errorf("alpha state:\n got %s\nwant %s", got, failing)
 	}
+	return failing
+}
 
-	// Inside the backoff window alpha is skipped: no request reaches it.
-	s.now = t0.Add(time.Hour + 2*time.Minute)
-	rep = s.runWith(false, jobs...)
+// skipped runs inside alpha's backoff window: alpha is skipped, no
+// request reaches it, and it still counts as failed.
+func (f *failingUpstream) skipped(t *testing.T, failing sourceState) {
+	s := f.s
+	s.now = f.t0.Add(time.Hour + 2*time.Minute)
+	rep := s.runWith(false, f.jobs...)
 	if sr := sourceReport(t, rep, "alpha"); sr.Err != nil || !sr.Skipped.Equal(failing.NextDue) || !sr.Failing {
 		t.Errorf("alpha inside its backoff: err=%v skipped until %v failing %v, want nil, %v, true", sr.Err, sr.Skipped, sr.Failing, failing.NextDue)
 	}
 	if !rep.Failed() {
 		t.Errorf("Failed() = false while alpha is still backing off from its failure")
 	}
-	if req, _, _ := alpha.counts(); req != 4 {
+	if req, _, _ := f.alpha.counts(); req != 4 {
 		t.Errorf("alpha was asked inside its backoff window: %d requests, want 4", req)
 	}
-	if req, _, _ := beta.counts(); req != 3 {
+	if req, _, _ := f.beta.counts(); req != 3 {
 		t.Errorf("beta was asked %d times, want 3", req)
 	}
 	if got := s.state("alpha"); got.String() != failing.String() {
 		t.Errorf("alpha state after a skip:\n got %s\nwant %s", got, failing)
 	}
-	if got := titlesOf(s.feed("feed.json")); got != published {
-		t.Errorf("after a skip: %s\nwant %s", got, published)
+	if got := titlesOf(s.feed("feed.json")); got != failingPublished {
+		t.Errorf("after a skip: %s\nwant %s", got, failingPublished)
 	}
+}
 
-	// Forced, it is asked again, fails again and backs off twice as long.
-	rep = s.runWith(true, jobs...)
-	if sr := sourceReport(t, rep, "alpha"); sr.Err == nil || sr.Err.Error() != wantErr || !sr.Skipped.IsZero() {
-		t.Errorf("forced alpha: err=%v skipped=%v, want %s", sr.Err, sr.Skipped, wantErr)
+// forced runs with force: alpha is asked again, fails again and backs off
+// twice as long. It returns alpha's state.
+func (f *failingUpstream) forced(t *testing.T) sourceState {
+	s := f.s
+	rep := s.runWith(true, f.jobs...)
+	if sr := sourceReport(t, rep, "alpha"); sr.Err == nil || sr.Err.Error() != f.wantErr || !sr.Skipped.IsZero() {
+		t.Errorf("forced alpha: err=%v skipped=%v, want %s", sr.Err, sr.Skipped, f.wantErr)
 	}
-	if req, _, _ := alpha.counts(); req != 7 {
+	if req, _, _ := f.alpha.counts(); req != 7 {
 		t.Errorf("forced: alpha asked %d times in all, want 7", req)
 	}
-	again := sourceState{URL: alpha.url(), ConfiguredURL: alpha.url(), LastError: wantErr, Failures: 2, CheckedAt: s.now.UTC(),
-		LastSuccess: t0.UTC(), NextDue: s.now.Add(10 * time.Minute).UTC()}
+	again := sourceState{URL: f.alpha.url(), ConfiguredURL: f.alpha.url(), LastError: f.wantErr, Failures: 2, CheckedAt: s.now.UTC(),
+		LastSuccess: f.t0.UTC(), NextDue: s.now.Add(10 * time.Minute).UTC()}
 	if got := s.state("alpha"); got.String() != again.String() {
 		t.Errorf("alpha state after a forced failure:\n got %s\nwant %s", got, again)
 	}
-	if got := titlesOf(s.feed("feed.json")); got != published {
-		t.Errorf("after a forced failure: %s\nwant %s", got, published)
+	if got := titlesOf(s.feed("feed.json")); got != failingPublished {
+		t.Errorf("after a forced failure: %s\nwant %s", got, failingPublished)
 	}
+	return again
+}
 
-	// Past the window, alpha is back with a new story.
-	alpha.set(func(u *upstream) {
+// recovers runs past alpha's window, alpha back with a new story.
+func (f *failingUpstream) recovers(t *testing.T, again sourceState) {
+	s := f.s
+	f.alpha.set(func(u *upstream) {
 		u.status = 0
-		u.body = rssDoc("Alpha", append([]upItem{{"Alpha Three", "https://alpha.example.org/3", t0.Add(70 * time.Minute), ""}}, alphaItems...)...)
+		u.body = rssDoc("Alpha", append([]upItem{{"Alpha Three", "https://alpha.example.org/3", f.t0.Add(70 * time.Minute), ""}}, f.alphaItems...)...)
 	})
 	s.now = again.NextDue.In(hk).Add(time.Minute)
-	rep = s.runWith(false, jobs...)
+	rep := s.runWith(false, f.jobs...)
 	if rep.Failed() {
 		t.Errorf("after recovery: %+v", rep.Sources)
 	}
-	if got := titlesOf(s.feed("feed.json")); got != "Alpha Three|"+published {
+	if got := titlesOf(s.feed("feed.json")); got != "Alpha Three|"+failingPublished {
 		t.Errorf("after recovery: %s", got)
 	}
-	recovered := sourceState{URL: alpha.url(), ConfiguredURL: alpha.url(), CheckedAt: s.now.UTC(), LastSuccess: s.now.UTC()}
+	recovered := sourceState{URL: f.alpha.url(), ConfiguredURL: f.alpha.url(), CheckedAt: s.now.UTC(), LastSuccess: s.now.UTC()}
 	if got := s.state("alpha"); got.String() != recovered.String() {
 		t.Errorf("alpha state after recovery:\n got %s\nwant %s", got, recovered)
 	}
