@@ -36,8 +36,6 @@ func (s *Scheduler) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	s.loop.Store(l)
-
 	var publisher sync.WaitGroup
 	publisher.Go(l.publisher)
 	// Embargoes that ended while Run was stopped are lifted before the first
@@ -47,6 +45,7 @@ func (s *Scheduler) Run(ctx context.Context) error {
 
 	wait := s.coord.start(ctx, l)
 	l.begin(now)
+	s.loop.Store(l) // open to Trigger, Add and Retire
 	l.watch()
 	l.stop()
 	wait()
@@ -93,6 +92,7 @@ func (s *Scheduler) newLoop(ctx context.Context, norm *normalize.Normalizer) (*l
 		if err != nil {
 			return nil, err
 		}
+		l.schedule(e)
 		l.entries = append(l.entries, e)
 	}
 	return l, nil
@@ -106,21 +106,16 @@ func (s *Scheduler) newEntry(job Job) (*entry, error) {
 	return &entry{job: job, sched: jitter(sched, job.Source.Name(), s.opts.Jitter), gap: shortestGap(sched)}, nil
 }
 
-// begin puts every source on its schedule, asks for its start refresh and
-// starts the clock.
+// begin asks for every source's start refresh and starts the clock.
 func (l *loop) begin(now time.Time) {
-	l.mu.Lock()
-	for _, e := range l.entries {
-		l.schedule(e)
-	}
-	l.mu.Unlock()
 	for _, e := range l.snapshot() {
 		l.request(e, request{since: prevTick(e, now), at: now, start: true})
 	}
 	l.cron.Start()
 }
 
-// schedule has e's ticks ask for its refresh; l.mu is held.
+// schedule has e's ticks ask for its refresh; l.mu is held, or l is not
+// shared yet.
 func (l *loop) schedule(e *entry) {
 	e.id = l.cron.Schedule(e.sched, cron.FuncJob(func() {
 		now := l.s.opts.Now()
