@@ -37,7 +37,7 @@ type coordinator interface {
 
 // request is one reason to refresh a source in Run.
 type request struct {
-	since time.Time // the due time it serves: a tick's scheduled time, or when a trigger came
+	since time.Time // the due time it serves: a tick's scheduled time, or the second after a trigger came
 	at    time.Time // when it came
 	start bool      // Run's start or the source's addition: only if due per the store
 }
