@@ -7,7 +7,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/feedloom/feedloom/feeds"
 	"github.com/feedloom/feedloom/store"
 )
 
@@ -36,14 +35,6 @@ func (s *Store) Apply(ctx context.Context, source string, b store.Batch) (store.
 		return store.Applied{}, fmt.Errorf("postgres: apply %q: %w", source, err)
 	}
 	return done, nil
-}
-
-// Upsert is Apply of a Batch of items alone and returns how many items it
-// changed: a shorthand for tests that lay out a store they hold as a
-// *Store. It is no part of store.Store.
-func (s *Store) Upsert(ctx context.Context, source string, items []feeds.Item) (int, error) {
-	done, err := s.Apply(ctx, source, store.Batch{Items: items})
-	return done.Changed, err
 }
 
 // batchTx is a write transaction, as store.WriteBatch writes a Batch in it.

@@ -62,12 +62,12 @@ func TestListen(t *testing.T) {
 	quiet(t, heard, "a second call without a change")
 
 	item := feeds.Item{ID: "urn:x", Title: "X", Language: "en", Published: t0, Updated: t0}
-	if _, err := a.Upsert(ctx, "newsroom", []feeds.Item{item}); err != nil {
+	if _, err := storetest.Upsert(ctx, a, "newsroom", []feeds.Item{item}); err != nil {
 		t.Fatal(err)
 	}
 	wait(t, heard, "notification of an insert")
 	// The same item again changes nothing, nor does a fetch state.
-	if _, err := a.Upsert(ctx, "newsroom", []feeds.Item{item}); err != nil {
+	if _, err := storetest.Upsert(ctx, a, "newsroom", []feeds.Item{item}); err != nil {
 		t.Fatal(err)
 	}
 	mustSave(t, a, "newsroom", sources.State{CheckedAt: t0})
@@ -133,7 +133,7 @@ func TestListenReconnects(t *testing.T) {
 
 	proxy.Cut()
 	item := feeds.Item{ID: "urn:y", Title: "Y", Language: "en", Published: t0, Updated: t0}
-	if _, err := writer.Upsert(ctx, "newsroom", []feeds.Item{item}); err != nil {
+	if _, err := storetest.Upsert(ctx, writer, "newsroom", []feeds.Item{item}); err != nil {
 		t.Fatal(err)
 	}
 	time.Sleep(200 * time.Millisecond)
@@ -144,7 +144,7 @@ func TestListenReconnects(t *testing.T) {
 	}
 	waitListening(t, writer)
 	item.Title = "Y2"
-	if _, err := writer.Upsert(ctx, "newsroom", []feeds.Item{item}); err != nil {
+	if _, err := storetest.Upsert(ctx, writer, "newsroom", []feeds.Item{item}); err != nil {
 		t.Fatal(err)
 	}
 	wait(t, heard, "notification after reconnecting")
@@ -290,7 +290,7 @@ func TestUnavailable(t *testing.T) {
 	dsn := newDatabase(t)
 	viaProxy, proxy := throughProxy(t, dsn)
 	s := openAt(t, viaProxy)
-	_, refused := s.Upsert(ctx, "newsroom", []feeds.Item{{ID: "urn:z", Title: "Nul \x00 byte", Language: "en", Published: t0, Updated: t0}})
+	_, refused := storetest.Upsert(ctx, s, "newsroom", []feeds.Item{{ID: "urn:z", Title: "Nul \x00 byte", Language: "en", Published: t0, Updated: t0}})
 	if refused == nil {
 		t.Fatal("a NUL byte in a title was stored")
 	}

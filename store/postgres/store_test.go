@@ -366,7 +366,7 @@ func TestReopenKeepsEverything(t *testing.T) {
 		t.Fatal(err)
 	}
 	it := feeds.Item{ID: "urn:a", Title: "A", Slug: "a", Published: time.Date(2025, 3, 12, 0, 0, 0, 0, time.UTC)}
-	if _, err := s.Upsert(ctx, "newsroom", []feeds.Item{it}); err != nil {
+	if _, err := storetest.Upsert(ctx, s, "newsroom", []feeds.Item{it}); err != nil {
 		t.Fatal(err)
 	}
 	s.Close()

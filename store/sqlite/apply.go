@@ -6,8 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 
-	"github.com/feedloom/feedloom/feeds"
-	"github.com/feedloom/feedloom/sources"
 	"github.com/feedloom/feedloom/store"
 )
 
@@ -35,21 +33,6 @@ func (s *Store) apply(ctx context.Context, source string, b store.Batch) (store.
 		return store.Applied{}, err
 	}
 	return done, nil
-}
-
-// Upsert is Apply of a Batch of items alone and returns how many items it
-// changed: a shorthand for tests that lay out a store they hold as a
-// *Store. It is no part of store.Store.
-func (s *Store) Upsert(ctx context.Context, source string, items []feeds.Item) (int, error) {
-	done, err := s.Apply(ctx, source, store.Batch{Items: items})
-	return done.Changed, err
-}
-
-// SaveState is Apply of a Batch of a fetch state alone: a shorthand for
-// tests, like Upsert.
-func (s *Store) SaveState(ctx context.Context, source string, st sources.State) error {
-	_, err := s.Apply(ctx, source, store.Batch{State: &st})
-	return err
 }
 
 // batchTx is a write transaction, as store.WriteBatch writes a Batch in it.

@@ -14,6 +14,7 @@ import (
 	"github.com/feedloom/feedloom/feeds"
 	"github.com/feedloom/feedloom/sources"
 	"github.com/feedloom/feedloom/store"
+	"github.com/feedloom/feedloom/store/storetest"
 )
 
 // openTemp opens a store in a new temporary folder and closes it when the
@@ -54,7 +55,7 @@ func TestOpenCreatesFolderAndKeepsOddPath(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "a#b", "c%20d?e", "feedloom.db")
 	s := openAt(t, path)
 	it := feeds.Item{ID: "tag:example.edu,2025-03-12:newsroom/a", Published: at(1, 0, 0)}
-	if _, err := s.Upsert(context.Background(), "newsroom", []feeds.Item{it}); err != nil {
+	if _, err := storetest.Upsert(context.Background(), s, "newsroom", []feeds.Item{it}); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Close(); err != nil {
@@ -134,10 +135,10 @@ func TestConcurrentStores(t *testing.T) {
 				for b := range batches {
 					id := fmt.Sprintf("tag:example.edu,2025-03-12:%s/%d", source, b)
 					it := feeds.Item{ID: id, Published: at(1, 0, b)}
-					if _, err := s.Upsert(ctx, source, []feeds.Item{it}); err != nil {
+					if _, err := storetest.Upsert(ctx, s, source, []feeds.Item{it}); err != nil {
 						errs <- err
 					}
-					if err := s.SaveState(ctx, source, sources.State{Failures: b}); err != nil {
+					if err := storetest.SaveState(ctx, s, source, sources.State{Failures: b}); err != nil {
 						errs <- err
 					}
 				}
