@@ -510,7 +510,7 @@ func TestAddRetire(t *testing.T) {
 			log := new(loopLog)
 			sch := New(c.s.store, c.s.loopPublish(log.logger(), ""), nil, []Job{loopJob(a, "@hourly")}, loopOptions(NewMetrics(reg)), log.logger())
 			if cluster {
-				sch, log, reg = c.node("n1", []Job{loopJob(a, "@hourly")}, loopOptions(nil), memStore{})
+				sch, _, reg = c.node("n1", []Job{loopJob(a, "@hourly")}, loopOptions(nil), memStore{})
 			}
 			if err := sch.Add(loopJob(b, "@hourly")); err == nil {
 				t.Error("Add before Run accepted")
