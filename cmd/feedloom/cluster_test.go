@@ -59,7 +59,8 @@ type hit struct {
 // upstreams serve one RSS feed per source from several loopback hosts and
 // count the requests per source. The feed a request gets holds one item
 // for each round up to the one the request falls in, so every round
-// changes every source. hold makes them keep requests waiting.
+// changes every source. hold makes them keep requests waiting; a held
+// request whose client goes away ends unanswered.
 type upstreams struct {
 	round time.Duration
 	t0    time.Time // start of round 0
@@ -68,14 +69,14 @@ type upstreams struct {
 	hits     map[string][]hit
 	inFlight map[string]int // by host
 	peak     map[string]int
-	holding  chan struct{} // closed to let held requests go; nil when not holding
-	held     int
+	holding  chan struct{}  // closed to let held requests go; nil when not holding
+	holds    map[string]int // requests that came while holding and have not ended, by source
 
 	hosts []string // host:port of each server
 }
 
 func newUpstreams(t *testing.T, hosts int, round time.Duration) *upstreams {
-	u := &upstreams{round: round, hits: map[string][]hit{}, inFlight: map[string]int{}, peak: map[string]int{}}
+	u := &upstreams{round: round, hits: map[string][]hit{}, inFlight: map[string]int{}, peak: map[string]int{}, holds: map[string]int{}}
 	for i := range hosts {
 		ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.%d:0", i+1))
 		if err != nil {
@@ -104,12 +105,15 @@ func (u *upstreams) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	u.peak[host] = max(u.peak[host], u.inFlight[host])
 	hold := u.holding
 	if hold != nil {
-		u.held++
+		u.holds[name]++
 	}
 	u.mu.Unlock()
 	defer func() {
 		u.mu.Lock()
 		u.inFlight[host]--
+		if hold != nil {
+			u.holds[name]--
+		}
 		u.mu.Unlock()
 	}()
 	if hold != nil {
@@ -155,18 +159,36 @@ func (u *upstreams) hold() (release func()) {
 	}
 }
 
+// held counts the requests that came while holding and have not ended
+// yet, for the sources in names, or for every source when names is nil.
+func (u *upstreams) held(names map[string]time.Time) (requests int) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	for name, n := range u.holds {
+		if _, ok := names[name]; ok || names == nil {
+			requests += n
+		}
+	}
+	return requests
+}
+
 // answered counts the sources answered in round r.
 func (u *upstreams) answered(r int) (sources int) {
+	return len(u.answeredIn(r))
+}
+
+// answeredIn lists the sources answered in round r, in no order.
+func (u *upstreams) answeredIn(r int) (names []string) {
 	from := u.t0.Add(time.Duration(r) * u.round)
 	to := from.Add(u.round)
 	u.mu.Lock()
 	defer u.mu.Unlock()
-	for _, hs := range u.hits {
+	for name, hs := range u.hits {
 		if slices.ContainsFunc(hs, func(h hit) bool { return h.answered && !h.at.Before(from) && h.at.Before(to) }) {
-			sources++
+			names = append(names, name)
 		}
 	}
-	return sources
+	return names
 }
 
 // onceEachRound fails the test unless every source was answered exactly
@@ -343,8 +365,21 @@ func waitUntil(t *testing.T, what string, limit time.Duration, ok func() bool) {
 	}
 }
 
-// sleepUntil sleeps until t.
+// sleepUntil sleeps until t: for steps that must come at a time on the
+// nodes' schedule, not after an event.
 func sleepUntil(t time.Time) { time.Sleep(time.Until(t)) }
+
+// logged reports whether the node logged msg for source (any source when
+// source is empty).
+func (n *node) logged(msg, source string) bool {
+	for line := range strings.Lines(n.logText()) {
+		if strings.Contains(line, "msg="+strconv.Quote(msg)+" ") &&
+			(source == "" || strings.Contains(line, " source="+source+" ")) {
+			return true
+		}
+	}
+	return false
+}
 
 // startCluster writes a config per node id for sources named prefix000…
 // on the upstreams and starts every node just after a tick of round, so
@@ -364,7 +399,7 @@ func startCluster(t *testing.T, up *upstreams, dsn, prefix string, sources int, 
 	}
 	feedloomBinary(t)
 	up.t0 = time.Now().Truncate(up.round).Add(up.round)
-	sleepUntil(up.t0.Add(300 * time.Millisecond))
+	sleepUntil(up.t0.Add(300 * time.Millisecond)) // the clock decides the rounds: start just after a tick
 	for _, n := range nodes {
 		n.start(t)
 	}
@@ -412,7 +447,7 @@ func TestClusterThreeNodes(t *testing.T) {
 	// Round 3: hold every request, kill n3 while it holds leases, then let
 	// the requests go.
 	killRound := up.t0.Add(kill * round)
-	sleepUntil(killRound.Add(-time.Second))
+	sleepUntil(killRound.Add(-time.Second)) // hold from just before round 3's tick: a time, not an event
 	release := up.hold()
 	var leased map[string]time.Time
 	waitUntil(t, "n3 to hold leases", 5*time.Second, func() bool {
@@ -425,7 +460,13 @@ func TestClusterThreeNodes(t *testing.T) {
 	}
 	nodes[2].kill(t)
 	killedAt := time.Now()
-	time.Sleep(200 * time.Millisecond)
+	// n3's requests end unanswered before the others' are let go. Its
+	// leases, read after its death so that none is missed, name them; no
+	// other node asks for those sources until the leases run out.
+	dead := leasesOf(t, dsn, "n3")
+	waitUntil(t, "n3's held requests to end", 2*time.Second, func() bool {
+		return up.held(dead) == 0
+	})
 	release()
 	t.Logf("killed n3 at %s holding %d leases", killedAt.Format(time.TimeOnly+".000"), len(leased))
 	roundDone(kill)
@@ -574,13 +615,18 @@ func TestClusterDatabaseLost(t *testing.T) {
 	}
 	before := readTree(t, filepath.Join(nodes[0].dir, "public"))
 
-	sleepUntil(up.t0.Add(lost*round - time.Second))
+	sleepUntil(up.t0.Add(lost*round - time.Second)) // hold from just before round 2's tick: a time, not an event
 	release := up.hold()
-	waitUntil(t, "leases in round 2", 5*time.Second, func() bool {
-		return len(leasesOf(t, dsn, "n1"))+len(leasesOf(t, dsn, "n2")) > 0
+	waitUntil(t, "leases and fetches in flight in round 2", 5*time.Second, func() bool {
+		return up.held(nil) > 0 && len(leasesOf(t, dsn, "n1"))+len(leasesOf(t, dsn, "n2")) > 0
 	})
 	proxy.Cut()
-	time.Sleep(300 * time.Millisecond)
+	cutAt := time.Now()
+	for _, n := range nodes {
+		waitUntil(t, n.id+" to see the database go", 5*time.Second, func() bool {
+			return n.logged("store notifications lost; reconnecting", "")
+		})
+	}
 	release() // the fetches in flight end while the database is away
 	for _, n := range nodes {
 		waitUntil(t, n.id+" /healthz 503", 5*time.Second, func() bool {
@@ -596,7 +642,13 @@ func TestClusterDatabaseLost(t *testing.T) {
 			t.Errorf("%s rss.xml without a database = %d, want 200", n.id, resp.StatusCode)
 		}
 	}
-	time.Sleep(1500 * time.Millisecond)
+	waitUntil(t, "every fetch of round 2 so far to fail to store", 5*time.Second, func() bool {
+		fetched := up.answeredIn(lost)
+		return up.held(nil) == 0 && len(fetched) > 0 && !slices.ContainsFunc(fetched, func(name string) bool {
+			return !nodes[0].logged("refresh not stored yet; retrying", name) && !nodes[1].logged("refresh not stored yet; retrying", name)
+		})
+	})
+	sleepUntil(cutAt.Add(2 * time.Second)) // the outage lasts 2s, past a lease renewal (every lease/3): its length, not a wait for an event
 	proxy.Restore()
 	for r := lost; r < rounds; r++ {
 		roundDone(r)
