@@ -74,6 +74,7 @@ type atomSource struct {
 	ID      string   `xml:"id,omitempty"`
 	Title   string   `xml:"title,omitempty"`
 	Links   []gorilla.AtomLink
+	Updated string `xml:"updated,omitempty"`
 }
 
 // WriteAtom writes f as an Atom 1.0 document to w. The feed id is f.ID,
@@ -81,7 +82,9 @@ type atomSource struct {
 // named after its title, so that every entry is covered (RFC 4287 section
 // 4.1.1). An entry's updated is its Updated, else its Published, else the
 // feed's date; an entry with neither content nor a link carries its
-// summary as text content. Dates are RFC 3339 in f.Zone, to the second.
+// summary as text content. An aggregated entry's <source> carries the
+// upstream's id, title, link and updated, the newest updated among that
+// upstream's items (see Feed.SourceUpdated). Dates are RFC 3339 in f.Zone, to the second.
 func WriteAtom(w io.Writer, f *Feed) error {
 	if err := writeXML(w, f.Stylesheet, f.atom()); err != nil {
 		return fmt.Errorf("feeds: atom %q: %w", f.SelfURL, err)
@@ -134,14 +137,44 @@ func (f *Feed) atom() *atomFeed {
 	return out
 }
 
+// entryUpdated is the entry's updated: the item's Updated, else its
+// Published, else the feed's date.
+func (f *Feed) entryUpdated(it *Item) time.Time {
+	switch {
+	case !it.Updated.IsZero():
+		return it.Updated
+	case !it.Published.IsZero():
+		return it.Published
+	}
+	return f.updated()
+}
+
+// sourceUpdated is the updated of the <source> of it: the newest among
+// f.SourceUpdated for its origin and the entries of f from that origin. An
+// origin without an id stands for its own entry alone.
+func (f *Feed) sourceUpdated(it *Item) time.Time {
+	t := f.entryUpdated(it)
+	id := it.Origin.ID
+	if id == "" {
+		return t
+	}
+	if s := f.SourceUpdated[id]; s.After(t) {
+		t = s
+	}
+	for i := range f.Items {
+		o := f.Items[i].Origin
+		if o == nil || o.ID != id {
+			continue
+		}
+		if u := f.entryUpdated(&f.Items[i]); u.After(t) {
+			t = u
+		}
+	}
+	return t
+}
+
 func (f *Feed) atomEntry(it *Item) atomEntry {
-	updated := it.Updated
-	if updated.IsZero() {
-		updated = it.Published
-	}
-	if updated.IsZero() {
-		updated = f.updated()
-	}
+	updated := f.entryUpdated(it)
 	e := atomEntry{
 		Lang:      cleanText(it.Language),
 		Title:     atomText{Type: "text", Text: cleanText(it.Title)},
@@ -187,6 +220,7 @@ func (f *Feed) atomEntry(it *Item) atomEntry {
 		if href := cleanText(o.Link); href != "" {
 			s.Links = []gorilla.AtomLink{{Href: href, Rel: "alternate"}}
 		}
+		s.Updated = f.formatTime(f.sourceUpdated(it), time.RFC3339)
 		e.Source = s
 	}
 	return e

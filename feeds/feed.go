@@ -22,6 +22,13 @@ type Feed struct {
 	// (Atom rel="alternate" with hreflang).
 	Alternates []Alternate
 
+	// SourceUpdated is the newest updated time (Updated, else Published)
+	// of each upstream's stored items, keyed by Origin.ID: Atom writes it
+	// as the <source>'s updated. The writer takes the newer of it and the
+	// newest among f.Items of the same origin, so nil derives it from
+	// f.Items alone.
+	SourceUpdated map[string]time.Time
+
 	Items []Item
 }
 

@@ -107,6 +107,7 @@ var goldenCases = []struct {
 		}
 	}},
 	{"merged_-_item_languages_and_hreflang_alternates", "", func(f *Feed) {
+		f.Language = "" // en and zh-Hant items share no language
 		f.Alternates = []Alternate{
 			{Href: "https://feeds.example.edu/en/atom.xml", Language: "en", Title: "HKUST News"},
 			{Href: "https://feeds.example.edu/zh-hant/atom.xml", Language: "zh-Hant", Type: "application/atom+xml", Title: "香港科技大學新聞"},
@@ -204,6 +205,18 @@ var goldenCases = []struct {
 			Link:  "https://partner.example.org/",
 		}
 		f.Items = []Item{it}
+	}},
+	{"origin_-_source_updated_is_the_newest_of_its_items", "en/", func(f *Feed) {
+		partner := &Origin{Title: "Partner News", ID: "https://partner.example.org/feed.xml", Link: "https://partner.example.org/"}
+		a := story("a", "Newest partner story", at(13, 0, 1))
+		a.Origin = partner
+		b := story("b", "Older partner story, updated since", at(12, 9, 0))
+		b.Updated = at(13, 0, 30)
+		b.Origin = partner
+		c := story("c", "Wire story", at(12, 8, 0))
+		c.Origin = &Origin{Title: "Wire", ID: "https://wire.example.org/feed.xml", Link: "https://wire.example.org/"}
+		f.Updated = b.Updated
+		f.Items = []Item{a, b, c}
 	}},
 	{"feed_-_stylesheet_pi", "en/", func(f *Feed) {
 		f.Stylesheet = "/feed.xsl?v=1&lang=en"

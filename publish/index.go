@@ -95,7 +95,12 @@ a{color:#0645ad}
 
 // renderIndex renders index.html: one section per feed set, merged first.
 func (p *Publisher) renderIndex(sets []feedSet) ([]byte, error) {
-	page := indexPage{Title: p.opts.Title, Lang: sets[0].lang}
+	// The page is written in the site's first language; the merged feed
+	// declares one only when its items share it.
+	page := indexPage{Title: p.opts.Title}
+	if len(p.opts.Languages) > 0 {
+		page.Lang = p.opts.Languages[0].Tag
+	}
 	for _, s := range sets {
 		f := indexFeed{
 			Anchor: "feed-" + strings.TrimSuffix(s.dir, "/"),

@@ -128,7 +128,7 @@ func New(r ItemReader, opts Options, log *slog.Logger) *Publisher {
 type feedSet struct {
 	dir   string // folder relative to Dir with a final "/"; "" for the merged feed
 	tag   string // language of the selection; "" for the merged feed
-	lang  string // language the feed declares
+	lang  string // language the feed declares; for the merged feed, its items' shared one (set by read)
 	title string
 	label string // "All languages" or the tag
 	items []feeds.Item
@@ -231,15 +231,60 @@ func (p *Publisher) read(ctx context.Context) (unlinked []feeds.Item, newestAll 
 			return nil, time.Time{}, nil, err
 		}
 	}
+	sets[0].lang = sharedLanguage(sets[0].items)
 	return unlinked, newestAll, sets, nil
+}
+
+// sharedLanguage is the language every item carries, compared ignoring
+// case as BCP 47 tags are, written as the first item has it; "" when the
+// items disagree, one has none, or there are none. The merged feed
+// declares it and no other (items always carry their own).
+func sharedLanguage(items []feeds.Item) string {
+	if len(items) == 0 {
+		return ""
+	}
+	tag := items[0].Language
+	for _, it := range items[1:] {
+		if !strings.EqualFold(it.Language, tag) {
+			return ""
+		}
+	}
+	return tag
+}
+
+// sourceUpdated is the newest updated time (Updated, else Published) of
+// each upstream's items, by Origin.ID, among every item Publish read: the
+// feeds of all sets and the items without a link. The store keeps no such
+// time per upstream, and reading every stored item of each source on every
+// publish would read the whole store, so it is derived from these reads;
+// they are a function of the store, and so is the result, which is the
+// same in every feed that shows the upstream.
+func sourceUpdated(unlinked []feeds.Item, sets []feedSet) map[string]time.Time {
+	out := map[string]time.Time{}
+	note := func(items []feeds.Item) {
+		for _, it := range items {
+			if it.Origin == nil || it.Origin.ID == "" {
+				continue
+			}
+			t := it.Updated
+			if t.IsZero() {
+				t = it.Published
+			}
+			if t.After(out[it.Origin.ID]) {
+				out[it.Origin.ID] = t
+			}
+		}
+	}
+	note(unlinked)
+	for _, s := range sets {
+		note(s.items)
+	}
+	return out
 }
 
 // feedSets lists the merged feed and every language's, without items.
 func (p *Publisher) feedSets() []feedSet {
 	merged := feedSet{title: p.opts.Title, label: "All languages"}
-	if len(p.opts.Languages) > 0 {
-		merged.lang = p.opts.Languages[0].Tag
-	}
 	sets := []feedSet{merged}
 	for _, l := range p.opts.Languages {
 		s := feedSet{dir: feeds.LangFolder(l.Tag) + "/", tag: l.Tag, lang: l.Tag, title: l.Title, label: l.Tag}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"io"
@@ -407,7 +408,7 @@ func TestFeedFields(t *testing.T) {
 	}
 
 	t.Run("merged", func(t *testing.T) {
-		if merged.Title != "HKUST News" || merged.ID != base+"test.xml" || merged.Language != "en" ||
+		if merged.Title != "HKUST News" || merged.ID != base+"test.xml" || merged.Language != "" ||
 			merged.Link != "https://www.example.edu/news" || merged.Stylesheet != "feed.xsl" ||
 			merged.Hub != "https://hub.example.org/" || merged.Generator != "feedloom test" || merged.Zone != hkt {
 			t.Errorf("merged feed = %+v", merged)
@@ -931,6 +932,122 @@ func TestNewestOfTheStore(t *testing.T) {
 		}
 		if !fi.ModTime().Equal(want) {
 			t.Errorf("%s: mtime %v, want %v", name, fi.ModTime(), want)
+		}
+	}
+}
+
+// TestMergedFeedLanguage: the merged feed declares a language only when all
+// its items share one (issue 11); items always carry their own.
+func TestMergedFeedLanguage(t *testing.T) {
+	en := func(key string, day int) feeds.Item {
+		return feeds.Item{ID: "tag:feeds.example.edu,2025-03-13:newsroom/" + key, Source: "newsroom",
+			Title: "Story " + key, Link: "https://www.example.edu/news/" + key, Language: "en",
+			Published: at(day, 9, 0), Updated: at(day, 9, 0)}
+	}
+	zh := en("zh", 12)
+	zh.Language = "zh-Hant"
+	tests := []struct {
+		name  string
+		items []feeds.Item
+		lang  string              // the merged feed's language; "" for none
+		want  map[string][]string // file: substrings it must hold
+		not   map[string][]string // file: substrings it must not hold
+	}{
+		{"en and zh-Hant: no feed language", []feeds.Item{en("a", 13), zh}, "", map[string][]string{
+			"rss.xml":   {"<dc:language>en</dc:language>", "<dc:language>zh-Hant</dc:language>"},
+			"atom.xml":  {`<feed xmlns="http://www.w3.org/2005/Atom">`, `<entry xml:lang="en">`, `<entry xml:lang="zh-Hant">`},
+			"feed.json": {"\"description\": \"HKUST News\",\n  \"authors\"", `"language": "en"`, `"language": "zh-Hant"`},
+		}, map[string][]string{
+			"rss.xml":  {"<language>"},
+			"atom.xml": {`<feed xmlns="http://www.w3.org/2005/Atom" xml:lang=`},
+		}},
+		{"all en: declares en", []feeds.Item{en("a", 13), en("b", 12)}, "en", map[string][]string{
+			"rss.xml":   {"<language>en</language>", "<dc:language>en</dc:language>"},
+			"atom.xml":  {`<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="en">`, `<entry xml:lang="en">`},
+			"feed.json": {"\"description\": \"HKUST News\",\n  \"language\": \"en\",\n  \"authors\""},
+		}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			publish(t, &fakeStore{items: tt.items}, testOptions(dir))
+			for file, subs := range tt.want {
+				b, err := os.ReadFile(filepath.Join(dir, file))
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, sub := range subs {
+					if !strings.Contains(string(b), sub) {
+						t.Errorf("%s lacks %q:\n%s", file, sub, b)
+					}
+				}
+				if file == "feed.json" {
+					var doc struct {
+						Language *string `json:"language"`
+						Items    []struct {
+							Language string `json:"language"`
+						} `json:"items"`
+					}
+					if err := json.Unmarshal(b, &doc); err != nil {
+						t.Fatal(err)
+					}
+					for i, it := range doc.Items {
+						if it.Language != tt.items[i].Language {
+							t.Errorf("feed.json item %d language = %q, want %q", i, it.Language, tt.items[i].Language)
+						}
+					}
+					if got := doc.Language; tt.lang == "" && got != nil || tt.lang != "" && (got == nil || *got != tt.lang) {
+						t.Errorf("feed.json language = %v, want %q", got, tt.lang)
+					}
+				}
+			}
+			for file, subs := range tt.not {
+				b, err := os.ReadFile(filepath.Join(dir, file))
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, sub := range subs {
+					if strings.Contains(string(b), sub) {
+						t.Errorf("%s holds %q:\n%s", file, sub, b)
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestAtomSourceUpdated: an Atom <source>'s updated is the newest updated of
+// that upstream's items that Publish reads, in every feed that shows it, not
+// only of the items in that feed.
+func TestAtomSourceUpdated(t *testing.T) {
+	partner := &feeds.Origin{Title: "Partner News", ID: "https://partner.example.org/feed.xml", Link: "https://partner.example.org/"}
+	item := func(key, lang string, published, updated time.Time) feeds.Item {
+		return feeds.Item{ID: "https://partner.example.org/" + key, Source: "partner", Title: "Story " + key,
+			Link: "https://partner.example.org/" + key, Language: lang, Published: published, Updated: updated, Origin: partner}
+	}
+	items := []feeds.Item{
+		item("new", "en", at(13, 9, 0), at(13, 9, 0)),
+		// Published earlier, so cut from the merged feed of one item, but
+		// updated last: it sets the source's updated everywhere.
+		item("revised", "en", at(12, 9, 0), at(14, 8, 15)),
+		item("zh", "zh-Hant", at(11, 9, 0), at(11, 9, 0)),
+	}
+	dir := t.TempDir()
+	opts := testOptions(dir)
+	opts.MaxItems = 1
+	opts.Languages[0].MaxItems = 10 // en reads "revised"
+	opts.Languages[1].MaxItems = 10
+	publish(t, &fakeStore{items: items}, opts)
+	const want = `      <link href="https://partner.example.org/" rel="alternate"></link>
+      <updated>2025-03-14T08:15:00+08:00</updated>
+    </source>`
+	for _, file := range []string{"atom.xml", "en/atom.xml", "zh-hant/atom.xml"} {
+		b, err := os.ReadFile(filepath.Join(dir, file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := strings.Count(string(b), "<source>"); n == 0 || n != strings.Count(string(b), want) {
+			t.Errorf("%s: %d sources, not all with updated 2025-03-14T08:15:00+08:00:\n%s", file, n, b)
 		}
 	}
 }

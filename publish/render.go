@@ -39,11 +39,12 @@ func (p *Publisher) render(unlinked []feeds.Item, newestAll time.Time, sets []fe
 		jobs = append(jobs, job{cost: 1, render: func() (file, error) { return p.renderStory(it) }})
 	}
 
+	origins := sourceUpdated(unlinked, sets)
 	order := append(slices.Clone(sets[1:]), sets[0])
 	for _, s := range order {
 		for _, fm := range p.formats {
 			jobs = append(jobs, job{cost: len(s.items) + 1, render: func() (file, error) {
-				return p.renderFeed(s, sets, fm, newestAll)
+				return p.renderFeed(s, sets, fm, newestAll, origins)
 			}})
 		}
 	}
@@ -65,9 +66,11 @@ func (p *Publisher) render(unlinked []feeds.Item, newestAll time.Time, sets []fe
 	return files, pages, nil
 }
 
-// renderFeed renders one feed set in one format.
-func (p *Publisher) renderFeed(s feedSet, sets []feedSet, fm format, newestAll time.Time) (file, error) {
+// renderFeed renders one feed set in one format; origins is
+// feeds.Feed.SourceUpdated, shared by every feed and only read.
+func (p *Publisher) renderFeed(s feedSet, sets []feedSet, fm format, newestAll time.Time, origins map[string]time.Time) (file, error) {
 	feed := p.feed(s, sets, fm, newestAll)
+	feed.SourceUpdated = origins
 	// The writers build the document in memory and hand it over in one
 	// Write, so the buffer is allocated once, at its size.
 	var buf bytes.Buffer
