@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -332,7 +333,17 @@ func (s *Scheduler) fetch(ctx context.Context, norm *normalize.Normalizer, job J
 		f.report.Failing = f.prev.Failures > 0
 		return f
 	}
-	f.res, err = job.Source.Fetch(ctx, f.prev)
+	ask := f.prev
+	expiring, err := s.expiring(ctx, job, f.prev, now)
+	if err != nil {
+		f.err = fmt.Errorf("%w: source %q: %w", ErrStore, name, err)
+		return f
+	}
+	if expiring {
+		// Ask for the window itself, not whether it changed: see expiring.
+		ask.ETag, ask.LastModified = "", ""
+	}
+	f.res, err = job.Source.Fetch(ctx, ask)
 	if err != nil {
 		f.report.Err = err // sources name themselves and their URL
 		return f
@@ -345,6 +356,46 @@ func (s *Scheduler) fetch(ctx context.Context, norm *normalize.Normalizer, job J
 	f.fetched = true
 	s.prepare(ctx, norm, job, now, &f)
 	return f
+}
+
+// expiring reports whether a feed source's check must fetch the upstream
+// window unconditionally, a 200 rather than a 304, so that retention.max_age
+// is applied on time however long the upstream answers 304.
+//
+// Retention needs the current window: a stored item in it is kept however
+// old, one outside it goes once older than max_age. A 304 says the window
+// is the one of the last 200, but the store does not record which stored
+// items that was, and taking every stored item as the window would keep the
+// expired ones forever. Instead this relies on what every successful check
+// leaves behind: no stored item outside the window older than its cutoff
+// (LastSuccess − max_age). A 200 prunes them with the window in hand; a 304
+// between two checks can only be missing the items that crossed the cutoff
+// since the last successful one, published in [LastSuccess − max_age,
+// now − max_age). When none did, a 304 has nothing to prune and a
+// conditional request is kept. When one did, the validators are left out,
+// the 200 brings the window and the pass prunes with it. So an
+// unconditional request is made at most once per item ageing out, never for
+// an old item that stays in the window (after that check it lies behind
+// the cutoff of LastSuccess). Lowering max_age takes effect at the next 200.
+func (s *Scheduler) expiring(ctx context.Context, job Job, prev sources.State, now time.Time) (bool, error) {
+	if !job.Norm.Feed || job.Retention.MaxAge <= 0 || (prev.ETag == "" && prev.LastModified == "") {
+		return false, nil
+	}
+	cutoff := now.Add(-job.Retention.MaxAge)
+	var since time.Time // zero LastSuccess: every item before the cutoff counts
+	if !prev.LastSuccess.IsZero() {
+		since = prev.LastSuccess.Add(-job.Retention.MaxAge)
+	}
+	if !since.Before(cutoff) {
+		return false, nil
+	}
+	known, err := s.store.Items(ctx, store.Query{Source: job.Source.Name(), IncludeHeld: true})
+	if err != nil {
+		return false, err
+	}
+	return slices.ContainsFunc(known, func(it feeds.Item) bool {
+		return !it.Published.Before(since) && it.Published.Before(cutoff)
+	}), nil
 }
 
 // prepare normalizes a fetched source against the items it holds. A store
@@ -399,6 +450,9 @@ func (s *Scheduler) store1(ctx context.Context, job Job, f fetched, now time.Tim
 		st.Fail(now, sr.Err)
 		log.Warn("fetch failed", "err", sources.RedactText(sr.Err.Error()), "failures", st.Failures, "next_due", st.NextDue)
 	case f.res.NotModified:
+		// The window is the last 200's, and no item outside it has expired
+		// since the last successful check: a check that could have pruned
+		// something asked without validators (see expiring).
 		st.Succeed(now)
 	default:
 		st.Succeed(now)

@@ -727,6 +727,68 @@ func TestUpstreamRetention(t *testing.T) {
 	}
 }
 
+// TestUpstreamRetentionNotModified: an upstream that answers 304 for longer
+// than max_age still loses, on time, an item it dropped from its window: the
+// check after that item expires asks without validators, gets the window and
+// prunes the item; an item still in the window stays however old, and the
+// checks around it stay conditional.
+func TestUpstreamRetentionNotModified(t *testing.T) {
+	t.Parallel()
+	s := newSite(t)
+	t0 := s.now
+	day := 24 * time.Hour
+	item := func(name string, at time.Time) upItem {
+		return upItem{name, "https://wire.example.org/" + strings.ToLower(strings.ReplaceAll(name, " ", "-")), at, ""}
+	}
+	fresh, x1 := item("Fresh Story", t0.Add(30*time.Minute)), item("Window One", t0.Add(-time.Hour))
+	dropped, ancient := item("Dropped Story", t0.Add(-20*day)), item("Ancient Story", t0.Add(-40*day))
+	up := newUpstream(t, rssType, rssDoc("Wire", x1, dropped, ancient))
+	up.set(func(u *upstream) { u.etag = `"wire-1"` })
+	jobs := s.feedJobs(feedSpec{name: "wire", url: up.url(), retention: Retention{MaxAge: 30 * day}})
+
+	steps := []struct {
+		name                  string
+		at                    time.Time
+		conditional, modified bool // the request carried validators; the answer was a 200
+		want                  string
+		removed               int
+	}{
+		{"first fetch", t0, false, true, "Window One|Dropped Story|Ancient Story", 0},
+		{"dropped from the window, within max_age", t0.Add(time.Hour), true, true,
+			"Fresh Story|Window One|Dropped Story|Ancient Story", 0},
+		{"304, nothing expired", t0.Add(5 * day), true, false,
+			"Fresh Story|Window One|Dropped Story|Ancient Story", 0},
+		{"304, still nothing expired", t0.Add(9 * day), true, false,
+			"Fresh Story|Window One|Dropped Story|Ancient Story", 0},
+		{"dropped story expired: asked without validators", t0.Add(11 * day), false, true,
+			"Fresh Story|Window One|Ancient Story", 1},
+		{"304 again: the old window item does not ask again", t0.Add(20 * day), true, false,
+			"Fresh Story|Window One|Ancient Story", 0},
+	}
+	for i, st := range steps {
+		if i == 1 {
+			up.set(func(u *upstream) { u.body, u.etag = rssDoc("Wire", fresh, x1, ancient), `"wire-2"` })
+		}
+		s.now = st.at
+		req0, cond0, nm0 := up.counts()
+		rep := s.runWith(false, jobs...)
+		if rep.Failed() {
+			t.Fatalf("%s: failed: %+v", st.name, rep.Sources)
+		}
+		req, cond, nm := up.counts()
+		if req-req0 != 1 || (cond-cond0 == 1) != st.conditional || (nm-nm0 == 0) != st.modified {
+			t.Errorf("%s: %d requests, %d conditional, %d answered 304; want 1, conditional %v, 200 %v",
+				st.name, req-req0, cond-cond0, nm-nm0, st.conditional, st.modified)
+		}
+		if got := titlesOf(s.feed("feed.json")); got != st.want {
+			t.Errorf("%s: %s\nwant %s", st.name, got, st.want)
+		}
+		if sr := sourceReport(t, rep, "wire"); sr.Removed != st.removed || sr.NotModified == st.modified {
+			t.Errorf("%s: removed %d, not modified %v; want %d, %v", st.name, sr.Removed, sr.NotModified, st.removed, !st.modified)
+		}
+	}
+}
+
 // TestUpstreamDates: an undated upstream item is dated by its first sight,
 // one second earlier per position, and keeps that date; a date more than a
 // day ahead is clamped to the first sight, one less than a day ahead is
@@ -801,7 +863,7 @@ func TestBadUpstreams(t *testing.T) {
 		{"empty-body", 0, "application/rss+xml", "", 1, "feed: empty body"},
 		{"truncated-xml", 0, rssType,
 			"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss version=\"2.0\">\n<channel>\n<title>Cut</title>\n<item>\n<title>Half an it",
-			1, "parse: XML syntax error on line 6: unexpected EOF"},
+			1, "feed: cannot parse: XML syntax error on line 6: unexpected EOF"},
 	}
 	specs := []feedSpec{{name: "good", url: good.url()}}
 	ups := make([]*upstream, len(tests))
