@@ -21,6 +21,9 @@ var (
 	// ErrNotAFeed means the body is an HTML page or no format gofeed knows
 	// (RSS, Atom, JSON Feed).
 	ErrNotAFeed = errors.New("feed: not a feed")
+	// ErrParse means gofeed recognised the format but could not parse the
+	// body (malformed XML or JSON); the message keeps gofeed's reason.
+	ErrParse = errors.New("feed: cannot parse")
 	// ErrPrivateAddress means the fetcher refused to connect to an address
 	// that is not on the public internet (see Options.AllowPrivate); an
 	// *AddressError says which and by what rule.

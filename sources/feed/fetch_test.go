@@ -281,10 +281,10 @@ func TestBodyErrors(t *testing.T) {
 		}, ErrEmpty, "feed: empty body"},
 		{"truncated XML", 0, func(w http.ResponseWriter, r *http.Request) {
 			w.Write(truncated)
-		}, nil, "parse: XML syntax error on line 11: unexpected EOF"},
+		}, ErrParse, "feed: cannot parse: XML syntax error on line 11: unexpected EOF"},
 		{"broken JSON", 0, func(w http.ResponseWriter, r *http.Request) {
 			fmt.Fprint(w, `{"version": "https://jsonfeed.org/version/1.1", "items": [`)
-		}, nil, "parse: unexpected end of JSON input"},
+		}, ErrParse, "feed: cannot parse: unexpected end of JSON input"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -299,6 +299,10 @@ func TestBodyErrors(t *testing.T) {
 			}
 			if tt.is != nil && !errors.Is(err, tt.is) {
 				t.Errorf("err does not wrap %v", tt.is)
+			}
+			// Only a body gofeed failed on is a parse error.
+			if tt.is != ErrParse && errors.Is(err, ErrParse) {
+				t.Errorf("err wraps %v", ErrParse)
 			}
 		})
 	}

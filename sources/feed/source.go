@@ -163,7 +163,7 @@ func (s *Source) Name() string { return s.name }
 // LastSuccess, Failures and LastError are prev's (zero when the configured
 // URL changed): recording the outcome, with State.Succeed or State.Fail, is
 // the caller's. Errors name the source and URL; see StatusError,
-// ErrTooLarge, ErrEmpty, ErrNotAFeed, ErrPrivateAddress and
+// ErrTooLarge, ErrEmpty, ErrNotAFeed, ErrParse, ErrPrivateAddress and
 // ErrUnguardedClient.
 func (s *Source) Fetch(ctx context.Context, prev sources.State) (sources.Result, error) {
 	raw := s.url
@@ -304,7 +304,7 @@ func (s *Source) parse(feedURL string, body []byte, contentType string) (parsed,
 		return parsed{}, fmt.Errorf("%w: no RSS, Atom or JSON Feed found (Content-Type %q)", ErrNotAFeed, contentType)
 	}
 	if err != nil {
-		return parsed{}, fmt.Errorf("parse: %w", err)
+		return parsed{}, fmt.Errorf("%w: %w", ErrParse, err)
 	}
 	p := parsed{url: publicURL(feedURL), feed: f}
 	if f.FeedType == "atom" {
