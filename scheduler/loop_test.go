@@ -592,7 +592,8 @@ func testEmbargoWhileRunning(t *testing.T) {
 	opts.Now = func() time.Time { return time.Unix(0, clock.Load()) }
 	sch := New(s.store, pub, nil, nil, opts, log.logger())
 	stop := startRun(t, sch)
-	eventually(t, "the startup publish", func() bool { return pub.calls.Load() >= 1 })
+	// Done, not only begun: the release must not reach its read.
+	eventually(t, "the startup publish", func() bool { reps, _ := pub.done(); return len(reps) >= 1 })
 	clock.Store(at.Add(time.Second).UnixNano())
 	eventually(t, "a publish of the released story", func() bool {
 		reps, _ := pub.done()
