@@ -177,7 +177,7 @@ func (f *Feed) atomEntry(it *Item) atomEntry {
 	updated := f.entryUpdated(it)
 	e := atomEntry{
 		Lang:      cleanText(it.Language),
-		Title:     atomText{Type: "text", Text: cleanText(it.Title)},
+		Title:     atomText{Type: "text", Text: DisplayTitle(*it, f.Zone)}, // RFC 4287 §4.1.2: required
 		ID:        cleanText(it.ID),
 		Published: f.formatTime(it.Published, time.RFC3339),
 		Updated:   f.formatTime(updated, time.RFC3339),

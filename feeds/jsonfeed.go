@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	gorilla "github.com/gorilla/feeds"
@@ -109,6 +110,9 @@ func (f *Feed) jsonItem(it *Item) jsonItem {
 		Authors:       jsonAuthors(it.Authors),
 		Tags:          cleanTexts(it.Categories),
 		Language:      cleanText(it.Language),
+	}
+	if strings.TrimSpace(out.Title) == "" {
+		out.Title = "" // JSON Feed 1.1: title is optional
 	}
 	summary := cleanText(it.Summary)
 	if content := cleanText(it.Content); content != "" {

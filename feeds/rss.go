@@ -47,7 +47,7 @@ type rssAtomLink struct {
 // enclosure) are gorilla's.
 type rssItem struct {
 	XMLName     xml.Name `xml:"item"`
-	Title       string   `xml:"title"`
+	Title       string   `xml:"title,omitempty"`
 	Link        string   `xml:"link,omitempty"`
 	Description string   `xml:"description,omitempty"`
 	Content     *gorilla.RssContent
@@ -123,6 +123,15 @@ func (f *Feed) rssItem(it *Item) rssItem {
 		Categories:  cleanTexts(it.Categories),
 		PubDate:     f.formatTime(it.Published, time.RFC1123Z),
 		Language:    cleanText(it.Language),
+	}
+	if strings.TrimSpace(out.Title) == "" {
+		// RSS 2.0: an item needs a title or a description. An untitled
+		// item goes without a title when it has a description, else it
+		// takes its display title.
+		out.Title = ""
+		if out.Description == "" {
+			out.Title = DisplayTitle(*it, f.Zone)
+		}
 	}
 	if c := cleanText(it.Content); c != "" {
 		out.Content = &gorilla.RssContent{Content: c}

@@ -137,6 +137,26 @@ var goldenCases = []struct {
 		it.Link, it.Content = "", ""
 		f.Items = []Item{it}
 	}},
+	{"item_-_untitled_with_summary", "en/", func(f *Feed) {
+		// RSS 2.0 and JSON Feed omit the title; Atom requires one and
+		// writes the display title, the first sentence.
+		it := story("a", "", at(13, 0, 1))
+		it.Summary, it.Content = "Good morning! The sun is out.", "<p>Good morning! The sun is out.</p>"
+		f.Items = []Item{it}
+	}},
+	{"item_-_untitled_image_only", "en/", func(f *Feed) {
+		// No text: every format that needs a title gets the link's host
+		// and path (RSS has no description to stand in for it).
+		it := story("a", "", at(13, 0, 1))
+		it.Summary, it.Content = "", `<p><img src="https://www.example.edu/i/a.jpg" alt=""></p>`
+		f.Items = []Item{it}
+	}},
+	{"item_-_untitled_no_link_no_text", "en/", func(f *Feed) {
+		// No text, no link: the date in the feed's zone.
+		it := story("a", "", at(13, 0, 1))
+		it.Link, it.Summary, it.Content = "", "", `<p><img src="https://www.example.edu/i/a.jpg" alt=""></p>`
+		f.Items = []Item{it}
+	}},
 	{"item_-_summary_is_escaped_text", "en/", func(f *Feed) {
 		it := story("a", `Q&A: is 1 < 2 & "<b>" bold?`, at(13, 0, 1))
 		it.Summary = `Plain text with <script>alert(1)</script> & an ampersand.`

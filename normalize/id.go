@@ -42,9 +42,12 @@ func fileKey(explicit, title string) string {
 
 // upstreamID is the id of an upstream item: its guid when it is an http(s),
 // tag or urn URI; else a tag URI keyed by the hash of the guid, of the link,
-// or of the title, a newline and the RFC 3339 date (UTC, so the key does not
-// depend on the offset the feed wrote). Never the position or the run time.
-func (n *Normalizer) upstreamID(source, guid, link, title string, published time.Time) string {
+// or of the name, a newline and the RFC 3339 date (UTC, so the key does not
+// depend on the offset the feed wrote; empty when the upstream states no
+// date). The name is the title; for an untitled item, its content text, else
+// its summary text, else its sanitized content HTML (an image-only post).
+// Never the position or the run time.
+func (n *Normalizer) upstreamID(source, guid, link, name string, published time.Time) string {
 	guid = strings.TrimSpace(guid)
 	var key string
 	switch {
@@ -59,7 +62,7 @@ func (n *Normalizer) upstreamID(source, guid, link, title string, published time
 		if !published.IsZero() {
 			date = published.UTC().Format(time.RFC3339)
 		}
-		key = hashKey(title + "\n" + date)
+		key = hashKey(name + "\n" + date)
 	}
 	return n.tagID(source, key)
 }

@@ -22,8 +22,12 @@ import (
 	"github.com/feedloom/feedloom/sources"
 )
 
-// ErrNoTitle is the reason a story without a title is skipped.
+// ErrNoTitle is the reason a story-file story without a title is skipped.
 var ErrNoTitle = errors.New("normalize: story has no title")
+
+// ErrEmpty is the reason an upstream item is skipped when it has no title,
+// no content, no summary and no link.
+var ErrEmpty = errors.New("normalize: item has no title, content, summary or link")
 
 // Options are the site-wide settings of a Normalizer.
 type Options struct {
@@ -278,12 +282,16 @@ func (n *Normalizer) draft(src Source, now time.Time, s *sources.Story, seenYear
 	}
 	it.Summary = cutRunes(summary, n.opts.SummaryLen)
 
-	if it.Title == "" && src.Feed {
-		// RSS and JSON Feed items may lack a title; name them by their text.
-		it.Title = cutRunes(summary, 80)
-	}
-	if it.Title == "" {
+	// An upstream item may lack a title (RSS 2.0 with a description, JSON
+	// Feed, microblogs): it is kept untitled when it has content, a summary
+	// or a link, and writers and pages derive a display title
+	// (feeds.DisplayTitle). A story file must have one.
+	switch {
+	case it.Title != "":
+	case !src.Feed:
 		return nil, ErrNoTitle
+	case it.Content == "" && it.Summary == "" && it.Link == "":
+		return nil, ErrEmpty
 	}
 
 	for _, a := range s.Authors {
@@ -316,7 +324,7 @@ func (n *Normalizer) draft(src Source, now time.Time, s *sources.Story, seenYear
 	published := s.Published.Truncate(time.Second)
 	it.Updated = s.Updated.Truncate(time.Second)
 	if src.Feed {
-		it.ID = n.upstreamID(src.Name, s.ID, it.Link, it.Title, published)
+		it.ID = n.upstreamID(src.Name, s.ID, it.Link, cmp.Or(it.Title, text, summary, it.Content), published)
 	} else {
 		it.ID = n.tagID(src.Name, fileKey(s.ID, it.Title))
 	}

@@ -105,18 +105,6 @@ func TestStoryWithoutTitle(t *testing.T) {
 	}
 }
 
-func TestUpstreamItemWithoutTitle(t *testing.T) {
-	n := newTestNormalizer(t)
-	items, err := n.Items(Source{Name: "up", Feed: true}, hkt(t, 2025, 3, 14, 10, 0, 0),
-		[]sources.Story{{ID: "https://up.example.org/n/1", Content: "<p>A note with no title at all</p>"}}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := items[0].Title; got != "A note with no title at all" {
-		t.Errorf("title %q", got)
-	}
-}
-
 func TestKnownItemKeepsSlugAndFirstSeen(t *testing.T) {
 	n := newTestNormalizer(t)
 	src := Source{Name: "s"}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"html/template"
 	"strings"
+
+	"github.com/feedloom/feedloom/feeds"
 )
 
 const (
@@ -125,7 +127,7 @@ func (p *Publisher) renderIndex(sets []feedSet) ([]byte, error) {
 			})
 		}
 		for _, it := range s.items[:min(len(s.items), indexHeadings)] {
-			f.Headlines = append(f.Headlines, headline{Title: it.Title, Link: it.Link, Lang: it.Language, Date: p.pageTime(it.Published)})
+			f.Headlines = append(f.Headlines, headline{Title: feeds.DisplayTitle(it, p.opts.Zone), Link: it.Link, Lang: it.Language, Date: p.pageTime(it.Published)})
 		}
 		page.Feeds = append(page.Feeds, f)
 	}

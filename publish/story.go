@@ -115,7 +115,7 @@ func (p *Publisher) renderStory(it feeds.Item) (file, error) {
 	}
 	page := storyPage{
 		Lang:       it.Language,
-		Title:      it.Title,
+		Title:      feeds.DisplayTitle(it, p.opts.Zone),
 		URL:        p.opts.BaseURL + storiesDir + "/" + slug + ".html",
 		Date:       p.pageTime(it.Published),
 		Categories: it.Categories,
