@@ -124,6 +124,12 @@ func (f *Feed) rssItem(it *Item) rssItem {
 		PubDate:     f.formatTime(it.Published, time.RFC1123Z),
 		Language:    cleanText(it.Language),
 	}
+	if out.Description == "" && cleanText(it.Content) != "" {
+		// Readers and the W3C validator look for a description wherever
+		// content:encoded is; content without text (an image alone) gets
+		// its display title as one.
+		out.Description = htmlEscaper.Replace(DisplayTitle(*it, f.Zone))
+	}
 	if strings.TrimSpace(out.Title) == "" {
 		// RSS 2.0: an item needs a title or a description. An untitled
 		// item goes without a title when it has a description, else it
