@@ -2,6 +2,7 @@ package normalize
 
 import (
 	"fmt"
+	"strings"
 	"unicode"
 	"unicode/utf8"
 
@@ -105,8 +106,9 @@ func (d *Detector) isSimp(r rune) bool {
 }
 
 // Detect returns the language of text: "en" when Latin words outnumber the
-// Han and kana letters, "ja" when kana make up a tenth or more of the CJK
-// letters, else "zh-Hant" or "zh-Hans" by which variant's own characters are
+// Han, kana and Hangul letters, "ko" when Hangul outnumbers kana and makes up
+// a tenth or more of those letters, "ja" when kana make up a tenth or more of
+// them, else "zh-Hant" or "zh-Hans" by which variant's own characters are
 // more numerous, and "zh" when they tie (中文版本). It returns "" when text
 // has no letters of those scripts or they tie. Only the first 2000 letters
 // are read.
@@ -116,7 +118,7 @@ func (d *Detector) isSimp(r rune) bool {
 // (麻省理工學院(Massachusetts Institute of Technology)) stays Chinese and an
 // English one quoting a Chinese name stays English.
 func (d *Detector) Detect(text string) string {
-	var letters, words, han, kana, trad, simp int
+	var letters, words, han, kana, hangul, trad, simp int
 	inWord := false
 	for _, r := range text {
 		latin := false
@@ -140,6 +142,8 @@ func (d *Detector) Detect(text string) string {
 			}
 		case unicode.In(r, unicode.Hiragana, unicode.Katakana):
 			kana++
+		case unicode.Is(unicode.Hangul, r):
+			hangul++
 		case unicode.Is(unicode.Latin, r):
 			latin = true
 			if !inWord {
@@ -157,12 +161,14 @@ func (d *Detector) Detect(text string) string {
 			break
 		}
 	}
-	cjk := han + kana
+	cjk := han + kana + hangul
 	switch {
 	case cjk == 0 && words == 0, cjk == words:
 		return ""
 	case words > cjk:
 		return "en"
+	case hangul > kana && hangul*10 >= cjk:
+		return "ko"
 	case kana > 0 && kana*10 >= cjk:
 		return "ja"
 	case trad > simp:
@@ -171,6 +177,30 @@ func (d *Detector) Detect(text string) string {
 		return "zh-Hans"
 	}
 	return "zh"
+}
+
+// contradicts reports whether a feed's declared tag (canonical) is at odds
+// with the script of the language detected from an item's text: Latin text
+// ("en") under a Chinese, Japanese or Korean tag, or Han text (a Chinese
+// result, so without kana or Hangul to speak of) under a tag whose script is
+// Latin.
+func contradicts(declared, detected string) bool {
+	if detected == "" {
+		return false
+	}
+	t, err := language.Parse(declared)
+	if err != nil {
+		return false
+	}
+	base, _ := t.Base()
+	switch b := base.String(); {
+	case detected == "en":
+		return b == "zh" || b == "ja" || b == "ko"
+	case detected == "zh" || strings.HasPrefix(detected, "zh-"):
+		script, _ := t.Script()
+		return script.String() == "Latn"
+	}
+	return false
 }
 
 // canonicalLang is feeds.CanonicalLang, with the likely script added to a

@@ -82,6 +82,28 @@ func TestLanguagePrecedence(t *testing.T) {
 		{"declared script kept", sources.Story{Title: "Hello", Text: []string{"Hello"}, Language: "zh-Hans-HK"}, "en", "zh-Hans-HK"},
 		{"other languages untouched", sources.Story{Title: "Hello", Text: []string{"Hello"}, Language: "en-HK"}, "zh", "en-HK"},
 		{"source default zh-HK", sources.Story{Title: "2025", Text: []string{"12 34"}}, "zh-HK", "zh-Hant-HK"},
+
+		// The feed's declaration is inherited, after the item's own and
+		// unless the item's script contradicts it.
+		{"item xml:lang over feed xml:lang", sources.Story{Title: "Un billet", Text: []string{"An English post."}, Language: "en", FeedLanguage: "fr"}, "zh-HK", "en"},
+		{"French item under <language>fr</language> stays fr", sources.Story{Title: "Le gouvernement annonce", Text: []string{"Le gouvernement a annoncé vendredi une nouvelle politique."}, FeedLanguage: "fr"}, "en", "fr"},
+		{"feed declaration over detection", sources.Story{Title: "Hello", Text: []string{"Hello world"}, FeedLanguage: "en-GB"}, "zh", "en-GB"},
+		{"feed declaration when nothing detected", sources.Story{Title: "2025", Text: []string{"12 34"}, FeedLanguage: "zh-hk"}, "en", "zh-Hant-HK"},
+		{"English item under zh-hk: detected en", sources.Story{Title: "Government announces new policy", Text: []string{"The government said on Friday that it would review the policy."}, FeedLanguage: "zh-hk"}, "zh-HK", "en"},
+		{"English item under ja: detected en", sources.Story{Title: "Tokyo news", Text: []string{"The ministry said on Friday."}, FeedLanguage: "ja"}, "ja", "en"},
+		{"English item under ko: detected en", sources.Story{Title: "Seoul news", Text: []string{"The ministry said on Friday."}, FeedLanguage: "ko"}, "ko", "en"},
+		{"Traditional Han under en: detected", sources.Story{Title: "Vice Minister Visits", Text: []string{"國家教育部副部長吳岩博士前日率團到訪香港科技大學"}, FeedLanguage: "en"}, "en", "zh-Hant"},
+		{"Simplified Han under en-US: detected", sources.Story{Title: "Meeting", Text: []string{"国家教育部部长会见代表团，双方就高等教育合作进行了深入交流"}, FeedLanguage: "en-US"}, "en", "zh-Hans"},
+		{"Han under fr: detected", sources.Story{Title: "Visite", Text: []string{"國家教育部副部長吳岩博士前日率團到訪香港科技大學"}, FeedLanguage: "fr"}, "fr", "zh-Hant"},
+		{"Japanese under en is not Han-only: feed kept", sources.Story{Title: "ニュース", Text: []string{"東京都は金曜日、新しい政策を発表しました。"}, FeedLanguage: "en"}, "en", "en"},
+		{"Han under zh-TW: no contradiction", sources.Story{Title: "Meeting", Text: []string{"国家教育部部长会见代表团"}, FeedLanguage: "zh-TW"}, "en", "zh-Hant-TW"},
+		{"item declaration beats contradiction", sources.Story{Title: "Hello", Text: []string{"Hello world"}, Language: "zh-Hant", FeedLanguage: "zh-hk"}, "en", "zh-Hant"},
+		{"invalid feed tag ignored", sources.Story{Title: "Hello", Text: []string{"國家教育部副部長吳岩博士前日率團到訪香港科技大學"}, FeedLanguage: "zh_TW"}, "en", "zh-Hant"},
+
+		// Detection by script when nothing is declared.
+		{"Japanese kanji and kana: ja", sources.Story{Title: "東京都、新型コロナ対策を発表", Text: []string{"東京都は金曜日、新しい感染症対策を発表しました。飲食店の営業時間については、来週から見直す予定です。"}}, "en", "ja"},
+		{"Korean Hangul: ko", sources.Story{Title: "서울시, 새 정책 발표", Text: []string{"서울시는 금요일 새로운 교통 정책을 발표했습니다. 시행은 다음 달부터입니다."}}, "en", "ko"},
+		{"Korean with some hanja: ko", sources.Story{Title: "서울", Text: []string{"大韓民國 서울특별시는 금요일 새로운 교통 정책을 발표했습니다."}}, "en", "ko"},
 	}
 	n := newTestNormalizer(t)
 	for _, tt := range tests {

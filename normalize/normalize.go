@@ -319,7 +319,7 @@ func (n *Normalizer) draft(src Source, now time.Time, s *sources.Story, seenYear
 	if body == "" {
 		body = it.Title
 	}
-	it.Language = n.language(src, s.Language, body)
+	it.Language = n.language(src, s.Language, s.FeedLanguage, body)
 
 	published := s.Published.Truncate(time.Second)
 	it.Updated = s.Updated.Truncate(time.Second)
@@ -372,18 +372,31 @@ func httpOnly(s string) string {
 	return s
 }
 
-// language picks the declared tag (when it is a valid BCP 47 tag), else the
-// detected language of body, else the source's default.
-func (n *Normalizer) language(src Source, declared, body string) string {
+// language picks, in order: the item's declared tag (when it is a valid
+// BCP 47 tag); the detected language of body when the feed's declared tag
+// contradicts its script (Latin text under a CJK tag, Han text under a
+// Latin-script one); the feed's declared tag; the detected language; the
+// source's default.
+func (n *Normalizer) language(src Source, declared, feedDeclared, body string) string {
 	if declared != "" {
 		if tag, err := canonicalLang(declared); err == nil {
 			return tag
 		}
 	}
+	detected := ""
 	if n.det != nil {
-		if lang := n.det.Detect(body); lang != "" {
-			return lang
+		detected = n.det.Detect(body)
+	}
+	if feedDeclared != "" {
+		if tag, err := canonicalLang(feedDeclared); err == nil {
+			if contradicts(tag, detected) {
+				return detected
+			}
+			return tag
 		}
+	}
+	if detected != "" {
+		return detected
 	}
 	if tag, err := canonicalLang(src.Language); err == nil {
 		return tag

@@ -52,9 +52,13 @@ type Story struct {
 
 	Authors    []feeds.Person
 	Categories []string
-	Language   string // declared language; empty when the story declares none
-	Image      string
-	Enclosures []feeds.Enclosure
+	Language   string // declared language of the item itself; empty when it declares none
+	// FeedLanguage is the language the story's feed declares for all its
+	// items (RSS <language>, the Atom feed's xml:lang, JSON Feed language);
+	// empty for story files and feeds that declare none.
+	FeedLanguage string
+	Image        string
+	Enclosures   []feeds.Enclosure
 
 	Published time.Time // explicit date; zero when none
 	DateOnly  bool      // Published is a calendar day with no time of day

@@ -13,14 +13,23 @@ import (
 const xmlNamespace = "http://www.w3.org/XML/1998/namespace"
 
 // atomEntry is what gofeed's model drops from an Atom entry: the types of
-// its text constructs (RFC 4287 §3.1) and the xml:lang and xml:base in scope
-// (inherited from the feed element).
+// its text constructs (RFC 4287 §3.1), its languages and the xml:base in
+// scope (inherited from the feed element).
 type atomEntry struct {
-	Lang        string
+	FeedLang    string // xml:lang in scope at the feed element, inherited by the entry
 	Base        string // absolute when the document's URL is; "" when no xml:base is in scope
 	TitleType   string
 	SummaryType string
 	ContentType string
+
+	entryLang, titleLang, summaryLang, contentLang string
+}
+
+// itemLang is the entry's item-level xml:lang: the innermost element of the
+// text it is read from wins (content, else summary, else title), else the
+// entry element's.
+func (e atomEntry) itemLang() string {
+	return firstNonBlank(e.contentLang, e.summaryLang, e.titleLang, e.entryLang)
 }
 
 // readAtomEntries reads the entries of an Atom document in order, for their
@@ -51,6 +60,7 @@ func readAtomEntries(body []byte, docURL string) []atomEntry {
 		case xml.StartElement:
 			sc := stack[len(stack)-1]
 			sc.entry = false
+			own := ""
 			for _, a := range t.Attr {
 				if a.Name.Space != xmlNamespace && a.Name.Space != "xml" {
 					continue
@@ -58,6 +68,7 @@ func readAtomEntries(body []byte, docURL string) []atomEntry {
 				switch a.Name.Local {
 				case "lang":
 					sc.lang = strings.TrimSpace(a.Value)
+					own = sc.lang
 				case "base":
 					sc.base, sc.hasBase = resolve(sc.base, strings.TrimSpace(a.Value)), true
 				}
@@ -68,10 +79,13 @@ func readAtomEntries(body []byte, docURL string) []atomEntry {
 				switch t.Name.Local {
 				case "title":
 					e.TitleType = attr(t, "type")
+					e.titleLang = own
 				case "summary":
 					e.SummaryType = attr(t, "type")
+					e.summaryLang = own
 				case "content":
 					e.ContentType = attr(t, "type")
+					e.contentLang = own
 				}
 				if err := d.Skip(); err != nil {
 					return entries
@@ -79,7 +93,7 @@ func readAtomEntries(body []byte, docURL string) []atomEntry {
 				continue
 			}
 			if depth == 2 && t.Name.Local == "entry" {
-				e := atomEntry{Lang: sc.lang}
+				e := atomEntry{FeedLang: stack[1].lang, entryLang: own}
 				if sc.hasBase {
 					e.Base = sc.base
 				}
@@ -90,6 +104,68 @@ func readAtomEntries(body []byte, docURL string) []atomEntry {
 		case xml.EndElement:
 			if len(stack) > 1 {
 				stack = stack[:len(stack)-1]
+			}
+		}
+	}
+}
+
+// rssItem is what gofeed's model drops from an RSS item: its xml:lang
+// (RSS 2.0 and RSS 1.0 allow it on any element) and the channel's.
+type rssItem struct {
+	Lang     string // on description, else title, else the item
+	FeedLang string // xml:lang in scope at the item's parent (rss, rdf:RDF or channel)
+}
+
+// readRSSItems reads the items of an RSS document in order, for their
+// xml:lang only, as readAtomEntries reads Atom entries. HTML's void
+// elements are not closed for it: RSS's <link> has content.
+func readRSSItems(body []byte) []rssItem {
+	d := xml.NewDecoder(bytes.NewReader(withoutControlBytes(body)))
+	d.Strict = false
+	d.Entity = xml.HTMLEntity
+	d.CharsetReader = charset.NewReaderLabel
+
+	var (
+		stack     = []string{""} // xml:lang in scope, one per open element
+		items     []rssItem
+		itemDepth int // len(stack) inside the open item; 0 when none is open
+		item      struct{ own, title, desc string }
+	)
+	for {
+		tok, err := d.Token()
+		if err != nil {
+			return items
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			lang, own := stack[len(stack)-1], ""
+			for _, a := range t.Attr {
+				if (a.Name.Space == xmlNamespace || a.Name.Space == "xml") && a.Name.Local == "lang" {
+					lang = strings.TrimSpace(a.Value)
+					own = lang
+				}
+			}
+			switch {
+			case itemDepth == 0 && t.Name.Local == "item":
+				items = append(items, rssItem{FeedLang: stack[len(stack)-1]})
+				item.own, item.title, item.desc = own, "", ""
+				itemDepth = len(stack) + 1
+			case itemDepth != 0 && len(stack) == itemDepth:
+				switch t.Name.Local {
+				case "title":
+					item.title = own
+				case "description":
+					item.desc = own
+				}
+			}
+			stack = append(stack, lang)
+		case xml.EndElement:
+			if len(stack) > 1 {
+				stack = stack[:len(stack)-1]
+			}
+			if itemDepth != 0 && len(stack) < itemDepth {
+				items[len(items)-1].Lang = firstNonBlank(item.desc, item.title, item.own)
+				itemDepth = 0
 			}
 		}
 	}

@@ -310,6 +310,9 @@ func (s *Source) parse(feedURL string, body []byte, contentType string) (parsed,
 	if f.FeedType == "atom" {
 		p.atom = readAtomEntries(dec.body, p.url)
 	}
+	if f.FeedType == "rss" {
+		p.rss = readRSSItems(dec.body)
+	}
 	if dropped := p.keepFirst(s.opts.MaxItems); dropped > 0 {
 		s.log.Warn("feed has more items than fetch.max_items; kept the first", "url", feedURL,
 			"kept", s.opts.MaxItems, "dropped", dropped)

@@ -24,6 +24,7 @@ type parsed struct {
 	url  string // publicURL of the feed URL: Story.File, the last resort for bases and Origin.ID
 	feed *gofeed.Feed
 	atom []atomEntry // Atom only, in entry order
+	rss  []rssItem   // RSS only, in item order
 }
 
 // publicURL is the form of a feed's URL that stories may show: for an
@@ -61,6 +62,11 @@ func (p *parsed) keepFirst(n int) (dropped int) {
 	} else {
 		p.atom = p.atom[:n]
 	}
+	if len(p.rss) != len(items) {
+		p.rss = nil
+	} else {
+		p.rss = p.rss[:n]
+	}
 	p.feed.Items = items[:n]
 	return len(items) - n
 }
@@ -96,7 +102,15 @@ func (p parsed) story(i int, it *gofeed.Item, zone *time.Location) sources.Story
 		// Practices Profile), and content:encoded always is.
 		st.TitleHTML, st.SummaryHTML = true, true
 		st.Content = it.Content
-		st.Language = f.Language
+		// <language> (or the channel's dc:language) is the feed's
+		// declaration, else the channel's xml:lang; an item declares its
+		// own with dc:language or xml:lang.
+		var r rssItem
+		if len(p.rss) == len(f.Items) {
+			r = p.rss[i]
+		}
+		st.FeedLanguage = firstNonBlank(f.Language, r.FeedLang)
+		st.Language = r.Lang
 		if dc := it.DublinCoreExt; dc != nil && len(dc.Language) > 0 && dc.Language[0] != "" {
 			st.Language = dc.Language[0]
 		}
@@ -114,7 +128,8 @@ func (p parsed) story(i int, it *gofeed.Item, zone *time.Location) sources.Story
 			st.Text = paragraphs(it.Content)
 		}
 		st.Base = firstNonBlank(a.Base, p.url)
-		st.Language = firstNonBlank(a.Lang, f.Language)
+		st.Language = a.itemLang()
+		st.FeedLanguage = firstNonBlank(a.FeedLang, f.Language)
 		var entry *atom.Entry
 		if i < len(orig.Entries) {
 			entry = orig.Entries[i]
@@ -127,13 +142,13 @@ func (p parsed) story(i int, it *gofeed.Item, zone *time.Location) sources.Story
 		if i < len(orig.Items) {
 			item = orig.Items[i]
 		}
-		st.Language = f.Language
+		st.FeedLanguage = f.Language
 		if item != nil {
 			st.Content = item.ContentHTML
 			if item.ContentHTML == "" {
 				st.Text = paragraphs(item.ContentText)
 			}
-			st.Language = firstNonBlank(item.Language, f.Language)
+			st.Language = item.Language
 		}
 		st.Authors = jsonPeople(item, orig)
 	}

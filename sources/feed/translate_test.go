@@ -76,6 +76,7 @@ func TestAtomTextConstructs(t *testing.T) {
 		{"html summary is HTML", s0.SummaryHTML, true},
 		{"html content resolved against xml:base", s0.Content, `<p>See <a href="https://example.net/blog/rel/x">x</a></p>`},
 		{"entry xml:lang", s0.Language, "zh-Hant"},
+		{"feed xml:lang declared for the feed", s0.FeedLanguage, "en"},
 		{"feed xml:base", s0.Base, "https://example.net/blog/"},
 		{"link against xml:base", s0.Link, "https://example.net/blog/posts/1"},
 		{"html title", s1.Title, "<i>Italic</i> title"},
@@ -84,7 +85,8 @@ func TestAtomTextConstructs(t *testing.T) {
 		{"text content is not Content", s1.Content, ""},
 		{"entry xml:base", s1.Base, "https://other.example/x/"},
 		{"entry link against entry xml:base", s1.Link, "https://other.example/x/two.html"},
-		{"feed xml:lang inherited", s1.Language, "en"},
+		{"no item-level xml:lang", s1.Language, ""},
+		{"feed xml:lang inherited", s1.FeedLanguage, "en"},
 		{"untyped title is text", s2.TitleHTML, false},
 		{"xhtml content is HTML", s2.Content, "<p>X<strong>HTML</strong></p>"},
 		{"origin id is the Atom feed id", s2.Origin.ID, "tag:example.net,2025:feed"},
@@ -284,9 +286,9 @@ func TestReadAtomEntries(t *testing.T) {
 		`</feed>`
 	got := readAtomEntries([]byte(body), "https://example.org/feeds/atom.xml")
 	want := []atomEntry{
-		{Lang: "zh-Hant", Base: "https://example.org/blog/", TitleType: "html", ContentType: "text"},
-		{Lang: "en", Base: "https://example.org/blog/sub/", SummaryType: "xhtml"},
-		{Lang: "zh-Hant", Base: "https://example.org/blog/", ContentType: "application/xhtml+xml"},
+		{FeedLang: "zh-Hant", Base: "https://example.org/blog/", TitleType: "html", ContentType: "text"},
+		{FeedLang: "zh-Hant", Base: "https://example.org/blog/sub/", SummaryType: "xhtml", entryLang: "en"},
+		{FeedLang: "zh-Hant", Base: "https://example.org/blog/", ContentType: "application/xhtml+xml"},
 	}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("entries:\n%+v\nwant\n%+v", got, want)
