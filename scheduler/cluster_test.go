@@ -363,9 +363,7 @@ func TestClusterTickDuringClaim(t *testing.T) {
 	stop := startRun(t, sch)
 	<-slow.arrived
 	for range 2 { // two requests land during the claim, as a tick's would
-		if !sch.Trigger("wire") {
-			t.Fatal("Trigger refused while Run runs")
-		}
+		trigger(t, sch, "wire")
 	}
 	close(slow.release)
 	waitFor(t, 10*time.Second, "three fetches on the later ticks", func() bool { return src.calls.Load() >= 4 })

@@ -341,9 +341,7 @@ func TestFakeClusterTickDuringClaim(t *testing.T) {
 	sch, log, reg := c.node("n1", []Job{loopJob(src, "@hourly")}, loopOptions(nil), memStore{})
 	stop := startRun(t, sch)
 	<-arrived
-	if !sch.Trigger("wire") { // a tick, through the same path, during the claim
-		t.Fatal("Trigger refused while Run runs")
-	}
+	trigger(t, sch, "wire") // a tick, through the same path, during the claim
 	close(resume)
 	eventually(t, "the refresh for the tick", func() bool { return src.calls.Load() == 1 })
 	stop()
@@ -456,9 +454,7 @@ func TestTriggerTakesTheTickPath(t *testing.T) {
 	l := sch.loop.Load()
 	l.cron.Entry(l.entry("wire").id).Job.Run() // what the clock runs at a tick
 	eventually(t, "the tick's refresh", func() bool { return fetches(t, reg, "wire", "ok") == 2 })
-	if !sch.Trigger("wire") {
-		t.Fatal("Trigger refused while Run runs")
-	}
+	trigger(t, sch, "wire")
 	eventually(t, "the trigger's refresh", func() bool { return fetches(t, reg, "wire", "ok") == 3 })
 	eventually(t, "the trigger's change published", func() bool {
 		return titlesOf(s.feedIfAny("feed.json")) == "Retitled Story"
@@ -466,9 +462,7 @@ func TestTriggerTakesTheTickPath(t *testing.T) {
 	if sch.Trigger("nowhere") {
 		t.Error("Trigger of an unknown source accepted")
 	}
-	if !sch.Trigger("wire") {
-		t.Fatal("Trigger refused while Run runs")
-	}
+	trigger(t, sch, "wire")
 	<-started
 	sch.Trigger("wire") // while the last one runs
 	close(release)
@@ -567,4 +561,12 @@ func names(t *testing.T, sch *Scheduler) string {
 		}
 	}
 	return strings.Join(out, " ")
+}
+
+// trigger triggers a refresh of name, waiting for Run to take triggers: it
+// opens to them once it has started its sources, which a test can see
+// happen (a claim, a fetch) a moment before.
+func trigger(t *testing.T, sch *Scheduler, name string) {
+	t.Helper()
+	waitFor(t, 5*time.Second, "Run to take a trigger of "+name, func() bool { return sch.Trigger(name) })
 }
