@@ -1,53 +1,20 @@
 package publish_test
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"log"
 	"os"
-	"slices"
-	"strings"
+	"path/filepath"
 	"time"
 
 	"github.com/feedloom/feedloom/feeds"
 	"github.com/feedloom/feedloom/publish"
 	"github.com/feedloom/feedloom/store"
+	"github.com/feedloom/feedloom/store/sqlite"
 )
 
-// memory is an ItemReader over a slice, answering queries as store.Store
-// documents them: released items only unless asked, RFC 4647 language
-// filtering, newest first then by id.
-type memory []feeds.Item
-
-func (m memory) Items(_ context.Context, q store.Query) ([]feeds.Item, error) {
-	var out []feeds.Item
-	for _, it := range m {
-		if (!it.Held || q.IncludeHeld) && feeds.MatchLang(it.Language, q.Language) &&
-			(q.Source == "" || q.Source == it.Source) && (!q.Unlinked || it.Link == "") {
-			out = append(out, it)
-		}
-	}
-	slices.SortStableFunc(out, func(a, b feeds.Item) int {
-		return cmp.Or(b.Published.Compare(a.Published), strings.Compare(a.ID, b.ID))
-	})
-	return out[:min(len(out), cmp.Or(q.Limit, len(out)))], nil
-}
-
-// Newest is the latest Published or Updated among released items.
-func (m memory) Newest(context.Context) (time.Time, error) {
-	var t time.Time
-	for _, it := range m {
-		for _, d := range []time.Time{it.Published, it.Updated} {
-			if !it.Held && d.After(t) {
-				t = d
-			}
-		}
-	}
-	return t, nil
-}
-
-// Example publishes a store of two items, one in English with a page of its
+// Example publishes a SQLite store of two items, one in English with a page of its
 // own and one in Traditional Chinese without, for two languages. The first
 // Publish writes the merged feed and each language's feeds (in a folder
 // named by the tag in lower case) in three formats, the index, the OPML
@@ -60,8 +27,14 @@ func Example() {
 	}
 	defer os.RemoveAll(dir)
 
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(dir, "data", "feedloom.db"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer st.Close()
 	published := time.Date(2025, 3, 13, 9, 30, 0, 0, time.UTC)
-	items := memory{
+	items := []feeds.Item{
 		{
 			ID: "https://news.example.edu/2025/net-zero", Source: "newsroom",
 			Title: "Net-zero plan unveiled", Link: "https://news.example.edu/2025/net-zero",
@@ -75,14 +48,16 @@ func Example() {
 			Published: published.Add(-time.Hour), Updated: published.Add(-time.Hour),
 		},
 	}
-	p := publish.New(items, publish.Options{
-		Dir:       dir,
+	if _, err := st.Apply(ctx, "newsroom", store.Batch{Items: items}); err != nil {
+		log.Fatal(err)
+	}
+	p := publish.New(st, publish.Options{
+		Dir:       filepath.Join(dir, "public"),
 		BaseURL:   "https://feeds.example.edu/",
 		Title:     "Campus News",
 		Languages: []publish.Language{{Tag: "en"}, {Tag: "zh-Hant", Title: "校園新聞"}},
 	}, nil)
 
-	ctx := context.Background()
 	rep, err := p.Publish(ctx)
 	if err != nil {
 		log.Fatal(err)

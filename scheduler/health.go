@@ -10,8 +10,9 @@ import (
 
 // Sources reports each source's health for the server's /healthz and
 // /status, in config order. URLs and errors are shown with their secrets
-// (userinfo, query values) redacted: the pages are public. NextRun is the later of the schedule's next
-// tick and the source's own backoff or cache window; zero outside Run.
+// (userinfo, query values) redacted: the pages are public. NextRun is the
+// later of the schedule's next tick and the source's own backoff or cache
+// window; zero outside Run.
 func (s *Scheduler) Sources(ctx context.Context) ([]server.SourceHealth, error) {
 	now := s.opts.Now()
 	jobs, entries := s.jobs, []*entry(nil)
