@@ -103,23 +103,21 @@ var sampleDates = testenv.Dates
 func TestSampleDates(t *testing.T) {
 	n := newTestNormalizer(t)
 	now := hkt(t, 2025, 3, 14, 10, 0, 0)
-	for _, l := range testenv.Listings() {
-		t.Run(l.Name, func(t *testing.T) {
-			items, err := n.Items(Source{Name: "newsroom", Language: "en"}, now, listingStories(t, l), nil)
-			if err != nil {
-				t.Fatal(err)
+	testenv.EachListing(t, func(t *testing.T, l testenv.Listing) {
+		items, err := n.Items(Source{Name: "newsroom", Language: "en"}, now, listingStories(t, l), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkDates(t, items, testenv.Dates)
+		for i, it := range items {
+			if !it.Updated.Equal(it.Published) || !it.FirstSeen.Equal(now) || it.Held {
+				t.Errorf("item %d: updated %v, first seen %v, held %v", i, it.Updated, it.FirstSeen, it.Held)
 			}
-			checkDates(t, items, testenv.Dates)
-			for i, it := range items {
-				if !it.Updated.Equal(it.Published) || !it.FirstSeen.Equal(now) || it.Held {
-					t.Errorf("item %d: updated %v, first seen %v, held %v", i, it.Updated, it.FirstSeen, it.Held)
-				}
-				if it.Position != i || it.File != l.Name || it.Source != "newsroom" {
-					t.Errorf("item %d: position %d, file %q, source %q", i, it.Position, it.File, it.Source)
-				}
+			if it.Position != i || it.File != l.Name || it.Source != "newsroom" {
+				t.Errorf("item %d: position %d, file %q, source %q", i, it.Position, it.File, it.Source)
 			}
-		})
-	}
+		}
+	})
 }
 
 func TestListingWithoutYearLine(t *testing.T) {

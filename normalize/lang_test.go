@@ -16,18 +16,16 @@ func TestDetectSampleBodies(t *testing.T) {
 	}
 	// DESIGN: 4 English and 4 Traditional Chinese bodies; story 6 has an
 	// English title and a Chinese body.
-	for _, l := range testenv.Listings() {
-		t.Run(l.Name, func(t *testing.T) {
-			for i, s := range listingStories(t, l) {
-				if got := det.Detect(strings.Join(s.Text, "\n")); got != testenv.Languages[i] {
-					t.Errorf("Detect(body %d) = %q, want %q", i+1, got, testenv.Languages[i])
-				}
-				if got := det.Detect(s.Title); got != "en" {
-					t.Errorf("Detect(title %d) = %q, want en", i+1, got)
-				}
+	testenv.EachListing(t, func(t *testing.T, l testenv.Listing) {
+		for i, s := range listingStories(t, l) {
+			if got := det.Detect(strings.Join(s.Text, "\n")); got != testenv.Languages[i] {
+				t.Errorf("Detect(body %d) = %q, want %q", i+1, got, testenv.Languages[i])
 			}
-		})
-	}
+			if got := det.Detect(s.Title); got != "en" {
+				t.Errorf("Detect(title %d) = %q, want en", i+1, got)
+			}
+		}
+	})
 }
 
 func TestDetect(t *testing.T) {

@@ -121,12 +121,7 @@ func (s *site) feed(rel string) []jsonItem {
 // expectations item by item: order, language, date and id.
 func TestSampleListing(t *testing.T) {
 	t.Parallel()
-	for _, l := range testenv.Listings() {
-		t.Run(l.Name, func(t *testing.T) {
-			t.Parallel()
-			testListing(t, l)
-		})
-	}
+	testenv.EachListing(t, testListing)
 }
 
 func testListing(t *testing.T, l testenv.Listing) {

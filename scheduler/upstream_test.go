@@ -301,12 +301,7 @@ func (s *site) atomSources(rel string) map[string]string {
 // second run sends conditional requests and rewrites nothing.
 func TestUpstreamsMergeWithListing(t *testing.T) {
 	t.Parallel()
-	for _, l := range testenv.Listings() {
-		t.Run(l.Name, func(t *testing.T) {
-			t.Parallel()
-			testUpstreamsMerge(t, l)
-		})
-	}
+	testenv.EachListing(t, testUpstreamsMerge)
 }
 
 func testUpstreamsMerge(t *testing.T, l testenv.Listing) {

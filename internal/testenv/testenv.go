@@ -151,3 +151,15 @@ func SamplePath(tb testing.TB) string {
 	}
 	return p
 }
+
+// EachListing runs test as a subtest named for each of Listings, in
+// parallel with the others: each gets its own listing to read.
+func EachListing(t *testing.T, test func(t *testing.T, l Listing)) {
+	t.Helper()
+	for _, l := range Listings() {
+		t.Run(l.Name, func(t *testing.T) {
+			t.Parallel()
+			test(t, l)
+		})
+	}
+}

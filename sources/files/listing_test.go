@@ -102,25 +102,23 @@ func TestNewsroomListing(t *testing.T) {
 // Each listing saved with a byte order mark and CRLF or CR line ends gives
 // the same stories.
 func TestListingEncodings(t *testing.T) {
-	for _, l := range testenv.Listings() {
-		t.Run(l.Name, func(t *testing.T) {
-			plain := string(l.Raw(t))
-			base := fetch(t, writeFiles(t, map[string]string{l.Name: plain}), Options{}).Stories
-			for name, body := range map[string]string{
-				"bom+crlf": "\uFEFF" + strings.ReplaceAll(plain, "\n", "\r\n"),
-				"cr":       strings.ReplaceAll(plain, "\n", "\r"),
-				"crlf+nl":  strings.ReplaceAll(plain, "\n", "\r\n") + "\r\n",
-			} {
-				got := fetch(t, writeFiles(t, map[string]string{l.Name: body}), Options{})
-				if len(got.Problems) != 0 {
-					t.Fatalf("%s: problems: %v", name, got.Problems)
-				}
-				if !reflect.DeepEqual(got.Stories, base) {
-					t.Errorf("%s: stories differ from the LF listing:\n%+v\nwant\n%+v", name, got.Stories, base)
-				}
+	testenv.EachListing(t, func(t *testing.T, l testenv.Listing) {
+		plain := string(l.Raw(t))
+		base := fetch(t, writeFiles(t, map[string]string{l.Name: plain}), Options{}).Stories
+		for name, body := range map[string]string{
+			"bom+crlf": "\uFEFF" + strings.ReplaceAll(plain, "\n", "\r\n"),
+			"cr":       strings.ReplaceAll(plain, "\n", "\r"),
+			"crlf+nl":  strings.ReplaceAll(plain, "\n", "\r\n") + "\r\n",
+		} {
+			got := fetch(t, writeFiles(t, map[string]string{l.Name: body}), Options{})
+			if len(got.Problems) != 0 {
+				t.Fatalf("%s: problems: %v", name, got.Problems)
 			}
-		})
-	}
+			if !reflect.DeepEqual(got.Stories, base) {
+				t.Errorf("%s: stories differ from the LF listing:\n%+v\nwant\n%+v", name, got.Stories, base)
+			}
+		}
+	})
 }
 
 func TestListingLabels(t *testing.T) {
