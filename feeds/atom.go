@@ -1,6 +1,7 @@
 package feeds
 
 import (
+	"cmp"
 	"encoding/xml"
 	"fmt"
 	"io"
@@ -131,8 +132,9 @@ func (f *Feed) atom() *atomFeed {
 		out.Authors = []*gorilla.AtomAuthor{{AtomPerson: gorilla.AtomPerson{Name: cmpText(f.Title, f.Link, f.SelfURL)}}}
 	}
 	out.Entries = make([]atomEntry, 0, len(f.Items))
+	sources := f.sourceUpdates()
 	for i := range f.Items {
-		out.Entries = append(out.Entries, f.atomEntry(&f.Items[i]))
+		out.Entries = append(out.Entries, f.atomEntry(&f.Items[i], sources))
 	}
 	return out
 }
@@ -149,31 +151,29 @@ func (f *Feed) entryUpdated(it *Item) time.Time {
 	return f.updated()
 }
 
-// sourceUpdated is the updated of the <source> of it: the newest among
-// f.SourceUpdated for its origin and the entries of f from that origin. An
-// origin without an id stands for its own entry alone.
-func (f *Feed) sourceUpdated(it *Item) time.Time {
-	t := f.entryUpdated(it)
-	id := it.Origin.ID
-	if id == "" {
-		return t
-	}
-	if s := f.SourceUpdated[id]; s.After(t) {
-		t = s
-	}
+// sourceUpdates maps each origin id to its <source>'s updated: the newest
+// among f.SourceUpdated for it and the entries of f from that origin. It is
+// worked out once per feed, not once per entry.
+func (f *Feed) sourceUpdates() map[string]time.Time {
+	out := make(map[string]time.Time)
 	for i := range f.Items {
 		o := f.Items[i].Origin
-		if o == nil || o.ID != id {
+		if o == nil || o.ID == "" {
 			continue
 		}
-		if u := f.entryUpdated(&f.Items[i]); u.After(t) {
-			t = u
+		t := f.entryUpdated(&f.Items[i])
+		if s := f.SourceUpdated[o.ID]; s.After(t) {
+			t = s
+		}
+		if t.After(out[o.ID]) {
+			out[o.ID] = t
 		}
 	}
-	return t
+	return out
 }
 
-func (f *Feed) atomEntry(it *Item) atomEntry {
+// atomEntry is it as an entry; sources are the feed's sourceUpdates.
+func (f *Feed) atomEntry(it *Item, sources map[string]time.Time) atomEntry {
 	updated := f.entryUpdated(it)
 	e := atomEntry{
 		Lang:      cleanText(it.Language),
@@ -220,7 +220,8 @@ func (f *Feed) atomEntry(it *Item) atomEntry {
 		if href := cleanText(o.Link); href != "" {
 			s.Links = []gorilla.AtomLink{{Href: href, Rel: "alternate"}}
 		}
-		s.Updated = f.formatTime(f.sourceUpdated(it), time.RFC3339)
+		// An origin without an id stands for its own entry alone.
+		s.Updated = f.formatTime(cmp.Or(sources[o.ID], f.entryUpdated(it)), time.RFC3339)
 		e.Source = s
 	}
 	return e
