@@ -120,6 +120,11 @@ type rssItem struct {
 // xml:lang only, as readAtomEntries reads Atom entries. HTML's void
 // elements are not closed for it: RSS's <link> has content.
 func readRSSItems(body []byte) []rssItem {
+	// Few RSS feeds declare xml:lang at all: those that don't are not read
+	// a second time.
+	if !bytes.Contains(body, []byte("xml:lang")) {
+		return nil
+	}
 	d := xml.NewDecoder(bytes.NewReader(withoutControlBytes(body)))
 	d.Strict = false
 	d.Entity = xml.HTMLEntity
