@@ -90,13 +90,13 @@ func OpenReadOnly(ctx context.Context, path string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("sqlite: open %s: read schema version: %w", path, err)
 	}
-	switch {
-	case version > schemaVersion:
+	err = tooNew(version)
+	if err == nil && version < schemaVersion {
+		err = fmt.Errorf("schema version %d: %w", version, store.ErrNoStore)
+	}
+	if err != nil {
 		db.Close()
-		return nil, fmt.Errorf("sqlite: open %s: schema version %d, this binary knows up to %d: %w", path, version, schemaVersion, store.ErrSchemaTooNew)
-	case version < schemaVersion:
-		db.Close()
-		return nil, fmt.Errorf("sqlite: open %s: schema version %d: %w", path, version, store.ErrNoStore)
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
 	return &Store{db: db, path: path, readOnly: true}, nil
 }
@@ -132,12 +132,8 @@ func (s *Store) migrate(ctx context.Context) error {
 	if err := tx.QueryRowContext(ctx, `PRAGMA user_version`).Scan(&version); err != nil {
 		return fmt.Errorf("read schema version: %w", err)
 	}
-	switch {
-	case version > schemaVersion:
-		return fmt.Errorf("schema version %d, this binary knows up to %d: %w",
-			version, schemaVersion, store.ErrSchemaTooNew)
-	case version == schemaVersion:
-		return nil
+	if err := tooNew(version); err != nil || version == schemaVersion {
+		return err
 	}
 	for v := version; v < schemaVersion; v++ {
 		if _, err := tx.ExecContext(ctx, steps[v]); err != nil {
@@ -182,6 +178,14 @@ func (u unixScanner) Scan(src any) error {
 		*u.t = time.Unix(v, 0).UTC()
 	default:
 		return fmt.Errorf("unix time: got %T, want an integer", src)
+	}
+	return nil
+}
+
+// tooNew refuses a schema written by a newer feedloom.
+func tooNew(version int) error {
+	if version > schemaVersion {
+		return fmt.Errorf("schema version %d, this binary knows up to %d: %w", version, schemaVersion, store.ErrSchemaTooNew)
 	}
 	return nil
 }
