@@ -172,7 +172,13 @@ func (l *leader) close() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.conn != nil {
-		l.conn.Close(context.Background())
+		// The server frees a closed session's locks only once its backend
+		// has noticed the client left; giving the lock back first hands the
+		// lead over at once to the next node that asks.
+		ctx, cancel := context.WithTimeout(context.Background(), sessionTimeout)
+		defer cancel()
+		l.conn.Exec(ctx, `SELECT pg_advisory_unlock($1)`, leadLock)
+		l.conn.Close(ctx)
 		l.conn = nil
 	}
 }
