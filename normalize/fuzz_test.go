@@ -170,6 +170,15 @@ func FuzzItems(f *testing.F) {
 			if bad := scriptCapable(it.Content); bad != "" {
 				t.Fatalf("item content %q holds %s", it.Content, bad)
 			}
+			names := []string{it.Title, it.Summary}
+			for _, p := range it.Authors {
+				names = append(names, p.Name)
+			}
+			for _, name := range append(names, it.Categories...) {
+				if _, changed := cutRuns(name); changed {
+					t.Fatalf("name %q keeps a run that could script a page", name)
+				}
+			}
 		}
 	})
 }

@@ -77,7 +77,10 @@ func New(opts Options, det *Detector) *Normalizer {
 type draft struct {
 	item  feeds.Item
 	known *feeds.Item
-	line  int // the story's line in its file, for error messages
+	// storedID is the id the item had before its title lost a run that
+	// could script a page (safeName): an item stored under it keeps it.
+	storedID string
+	line     int // the story's line in its file, for error messages
 
 	exact     time.Time // explicit date with a time of day; zero when none
 	day       civil     // stated day (explicit day-only date or one written in the text)
@@ -116,6 +119,12 @@ func (n *Normalizer) Items(src Source, now time.Time, stories []sources.Story, k
 		if d.item.Link != "" {
 			link = feeds.CanonicalLink(d.item.Link)
 		}
+		d.known = byID[d.item.ID]
+		if d.known == nil && d.storedID != "" {
+			if d.known = storedItem(byID, known, d, link); d.known != nil {
+				d.item.ID = d.known.ID
+			}
+		}
 		if first := seenID[d.item.ID]; first != nil {
 			how := "(same explicit id)"
 			if strings.TrimSpace(s.ID) == "" {
@@ -132,7 +141,6 @@ func (n *Normalizer) Items(src Source, now time.Time, stories []sources.Story, k
 		if link != "" {
 			seenLink[link] = d
 		}
-		d.known = byID[d.item.ID]
 		drafts = append(drafts, d)
 	}
 
@@ -164,6 +172,39 @@ func (n *Normalizer) Items(src Source, now time.Time, stories []sources.Story, k
 		items[i] = *it
 	}
 	return items, errors.Join(errs...)
+}
+
+// storedItem finds the stored item of a draft whose title safeName cut:
+// the one stored under the id the uncut title gave, else a stored item of
+// the same file with the same link. Ids never change once published.
+func storedItem(byID map[string]*feeds.Item, known []feeds.Item, d *draft, link string) *feeds.Item {
+	if k := byID[d.storedID]; k != nil {
+		return k
+	}
+	if link == "" {
+		return nil
+	}
+	for i := range known {
+		if k := &known[i]; k.File == d.item.File && k.Link != "" && feeds.CanonicalLink(k.Link) == link {
+			return k
+		}
+	}
+	return nil
+}
+
+// safeOrigin is o with its title cut by safeName; o itself is shared by
+// every story of its feed and left alone.
+func safeOrigin(o *feeds.Origin) *feeds.Origin {
+	if o == nil {
+		return nil
+	}
+	title := safeName(plainText(o.Title))
+	if title == o.Title {
+		return o
+	}
+	c := *o
+	c.Title = title
+	return &c
 }
 
 // embargoed reports whether a story-file item is held: dated after now by an
@@ -243,13 +284,19 @@ func (n *Normalizer) draft(src Source, now time.Time, s *sources.Story, seenYear
 	it.Source = src.Name
 	it.File = s.File
 	it.Position = s.Position
-	it.Origin = s.Origin
 
+	// Names keep what their format says (HTML typed names decoded, plain
+	// text literal) less any run that could script a page they are
+	// inserted into; rawTitle is the title before that cut, for the ids
+	// of items stored before it.
+	rawTitle := ""
 	if s.TitleHTML {
-		it.Title = htmlToText(n.strict, s.Title)
+		rawTitle = htmlToText(n.strict, s.Title)
 	} else {
-		it.Title = plainText(s.Title)
+		rawTitle = plainText(s.Title)
 	}
+	it.Title = safeName(rawTitle)
+	it.Origin = safeOrigin(s.Origin)
 
 	// Link: relative to the story's base, else the site.
 	storyBase := n.parseBase(s.Base)
@@ -280,7 +327,7 @@ func (n *Normalizer) draft(src Source, now time.Time, s *sources.Story, seenYear
 	if summary == "" {
 		summary = text
 	}
-	it.Summary = cutRunes(summary, n.opts.SummaryLen)
+	it.Summary = cutRunes(safeName(summary), n.opts.SummaryLen)
 
 	// An upstream item may lack a title (RSS 2.0 with a description, JSON
 	// Feed, microblogs): it is kept untitled when it has content, a summary
@@ -295,13 +342,13 @@ func (n *Normalizer) draft(src Source, now time.Time, s *sources.Story, seenYear
 	}
 
 	for _, a := range s.Authors {
-		p := feeds.Person{Name: plainText(a.Name), Email: strings.TrimSpace(a.Email), URL: httpOnly(resolve(linkBase, a.URL))}
+		p := feeds.Person{Name: safeName(plainText(a.Name)), Email: strings.TrimSpace(a.Email), URL: httpOnly(resolve(linkBase, a.URL))}
 		if p != (feeds.Person{}) {
 			it.Authors = append(it.Authors, p)
 		}
 	}
 	for _, c := range s.Categories {
-		if c = plainText(c); c != "" && !slices.Contains(it.Categories, c) {
+		if c = safeName(plainText(c)); c != "" && !slices.Contains(it.Categories, c) {
 			it.Categories = append(it.Categories, c)
 		}
 	}
@@ -323,10 +370,15 @@ func (n *Normalizer) draft(src Source, now time.Time, s *sources.Story, seenYear
 
 	published := s.Published.Truncate(time.Second)
 	it.Updated = s.Updated.Truncate(time.Second)
-	if src.Feed {
-		it.ID = n.upstreamID(src.Name, s.ID, it.Link, cmp.Or(it.Title, text, summary, it.Content), published)
-	} else {
-		it.ID = n.tagID(src.Name, fileKey(s.ID, it.Title))
+	id := func(title string) string {
+		if src.Feed {
+			return n.upstreamID(src.Name, s.ID, it.Link, cmp.Or(title, text, summary, it.Content), published)
+		}
+		return n.tagID(src.Name, fileKey(s.ID, title))
+	}
+	it.ID = id(it.Title)
+	if rawTitle != it.Title {
+		d.storedID = id(rawTitle)
 	}
 
 	switch {
