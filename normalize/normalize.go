@@ -307,16 +307,22 @@ func (n *Normalizer) draft(src Source, now time.Time, s *sources.Story, seenYear
 		contentBase, _ = url.Parse(it.Link)
 	}
 
+	// The element holding the body may declare a base of its own.
+	bodyBase := contentBase
+	if b := n.parseBase(s.ContentBase); b != nil {
+		bodyBase = b
+	}
+
 	var text string
 	switch {
 	case strings.TrimSpace(s.Content) != "":
-		it.Content, text = contentHTML(&n.scratch, n.ugc, s.Content, contentBase)
+		it.Content, text = contentHTML(&n.scratch, n.ugc, s.Content, bodyBase)
 	case len(s.Text) > 0:
 		it.Content, text = paragraphsHTML(s.Text)
 	case s.SummaryHTML && strings.TrimSpace(s.Summary) != "":
 		// An RSS item whose only body is its description: that HTML is the
 		// story, as every reader shows it.
-		it.Content, text = contentHTML(&n.scratch, n.ugc, s.Summary, contentBase)
+		it.Content, text = contentHTML(&n.scratch, n.ugc, s.Summary, bodyBase)
 	}
 	summary := ""
 	if s.SummaryHTML {

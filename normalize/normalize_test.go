@@ -163,3 +163,26 @@ func TestCopiedFields(t *testing.T) {
 		t.Errorf("slug %q for an item with a link", it.Slug)
 	}
 }
+
+// TestContentBase: links in the body resolve against the base its element
+// declares (xml:base on an Atom content or RSS description); the item's
+// link and image keep the item's base.
+func TestContentBase(t *testing.T) {
+	n := newTestNormalizer(t)
+	st := sources.Story{
+		File: "https://up.example.org/feed", Title: "T", Link: "post.html", Image: "i.png",
+		Base: "https://up.example.org/blog/", ContentBase: "https://cdn.example.org/c/",
+		Content: `<p><a href="x.html">x</a> <img src="/y.png"></p>`,
+	}
+	items, err := n.Items(Source{Name: "up", Language: "en", Feed: true}, hkt(t, 2025, 3, 14, 10, 0, 0), []sources.Story{st}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	it := items[0]
+	if want := `<p><a href="https://cdn.example.org/c/x.html" rel="nofollow">x</a> <img src="https://cdn.example.org/y.png"/></p>`; it.Content != want {
+		t.Errorf("content %s\nwant    %s", it.Content, want)
+	}
+	if it.Link != "https://up.example.org/blog/post.html" || it.Image != "https://up.example.org/blog/i.png" {
+		t.Errorf("link %q image %q", it.Link, it.Image)
+	}
+}

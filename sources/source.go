@@ -44,6 +44,11 @@ type Story struct {
 	TitleHTML bool // Title may hold markup and entities (RSS, Atom type="html")
 	Link      string
 	Base      string // base URL for relative links in Link and Content
+	// ContentBase is the base for relative links in Content (or in the
+	// Summary that stands in for it) when the element holding it declares
+	// its own (xml:base on an Atom content or an RSS description); empty
+	// when Base serves.
+	ContentBase string
 
 	Summary     string // as written
 	SummaryHTML bool

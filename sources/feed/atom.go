@@ -10,7 +10,10 @@ import (
 	"golang.org/x/net/html/charset"
 )
 
-const xmlNamespace = "http://www.w3.org/XML/1998/namespace"
+const (
+	xmlNamespace     = "http://www.w3.org/XML/1998/namespace"
+	contentNamespace = "http://purl.org/rss/1.0/modules/content/"
+)
 
 // atomEntry is what gofeed's model drops from an Atom entry: the types of
 // its text constructs (RFC 4287 §3.1), its languages and the xml:base in
@@ -21,6 +24,10 @@ type atomEntry struct {
 	TitleType   string
 	SummaryType string
 	ContentType string
+
+	// SummaryBase and ContentBase are the xml:base of the summary and
+	// content elements, when they declare one; "" when the entry's serves.
+	SummaryBase, ContentBase string
 
 	entryLang, titleLang, summaryLang, contentLang string
 }
@@ -60,7 +67,7 @@ func readAtomEntries(body []byte, docURL string) []atomEntry {
 		case xml.StartElement:
 			sc := stack[len(stack)-1]
 			sc.entry = false
-			own := ""
+			own, ownBase := "", ""
 			for _, a := range t.Attr {
 				if a.Name.Space != xmlNamespace && a.Name.Space != "xml" {
 					continue
@@ -71,6 +78,7 @@ func readAtomEntries(body []byte, docURL string) []atomEntry {
 					own = sc.lang
 				case "base":
 					sc.base, sc.hasBase = resolve(sc.base, strings.TrimSpace(a.Value)), true
+					ownBase = sc.base
 				}
 			}
 			depth := len(stack) // 1: the feed element, 2: an entry, 3: its children
@@ -83,9 +91,11 @@ func readAtomEntries(body []byte, docURL string) []atomEntry {
 				case "summary":
 					e.SummaryType = attr(t, "type")
 					e.summaryLang = own
+					e.SummaryBase = ownBase
 				case "content":
 					e.ContentType = attr(t, "type")
 					e.contentLang = own
+					e.ContentBase = ownBase
 				}
 				if err := d.Skip(); err != nil {
 					return entries
@@ -109,20 +119,26 @@ func readAtomEntries(body []byte, docURL string) []atomEntry {
 	}
 }
 
-// rssItem is what gofeed's model drops from an RSS item: its xml:lang
-// (RSS 2.0 and RSS 1.0 allow it on any element) and the channel's.
+// rssItem is what gofeed's model drops from an RSS item: its xml:lang and
+// xml:base (RSS 2.0 and RSS 1.0 allow both on any element) and the
+// channel's xml:lang.
 type rssItem struct {
 	Lang     string // on description, else title, else the item
 	FeedLang string // xml:lang in scope at the item's parent (rss, rdf:RDF or channel)
+	// Base is the xml:base in scope at the item (its own, else the
+	// channel's), made absolute against the document's URL; "" when none
+	// is. DescBase and ContentBase are those the description and
+	// content:encoded elements declare themselves.
+	Base, DescBase, ContentBase string
 }
 
 // readRSSItems reads the items of an RSS document in order, for their
-// xml:lang only, as readAtomEntries reads Atom entries. HTML's void
-// elements are not closed for it: RSS's <link> has content.
-func readRSSItems(body []byte) []rssItem {
-	// Few RSS feeds declare xml:lang at all: those that don't are not read
-	// a second time.
-	if !bytes.Contains(body, []byte("xml:lang")) {
+// xml:lang and xml:base only, as readAtomEntries reads Atom entries. HTML's
+// void elements are not closed for it: RSS's <link> has content.
+func readRSSItems(body []byte, docURL string) []rssItem {
+	// Few RSS feeds declare xml:lang or xml:base at all: those that don't
+	// are not read a second time.
+	if !bytes.Contains(body, []byte("xml:lang")) && !bytes.Contains(body, []byte("xml:base")) {
 		return nil
 	}
 	d := xml.NewDecoder(bytes.NewReader(withoutControlBytes(body)))
@@ -130,8 +146,12 @@ func readRSSItems(body []byte) []rssItem {
 	d.Entity = xml.HTMLEntity
 	d.CharsetReader = charset.NewReaderLabel
 
+	type scope struct {
+		lang, base string
+		hasBase    bool
+	}
 	var (
-		stack     = []string{""} // xml:lang in scope, one per open element
+		stack     = []scope{{base: docURL}} // one per open element
 		items     []rssItem
 		itemDepth int // len(stack) inside the open item; 0 when none is open
 		item      struct{ own, title, desc string }
@@ -143,27 +163,43 @@ func readRSSItems(body []byte) []rssItem {
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
-			lang, own := stack[len(stack)-1], ""
+			parent := stack[len(stack)-1]
+			sc, own, ownBase := parent, "", ""
 			for _, a := range t.Attr {
-				if (a.Name.Space == xmlNamespace || a.Name.Space == "xml") && a.Name.Local == "lang" {
-					lang = strings.TrimSpace(a.Value)
-					own = lang
+				if a.Name.Space != xmlNamespace && a.Name.Space != "xml" {
+					continue
+				}
+				switch a.Name.Local {
+				case "lang":
+					sc.lang = strings.TrimSpace(a.Value)
+					own = sc.lang
+				case "base":
+					sc.base, sc.hasBase = resolve(sc.base, strings.TrimSpace(a.Value)), true
+					ownBase = sc.base
 				}
 			}
 			switch {
 			case itemDepth == 0 && t.Name.Local == "item":
-				items = append(items, rssItem{FeedLang: stack[len(stack)-1]})
+				it := rssItem{FeedLang: parent.lang}
+				if sc.hasBase {
+					it.Base = sc.base
+				}
+				items = append(items, it)
 				item.own, item.title, item.desc = own, "", ""
 				itemDepth = len(stack) + 1
 			case itemDepth != 0 && len(stack) == itemDepth:
-				switch t.Name.Local {
-				case "title":
+				it := &items[len(items)-1]
+				switch {
+				case t.Name.Local == "title":
 					item.title = own
-				case "description":
+				case t.Name.Local == "description":
 					item.desc = own
+					it.DescBase = ownBase
+				case t.Name.Local == "encoded" && (t.Name.Space == contentNamespace || t.Name.Space == "content"):
+					it.ContentBase = ownBase
 				}
 			}
-			stack = append(stack, lang)
+			stack = append(stack, sc)
 		case xml.EndElement:
 			if len(stack) > 1 {
 				stack = stack[:len(stack)-1]

@@ -311,7 +311,7 @@ func (s *Source) parse(feedURL string, body []byte, contentType string) (parsed,
 		p.atom = readAtomEntries(dec.body, p.url)
 	}
 	if f.FeedType == "rss" {
-		p.rss = readRSSItems(dec.body)
+		p.rss = readRSSItems(dec.body, p.url)
 	}
 	if dropped := p.keepFirst(s.opts.MaxItems); dropped > 0 {
 		s.log.Warn("feed has more items than fetch.max_items; kept the first", "url", feedURL,

@@ -111,6 +111,13 @@ func (p parsed) story(i int, it *gofeed.Item, zone *time.Location) sources.Story
 		}
 		st.FeedLanguage = firstNonBlank(f.Language, r.FeedLang)
 		st.Language = r.Lang
+		// xml:base, where the feed writes one, is the base before the
+		// channel link (XML Base §4.2); gofeed resolves nothing in RSS.
+		st.Base = firstNonBlank(r.Base, st.Base)
+		st.ContentBase = r.DescBase
+		if it.Content != "" {
+			st.ContentBase = r.ContentBase
+		}
 		if dc := it.DublinCoreExt; dc != nil && len(dc.Language) > 0 && dc.Language[0] != "" {
 			st.Language = dc.Language[0]
 		}
@@ -128,6 +135,10 @@ func (p parsed) story(i int, it *gofeed.Item, zone *time.Location) sources.Story
 			st.Text = paragraphs(it.Content)
 		}
 		st.Base = firstNonBlank(a.Base, p.url)
+		st.ContentBase = a.SummaryBase
+		if st.Content != "" || len(st.Text) > 0 {
+			st.ContentBase = a.ContentBase
+		}
 		st.Language = a.itemLang()
 		st.FeedLanguage = firstNonBlank(a.FeedLang, f.Language)
 		var entry *atom.Entry

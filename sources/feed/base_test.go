@@ -1,0 +1,78 @@
+package feed
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// serveBody answers every request with body and a Content-Type.
+func serveBody(t testing.TB, body, contentType string) string {
+	t.Helper()
+	srv := serve(t, "", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", contentType)
+		w.Write([]byte(body))
+	}))
+	return srv.URL + "/blog/feed.xml"
+}
+
+// TestXMLBaseLevels: xml:base is honoured where it is written, the innermost
+// one winning: on the RSS channel and item, on the Atom feed and entry, and
+// on the element that holds the content, whose links resolve against it
+// while the item's link keeps the item's base.
+func TestXMLBaseLevels(t *testing.T) {
+	type want struct{ base, contentBase, link string }
+	for _, tc := range []struct {
+		name, contentType, doc string
+		want                   []want
+	}{
+		{"RSS item and description xml:base", "application/rss+xml", `<?xml version="1.0"?>
+<rss version="2.0"><channel xml:base="https://chan.example/c/">
+<title>T</title><link>https://home.example/</link><description>d</description>
+<item xml:base="https://item.example/i/"><title>One</title><link>one.html</link>
+  <description xml:base="https://desc.example/d/">&lt;a href="x.html"&gt;x&lt;/a&gt;</description></item>
+<item><title>Two</title><link>two.html</link><description>&lt;a href="y.html"&gt;y&lt;/a&gt;</description></item>
+</channel></rss>`, []want{
+			{"https://item.example/i/", "https://desc.example/d/", "https://item.example/i/one.html"},
+			{"https://chan.example/c/", "", "https://chan.example/c/two.html"},
+		}},
+		{"RSS without xml:base: the channel link", "application/rss+xml", `<?xml version="1.0"?>
+<rss version="2.0"><channel><title>T</title><link>https://home.example/h/</link><description>d</description>
+<item><title>One</title><link>one.html</link></item></channel></rss>`, []want{
+			{"https://home.example/h/", "", "https://home.example/h/one.html"},
+		}},
+		{"RSS content:encoded xml:base", "application/rss+xml", `<?xml version="1.0"?>
+<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>T</title><link>https://home.example/</link><description>d</description>
+<item><title>One</title><link>one.html</link><content:encoded xml:base="/media/">&lt;img src="a.png"&gt;</content:encoded></item></channel></rss>`, []want{
+			// A relative xml:base resolves against the document's URL, not
+			// the channel link: that is no base in XML's eyes.
+			{"https://home.example/", "SERVER/media/", "https://home.example/one.html"},
+		}},
+		{"Atom content xml:base under entry xml:base", "application/atom+xml", `<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom" xml:base="https://feed.example/f/"><title>T</title><id>urn:f</id><updated>2025-03-14T10:00:00Z</updated>
+<entry xml:base="e/"><title>One</title><id>urn:1</id><updated>2025-03-14T10:00:00Z</updated><link href="one.html"/>
+  <content type="html" xml:base="/c/">&lt;a href="x.html"&gt;x&lt;/a&gt;</content></entry>
+<entry><title>Two</title><id>urn:2</id><updated>2025-03-14T10:00:00Z</updated><link href="two.html"/>
+  <summary type="html" xml:base="https://sum.example/s/">&lt;a href="y.html"&gt;y&lt;/a&gt;</summary></entry>
+</feed>`, []want{
+			{"https://feed.example/f/e/", "https://feed.example/c/", "https://feed.example/f/e/one.html"},
+			{"https://feed.example/f/", "https://sum.example/s/", "https://feed.example/f/two.html"},
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			feedURL := serveBody(t, tc.doc, tc.contentType)
+			res := mustFetch(t, feedURL, testOptions(t))
+			if len(res.Stories) != len(tc.want) {
+				t.Fatalf("%d stories, want %d", len(res.Stories), len(tc.want))
+			}
+			server := strings.TrimSuffix(feedURL, "/blog/feed.xml")
+			for i, w := range tc.want {
+				w.contentBase = strings.Replace(w.contentBase, "SERVER", server, 1)
+				st := res.Stories[i]
+				if st.Base != w.base || st.ContentBase != w.contentBase || st.Link != w.link {
+					t.Errorf("story %d: base %q content base %q link %q; want %q %q %q", i, st.Base, st.ContentBase, st.Link, w.base, w.contentBase, w.link)
+				}
+			}
+		})
+	}
+}
