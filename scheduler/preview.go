@@ -75,3 +75,9 @@ func (p previewStore) Release(context.Context, time.Time) (int, error) { return 
 func (p previewStore) Newest(context.Context) (time.Time, error)       { return time.Time{}, nil }
 func (p previewStore) Version(context.Context) (int64, error)          { return 0, nil }
 func (p previewStore) Close() error                                    { return nil }
+
+// A preview publishes nothing, so it keeps no manifest.
+func (p previewStore) Manifest(context.Context, string) (store.Manifest, bool, error) {
+	return store.Manifest{}, false, nil
+}
+func (p previewStore) SaveManifest(context.Context, string, store.Manifest) error { return errPreview }

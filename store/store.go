@@ -52,6 +52,13 @@ type Store interface {
 	// State returns the fetch state that the source's last Batch.State
 	// saved; the zero State for a source never saved.
 	State(ctx context.Context, source string) (sources.State, error)
+
+	// Manifest returns the manifest SaveManifest last saved under key, and
+	// false when none was. A publisher keys it by node and output folder.
+	Manifest(ctx context.Context, key string) (Manifest, bool, error)
+	// SaveManifest replaces the manifest under key. It changes no item, so
+	// Version stays.
+	SaveManifest(ctx context.Context, key string, m Manifest) error
 	Close() error
 }
 

@@ -23,7 +23,7 @@ import (
 )
 
 // schemaVersion is the PRAGMA user_version this binary writes and reads.
-const schemaVersion = 2
+const schemaVersion = 3
 
 // The schema steps: schema.sql creates version 1, schema_N.sql takes
 // version N-1 to N.
@@ -32,6 +32,8 @@ var (
 	schemaSQL string
 	//go:embed schema_2.sql
 	schema2SQL string
+	//go:embed schema_3.sql
+	schema3SQL string
 )
 
 var _ store.Store = (*Store)(nil)
@@ -121,7 +123,7 @@ func dsn(path string) string {
 // schema only once.
 func (s *Store) migrate(ctx context.Context) error {
 	// steps[v] takes a database from version v to v+1.
-	steps := [schemaVersion]string{schemaSQL, schema2SQL}
+	steps := [schemaVersion]string{schemaSQL, schema2SQL, schema3SQL}
 
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {

@@ -93,8 +93,8 @@ func TestOpenSchemaTooNew(t *testing.T) {
 	if !errors.Is(err, store.ErrSchemaTooNew) {
 		t.Errorf("error %v does not wrap store.ErrSchemaTooNew", err)
 	}
-	want := fmt.Sprintf("sqlite: open %s: schema version 7, this binary knows up to 2: %v",
-		path, store.ErrSchemaTooNew)
+	want := fmt.Sprintf("sqlite: open %s: schema version 7, this binary knows up to %d: %v",
+		path, schemaVersion, store.ErrSchemaTooNew)
 	if err.Error() != want {
 		t.Errorf("error\n got %s\nwant %s", err, want)
 	}
@@ -165,8 +165,9 @@ func TestConcurrentStores(t *testing.T) {
 }
 
 // TestOpenMigratesVersion1: a store written by schema version 1 is brought
-// to version 2 on Open, keeping its items, with content version 0 and the
-// indexes that Items with Unlinked and Newest read.
+// to the current version on Open, keeping its items, with content version
+// 0, the indexes that Items with Unlinked and Newest read, and no publish
+// manifest.
 func TestOpenMigratesVersion1(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "feedloom.db")
@@ -187,8 +188,11 @@ func TestOpenMigratesVersion1(t *testing.T) {
 
 	s := openAt(t, path)
 	var version int
-	if err := s.db.QueryRow(`PRAGMA user_version`).Scan(&version); err != nil || version != 2 {
-		t.Errorf("user_version %d, %v; want 2", version, err)
+	if err := s.db.QueryRow(`PRAGMA user_version`).Scan(&version); err != nil || version != schemaVersion {
+		t.Errorf("user_version %d, %v; want %d", version, err, schemaVersion)
+	}
+	if _, ok, err := s.Manifest(ctx, "node|/srv/public"); ok || err != nil {
+		t.Errorf("Manifest = %v, %v; want none", ok, err)
 	}
 	items, err := s.Items(ctx, store.Query{Unlinked: true})
 	if err != nil || len(items) != 1 || items[0].ID != "urn:a" || items[0].Slug != "a" {

@@ -46,6 +46,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ApplyRetain", testApplyRetain},
 		{"FailedApplyWritesNothing", testFailedApplyWritesNothing},
 		{"Version", testVersion},
+		{"Manifest", testManifest},
 		{"StateRoundTrip", testStateRoundTrip},
 		{"StateUnknownSource", testStateUnknownSource},
 		{"StateBesideItems", testStateBesideItems},
