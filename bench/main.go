@@ -45,6 +45,7 @@ type options struct {
 	cluster      int
 	clusterDSN   string
 	clusterNodes []int
+	only         string // "publish": only the publish-alone runs
 }
 
 // harness holds one invocation's state and results.
@@ -103,6 +104,7 @@ func run1(ctx context.Context, args []string) int {
 	fs.IntVar(&o.cluster, "cluster", 0, "run only the cluster benchmark, with this many sources (needs PostgreSQL)")
 	fs.StringVar(&o.clusterDSN, "cluster-dsn", os.Getenv("FEEDLOOM_TEST_PG"), "PostgreSQL server the cluster benchmark creates its databases on")
 	nodes := fs.String("cluster-nodes", "1,3", "node counts of the cluster benchmark")
+	fs.StringVar(&o.only, "only", "", `"publish": run only the publish-alone measurement`)
 	child := fs.String("child", "", "internal: run as the baseline, publish or parse child")
 	urls := fs.String("urls", "", "internal: baseline URL list")
 	dir := fs.String("dir", "", "internal: child output folder")
@@ -151,6 +153,10 @@ func run1(ctx context.Context, args []string) int {
 			return 2
 		}
 		o.ns = append(o.ns, n)
+	}
+	if o.only != "" && o.only != "publish" {
+		fmt.Fprintf(os.Stderr, "bench: -only %q: only \"publish\" is known\n", o.only)
+		return 2
 	}
 	slices.Sort(o.ns)
 	for _, s := range strings.Split(*nodes, ",") {
@@ -217,6 +223,13 @@ func (h *harness) run(ctx context.Context) (err error) {
 			return err
 		}
 		return h.emit(h.clusterTable(runs))
+	}
+
+	if h.opts.only == "publish" {
+		if err := h.publishAlone(ctx); err != nil {
+			return fmt.Errorf("publish: %w", err)
+		}
+		return h.emit(h.publishOnlyTable())
 	}
 
 	maxN := max(h.opts.ns[len(h.opts.ns)-1], min(h.opts.parseFeeds, dateStride))
