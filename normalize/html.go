@@ -298,7 +298,7 @@ func resolve(base *url.URL, ref string) string {
 	if base != nil {
 		u = base.ResolveReference(u)
 	}
-	return u.String()
+	return uriString(u)
 }
 
 // isBlock reports whether an element separates words in the text of a fragment.

@@ -78,7 +78,8 @@ type draft struct {
 	item  feeds.Item
 	known *feeds.Item
 	// storedID is the id the item had before its title lost a run that
-	// could script a page (safeName): an item stored under it keeps it.
+	// could script a page (safeName) or its link was written as a URI
+	// (uriString): an item stored under it keeps it.
 	storedID string
 	line     int // the story's line in its file, for error messages
 
@@ -192,18 +193,18 @@ func storedItem(byID map[string]*feeds.Item, known []feeds.Item, d *draft, link 
 	return nil
 }
 
-// safeOrigin is o with its title cut by safeName; o itself is shared by
-// every story of its feed and left alone.
+// safeOrigin is o with its title cut by safeName and its link written as a
+// URI; o itself is shared by every story of its feed and left alone.
 func safeOrigin(o *feeds.Origin) *feeds.Origin {
 	if o == nil {
 		return nil
 	}
-	title := safeName(plainText(o.Title))
-	if title == o.Title {
+	title, link := safeName(plainText(o.Title)), httpOnly(resolve(nil, o.Link))
+	if title == o.Title && link == o.Link {
 		return o
 	}
 	c := *o
-	c.Title = title
+	c.Title, c.Link = title, link
 	return &c
 }
 
@@ -376,15 +377,19 @@ func (n *Normalizer) draft(src Source, now time.Time, s *sources.Story, seenYear
 
 	published := s.Published.Truncate(time.Second)
 	it.Updated = s.Updated.Truncate(time.Second)
-	id := func(title string) string {
+	id := func(title, link string) string {
 		if src.Feed {
-			return n.upstreamID(src.Name, s.ID, it.Link, cmp.Or(title, text, summary, it.Content), published)
+			return n.upstreamID(src.Name, s.ID, link, cmp.Or(title, text, summary, it.Content), published)
 		}
 		return n.tagID(src.Name, fileKey(s.ID, title))
 	}
-	it.ID = id(it.Title)
-	if rawTitle != it.Title {
-		d.storedID = id(rawTitle)
+	it.ID = id(it.Title, it.Link)
+	oldLink := it.Link
+	if src.Feed && it.Link != "" && strings.TrimSpace(s.ID) == "" {
+		oldLink = storedLink(linkBase, s.Link)
+	}
+	if rawTitle != it.Title || oldLink != it.Link {
+		d.storedID = id(rawTitle, oldLink)
 	}
 
 	switch {
