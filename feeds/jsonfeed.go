@@ -1,6 +1,7 @@
 package feeds
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"fmt"
@@ -64,22 +65,65 @@ type jsonAttachment struct {
 // spaces with a final newline, HTML characters unescaped. items is always
 // present. An item without Content carries its Summary as content_text
 // (and no separate summary). Dates are RFC 3339 in f.Zone, to the second;
-// empty optional fields are left out.
+// empty optional fields are left out. The document is streamed to w an
+// item at a time, so w sees it in pieces, and after an error a part of it.
 func WriteJSON(w io.Writer, f *Feed) error {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(f.json()); err != nil {
+	bw := bufio.NewWriterSize(w, xmlBuffer)
+	if err := f.writeJSON(bw); err != nil {
 		return fmt.Errorf("feeds: json %q: encode: %w", f.SelfURL, err)
 	}
-	if _, err := w.Write(buf.Bytes()); err != nil {
+	if err := bw.Flush(); err != nil {
 		return fmt.Errorf("feeds: json %q: write: %w", f.SelfURL, err)
 	}
 	return nil
 }
 
-func (f *Feed) json() *jsonFeed {
+// jsonItemsEnd is how the head of the document, encoded with no items,
+// ends: the items array, empty, closing the feed object.
+const jsonItemsEnd = "[]\n}\n"
+
+// writeJSON writes the document as encoding/json would encode it whole
+// (two-space indent), without holding it whole: the feed object is encoded
+// with no items and cut before its empty items array, then each item is
+// encoded on its own at the depth it has in the document.
+func (f *Feed) writeJSON(w *bufio.Writer) error {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(f.jsonHead()); err != nil {
+		return err
+	}
+	head, ok := bytes.CutSuffix(buf.Bytes(), []byte(jsonItemsEnd))
+	if !ok {
+		return fmt.Errorf("feed object ends %q, want the items array last", buf.Bytes()[max(0, buf.Len()-20):])
+	}
+	w.Write(head)
+	if len(f.Items) == 0 {
+		w.WriteString(jsonItemsEnd)
+		return nil
+	}
+	w.WriteByte('[')
+	// An item is the array's element inside the feed object: its lines
+	// are indented two levels deep.
+	enc.SetIndent("    ", "  ")
+	for i := range f.Items {
+		buf.Reset()
+		if err := enc.Encode(f.jsonItem(&f.Items[i])); err != nil {
+			return err
+		}
+		if i > 0 {
+			w.WriteByte(',')
+		}
+		w.WriteString("\n    ")
+		w.Write(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
+	}
+	w.WriteString("\n  ]\n}\n")
+	return nil
+}
+
+// jsonHead is the feed object with an empty items array.
+func (f *Feed) jsonHead() *jsonFeed {
 	out := &jsonFeed{
 		Version:     jsonFeedVersion,
 		Title:       cleanText(f.Title),
@@ -88,13 +132,10 @@ func (f *Feed) json() *jsonFeed {
 		Description: cleanText(f.Description),
 		Language:    cleanText(f.Language),
 		Authors:     jsonAuthors(f.Authors),
-		Items:       make([]jsonItem, 0, len(f.Items)),
+		Items:       []jsonItem{},
 	}
 	if hub := cleanText(f.Hub); hub != "" {
 		out.Hubs = []jsonHub{{Type: "WebSub", URL: hub}}
-	}
-	for i := range f.Items {
-		out.Items = append(out.Items, f.jsonItem(&f.Items[i]))
 	}
 	return out
 }

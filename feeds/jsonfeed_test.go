@@ -2,6 +2,7 @@ package feeds
 
 import (
 	"bytes"
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -154,3 +155,35 @@ func TestJSONHub(t *testing.T) {
 }
 
 func BenchmarkWriteJSON(b *testing.B) { benchmarkWriter(b, WriteJSON, "feed.json") }
+
+// TestJSONStreamsAsWhole: WriteJSON, which encodes an item at a time, writes
+// the bytes encoding/json writes for the whole document, for every golden
+// case (the empty feed among them) and for a large feed.
+func TestJSONStreamsAsWhole(t *testing.T) {
+	feedsOf := map[string]*Feed{"bench": benchFeed("feed.json")}
+	for _, c := range goldenCases {
+		feedsOf[c.name] = goldenFeed(c.dir, "feed.json", c.feed)
+	}
+	for name, f := range feedsOf {
+		t.Run(name, func(t *testing.T) {
+			whole := f.jsonHead()
+			for i := range f.Items {
+				whole.Items = append(whole.Items, f.jsonItem(&f.Items[i]))
+			}
+			var want bytes.Buffer
+			enc := json.NewEncoder(&want)
+			enc.SetEscapeHTML(false)
+			enc.SetIndent("", "  ")
+			if err := enc.Encode(whole); err != nil {
+				t.Fatal(err)
+			}
+			var got bytes.Buffer
+			if err := WriteJSON(&got, f); err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got.Bytes(), want.Bytes()) {
+				t.Errorf("streamed document differs from the whole one: %s", firstDiff(got.Bytes(), want.Bytes()))
+			}
+		})
+	}
+}

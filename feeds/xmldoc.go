@@ -1,7 +1,7 @@
 package feeds
 
 import (
-	"bytes"
+	"bufio"
 	"encoding/xml"
 	"fmt"
 	"io"
@@ -21,22 +21,50 @@ var piAttrEscaper = strings.NewReplacer(`&`, "&amp;", `<`, "&lt;", `>`, "&gt;", 
 
 // writeXML writes an XML document: the declaration, an xml-stylesheet
 // processing instruction when stylesheet is set, root indented by two
-// spaces, and a final newline. The document is built in memory and written
-// with one Write, so w never sees half a feed from this call.
+// spaces, and a final newline. The document is streamed to w as it is
+// encoded, through a buffer of xmlBuffer bytes, so that a feed of many
+// thousand items is never held whole in memory; w sees it in pieces, and
+// after an error a part of it. A caller that must not expose half a
+// document writes to a temporary file (publish does).
 func writeXML(w io.Writer, stylesheet string, root any) error {
-	var buf bytes.Buffer
-	buf.WriteString(xml.Header)
+	ew := &errWriter{w: w}
+	bw := bufio.NewWriterSize(ew, xmlBuffer)
+	bw.WriteString(xml.Header)
 	if stylesheet != "" {
-		fmt.Fprintf(&buf, "<?xml-stylesheet type=\"text/xsl\" href=\"%s\"?>\n", piAttrEscaper.Replace(cleanText(stylesheet)))
+		fmt.Fprintf(bw, "<?xml-stylesheet type=\"text/xsl\" href=\"%s\"?>\n", piAttrEscaper.Replace(cleanText(stylesheet)))
 	}
-	enc := xml.NewEncoder(&buf)
+	// The encoder writes into bw itself (NewEncoder keeps a *bufio.Writer
+	// that is large enough) and flushes it when Encode ends.
+	enc := xml.NewEncoder(bw)
 	enc.Indent("", "  ")
 	if err := enc.Encode(root); err != nil {
+		if ew.err != nil {
+			return fmt.Errorf("write: %w", ew.err)
+		}
 		return fmt.Errorf("encode: %w", err)
 	}
-	buf.WriteByte('\n')
-	if _, err := w.Write(buf.Bytes()); err != nil {
+	bw.WriteByte('\n')
+	if err := bw.Flush(); err != nil {
 		return fmt.Errorf("write: %w", err)
 	}
 	return nil
+}
+
+// xmlBuffer is how much of a document writeXML and WriteJSON hold before
+// handing it to the writer.
+const xmlBuffer = 64 << 10
+
+// errWriter remembers the first error of w, so that a writer that streams
+// through an encoder can tell a failed write from a failed encoding.
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) Write(p []byte) (int, error) {
+	n, err := e.w.Write(p)
+	if err != nil && e.err == nil {
+		e.err = err
+	}
+	return n, err
 }
