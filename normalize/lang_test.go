@@ -1,6 +1,7 @@
 package normalize
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -126,5 +127,40 @@ func TestNilDetectorUsesSourceLanguage(t *testing.T) {
 	}
 	if got := items[0].Language; got != "en" {
 		t.Errorf("language = %q, want en", got)
+	}
+}
+
+// TestContradictedCount: after each Items, Options.Contradicted hears how
+// many of the source's items had their feed's declaration overruled by
+// their script, zero included (so a count goes back to zero).
+func TestContradictedCount(t *testing.T) {
+	det, err := testDetector()
+	if err != nil {
+		t.Fatal(err)
+	}
+	type call struct {
+		source string
+		items  int
+	}
+	var calls []call
+	n := New(Options{Host: testHost, FirstRun: testFirstRun, Zone: hongKong(t),
+		Contradicted: func(source string, items int) { calls = append(calls, call{source, items}) }}, det)
+	english := []string{"The government said on Friday that it would review the policy."}
+	stories := []sources.Story{
+		{Title: "Policy review", Text: english, FeedLanguage: "zh-hk", Link: "https://up.example/1"},
+		{Title: "政策檢討", Text: []string{"政府星期五表示將會檢討有關政策。"}, FeedLanguage: "zh-hk", Link: "https://up.example/2"},
+		{Title: "Budget", Text: english, FeedLanguage: "zh-hk", Language: "en", Link: "https://up.example/3"},
+		{Title: "Second review", Text: english, FeedLanguage: "zh-hk", Link: "https://up.example/4"},
+	}
+	now := hkt(t, 2025, 3, 14, 10, 0, 0)
+	if _, err := n.Items(Source{Name: "wire", Language: "en", Feed: true}, now, stories, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := n.Items(Source{Name: "wire", Language: "en", Feed: true}, now, stories[1:3], nil); err != nil {
+		t.Fatal(err)
+	}
+	want := []call{{"wire", 2}, {"wire", 0}}
+	if !slices.Equal(calls, want) {
+		t.Errorf("calls %v, want %v", calls, want)
 	}
 }

@@ -36,6 +36,11 @@ type Options struct {
 	Zone       *time.Location // site time zone; nil means UTC
 	SiteLink   string         // absolute base for relative links when a story has no Base/Link
 	SummaryLen int            // runes; 0 means 280
+
+	// Contradicted, when set, is told after each Items how many of the
+	// source's items were given a detected language because their feed's
+	// declaration contradicted their script (/status shows it).
+	Contradicted func(source string, items int)
 }
 
 // Source describes the source a batch of stories came from.
@@ -81,6 +86,9 @@ type draft struct {
 	// could script a page (safeName) or its link was written as a URI
 	// (uriString): an item stored under it keeps it.
 	storedID string
+	// contradicted: the feed's declared language contradicted the item's
+	// script, and detection gave its language.
+	contradicted bool
 	line     int // the story's line in its file, for error messages
 
 	exact     time.Time // explicit date with a time of day; zero when none
@@ -155,8 +163,12 @@ func (n *Normalizer) Items(src Source, now time.Time, stories []sources.Story, k
 		}
 	}
 
+	contradicted := 0
 	items := make([]feeds.Item, len(drafts))
 	for i, d := range drafts {
+		if d.contradicted {
+			contradicted++
+		}
 		it := &d.item
 		it.FirstSeen = now
 		if d.known != nil {
@@ -171,6 +183,9 @@ func (n *Normalizer) Items(src Source, now time.Time, stories []sources.Story, k
 		}
 		it.Held = !src.Feed && d.embargoed(now)
 		items[i] = *it
+	}
+	if n.opts.Contradicted != nil {
+		n.opts.Contradicted(src.Name, contradicted)
 	}
 	return items, errors.Join(errs...)
 }
@@ -373,7 +388,7 @@ func (n *Normalizer) draft(src Source, now time.Time, s *sources.Story, seenYear
 	if body == "" {
 		body = it.Title
 	}
-	it.Language = n.language(src, s.Language, s.FeedLanguage, body)
+	it.Language, d.contradicted = n.language(src, s.Language, s.FeedLanguage, body)
 
 	published := s.Published.Truncate(time.Second)
 	it.Updated = s.Updated.Truncate(time.Second)
@@ -439,11 +454,11 @@ func httpOnly(s string) string {
 // BCP 47 tag); the detected language of body when the feed's declared tag
 // contradicts its script (Latin text under a CJK tag, Han text under a
 // Latin-script one); the feed's declared tag; the detected language; the
-// source's default.
-func (n *Normalizer) language(src Source, declared, feedDeclared, body string) string {
+// source's default. contradicted reports the second case.
+func (n *Normalizer) language(src Source, declared, feedDeclared, body string) (tag string, contradicted bool) {
 	if declared != "" {
 		if tag, err := canonicalLang(declared); err == nil {
-			return tag
+			return tag, false
 		}
 	}
 	detected := ""
@@ -453,16 +468,16 @@ func (n *Normalizer) language(src Source, declared, feedDeclared, body string) s
 	if feedDeclared != "" {
 		if tag, err := canonicalLang(feedDeclared); err == nil {
 			if contradicts(tag, detected) {
-				return detected
+				return detected, true
 			}
-			return tag
+			return tag, false
 		}
 	}
 	if detected != "" {
-		return detected
+		return detected, false
 	}
 	if tag, err := canonicalLang(src.Language); err == nil {
-		return tag
+		return tag, false
 	}
-	return src.Language
+	return src.Language, false
 }

@@ -2,6 +2,7 @@ package scheduler
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"github.com/feedloom/feedloom/server"
@@ -9,7 +10,8 @@ import (
 )
 
 // Sources reports each source's health for the server's /healthz and
-// /status, in config order. URLs and errors are shown with their secrets
+// /status, in config order, with how many items of its last refresh this
+// process normalized had a feed-level language their script contradicted. URLs and errors are shown with their secrets
 // (userinfo, query values) redacted: the pages are public. NextRun is the
 // later of the schedule's next tick and the source's own backoff or cache
 // window; zero outside Run.
@@ -30,12 +32,13 @@ func (s *Scheduler) Sources(ctx context.Context) ([]server.SourceHealth, error) 
 			return nil, err
 		}
 		h := server.SourceHealth{
-			Name:        job.Source.Name(),
-			Kind:        "files",
-			LastAttempt: st.CheckedAt,
-			LastSuccess: st.LastSuccess,
-			LastError:   sources.RedactText(st.LastError),
-			Failures:    st.Failures,
+			Name:         job.Source.Name(),
+			Kind:         "files",
+			LastAttempt:  st.CheckedAt,
+			LastSuccess:  st.LastSuccess,
+			LastError:    sources.RedactText(st.LastError),
+			Failures:     st.Failures,
+			Contradicted: s.contradicted.get(job.Source.Name()),
 		}
 		if job.Norm.Feed {
 			h.Kind, h.URL = "feed", sources.RedactURL(st.URL)
@@ -67,4 +70,27 @@ func nextRun(e *entry, st sources.State, now time.Time) time.Time {
 // A process on its own reports nothing.
 func (s *Scheduler) Node(ctx context.Context) server.NodeHealth {
 	return s.coord.node(ctx)
+}
+
+// counts is a number per source, safe for concurrent use; the zero value
+// is ready. It lives in this process only: in a cluster, each node counts
+// the refreshes it did.
+type counts struct {
+	mu sync.Mutex
+	n  map[string]int
+}
+
+func (c *counts) set(source string, n int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.n == nil {
+		c.n = make(map[string]int)
+	}
+	c.n[source] = n
+}
+
+func (c *counts) get(source string) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.n[source]
 }

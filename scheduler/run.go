@@ -86,6 +86,8 @@ type Scheduler struct {
 
 	loop  atomic.Pointer[loop] // Run's, read by Sources, Trigger, Add and Retire
 	pings sync.WaitGroup       // hub pings waiting for their delay
+
+	contradicted counts // per source, for /status: see normalize.Options.Contradicted
 }
 
 // New returns a Scheduler for jobs, in config order.
@@ -194,6 +196,7 @@ func (s *Scheduler) normalizer(ctx context.Context, now time.Time) (*normalize.N
 		return nil, fmt.Errorf("%w: %w", ErrStore, err)
 	}
 	nopts.FirstRun = first
+	nopts.Contradicted = s.contradicted.set
 	return normalize.New(nopts, s.det), nil
 }
 

@@ -21,6 +21,7 @@ import (
 	"github.com/feedloom/feedloom/internal/testenv"
 	"github.com/feedloom/feedloom/normalize"
 	"github.com/feedloom/feedloom/publish"
+	"github.com/feedloom/feedloom/server"
 	"github.com/feedloom/feedloom/sources/feed"
 	"github.com/feedloom/feedloom/sources/files"
 	"github.com/feedloom/feedloom/store"
@@ -150,6 +151,16 @@ func (s *site) newsroomJob() Job {
 // and normalize options of run().
 func (s *site) runWith(force bool, jobs ...Job) Report {
 	s.t.Helper()
+	rep, err := s.scheduler(force, jobs...).RunOnce(context.Background())
+	if err != nil {
+		s.t.Fatalf("RunOnce: %v", err)
+	}
+	return rep
+}
+
+// scheduler is the Scheduler runWith runs once.
+func (s *site) scheduler(force bool, jobs ...Job) *Scheduler {
+	s.t.Helper()
 	det, err := normalize.NewDetector()
 	if err != nil {
 		s.t.Fatal(err)
@@ -161,17 +172,12 @@ func (s *site) runWith(force bool, jobs ...Job) Report {
 		Languages: []publish.Language{{Tag: "en", Title: "HKUST News", MaxItems: 50}, {Tag: "zh-Hant", Title: "香港科技大學新聞", MaxItems: 50}},
 		MaxItems:  50,
 	}, log)
-	sched := New(s.store, pub, det, jobs, Options{
+	return New(s.store, pub, det, jobs, Options{
 		Normalize:   normalize.Options{Host: "feeds.example.edu", Zone: hk, SiteLink: "https://www.example.edu/news"},
 		Now:         func() time.Time { return s.now },
 		Concurrency: 4,
 		Force:       force,
 	}, log)
-	rep, err := sched.RunOnce(context.Background())
-	if err != nil {
-		s.t.Fatalf("RunOnce: %v", err)
-	}
-	return rep
 }
 
 // state reads a source's fetch state back from the store.
@@ -967,4 +973,64 @@ func TestUpstreamFutureUpdated(t *testing.T) {
 			t.Errorf("run %d: changed %d items, rewrote %v; want nothing", run+1, sr.Changed, rep.Published)
 		}
 	}
+}
+
+// TestStatusCountsContradictedLanguage: a feed declaring Chinese whose
+// items are English publishes them as English, and /status counts them for
+// that source; a later refresh without such items counts none.
+func TestStatusCountsContradictedLanguage(t *testing.T) {
+	t.Parallel()
+	s := newSite(t)
+	doc := func(items ...upItem) string {
+		return strings.Replace(rssDoc("Wire", items...), "<language>en</language>", "<language>zh-hk</language>", 1)
+	}
+	english := []upItem{
+		{"Government reviews the policy", "https://wire.example.org/1", s.now.Add(-time.Hour), ""},
+		{"Budget announced for next year", "https://wire.example.org/2", s.now.Add(-2 * time.Hour), ""},
+	}
+	up := newUpstream(t, rssType, doc(english...))
+	jobs := s.feedJobs(feedSpec{name: "wire", url: up.url()})
+	sched := s.scheduler(false, jobs...)
+	if _, err := sched.RunOnce(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if got := sourceHealth(t, sched, "wire").Contradicted; got != 2 {
+		t.Errorf("contradicted = %d, want 2", got)
+	}
+	items := s.feed("feed.json")
+	if len(items) != 2 {
+		t.Fatalf("%d items published, want 2", len(items))
+	}
+	for _, it := range items {
+		if it.Language != "en" {
+			t.Errorf("item %q language %q, want en", it.Title, it.Language)
+		}
+	}
+
+	up.set(func(u *upstream) {
+		u.body = strings.Replace(doc(upItem{"政府檢討政策", "https://wire.example.org/3", s.now.Add(-time.Hour), ""}),
+			"A story of the wire.", "政府星期五表示將會檢討有關政策。", 1)
+	})
+	s.now = s.now.Add(time.Hour)
+	if _, err := sched.RunOnce(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if got := sourceHealth(t, sched, "wire").Contradicted; got != 0 {
+		t.Errorf("after a refresh without contradictions: %d, want 0", got)
+	}
+}
+
+func sourceHealth(t *testing.T, sched *Scheduler, name string) server.SourceHealth {
+	t.Helper()
+	hs, err := sched.Sources(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range hs {
+		if h.Name == name {
+			return h
+		}
+	}
+	t.Fatalf("no source %q in %+v", name, hs)
+	return server.SourceHealth{}
 }

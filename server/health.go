@@ -19,6 +19,10 @@ type SourceHealth struct {
 	LastError   string // of the last attempt; empty after a success
 	Failures    int    // consecutive failures
 	NextRun     time.Time
+	// Contradicted counts the items of the last refresh whose language
+	// was detected because the feed's declaration contradicted their
+	// script: a feed declaring the wrong language.
+	Contradicted int
 }
 
 // Health is what /healthz and /status need; the scheduler implements it.
@@ -130,6 +134,8 @@ type sourceJSON struct {
 	LastError   string `json:"last_error,omitempty"`
 	Failures    int    `json:"failures"`
 	NextRun     string `json:"next_run,omitempty"`
+	// Items whose script contradicted the feed's declared language.
+	LanguageContradicted int `json:"language_contradicted,omitempty"`
 }
 
 // serveHealth writes the report as JSON; sources is always an array.
@@ -152,6 +158,8 @@ func (h *handler) serveHealth(w http.ResponseWriter, r *http.Request) {
 			LastError:   s.LastError,
 			Failures:    s.Failures,
 			NextRun:     rfc3339(s.NextRun),
+
+			LanguageContradicted: s.Contradicted,
 		})
 	}
 	body, err := json.Marshal(out)

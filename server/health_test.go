@@ -30,7 +30,7 @@ func sources(ok time.Duration) []SourceHealth {
 	return []SourceHealth{
 		{Name: "newsroom", Kind: "files", LastAttempt: now.Add(-ok).In(hk), LastSuccess: now.Add(-ok).In(hk), NextRun: now.Add(7 * time.Minute)},
 		{Name: "partner", Kind: "feed", URL: "https://partner.example.org/feed.xml", LastAttempt: now.Add(-3 * time.Minute),
-			LastError: `GET https://partner.example.org/feed.xml: 503 <script>alert("x")</script>`, Failures: 4,
+			LastError: `GET https://partner.example.org/feed.xml: 503 <script>alert("x")</script>`, Failures: 4, Contradicted: 3,
 			NextRun: now.Add(30 * time.Second)},
 	}
 }
@@ -47,13 +47,13 @@ func TestHealthz(t *testing.T) {
 		{"fresh", fakeHealth{sources: sources(3 * time.Minute)}, http.StatusOK,
 			`{"status":"ok","sources":[` +
 				`{"name":"newsroom","kind":"files","last_attempt":"2026-03-01T11:57:00Z","last_success":"2026-03-01T11:57:00Z","failures":0,"next_run":"2026-03-01T12:07:00Z"},` +
-				`{"name":"partner","kind":"feed","url":"https://partner.example.org/feed.xml","last_attempt":"2026-03-01T11:57:00Z","last_error":"GET https://partner.example.org/feed.xml: 503 \u003cscript\u003ealert(\"x\")\u003c/script\u003e","failures":4,"next_run":"2026-03-01T12:00:30Z"}` +
+				`{"name":"partner","kind":"feed","url":"https://partner.example.org/feed.xml","last_attempt":"2026-03-01T11:57:00Z","last_error":"GET https://partner.example.org/feed.xml: 503 \u003cscript\u003ealert(\"x\")\u003c/script\u003e","failures":4,"next_run":"2026-03-01T12:00:30Z","language_contradicted":3}` +
 				`]}` + "\n"},
 		{"exactly at the limit", fakeHealth{sources: sources(2 * time.Hour)}, http.StatusOK, ""},
 		{"stale", fakeHealth{sources: sources(2*time.Hour + time.Second)}, http.StatusServiceUnavailable,
 			`{"status":"stale","sources":[` +
 				`{"name":"newsroom","kind":"files","last_attempt":"2026-03-01T09:59:59Z","last_success":"2026-03-01T09:59:59Z","failures":0,"next_run":"2026-03-01T12:07:00Z"},` +
-				`{"name":"partner","kind":"feed","url":"https://partner.example.org/feed.xml","last_attempt":"2026-03-01T11:57:00Z","last_error":"GET https://partner.example.org/feed.xml: 503 \u003cscript\u003ealert(\"x\")\u003c/script\u003e","failures":4,"next_run":"2026-03-01T12:00:30Z"}` +
+				`{"name":"partner","kind":"feed","url":"https://partner.example.org/feed.xml","last_attempt":"2026-03-01T11:57:00Z","last_error":"GET https://partner.example.org/feed.xml: 503 \u003cscript\u003ealert(\"x\")\u003c/script\u003e","failures":4,"next_run":"2026-03-01T12:00:30Z","language_contradicted":3}` +
 				`]}` + "\n"},
 		{"never succeeded", fakeHealth{sources: []SourceHealth{{Name: "a", Kind: "feed"}}}, http.StatusServiceUnavailable,
 			`{"status":"stale","sources":[{"name":"a","kind":"feed","failures":0}]}` + "\n"},

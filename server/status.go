@@ -32,6 +32,7 @@ type statusRow struct {
 	LastAttempt     timeCell
 	NextRun         timeCell
 	Failures        int
+	Contradicted    int
 	LastError       string
 }
 
@@ -65,14 +66,15 @@ func (h *handler) serveStatus(w http.ResponseWriter, r *http.Request) {
 	}
 	for _, s := range rep.sources {
 		page.Sources = append(page.Sources, statusRow{
-			Name:        s.Name,
-			Kind:        s.Kind,
-			URL:         s.URL,
-			LastSuccess: cell(s.LastSuccess, rep.now),
-			LastAttempt: cell(s.LastAttempt, rep.now),
-			NextRun:     cell(s.NextRun, rep.now),
-			Failures:    s.Failures,
-			LastError:   s.LastError,
+			Name:         s.Name,
+			Kind:         s.Kind,
+			URL:          s.URL,
+			LastSuccess:  cell(s.LastSuccess, rep.now),
+			LastAttempt:  cell(s.LastAttempt, rep.now),
+			NextRun:      cell(s.NextRun, rep.now),
+			Failures:     s.Failures,
+			Contradicted: s.Contradicted,
+			LastError:    s.LastError,
 		})
 	}
 	var buf bytes.Buffer

@@ -30,11 +30,12 @@ func TestStatus(t *testing.T) {
 			`<td><time datetime="2026-03-01T11:57:00Z" title="2026-03-01T11:57:00Z">3 minutes ago</time></td>` + "\n" +
 			`<td><time datetime="2026-03-01T11:57:00Z" title="2026-03-01T11:57:00Z">3 minutes ago</time></td>` + "\n" +
 			`<td><time datetime="2026-03-01T12:07:00Z" title="2026-03-01T12:07:00Z">in 7 minutes</time></td>` + "\n" +
-			"<td class=\"num\">0</td>\n<td class=\"err\"></td>\n</tr>",
+			"<td class=\"num\">0</td>\n<td class=\"num\">0</td>\n<td class=\"err\"></td>\n</tr>",
 		"<tr>\n" + `<td><a href="https://partner.example.org/feed.xml">partner</a></td>` + "\n<td>feed</td>\n<td>never</td>\n" +
 			`<td><time datetime="2026-03-01T11:57:00Z" title="2026-03-01T11:57:00Z">3 minutes ago</time></td>` + "\n" +
 			`<td><time datetime="2026-03-01T12:00:30Z" title="2026-03-01T12:00:30Z">in less than a minute</time></td>` + "\n" +
 			`<td class="num">4</td>` + "\n" +
+			`<td class="num">3</td>` + "\n" +
 			`<td class="err">GET https://partner.example.org/feed.xml: 503 &lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;</td>` + "\n</tr>",
 		`<footer>Checked <time datetime="2026-03-01T12:00:00Z" title="2026-03-01T12:00:00Z">just now</time>.`,
 	} {
