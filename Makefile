@@ -5,7 +5,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION)
 BIN     := bin/feedloom
 
-.PHONY: all build run serve check test test-race bench bench-serve lint fmt clean
+.PHONY: all build run serve check test test-race fuzz bench bench-serve lint fmt clean
 
 all: build
 
@@ -37,6 +37,19 @@ test:
 # (needs cgo: gcc).
 test-race:
 	$(GO) test -race ./scheduler/... ./server/... ./sources/... ./store/...
+
+# Every fuzz target in the module, each for FUZZTIME (go test runs one
+# target at a time). A crasher is written under the package's
+# testdata/fuzz/ and from then on runs with the tests: commit it.
+FUZZTIME ?= 10s
+fuzz:
+	@$(GO) list -f '{{.ImportPath}} {{.Dir}}' ./... | while read -r pkg dir; do \
+		for target in $$(sed -n 's/^func \(Fuzz[A-Za-z0-9_]*\)(.*/\1/p' "$$dir"/*_test.go 2>/dev/null); do \
+			echo "fuzz: $$pkg $$target"; \
+			$(GO) test -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME) "$$pkg" >/dev/null || \
+				{ $(GO) test -run "^$$target$$" "$$pkg"; exit 1; }; \
+		done; \
+	done
 
 # Every go test benchmark, then the end-to-end harness (bench/README.md):
 # feedloom build against N synthetic upstreams, the naive baseline, publish

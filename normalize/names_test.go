@@ -2,6 +2,7 @@ package normalize
 
 import (
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -143,6 +144,23 @@ func TestNamesRuleKeepsStoredIDs(t *testing.T) {
 		}
 		if items[0].ID != stored {
 			t.Errorf("id %q, want the stored %q", items[0].ID, stored)
+		}
+	})
+}
+
+// FuzzSafeName: whatever the name, what safeName leaves holds no run it
+// would cut again, and a name without '<' is never touched.
+func FuzzSafeName(f *testing.F) {
+	for _, s := range []string{"Using <div> in HTML", "a <script>x</script> b", "<svg/onload=x>", "<<script></script>script>x", "<title><script>", "<a href=' java\tscript:x'>"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got := safeName(s)
+		if _, changed := cutRuns(got); changed {
+			t.Fatalf("safeName(%q) = %q, which still holds a run", s, got)
+		}
+		if !strings.Contains(s, "<") && got != s {
+			t.Fatalf("safeName(%q) = %q: a name without tags changed", s, got)
 		}
 	})
 }

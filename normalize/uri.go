@@ -26,11 +26,14 @@ func uriString(u *url.URL) string {
 	if u.RawQuery != "" {
 		u.RawQuery = escapeQuery(u.RawQuery)
 	}
+	if u.Opaque != "" { // mailto:é, urn:…: written as they came otherwise
+		u.Opaque = escapeQuery(u.Opaque)
+	}
 	return u.String()
 }
 
-// escapeQuery percent-encodes what a URI's query cannot hold (RFC 3986
-// §3.4): non-ASCII bytes, controls, space and " < > \ ^ ` { | }. What is
+// escapeQuery percent-encodes what a URI's query (or opaque part) cannot
+// hold (RFC 3986 §3.4): non-ASCII bytes, controls, space and " < > \ ^ ` { | }. What is
 // encoded already stays so.
 func escapeQuery(q string) string {
 	i := strings.IndexFunc(q, func(r rune) bool {

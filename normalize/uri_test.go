@@ -71,3 +71,29 @@ func TestIRILinks(t *testing.T) {
 		t.Errorf("id %q link %q; want the stored id %q and the URI link", items[0].ID, items[0].Link, old)
 	}
 }
+
+// FuzzURIString: any URL Go parses is written as an ASCII URI that parses
+// again to the same place.
+func FuzzURIString(f *testing.F) {
+	for _, s := range []string{"http://any.test/À", "https://Bücher.example:8443/ä?q=é&r=a b#ü", "http://例え.テスト/パス", "https://example.org/a%20b?x=%C3%A9"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		u, err := url.Parse(s)
+		if err != nil {
+			return
+		}
+		host := u.Hostname()
+		got := uriString(u)
+		if !isASCII(got) && isASCII(host) {
+			t.Fatalf("uriString(%q) = %q: not ASCII", s, got)
+		}
+		v, err := url.Parse(got)
+		if err != nil {
+			t.Fatalf("uriString(%q) = %q, which does not parse: %v", s, got, err)
+		}
+		if v.Scheme != u.Scheme || v.Path != u.Path {
+			t.Fatalf("uriString(%q) = %q: scheme or path changed (%q %q)", s, got, v.Scheme, v.Path)
+		}
+	})
+}
