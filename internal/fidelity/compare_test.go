@@ -72,6 +72,10 @@ var refFaults = map[string]string{
 	// and "ipt>alert(2)" as harmless text; feedparser's SGML parser reads
 	// a script element there and drops the text.
 	"hostile-tricks.xml#0 " + fContent: "SGML parse of a malformed tag",
+	// Two alternate links with different hreflang: RFC 4287 §4.1.1 allows
+	// one per type and hreflang and ranks none. feedparser keeps the last
+	// it reads; feedloom, like Miniflux, the first.
+	"atom-links.xml#2 " + fLink: "last of several alternate links",
 }
 
 // disagreement is one field of one entry where the readers differ.
