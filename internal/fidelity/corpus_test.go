@@ -93,10 +93,9 @@ var dateShapes = []dateShape{
 
 // langShape is where a language is declared.
 type langShape struct {
-	name                string
-	feed, entry, inner  string // inner: on the content (Atom) or description (RSS)
-	titleLevel          string
-	contradictFeedLevel bool
+	name               string
+	feed, entry, inner string // inner: on the content (Atom) or description (RSS)
+	titleLevel         string
 }
 
 var langShapes = []langShape{
