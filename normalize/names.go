@@ -51,6 +51,7 @@ func cutRuns(s string) (string, bool) {
 	var b strings.Builder
 	z := xhtml.NewTokenizer(strings.NewReader(s))
 	skip := ""                   // the element whose content is being dropped
+	var skipped []byte           // that content, given back if the element never ends
 	open := make(map[string]int) // dropped start tags whose end tag goes too
 	changed := false
 	for {
@@ -64,9 +65,10 @@ func cutRuns(s string) (string, bool) {
 			name, dangerous := tagRuns(z)
 			if skip != "" {
 				if tt == xhtml.EndTagToken && name == skip {
-					skip = ""
+					skip, skipped = "", skipped[:0]
+				} else {
+					skipped = append(skipped, raw...)
 				}
-				changed = true
 				continue
 			}
 			if tt == xhtml.EndTagToken && open[name] > 0 {
@@ -92,12 +94,16 @@ func cutRuns(s string) (string, bool) {
 			}
 		default:
 			if skip != "" {
-				changed = true
+				skipped = append(skipped, raw...)
 				continue
 			}
 		}
 		b.Write(raw)
 	}
+	// A script or style never closed is a title that names the tag
+	// ("Using <script> tags safely"): the tag goes, the words stay. The
+	// next pass reads them again.
+	b.Write(skipped)
 	if !changed {
 		return s, false
 	}
