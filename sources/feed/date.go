@@ -53,10 +53,21 @@ const (
 	zoneAbbrev                   // a named abbreviation such as HKT or CST
 )
 
+// rfc822Zones are the zone names RFC 822 §5.1 defines beside UT and GMT,
+// read as it defines them. CST is left out on purpose: US Central to the
+// RFC and to gofeed, but China Standard Time to a Chinese feed.
+var rfc822Zones = map[string]int{
+	"EST": -5 * 3600, "EDT": -4 * 3600,
+	"CDT": -5 * 3600,
+	"MST": -7 * 3600, "MDT": -6 * 3600,
+	"PST": -8 * 3600, "PDT": -7 * 3600,
+}
+
 // dateZone classifies raw by what follows its time of day (a date with no
-// time has no zone). Any abbreviation other than GMT, UT, UTC and Z counts
-// as ambiguous: CST is US Central to gofeed but China to a Chinese feed, and
-// HKT is unknown to it altogether.
+// time has no zone), and returns the zone word it found. Any abbreviation
+// other than GMT, UT, UTC, Z and those of rfc822Zones counts as ambiguous:
+// CST is US Central to gofeed but China to a Chinese feed, and HKT is
+// unknown to it altogether.
 func dateZone(raw string) (zoneKind, string) {
 	loc := timeOfDay.FindStringIndex(raw)
 	if loc == nil {
@@ -73,7 +84,7 @@ func dateZone(raw string) (zoneKind, string) {
 	for _, w := range words {
 		switch strings.ToUpper(w) {
 		case "Z", "GMT", "UT", "UTC":
-			return zoneExplicit, ""
+			return zoneExplicit, w
 		}
 	}
 	return zoneAbbrev, words[0]
@@ -81,23 +92,38 @@ func dateZone(raw string) (zoneKind, string) {
 
 // upstreamDate turns gofeed's reading of a date into feedloom's. gofeed
 // parses in UTC: a date with an explicit offset is right and kept; a date
-// with no zone keeps its wall clock, read in zone; a date with an ambiguous
+// with no zone keeps its wall clock, read in zone; a date with one of RFC
+// 822's US zones is read at that zone's offset; a date with an ambiguous
 // abbreviation is read again without it, in zone (kept as gofeed read it
-// when no layout fits). A date gofeed could not parse is zero, so
-// normalize orders the story by position. The result is in zone.
+// when no layout fits). A date gofeed could not parse ("… 10:00:00 gmt") is
+// read again by those rules; one still unreadable is zero, so normalize
+// orders the story by position. The result is in zone.
 func upstreamDate(raw string, parsed *time.Time, zone *time.Location) time.Time {
-	if parsed == nil {
-		return time.Time{}
-	}
-	kind, abbr := dateZone(strings.TrimSpace(raw))
-	switch kind {
-	case zoneNone:
+	raw = strings.TrimSpace(raw)
+	kind, word := dateZone(raw)
+	switch {
+	case kind == zoneNone && parsed != nil:
 		w := parsed.UTC()
 		return time.Date(w.Year(), w.Month(), w.Day(), w.Hour(), w.Minute(), w.Second(), w.Nanosecond(), zone)
-	case zoneAbbrev:
-		if t, ok := parseWall(withoutWord(raw, abbr), zone); ok {
+	case kind == zoneNone:
+		if t, ok := parseWall(raw, zone); ok {
 			return t
 		}
+	case kind == zoneAbbrev:
+		wall := zone
+		if off, ok := rfc822Zones[strings.ToUpper(word)]; ok {
+			wall = time.FixedZone(strings.ToUpper(word), off)
+		}
+		if t, ok := parseWall(withoutWord(raw, word), wall); ok {
+			return t.In(zone)
+		}
+	case parsed == nil && word != "":
+		if t, ok := parseWall(withoutWord(raw, word), time.UTC); ok {
+			return t.In(zone)
+		}
+	}
+	if parsed == nil {
+		return time.Time{}
 	}
 	return parsed.In(zone)
 }
