@@ -45,7 +45,8 @@ func fileKey(explicit, title string) string {
 // or of the name, a newline and the RFC 3339 date (UTC, so the key does not
 // depend on the offset the feed wrote; empty when the upstream states no
 // date). The name is the title; for an untitled item, its content text, else
-// its summary text, else its sanitized content HTML (an image-only post).
+// its summary text, else its sanitized content HTML (an image-only post),
+// else its first enclosure's URL (an episode with nothing else).
 // Never the position or the run time.
 func (n *Normalizer) upstreamID(source, guid, link, name string, published time.Time) string {
 	guid = strings.TrimSpace(guid)

@@ -89,7 +89,7 @@ type draft struct {
 	// contradicted: the feed's declared language contradicted the item's
 	// script, and detection gave its language.
 	contradicted bool
-	line     int // the story's line in its file, for error messages
+	line         int // the story's line in its file, for error messages
 
 	exact     time.Time // explicit date with a time of day; zero when none
 	day       civil     // stated day (explicit day-only date or one written in the text)
@@ -188,6 +188,15 @@ func (n *Normalizer) Items(src Source, now time.Time, stories []sources.Story, k
 		n.opts.Contradicted(src.Name, contradicted)
 	}
 	return items, errors.Join(errs...)
+}
+
+// firstEnclosure is the URL of the first enclosure: what names an episode
+// that has nothing else.
+func firstEnclosure(es []feeds.Enclosure) string {
+	if len(es) == 0 {
+		return ""
+	}
+	return es[0].URL
 }
 
 // storedItem finds the stored item of a draft whose title safeName cut:
@@ -351,18 +360,6 @@ func (n *Normalizer) draft(src Source, now time.Time, s *sources.Story, seenYear
 	}
 	it.Summary = cutRunes(safeName(summary), n.opts.SummaryLen)
 
-	// An upstream item may lack a title (RSS 2.0 with a description, JSON
-	// Feed, microblogs): it is kept untitled when it has content, a summary
-	// or a link, and writers and pages derive a display title
-	// (feeds.DisplayTitle). A story file must have one.
-	switch {
-	case it.Title != "":
-	case !src.Feed:
-		return nil, ErrNoTitle
-	case it.Content == "" && it.Summary == "" && it.Link == "":
-		return nil, ErrEmpty
-	}
-
 	for _, a := range s.Authors {
 		p := feeds.Person{Name: safeName(plainText(a.Name)), Email: strings.TrimSpace(a.Email), URL: httpOnly(resolve(linkBase, a.URL))}
 		if p != (feeds.Person{}) {
@@ -381,6 +378,19 @@ func (n *Normalizer) draft(src Source, now time.Time, s *sources.Story, seenYear
 		}
 	}
 
+	// An upstream item may lack a title (RSS 2.0 with a description, JSON
+	// Feed, microblogs, podcast episodes): it is kept untitled when it has
+	// content, a summary, a link or an enclosure, and writers and pages
+	// derive a display title (feeds.DisplayTitle). A story file must have
+	// one.
+	switch {
+	case it.Title != "":
+	case !src.Feed:
+		return nil, ErrNoTitle
+	case it.Content == "" && it.Summary == "" && it.Link == "" && len(it.Enclosures) == 0:
+		return nil, ErrEmpty
+	}
+
 	body := text
 	if body == "" {
 		body = summary
@@ -394,7 +404,7 @@ func (n *Normalizer) draft(src Source, now time.Time, s *sources.Story, seenYear
 	it.Updated = s.Updated.Truncate(time.Second)
 	id := func(title, link string) string {
 		if src.Feed {
-			return n.upstreamID(src.Name, s.ID, link, cmp.Or(title, text, summary, it.Content), published)
+			return n.upstreamID(src.Name, s.ID, link, cmp.Or(title, text, summary, it.Content, firstEnclosure(it.Enclosures)), published)
 		}
 		return n.tagID(src.Name, fileKey(s.ID, title))
 	}

@@ -137,3 +137,27 @@ func TestUntitledSkipped(t *testing.T) {
 		t.Errorf("untitled story file: %v, want %q", err, want)
 	}
 }
+
+// TestEnclosureOnlyItem: a podcast episode with nothing but its enclosure
+// is kept, keyed by the enclosure's URL, so two such episodes stay two.
+func TestEnclosureOnlyItem(t *testing.T) {
+	n := newTestNormalizer(t)
+	day := time.Date(2025, 5, 27, 5, 0, 0, 0, time.UTC)
+	stories := []sources.Story{
+		{File: "https://pod.example/feed", Published: day, Enclosures: []feeds.Enclosure{{URL: "https://pod.example/ep2.mp3", Type: "audio/mpeg", Length: 900}}},
+		{File: "https://pod.example/feed", Position: 1, Published: day, Enclosures: []feeds.Enclosure{{URL: "https://pod.example/ep1.mp3", Type: "audio/mpeg"}}},
+		{File: "https://pod.example/feed", Position: 2, Published: day, Enclosures: []feeds.Enclosure{{URL: "javascript:alert(1)"}}},
+	}
+	items, err := n.Items(Source{Name: "up", Language: "en", Feed: true}, hkt(t, 2025, 6, 1, 10, 0, 0), stories, nil)
+	if !errors.Is(err, ErrEmpty) {
+		t.Errorf("err = %v, want the unusable enclosure's item reported as ErrEmpty", err)
+	}
+	if len(items) != 2 {
+		t.Fatalf("%d items, want 2", len(items))
+	}
+	for i, want := range []string{"https://pod.example/ep2.mp3", "https://pod.example/ep1.mp3"} {
+		if id := upID(want + "\n2025-05-27T05:00:00Z"); items[i].ID != id || items[i].Enclosures[0].URL != want {
+			t.Errorf("item %d: id %q enclosure %+v; want id %q", i, items[i].ID, items[i].Enclosures, id)
+		}
+	}
+}

@@ -76,6 +76,11 @@ var refFaults = map[string]string{
 	// one per type and hreflang and ranks none. feedparser keeps the last
 	// it reads; feedloom, like Miniflux, the first.
 	"atom-links.xml#2 " + fLink: "last of several alternate links",
+	// An episode named only in iTunes tags: feedparser leaves it untitled
+	// and empty; podcast apps, and feedloom, show itunes:title and
+	// itunes:subtitle.
+	"podcast-itunes-summary.xml#1 " + fTitle:   "itunes:title and itunes:subtitle not read",
+	"podcast-itunes-summary.xml#1 " + fContent: "itunes:title and itunes:subtitle not read",
 }
 
 // disagreement is one field of one entry where the readers differ.

@@ -1,6 +1,7 @@
 package feed
 
 import (
+	"cmp"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -96,6 +97,7 @@ func (p parsed) story(i int, it *gofeed.Item, zone *time.Location) sources.Story
 		Origin:     p.origin(),
 	}
 	st.Base = p.channelBase()
+	link := strings.TrimSpace(it.Link)
 	switch orig := f.OriginalFeed().(type) {
 	case *rss.Feed:
 		// RSS titles and descriptions are HTML by convention (RSS Best
@@ -122,6 +124,22 @@ func (p parsed) story(i int, it *gofeed.Item, zone *time.Location) sources.Story
 			st.Language = dc.Language[0]
 		}
 		st.Authors = gofeedPeople(it.Authors)
+		if link == "" {
+			link = atomLink(it)
+		}
+		if link == "" && i < len(orig.Items) {
+			link = permalinkGUID(orig.Items[i])
+		}
+		if strings.TrimSpace(st.Title) == "" {
+			// A podcast episode may be named only by itunes:title, which is
+			// plain text.
+			if t := itunesText(it, "title"); t != "" {
+				st.Title, st.TitleHTML = t, false
+			}
+		}
+		if strings.TrimSpace(st.Content) == "" && strings.TrimSpace(st.Summary) == "" {
+			st.Text = paragraphs(cmp.Or(itunesText(it, "summary"), itunesText(it, "subtitle")))
+		}
 	case *atom.Feed:
 		// RFC 4287 §3.1: a text construct is plain text unless typed html
 		// or xhtml. With no xml:base the base is the document's own URL
@@ -163,7 +181,15 @@ func (p parsed) story(i int, it *gofeed.Item, zone *time.Location) sources.Story
 		}
 		st.Authors = jsonPeople(item, orig)
 	}
-	st.Link = resolve(st.Base, strings.TrimSpace(it.Link))
+	if strings.TrimSpace(st.Content) == "" && strings.TrimSpace(st.Summary) == "" && len(st.Text) == 0 {
+		// YouTube's entries, and Media RSS feeds, carry their text there.
+		if d, isHTML := mediaDescription(it); isHTML {
+			st.Content = d
+		} else {
+			st.Text = paragraphs(d)
+		}
+	}
+	st.Link = resolve(st.Base, link)
 	if it.Image != nil {
 		st.Image = resolve(st.Base, it.Image.URL)
 	}
