@@ -2,9 +2,11 @@
 // merged feed and for each configured language it selects the newest items,
 // writes them as RSS 2.0, Atom 1.0 and JSON Feed 1.1, and writes the pages
 // around them (index.html, feeds.opml, feed.xsl and a permalink page for
-// every item without a link of its own). Every file is rendered in memory
-// first and written atomically, only when its bytes changed, so a publish of
-// an unchanged store writes nothing.
+// every item without a link of its own). Every file is streamed into place,
+// compared with the old one as it is rendered and written atomically only
+// when its bytes changed, so a publish of an unchanged store writes
+// nothing; and a manifest of what was written, kept in the store, lets a
+// publish of an unchanged store check the files instead of rendering them.
 package publish
 
 import (
@@ -14,9 +16,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -57,6 +61,10 @@ type Options struct {
 	Hub       string           // WebSub hub, advertised in feeds when set
 	Generator string           // e.g. "feedloom 0.1.0"
 	Now       func() time.Time // the clock, for the age of leftover temporary files; nil = time.Now
+	// Node names this process among the nodes that share the store (each
+	// with its own output folder): with Dir, it keys the folder's manifest
+	// in the store. Empty is fine for a store only one machine uses.
+	Node string
 }
 
 // Report says what one Publish did.
@@ -79,6 +87,10 @@ type Publisher struct {
 	log     *slog.Logger
 	formats []format
 	swept   atomic.Bool // leftover temporary files removed (the first Publish does it)
+
+	manifests   Manifests // nil: every publish renders everything
+	key         string    // of the manifest: node and folder
+	fingerprint string    // of the options and FormatVersion
 }
 
 // format is one feed file written for every feed set.
@@ -103,7 +115,10 @@ const (
 	stylesheetFile  = "feed.xsl"
 )
 
-// New returns a Publisher reading items from r. A nil log discards.
+// New returns a Publisher reading items from r. A nil log discards. When r
+// is also Manifests (store.Store is), the publisher keeps a manifest of the
+// output folder in it, under Options.Node and Dir, and a publish of an
+// unchanged store checks the files instead of rendering them.
 func New(r ItemReader, opts Options, log *slog.Logger) *Publisher {
 	if opts.MaxItems <= 0 {
 		opts.MaxItems = defaultMaxItems
@@ -121,7 +136,13 @@ func New(r ItemReader, opts Options, log *slog.Logger) *Publisher {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Publisher{r: r, opts: opts, log: log, formats: defaultFormats()}
+	p := &Publisher{r: r, opts: opts, log: log, formats: defaultFormats()}
+	if m, ok := r.(Manifests); ok {
+		p.manifests = m
+		p.key = manifestKey(opts.Node, opts.Dir)
+		p.fingerprint = fingerprint(FormatVersion, opts, p.formats)
+	}
+	return p
 }
 
 // feedSet is the merged feed or one language's feeds, in every format.
@@ -134,31 +155,39 @@ type feedSet struct {
 	items []feeds.Item
 }
 
-// file is one rendered output file.
+// file is one output file, rendered when it is written.
 type file struct {
 	path string // relative to Dir, slash-separated
-	data []byte
 	// mod is the file's modification time: the newest item it shows, so
 	// Last-Modified derives from the store and is the same on every node.
 	// Zero leaves the mtime alone.
 	mod time.Time
+	// write renders the content into w.
+	write func(w io.Writer) error
+	// cost is about how many items it shows, so that the largest files
+	// start first and no long render is left to run alone at the end.
+	cost int
 }
 
-// Publish renders every output file from the store's items and writes those
-// whose bytes changed, then deletes permalink pages whose item is gone.
-// Nothing is written unless Check passes. A write error stops it: files
-// written before the error stay written (story pages first, so feeds never
-// link to a missing page), the rest keep their old content.
+// Publish writes the output folder from the store's items. When the
+// folder's manifest says it holds what the store and the options give,
+// and its files are as written (see unchanged), it reads no item and
+// writes nothing. Else it renders every output file, streaming each into
+// place and writing those whose bytes changed, deletes permalink pages
+// whose item is gone, and saves the new manifest. Nothing is written
+// unless Check passes. A write error stops it: files written before the
+// error stay written (story pages first, so feeds never link to a missing
+// page), the rest keep their old content.
 func (p *Publisher) Publish(ctx context.Context) (Report, error) {
+	version, current, rep, err := p.unchanged(ctx)
+	if err != nil || current {
+		return rep, err
+	}
 	unlinked, newestAll, sets, err := p.read(ctx)
 	if err != nil {
 		return Report{}, err
 	}
-
-	files, pages, err := p.render(unlinked, newestAll, sets)
-	if err != nil {
-		return Report{}, err
-	}
+	files, pages := p.files(unlinked, newestAll, sets)
 	if err := p.Check(); err != nil {
 		return Report{}, err
 	}
@@ -166,13 +195,15 @@ func (p *Publisher) Publish(ctx context.Context) (Report, error) {
 
 	// The stylesheet and the story pages come first and only the feeds
 	// after them point at them, so they are written together: each write
-	// mostly waits for its fsync. The rest keep their order.
-	var rep Report
+	// mostly waits for its fsync. The rest are rendered side by side and
+	// put in place in their order.
 	head := 1 + len(pages)
-	rep.Changed, err = p.writeFiles(ctx, files[:head], storyWriters)
+	entries, changed, err := p.writeFiles(ctx, files[:head], storyWriters, false)
+	rep.Changed = changed
 	if err == nil {
-		var changed []string
-		changed, err = p.writeFiles(ctx, files[head:], 1)
+		var more []store.OutputFile
+		more, changed, err = p.writeFiles(ctx, files[head:], runtime.GOMAXPROCS(0), true)
+		entries = append(entries, more...)
 		rep.Changed = append(rep.Changed, changed...)
 	}
 	if err != nil {
@@ -186,6 +217,9 @@ func (p *Publisher) Publish(ctx context.Context) (Report, error) {
 		return rep, err
 	}
 	rep.Feeds = p.stats(sets)
+	if p.manifests != nil {
+		p.saveManifest(ctx, p.manifestOf(version, entries, rep.Feeds))
+	}
 	p.log.Info("published", "dir", p.opts.Dir, "files", len(files), "changed", len(rep.Changed))
 	return rep, nil
 }
@@ -414,7 +448,7 @@ func (p *Publisher) removeOrphans(keep []string) ([]string, error) {
 	var removed []string
 	for _, e := range entries {
 		name := e.Name()
-		if !e.Type().IsRegular() || !strings.HasSuffix(name, ".html") || strings.HasPrefix(name, ".") || wanted[name] {
+		if !orphanCandidate(e) || wanted[name] {
 			continue
 		}
 		full := filepath.Join(dir, name)
@@ -425,4 +459,11 @@ func (p *Publisher) removeOrphans(keep []string) ([]string, error) {
 		removed = append(removed, storiesDir+"/"+name)
 	}
 	return removed, nil
+}
+
+// orphanCandidate reports whether e, under stories/, looks like a page
+// publish wrote: a regular *.html file, not a dotfile (a temporary file).
+func orphanCandidate(e fs.DirEntry) bool {
+	name := e.Name()
+	return e.Type().IsRegular() && strings.HasSuffix(name, ".html") && !strings.HasPrefix(name, ".")
 }

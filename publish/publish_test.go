@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -365,12 +366,17 @@ func TestChangeOneItem(t *testing.T) {
 }
 
 // recorder is a feed format that keeps the feeds it is given, so tests can
-// check what publish hands the writers.
-type recorder struct{ feeds map[string]*feeds.Feed }
+// check what publish hands the writers, which run side by side.
+type recorder struct {
+	mu    sync.Mutex
+	feeds map[string]*feeds.Feed
+}
 
 func (r *recorder) format(file string) format {
 	return format{file: file, mime: "application/x-test", name: file, write: func(w io.Writer, f *feeds.Feed) error {
+		r.mu.Lock()
 		r.feeds[f.SelfURL] = f
+		r.mu.Unlock()
 		_, err := io.WriteString(w, f.SelfURL)
 		return err
 	}}

@@ -107,7 +107,7 @@ func storyItems(unlinked []feeds.Item) []feeds.Item {
 const storyPageSlack = 2048
 
 // renderStory renders the permalink page of it.
-func (p *Publisher) renderStory(it feeds.Item) (file, error) {
+func (p *Publisher) renderStory(it feeds.Item) ([]byte, error) {
 	slug := pageSlug(it)
 	siteLang := ""
 	if len(p.opts.Languages) > 0 {
@@ -132,7 +132,7 @@ func (p *Publisher) renderStory(it feeds.Item) (file, error) {
 	var buf bytes.Buffer
 	buf.Grow(len(it.Title) + len(it.Content) + len(it.Summary) + storyPageSlack)
 	if err := storyTemplate.Execute(&buf, page); err != nil {
-		return file{}, fmt.Errorf("publish: render story %s: %w", slug, err)
+		return nil, fmt.Errorf("publish: render story %s: %w", slug, err)
 	}
-	return file{path: storiesDir + "/" + slug + ".html", data: buf.Bytes(), mod: newest([]feeds.Item{it})}, nil
+	return buf.Bytes(), nil
 }

@@ -89,6 +89,7 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*Site, error) {
 		return nil, fmt.Errorf("wiring: language tables: %w", err)
 	}
 	sopts := SchedulerOptions(cfg, opts)
+	popts := PublishOptions(cfg, opts.Version)
 	var gate feed.Gate
 	if pg, ok := st.(*postgres.Store); ok {
 		node := cfg.Store.Node
@@ -100,8 +101,11 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*Site, error) {
 		site.close = append(site.close, func() { hg.Close() })
 		gate, site.Node = hg, node
 		log = log.With("node", node)
+		// The output folder's manifest is the machine's, which its build
+		// and serve share, not the lease holder's.
+		popts.Node = cfg.Store.Node
 	}
-	site.Publisher = publish.New(st, PublishOptions(cfg, opts.Version), log)
+	site.Publisher = publish.New(st, popts, log)
 	site.Scheduler = scheduler.New(st, site.Publisher, det, Jobs(cfg, log, gate, opts.Version), sopts, log)
 	return site, nil
 }

@@ -1,0 +1,228 @@
+package publish
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/feedloom/feedloom/store"
+)
+
+// FormatVersion is the version of the bytes publish writes for a given
+// store and Options: bump it with every change to what any output file
+// holds (the feed writers in feeds, the pages, OPML and stylesheet here),
+// so that a folder an older binary wrote is rendered again by a newer one
+// even when the store has not changed. TestFormatVersion fails until it
+// is bumped.
+const FormatVersion = 1
+
+// Manifests is where a Publisher keeps the manifest of each output folder
+// it wrote: in the store, beside the items, so that a recreated store
+// starts without one. store.Store has it.
+type Manifests interface {
+	Version(ctx context.Context) (int64, error)
+	Manifest(ctx context.Context, key string) (store.Manifest, bool, error)
+	SaveManifest(ctx context.Context, key string, m store.Manifest) error
+}
+
+// manifestKey names the manifest of the folder dir of node: nodes of a
+// cluster share the store, each with its own folder, and one node may
+// publish several.
+func manifestKey(node, dir string) string {
+	if abs, err := filepath.Abs(dir); err == nil {
+		dir = abs
+	}
+	return node + "|" + dir
+}
+
+// fingerprint stands for everything but the store's items that the
+// output depends on: the format version (FormatVersion), the formats written and every option
+// that reaches a file (not Dir, which is in the key, nor the clock). The
+// zone goes in by name: a time zone database that moves a zone's offsets
+// does not change it.
+func fingerprint(version int, opts Options, formats []format) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "format %d\n", version)
+	for _, fm := range formats {
+		fmt.Fprintf(h, "file %q\n", fm.file)
+	}
+	fmt.Fprintf(h, "base %q\ntitle %q\nlink %q\nauthor %q %q %q\nzone %q\nmax %d\nhub %q\ngenerator %q\n",
+		opts.BaseURL, opts.Title, opts.Link, opts.Author.Name, opts.Author.Email, opts.Author.URL,
+		opts.Zone.String(), opts.MaxItems, opts.Hub, opts.Generator)
+	for _, l := range opts.Languages {
+		fmt.Fprintf(h, "language %q %q %d\n", l.Tag, l.Title, l.MaxItems)
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// unchanged tells whether the output folder already holds what Publish
+// would write, without reading an item: the store's content version and
+// the publisher's fingerprint are those of the folder's manifest, and
+// every file of the manifest is on disk as it was written. It returns the
+// content version it read (before any item is read, so that a manifest
+// saved with it never claims newer items than it shows), and, when the
+// folder is current, the Report of a publish that changed nothing.
+//
+// A file is taken as it was written when its size and stamp (mtime,
+// ctime, inode) are the recorded ones. Every write to a file moves its
+// ctime, which no one can set back, so an edit is seen even when it keeps
+// the size and mtime; only an edit of the same size within the file
+// system's clock tick of publish's own write (a few milliseconds) would
+// pass, and a later publish of a changed store rewrites the file anyway.
+// A file whose stamp differs but whose size does not is hashed: with the
+// recorded content (a copy, a restore, a touch) it only gets its mtime
+// back and a new stamp in the manifest. A file missing, of another size or
+// content, or a story page that the manifest does not know, makes the
+// folder not current, and Publish renders everything and writes what
+// differs.
+func (p *Publisher) unchanged(ctx context.Context) (version int64, ok bool, rep Report, err error) {
+	if p.manifests == nil {
+		return 0, false, Report{}, nil
+	}
+	version, err = p.manifests.Version(ctx)
+	if err != nil {
+		return 0, false, Report{}, fmt.Errorf("publish: read the content version: %w", err)
+	}
+	m, found, err := p.manifests.Manifest(ctx, p.key)
+	if err != nil {
+		return 0, false, Report{}, fmt.Errorf("publish: read the manifest: %w", err)
+	}
+	if !found || m.Version != version || m.Fingerprint != p.fingerprint {
+		return version, false, Report{}, nil
+	}
+	if err := p.Check(); err != nil {
+		return 0, false, Report{}, err
+	}
+	p.sweepOnce()
+	restamped, intact := p.verify(m.Files)
+	if !intact {
+		return version, false, Report{}, nil
+	}
+	if restamped {
+		p.saveManifest(ctx, m)
+	}
+	rep.Feeds = p.statsOf(m.Files)
+	p.log.Info("published", "dir", p.opts.Dir, "files", len(m.Files), "changed", 0)
+	return version, true, rep, nil
+}
+
+// verify checks the manifest's files on disk (see unchanged), giving a
+// file whose content is right but whose stamp is not its mtime back and a
+// new stamp in files. restamped says whether any stamp changed.
+func (p *Publisher) verify(files []store.OutputFile) (restamped, intact bool) {
+	known := make(map[string]bool, len(files))
+	for i := range files {
+		f := &files[i]
+		known[f.Path] = true
+		full := filepath.Join(p.opts.Dir, filepath.FromSlash(f.Path))
+		fi, err := os.Lstat(full)
+		if err != nil || !fi.Mode().IsRegular() || fi.Size() != f.Size {
+			return false, false
+		}
+		if fileStamp(fi) == f.Stamp {
+			continue
+		}
+		if sum, err := hashFile(full); err != nil || sum != f.Hash {
+			return false, false
+		}
+		if mod, ok := stampModTime(f.Stamp); ok && !fi.ModTime().Equal(mod) {
+			if err := os.Chtimes(full, mod, mod); err != nil {
+				return false, false
+			}
+		}
+		if fi, err = os.Lstat(full); err != nil {
+			return false, false
+		}
+		f.Stamp, restamped = fileStamp(fi), true
+		p.log.Debug("file restamped", "path", f.Path)
+	}
+	// A page that no item has would be removed by a publish.
+	entries, err := os.ReadDir(filepath.Join(p.opts.Dir, storiesDir))
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return false, false
+	}
+	for _, e := range entries {
+		if orphanCandidate(e) && !known[storiesDir+"/"+e.Name()] {
+			return false, false
+		}
+	}
+	return restamped, true
+}
+
+// stampModTime reads the modification time back from a fileStamp.
+func stampModTime(stamp string) (time.Time, bool) {
+	ns, _, _ := strings.Cut(stamp, " ")
+	n, err := strconv.ParseInt(ns, 10, 64)
+	if err != nil {
+		return time.Time{}, false
+	}
+	return time.Unix(0, n), true
+}
+
+// hashFile is the hex SHA-256 of the file at path.
+func hashFile(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// saveManifest records m under the publisher's key. A failure is logged,
+// not returned: the output is written, and the next publish, finding no
+// current manifest, renders it again.
+func (p *Publisher) saveManifest(ctx context.Context, m store.Manifest) {
+	if err := p.manifests.SaveManifest(ctx, p.key, m); err != nil {
+		p.log.Warn("publish manifest not saved", "dir", p.opts.Dir, "err", err)
+	}
+}
+
+// manifestOf is the manifest of a publish that wrote entries from the
+// store's content version: feed files carry their stats.
+func (p *Publisher) manifestOf(version int64, entries []store.OutputFile, stats []FeedStat) store.Manifest {
+	byPath := make(map[string]FeedStat, len(stats))
+	for _, s := range stats {
+		byPath[s.Path] = s
+	}
+	for i := range entries {
+		if s, ok := byPath[entries[i].Path]; ok {
+			entries[i].Items, entries[i].Newest = s.Items, s.Newest.UTC()
+		}
+	}
+	return store.Manifest{Version: version, Fingerprint: p.fingerprint, Files: entries}
+}
+
+// statsOf is Report.Feeds from a manifest's files, in the order stats
+// gives: the merged feed first, then the languages in config order.
+func (p *Publisher) statsOf(files []store.OutputFile) []FeedStat {
+	byPath := make(map[string]store.OutputFile, len(files))
+	for _, f := range files {
+		byPath[f.Path] = f
+	}
+	var out []FeedStat
+	for _, s := range p.feedSets() {
+		for _, fm := range p.formats {
+			f := byPath[s.dir+fm.file]
+			st := FeedStat{Path: s.dir + fm.file, Items: f.Items}
+			if !f.Newest.IsZero() {
+				st.Newest = f.Newest.In(time.UTC)
+			}
+			out = append(out, st)
+		}
+	}
+	return out
+}
