@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/feedloom/feedloom/feeds"
+	"github.com/feedloom/feedloom/store"
 )
 
 // benchStore holds n items over three languages, one a minute, every other
@@ -45,6 +46,8 @@ func benchOptions(dir string) Options {
 
 // BenchmarkPublish publishes 10,000 items over three languages with feeds
 // of 50 items: 12 feed files, 5,000 story pages, the index, OPML and XSL.
+// unchanged renders every file and compares it (a store without
+// manifests); manifest checks the folder against the manifest instead.
 func BenchmarkPublish(b *testing.B) {
 	st := benchStore(10_000)
 	b.Run("cold", func(b *testing.B) {
@@ -59,6 +62,19 @@ func BenchmarkPublish(b *testing.B) {
 		}
 	})
 	b.Run("unchanged", func(b *testing.B) {
+		p := New(st, benchOptions(b.TempDir()), nil)
+		if _, err := p.Publish(context.Background()); err != nil {
+			b.Fatal(err)
+		}
+		for b.Loop() {
+			rep, err := p.Publish(context.Background())
+			if err != nil || len(rep.Changed) != 0 {
+				b.Fatalf("Publish = %v changed, %v", rep.Changed, err)
+			}
+		}
+	})
+	b.Run("manifest", func(b *testing.B) {
+		st := &manifestStore{fakeStore: benchStore(10_000), version: 1, manifests: map[string]store.Manifest{}}
 		p := New(st, benchOptions(b.TempDir()), nil)
 		if _, err := p.Publish(context.Background()); err != nil {
 			b.Fatal(err)

@@ -1,7 +1,6 @@
 package publish
 
 import (
-	"bufio"
 	"bytes"
 	"cmp"
 	"context"
@@ -198,8 +197,7 @@ type stream struct {
 	n       int64  // bytes written so far
 	h       hash.Hash
 	tmp     *renameio.PendingFile // from the first byte that differs on
-	tw      *bufio.Writer
-	err     error // the first error of a Write: the stream is failed
+	err     error                 // the first error of a Write: the stream is failed
 }
 
 // openStream starts a stream replacing the file at path, to be given the
@@ -255,7 +253,9 @@ func (s *stream) Write(p []byte) (int, error) {
 			return 0, err
 		}
 	}
-	if _, err := s.tw.Write(p); err != nil {
+	// The writers hand over large pieces (their own buffers' worth), so
+	// the temporary file is written without another buffer.
+	if _, err := s.tmp.Write(p); err != nil {
 		s.err = err
 		return 0, err
 	}
@@ -269,7 +269,7 @@ func (s *stream) same(p []byte) (bool, error) {
 		return false, nil
 	}
 	if s.buf == nil {
-		s.buf = make([]byte, compareChunk)
+		s.buf = make([]byte, min(compareChunk, s.oldInfo.Size()))
 	}
 	for len(p) > 0 {
 		k := min(len(p), len(s.buf))
@@ -302,9 +302,9 @@ func (s *stream) diverge() error {
 	if err != nil {
 		return err
 	}
-	s.tmp, s.tw = tmp, bufio.NewWriterSize(tmp, compareChunk)
+	s.tmp = tmp
 	if s.n > 0 {
-		if _, err := io.Copy(s.tw, io.NewSectionReader(s.old, 0, s.n)); err != nil {
+		if _, err := io.Copy(tmp, io.NewSectionReader(s.old, 0, s.n)); err != nil {
 			return err
 		}
 	}
@@ -325,9 +325,6 @@ func (s *stream) finish(sync bool) error {
 	}
 	if s.tmp == nil {
 		return nil
-	}
-	if err := s.tw.Flush(); err != nil {
-		return err
 	}
 	if sync {
 		return s.tmp.Sync()
