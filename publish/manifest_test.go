@@ -194,6 +194,15 @@ func TestRepairsDamagedOutput(t *testing.T) {
 			if err := os.Chtimes(path, fi.ModTime(), fi.ModTime()); err != nil {
 				t.Fatal(err)
 			}
+			after, err := os.Stat(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if fileStamp(after) == fileStamp(fi) {
+				// A file system whose change times are as coarse as its
+				// clock tick: the limit unchanged documents.
+				t.Skip("the change time did not move: an edit within the file system's clock tick")
+			}
 		}, []string{"en/feed.json"}},
 		{"replaced by a copy of other bytes", func(t *testing.T, dir string) {
 			// Another file's content under the name, same size, through a
