@@ -226,3 +226,6 @@ func (p *Publisher) statsOf(files []store.OutputFile) []FeedStat {
 	}
 	return out
 }
+
+// Every store keeps manifests.
+var _ Manifests = store.Store(nil)
