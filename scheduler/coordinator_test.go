@@ -421,6 +421,35 @@ func (r *recorder) requests() []request {
 	return append([]request(nil), r.seen...)
 }
 
+// TestTriggeredChangePublishesAtOnce: the change a triggered refresh
+// stores is published without the publish debounce (the event's watcher
+// waited for quiet already), while a tick's waits for it.
+func TestTriggeredChangePublishesAtOnce(t *testing.T) {
+	t.Parallel()
+	s := newSite(t)
+	var log loopLog
+	reg := prometheus.NewRegistry()
+	src := &loopSource{name: "wire", fetch: func(ctx context.Context, n int) (sources.Result, error) {
+		if n == 1 {
+			return loopStories("Wire Story")(ctx, n)
+		}
+		return loopStories("Retitled Story")(ctx, n)
+	}}
+	opts := loopOptions(NewMetrics(reg))
+	opts.Debounce = time.Hour // a publish that waits for quiet would not come within the test
+	sch := New(s.store, s.loopPublish(log.logger(), ""), nil, []Job{loopJob(src, "@hourly")}, opts, log.logger())
+	stop := startRun(t, sch)
+	defer stop()
+	eventually(t, "the start's refresh", func() bool { return fetches(t, reg, "wire", "ok") == 1 })
+	if f := s.feedIfAny("feed.json"); f != nil {
+		t.Fatalf("published before the debounce: %v", titlesOf(f))
+	}
+	trigger(t, sch, "wire")
+	eventually(t, "the trigger's change published", func() bool {
+		return titlesOf(s.feedIfAny("feed.json")) == "Retitled Story"
+	})
+}
+
 // TestTriggerTakesTheTickPath: a refresh triggered by an event reaches the
 // coordinator as a tick does, and is fetched, stored, counted and
 // published the same way; the coordinator's rules hold for it (a source

@@ -62,6 +62,10 @@ type loop struct {
 	norm *normalize.Normalizer
 	cron *cron.Cron
 	kick chan struct{}
+	// now asks for a publish without the debounce: the refresh an event
+	// triggered was debounced by whoever watched for it, and its reader
+	// waits.
+	now chan struct{}
 
 	published atomic.Int64 // store version of the last publish
 
@@ -79,13 +83,16 @@ type entry struct {
 	id      cron.EntryID
 	running atomic.Bool
 	retired atomic.Bool
+	// triggered: an event asked for the refresh under way or next, whose
+	// change is published at once.
+	triggered atomic.Bool
 }
 
 func (e *entry) name() string { return e.job.Source.Name() }
 
 func (s *Scheduler) newLoop(ctx context.Context, norm *normalize.Normalizer) (*loop, error) {
 	zone := zoneOr(s.opts.Normalize.Zone)
-	l := &loop{s: s, ctx: ctx, norm: norm, kick: make(chan struct{}, 1),
+	l := &loop{s: s, ctx: ctx, norm: norm, kick: make(chan struct{}, 1), now: make(chan struct{}, 1),
 		cron: cron.New(cron.WithLocation(zone), cron.WithLogger(cron.DiscardLogger))}
 	for _, job := range s.jobs {
 		e, err := s.newEntry(job)
@@ -222,7 +229,12 @@ func (a *attempt) store(ctx context.Context) (SourceReport, error) {
 		return sr, err
 	}
 	s.opts.Metrics.fetched(sr.Name, sr.result(), a.took)
-	if sr.Changed > 0 || sr.Removed > 0 {
+	triggered := a.e.triggered.Swap(false)
+	switch {
+	case sr.Changed == 0 && sr.Removed == 0:
+	case triggered:
+		a.l.notifyNow()
+	default:
 		a.l.notify()
 	}
 	return sr, nil
@@ -238,6 +250,14 @@ func (a *attempt) reread(ctx context.Context) {
 func (l *loop) notify() {
 	select {
 	case l.kick <- struct{}{}:
+	default:
+	}
+}
+
+// notifyNow asks for a publish without waiting for quiet.
+func (l *loop) notifyNow() {
+	select {
+	case l.now <- struct{}{}:
 	default:
 	}
 }
@@ -273,6 +293,12 @@ func (l *loop) publisher() {
 			}
 			fire = timer.C
 		case <-fire:
+			fire = nil
+			l.publish(ctx)
+		case <-l.now:
+			if timer != nil {
+				timer.Stop()
+			}
 			fire = nil
 			l.publish(ctx)
 		}
@@ -345,7 +371,8 @@ func (s *Scheduler) lock(ctx context.Context) (func(), error) {
 }
 
 // Trigger asks Run for a refresh of the named source now, for an event
-// such as a change in a watched folder. It takes the path a tick takes,
+// such as a change in a watched folder, and for its change to be published
+// as soon as it is stored (the event's watcher waited for quiet already). It takes the path a tick takes,
 // through the same coordinator and its rules (never twice at once; in a
 // cluster, once per due time by the whole cluster). Its due time is the
 // second after the event: stored check times are whole seconds, and a
@@ -362,6 +389,7 @@ func (s *Scheduler) Trigger(name string) bool {
 		return false
 	}
 	now := s.opts.Now()
+	e.triggered.Store(true)
 	return l.request(e, request{since: now.Truncate(time.Second).Add(time.Second), at: now})
 }
 

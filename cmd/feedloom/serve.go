@@ -18,6 +18,7 @@ import (
 	"github.com/feedloom/feedloom/internal/wiring"
 	"github.com/feedloom/feedloom/scheduler"
 	"github.com/feedloom/feedloom/server"
+	"github.com/feedloom/feedloom/watch"
 )
 
 // shutdownGrace bounds how long open HTTP requests may finish after a
@@ -81,7 +82,33 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) int {
 	go func() { served <- srv.Serve(ln) }()
 	// A cluster node's log lines carry its node id already.
 	log.Info("serving", "addr", ln.Addr().String(), "dir", cfg.Output.Dir, "sources", len(cfg.Sources))
+	defer watchFolders(ctx, cfg, sched, log)()
 	return runUntilDone(ctx, sched, srv, served, log)
+}
+
+// watchFolders refreshes a files source when its folder changes, after
+// scheduler.debounce of quiet, until the returned stop is called. Without
+// events (a file system that gives none, no inotify watches left) the
+// schedule still runs.
+func watchFolders(ctx context.Context, cfg *config.Config, sched *scheduler.Scheduler, log *slog.Logger) (stop func()) {
+	var folders []watch.Folder
+	for _, src := range cfg.Sources {
+		if src.Kind == "files" {
+			folders = append(folders, watch.Folder{Source: src.Name, Path: src.Path})
+		}
+	}
+	if len(folders) == 0 {
+		return func() {}
+	}
+	w, err := watch.New(folders, watch.Options{Debounce: cfg.Scheduler.Debounce, Trigger: sched.Trigger, Log: log})
+	if err != nil {
+		log.Warn("story folders are not watched; their schedules still run", "err", err)
+		return func() {}
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { w.Run(ctx); close(done) }()
+	return func() { cancel(); <-done }
 }
 
 // runUntilDone runs sched beside srv (whose Serve reports on served) until
