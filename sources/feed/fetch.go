@@ -1,6 +1,7 @@
 package feed
 
 import (
+	"cmp"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -239,7 +240,7 @@ func (s *Source) newRequest(ctx context.Context, u *url.URL, prev sources.State)
 		return nil, err
 	}
 	req.Header.Set("User-Agent", s.opts.UserAgent)
-	req.Header.Set("Accept", acceptFeeds)
+	req.Header.Set("Accept", cmp.Or(s.accept, acceptFeeds))
 	req.Header.Set("Accept-Encoding", "gzip")
 	if prev.ETag != "" {
 		req.Header.Set("If-None-Match", prev.ETag)

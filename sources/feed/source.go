@@ -8,15 +8,11 @@ package feed
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
-	"os"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -121,6 +117,7 @@ type Source struct {
 	client    *http.Client
 	unguarded bool // !AllowPrivate, and client does not refuse private addresses
 	log       *slog.Logger
+	accept    string // the Accept header; acceptFeeds when empty (Get sets its own)
 }
 
 // New returns the Source called name for feedURL: an http(s) URL, a file://
@@ -238,30 +235,17 @@ func (s *Source) fetchFile(ctx context.Context, raw, path string, prev sources.S
 	fail := func(err error) (sources.Result, error) {
 		return sources.Result{}, fmt.Errorf("feed %q: read %s: %w", s.name, raw, err)
 	}
-	if err := ctx.Err(); err != nil {
-		return fail(err)
-	}
-	f, err := os.Open(path)
+	d, err := s.readLocal(ctx, path, prev)
 	if err != nil {
 		return fail(err)
 	}
-	defer f.Close()
-	body, err := io.ReadAll(io.LimitReader(f, s.opts.MaxBody+1))
-	if err != nil {
-		return fail(err)
-	}
-	if int64(len(body)) > s.opts.MaxBody {
-		return fail(fmt.Errorf("%w (limit %d bytes)", ErrTooLarge, s.opts.MaxBody))
-	}
-	sum := sha256.Sum256(body)
-	etag := `"sha256:` + hex.EncodeToString(sum[:16]) + `"`
 	st := prev
 	st.URL = raw
-	st.ETag, st.LastModified, st.NextDue = etag, "", time.Time{}
-	if prev.ETag == etag {
+	st.ETag, st.LastModified, st.NextDue = d.ETag, "", time.Time{}
+	if d.NotModified {
 		return sources.Result{State: st, NotModified: true}, nil
 	}
-	p, err := s.parse(raw, body, "")
+	p, err := s.parse(raw, d.Body, "")
 	if err != nil {
 		return fail(err)
 	}
