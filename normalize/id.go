@@ -8,6 +8,8 @@ import (
 	"unicode"
 
 	"golang.org/x/text/unicode/norm"
+
+	"github.com/feedloom/feedloom/feeds"
 )
 
 // maxSlugLen caps a slug, in bytes (slugs are ASCII).
@@ -66,6 +68,18 @@ func (n *Normalizer) upstreamID(source, guid, link, name string, published time.
 		key = hashKey(name + "\n" + date)
 	}
 	return n.tagID(source, key)
+}
+
+// pageLinkKey is what a page item's id hashes of its link: the link
+// normalized as for dedup (feeds.CanonicalLink) without its scheme, so that
+// tracking parameters, a fragment or the site's move from http to https
+// do not make a stored story new.
+func pageLinkKey(link string) string {
+	c := feeds.CanonicalLink(link)
+	if _, rest, ok := strings.Cut(c, "://"); ok {
+		return "//" + rest
+	}
+	return c
 }
 
 // isIDURI reports whether s is an absolute URI of a scheme kept as an id

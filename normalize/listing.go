@@ -69,7 +69,11 @@ func (n *Normalizer) dateUpstream(src Source, now time.Time, d *draft) {
 //   - between two stored stories: the gap is split evenly, to the second;
 //   - below every stored story: rules 1-3, stepped a minute below the story
 //     above where needed.
-func (n *Normalizer) dateListing(now time.Time, all []*draft) {
+//
+// Without embargo (a page), no story is held: a date ahead of now is kept
+// as upstream dates are (clampAhead has made those more than a day ahead
+// now).
+func (n *Normalizer) dateListing(now time.Time, all []*draft, embargo bool) {
 	zone := n.opts.Zone
 	today := civilOf(now.In(zone))
 	ds := make([]*draft, 0, len(all))
@@ -78,14 +82,14 @@ func (n *Normalizer) dateListing(now time.Time, all []*draft) {
 		switch {
 		case d.known != nil:
 			d.item.Published = d.known.Published
-			if d.known.Held && d.explicit {
+			if embargo && d.known.Held && d.explicit {
 				d.item.Published = d.explicitTime(zone)
 			}
 			if d.known.Held && d.item.Published.After(now) {
 				held = append(held, d)
 				continue
 			}
-		case d.explicit && d.explicitTime(zone).After(now):
+		case embargo && d.explicit && d.explicitTime(zone).After(now):
 			held = append(held, d)
 			continue
 		case !d.exact.IsZero():
@@ -158,6 +162,14 @@ func (n *Normalizer) dateListing(now time.Time, all []*draft) {
 			d.item.Published = upper.Add(-time.Minute)
 		}
 		upper = d.item.Published
+	}
+}
+
+// clampAhead makes an explicit date more than a day ahead of now the time
+// now, as dateUpstream does for a feed's: a clock error, not an embargo.
+func (d *draft) clampAhead(now time.Time, zone *time.Location) {
+	if d.explicit && d.explicitTime(zone).After(now.Add(24*time.Hour)) {
+		d.exact, d.day, d.hasDay = now, civil{}, false
 	}
 }
 

@@ -48,7 +48,13 @@ type Source struct {
 	Name     string
 	Language string         // default when neither declared nor detected
 	Zone     *time.Location // zone for zoneless upstream dates; nil = Options.Zone
-	Feed     bool           // an upstream feed (not story files)
+	Feed     bool           // an upstream feed or page (not story files)
+	// Page marks an HTML listing page (Feed is set too): its ids, untitled
+	// items and retention are an upstream's, but a page seldom dates its
+	// items and its order is its clock, so its items are dated by the
+	// listing rule of story files. A date more than a day ahead is clamped
+	// to now, as an upstream item's is: a page cannot embargo.
+	Page bool
 }
 
 // Normalizer turns raw stories into items. It is safe for concurrent use.
@@ -153,13 +159,21 @@ func (n *Normalizer) Items(src Source, now time.Time, stories []sources.Story, k
 		drafts = append(drafts, d)
 	}
 
-	if src.Feed {
+	switch {
+	case src.Page:
+		for _, d := range drafts {
+			d.clampAhead(now, n.opts.Zone)
+		}
+		for _, file := range groupByFile(drafts) {
+			n.dateListing(now, file, false)
+		}
+	case src.Feed:
 		for _, d := range drafts {
 			n.dateUpstream(src, now, d)
 		}
-	} else {
+	default:
 		for _, file := range groupByFile(drafts) {
-			n.dateListing(now, file)
+			n.dateListing(now, file, true)
 		}
 	}
 
@@ -403,6 +417,9 @@ func (n *Normalizer) draft(src Source, now time.Time, s *sources.Story, seenYear
 	published := s.Published.Truncate(time.Second)
 	it.Updated = s.Updated.Truncate(time.Second)
 	id := func(title, link string) string {
+		if src.Page && link != "" {
+			link = pageLinkKey(link)
+		}
 		if src.Feed {
 			return n.upstreamID(src.Name, s.ID, link, cmp.Or(title, text, summary, it.Content, firstEnclosure(it.Enclosures)), published)
 		}
@@ -424,8 +441,8 @@ func (n *Normalizer) draft(src Source, now time.Time, s *sources.Story, seenYear
 	default:
 		d.exact, d.explicit = published, true
 	}
-	if !src.Feed && !d.explicit {
-		d.day, d.hasDay = textDay(civilOf(now.In(n.opts.Zone)), s.Year, seenYear, it.Title, text)
+	if (!src.Feed || src.Page) && !d.explicit {
+		d.day, d.hasDay = textDay(civilOf(now.In(n.opts.Zone)), s.Year, seenYear, it.Title, text, s.DateText)
 	}
 	return d, nil
 }

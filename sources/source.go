@@ -72,6 +72,11 @@ type Story struct {
 	// Year is the year line of the listing the story came from (0 when the
 	// listing has none): the year of a month-and-day written in the text.
 	Year int
+	// DateText is text that may state the story's day in words, searched
+	// after its title and body when it has no explicit date: a page item's
+	// own text, where a date often sits outside what becomes the story.
+	// Left out of JSON when empty, as it is for every kind but pages.
+	DateText string `json:",omitempty"`
 
 	Origin *feeds.Origin // upstream feed, for aggregated items
 }
