@@ -51,12 +51,10 @@ func readAtomEntries(body []byte, docURL string) []atomEntry {
 	d.CharsetReader = charset.NewReaderLabel
 
 	type scope struct {
-		lang    string
-		base    string
-		hasBase bool
-		entry   bool
+		xmlScope
+		entry bool
 	}
-	stack := []scope{{base: docURL}}
+	stack := []scope{{xmlScope: xmlScope{base: docURL}}}
 	var entries []atomEntry
 	for {
 		tok, err := d.Token()
@@ -65,22 +63,9 @@ func readAtomEntries(body []byte, docURL string) []atomEntry {
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
-			sc := stack[len(stack)-1]
-			sc.entry = false
-			own, ownBase := "", ""
-			for _, a := range t.Attr {
-				if a.Name.Space != xmlNamespace && a.Name.Space != "xml" {
-					continue
-				}
-				switch a.Name.Local {
-				case "lang":
-					sc.lang = strings.TrimSpace(a.Value)
-					own = sc.lang
-				case "base":
-					sc.base, sc.hasBase = resolve(sc.base, strings.TrimSpace(a.Value)), true
-					ownBase = sc.base
-				}
-			}
+			var sc scope
+			var own, ownBase string
+			sc.xmlScope, own, ownBase = stack[len(stack)-1].enter(t)
 			depth := len(stack) // 1: the feed element, 2: an entry, 3: its children
 			if depth == 3 && len(entries) > 0 && stack[2].entry {
 				e := &entries[len(entries)-1]
@@ -146,12 +131,8 @@ func readRSSItems(body []byte, docURL string) []rssItem {
 	d.Entity = xml.HTMLEntity
 	d.CharsetReader = charset.NewReaderLabel
 
-	type scope struct {
-		lang, base string
-		hasBase    bool
-	}
 	var (
-		stack     = []scope{{base: docURL}} // one per open element
+		stack     = []xmlScope{{base: docURL}} // one per open element
 		items     []rssItem
 		itemDepth int // len(stack) inside the open item; 0 when none is open
 		item      struct{ own, title, desc string }
@@ -164,20 +145,7 @@ func readRSSItems(body []byte, docURL string) []rssItem {
 		switch t := tok.(type) {
 		case xml.StartElement:
 			parent := stack[len(stack)-1]
-			sc, own, ownBase := parent, "", ""
-			for _, a := range t.Attr {
-				if a.Name.Space != xmlNamespace && a.Name.Space != "xml" {
-					continue
-				}
-				switch a.Name.Local {
-				case "lang":
-					sc.lang = strings.TrimSpace(a.Value)
-					own = sc.lang
-				case "base":
-					sc.base, sc.hasBase = resolve(sc.base, strings.TrimSpace(a.Value)), true
-					ownBase = sc.base
-				}
-			}
+			sc, own, ownBase := parent.enter(t)
 			switch {
 			case itemDepth == 0 && t.Name.Local == "item":
 				it := rssItem{FeedLang: parent.lang}
@@ -210,6 +178,33 @@ func readRSSItems(body []byte, docURL string) []rssItem {
 			}
 		}
 	}
+}
+
+// xmlScope is the xml:lang and xml:base in scope at an element.
+type xmlScope struct {
+	lang    string
+	base    string // absolute when the document's URL is
+	hasBase bool   // an xml:base is in scope, not only the document's URL
+}
+
+// enter is the scope inside t, with the xml:lang and the xml:base (made
+// absolute) that t declares itself, "" for those it does not.
+func (sc xmlScope) enter(t xml.StartElement) (in xmlScope, ownLang, ownBase string) {
+	in = sc
+	for _, a := range t.Attr {
+		if a.Name.Space != xmlNamespace && a.Name.Space != "xml" {
+			continue
+		}
+		switch a.Name.Local {
+		case "lang":
+			in.lang = strings.TrimSpace(a.Value)
+			ownLang = in.lang
+		case "base":
+			in.base, in.hasBase = resolve(in.base, strings.TrimSpace(a.Value)), true
+			ownBase = in.base
+		}
+	}
+	return in, ownLang, ownBase
 }
 
 // withoutControlBytes drops the C0 controls XML forbids, as gofeed does
