@@ -36,7 +36,7 @@ test:
 # The packages whose tests run concurrent code, under the race detector
 # (needs cgo: gcc).
 test-race:
-	$(GO) test -race ./scheduler/... ./server/... ./sources/... ./store/...
+	$(GO) test -race ./scheduler/... ./server/... ./sources/... ./store/... ./watch/...
 
 # Every fuzz target in the module, each for FUZZTIME (go test runs one
 # target at a time). A crasher is written under the package's
