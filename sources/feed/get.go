@@ -175,3 +175,9 @@ func decodeHTML(body []byte, contentType string) (decoded, error) {
 	}
 	return guess(body)
 }
+
+// PublicURL is the form of a fetched URL that stories may show and store:
+// for an http(s) URL its scheme, host and path, without the userinfo and
+// query a configured URL may carry credentials in, and without its
+// fragment; other strings as they are (see Fetch's stories).
+func PublicURL(raw string) string { return publicURL(raw) }
