@@ -79,9 +79,9 @@ type Language struct {
 // Source is one configured story source.
 type Source struct {
 	Name     string   // [a-z0-9][a-z0-9-]*
-	Kind     string   // "files" or "feed"
+	Kind     string   // "files", "feed" or "page"
 	Path     string   // files: absolute path of an existing folder
-	URL      string   // feed: http(s) or file:// URL, or an absolute local path
+	URL      string   // feed, page: http(s) or file:// URL, or an absolute local path
 	Schedule string   // robfig/cron standard spec; "@every 10m" when not set
 	Labels   []string // files only: category lines of .txt listings; nil means learn them
 	Language string   // canonical tag used when detection cannot tell; may be empty
@@ -90,9 +90,20 @@ type Source struct {
 	// Retention is nil unless the source sets its own; Config.RetentionOf
 	// applies the global one then. Fields it leaves out come from the global one.
 	Retention *Retention
-	// AllowPrivate is nil unless the source sets its own (feed sources
-	// only); Config.AllowPrivateOf applies fetch.allow_private then.
+	// AllowPrivate is nil unless the source sets its own (feed and page
+	// sources); Config.AllowPrivateOf applies fetch.allow_private then.
 	AllowPrivate *bool
+
+	// Page sources only.
+	Select  Select // CSS selectors of the listing, each checked to compile
+	Content string // selector of the content on each item's own page; "" fetches none
+}
+
+// Select are a page source's CSS selectors as written, each optionally
+// ending in "@attr" to read an attribute (sources/page's syntax). Item and
+// Title are required; the others may be empty.
+type Select struct {
+	Item, Title, Link, Summary, Date, Category, Image, Author string
 }
 
 // Retention bounds how long items of a feed source outlive the upstream window.

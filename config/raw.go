@@ -63,6 +63,19 @@ type rawSource struct {
 	Timezone     string        `yaml:"timezone"`
 	Retention    *rawRetention `yaml:"retention"`
 	AllowPrivate *bool         `yaml:"allow_private"`
+	Select       *rawSelect    `yaml:"select"`
+	Content      string        `yaml:"content"`
+}
+
+type rawSelect struct {
+	Item     string `yaml:"item"`
+	Title    string `yaml:"title"`
+	Link     string `yaml:"link"`
+	Summary  string `yaml:"summary"`
+	Date     string `yaml:"date"`
+	Category string `yaml:"category"`
+	Image    string `yaml:"image"`
+	Author   string `yaml:"author"`
 }
 
 type rawRetention struct {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/feedloom/feedloom/feeds"
 	"github.com/feedloom/feedloom/sources"
+	"github.com/feedloom/feedloom/sources/page"
 )
 
 // Defaults of every optional key.
@@ -250,9 +251,11 @@ func (b *builder) kind(f string, r rawSource, s *Source) {
 	}
 	switch r.Kind {
 	case "files":
-		only("url", "feed")
-		only("retention", "feed") // a story file's items live as long as the file
-		only("allow_private", "feed")
+		only("url", "feed or page")
+		only("retention", "feed or page") // a story file's items live as long as the file
+		only("allow_private", "feed or page")
+		only("select", "page")
+		only("content", "page")
 		if b.required(f+".path", r.Path) {
 			s.Path = b.path(r.Path)
 			b.folder(f+".path", s.Path)
@@ -260,13 +263,63 @@ func (b *builder) kind(f string, r rawSource, s *Source) {
 	case "feed":
 		only("path", "files")
 		only("labels", "files")
+		only("select", "page")
+		only("content", "page")
 		if b.required(f+".url", r.URL) {
 			s.URL = b.feedURL(f+".url", r.URL)
 		}
 	case "page":
-		b.p.at(f+".kind", "kind %q is not supported yet", r.Kind)
+		only("path", "files")
+		only("labels", "files")
+		if b.required(f+".url", r.URL) {
+			s.URL = b.feedURL(f+".url", r.URL)
+		}
+		b.pageSelectors(f, r, s)
 	default:
-		b.p.at(f+".kind", "unknown kind %q (want files or feed)", r.Kind)
+		b.p.at(f+".kind", "unknown kind %q (want files, feed or page)", r.Kind)
+	}
+}
+
+// pageSelectors checks a page source's selectors: item and title are
+// required, and each one given must be valid CSS (with an optional
+// "@attr"), reported at its own key.
+func (b *builder) pageSelectors(f string, r rawSource, s *Source) {
+	missing := r.Select == nil
+	var sel rawSelect
+	if missing {
+		b.required(f+".select", "")
+	} else {
+		sel = *r.Select
+	}
+	s.Select = Select(sel)
+	s.Content = r.Content
+	for _, c := range []struct {
+		key, value string
+		required   bool
+	}{
+		{"select.item", sel.Item, true},
+		{"select.title", sel.Title, true},
+		{"select.link", sel.Link, false},
+		{"select.summary", sel.Summary, false},
+		{"select.date", sel.Date, false},
+		{"select.category", sel.Category, false},
+		{"select.image", sel.Image, false},
+		{"select.author", sel.Author, false},
+		{"content", r.Content, false},
+	} {
+		field := f + "." + c.key
+		switch {
+		case missing && c.required:
+			// select itself is reported missing.
+		case strings.TrimSpace(c.value) == "":
+			if c.required || b.p.has(field) {
+				b.required(field, c.value)
+			}
+		default:
+			if _, err := page.ParseSelector(c.value); err != nil {
+				b.p.at(field, "%q: %v", c.value, err)
+			}
+		}
 	}
 }
 
