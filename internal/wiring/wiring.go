@@ -20,8 +20,10 @@ import (
 	"github.com/feedloom/feedloom/normalize"
 	"github.com/feedloom/feedloom/publish"
 	"github.com/feedloom/feedloom/scheduler"
+	"github.com/feedloom/feedloom/sources"
 	"github.com/feedloom/feedloom/sources/feed"
 	"github.com/feedloom/feedloom/sources/files"
+	"github.com/feedloom/feedloom/sources/page"
 	"github.com/feedloom/feedloom/store"
 	"github.com/feedloom/feedloom/store/postgres"
 	"github.com/feedloom/feedloom/store/sqlite"
@@ -158,8 +160,8 @@ func SchedulerOptions(cfg *config.Config, opts Options) scheduler.Options {
 	return so
 }
 
-// Jobs turns the configured sources into scheduler jobs. Feed sources
-// share one limiter, so the concurrency limits hold across all of them,
+// Jobs turns the configured sources into scheduler jobs. Feed and page
+// sources share one limiter, so the concurrency limits hold across all of them,
 // and one HTTP client per address policy (allow_private or not), which is
 // decided where a connection is dialled; a non-nil gate (a cluster's)
 // holds per_host across the nodes too.
@@ -174,7 +176,7 @@ func Jobs(cfg *config.Config, log *slog.Logger, gate feed.Gate, version string) 
 		case "files":
 			src := files.New(s.Name, s.Path, files.Options{Labels: s.Labels, Zone: cfg.Site.Location, MaxBytes: cfg.Fetch.MaxBody})
 			jobs = append(jobs, scheduler.Job{Source: src, Norm: norm, Schedule: s.Schedule})
-		case "feed":
+		case "feed", "page":
 			o := fopts
 			o.Zone = norm.Zone
 			o.Log = log.With("source", s.Name)
@@ -183,9 +185,19 @@ func Jobs(cfg *config.Config, log *slog.Logger, gate feed.Gate, version string) 
 				clients[o.AllowPrivate] = feed.NewClient(o)
 			}
 			o.Client = clients[o.AllowPrivate]
+			var src sources.Source = feed.New(s.Name, s.URL, o)
+			if s.Kind == "page" {
+				p, err := page.New(s.Name, s.URL, page.Options{Fetch: o, Select: page.Selectors(s.Select), Content: s.Content})
+				if err != nil {
+					// config checked every selector at load, so this is a bug.
+					log.Error("page source not wired", "source", s.Name, "err", err)
+					continue
+				}
+				src = p
+			}
 			r := cfg.RetentionOf(s)
 			jobs = append(jobs, scheduler.Job{
-				Source:    feed.New(s.Name, s.URL, o),
+				Source:    src,
 				Norm:      norm,
 				Schedule:  s.Schedule,
 				Retention: scheduler.Retention{MaxAge: r.MaxAge, MaxItems: r.MaxItems},
@@ -198,7 +210,7 @@ func Jobs(cfg *config.Config, log *slog.Logger, gate feed.Gate, version string) 
 // NormalizeSource is what normalize needs of a configured source: its
 // language and zone, defaulting to the first language and the site's zone.
 func NormalizeSource(cfg *config.Config, s config.Source) normalize.Source {
-	n := normalize.Source{Name: s.Name, Language: s.Language, Zone: s.Location, Feed: s.Kind == "feed"}
+	n := normalize.Source{Name: s.Name, Language: s.Language, Zone: s.Location, Feed: s.Kind == "feed" || s.Kind == "page", Page: s.Kind == "page"}
 	if n.Language == "" {
 		n.Language = cfg.Languages[0].Tag
 	}
