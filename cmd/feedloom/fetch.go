@@ -21,15 +21,18 @@ import (
 	"github.com/feedloom/feedloom/store"
 )
 
-// cmdFetch prints what one feed normalizes to: one JSON item per line on
-// stdout, the fetch details (status, validators, timing) on stderr. It
-// writes nothing: no store, no output.
+// cmdFetch prints what one feed normalizes to, or with --source what one
+// configured source of any kind yields: one JSON item per line on stdout,
+// the fetch details (status, validators, timing, a feed a page advertises)
+// on stderr. It writes nothing: no store, no output.
 func cmdFetch(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("fetch", stderr)
 	path := fs.String("config", "", "config file for ids and time zone (default ./config.yaml if present)")
 	allowPrivate := fs.Bool("allow-private", false, "fetch from loopback, private and link-local addresses too (a configured source's allow_private applies without it)")
+	name := fs.String("source", "", "fetch the configured source of this name (any kind) instead of a URL")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: feedloom fetch [--config FILE] [--allow-private] URL")
+		fmt.Fprintln(stderr, "       feedloom fetch [--config FILE] [--allow-private] --source NAME")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -38,18 +41,32 @@ func cmdFetch(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		}
 		return exitUsage
 	}
-	if fs.NArg() != 1 {
+	if (*name == "") != (fs.NArg() == 1) || fs.NArg() > 1 {
 		fs.Usage()
 		return exitUsage
 	}
-	target := fs.Arg(0)
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	cfg, err := fetchConfig(*path)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return exitUsage
 	}
-	job, sopts := fetchJob(cfg, target, *allowPrivate, log)
+	var (
+		job   scheduler.Job
+		sopts scheduler.Options
+		from  []any // what was fetched, for the log
+	)
+	if *name != "" {
+		var ok bool
+		if job, sopts, ok = sourceJob(cfg, *name, *allowPrivate, log); !ok {
+			fmt.Fprintf(stderr, "fetch: no source %q in the config\n", *name)
+			return exitUsage
+		}
+		from = []any{"source", *name}
+	} else {
+		from = []any{"url", sources.RedactURL(fs.Arg(0))}
+		job, sopts = fetchJob(cfg, fs.Arg(0), *allowPrivate, log)
+	}
 	var st store.Store
 	if cfg != nil {
 		// Ids use the store's first-run date, and stored items keep their
@@ -84,7 +101,7 @@ func cmdFetch(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			return exitFailed
 		}
 	}
-	log.Info("fetched", "url", sources.RedactURL(target), "stories", p.Report.Stories, "items", len(p.Items))
+	log.Info("fetched", append(from, "stories", p.Report.Stories, "items", len(p.Items))...)
 	if len(p.Report.Problems) > 0 {
 		log.Warn("skipped", "err", sources.RedactText(errors.Join(p.Report.Problems...).Error()))
 		return exitPartial
@@ -116,6 +133,31 @@ func fetchJob(cfg *config.Config, target string, allowPrivate bool, log *slog.Lo
 	fopts.Zone = norm.Zone
 	fopts.AllowPrivate = fopts.AllowPrivate || allowPrivate
 	return scheduler.Job{Source: feed.New(norm.Name, target, fopts), Norm: norm}, sopts
+}
+
+// sourceJob is the job of the configured source called name, wired as
+// build and serve wire it; --allow-private allows private addresses
+// whatever the config says. ok is false when there is no such source.
+func sourceJob(cfg *config.Config, name string, allowPrivate bool, log *slog.Logger) (job scheduler.Job, sopts scheduler.Options, ok bool) {
+	if cfg == nil {
+		return job, sopts, false
+	}
+	for _, s := range cfg.Sources {
+		if s.Name != name {
+			continue
+		}
+		if allowPrivate {
+			s.AllowPrivate = &allowPrivate
+		}
+		one := *cfg
+		one.Sources = []config.Source{s}
+		jobs := wiring.Jobs(&one, log, nil, version)
+		if len(jobs) != 1 {
+			return job, sopts, false
+		}
+		return jobs[0], wiring.SchedulerOptions(cfg, wiring.Options{Version: version}), true
+	}
+	return job, sopts, false
 }
 
 // fetchConfig loads the given config, or ./config.yaml when none is given

@@ -39,6 +39,8 @@ Usage:
                                              refresh on schedule and serve the output folder
   feedloom check [--config FILE]             validate the config
   feedloom fetch [--config FILE] URL         print what a feed normalizes to, one JSON item a line
+  feedloom fetch [--config FILE] --source NAME
+                                             print what a configured source yields, the same way
   feedloom version                           print the version
 
 Exit codes: 0 ok; 1 published, but some sources or story files failed;
