@@ -10,6 +10,7 @@
 package config
 
 import (
+	"net/http"
 	"net/url"
 	"strings"
 	"time"
@@ -93,6 +94,10 @@ type Source struct {
 	// AllowPrivate is nil unless the source sets its own (feed and page
 	// sources); Config.AllowPrivateOf applies fetch.allow_private then.
 	AllowPrivate *bool
+	// Headers are sent with every request of the source (credentials such
+	// as Authorization), environment variables already filled in: they are
+	// secrets, and nothing prints them. nil when the source sets none.
+	Headers http.Header
 
 	// Page sources only.
 	Select  Select // CSS selectors of the listing, each checked to compile

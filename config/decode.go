@@ -108,6 +108,8 @@ func (w walker) value(path string, n ast.Node, v reflect.Value) {
 		}
 	case reflect.Struct:
 		w.mapping(path, n, v)
+	case reflect.Map:
+		w.dictionary(path, n, v)
 	case reflect.Slice:
 		w.sequence(path, n, v)
 	case reflect.String:
@@ -174,6 +176,38 @@ func (w walker) mapping(path string, n ast.Node, v reflect.Value) {
 		w.p.pos[field] = at
 		w.value(field, it.Value(), v.Field(i))
 	}
+}
+
+// dictionary decodes a mapping whose keys are the user's (request
+// headers), not the schema's.
+func (w walker) dictionary(path string, n ast.Node, v reflect.Value) {
+	m, ok := n.(ast.MapNode)
+	if !ok {
+		w.wrong(path, "want a mapping, got %s", describe(n))
+		return
+	}
+	out := reflect.MakeMap(v.Type())
+	seen := map[string]int{}
+	for it := m.MapRange(); it.Next(); {
+		k := it.Key()
+		at := tokenPos(k.GetToken())
+		if k.IsMergeKey() {
+			w.p.add(at, path, "merge keys (<<) are not supported")
+			continue
+		}
+		name := keyText(k)
+		field := child(path, name)
+		if line, dup := seen[name]; dup {
+			w.p.add(at, field, "duplicate key (first at line %d)", line)
+			continue
+		}
+		seen[name] = at.line
+		w.p.pos[field] = at
+		e := reflect.New(v.Type().Elem()).Elem()
+		w.value(field, it.Value(), e)
+		out.SetMapIndex(reflect.ValueOf(name), e)
+	}
+	v.Set(out)
 }
 
 func (w walker) sequence(path string, n ast.Node, v reflect.Value) {

@@ -53,18 +53,19 @@ type rawLanguage struct {
 }
 
 type rawSource struct {
-	Name         string        `yaml:"name"`
-	Kind         string        `yaml:"kind"`
-	Path         string        `yaml:"path"`
-	URL          string        `yaml:"url"`
-	Schedule     string        `yaml:"schedule"`
-	Labels       []string      `yaml:"labels"`
-	Language     string        `yaml:"language"`
-	Timezone     string        `yaml:"timezone"`
-	Retention    *rawRetention `yaml:"retention"`
-	AllowPrivate *bool         `yaml:"allow_private"`
-	Select       *rawSelect    `yaml:"select"`
-	Content      string        `yaml:"content"`
+	Name         string            `yaml:"name"`
+	Kind         string            `yaml:"kind"`
+	Path         string            `yaml:"path"`
+	URL          string            `yaml:"url"`
+	Schedule     string            `yaml:"schedule"`
+	Labels       []string          `yaml:"labels"`
+	Language     string            `yaml:"language"`
+	Timezone     string            `yaml:"timezone"`
+	Retention    *rawRetention     `yaml:"retention"`
+	AllowPrivate *bool             `yaml:"allow_private"`
+	Headers      map[string]string `yaml:"headers"`
+	Select       *rawSelect        `yaml:"select"`
+	Content      string            `yaml:"content"`
 }
 
 type rawSelect struct {

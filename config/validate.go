@@ -231,6 +231,9 @@ func (b *builder) sources(raw []rawSource, retention Retention) []Source {
 		if r.Timezone != "" {
 			s.Location = b.zone(f+".timezone", r.Timezone)
 		}
+		if r.Headers != nil {
+			s.Headers = b.headers(f+".headers", r.Headers)
+		}
 		if r.Retention != nil {
 			s.Retention = &Retention{
 				MaxAge:   b.duration(f+".retention.max_age", r.Retention.MaxAge, retention.MaxAge, false),
@@ -256,6 +259,7 @@ func (b *builder) kind(f string, r rawSource, s *Source) {
 		only("allow_private", "feed or page")
 		only("select", "page")
 		only("content", "page")
+		only("headers", "feed or page")
 		if b.required(f+".path", r.Path) {
 			s.Path = b.path(r.Path)
 			b.folder(f+".path", s.Path)

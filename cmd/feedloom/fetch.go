@@ -110,10 +110,10 @@ func cmdFetch(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 }
 
 // fetchJob is the job `feedloom fetch` previews: the configured feed source
-// with that URL (its name, language, zone and allow_private), else a source
-// called "fetch" under the config's defaults, else under no config at all
-// (host localhost, UTC). --allow-private allows private addresses whatever
-// the config says.
+// with that URL (its name, language, zone, allow_private and headers), else
+// a source called "fetch" under the config's defaults, else under no config
+// at all (host localhost, UTC). --allow-private allows private addresses
+// whatever the config says.
 func fetchJob(cfg *config.Config, target string, allowPrivate bool, log *slog.Logger) (scheduler.Job, scheduler.Options) {
 	norm := normalize.Source{Name: "fetch", Feed: true, Zone: time.UTC}
 	fopts := feed.Options{UserAgent: wiring.UserAgent(version), Log: log}
@@ -127,6 +127,7 @@ func fetchJob(cfg *config.Config, target string, allowPrivate bool, log *slog.Lo
 			if s.Kind == "feed" && s.URL == target {
 				norm = wiring.NormalizeSource(cfg, s)
 				fopts.AllowPrivate = cfg.AllowPrivateOf(s)
+				fopts.Header = s.Headers
 			}
 		}
 	}

@@ -181,6 +181,7 @@ func Jobs(cfg *config.Config, log *slog.Logger, gate feed.Gate, version string) 
 			o.Zone = norm.Zone
 			o.Log = log.With("source", s.Name)
 			o.AllowPrivate = cfg.AllowPrivateOf(s)
+			o.Header = s.Headers
 			if clients[o.AllowPrivate] == nil {
 				clients[o.AllowPrivate] = feed.NewClient(o)
 			}

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/feedloom/feedloom/sources"
@@ -239,7 +240,10 @@ func (s *Source) newRequest(ctx context.Context, u *url.URL, prev sources.State)
 	if err != nil {
 		return nil, err
 	}
-	req.Header.Set("User-Agent", s.opts.UserAgent)
+	if len(s.opts.Header) > 0 && s.sameHost(u) {
+		req.Header = s.opts.Header.Clone()
+	}
+	req.Header.Set("User-Agent", cmp.Or(req.Header.Get("User-Agent"), s.opts.UserAgent))
 	req.Header.Set("Accept", cmp.Or(s.accept, acceptFeeds))
 	req.Header.Set("Accept-Encoding", "gzip")
 	if prev.ETag != "" {
@@ -249,4 +253,18 @@ func (s *Source) newRequest(ctx context.Context, u *url.URL, prev sources.State)
 		req.Header.Set("If-Modified-Since", prev.LastModified)
 	}
 	return req, nil
+}
+
+// sameHost reports whether u is on the configured URL's host (and port),
+// by https when that was configured:
+// configured headers are credentials for that host, and a redirect or a
+// permanent move elsewhere must not carry them, whatever their names (Go's
+// client drops only Authorization and cookies, and only on its own
+// redirects).
+func (s *Source) sameHost(u *url.URL) bool {
+	c, err := url.Parse(s.url)
+	if err != nil || c.Scheme == "https" && u.Scheme != "https" {
+		return false // nor in clear text after an https URL was configured
+	}
+	return strings.EqualFold(c.Host, u.Host)
 }

@@ -48,8 +48,13 @@ type Options struct {
 	// dial time and on every redirect. NewClient reads it.
 	AllowPrivate bool
 	MaxItems     int // items kept from one response, in document order; 0 = 1,000
-	Now          func() time.Time
-	Log          *slog.Logger // nil = discard; every URL a Source logs is redacted
+	// Header is sent with every request to the configured URL's host
+	// (credentials such as Authorization), never to another host a
+	// redirect leads to, and never logged. The fetcher's own headers
+	// (conditional GET, Accept-Encoding) win over it.
+	Header http.Header
+	Now    func() time.Time
+	Log    *slog.Logger // nil = discard; every URL a Source logs is redacted
 
 	guard *guard // tests: their own address rule, resolver and proxy; nil = the real ones
 }
