@@ -385,7 +385,17 @@ func (n *Normalizer) draft(src Source, now time.Time, s *sources.Story, seenYear
 			it.Categories = append(it.Categories, c)
 		}
 	}
-	it.Image = httpOnly(resolve(contentBase, s.Image))
+	// A story file's image is a path on the site (or an absolute URL); an
+	// upstream's resolves as its other links do. With none declared, the
+	// first picture of the content stands in.
+	imageBase := contentBase
+	if !src.Feed {
+		imageBase = n.siteBase
+	}
+	it.Image = httpOnly(resolve(imageBase, s.Image))
+	if it.Image == "" {
+		it.Image = firstImage(it.Content)
+	}
 	for _, e := range s.Enclosures {
 		if u := httpOnly(resolve(contentBase, e.URL)); u != "" {
 			it.Enclosures = append(it.Enclosures, feeds.Enclosure{URL: u, Type: strings.TrimSpace(e.Type), Length: max(e.Length, 0)})

@@ -186,3 +186,23 @@ func TestContentBase(t *testing.T) {
 		t.Errorf("link %q image %q", it.Link, it.Image)
 	}
 }
+
+// TestImageFromContent: with no image declared, the first picture of the
+// sanitized content stands in, tracking pixels and scripts' URLs skipped.
+func TestImageFromContent(t *testing.T) {
+	n := newTestNormalizer(t)
+	for _, tc := range []struct{ content, want string }{
+		{`<p><img src="/p.gif" width="1" height="1"><img src="javascript:x"><img src="pic.jpg" width="640"></p>`, "https://up.example.org/blog/pic.jpg"},
+		{`<p><img src="data:image/png;base64,AAAA"></p>`, ""},
+		{`<p>No picture</p>`, ""},
+	} {
+		st := sources.Story{File: "https://up.example.org/feed", Title: "T", Link: "https://up.example.org/blog/1", Base: "https://up.example.org/blog/", Content: tc.content}
+		items, err := n.Items(Source{Name: "up", Language: "en", Feed: true}, hkt(t, 2025, 3, 14, 10, 0, 0), []sources.Story{st}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := items[0].Image; got != tc.want {
+			t.Errorf("content %s: image %q, want %q", tc.content, got, tc.want)
+		}
+	}
+}

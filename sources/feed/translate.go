@@ -190,9 +190,14 @@ func (p parsed) story(i int, it *gofeed.Item, zone *time.Location) sources.Story
 		}
 	}
 	st.Link = resolve(st.Base, link)
-	if it.Image != nil {
-		st.Image = resolve(st.Base, it.Image.URL)
+	var js *jsonfeed.Item
+	if jf, ok := f.OriginalFeed().(*jsonfeed.Feed); ok && i < len(jf.Items) {
+		js = jf.Items[i]
 	}
+	// gofeed's own pick would take the first <img> of the raw content,
+	// tracking pixels included; normalize takes it from the sanitized
+	// content instead when the feed declares none.
+	st.Image = resolve(st.Base, itemImage(it, js))
 	for _, e := range it.Enclosures {
 		if e == nil || e.URL == "" {
 			continue
