@@ -1,10 +1,11 @@
 package normalize
 
 import (
-	"strconv"
 	"strings"
 
 	xhtml "golang.org/x/net/html"
+
+	"github.com/feedloom/feedloom/sources"
 )
 
 // firstImage is the src of the first <img> of sanitized content that is
@@ -37,17 +38,9 @@ func firstImage(content string) string {
 					height = string(v)
 				}
 			}
-			if u := httpOnly(src); u != "" && !pixel(width, height) {
+			if u := httpOnly(src); u != "" && !sources.TrackingPixel(width, height) {
 				return u
 			}
 		}
 	}
-}
-
-// pixel reports an image declared 1×1 or 2×2: a tracking pixel, not a
-// picture of the story.
-func pixel(width, height string) bool {
-	w, errW := strconv.Atoi(strings.TrimSpace(width))
-	h, errH := strconv.Atoi(strings.TrimSpace(height))
-	return errW == nil && errH == nil && w == h && (w == 1 || w == 2)
 }

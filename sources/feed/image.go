@@ -1,12 +1,13 @@
 package feed
 
 import (
-	"strconv"
 	"strings"
 
 	"github.com/mmcdole/gofeed"
 	ext "github.com/mmcdole/gofeed/extensions"
 	jsonfeed "github.com/mmcdole/gofeed/json"
+
+	"github.com/feedloom/feedloom/sources"
 )
 
 // itemImage is the item's representative image as its feed declares it,
@@ -57,7 +58,7 @@ func mediaImage(items []ext.Extension, groups []ext.Extension, name string, imag
 	}
 	for _, e := range all {
 		u := strings.TrimSpace(e.Attrs["url"])
-		if u == "" || pixel(e.Attrs["width"], e.Attrs["height"]) {
+		if u == "" || sources.TrackingPixel(e.Attrs["width"], e.Attrs["height"]) {
 			continue
 		}
 		if imagesOnly && !isImageType(e.Attrs["type"]) && !strings.EqualFold(strings.TrimSpace(e.Attrs["medium"]), "image") {
@@ -71,12 +72,4 @@ func mediaImage(items []ext.Extension, groups []ext.Extension, name string, imag
 // isImageType reports a MIME type of an image.
 func isImageType(t string) bool {
 	return strings.HasPrefix(strings.ToLower(strings.TrimSpace(t)), "image/")
-}
-
-// pixel reports an image declared 1×1 or 2×2: a tracking pixel, not a
-// picture of the story.
-func pixel(width, height string) bool {
-	w, errW := strconv.Atoi(strings.TrimSpace(width))
-	h, errH := strconv.Atoi(strings.TrimSpace(height))
-	return errW == nil && errH == nil && w == h && (w == 1 || w == 2)
 }
