@@ -42,18 +42,18 @@ type robotsEntry struct {
 // all is the fetch's error.
 func (r *robots) allowed(ctx context.Context, f *feed.Source, u *url.URL, now time.Time) error {
 	key := u.Scheme + "://" + u.Host
+	// Held while a robots.txt is fetched, so that item pages on one host
+	// asked for at once fetch it once.
 	r.mu.Lock()
+	defer r.mu.Unlock()
 	e, ok := r.hosts[key]
-	r.mu.Unlock()
 	if !ok || now.Sub(e.fetched) > robotsTTL {
 		data, err := fetchRobots(ctx, f, key+"/robots.txt")
 		if err != nil {
 			return err
 		}
 		e = robotsEntry{data: data, fetched: now}
-		r.mu.Lock()
 		r.hosts[key] = e
-		r.mu.Unlock()
 	}
 	if !e.data.TestAgent(u.RequestURI(), r.agent) {
 		return fmt.Errorf("%w: %s", ErrRobots, sources.RedactURL(u.String()))
