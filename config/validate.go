@@ -320,8 +320,12 @@ func (b *builder) pageSelectors(f string, r rawSource, s *Source) {
 				b.required(field, c.value)
 			}
 		default:
-			if _, err := page.ParseSelector(c.value); err != nil {
+			sel, err := page.ParseSelector(c.value)
+			switch {
+			case err != nil:
 				b.p.at(field, "%q: %v", c.value, err)
+			case c.key == "select.item" && sel.CSS == "":
+				b.p.at(field, "%q: must select elements, not only an attribute", c.value)
 			}
 		}
 	}

@@ -188,10 +188,11 @@ func TestLoadErrors(t *testing.T) {
 				`config.yaml:24:17: sources[3].retention.max_age: must be longer than 0`,
 				`config.yaml:24:30: sources[3].retention.max_items: must be positive, got -1`,
 			}},
-		{"page sources", head + "sources:\n  - name: a\n    kind: page\n    url: https://seng.example.edu/news\n    path: stories\n    select:\n      item: 'article.news-item'\n      link: 'h3 a@href'\n      date: 'time[datetime@datetime'\n      summary: 'div > > p'\n    content: '.body('\n  - name: b\n    kind: feed\n    url: http://x\n    select: {item: x}\n    content: main\n",
+		{"page sources", head + "sources:\n  - name: a\n    kind: page\n    url: https://seng.example.edu/news\n    path: stories\n    select:\n      item: '@href'\n      link: 'h3 a@href'\n      date: 'time[datetime@datetime'\n      summary: 'div > > p'\n    content: '.body('\n  - name: b\n    kind: feed\n    url: http://x\n    select: {item: x}\n    content: main\n",
 			[]string{
 				`config.yaml:11:5: sources[0].path: only for kind files`,
 				`config.yaml:12:5: sources[0].select.title: required`,
+				`config.yaml:13:7: sources[0].select.item: "@href": must select elements, not only an attribute`,
 				`config.yaml:15:7: sources[0].select.date: "time[datetime@datetime": not a valid CSS selector: expected equality operator, found "@d" instead`,
 				`config.yaml:16:7: sources[0].select.summary: "div > > p": not a valid CSS selector: expected identifier, found > instead`,
 				`config.yaml:17:5: sources[0].content: ".body(": not a valid CSS selector: parsing ".body(": 1 bytes left over`,
