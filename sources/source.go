@@ -1,6 +1,7 @@
 // Package sources defines what a story source produces — Story, Result and the
 // fetch State — and the Source interface every kind implements (files/ for
-// story folders, feed/ for upstream feeds).
+// story folders, feed/ for upstream feeds, page/ for listing pages without
+// a feed).
 package sources
 
 import (
