@@ -5,6 +5,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"time"
 
@@ -195,6 +196,15 @@ func (f *Feed) atomEntry(it *Item, sources map[string]time.Time) atomEntry {
 		l := gorilla.AtomLink{Href: href, Rel: "enclosure", Type: cleanText(enc.Type)}
 		if enc.Length > 0 {
 			l.Length = strconv.FormatInt(enc.Length, 10)
+		}
+		e.Links = append(e.Links, l)
+	}
+	if img := cleanText(it.Image); img != "" && !slices.ContainsFunc(e.Links, func(l gorilla.AtomLink) bool { return l.Href == img }) {
+		// An image of a known type is an enclosure, as Atom readers look
+		// for pictures; one whose type cannot be told is only related.
+		l := gorilla.AtomLink{Href: img, Rel: "related"}
+		if typ := ImageType(img); typ != "" {
+			l.Rel, l.Type = "enclosure", typ
 		}
 		e.Links = append(e.Links, l)
 	}

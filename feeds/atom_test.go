@@ -148,6 +148,18 @@ func TestAtomEntry(t *testing.T) {
 		{"enclosure", func(it *Item) { it.Enclosures = []Enclosure{{URL: "https://www.example.edu/a.mp3"}} },
 			"2025-03-13T00:01:00+08:00", "2025-03-13T00:01:00+08:00",
 			"text:Summary of T.", "html:<p>T.</p>", "alternate https://www.example.edu/news/a|enclosure https://www.example.edu/a.mp3"},
+		{"image of a known type is an enclosure", func(it *Item) { it.Image = "https://www.example.edu/i/photo.JPG?w=640" },
+			"2025-03-13T00:01:00+08:00", "2025-03-13T00:01:00+08:00",
+			"text:Summary of T.", "html:<p>T.</p>", "alternate https://www.example.edu/news/a|enclosure https://www.example.edu/i/photo.JPG?w=640"},
+		{"image of no known type is related", func(it *Item) { it.Image = "https://cdn.example.org/image?id=7" },
+			"2025-03-13T00:01:00+08:00", "2025-03-13T00:01:00+08:00",
+			"text:Summary of T.", "html:<p>T.</p>", "alternate https://www.example.edu/news/a|related https://cdn.example.org/image?id=7"},
+		{"image that is an enclosure already is not repeated", func(it *Item) {
+			it.Image = "https://www.example.edu/i/a.png"
+			it.Enclosures = []Enclosure{{URL: "https://www.example.edu/i/a.png", Type: "image/png"}}
+		},
+			"2025-03-13T00:01:00+08:00", "2025-03-13T00:01:00+08:00",
+			"text:Summary of T.", "html:<p>T.</p>", "alternate https://www.example.edu/news/a|enclosure https://www.example.edu/i/a.png"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -20,7 +20,10 @@ type rssRoot struct {
 	NSAtom    string   `xml:"xmlns:atom,attr"`
 	NSContent string   `xml:"xmlns:content,attr"`
 	NSDC      string   `xml:"xmlns:dc,attr"`
-	Channel   rssChannel
+	// NSMedia is declared only in a feed that carries an image, so that
+	// feeds without any keep their bytes.
+	NSMedia string `xml:"xmlns:media,attr,omitempty"`
+	Channel rssChannel
 }
 
 // rssChannel wraps gorilla's channel (title, link, description, language,
@@ -58,6 +61,13 @@ type rssItem struct {
 	PubDate     string `xml:"pubDate,omitempty"`
 	Language    string `xml:"dc:language,omitempty"`
 	Enclosure   *gorilla.RssEnclosure
+	Thumbnail   *rssThumbnail
+}
+
+// rssThumbnail is the item's image, as Media RSS writes it.
+type rssThumbnail struct {
+	XMLName xml.Name `xml:"media:thumbnail"`
+	URL     string   `xml:"url,attr"`
 }
 
 // htmlEscaper turns plain text into HTML text. RSS description is HTML, so
@@ -108,7 +118,11 @@ func (f *Feed) rss() *rssRoot {
 	}
 	root.Channel.Items = make([]rssItem, 0, len(f.Items))
 	for i := range f.Items {
-		root.Channel.Items = append(root.Channel.Items, f.rssItem(&f.Items[i]))
+		it := f.rssItem(&f.Items[i])
+		if it.Thumbnail != nil {
+			root.NSMedia = nsMedia
+		}
+		root.Channel.Items = append(root.Channel.Items, it)
 	}
 	return root
 }
@@ -141,6 +155,9 @@ func (f *Feed) rssItem(it *Item) rssItem {
 	}
 	if c := cleanText(it.Content); c != "" {
 		out.Content = &gorilla.RssContent{Content: c}
+	}
+	if img := cleanText(it.Image); img != "" {
+		out.Thumbnail = &rssThumbnail{URL: img}
 	}
 	// RSS author must be an e-mail address: the first author who has one
 	// goes there, every other author is a dc:creator by name.

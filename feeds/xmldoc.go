@@ -13,6 +13,7 @@ const (
 	nsAtom    = "http://www.w3.org/2005/Atom"
 	nsContent = "http://purl.org/rss/1.0/modules/content/"
 	nsDC      = "http://purl.org/dc/elements/1.1/"
+	nsMedia   = "http://search.yahoo.com/mrss/"
 )
 
 // piAttrEscaper escapes a pseudo-attribute value of a processing
