@@ -401,7 +401,7 @@ func TestFormatVersion(t *testing.T) {
 		Title: "Campus Podcast", Slug: "campus-podcast", Link: "https://www.example.edu/news/podcast",
 		Summary: "An episode.", Language: "en", Image: "https://www.example.edu/images/podcast.jpg",
 		Enclosures: []feeds.Enclosure{{URL: "https://www.example.edu/files/ep1.mp3", Type: "audio/mpeg", Length: 1234}},
-		Published: at(11, 0, 0), Updated: at(11, 0, 0),
+		Published:  at(11, 0, 0), Updated: at(11, 0, 0),
 	})
 	publish(t, &fakeStore{items: items}, testOptions(dir))
 	tree := readTree(t, dir)
