@@ -20,7 +20,7 @@ import (
 type Cluster interface {
 	// Claim leases the due sources that no live lease holds and that were
 	// not checked since their due time; it returns the names it leased.
-	Claim(ctx context.Context, node string, due []store.Due, now, until time.Time) ([]string, error)
+	Claim(ctx context.Context, node string, due []store.Due, now, until time.Time) ([]store.Claimed, error)
 	// Unclaim ends node's lease on source.
 	Unclaim(ctx context.Context, node, source string) error
 	// Renew moves node's lease on source to until; false when another
@@ -301,16 +301,25 @@ func (cl *clustered) claim(ctx context.Context, batch []*entry) bool {
 		return false
 	}
 	claimed := make(map[string]bool, len(got))
-	for _, name := range got {
-		claimed[name] = true
+	orphans := make(map[string]string)
+	for _, c := range got {
+		claimed[c.Source] = true
+		if c.Orphan != "" {
+			orphans[c.Source] = c.Orphan
+		}
 	}
 	cl.settle(batch, claims, claimed)
 	for i, e := range batch {
-		if claimed[e.name()] {
-			cl.begin(ctx, e, claims[i])
-		} else {
+		if !claimed[e.name()] {
 			cl.taken(ctx, e)
+			continue
 		}
+		// The store knows whose lease ran out, whichever way the claim
+		// came (a sweep, or the next tick before a sweep saw it).
+		if o := orphans[e.name()]; o != "" {
+			claims[i].orphan = o
+		}
+		cl.begin(ctx, e, claims[i])
 	}
 	return true
 }

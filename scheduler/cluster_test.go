@@ -337,7 +337,7 @@ type slowClaims struct {
 	release chan struct{}
 }
 
-func (s *slowClaims) Claim(ctx context.Context, node string, due []store.Due, now, until time.Time) ([]string, error) {
+func (s *slowClaims) Claim(ctx context.Context, node string, due []store.Due, now, until time.Time) ([]store.Claimed, error) {
 	s.once.Do(func() {
 		close(s.arrived)
 		<-s.release

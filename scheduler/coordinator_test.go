@@ -60,7 +60,7 @@ type memNode struct {
 	lead bool
 }
 
-func (n memNode) Claim(ctx context.Context, node string, due []store.Due, now, until time.Time) ([]string, error) {
+func (n memNode) Claim(ctx context.Context, node string, due []store.Due, now, until time.Time) ([]store.Claimed, error) {
 	if f := n.db.onClaim; f != nil {
 		f(int(n.db.claims.Add(1)))
 	}
@@ -69,7 +69,7 @@ func (n memNode) Claim(ctx context.Context, node string, due []store.Due, now, u
 	}
 	n.db.mu.Lock()
 	defer n.db.mu.Unlock()
-	var got []string
+	var got []store.Claimed
 	for _, d := range due {
 		st, err := n.db.st.State(ctx, d.Source)
 		if err != nil {
@@ -82,7 +82,7 @@ func (n memNode) Claim(ctx context.Context, node string, due []store.Due, now, u
 			continue
 		}
 		n.db.leases[d.Source] = memLease{node, until}
-		got = append(got, d.Source)
+		got = append(got, store.Claimed{Source: d.Source, Orphan: l.node}) // a lease let go is deleted
 	}
 	return got, nil
 }
@@ -281,6 +281,28 @@ func TestFakeClusterFencing(t *testing.T) {
 	}
 	if h := c.db.holder("wire"); h != "n2" {
 		t.Errorf("lease held by %q after the dropped refresh, want n2's left alone", h)
+	}
+}
+
+// TestFakeClusterTakeoverByTick: a source whose lease ran out and that a
+// tick (here a trigger) claims before any sweep saw it is counted and
+// logged as taken over all the same: the claim says whose lease it was.
+func TestFakeClusterTakeoverByTick(t *testing.T) {
+	t.Parallel()
+	c := newMemCluster(t)
+	c.db.lease("wire", "dead", time.Now().Add(-time.Minute))
+	src := &loopSource{name: "wire", fetch: loopStories("Wire Story")}
+	opts := loopOptions(nil)
+	opts.Cluster = &ClusterOptions{SweepEvery: time.Hour} // no sweep within the test
+	sch, log, reg := c.node("n1", []Job{loopJob(src, "@hourly")}, opts, memStore{})
+	stop := startRun(t, sch)
+	eventually(t, "the start's refresh", func() bool { return !c.s.loopState("wire").CheckedAt.IsZero() })
+	stop()
+	if got := counter(t, reg, "feedloom_lease_expiries_total"); got != 1 {
+		t.Errorf("%v lease expiries counted, want 1", got)
+	}
+	if n := log.count(`msg="took over a source whose lease ran out"`, "source=wire", "node=dead"); n != 1 {
+		t.Errorf("%d takeovers logged, want 1:\n%s", n, log.String())
 	}
 }
 

@@ -62,6 +62,15 @@ type Store interface {
 	Close() error
 }
 
+// Claimed is one source a claim leased to a node of a cluster.
+type Claimed struct {
+	Source string
+	// Orphan is the node whose lease on the source ran out without being
+	// let go (it died, or lost the database mid-refresh): the claim takes
+	// its work over. "" when the source was free.
+	Orphan string
+}
+
 // Due is a source a node of a cluster means to refresh, for a store that
 // leases sources to nodes (store/postgres).
 type Due struct {

@@ -29,7 +29,7 @@ const claimDue = `WITH due AS (
 	FROM unnest($2::text[], $3::timestamptz[], $4::boolean[]) WITH ORDINALITY AS d(name, since, force, ord)
 	ORDER BY d.name, d.ord
 ), picked AS (
-	SELECT s.name FROM sources s JOIN due d ON d.name = s.name
+	SELECT s.name, s.claimed_by AS prev, s.lease_until AS prev_until FROM sources s JOIN due d ON d.name = s.name
 	WHERE (s.lease_until IS NULL OR s.lease_until < $5)
 		AND (d.force OR s.next_due IS NULL OR s.next_due <= $5)
 		AND (d.since IS NULL OR s.checked_at IS NULL OR s.checked_at < d.since)
@@ -37,9 +37,9 @@ const claimDue = `WITH due AS (
 ), claimed AS (
 	UPDATE sources s SET claimed_by = $1, lease_until = $6
 	FROM picked WHERE s.name = picked.name
-	RETURNING s.name
+	RETURNING s.name, CASE WHEN picked.prev_until IS NULL THEN '' ELSE coalesce(picked.prev, '') END AS orphan
 )
-SELECT c.name FROM claimed c JOIN due d ON d.name = c.name ORDER BY d.ord`
+SELECT c.name, c.orphan FROM claimed c JOIN due d ON d.name = c.name ORDER BY d.ord`
 
 // Claim leases to node, until until, those of due that no live lease holds
 // (lease_until is NULL or before now), whose next_due has come (NULL or at
@@ -47,10 +47,12 @@ SELECT c.name FROM claimed c JOIN due d ON d.name = c.name ORDER BY d.ord`
 // Since: the nodes that all saw one tick fetch the source once, and a
 // source another node refreshed meanwhile is not fetched twice in one due
 // period. Rows missing from the store are created first with a zero state.
-// It returns the claimed names in the order of due; a name given twice
-// counts once, with its first Due. Times are taken to the second, as every
-// stored time.
-func (s *Store) Claim(ctx context.Context, node string, due []store.Due, now, until time.Time) ([]string, error) {
+// It returns the claimed sources in the order of due, each with the node
+// whose lease ran out unreleased, if one did (a live node always lets go,
+// so a lease still recorded when it is taken is an orphan's); a name given
+// twice counts once, with its first Due. Times are taken to the second, as
+// every stored time.
+func (s *Store) Claim(ctx context.Context, node string, due []store.Due, now, until time.Time) ([]store.Claimed, error) {
 	if node == "" {
 		return nil, errors.New("postgres: claim: empty node id")
 	}
@@ -65,7 +67,7 @@ func (s *Store) Claim(ctx context.Context, node string, due []store.Due, now, un
 		since[i] = nullTime(d.Since)
 		force[i] = d.Force
 	}
-	fail := func(err error) ([]string, error) {
+	fail := func(err error) ([]store.Claimed, error) {
 		return nil, fmt.Errorf("postgres: claim %d sources for %s: %w", len(due), node, err)
 	}
 	if _, err := s.pool.Exec(ctx, insertMissing, names); err != nil {
@@ -76,13 +78,13 @@ func (s *Store) Claim(ctx context.Context, node string, due []store.Due, now, un
 		return fail(err)
 	}
 	defer rows.Close()
-	var claimed []string
+	var claimed []store.Claimed
 	for rows.Next() {
-		var name string
-		if err := rows.Scan(&name); err != nil {
+		var c store.Claimed
+		if err := rows.Scan(&c.Source, &c.Orphan); err != nil {
 			return fail(err)
 		}
-		claimed = append(claimed, name)
+		claimed = append(claimed, c)
 	}
 	if err := rows.Err(); err != nil {
 		return fail(err)

@@ -34,11 +34,25 @@ func zeroDue(names ...string) []store.Due {
 // mustClaim claims due for node at now until now+5m and returns the names.
 func mustClaim(t *testing.T, s *Store, node string, due []store.Due, now time.Time) []string {
 	t.Helper()
+	return names(mustClaimed(t, s, node, due, now))
+}
+
+// mustClaimed is mustClaim with the orphans the claim took over.
+func mustClaimed(t *testing.T, s *Store, node string, due []store.Due, now time.Time) []store.Claimed {
+	t.Helper()
 	got, err := s.Claim(context.Background(), node, due, now, now.Add(5*time.Minute))
 	if err != nil {
 		t.Fatalf("Claim(%s): %v", node, err)
 	}
 	return got
+}
+
+func names(cs []store.Claimed) []string {
+	var out []string
+	for _, c := range cs {
+		out = append(out, c.Source)
+	}
+	return out
 }
 
 func mustSave(t *testing.T, s *Store, source string, st sources.State) {
@@ -275,8 +289,8 @@ func TestClaimConcurrent(t *testing.T) {
 					if err != nil {
 						errs = append(errs, err)
 					}
-					for _, name := range got {
-						claimedBy[name] = append(claimedBy[name], node)
+					for _, c := range got {
+						claimedBy[c.Source] = append(claimedBy[c.Source], node)
 					}
 					mu.Unlock()
 				}
@@ -407,9 +421,17 @@ func TestOrphans(t *testing.T) {
 			t.Errorf("Orphans at t0+%s = %+v, want %+v", tt.now.Sub(t0), got, tt.want)
 		}
 	}
-	// Taking an orphan over makes it no orphan.
-	if got := mustClaim(t, s, "node-2", zeroDue("a"), at(6*time.Minute)); !slices.Equal(got, []string{"a"}) {
-		t.Fatalf("Claim of an orphan = %q, want [a]", got)
+	// Taking an orphan over makes it no orphan, and the claim names whose
+	// lease ran out.
+	if got := mustClaimed(t, s, "node-2", zeroDue("a"), at(6*time.Minute)); !slices.Equal(got, []store.Claimed{{Source: "a", Orphan: "node-1"}}) {
+		t.Fatalf("Claim of an orphan = %+v, want a from node-1", got)
+	}
+	// A source let go is no orphan: its next claim takes it from no one.
+	if err := s.Unclaim(ctx, "node-2", "a"); err != nil {
+		t.Fatal(err)
+	}
+	if got := mustClaimed(t, s, "node-1", []store.Due{{Source: "a", Force: true}}, at(7*time.Minute)); !slices.Equal(got, []store.Claimed{{Source: "a"}}) {
+		t.Fatalf("Claim after Unclaim = %+v, want a from no one", got)
 	}
 	got, err := s.Orphans(ctx, at(6*time.Minute+time.Second))
 	if err != nil || len(got) != 2 || got[0].Source != "b" {
