@@ -40,7 +40,10 @@ func (s *Scheduler) Sources(ctx context.Context) ([]server.SourceHealth, error) 
 			Failures:     st.Failures,
 			Contradicted: s.contradicted.get(job.Source.Name()),
 		}
-		if job.Norm.Feed {
+		switch {
+		case job.Norm.Page:
+			h.Kind, h.URL = "page", sources.RedactURL(st.URL)
+		case job.Norm.Feed:
 			h.Kind, h.URL = "feed", sources.RedactURL(st.URL)
 		}
 		if i < len(entries) {

@@ -1133,3 +1133,27 @@ quiet files "" attempt=10:00:10 success=10:00:10 err="" failures=0 next=11:00:00
 		t.Errorf("quiet fetched %d times, want 0", quiet.calls.Load())
 	}
 }
+
+// TestSourcesKinds: /status names each source's kind as configured.
+func TestSourcesKinds(t *testing.T) {
+	s := newSite(t)
+	var log loopLog
+	mk := func(name string) *loopSource { return &loopSource{name: name, fetch: loopStories("Story")} }
+	jobs := []Job{
+		{Source: mk("wire"), Norm: normalize.Source{Name: "wire", Language: "en", Feed: true}},
+		{Source: mk("listing"), Norm: normalize.Source{Name: "listing", Language: "en", Feed: true, Page: true}},
+		{Source: mk("newsroom"), Norm: normalize.Source{Name: "newsroom", Language: "en"}},
+	}
+	sch := New(s.store, s.loopPublish(log.logger(), ""), nil, jobs, loopOptions(nil), log.logger())
+	hs, err := sch.Sources(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, h := range hs {
+		got = append(got, h.Name+" "+h.Kind)
+	}
+	if want := []string{"wire feed", "listing page", "newsroom files"}; !slices.Equal(got, want) {
+		t.Errorf("kinds %q, want %q", got, want)
+	}
+}

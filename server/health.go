@@ -12,7 +12,7 @@ import (
 // times mean "never" (or, for NextRun, "not scheduled").
 type SourceHealth struct {
 	Name        string
-	Kind        string // files or feed
+	Kind        string // files, feed or page
 	URL         string // feed sources; empty for files
 	LastAttempt time.Time
 	LastSuccess time.Time
