@@ -384,9 +384,9 @@ func TestOptionsAndFormatInFingerprint(t *testing.T) {
 
 // formatDigests records, for the current FormatVersion, a digest of what
 // TestFormatVersion's publish writes. (2: item images as media:thumbnail
-// and Atom enclosure links.)
+// and Atom enclosure links; 3: images on story pages.)
 var formatDigests = map[int]string{
-	2: "4420d6a60728d091366ab1857b404c2c3b2ebdf607e21e4a2b8c5b77b49a28eb",
+	3: "dc2d45aaf0b2893ab386fb75a87aa5712ba520b8d6ab31d78433e5f0bc4d00b5",
 }
 
 // TestFormatVersion fails when the bytes publish writes change without a
@@ -402,6 +402,11 @@ func TestFormatVersion(t *testing.T) {
 		Summary: "An episode.", Language: "en", Image: "https://www.example.edu/images/podcast.jpg",
 		Enclosures: []feeds.Enclosure{{URL: "https://www.example.edu/files/ep1.mp3", Type: "audio/mpeg", Length: 1234}},
 		Published:  at(11, 0, 0), Updated: at(11, 0, 0),
+	}, feeds.Item{
+		ID: "tag:feeds.example.edu,2025-03-13:newsroom/photo", Source: "newsroom",
+		Title: "Photo of the Day", Slug: "photo-of-the-day", Summary: "The harbour at dawn.",
+		Content: "<p>The harbour at dawn.</p>", Language: "en", Image: "https://www.example.edu/images/dawn.jpg",
+		Published: at(10, 0, 0), Updated: at(10, 0, 0),
 	})
 	publish(t, &fakeStore{items: items}, testOptions(dir))
 	tree := readTree(t, dir)

@@ -3,7 +3,9 @@ package publish
 import (
 	"bytes"
 	"fmt"
+	"html"
 	"html/template"
+	"strings"
 	"time"
 
 	"github.com/feedloom/feedloom/feeds"
@@ -19,6 +21,8 @@ type storyPage struct {
 	Categories []string
 	Content    template.HTML // sanitized by normalize
 	Summary    string
+	Image      string // the item's picture, for link previews (og:image); "" for none
+	Figure     bool   // show Image above the text: the text does not show it already
 	Site       string
 	SiteLang   string
 }
@@ -50,6 +54,9 @@ var storyTemplate = template.Must(template.New("story").Parse(`<!DOCTYPE html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{.Title}}</title>
 <link rel="canonical" href="{{.URL}}">
+{{- if .Image}}
+<meta property="og:image" content="{{.Image}}">
+{{- end}}
 <style>
 body{font:1.05rem/1.6 system-ui,sans-serif;max-width:42rem;margin:0 auto;padding:1rem;color:#1a1a1a;background:#fff}
 h1{font-size:1.6rem;line-height:1.3}
@@ -71,6 +78,9 @@ a{color:#0645ad}img{max-width:100%;height:auto}
 <li>{{.}}</li>
 {{- end}}
 </ul>
+{{- end}}
+{{- if .Figure}}
+<figure><img src="{{.Image}}" alt=""></figure>
 {{- end}}
 {{- if .Content}}
 <div class="content">
@@ -121,6 +131,7 @@ func (p *Publisher) renderStory(it feeds.Item) ([]byte, error) {
 		Categories: it.Categories,
 		Content:    template.HTML(it.Content),
 		Summary:    it.Summary,
+		Image:      it.Image,
 		Site:       p.opts.Title,
 		SiteLang:   siteLang,
 	}
@@ -129,6 +140,9 @@ func (p *Publisher) renderStory(it feeds.Item) ([]byte, error) {
 			page.Authors = append(page.Authors, a.Name)
 		}
 	}
+	// An image taken from the content (normalize's fallback) is there
+	// already.
+	page.Figure = page.Image != "" && !strings.Contains(it.Content, `src="`+html.EscapeString(page.Image)+`"`)
 	var buf bytes.Buffer
 	buf.Grow(len(it.Title) + len(it.Content) + len(it.Summary) + storyPageSlack)
 	if err := storyTemplate.Execute(&buf, page); err != nil {
