@@ -72,6 +72,10 @@ func Example() {
 	fmt.Println("changed on the second publish:", len(rep.Changed))
 	// Output:
 	// atom.xml
+	// embed/all.html
+	// embed/en.html
+	// embed/widget.js
+	// embed/zh-hant.html
 	// en/atom.xml
 	// en/feed.json
 	// en/rss.xml

@@ -31,6 +31,8 @@ type indexFeed struct {
 	Count     string // "3 items"
 	Newest    pageTime
 	Headlines []headline
+	Snippet   string // HTML that shows the headlines on another site; "" without JSON Feed
+	Embed     string // the embed page, for an iframe
 }
 
 type indexLink struct {
@@ -88,6 +90,14 @@ a{color:#0645ad}
 {{- end}}
 </ul>
 {{- end}}
+{{- if .Snippet}}
+<details class="embed">
+<summary>Show these headlines on your site</summary>
+<p>Paste this where the headlines should appear:</p>
+<pre><code>{{.Snippet}}</code></pre>
+<p>Or frame <a href="{{.Embed}}">the headlines page</a>: <code>&lt;iframe src="{{.Embed}}" title="{{.Title}}"&gt;&lt;/iframe&gt;</code></p>
+</details>
+{{- end}}
 </section>
 {{- end}}
 </main>
@@ -125,6 +135,10 @@ func (p *Publisher) renderIndex(sets []feedSet) ([]byte, error) {
 				Title:    s.title + " · " + s.label + " · " + fm.name,
 				Hreflang: s.tag,
 			})
+		}
+		if p.hasJSON() {
+			f.Snippet = p.snippet(s)
+			f.Embed = p.opts.BaseURL + embedDir + "/" + embedName(s)
 		}
 		for _, it := range s.items[:min(len(s.items), indexHeadings)] {
 			f.Headlines = append(f.Headlines, headline{Title: feeds.DisplayTitle(it, p.opts.Zone), Link: it.Link, Lang: it.Language, Date: p.pageTime(it.Published)})

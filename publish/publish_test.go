@@ -200,6 +200,10 @@ func assertNoDotfiles(t *testing.T, dir string) {
 
 var firstPublish = []string{
 	"atom.xml",
+	"embed/all.html",
+	"embed/en.html",
+	"embed/widget.js",
+	"embed/zh-hant.html",
 	"en/atom.xml",
 	"en/feed.json",
 	"en/rss.xml",
@@ -774,8 +778,8 @@ func TestLogsOneLinePerPublish(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	want := "level=INFO msg=published dir=" + dir + " files=17 changed=17\n" +
-		"level=INFO msg=published dir=" + dir + " files=17 changed=0\n"
+	want := "level=INFO msg=published dir=" + dir + " files=21 changed=21\n" +
+		"level=INFO msg=published dir=" + dir + " files=21 changed=0\n"
 	if buf.String() != want {
 		t.Errorf("log:\n%s\nwant:\n%s", buf.String(), want)
 	}
