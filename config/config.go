@@ -33,6 +33,7 @@ type Config struct {
 	Fetch       Fetch
 	Serve       Serve
 	WebSub      WebSub
+	Channels    []Channel // names distinct; their feeds under public/channels/<name>/
 
 	// Warnings are what check reports without failing, each formatted like
 	// an Error ("config.yaml:30:5: sources[2].url: ..."), in file order;
@@ -68,6 +69,9 @@ type Store struct {
 type Output struct {
 	Dir      string // absolute
 	MaxItems int    // items per feed unless a language says otherwise
+	// Categories each get a channel per language, under
+	// <language folder>/categories/<slug>/; nil for none.
+	Categories []string
 }
 
 // Language is one feed set.

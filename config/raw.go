@@ -19,6 +19,7 @@ type rawConfig struct {
 	Fetch       rawFetch      `yaml:"fetch"`
 	Serve       rawServe      `yaml:"serve"`
 	WebSub      rawWebSub     `yaml:"websub"`
+	Channels    []rawChannel  `yaml:"channels"`
 }
 
 type rawSite struct {
@@ -42,8 +43,9 @@ type rawStore struct {
 }
 
 type rawOutput struct {
-	Dir      string `yaml:"dir"`
-	MaxItems *int   `yaml:"max_items"`
+	Dir        string   `yaml:"dir"`
+	MaxItems   *int     `yaml:"max_items"`
+	Categories []string `yaml:"categories"`
 }
 
 type rawLanguage struct {

@@ -72,6 +72,8 @@ func (b *builder) build(raw *rawConfig, c *Config) {
 	}
 	c.Languages = b.languages(raw.Languages, c.Site.Title, c.Output.MaxItems)
 	c.Sources = b.sources(raw.Sources, c.Retention)
+	c.Channels = b.channels(raw.Channels, c)
+	c.Output.Categories = b.categories("output.categories", raw.Output.Categories)
 	b.placement(c)
 	c.Scheduler = Scheduler{
 		Jitter:   defaultJitter,

@@ -5,7 +5,6 @@ import (
 	_ "embed"
 	"fmt"
 	"html/template"
-	"strings"
 )
 
 // widgetJS turns <div data-feedloom="…/feed.json"> on a partner's page into
@@ -21,15 +20,6 @@ const (
 	// embedItems is how many headlines the snippets and embed pages ask for.
 	embedItems = 5
 )
-
-// embedName is the file name of a feed set's embed page: all.html for the
-// merged feed, else its language folder's.
-func embedName(s feedSet) string {
-	if s.dir == "" {
-		return "all.html"
-	}
-	return strings.TrimSuffix(s.dir, "/") + ".html"
-}
 
 // jsonFeedURL is the address of a feed set's JSON Feed.
 func (p *Publisher) jsonFeedURL(s feedSet) string {
@@ -80,7 +70,7 @@ func (p *Publisher) renderEmbed(s feedSet) ([]byte, error) {
 	}
 	var buf bytes.Buffer
 	if err := embedTemplate.Execute(&buf, page); err != nil {
-		return nil, fmt.Errorf("publish: render %s/%s: %w", embedDir, embedName(s), err)
+		return nil, fmt.Errorf("publish: render %s/%s: %w", embedDir, s.embed, err)
 	}
 	return buf.Bytes(), nil
 }

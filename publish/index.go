@@ -95,7 +95,9 @@ a{color:#0645ad}
 <summary>Show these headlines on your site</summary>
 <p>Paste this where the headlines should appear:</p>
 <pre><code>{{.Snippet}}</code></pre>
+{{- if .Embed}}
 <p>Or frame <a href="{{.Embed}}">the headlines page</a>: <code>&lt;iframe src="{{.Embed}}" title="{{.Title}}"&gt;&lt;/iframe&gt;</code></p>
+{{- end}}
 </details>
 {{- end}}
 </section>
@@ -115,7 +117,7 @@ func (p *Publisher) renderIndex(sets []feedSet) ([]byte, error) {
 	}
 	for _, s := range sets {
 		f := indexFeed{
-			Anchor: "feed-" + strings.TrimSuffix(s.dir, "/"),
+			Anchor: "feed-" + strings.ReplaceAll(strings.TrimSuffix(s.dir, "/"), "/", "-"),
 			Title:  s.title,
 			Label:  s.label,
 			Lang:   s.tag,
@@ -138,7 +140,9 @@ func (p *Publisher) renderIndex(sets []feedSet) ([]byte, error) {
 		}
 		if p.hasJSON() {
 			f.Snippet = p.snippet(s)
-			f.Embed = p.opts.BaseURL + embedDir + "/" + embedName(s)
+			if s.embed != "" {
+				f.Embed = p.opts.BaseURL + embedDir + "/" + s.embed
+			}
 		}
 		for _, it := range s.items[:min(len(s.items), indexHeadings)] {
 			f.Headlines = append(f.Headlines, headline{Title: feeds.DisplayTitle(it, p.opts.Zone), Link: it.Link, Lang: it.Language, Date: p.pageTime(it.Published)})

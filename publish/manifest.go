@@ -61,6 +61,18 @@ func fingerprint(version int, opts Options, formats []format) string {
 	for _, l := range opts.Languages {
 		fmt.Fprintf(h, "language %q %q %d\n", l.Tag, l.Title, l.MaxItems)
 	}
+	rules := func(rs []Rule) []string {
+		var out []string
+		for _, r := range rs {
+			out = append(out, r.String())
+		}
+		return out
+	}
+	for _, c := range opts.Channels {
+		fmt.Fprintf(h, "channel %q %q %q %q %q %q %q %q %d\n", c.Name, c.Title, c.Languages, c.Sources, c.Categories,
+			rules(c.Include), rules(c.Exclude), c.Content, c.MaxItems)
+	}
+	fmt.Fprintf(h, "categories %q\n", opts.Categories)
 	return hex.EncodeToString(h.Sum(nil))
 }
 

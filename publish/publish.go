@@ -10,6 +10,7 @@
 package publish
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -61,6 +62,11 @@ type Options struct {
 	Hub       string           // WebSub hub, advertised in feeds when set
 	Generator string           // e.g. "feedloom 0.1.0"
 	Now       func() time.Time // the clock, for the age of leftover temporary files; nil = time.Now
+	// Channels are feed sets of their own choosing, under
+	// channels/<name>/; Categories get one per language, under
+	// <language folder>/categories/<slug>/.
+	Channels   []Channel
+	Categories []string
 	// Node names this process among the nodes that share the store (each
 	// with its own output folder): with Dir, it keys the folder's manifest
 	// in the store. Empty is fine for a store only one machine uses.
@@ -88,6 +94,8 @@ type Publisher struct {
 	formats []format
 	swept   atomic.Bool // leftover temporary files removed (the first Publish does it)
 
+	categories []categoryChannel // Options.Categories, per language
+
 	manifests   Manifests // nil: every publish renders everything
 	key         string    // of the manifest: node and folder
 	fingerprint string    // of the options and FormatVersion
@@ -112,6 +120,7 @@ func defaultFormats() []format {
 const (
 	defaultMaxItems = 50
 	storiesDir      = "stories"
+	channelsDir     = "channels"
 	stylesheetFile  = "feed.xsl"
 )
 
@@ -137,6 +146,7 @@ func New(r ItemReader, opts Options, log *slog.Logger) *Publisher {
 		log = slog.New(slog.DiscardHandler)
 	}
 	p := &Publisher{r: r, opts: opts, log: log, formats: defaultFormats()}
+	p.categories = p.categoryChannels()
 	if m, ok := r.(Manifests); ok {
 		p.manifests = m
 		p.key = manifestKey(opts.Node, opts.Dir)
@@ -145,14 +155,20 @@ func New(r ItemReader, opts Options, log *slog.Logger) *Publisher {
 	return p
 }
 
-// feedSet is the merged feed or one language's feeds, in every format.
+// feedSet is the merged feed, one language's feeds or a channel's, in
+// every format.
 type feedSet struct {
 	dir   string // folder relative to Dir with a final "/"; "" for the merged feed
-	tag   string // language of the selection; "" for the merged feed
-	lang  string // language the feed declares; for the merged feed, its items' shared one (set by read)
+	tag   string // language of the selection; "" for the merged feed and a channel of several
+	lang  string // language the feed declares; without a tag, its items' shared one (set by read)
 	title string
-	label string // "All languages" or the tag
-	items []feeds.Item
+	label string // "All languages", the tag, "channel" or the category
+	max   int    // items read; 0 means Options.MaxItems
+	// language: a language's feed, which the others list as an alternate.
+	language bool
+	channel  *Channel // the selection of a channel; nil for the others
+	embed    string   // its page under embed/; "" for none
+	items    []feeds.Item
 }
 
 // file is one output file, rendered when it is written.
@@ -246,17 +262,24 @@ func (p *Publisher) read(ctx context.Context) (unlinked []feeds.Item, newestAll 
 		}
 	})
 	for i := range sets {
-		q := store.Query{Language: sets[i].tag, Limit: p.opts.MaxItems}
-		if i > 0 && p.opts.Languages[i-1].MaxItems > 0 {
-			q.Limit = p.opts.Languages[i-1].MaxItems
-		}
+		s := &sets[i]
 		wg.Go(func() {
-			items, err := p.r.Items(ctx, q)
+			var items []feeds.Item
+			var err error
+			if s.channel != nil {
+				items, err = p.channelItems(ctx, s.channel)
+			} else {
+				items, err = p.r.Items(ctx, store.Query{Language: s.tag, Limit: cmp.Or(s.max, p.opts.MaxItems)})
+			}
 			if err != nil {
-				errs[2+i] = fmt.Errorf("publish: read items of feed %q: %w", sets[i].label, err)
+				name := s.label
+				if s.channel != nil {
+					name = strings.TrimSuffix(s.dir, "/")
+				}
+				errs[2+i] = fmt.Errorf("publish: read items of feed %q: %w", name, err)
 				return
 			}
-			sets[i].items = p.withLinks(items)
+			s.items = p.withLinks(items)
 		})
 	}
 	wg.Wait()
@@ -265,7 +288,15 @@ func (p *Publisher) read(ctx context.Context) (unlinked []feeds.Item, newestAll 
 			return nil, time.Time{}, nil, err
 		}
 	}
-	sets[0].lang = sharedLanguage(sets[0].items)
+	for i := range sets {
+		s := &sets[i]
+		if s.tag == "" {
+			s.lang = sharedLanguage(s.items)
+		}
+		if s.channel != nil && len(s.items) == 0 {
+			p.log.Info("channel selects no item; its feeds are empty", "feed", s.dir)
+		}
+	}
 	return unlinked, newestAll, sets, nil
 }
 
@@ -316,16 +347,29 @@ func sourceUpdated(unlinked []feeds.Item, sets []feedSet) map[string]time.Time {
 	return out
 }
 
-// feedSets lists the merged feed and every language's, without items.
+// feedSets lists the merged feed, every language's, every channel's and
+// every category's, without items.
 func (p *Publisher) feedSets() []feedSet {
-	merged := feedSet{title: p.opts.Title, label: "All languages"}
+	merged := feedSet{title: p.opts.Title, label: "All languages", embed: "all.html"}
 	sets := []feedSet{merged}
 	for _, l := range p.opts.Languages {
-		s := feedSet{dir: feeds.LangFolder(l.Tag) + "/", tag: l.Tag, lang: l.Tag, title: l.Title, label: l.Tag}
+		s := feedSet{dir: feeds.LangFolder(l.Tag) + "/", tag: l.Tag, lang: l.Tag, title: l.Title, label: l.Tag,
+			max: l.MaxItems, language: true, embed: feeds.LangFolder(l.Tag) + ".html"}
 		if s.title == "" {
 			s.title = p.opts.Title
 		}
 		sets = append(sets, s)
+	}
+	for i := range p.opts.Channels {
+		ch := &p.opts.Channels[i]
+		s := feedSet{dir: channelsDir + "/" + ch.Name + "/", title: ch.Title, label: "channel", channel: ch, embed: ch.Name + ".html"}
+		if len(ch.Languages) == 1 {
+			s.tag, s.lang = ch.Languages[0], ch.Languages[0]
+		}
+		sets = append(sets, s)
+	}
+	for _, cc := range p.categories {
+		sets = append(sets, feedSet{dir: cc.dir, tag: cc.Languages[0], lang: cc.Languages[0], title: cc.Title, label: cc.Name, channel: &cc.Channel})
 	}
 	return sets
 }
@@ -356,7 +400,7 @@ func (p *Publisher) feed(s feedSet, sets []feedSet, fm format, newestAll time.Ti
 		f.Authors = []feeds.Person{p.opts.Author}
 	}
 	for _, o := range sets[1:] {
-		if o.dir == s.dir {
+		if o.dir == s.dir || !o.language || s.channel != nil {
 			continue
 		}
 		f.Alternates = append(f.Alternates, feeds.Alternate{

@@ -54,7 +54,10 @@ func (p *Publisher) files(unlinked []feeds.Item, newestAll time.Time, sets []fee
 	if p.hasJSON() {
 		files = append(files, file{path: widgetFile, mod: newestAll, cost: 1, write: writeBytes([]byte(widgetJS))})
 		for _, s := range sets {
-			files = append(files, file{path: embedDir + "/" + embedName(s), mod: newestAll, cost: 1, write: func(w io.Writer) error {
+			if s.embed == "" {
+				continue
+			}
+			files = append(files, file{path: embedDir + "/" + s.embed, mod: newestAll, cost: 1, write: func(w io.Writer) error {
 				data, err := p.renderEmbed(s)
 				if err == nil {
 					_, err = w.Write(data)

@@ -259,18 +259,36 @@ func PublishOptions(cfg *config.Config, version string) publish.Options {
 	for i, l := range cfg.Languages {
 		langs[i] = publish.Language{Tag: l.Tag, Title: l.Title, MaxItems: l.MaxItems}
 	}
-	return publish.Options{
-		Dir:       cfg.Output.Dir,
-		BaseURL:   baseURL(cfg),
-		Title:     cfg.Site.Title,
-		Link:      cfg.Site.Link,
-		Author:    feeds.Person{Name: cfg.Site.Author.Name, Email: cfg.Site.Author.Email},
-		Zone:      cfg.Site.Location,
-		Languages: langs,
-		MaxItems:  cfg.Output.MaxItems,
-		Hub:       cfg.WebSub.Hub,
-		Generator: "feedloom " + versionOr(version),
+	channels := make([]publish.Channel, len(cfg.Channels))
+	for i, c := range cfg.Channels {
+		channels[i] = publish.Channel{
+			Name: c.Name, Title: c.Title, Languages: c.Languages, Sources: c.Sources, Categories: c.Categories,
+			Include: rules(c.Include), Exclude: rules(c.Exclude), Content: c.Content, MaxItems: c.MaxItems,
+		}
 	}
+	return publish.Options{
+		Dir:        cfg.Output.Dir,
+		BaseURL:    baseURL(cfg),
+		Title:      cfg.Site.Title,
+		Link:       cfg.Site.Link,
+		Author:     feeds.Person{Name: cfg.Site.Author.Name, Email: cfg.Site.Author.Email},
+		Zone:       cfg.Site.Location,
+		Languages:  langs,
+		MaxItems:   cfg.Output.MaxItems,
+		Hub:        cfg.WebSub.Hub,
+		Generator:  "feedloom " + versionOr(version),
+		Channels:   channels,
+		Categories: cfg.Output.Categories,
+	}
+}
+
+// rules are a channel's include or exclude rules as publish reads them.
+func rules(ms []config.Match) []publish.Rule {
+	var out []publish.Rule
+	for _, m := range ms {
+		out = append(out, m)
+	}
+	return out
 }
 
 func baseURL(cfg *config.Config) string { return strings.TrimSuffix(cfg.Site.BaseURL, "/") + "/" }

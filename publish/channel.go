@@ -1,0 +1,161 @@
+package publish
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/feedloom/feedloom/feeds"
+	"github.com/feedloom/feedloom/store"
+)
+
+// Channel is a feed set that chooses what it publishes: the items of some
+// languages, sources and categories whose title or summary matches.
+type Channel struct {
+	Name       string   // its folder is channels/<name>/ and its embed page embed/<name>.html
+	Title      string   // feed title
+	Languages  []string // tags (RFC 4647 basic filtering); nil for all
+	Sources    []string // source names; nil for all
+	Categories []string // any of them, compared by feeds.CategoryKey; nil for any
+	Include    []Rule   // any of them on title and summary; nil for all
+	Exclude    []Rule   // none of them
+	Content    string   // "summary" or "headlines" trim the items; anything else is "full"
+	MaxItems   int      // 0 means Options.MaxItems
+}
+
+// Rule is an include or exclude rule of a channel; String is how it was
+// written, which the manifest's fingerprint records.
+type Rule interface {
+	Matches(text string) bool
+	String() string
+}
+
+// headlineSummary is the most a headlines channel says of an item.
+const headlineSummary = 200
+
+// channelScan is how many more items than it needs a channel reads at
+// first, and each time it needs more: filters that keep one item in many
+// read a few windows, not the store.
+const channelScan = 4
+
+// selects reports whether ch publishes it.
+func (ch *Channel) selects(it *feeds.Item) bool {
+	if len(ch.Languages) > 0 && !slices.ContainsFunc(ch.Languages, func(tag string) bool { return feeds.MatchLang(it.Language, tag) }) {
+		return false
+	}
+	if len(ch.Sources) > 0 && !slices.Contains(ch.Sources, it.Source) {
+		return false
+	}
+	if len(ch.Categories) > 0 && !slices.ContainsFunc(it.Categories, func(c string) bool {
+		k := feeds.CategoryKey(c)
+		return slices.ContainsFunc(ch.Categories, func(want string) bool { return feeds.CategoryKey(want) == k })
+	}) {
+		return false
+	}
+	text := it.Title + "\n" + it.Summary
+	if len(ch.Include) > 0 && !slices.ContainsFunc(ch.Include, func(r Rule) bool { return r.Matches(text) }) {
+		return false
+	}
+	return !slices.ContainsFunc(ch.Exclude, func(r Rule) bool { return r.Matches(text) })
+}
+
+// channelItems reads the newest items ch selects, newest first: a window
+// of the store's newest items (of its language or source when it names
+// one), widened until it holds enough or the store has no more.
+func (p *Publisher) channelItems(ctx context.Context, ch *Channel) ([]feeds.Item, error) {
+	want := ch.MaxItems
+	if want <= 0 {
+		want = p.opts.MaxItems
+	}
+	q := store.Query{Limit: want * channelScan}
+	if len(ch.Languages) == 1 {
+		q.Language = ch.Languages[0]
+	}
+	if len(ch.Sources) == 1 {
+		q.Source = ch.Sources[0]
+	}
+	for {
+		items, err := p.r.Items(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		var out []feeds.Item
+		for i := range items {
+			if ch.selects(&items[i]) {
+				out = append(out, ch.trim(items[i]))
+				if len(out) == want {
+					return out, nil
+				}
+			}
+		}
+		if len(items) < q.Limit {
+			return out, nil
+		}
+		q.Limit *= channelScan
+	}
+}
+
+// trim cuts an item down to what ch's content mode carries: "summary"
+// drops the story's text; "headlines" keeps the title, link, date, image
+// and a short summary.
+func (ch *Channel) trim(it feeds.Item) feeds.Item {
+	switch ch.Content {
+	case "summary":
+		it.Content = ""
+	case "headlines":
+		it.Content = ""
+		it.Summary = cutText(it.Summary, headlineSummary)
+		it.Authors, it.Categories, it.Enclosures = nil, nil, nil
+	}
+	return it
+}
+
+// cutText shortens s to at most n characters, ending in "…" when cut, at a
+// space when one falls in the last quarter.
+func cutText(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)[:n-1]
+	if i := strings.LastIndexByte(string(r), ' '); i > len(string(r))*3/4 {
+		return strings.TrimRight(string(r)[:i], " ") + "…"
+	}
+	return string(r) + "…"
+}
+
+// categoryChannels are output.categories as channels: one per category and
+// language, under <language folder>/categories/<slug>/. Slugs that collide
+// in one language take -2, -3 in the order the categories are listed.
+func (p *Publisher) categoryChannels() []categoryChannel {
+	var out []categoryChannel
+	for _, l := range p.opts.Languages {
+		taken := map[string]bool{}
+		for _, c := range p.opts.Categories {
+			slug := feeds.CategorySlug(c)
+			for n := 2; taken[slug]; n++ {
+				slug = fmt.Sprintf("%s-%d", feeds.CategorySlug(c), n)
+			}
+			taken[slug] = true
+			title := l.Title
+			if title == "" {
+				title = p.opts.Title
+			}
+			out = append(out, categoryChannel{
+				dir: feeds.LangFolder(l.Tag) + "/categories/" + slug + "/",
+				Channel: Channel{
+					Name: c, Title: title + " — " + c, Languages: []string{l.Tag}, Categories: []string{c},
+					MaxItems: l.MaxItems,
+				},
+			})
+		}
+	}
+	return out
+}
+
+// categoryChannel is a category channel and its folder.
+type categoryChannel struct {
+	Channel
+	dir string
+}
