@@ -77,8 +77,10 @@ func Example() {
 	// embed/widget.js
 	// embed/zh-hant.html
 	// en/atom.xml
+	// en/feed.html
 	// en/feed.json
 	// en/rss.xml
+	// feed.html
 	// feed.json
 	// feed.xsl
 	// feeds.opml
@@ -86,6 +88,7 @@ func Example() {
 	// rss.xml
 	// stories/open-day.html
 	// zh-hant/atom.xml
+	// zh-hant/feed.html
 	// zh-hant/feed.json
 	// zh-hant/rss.xml
 	// changed on the second publish: 0

@@ -205,8 +205,10 @@ var firstPublish = []string{
 	"embed/widget.js",
 	"embed/zh-hant.html",
 	"en/atom.xml",
+	"en/feed.html",
 	"en/feed.json",
 	"en/rss.xml",
+	"feed.html",
 	"feed.json",
 	"feed.xsl",
 	"feeds.opml",
@@ -218,6 +220,7 @@ var firstPublish = []string{
 	"stories/minister-of-education-meets-hkust-delegation.html",
 	"stories/researchers-script-alert-x-script-friends-win-award.html",
 	"zh-hant/atom.xml",
+	"zh-hant/feed.html",
 	"zh-hant/feed.json",
 	"zh-hant/rss.xml",
 }
@@ -335,7 +338,7 @@ func TestChangeOneItem(t *testing.T) {
 			name:   "summary of an item with a story page",
 			change: func(items []feeds.Item) { items[6].Summary = "The library now opens until 2 a.m." },
 			want: []string{
-				"atom.xml", "en/atom.xml", "en/feed.json", "en/rss.xml", "feed.json", "rss.xml",
+				"atom.xml", "en/atom.xml", "en/feed.html", "en/feed.json", "en/rss.xml", "feed.html", "feed.json", "rss.xml",
 				"stories/library-extends-opening-hours.html",
 			},
 		},
@@ -343,8 +346,8 @@ func TestChangeOneItem(t *testing.T) {
 			name:   "title of a linked zh-Hant item",
 			change: func(items []feeds.Item) { items[4].Title = "科大成立新的人工智能中心" },
 			want: []string{
-				"atom.xml", "feed.json", "index.html", "rss.xml",
-				"zh-hant/atom.xml", "zh-hant/feed.json", "zh-hant/rss.xml",
+				"atom.xml", "feed.html", "feed.json", "index.html", "rss.xml",
+				"zh-hant/atom.xml", "zh-hant/feed.html", "zh-hant/feed.json", "zh-hant/rss.xml",
 			},
 		},
 		{
@@ -352,7 +355,7 @@ func TestChangeOneItem(t *testing.T) {
 			change: func(items []feeds.Item) {
 				items[3].Content = "<p>国家卫生健康委员会代表团今日到访。</p>"
 			},
-			want: []string{"atom.xml", "feed.json", "rss.xml", "stories/7d793037a0760186.html"},
+			want: []string{"atom.xml", "feed.json", "rss.xml", "stories/7d793037a0760186.html"}, // feed.html shows no content
 		},
 	}
 	for _, tt := range tests {
@@ -778,8 +781,8 @@ func TestLogsOneLinePerPublish(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	want := "level=INFO msg=published dir=" + dir + " files=21 changed=21\n" +
-		"level=INFO msg=published dir=" + dir + " files=21 changed=0\n"
+	want := "level=INFO msg=published dir=" + dir + " files=24 changed=24\n" +
+		"level=INFO msg=published dir=" + dir + " files=24 changed=0\n"
 	if buf.String() != want {
 		t.Errorf("log:\n%s\nwant:\n%s", buf.String(), want)
 	}

@@ -49,6 +49,19 @@ func (p *Publisher) files(unlinked []feeds.Item, newestAll time.Time, sets []fee
 					return nil
 				}})
 		}
+		// The folder's page for browsers, after the feeds it offers.
+		mod := newest(s.items)
+		if mod.IsZero() {
+			mod = newestAll
+		}
+		files = append(files, file{path: s.dir + viewFile, mod: mod, cost: len(s.items) + 1,
+			write: func(w io.Writer) error {
+				data, err := p.renderView(s)
+				if err == nil {
+					_, err = w.Write(data)
+				}
+				return err
+			}})
 	}
 
 	if p.hasJSON() {

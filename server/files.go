@@ -42,6 +42,15 @@ func (h *handler) serveFile(w http.ResponseWriter, r *http.Request) {
 	if rel == "" || strings.HasSuffix(rel, "/") {
 		name = rel + "index.html"
 	}
+	feedFile := viewable[path.Base(name)]
+	if feedFile && r.Header.Get("Sec-Fetch-Dest") == "document" {
+		// A browser navigating to a feed: the folder's page of it, when
+		// the publisher wrote one. Feed readers, curl and scripts' fetch
+		// send no such header, or another destination.
+		if view := path.Join(path.Dir(name), viewFile); isFile(root, view) {
+			name = view
+		}
+	}
 	// Stat before opening: opening a FIFO someone left in the folder would block.
 	fi, err := root.Stat(filepath.FromSlash(name))
 	switch {
@@ -75,27 +84,24 @@ func (h *handler) serveFile(w http.ResponseWriter, r *http.Request) {
 	}
 
 	hd := w.Header()
-	ct, variant := k.contentType, ""
 	switch {
-	case k.styled:
-		hd.Set("Vary", "Accept, Accept-Encoding")
-		if wantsPage(r.Header.Values("Accept"), k.contentType) {
-			ct, variant = pageXMLType, "-xml"
-		}
+	case feedFile:
+		// The same URL answers a feed or its page by Sec-Fetch-Dest.
+		hd.Set("Vary", "Sec-Fetch-Dest, Accept, Accept-Encoding")
 	case k.compress:
 		hd.Set("Vary", "Accept-Encoding")
 	}
-	hd.Set("Content-Type", ct)
+	hd.Set("Content-Type", k.contentType)
 	hd.Set("Cache-Control", h.cacheControl(k))
 	if k.feed {
 		hd.Set("Access-Control-Allow-Origin", "*")
 	}
 	if v.gzip != nil && acceptsGzip(r.Header.Values("Accept-Encoding")) {
-		hd.Set("Etag", v.etag(variant, true))
+		hd.Set("Etag", v.etag(true))
 		http.ServeContent(gzipLabel{w}, r, "", fi.ModTime(), bytes.NewReader(v.gzip))
 		return
 	}
-	hd.Set("Etag", v.etag(variant, false))
+	hd.Set("Etag", v.etag(false))
 	http.ServeContent(w, r, "", fi.ModTime(), f)
 }
 
@@ -116,19 +122,17 @@ func (g gzipLabel) WriteHeader(code int) {
 // Unwrap lets http.ResponseController reach the connection.
 func (g gzipLabel) Unwrap() http.ResponseWriter { return g.ResponseWriter }
 
-// pageXMLType labels an RSS or Atom file for a browser. Chromium shows
-// application/rss+xml and application/atom+xml as plain text, without
-// applying the file's xml-stylesheet (Firefox offers a download); as
-// application/xml both apply feed.xsl and show a page of headlines.
-const pageXMLType = "application/xml; charset=utf-8"
+// viewFile is the page of a feed folder that the publisher writes for
+// people (publish: feed.html), shown instead of the folder's viewable
+// feeds to a browser navigating to them.
+const viewFile = "feed.html"
 
-// wantsPage reports whether Accept comes from a browser navigating: text/html
-// listed with a weight no lower than the feed's own type. Feed readers list
-// the feed types, */* or nothing, and get the feed type.
-func wantsPage(accept []string, feedType string) bool {
-	media, _, _ := strings.Cut(feedType, ";")
-	html := weight(accept, "text/html")
-	return html > 0 && html >= weight(accept, media)
+var viewable = map[string]bool{"rss.xml": true, "atom.xml": true, "feed.json": true}
+
+// isFile reports whether name is a regular file in root.
+func isFile(root *os.Root, name string) bool {
+	fi, err := root.Stat(filepath.FromSlash(name))
+	return err == nil && fi.Mode().IsRegular()
 }
 
 // serveDir answers a path that names a folder: with its index.html when the
@@ -209,7 +213,6 @@ func cleanPath(r *http.Request) (rel string, code int) {
 type fileKind struct {
 	contentType string
 	feed        bool // a feed or the OPML list: CORS and max-age
-	styled      bool // RSS or Atom, which point to feed.xsl: relabelled for browsers
 	html        bool // a page: revalidated on every use
 	compress    bool // text worth gzipping
 }
@@ -249,8 +252,7 @@ var extTypes = map[string]string{
 func kindOf(name string) fileKind {
 	base := path.Base(name)
 	if ct, ok := feedTypes[base]; ok {
-		styled := base == "rss.xml" || base == "atom.xml"
-		return fileKind{contentType: ct, feed: true, styled: styled, compress: true}
+		return fileKind{contentType: ct, feed: true, compress: true}
 	}
 	ext := strings.ToLower(path.Ext(base))
 	ct, ok := extTypes[ext]

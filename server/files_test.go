@@ -63,13 +63,13 @@ func TestHeaders(t *testing.T) {
 		{"rss", "/rss.xml", "", map[string]string{
 			"Accept-Ranges": "bytes", "Access-Control-Allow-Origin": "*", "Cache-Control": "public, max-age=600",
 			"Content-Length": length("rss.xml"), "Content-Type": "application/rss+xml; charset=utf-8",
-			"Etag": tagOf(f.files["rss.xml"], ""), "Last-Modified": lastModified, "Vary": "Accept, Accept-Encoding",
+			"Etag": tagOf(f.files["rss.xml"], ""), "Last-Modified": lastModified, "Vary": "Sec-Fetch-Dest, Accept, Accept-Encoding",
 			"X-Content-Type-Options": "nosniff",
 		}},
 		{"json", "/feed.json", "", map[string]string{
 			"Accept-Ranges": "bytes", "Access-Control-Allow-Origin": "*", "Cache-Control": "public, max-age=600",
 			"Content-Length": length("feed.json"), "Content-Type": "application/feed+json; charset=utf-8",
-			"Etag": tagOf(f.files["feed.json"], ""), "Last-Modified": lastModified, "Vary": "Accept-Encoding",
+			"Etag": tagOf(f.files["feed.json"], ""), "Last-Modified": lastModified, "Vary": "Sec-Fetch-Dest, Accept, Accept-Encoding",
 			"X-Content-Type-Options": "nosniff",
 		}},
 		{"opml", "/feeds.opml", "", map[string]string{
@@ -161,41 +161,49 @@ func TestGzip(t *testing.T) {
 	}
 }
 
-// TestBrowserLabel: a browser navigating to RSS or Atom gets application/xml
-// so it applies feed.xsl; the bytes are the same, the ETag is its own.
-func TestBrowserLabel(t *testing.T) {
+// TestFeedPage: a browser navigating to a feed (Sec-Fetch-Dest: document)
+// gets its folder's feed.html, as HTML with its own ETag; feed readers,
+// curl and a page's fetch get the feed; a folder without a feed.html
+// gives the feed to everyone.
+func TestFeedPage(t *testing.T) {
 	f := newFixture(t)
 	h := New(f.dir, Options{}, nil)
 	for _, tc := range []struct {
-		name, path, accept, ae, ct, etagSuffix string
+		name, path, dest, ae, ct, file string
 	}{
-		{"chromium rss", "/rss.xml", browserAccept, "", "application/xml; charset=utf-8", "-xml"},
-		{"chromium rss gzip", "/rss.xml", browserAccept, "gzip", "application/xml; charset=utf-8", "-xml-gzip"},
-		{"chromium atom", "/atom.xml", browserAccept, "", "application/xml; charset=utf-8", "-xml"},
-		{"reader", "/rss.xml", "application/rss+xml, application/atom+xml;q=0.9, */*;q=0.1", "", "application/rss+xml; charset=utf-8", ""},
-		{"reader preferring rss over html", "/rss.xml", "application/rss+xml, text/html;q=0.5", "", "application/rss+xml; charset=utf-8", ""},
-		{"anything", "/atom.xml", "*/*", "", "application/atom+xml; charset=utf-8", ""},
-		{"html refused", "/atom.xml", "text/html;q=0, */*", "", "application/atom+xml; charset=utf-8", ""},
-		{"json stays json", "/feed.json", browserAccept, "", "application/feed+json; charset=utf-8", ""},
+		{"navigating to rss", "/rss.xml", "document", "", "text/html; charset=utf-8", "feed.html"},
+		{"navigating to atom, gzip", "/atom.xml", "document", "gzip", "text/html; charset=utf-8", "feed.html"},
+		{"navigating to json", "/feed.json", "document", "", "text/html; charset=utf-8", "feed.html"},
+		{"a reader", "/rss.xml", "", "", "application/rss+xml; charset=utf-8", "rss.xml"},
+		{"a page's fetch", "/feed.json", "empty", "", "application/feed+json; charset=utf-8", "feed.json"},
+		{"a frame", "/atom.xml", "iframe", "", "application/atom+xml; charset=utf-8", "atom.xml"},
+		{"a folder without a page", "/en/rss.xml", "document", "", "application/rss+xml; charset=utf-8", "en/rss.xml"},
+		{"not a feed", "/feeds.opml", "document", "", "text/x-opml; charset=utf-8", "feeds.opml"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			resp := get(t, h, http.MethodGet, tc.path, "Accept", tc.accept, "Accept-Encoding", tc.ae)
+			resp := get(t, h, http.MethodGet, tc.path, "Sec-Fetch-Dest", tc.dest, "Accept", browserAccept, "Accept-Encoding", tc.ae)
 			if got := resp.Header.Get("Content-Type"); got != tc.ct {
 				t.Errorf("Content-Type %q, want %q", got, tc.ct)
 			}
-			data := f.files[strings.TrimPrefix(tc.path, "/")]
-			if got, want := resp.Header.Get("Etag"), tagOf(data, tc.etagSuffix); got != want {
+			data := f.files[tc.file]
+			suffix := ""
+			if tc.ae == "gzip" {
+				suffix = "-gzip"
+			}
+			if got, want := resp.Header.Get("Etag"), tagOf(data, suffix); got != want {
 				t.Errorf("Etag %s, want %s", got, want)
+			}
+			if tc.path != "/feeds.opml" && resp.Header.Get("Vary") != "Sec-Fetch-Dest, Accept, Accept-Encoding" {
+				t.Errorf("Vary %q", resp.Header.Get("Vary"))
 			}
 			body := readBody(t, resp)
 			if tc.ae == "gzip" {
 				body = gunzip(t, body)
 			}
 			if body != string(data) {
-				t.Errorf("body differs from the file")
+				t.Errorf("body is not %s", tc.file)
 			}
-			// The variant answers its own validator with 304.
-			resp = get(t, h, http.MethodGet, tc.path, "Accept", tc.accept, "Accept-Encoding", tc.ae, "If-None-Match", tagOf(data, tc.etagSuffix))
+			resp = get(t, h, http.MethodGet, tc.path, "Sec-Fetch-Dest", tc.dest, "Accept-Encoding", tc.ae, "If-None-Match", tagOf(data, suffix))
 			if resp.StatusCode != http.StatusNotModified {
 				t.Errorf("If-None-Match: status %d, want 304", resp.StatusCode)
 			}
@@ -241,7 +249,7 @@ func TestConditional(t *testing.T) {
 			}
 			want := map[string]string{
 				"Access-Control-Allow-Origin": "*", "Cache-Control": "public, max-age=300",
-				"Etag": plain, "Vary": "Accept, Accept-Encoding", "X-Content-Type-Options": "nosniff",
+				"Etag": plain, "Vary": "Sec-Fetch-Dest, Accept, Accept-Encoding", "X-Content-Type-Options": "nosniff",
 			}
 			if resp.Header.Get("Content-Encoding") != "" || strings.Contains(strings.Join(tc.header, " "), "gzip") {
 				want["Etag"] = gz

@@ -52,6 +52,7 @@ func newFixture(t testing.TB) *fixture {
 		"feed.json":       []byte(`{"version":"https://jsonfeed.org/version/1.1","items":[` + strings.Repeat(`{"id":"x","title":"Headline"},`, 20) + `{"id":"y"}]}` + "\n"),
 		"feeds.opml":      []byte(`<?xml version="1.0"?><opml version="2.0"><body>` + strings.Repeat(`<outline type="rss" text="News" xmlUrl="https://feeds.example.edu/rss.xml"/>`, 10) + "</body></opml>\n"),
 		"feed.xsl":        []byte("<xsl/>\n"),
+		"feed.html":       []byte("<!DOCTYPE html><title>All the news</title><p>" + strings.Repeat("Headline. ", 40) + "</p>\n"),
 		"en/rss.xml":      feedBody("rss", 5),
 		"en/index.html":   []byte("<p>English</p>\n"),
 		"zh-hant/rss.xml": feedBody("rss", 3),

@@ -43,14 +43,14 @@ type version struct {
 }
 
 // etag is the strong ETag of one representation of the version: the hash,
-// then a suffix per way the bytes or their type differ ("-xml" for a feed
-// labelled application/xml, "-gzip"), so no two representations share a tag
-// (RFC 9110 §8.8.3) and each still answers its own If-None-Match with 304.
-func (v *version) etag(variant string, gzipped bool) string {
+// then "-gzip" for the compressed bytes, so no two representations share a
+// tag (RFC 9110 §8.8.3) and each still answers its own If-None-Match with
+// 304. A feed's page (feed.html) has its own bytes and so its own tag.
+func (v *version) etag(gzipped bool) string {
 	if gzipped {
-		variant += "-gzip"
+		return `"` + v.hash + `-gzip"`
 	}
-	return `"` + v.hash + variant + `"`
+	return `"` + v.hash + `"`
 }
 
 // versions is a bounded LRU of file versions by path; safe for concurrent use.

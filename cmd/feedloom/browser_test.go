@@ -42,11 +42,10 @@ var chromiumFlags = []string{
 }
 
 // TestBrowser opens the pages people see in headless Chromium, served by
-// feedloom serve: index.html, and the RSS and Atom files, which Chromium
-// turns into a page of headlines through their xml-stylesheet instruction
-// and feed.xsl. The checks look for the headlines as link text, which a
-// feed shown as raw XML does not have, and nothing of Chromium's own (it
-// adds a banner to XSLT pages).
+// feedloom serve: index.html, and the RSS and Atom files, which a browser
+// navigating to them is shown as their folder's feed.html (no XSLT, which
+// browsers are dropping, and no raw XML). The checks look for the
+// headlines as link text, which a feed shown as raw XML does not have.
 func TestBrowser(t *testing.T) {
 	chromium := chromiumPath(t)
 	dir := project(t, map[string]string{"a.md": goodStory, "b.md": zhStory})
@@ -82,6 +81,7 @@ func TestBrowser(t *testing.T) {
 		{"/rss.xml", []string{"<h1>Test News</h1>", ">" + enHeadline + "</a>", ">" + zhHeadline + "</a>"}, nil},
 		{"/atom.xml", []string{"<h1>Test News</h1>", ">" + enHeadline + "</a>", ">" + zhHeadline + "</a>"}, nil},
 		{"/zh-hant/rss.xml", []string{"<h1>測試新聞</h1>", ">" + zhHeadline + "</a>"}, []string{enHeadline}},
+		{"/feed.json", []string{"<h1>Test News</h1>", ">" + enHeadline + "</a>", "feed reader"}, []string{`"version"`}},
 	}
 	// Files are replaced one by one: wait until every page is published.
 	waitFor(t, &stderr, func() bool {

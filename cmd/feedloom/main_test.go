@@ -167,6 +167,7 @@ func TestUnwritableOutputIsExit3AndLosesNothing(t *testing.T) {
 	delete(before, "zh-hant/rss.xml")
 	delete(before, "zh-hant/atom.xml")
 	delete(before, "zh-hant/feed.json")
+	delete(before, "zh-hant/feed.html")
 	before["zh-hant"] = "not a folder"
 
 	code, _, stderr := feedloom(t, "build", "--config", cfg)

@@ -1,0 +1,119 @@
+package publish
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"strings"
+
+	"github.com/feedloom/feedloom/feeds"
+)
+
+// viewFile is the page of a feed folder's current items that a browser
+// navigating to one of its feeds is shown (server: Sec-Fetch-Dest
+// document): browsers are dropping XSLT, and a feed shown as raw XML
+// loses a reader before the first story.
+const viewFile = "feed.html"
+
+// viewPage is the data of a feed folder's feed.html.
+type viewPage struct {
+	Lang     string // the feed's language; the site's first for a feed of several
+	Title    string
+	Index    string // relative link to index.html
+	Links    []indexLink
+	Items    []viewItem
+	Empty    bool
+	SiteLang string
+	Site     string
+}
+
+type viewItem struct {
+	Title   string
+	Link    string
+	Lang    string
+	Date    pageTime
+	Summary string
+	Image   string
+}
+
+var viewTemplate = template.Must(template.New("view").Parse(`<!DOCTYPE html>
+<html lang="{{.Lang}}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{.Title}}</title>
+{{- range .Links}}
+<link rel="alternate" {{.Type}} title="{{.Title}}" href="{{.Href}}">
+{{- end}}
+<style>
+body{font:1rem/1.55 system-ui,sans-serif;max-width:48rem;margin:0 auto;padding:1rem;color:#1a1a1a;background:#fff}
+h1{font-size:1.6rem}h2{font-size:1.15rem;margin:0 0 .2rem}
+.subscribe{border:1px solid #ccc;border-radius:.4rem;padding:.5rem 1rem;margin:1rem 0}
+.subscribe code{display:block;overflow-wrap:anywhere;margin:.2rem 0 .5rem}
+article{display:flex;gap:1rem;border-top:1px solid #ddd;padding:.8rem 0}
+article img{width:7rem;height:5rem;object-fit:cover;flex:none}
+time,.note{color:#555;font-size:.95rem}a{color:#0645ad}p{margin:.3rem 0}
+</style>
+</head>
+<body>
+<nav><a href="{{.Index}}" lang="{{.SiteLang}}">{{.Site}}</a></nav>
+<header>
+<h1>{{.Title}}</h1>
+<div class="subscribe" lang="en">
+<p class="note">This is a news feed. Paste one of these addresses into a feed reader (an app that checks sites for new stories) to follow it:</p>
+{{- range .Links}}
+<p>{{.Name}} <code>{{.Href}}</code></p>
+{{- end}}
+</div>
+</header>
+<main>
+{{- range .Items}}
+<article>
+{{- if .Image}}
+<img src="{{.Image}}" alt="" loading="lazy">
+{{- end}}
+<div>
+<h2><a href="{{.Link}}"{{if .Lang}} lang="{{.Lang}}"{{end}}>{{.Title}}</a></h2>
+<time {{.Date.Datetime}}>{{.Date.Text}}</time>
+{{- if .Summary}}
+<p{{if .Lang}} lang="{{.Lang}}"{{end}}>{{.Summary}}</p>
+{{- end}}
+</div>
+</article>
+{{- end}}
+{{- if .Empty}}
+<p class="note" lang="en">No stories yet.</p>
+{{- end}}
+</main>
+</body>
+</html>
+`))
+
+// renderView renders a feed set's feed.html.
+func (p *Publisher) renderView(s feedSet) ([]byte, error) {
+	page := viewPage{Lang: s.lang, Title: s.title, Index: strings.Repeat("../", strings.Count(s.dir, "/")) + indexFile,
+		Site: p.opts.Title, Empty: len(s.items) == 0}
+	if len(p.opts.Languages) > 0 {
+		page.SiteLang = p.opts.Languages[0].Tag
+		if page.Lang == "" {
+			page.Lang = page.SiteLang
+		}
+	}
+	for _, fm := range p.formats {
+		page.Links = append(page.Links, indexLink{
+			Href: p.opts.BaseURL + s.dir + fm.file, Type: template.HTMLAttr(`type="` + fm.mime + `"`), Name: fm.name,
+			Title: s.title + " · " + fm.name,
+		})
+	}
+	for _, it := range s.items {
+		page.Items = append(page.Items, viewItem{
+			Title: feeds.DisplayTitle(it, p.opts.Zone), Link: it.Link, Lang: it.Language,
+			Date: p.pageTime(it.Published), Summary: it.Summary, Image: it.Image,
+		})
+	}
+	var buf bytes.Buffer
+	if err := viewTemplate.Execute(&buf, page); err != nil {
+		return nil, fmt.Errorf("publish: render %s%s: %w", s.dir, viewFile, err)
+	}
+	return buf.Bytes(), nil
+}
