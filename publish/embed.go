@@ -37,8 +37,8 @@ func (p *Publisher) snippet(s feedSet) string {
 // embedPage is the data of embed/<name>.html: the widget alone, for an
 // iframe.
 type embedPage struct {
-	Lang, Title, Feed string
-	Items             int
+	Lang, Title, Feed, Failure string
+	Items                      int
 }
 
 var embedTemplate = template.Must(template.New("embed").Parse(`<!DOCTYPE html>
@@ -54,7 +54,7 @@ a{color:#0645ad}time{color:#555;font-size:.9rem}
 </style>
 </head>
 <body>
-<div data-feedloom="{{.Feed}}" data-items="{{.Items}}"></div>
+<div data-feedloom="{{.Feed}}" data-items="{{.Items}}" data-error="{{.Failure}}"></div>
 <script src="widget.js" async></script>
 </body>
 </html>
@@ -68,6 +68,7 @@ func (p *Publisher) renderEmbed(s feedSet) ([]byte, error) {
 	if page.Lang == "" && len(p.opts.Languages) > 0 {
 		page.Lang = p.opts.Languages[0].Tag
 	}
+	page.Failure = messagesFor(page.Lang).WidgetFailure
 	var buf bytes.Buffer
 	if err := embedTemplate.Execute(&buf, page); err != nil {
 		return nil, fmt.Errorf("publish: render %s/%s: %w", embedDir, s.embed, err)

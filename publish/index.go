@@ -20,9 +20,11 @@ type indexPage struct {
 	Lang  string
 	Title string
 	Feeds []indexFeed
+	M     messages
 }
 
 type indexFeed struct {
+	M         messages
 	Anchor    string
 	Title     string
 	Label     string // "All languages" or the language tag
@@ -33,6 +35,9 @@ type indexFeed struct {
 	Headlines []headline
 	Snippet   string // HTML that shows the headlines on another site; "" without JSON Feed
 	Embed     string // the embed page, for an iframe
+	// EmbedFrame is the catalogue's sentence with the link to the embed
+	// page in it, both escaped.
+	EmbedFrame template.HTML
 }
 
 type indexLink struct {
@@ -71,7 +76,7 @@ a{color:#0645ad}
 <body>
 <header>
 <h1>{{.Title}}</h1>
-<p>These are news feeds. To follow one, copy the address of its RSS, Atom or JSON Feed link into a feed reader.</p>
+<p>{{.M.IndexIntro}}</p>
 </header>
 <main>
 {{- range .Feeds}}
@@ -82,7 +87,7 @@ a{color:#0645ad}
 <a href="{{.Href}}" {{.Type}}>{{.Name}}</a>
 {{- end}}
 </p>
-<p class="meta">{{.Count}}{{if .Newest.Datetime}}, newest <time {{.Newest.Datetime}}>{{.Newest.Text}}</time>{{end}}</p>
+<p class="meta">{{.Count}}{{if .Newest.Datetime}}, {{.M.Newest}} <time {{.Newest.Datetime}}>{{.Newest.Text}}</time>{{end}}</p>
 {{- if .Headlines}}
 <ul>
 {{- range .Headlines}}
@@ -92,11 +97,11 @@ a{color:#0645ad}
 {{- end}}
 {{- if .Snippet}}
 <details class="embed">
-<summary>Show these headlines on your site</summary>
-<p>Paste this where the headlines should appear:</p>
+<summary>{{.M.EmbedSummary}}</summary>
+<p>{{.M.EmbedPaste}}</p>
 <pre><code>{{.Snippet}}</code></pre>
 {{- if .Embed}}
-<p>Or frame <a href="{{.Embed}}">the headlines page</a>: <code>&lt;iframe src="{{.Embed}}" title="{{.Title}}"&gt;&lt;/iframe&gt;</code></p>
+<p>{{.EmbedFrame}} <code>&lt;iframe src="{{.Embed}}" title="{{.Title}}"&gt;&lt;/iframe&gt;</code></p>
 {{- end}}
 </details>
 {{- end}}
@@ -115,26 +120,30 @@ func (p *Publisher) renderIndex(sets []feedSet) ([]byte, error) {
 	if len(p.opts.Languages) > 0 {
 		page.Lang = p.opts.Languages[0].Tag
 	}
+	m := messagesFor(page.Lang)
+	page.M = m
 	for _, s := range sets {
+		label := m.label(s)
 		f := indexFeed{
+			M:      m,
 			Anchor: "feed-" + strings.ReplaceAll(strings.TrimSuffix(s.dir, "/"), "/", "-"),
 			Title:  s.title,
-			Label:  s.label,
+			Label:  label,
 			Lang:   s.tag,
-			Count:  countText(len(s.items)),
+			Count:  m.count(len(s.items)),
 		}
 		if s.dir == "" {
 			f.Anchor = "feed-all"
 		}
 		if t := newest(s.items); !t.IsZero() {
-			f.Newest = p.pageTime(t)
+			f.Newest = p.pageTimeIn(t, m)
 		}
 		for _, fm := range p.formats {
 			f.Links = append(f.Links, indexLink{
 				Href:     p.opts.BaseURL + s.dir + fm.file,
 				Type:     template.HTMLAttr(`type="` + fm.mime + `"`), // a constant of ours
 				Name:     fm.name,
-				Title:    s.title + " · " + s.label + " · " + fm.name,
+				Title:    s.title + " · " + label + " · " + fm.name,
 				Hreflang: s.tag,
 			})
 		}
@@ -142,10 +151,12 @@ func (p *Publisher) renderIndex(sets []feedSet) ([]byte, error) {
 			f.Snippet = p.snippet(s)
 			if s.embed != "" {
 				f.Embed = p.opts.BaseURL + embedDir + "/" + s.embed
+				link := `<a href="` + template.HTMLEscapeString(f.Embed) + `">` + template.HTMLEscapeString(m.EmbedPage) + `</a>`
+				f.EmbedFrame = template.HTML(fmt.Sprintf(template.HTMLEscapeString(m.EmbedFrame), link)) // escaped parts of ours
 			}
 		}
 		for _, it := range s.items[:min(len(s.items), indexHeadings)] {
-			f.Headlines = append(f.Headlines, headline{Title: feeds.DisplayTitle(it, p.opts.Zone), Link: it.Link, Lang: it.Language, Date: p.pageTime(it.Published)})
+			f.Headlines = append(f.Headlines, headline{Title: feeds.DisplayTitle(it, p.opts.Zone), Link: it.Link, Lang: it.Language, Date: p.pageTimeIn(it.Published, m)})
 		}
 		page.Feeds = append(page.Feeds, f)
 	}
@@ -156,9 +167,16 @@ func (p *Publisher) renderIndex(sets []feedSet) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-func countText(n int) string {
-	if n == 1 {
-		return "1 item"
+// label names a feed set on a page of m's language: the merged feed, a
+// language's tag, a channel, or a category.
+func (m messages) label(s feedSet) string {
+	switch {
+	case s.dir == "":
+		return m.AllLanguages
+	case s.language:
+		return s.tag
+	case strings.HasPrefix(s.dir, channelsDir+"/"):
+		return m.ChannelLabel
 	}
-	return fmt.Sprintf("%d items", n)
+	return m.CategoryPrefix + s.label
 }

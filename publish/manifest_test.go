@@ -385,9 +385,10 @@ func TestOptionsAndFormatInFingerprint(t *testing.T) {
 // formatDigests records, for the current FormatVersion, a digest of what
 // TestFormatVersion's publish writes. (2: item images as media:thumbnail
 // and Atom enclosure links; 3: images on story pages; 4: the headlines
-// widget and embed pages; 5: feed.html in every feed folder.)
+// widget and embed pages; 5: feed.html in every feed folder; 6: pages in
+// their language's words and dates.)
 var formatDigests = map[int]string{
-	5: "365f24d5c64acb78b6a6e0a4c6b5659c1a50f18c7ec2c63d398b50e43efb1d95",
+	6: "d05ab4062264c4be5ed70a824a05293de12145899f166c86525662d87a42c602",
 }
 
 // TestFormatVersion fails when the bytes publish writes change without a

@@ -721,7 +721,7 @@ func TestHTMLEscaping(t *testing.T) {
 		{file: "stories/researchers-script-alert-x-script-friends-win-award.html", want: []string{
 			"<title>" + escaped + "</title>",
 			"<h1>" + escaped + "</h1>",
-			`<time datetime="2025-03-12T00:05:00+08:00">2025-03-12 00:05 HKT</time> · Ada &lt;Lovelace&gt;, Grace Hopper</p>`,
+			`<time datetime="2025-03-12T00:05:00+08:00">12 March 2025, 00:05 HKT</time> · Ada &lt;Lovelace&gt;, Grace Hopper</p>`,
 			"<p>A plain-text summary with &lt;angle&gt; brackets &amp; an ampersand.</p>",
 		}},
 	}

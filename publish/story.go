@@ -119,20 +119,28 @@ const storyPageSlack = 2048
 // renderStory renders the permalink page of it.
 func (p *Publisher) renderStory(it feeds.Item) ([]byte, error) {
 	slug := pageSlug(it)
-	siteLang := ""
+	// The link back names the site in the story's language when the site
+	// has a feed in it, else in its first language.
+	siteLang, site := "", p.opts.Title
 	if len(p.opts.Languages) > 0 {
 		siteLang = p.opts.Languages[0].Tag
+	}
+	for _, l := range p.opts.Languages {
+		if feeds.MatchLang(it.Language, l.Tag) {
+			siteLang, site = l.Tag, p.siteTitle(l.Tag)
+			break
+		}
 	}
 	page := storyPage{
 		Lang:       it.Language,
 		Title:      feeds.DisplayTitle(it, p.opts.Zone),
 		URL:        p.opts.BaseURL + storiesDir + "/" + slug + ".html",
-		Date:       p.pageTime(it.Published),
+		Date:       p.pageTimeIn(it.Published, messagesFor(it.Language)),
 		Categories: it.Categories,
 		Content:    template.HTML(it.Content),
 		Summary:    it.Summary,
 		Image:      it.Image,
-		Site:       p.opts.Title,
+		Site:       site,
 		SiteLang:   siteLang,
 	}
 	for _, a := range it.Authors {

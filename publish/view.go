@@ -25,6 +25,7 @@ type viewPage struct {
 	Empty    bool
 	SiteLang string
 	Site     string
+	M        messages
 }
 
 type viewItem struct {
@@ -59,8 +60,8 @@ time,.note{color:#555;font-size:.95rem}a{color:#0645ad}p{margin:.3rem 0}
 <nav><a href="{{.Index}}" lang="{{.SiteLang}}">{{.Site}}</a></nav>
 <header>
 <h1>{{.Title}}</h1>
-<div class="subscribe" lang="en">
-<p class="note">This is a news feed. Paste one of these addresses into a feed reader (an app that checks sites for new stories) to follow it:</p>
+<div class="subscribe">
+<p class="note">{{.M.FeedNote}}</p>
 {{- range .Links}}
 <p>{{.Name}} <code>{{.Href}}</code></p>
 {{- end}}
@@ -82,7 +83,7 @@ time,.note{color:#555;font-size:.95rem}a{color:#0645ad}p{margin:.3rem 0}
 </article>
 {{- end}}
 {{- if .Empty}}
-<p class="note" lang="en">No stories yet.</p>
+<p class="note">{{.M.NoStories}}</p>
 {{- end}}
 </main>
 </body>
@@ -99,6 +100,12 @@ func (p *Publisher) renderView(s feedSet) ([]byte, error) {
 			page.Lang = page.SiteLang
 		}
 	}
+	// The page speaks the feed's language, and its link back names the
+	// site in it.
+	page.M = messagesFor(page.Lang)
+	if s.lang != "" {
+		page.Site, page.SiteLang = p.siteTitle(s.lang), s.lang
+	}
 	for _, fm := range p.formats {
 		page.Links = append(page.Links, indexLink{
 			Href: p.opts.BaseURL + s.dir + fm.file, Type: template.HTMLAttr(`type="` + fm.mime + `"`), Name: fm.name,
@@ -108,7 +115,7 @@ func (p *Publisher) renderView(s feedSet) ([]byte, error) {
 	for _, it := range s.items {
 		page.Items = append(page.Items, viewItem{
 			Title: feeds.DisplayTitle(it, p.opts.Zone), Link: it.Link, Lang: it.Language,
-			Date: p.pageTime(it.Published), Summary: it.Summary, Image: it.Image,
+			Date: p.pageTimeIn(it.Published, page.M), Summary: it.Summary, Image: it.Image,
 		})
 	}
 	var buf bytes.Buffer
