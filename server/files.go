@@ -27,6 +27,14 @@ func (h *handler) serveFile(w http.ResponseWriter, r *http.Request) {
 	case http.StatusNotFound:
 		http.NotFound(w, r)
 		return
+	case http.StatusMovedPermanently:
+		// rel is the clean absolute path; a query goes along.
+		if r.URL.RawQuery != "" {
+			rel += "?" + r.URL.RawQuery
+		}
+		w.Header().Set("Location", rel)
+		w.WriteHeader(code)
+		return
 	default:
 		http.Error(w, http.StatusText(code), code)
 		return
@@ -172,7 +180,8 @@ func (h *handler) fail(w http.ResponseWriter, name string, err error) {
 
 // cleanPath checks the request path and returns it relative to the folder,
 // in slash form, with a trailing slash kept ("" for the root). A non-zero
-// code rejects the request. The checks are lexical; os.Root then refuses
+// code rejects the request, or, for 301, sends it to the clean absolute
+// path it returns. The checks are lexical; os.Root then refuses
 // whatever still resolves outside the folder.
 func cleanPath(r *http.Request) (rel string, code int) {
 	p := r.URL.Path
@@ -190,15 +199,22 @@ func cleanPath(r *http.Request) (rel string, code int) {
 	trimmed := strings.TrimSuffix(rel, "/")
 	if trimmed == "" {
 		if rel != "" {
-			return "", http.StatusBadRequest // "//"
+			return "/", http.StatusMovedPermanently // "//": harmless, and a typo's
 		}
 		return "", 0
 	}
 	code = 0
 	for seg := range strings.SplitSeq(trimmed, "/") {
 		switch {
-		case seg == "", seg == ".", seg == "..":
-			return "", http.StatusBadRequest
+		case seg == "..":
+			return "", http.StatusBadRequest // climbing: nothing to find there
+		case seg == "", seg == ".":
+			// "/en//rss.xml", "/./rss.xml": harmless, sent to the clean form.
+			clean := path.Clean(p)
+			if strings.HasSuffix(p, "/") && clean != "/" {
+				clean += "/"
+			}
+			return clean, http.StatusMovedPermanently
 		case seg[0] == '.' && code == 0:
 			code = http.StatusNotFound
 		}

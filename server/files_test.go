@@ -433,9 +433,9 @@ func TestRefused(t *testing.T) {
 		{"backslash", `/..\secret.txt`, http.StatusBadRequest},
 		{"encoded backslash", "/..%5csecret.txt", http.StatusBadRequest},
 		{"NUL", "/rss.xml%00.html", http.StatusBadRequest},
-		{"dot segment", "/./rss.xml", http.StatusBadRequest},
-		{"empty segment", "/en//rss.xml", http.StatusBadRequest},
-		{"double slash", "//", http.StatusBadRequest},
+		{"dot segment", "/./rss.xml", http.StatusMovedPermanently},
+		{"empty segment", "/en//rss.xml", http.StatusMovedPermanently},
+		{"double slash", "//", http.StatusMovedPermanently},
 		{"symlink out", "/leak.xml", http.StatusNotFound},
 		{"relative symlink out", "/en/relative-leak.txt", http.StatusNotFound},
 		{"symlinked folder out", "/up/secret.txt", http.StatusNotFound},
@@ -458,6 +458,24 @@ func TestRefused(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestHarmlessPaths: a doubled slash or a "." segment is sent to the
+// clean path (with its query), not refused.
+func TestHarmlessPaths(t *testing.T) {
+	h := New(newFixture(t).dir, Options{}, nil)
+	for target, want := range map[string]string{
+		"//":               "/",
+		"/en//rss.xml":     "/en/rss.xml",
+		"/./rss.xml?x=1":   "/rss.xml?x=1",
+		"/en/./":           "/en/",
+		"//en//index.html": "/en/index.html",
+	} {
+		resp := get(t, h, http.MethodGet, target)
+		if resp.StatusCode != http.StatusMovedPermanently || resp.Header.Get("Location") != want {
+			t.Errorf("%s: %d to %q, want 301 to %q", target, resp.StatusCode, resp.Header.Get("Location"), want)
+		}
 	}
 }
 
