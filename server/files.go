@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"errors"
+	"io"
 	"io/fs"
 	"mime"
 	"net/http"
@@ -12,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 )
 
 // serveFile answers a request for a file of the output folder. Malformed
@@ -85,6 +87,10 @@ func (h *handler) serveFile(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	k := kindOf(name)
+	if k.html && h.opts.DevBaseURL != "" {
+		h.serveDev(w, r, f, fi)
+		return
+	}
 	v, err := h.versions.load(name, f, fi, k.compress)
 	if err != nil {
 		h.fail(w, name, err)
@@ -341,4 +347,20 @@ func weight(values []string, token string) float64 {
 		}
 	}
 	return best
+}
+
+// serveDev serves a page with the site's base URL rewritten to the address
+// the request came to (serve --dev): a preview whose links lead back to
+// the preview. Nothing of it is cached, by the browser or here.
+func (h *handler) serveDev(w http.ResponseWriter, r *http.Request, f *os.File, fi os.FileInfo) {
+	data, err := io.ReadAll(io.LimitReader(f, fi.Size()+1))
+	if err != nil {
+		h.fail(w, fi.Name(), err)
+		return
+	}
+	base := strings.TrimSuffix(h.opts.DevBaseURL, "/") + "/"
+	data = bytes.ReplaceAll(data, []byte(base), []byte("http://"+r.Host+"/"))
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(data))
 }

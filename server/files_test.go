@@ -593,3 +593,31 @@ func TestConcurrent(t *testing.T) {
 		t.Errorf("wrong body or Etag: %s", e)
 	}
 }
+
+// TestDevRewrite: with DevBaseURL (serve --dev), pages lead to the address
+// they were asked from; feeds and other files are served as they are.
+func TestDevRewrite(t *testing.T) {
+	f := newFixture(t)
+	page := `<a href="https://feeds.example.edu/en/feed.html">en</a> <a href="https://feeds.example.edu">root</a> <a href="https://other.example/">x</a>`
+	f.write(t, "dev.html", []byte(page))
+	f.write(t, "dev.xml", []byte(`<link>https://feeds.example.edu/</link>`))
+	h := New(f.dir, Options{DevBaseURL: "https://feeds.example.edu/"}, nil)
+	req := httptest.NewRequest(http.MethodGet, "http://127.0.0.1:8080/dev.html", nil)
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	want := `<a href="http://127.0.0.1:8080/en/feed.html">en</a> <a href="https://feeds.example.edu">root</a> <a href="https://other.example/">x</a>`
+	if got := rec.Body.String(); got != want || rec.Header().Get("Cache-Control") != "no-store" {
+		t.Errorf("dev page %q (Cache-Control %q), want %q", got, rec.Header().Get("Cache-Control"), want)
+	}
+	rec = httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "http://127.0.0.1:8080/dev.xml", nil))
+	if got := rec.Body.String(); got != `<link>https://feeds.example.edu/</link>` {
+		t.Errorf("a feed was rewritten: %q", got)
+	}
+	// Without the option nothing is rewritten.
+	rec = httptest.NewRecorder()
+	New(f.dir, Options{}, nil).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "http://127.0.0.1:8080/dev.html", nil))
+	if rec.Body.String() != page {
+		t.Errorf("rewritten without --dev: %q", rec.Body.String())
+	}
+}

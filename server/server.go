@@ -21,6 +21,10 @@ type Options struct {
 	Metrics    http.Handler     // served at /metrics when non-nil; nil answers 404
 	Title      string           // site title shown on /status; "" means "feedloom"
 	Now        func() time.Time // the clock for /healthz and /status; nil means time.Now
+	// DevBaseURL, for serve --dev, is the site.base_url that HTML pages are
+	// served with rewritten to the address the request came to, so that a
+	// local preview's links stay local; "" serves files as they are.
+	DevBaseURL string
 }
 
 // Route paths answered before the output folder is looked at; a file of the

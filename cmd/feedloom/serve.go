@@ -31,7 +31,7 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) int {
 	fs := newFlags("serve", stderr)
 	path := fs.String("config", "config.yaml", "config file")
 	addr := fs.String("addr", "", "listen address (default serve.addr from the config)")
-	dev := fs.Bool("dev", false, "allow schedules under one minute, for testing")
+	dev := fs.Bool("dev", false, "for a local preview: allow schedules under one minute, and serve pages with site.base_url rewritten to this server's address")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
@@ -65,6 +65,10 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) int {
 	}
 	if site.Node != "" {
 		sopts.Node = sched
+	}
+	if *dev {
+		// A local preview's pages link to the preview, not to production.
+		sopts.DevBaseURL = cfg.Site.BaseURL
 	}
 	h := server.New(cfg.Output.Dir, sopts, log)
 
