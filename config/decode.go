@@ -147,46 +147,40 @@ func (w walker) resolve(path string, n ast.Node) ast.Node {
 }
 
 func (w walker) mapping(path string, n ast.Node, v reflect.Value) {
-	m, ok := n.(ast.MapNode)
-	if !ok {
-		w.wrong(path, "want a mapping, got %s", describe(n))
-		return
-	}
 	fields := fieldIndex(v.Type())
-	seen := map[string]int{}
-	for it := m.MapRange(); it.Next(); {
-		k := it.Key()
-		at := tokenPos(k.GetToken())
-		if k.IsMergeKey() {
-			w.p.add(at, path, "merge keys (<<) are not supported")
-			continue
-		}
-		name := keyText(k)
-		field := child(path, name)
-		if line, dup := seen[name]; dup {
-			w.p.add(at, field, "duplicate key (first at line %d)", line)
-			continue
-		}
-		seen[name] = at.line
+	w.keys(path, n, func(name, field string, at position, value ast.Node) {
 		i, known := fields[name]
 		if !known {
 			w.p.add(at, field, "unknown field")
-			continue
+			return
 		}
 		w.p.pos[field] = at
-		w.value(field, it.Value(), v.Field(i))
-	}
+		w.value(field, value, v.Field(i))
+	})
 }
 
 // dictionary decodes a mapping whose keys are the user's (request
 // headers), not the schema's.
 func (w walker) dictionary(path string, n ast.Node, v reflect.Value) {
+	out := reflect.MakeMap(v.Type())
+	w.keys(path, n, func(name, field string, at position, value ast.Node) {
+		w.p.pos[field] = at
+		e := reflect.New(v.Type().Elem()).Elem()
+		w.value(field, value, e)
+		out.SetMapIndex(reflect.ValueOf(name), e)
+	})
+	v.Set(out)
+}
+
+// keys walks the keys of the mapping n at path in order, reporting merge
+// keys and repeated keys, and hands each other key to f with its field
+// path and position.
+func (w walker) keys(path string, n ast.Node, f func(name, field string, at position, value ast.Node)) {
 	m, ok := n.(ast.MapNode)
 	if !ok {
 		w.wrong(path, "want a mapping, got %s", describe(n))
 		return
 	}
-	out := reflect.MakeMap(v.Type())
 	seen := map[string]int{}
 	for it := m.MapRange(); it.Next(); {
 		k := it.Key()
@@ -202,12 +196,8 @@ func (w walker) dictionary(path string, n ast.Node, v reflect.Value) {
 			continue
 		}
 		seen[name] = at.line
-		w.p.pos[field] = at
-		e := reflect.New(v.Type().Elem()).Elem()
-		w.value(field, it.Value(), e)
-		out.SetMapIndex(reflect.ValueOf(name), e)
+		f(name, field, at, it.Value())
 	}
-	v.Set(out)
 }
 
 func (w walker) sequence(path string, n ast.Node, v reflect.Value) {
