@@ -193,3 +193,29 @@ func waitFor(t *testing.T, log fmt.Stringer, cond func() bool) {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// serveProject runs feedloom serve on the project in dir (its
+// config.yaml), with extra arguments, until the test ends, when it must
+// stop with exit 0 within 10 s. It returns the server's base URL and its
+// log.
+func serveProject(t *testing.T, dir string, extra ...string) (string, *syncBuffer) {
+	t.Helper()
+	addr := freeAddr(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	stderr := &syncBuffer{}
+	exited := make(chan int, 1)
+	args := append([]string{"serve", "--config", filepath.Join(dir, "config.yaml"), "--addr", addr}, extra...)
+	go func() { exited <- run(ctx, args, io.Discard, stderr) }()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case code := <-exited:
+			if code != exitOK {
+				t.Errorf("serve exit %d\n%s", code, stderr.String())
+			}
+		case <-time.After(10 * time.Second):
+			t.Errorf("serve did not stop within 10s\n%s", stderr.String())
+		}
+	})
+	return "http://" + addr, stderr
+}

@@ -1,9 +1,7 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
-	"io"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -17,33 +15,19 @@ func TestServeWatchesStoryFolders(t *testing.T) {
 	dir := project(t, map[string]string{"a.md": goodStory})
 	cfg := strings.Replace(testConfig, "    path: stories\n", "    path: stories\n    schedule: \"@every 1h\"\nscheduler: {debounce: 300ms}\n", 1)
 	writeFile(t, filepath.Join(dir, "config.yaml"), cfg)
-	addr := freeAddr(t)
-	base := "http://" + addr
-
-	ctx, cancel := context.WithCancel(context.Background())
-	var stderr syncBuffer
-	exited := make(chan int, 1)
-	go func() {
-		exited <- run(ctx, []string{"serve", "--config", filepath.Join(dir, "config.yaml"), "--addr", addr}, io.Discard, &stderr)
-	}()
-	defer func() {
-		cancel()
-		if code := <-exited; code != exitOK {
-			t.Errorf("serve exit %d\n%s", code, stderr.String())
-		}
-	}()
+	base, stderr := serveProject(t, dir)
 	// The hourly schedule's first refresh (the store is empty, so it is due).
-	waitFor(t, &stderr, func() bool { return strings.Contains(get(t, base+"/feed.json").body, "Robotics Team Wins Final") })
+	waitFor(t, stderr, func() bool { return strings.Contains(get(t, base+"/feed.json").body, "Robotics Team Wins Final") })
 
 	writeFile(t, filepath.Join(dir, "stories", "b.md"), strings.Replace(goodStory, "Robotics Team Wins Final", "Library Opens Late", 1))
-	waitFor(t, &stderr, func() bool { return strings.Contains(get(t, base+"/en/feed.json").body, "Library Opens Late") })
+	waitFor(t, stderr, func() bool { return strings.Contains(get(t, base+"/en/feed.json").body, "Library Opens Late") })
 
 	// The first half of a save: front matter never closed.
 	half := "---\ntitle: Harbour Swim Returns\ndate: 2025-03-14T09:00:00+08:00\n"
 	writeFile(t, filepath.Join(dir, "stories", "c.md"), half)
-	waitFor(t, &stderr, func() bool { return strings.Contains(stderr.String(), "c.md") })
+	waitFor(t, stderr, func() bool { return strings.Contains(stderr.String(), "c.md") })
 	writeFile(t, filepath.Join(dir, "stories", "c.md"), half+"language: en\n---\nThe swim is back.\n")
-	waitFor(t, &stderr, func() bool { return strings.Contains(get(t, base+"/feed.json").body, "Harbour Swim Returns") })
+	waitFor(t, stderr, func() bool { return strings.Contains(get(t, base+"/feed.json").body, "Harbour Swim Returns") })
 
 	if n := strings.Count(stderr.String(), `msg=skipped`); n != 1 {
 		t.Errorf("the half-written file was reported %d times, want once:\n%s", n, stderr.String())

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -10,7 +9,6 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 )
 
 // TestWidget: a partner page on another origin shows a feed's newest
@@ -26,24 +24,8 @@ func TestWidget(t *testing.T) {
 	}
 	dir := project(t, stories)
 	writeFile(t, filepath.Join(dir, "config.yaml"), testConfig)
-	addr := freeAddr(t)
-	base := "http://" + addr
-
-	ctx, cancel := context.WithCancel(context.Background())
-	var stderr syncBuffer
-	exited := make(chan int, 1)
-	go func() {
-		exited <- run(ctx, []string{"serve", "--config", filepath.Join(dir, "config.yaml"), "--addr", addr}, io.Discard, &stderr)
-	}()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case <-exited:
-		case <-time.After(10 * time.Second):
-			t.Errorf("serve did not stop within 10s")
-		}
-	})
-	waitFor(t, &stderr, func() bool {
+	base, stderr := serveProject(t, dir)
+	waitFor(t, stderr, func() bool {
 		return strings.Contains(get(t, base+"/en/feed.json").body, "Story number 6") && get(t, base+"/embed/widget.js").code == 200
 	})
 
