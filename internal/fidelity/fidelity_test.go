@@ -33,18 +33,7 @@ var now = time.Date(2026, 1, 15, 12, 0, 0, 0, time.UTC)
 
 func TestFidelity(t *testing.T) {
 	requireFeedparser(t)
-	corpus := generated()
-	hand, err := handWritten()
-	if err != nil {
-		t.Fatal(err)
-	}
-	corpus = append(corpus, hand...)
-
-	bodies := make(map[string][]byte, len(corpus))
-	for _, c := range corpus {
-		bodies[c.name] = c.body
-	}
-	base := serveCorpus(t, bodies)
+	corpus, base := servedCorpus(t)
 
 	refs := readReference(t, corpus, base)
 	ours := readFeedloom(t, corpus, base)
@@ -59,6 +48,23 @@ func TestFidelity(t *testing.T) {
 		tl.compareDoc(c.name, r, ours[c.name])
 	}
 	report(t, tl, len(corpus))
+}
+
+// servedCorpus is the whole corpus, generated and hand-written, served on
+// a loopback server for the test, and the server's base URL.
+func servedCorpus(t *testing.T) ([]fcase, string) {
+	t.Helper()
+	corpus := generated()
+	hand, err := handWritten()
+	if err != nil {
+		t.Fatal(err)
+	}
+	corpus = append(corpus, hand...)
+	bodies := make(map[string][]byte, len(corpus))
+	for _, c := range corpus {
+		bodies[c.name] = c.body
+	}
+	return corpus, serveCorpus(t, bodies)
 }
 
 // serveCorpus serves each body under its name on a loopback server closed

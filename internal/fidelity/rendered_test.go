@@ -18,17 +18,8 @@ import (
 // or category: the writers put back nothing the normalizer took out. It
 // needs no reference reader, so it runs everywhere.
 func TestRenderedFormatsCarryNoScript(t *testing.T) {
-	corpus := generated()
-	hand, err := handWritten()
-	if err != nil {
-		t.Fatal(err)
-	}
-	corpus = append(corpus, hand...)
-	bodies := make(map[string][]byte, len(corpus))
-	for _, c := range corpus {
-		bodies[c.name] = c.body
-	}
-	ours := readFeedloom(t, corpus, serveCorpus(t, bodies))
+	corpus, base := servedCorpus(t)
+	ours := readFeedloom(t, corpus, base)
 
 	writers := []struct {
 		name  string
