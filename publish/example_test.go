@@ -79,6 +79,7 @@ func Example() {
 	// en/atom.xml
 	// en/feed.html
 	// en/feed.json
+	// en/index.html
 	// en/rss.xml
 	// feed.html
 	// feed.json
@@ -90,6 +91,7 @@ func Example() {
 	// zh-hant/atom.xml
 	// zh-hant/feed.html
 	// zh-hant/feed.json
+	// zh-hant/index.html
 	// zh-hant/rss.xml
 	// changed on the second publish: 0
 }

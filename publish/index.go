@@ -17,10 +17,17 @@ const (
 // indexPage is the data of index.html. It holds nothing that depends on the
 // clock or the run, so an unchanged store renders the same bytes.
 type indexPage struct {
-	Lang  string
-	Title string
-	Feeds []indexFeed
-	M     messages
+	Lang      string
+	Title     string
+	Feeds     []indexFeed
+	M         messages
+	Front     []viewItem // the newest stories, as the feed pages show them
+	Languages []langLink // the other front pages
+}
+
+// langLink is a link to a language's front page.
+type langLink struct {
+	Href, Lang, Title string
 }
 
 type indexFeed struct {
@@ -71,14 +78,46 @@ section{border-top:1px solid #ccc;padding:.5rem 0 1rem}
 .label,.meta,time{color:#555}.label{font-size:.9rem;font-weight:normal}
 .subscribe a{display:inline-block;margin-right:.75rem;padding:.1rem .5rem;border:1px solid #0645ad;border-radius:.25rem;text-decoration:none}
 a{color:#0645ad}
+header nav a{margin-right:.75rem}
+.front article{display:flex;gap:1rem;padding:.6rem 0;border-top:1px solid #eee}
+.front article img{width:7rem;height:5rem;object-fit:cover;flex:none}
+.front h3{font-size:1.1rem;margin:0 0 .2rem}.front p{margin:.25rem 0}
+.badge{font-size:.8rem;border:1px solid #999;border-radius:.2rem;padding:0 .3rem;color:#444}
 </style>
 </head>
 <body>
 <header>
 <h1>{{.Title}}</h1>
-<p>{{.M.IndexIntro}}</p>
+{{- if .Languages}}
+<nav aria-label="{{.M.Languages}}">
+{{- range .Languages}}
+<a href="{{.Href}}" lang="{{.Lang}}" hreflang="{{.Lang}}">{{.Title}}</a>
+{{- end}}
+</nav>
+{{- end}}
 </header>
 <main>
+{{- if .Front}}
+<section class="front" aria-labelledby="latest">
+<h2 id="latest">{{.M.Latest}}</h2>
+{{- range .Front}}
+<article>
+{{- if .Image}}
+<img src="{{.Image}}" alt="" loading="lazy">
+{{- end}}
+<div>
+<h3><a href="{{.Link}}"{{if .Lang}} lang="{{.Lang}}"{{end}}>{{.Title}}</a></h3>
+<p class="meta"><time {{.Date.Datetime}}>{{.Date.Text}}</time>{{if .Source}} · {{.Source}}{{end}}{{if .Badge}} <span class="badge">{{.Badge}}</span>{{end}}</p>
+{{- if .Summary}}
+<p{{if .Lang}} lang="{{.Lang}}"{{end}}>{{.Summary}}</p>
+{{- end}}
+</div>
+</article>
+{{- end}}
+</section>
+{{- end}}
+<h2 class="directory">{{.M.Feeds}}</h2>
+<p>{{.M.IndexIntro}}</p>
 {{- range .Feeds}}
 <section aria-labelledby="{{.Anchor}}">
 <h2 id="{{.Anchor}}"><span{{if .Lang}} lang="{{.Lang}}"{{end}}>{{.Title}}</span> <span class="label">({{.Label}})</span></h2>
@@ -112,17 +151,49 @@ a{color:#0645ad}
 </html>
 `))
 
-// renderIndex renders index.html: one section per feed set, merged first.
-func (p *Publisher) renderIndex(sets []feedSet) ([]byte, error) {
-	// The page is written in the site's first language; the merged feed
-	// declares one only when its items share it.
+// frontItems is how many stories a front page shows.
+const frontItems = 20
+
+// renderIndex renders index.html: the newest stories of every language,
+// then one section per feed set, merged first. home is "" for the root
+// page, else the language set whose front page (<folder>/index.html) it is:
+// that language's stories and feeds, in its words.
+func (p *Publisher) renderIndex(sets []feedSet, home *feedSet) ([]byte, error) {
+	// The root page is written in the site's first language; the merged
+	// feed declares one only when its items share it.
 	page := indexPage{Title: p.opts.Title}
 	if len(p.opts.Languages) > 0 {
 		page.Lang = p.opts.Languages[0].Tag
 	}
+	front, prefix := sets[0], ""
+	if home != nil {
+		page.Lang, page.Title, front, prefix = home.tag, home.title, *home, "../"
+	}
 	m := messagesFor(page.Lang)
 	page.M = m
+	for _, it := range front.items[:min(len(front.items), frontItems)] {
+		v := viewItem{Title: feeds.DisplayTitle(it, p.opts.Zone), Link: it.Link, Lang: it.Language,
+			Date: p.pageTimeIn(it.Published, m), Summary: it.Summary, Image: it.Image}
+		if it.Origin != nil {
+			v.Source = it.Origin.Title
+		}
+		if home == nil && len(p.opts.Languages) > 1 {
+			v.Badge = it.Language
+		}
+		page.Front = append(page.Front, v)
+	}
+	for _, s := range sets[1:] {
+		if s.language && (home == nil || s.dir != home.dir) {
+			page.Languages = append(page.Languages, langLink{Href: prefix + s.dir + indexFile, Lang: s.tag, Title: s.title})
+		}
+	}
+	if home != nil {
+		page.Languages = append([]langLink{{Href: prefix + indexFile, Lang: page.Lang, Title: m.AllLanguages}}, page.Languages...)
+	}
 	for _, s := range sets {
+		if home != nil && !strings.EqualFold(s.tag, home.tag) {
+			continue // a language's page lists the feeds in it
+		}
 		label := m.label(s)
 		f := indexFeed{
 			M:      m,
@@ -162,7 +233,11 @@ func (p *Publisher) renderIndex(sets []feedSet) ([]byte, error) {
 	}
 	var buf bytes.Buffer
 	if err := indexTemplate.Execute(&buf, page); err != nil {
-		return nil, fmt.Errorf("publish: render %s: %w", indexFile, err)
+		where := indexFile
+		if home != nil {
+			where = home.dir + indexFile
+		}
+		return nil, fmt.Errorf("publish: render %s: %w", where, err)
 	}
 	return buf.Bytes(), nil
 }

@@ -28,6 +28,9 @@ type messages struct {
 	AllLanguages   string // the merged feed's label
 	ChannelLabel   string // a channel's label
 	CategoryPrefix string // before a category feed's name in its label
+	Latest         string // the heading of a front page's newest stories
+	Feeds          string // the heading of the feeds directory
+	Languages      string // the label of the links to the language front pages
 }
 
 // catalogues are the shipped languages; any other falls back to English.
@@ -49,6 +52,9 @@ var catalogues = []messages{
 		AllLanguages:   "All languages",
 		ChannelLabel:   "channel",
 		CategoryPrefix: "category: ",
+		Latest:         "Latest news",
+		Feeds:          "Feeds",
+		Languages:      "In other languages",
 	},
 	{
 		Tag:            "zh-Hant",
@@ -67,6 +73,9 @@ var catalogues = []messages{
 		AllLanguages:   "所有語言",
 		ChannelLabel:   "頻道",
 		CategoryPrefix: "分類：",
+		Latest:         "最新消息",
+		Feeds:          "訂閱源",
+		Languages:      "其他語言",
 	},
 	{
 		Tag:            "zh-Hans",
@@ -85,6 +94,9 @@ var catalogues = []messages{
 		AllLanguages:   "所有语言",
 		ChannelLabel:   "频道",
 		CategoryPrefix: "分类：",
+		Latest:         "最新消息",
+		Feeds:          "订阅源",
+		Languages:      "其他语言",
 	},
 }
 

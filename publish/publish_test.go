@@ -207,6 +207,7 @@ var firstPublish = []string{
 	"en/atom.xml",
 	"en/feed.html",
 	"en/feed.json",
+	"en/index.html",
 	"en/rss.xml",
 	"feed.html",
 	"feed.json",
@@ -222,6 +223,7 @@ var firstPublish = []string{
 	"zh-hant/atom.xml",
 	"zh-hant/feed.html",
 	"zh-hant/feed.json",
+	"zh-hant/index.html",
 	"zh-hant/rss.xml",
 }
 
@@ -333,13 +335,14 @@ func TestChangeOneItem(t *testing.T) {
 		want   []string
 	}{
 		{
-			// h is old: in the en and merged feeds but not among the
-			// index's headlines, and the index shows no summaries.
+			// h is old: in the en and merged feeds, not among the
+			// directory's headlines, but on the front pages, which show
+			// summaries.
 			name:   "summary of an item with a story page",
 			change: func(items []feeds.Item) { items[6].Summary = "The library now opens until 2 a.m." },
 			want: []string{
-				"atom.xml", "en/atom.xml", "en/feed.html", "en/feed.json", "en/rss.xml", "feed.html", "feed.json", "rss.xml",
-				"stories/library-extends-opening-hours.html",
+				"atom.xml", "en/atom.xml", "en/feed.html", "en/feed.json", "en/index.html", "en/rss.xml", "feed.html", "feed.json",
+				"index.html", "rss.xml", "stories/library-extends-opening-hours.html",
 			},
 		},
 		{
@@ -347,7 +350,7 @@ func TestChangeOneItem(t *testing.T) {
 			change: func(items []feeds.Item) { items[4].Title = "科大成立新的人工智能中心" },
 			want: []string{
 				"atom.xml", "feed.html", "feed.json", "index.html", "rss.xml",
-				"zh-hant/atom.xml", "zh-hant/feed.html", "zh-hant/feed.json", "zh-hant/rss.xml",
+				"zh-hant/atom.xml", "zh-hant/feed.html", "zh-hant/feed.json", "zh-hant/index.html", "zh-hant/rss.xml",
 			},
 		},
 		{
@@ -781,8 +784,8 @@ func TestLogsOneLinePerPublish(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	want := "level=INFO msg=published dir=" + dir + " files=24 changed=24\n" +
-		"level=INFO msg=published dir=" + dir + " files=24 changed=0\n"
+	want := "level=INFO msg=published dir=" + dir + " files=26 changed=26\n" +
+		"level=INFO msg=published dir=" + dir + " files=26 changed=0\n"
 	if buf.String() != want {
 		t.Errorf("log:\n%s\nwant:\n%s", buf.String(), want)
 	}

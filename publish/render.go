@@ -89,13 +89,27 @@ func (p *Publisher) files(unlinked []feeds.Item, newestAll time.Time, sets []fee
 			return err
 		}},
 		file{path: indexFile, mod: newestAll, cost: indexHeadings * len(sets), write: func(w io.Writer) error {
-			data, err := p.renderIndex(sets)
+			data, err := p.renderIndex(sets, nil)
 			if err == nil {
 				_, err = w.Write(data)
 			}
 			return err
 		}},
 	)
+	// Each language's front page, after the root one.
+	for i := range sets {
+		if !sets[i].language {
+			continue
+		}
+		home := &sets[i]
+		files = append(files, file{path: home.dir + indexFile, mod: newestAll, cost: frontItems, write: func(w io.Writer) error {
+			data, err := p.renderIndex(sets, home)
+			if err == nil {
+				_, err = w.Write(data)
+			}
+			return err
+		}})
+	}
 	return files, pages
 }
 

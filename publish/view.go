@@ -35,6 +35,8 @@ type viewItem struct {
 	Date    pageTime
 	Summary string
 	Image   string
+	Source  string // the upstream's title, for an aggregated story; "" for the newsroom's own
+	Badge   string // the story's language, on a page of several
 }
 
 var viewTemplate = template.Must(template.New("view").Parse(`<!DOCTYPE html>

@@ -168,6 +168,7 @@ func TestUnwritableOutputIsExit3AndLosesNothing(t *testing.T) {
 	delete(before, "zh-hant/atom.xml")
 	delete(before, "zh-hant/feed.json")
 	delete(before, "zh-hant/feed.html")
+	delete(before, "zh-hant/index.html")
 	before["zh-hant"] = "not a folder"
 
 	code, _, stderr := feedloom(t, "build", "--config", cfg)
