@@ -81,3 +81,10 @@ func (p previewStore) Manifest(context.Context, string) (store.Manifest, bool, e
 	return store.Manifest{}, false, nil
 }
 func (p previewStore) SaveManifest(context.Context, string, store.Manifest) error { return errPreview }
+
+func (p previewStore) Subscriptions(ctx context.Context) ([]sources.Subscription, error) {
+	if p.r == nil {
+		return nil, nil
+	}
+	return p.r.Subscriptions(ctx)
+}

@@ -31,6 +31,12 @@ type Result struct {
 	// Problems are files (or entries) that could not be read; they were
 	// skipped.
 	Problems []error
+
+	// Listed is what a list source (kind opml) names, in document order,
+	// when it answered; nil for other kinds and for NotModified. A list
+	// that names no feed is an error, never an empty Listed, so that a
+	// broken answer retires nothing.
+	Listed []Listed
 }
 
 // Story is one raw story, faithful to what its file or feed said and not yet

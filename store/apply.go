@@ -22,17 +22,22 @@ type BatchTx interface {
 	PruneItems(ctx context.Context, source string, r Retain) (int, error)
 	// SaveState replaces source's fetch state with st.
 	SaveState(ctx context.Context, source string, st sources.State) error
+	// Subscriptions reads every list's subscriptions, as
+	// Store.Subscriptions does.
+	Subscriptions(ctx context.Context) ([]sources.Subscription, error)
+	// SaveSubscriptions replaces list's subscriptions with subs.
+	SaveSubscriptions(ctx context.Context, list string, subs []sources.Subscription) error
 	// BumpContent raises the content version (Store.Version) by one.
 	BumpContent(ctx context.Context) error
 }
 
 // WriteBatch writes b as source's within tx, in the order Store.Apply
 // documents: Batch.Remove first, so that a story whose id changed can keep
-// its link and slug, then Batch.Items, then Batch.Retain, then Batch.State;
-// the content version goes up once when any of it changed items. It decides
-// every item in memory from what tx's Lookup reads (see planUpsert), so
-// nothing else may write items while tx is open. On an error the caller
-// rolls tx back.
+// its link and slug, then Batch.Items, then Batch.Retain, then Batch.State,
+// then Batch.List; the content version goes up once when any of it changed
+// items. It decides every item (and a list's new names) in memory from what
+// tx reads (see planUpsert, planList), so nothing else may write items or
+// subscriptions while tx is open. On an error the caller rolls tx back.
 func WriteBatch(ctx context.Context, tx BatchTx, source string, b Batch) (Applied, error) {
 	var done Applied
 	var err error
@@ -59,6 +64,15 @@ func WriteBatch(ctx context.Context, tx BatchTx, source string, b Batch) (Applie
 	if b.State != nil {
 		if err := tx.SaveState(ctx, source, *b.State); err != nil {
 			return Applied{}, err
+		}
+	}
+	if b.List != nil {
+		all, err := tx.Subscriptions(ctx)
+		if err != nil {
+			return Applied{}, fmt.Errorf("subscriptions: %w", err)
+		}
+		if err := tx.SaveSubscriptions(ctx, source, planList(all, source, *b.List)); err != nil {
+			return Applied{}, fmt.Errorf("subscriptions: %w", err)
 		}
 	}
 	if done.Changed+done.Removed+done.Pruned > 0 {

@@ -52,6 +52,11 @@ type Store interface {
 	// State returns the fetch state that the source's last Batch.State
 	// saved; the zero State for a source never saved.
 	State(ctx context.Context, source string) (sources.State, error)
+	// Subscriptions returns every list source's subscriptions (the feeds
+	// its answers named, Batch.List), retired ones included: by list
+	// name, then as the list's last answer left them (the feeds it names
+	// in its order, then the retired ones).
+	Subscriptions(ctx context.Context) ([]sources.Subscription, error)
 
 	// Manifest returns the manifest SaveManifest last saved under key, and
 	// false when none was. A publisher keys it by node and output folder.
@@ -107,6 +112,10 @@ type Batch struct {
 	Remove []string
 	Retain *Retain
 	State  *sources.State
+	// List, for a list source (kind opml), is its answer: the
+	// subscriptions of the list are replaced by the feeds it names, seen
+	// ones keeping their names, and the others retired (see List).
+	List *List
 	// Holder, in a store that leases sources to nodes (store/postgres),
 	// writes the batch only while that node still holds the source's
 	// lease, else fails with ErrLeaseLost; stores without leases ignore it.

@@ -13,7 +13,7 @@ import (
 // Apply writes one refresh of source in a single transaction, in the order
 // store.WriteBatch gives; either all of it is stored or none. A Batch with a
 // Holder is written only while that node holds the source's lease, and a
-// Batch that writes items first takes itemsLock.
+// Batch that writes items or a list first takes itemsLock.
 func (s *Store) Apply(ctx context.Context, source string, b store.Batch) (store.Applied, error) {
 	var done store.Applied
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
@@ -22,7 +22,9 @@ func (s *Store) Apply(ctx context.Context, source string, b store.Batch) (store.
 				return err
 			}
 		}
-		if len(b.Remove) > 0 || len(b.Items) > 0 || b.Retain != nil {
+		// A list's new names must not clash with another list's written
+		// meanwhile, so its subscriptions are written under the same lock.
+		if len(b.Remove) > 0 || len(b.Items) > 0 || b.Retain != nil || b.List != nil {
 			if err := lockItems(ctx, tx); err != nil {
 				return err
 			}

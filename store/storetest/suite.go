@@ -50,6 +50,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"StateRoundTrip", testStateRoundTrip},
 		{"StateUnknownSource", testStateUnknownSource},
 		{"StateBesideItems", testStateBesideItems},
+		{"SubscriptionsNames", testSubscriptionsNames},
+		{"SubscriptionsStable", testSubscriptionsStable},
 		{"FirstRunRecordedOnce", testFirstRunRecordedOnce},
 		{"FirstRunRejectsBadDay", testFirstRunRejectsBadDay},
 		{"ConcurrentWriters", testConcurrentWriters},
