@@ -41,17 +41,38 @@ func (s *Scheduler) Sources(ctx context.Context) ([]server.SourceHealth, error) 
 			Contradicted: s.contradicted.get(job.Source.Name()),
 		}
 		switch {
+		case job.Feeds != nil:
+			h.Kind, h.URL = "opml", sources.RedactURL(st.URL)
 		case job.Norm.Page:
 			h.Kind, h.URL = "page", sources.RedactURL(st.URL)
 		case job.Norm.Feed:
-			h.Kind, h.URL = "feed", sources.RedactURL(st.URL)
+			h.Kind, h.URL, h.List = "feed", sources.RedactURL(st.URL), job.List
 		}
 		if i < len(entries) {
 			h.NextRun = nextRun(entries[i], st, now)
 		}
 		out[i] = h
 	}
-	return out, nil
+	return underLists(out), nil
+}
+
+// underLists moves each list's feeds, which Run adds after the configured
+// sources, to just after their list, keeping every other order.
+func underLists(hs []server.SourceHealth) []server.SourceHealth {
+	listed := map[string][]server.SourceHealth{}
+	for _, h := range hs {
+		if h.List != "" {
+			listed[h.List] = append(listed[h.List], h)
+		}
+	}
+	out := make([]server.SourceHealth, 0, len(hs))
+	for _, h := range hs {
+		if h.List == "" {
+			out = append(out, h)
+			out = append(out, listed[h.Name]...)
+		}
+	}
+	return out
 }
 
 // nextRun is the later of e's next tick since its last check (or now) and

@@ -32,6 +32,9 @@ func (s *Scheduler) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := s.listed.load(ctx, s.store); err != nil {
+		return err
+	}
 	l, err := s.newLoop(ctx, norm)
 	if err != nil {
 		return err
@@ -94,7 +97,7 @@ func (s *Scheduler) newLoop(ctx context.Context, norm *normalize.Normalizer) (*l
 	zone := zoneOr(s.opts.Normalize.Zone)
 	l := &loop{s: s, ctx: ctx, norm: norm, kick: make(chan struct{}, 1), now: make(chan struct{}, 1),
 		cron: cron.New(cron.WithLocation(zone), cron.WithLogger(cron.DiscardLogger))}
-	for _, job := range s.jobs {
+	for _, job := range s.expand(s.jobs) {
 		e, err := s.newEntry(job)
 		if err != nil {
 			return nil, err
@@ -150,9 +153,13 @@ func (l *loop) request(e *entry, r request) bool {
 // back (a cron build; another node, should its notification be lost),
 // until Run's context is done.
 func (l *loop) watch() {
+	lists := slices.ContainsFunc(l.s.jobs, func(j Job) bool { return j.Feeds != nil })
 	every(l.ctx, l.s.opts.ReleaseEvery, func() bool {
 		if l.release(l.s.opts.Now()) || l.storeMoved() {
 			l.notify()
+		}
+		if lists {
+			l.syncLists(true)
 		}
 		return true
 	})
@@ -229,6 +236,9 @@ func (a *attempt) store(ctx context.Context) (SourceReport, error) {
 		return sr, err
 	}
 	s.opts.Metrics.fetched(sr.Name, sr.result(), a.took)
+	if a.e.job.Feeds != nil {
+		a.l.syncLists(false)
+	}
 	triggered := a.e.triggered.Swap(false)
 	switch {
 	case sr.Changed == 0 && sr.Removed == 0:
@@ -395,12 +405,19 @@ func (s *Scheduler) Trigger(name string) bool {
 
 // Add puts a source on Run's schedule while Run runs, after the others: it
 // is refreshed at once if due per the store (as at Run's start), then on
-// its schedule. RunOnce keeps to the configured jobs.
+// its schedule. RunOnce keeps to the configured jobs and the feeds their
+// lists name.
 func (s *Scheduler) Add(job Job) error {
 	l := s.loop.Load()
 	if l == nil {
 		return errors.New("scheduler: add: Run is not running")
 	}
+	return l.add(job)
+}
+
+// add is Add on l.
+func (l *loop) add(job Job) error {
+	s := l.s
 	e, err := s.newEntry(job)
 	if err != nil {
 		return err
@@ -427,6 +444,11 @@ func (s *Scheduler) Retire(name string) bool {
 	if l == nil {
 		return false
 	}
+	return l.retire(name)
+}
+
+// retire is Retire on l.
+func (l *loop) retire(name string) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	i := slices.IndexFunc(l.entries, func(e *entry) bool { return e.name() == name })

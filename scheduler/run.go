@@ -26,8 +26,16 @@ type Job struct {
 	// Schedule is the source's cron spec, for Run; RunOnce ignores it.
 	Schedule string
 	// Retention bounds how long an upstream feed's items outlive its window;
-	// story folders ignore it (their items live as long as their file).
+	// story folders ignore it (their items live as long as their file). A
+	// list's is the retention of the feeds it retired.
 	Retention Retention
+	// Feeds, for a list source (kind opml), makes the job of a feed the
+	// list names, with the list's defaults; nil for every other kind. The
+	// list's Source answers with sources.Result.Listed. See list.go.
+	Feeds func(sources.Subscription) Job
+	// List is the list source that names this feed; empty for a
+	// configured source. The scheduler sets it.
+	List string
 }
 
 // Retention is a feed source's retention: zero fields mean no limit.
@@ -88,6 +96,9 @@ type Scheduler struct {
 	pings sync.WaitGroup       // hub pings waiting for their delay
 
 	contradicted counts // per source, for /status: see normalize.Options.Contradicted
+
+	listed   listing  // the store's subscriptions: the feeds of list sources
+	reserved []string // the configured sources' names, which no listed feed may take
 }
 
 // New returns a Scheduler for jobs, in config order.
@@ -107,8 +118,12 @@ func New(st store.Store, pub Publisher, det *normalize.Detector, jobs []Job, opt
 	if opts.Client == nil {
 		opts.Client = &http.Client{Timeout: 30 * time.Second}
 	}
+	reserved := make([]string, len(jobs))
+	for i, job := range jobs {
+		reserved[i] = job.Source.Name()
+	}
 	return &Scheduler{store: st, pub: pub, det: det, jobs: jobs, opts: opts, log: log,
-		coord: newCoordinator(st, opts, log)}
+		coord: newCoordinator(st, opts, log), reserved: reserved}
 }
 
 // Report is what one pass did.
@@ -146,9 +161,12 @@ func (r Report) Failed() bool {
 // ErrStore marks a pass that stopped because the store failed.
 var ErrStore = errors.New("scheduler: store failed")
 
-// RunOnce refreshes every source once and publishes. Sources are fetched
-// and normalized concurrently and written to the store one by one in config
-// order, so the first configured source keeps a story two of them carry.
+// RunOnce refreshes every source once and publishes. List sources (kind
+// opml) are refreshed first; then every other source, and every feed the
+// lists name as the store knows them after that, are fetched and
+// normalized concurrently and written to the store one by one in config
+// order (a list's feeds where the list is), so the first configured source
+// keeps a story two of them carry.
 // Each is fetched with the coordinator's leave: one another process is
 // refreshing is reported Held. Source and story-file failures are in the
 // Report; a returned error means nothing was published (the store failed,
@@ -166,18 +184,26 @@ func (s *Scheduler) RunOnce(ctx context.Context) (Report, error) {
 	if rep.Released > 0 {
 		s.log.Info("embargo lifted", "items", rep.Released)
 	}
-	p := s.startPass(ctx, norm, now)
-	defer p.close()
-	for i, job := range s.jobs {
-		r := <-p.results[i]
-		sr, err := s.store1(ctx, job, r.f, now, r.lease.holder)
-		r.lease.release()
-		p.stored(i)
-		s.opts.Metrics.fetched(sr.Name, sr.result(), r.took)
-		rep.Sources = append(rep.Sources, sr)
-		if err != nil {
-			return rep, err
+	if err := s.listed.load(ctx, s.store); err != nil {
+		return rep, err
+	}
+	var lists, feeds []Job
+	for _, job := range s.jobs {
+		if job.Feeds != nil {
+			lists = append(lists, job)
 		}
+	}
+	if err := s.runPass(ctx, norm, now, lists, &rep); err != nil {
+		return rep, err
+	}
+	for _, job := range s.jobs {
+		if job.Feeds == nil {
+			feeds = append(feeds, job)
+		}
+		feeds = append(feeds, s.listedJobs(job)...)
+	}
+	if err := s.runPass(ctx, norm, now, feeds, &rep); err != nil {
+		return rep, err
 	}
 	pr, err := s.publish(ctx)
 	if err != nil {
@@ -185,6 +211,28 @@ func (s *Scheduler) RunOnce(ctx context.Context) (Report, error) {
 	}
 	rep.Published = pr.Changed
 	return rep, nil
+}
+
+// runPass fetches jobs concurrently and stores them in order, adding each
+// one's report to rep; an error is a store failure that ends the pass.
+func (s *Scheduler) runPass(ctx context.Context, norm *normalize.Normalizer, now time.Time, jobs []Job, rep *Report) error {
+	if len(jobs) == 0 {
+		return nil
+	}
+	p := s.startPass(ctx, norm, now, jobs)
+	defer p.close()
+	for i, job := range jobs {
+		r := <-p.results[i]
+		sr, err := s.store1(ctx, job, r.f, now, r.lease.holder)
+		r.lease.release()
+		p.stored(i)
+		s.opts.Metrics.fetched(sr.Name, sr.result(), r.took)
+		rep.Sources = append(rep.Sources, sr)
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // normalizer is the Normalizer of a pass or Run starting at now: ids use
@@ -221,9 +269,9 @@ type passed struct {
 	took  time.Duration
 }
 
-func (s *Scheduler) startPass(ctx context.Context, norm *normalize.Normalizer, now time.Time) *pass {
+func (s *Scheduler) startPass(ctx context.Context, norm *normalize.Normalizer, now time.Time, jobs []Job) *pass {
 	p := &pass{
-		results: make([]chan passed, len(s.jobs)),
+		results: make([]chan passed, len(jobs)),
 		window:  make(chan struct{}, 4*s.opts.Concurrency),
 		stop:    make(chan struct{}),
 	}
@@ -234,7 +282,7 @@ func (s *Scheduler) startPass(ctx context.Context, norm *normalize.Normalizer, n
 	fctx, cancel := context.WithCancel(ctx)
 	p.cancel = cancel
 	p.running.Go(func() {
-		for i, job := range s.jobs {
+		for i, job := range jobs {
 			select {
 			case <-p.stop:
 				return
@@ -357,6 +405,10 @@ func (s *Scheduler) fetch(ctx context.Context, norm *normalize.Normalizer, job J
 		return f
 	}
 	f.fetched = true
+	if job.Feeds != nil {
+		return f // a list: what it names is stored as it is
+	}
+	s.folder(job, f.res.Stories)
 	s.prepare(ctx, norm, job, now, &f)
 	return f
 }
@@ -457,6 +509,9 @@ func (s *Scheduler) store1(ctx context.Context, job Job, f fetched, now time.Tim
 		// since the last successful check: a check that could have pruned
 		// something asked without validators (see expiring).
 		st.Succeed(now)
+	case job.Feeds != nil:
+		st.Succeed(now)
+		b.List = s.listBatch(f.res.Listed, now)
 	default:
 		st.Succeed(now)
 		b.Items = f.items
@@ -476,6 +531,13 @@ func (s *Scheduler) store1(ctx context.Context, job Job, f fetched, now time.Tim
 		return sr, fmt.Errorf("%w: source %q: %w", ErrStore, sr.Name, err)
 	}
 	sr.Changed, sr.Removed = done.Changed, done.Removed+done.Pruned
+	if job.Feeds != nil {
+		n, err := s.afterList(ctx, job, now)
+		sr.Removed += n
+		if err != nil {
+			return sr, err
+		}
+	}
 	for _, p := range sr.Problems {
 		log.Warn("skipped", "err", sources.RedactText(p.Error()))
 	}

@@ -11,8 +11,11 @@ import (
 // SourceHealth is one source's state as the scheduler last saw it. Zero
 // times mean "never" (or, for NextRun, "not scheduled").
 type SourceHealth struct {
-	Name        string
-	Kind        string // files, feed or page
+	Name string
+	Kind string // files, feed, page or opml
+	// List is the list source (kind opml) that names this feed; empty for
+	// a configured source. Sources lists a list's feeds right after it.
+	List        string
 	URL         string // feed sources; empty for files
 	LastAttempt time.Time
 	LastSuccess time.Time
@@ -128,6 +131,7 @@ type nodeJSON struct {
 type sourceJSON struct {
 	Name        string `json:"name"`
 	Kind        string `json:"kind"`
+	List        string `json:"list,omitempty"`
 	URL         string `json:"url,omitempty"`
 	LastAttempt string `json:"last_attempt,omitempty"`
 	LastSuccess string `json:"last_success,omitempty"`
@@ -152,6 +156,7 @@ func (h *handler) serveHealth(w http.ResponseWriter, r *http.Request) {
 		out.Sources = append(out.Sources, sourceJSON{
 			Name:        s.Name,
 			Kind:        s.Kind,
+			List:        s.List,
 			URL:         s.URL,
 			LastAttempt: rfc3339(s.LastAttempt),
 			LastSuccess: rfc3339(s.LastSuccess),

@@ -28,6 +28,7 @@ type statusPage struct {
 
 type statusRow struct {
 	Name, Kind, URL string
+	List            string // the list source that names it, under which it is shown
 	LastSuccess     timeCell
 	LastAttempt     timeCell
 	NextRun         timeCell
@@ -68,6 +69,7 @@ func (h *handler) serveStatus(w http.ResponseWriter, r *http.Request) {
 		page.Sources = append(page.Sources, statusRow{
 			Name:         s.Name,
 			Kind:         s.Kind,
+			List:         s.List,
 			URL:          s.URL,
 			LastSuccess:  cell(s.LastSuccess, rep.now),
 			LastAttempt:  cell(s.LastAttempt, rep.now),

@@ -118,3 +118,27 @@ func TestShortDuration(t *testing.T) {
 		}
 	}
 }
+
+// TestStatusLists: a list's feeds are shown under it, indented, each
+// naming its list; /healthz names the list too.
+func TestStatusLists(t *testing.T) {
+	at := clock().Add(-time.Minute)
+	srcs := []SourceHealth{
+		{Name: "planet", Kind: "opml", URL: "https://planet.example/list.opml", LastSuccess: at, LastAttempt: at},
+		{Name: "planet-go-blog", Kind: "feed", List: "planet", URL: "https://go.dev/blog/feed.atom", LastSuccess: at, LastAttempt: at},
+	}
+	h := New(t.TempDir(), Options{Health: fakeHealth{sources: srcs}, Title: "News", Now: clock}, nil)
+	body := readBody(t, get(t, h, http.MethodGet, "/status"))
+	for _, want := range []string{
+		"<tr>\n" + `<td><a href="https://planet.example/list.opml">planet</a></td>` + "\n<td>opml</td>",
+		`<tr class="listed" title="listed by planet">` + "\n" + `<td><a href="https://go.dev/blog/feed.atom">planet-go-blog</a></td>` + "\n<td>feed in planet</td>",
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("page lacks\n%s\n--- page:\n%s", want, body)
+		}
+	}
+	health := readBody(t, get(t, h, http.MethodGet, "/healthz"))
+	if !strings.Contains(health, `"name":"planet-go-blog","kind":"feed","list":"planet"`) || strings.Count(health, `"list"`) != 1 {
+		t.Errorf("/healthz: %s", health)
+	}
+}
