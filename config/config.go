@@ -84,9 +84,9 @@ type Language struct {
 // Source is one configured story source.
 type Source struct {
 	Name     string   // [a-z0-9][a-z0-9-]*
-	Kind     string   // "files", "feed" or "page"
+	Kind     string   // "files", "feed", "page" or "opml"
 	Path     string   // files: absolute path of an existing folder
-	URL      string   // feed, page: http(s) or file:// URL, or an absolute local path
+	URL      string   // feed, page, opml: http(s) or file:// URL, or an absolute local path
 	Schedule string   // robfig/cron standard spec; "@every 10m" when not set
 	Labels   []string // files only: category lines of .txt listings; nil means learn them
 	Language string   // canonical tag used when detection cannot tell; may be empty
@@ -95,8 +95,8 @@ type Source struct {
 	// Retention is nil unless the source sets its own; Config.RetentionOf
 	// applies the global one then. Fields it leaves out come from the global one.
 	Retention *Retention
-	// AllowPrivate is nil unless the source sets its own (feed and page
-	// sources); Config.AllowPrivateOf applies fetch.allow_private then.
+	// AllowPrivate is nil unless the source sets its own (feed, page and
+	// opml sources); Config.AllowPrivateOf applies fetch.allow_private then.
 	AllowPrivate *bool
 	// Headers are sent with every request of the source (credentials such
 	// as Authorization), environment variables already filled in: they are
@@ -106,7 +106,14 @@ type Source struct {
 	// Page sources only.
 	Select  Select // CSS selectors of the listing, each checked to compile
 	Content string // selector of the content on each item's own page; "" fetches none
+
+	// MaxSources caps how many feeds an opml source's list names, in
+	// document order; DefaultMaxSources when not set.
+	MaxSources int
 }
+
+// DefaultMaxSources is max_sources when an opml source does not set it.
+const DefaultMaxSources = 1000
 
 // Select are a page source's CSS selectors as written, each optionally
 // ending in "@attr" to read an attribute (sources/page's syntax). Item and

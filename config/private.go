@@ -8,13 +8,13 @@ import (
 	"github.com/feedloom/feedloom/sources"
 )
 
-// private warns about each feed or page source whose URL names, literally, a host
+// private warns about each feed, page or opml source whose URL names, literally, a host
 // the fetcher refuses without allow_private: it would fail on every run.
 // Only what the URL says is judged; names that resolve to such addresses
 // are the fetcher's to refuse.
 func (b *builder) private(c *Config) {
 	for i, s := range c.Sources {
-		if (s.Kind != "feed" && s.Kind != "page") || s.URL == "" || c.AllowPrivateOf(s) {
+		if (s.Kind != "feed" && s.Kind != "page" && s.Kind != "opml") || s.URL == "" || c.AllowPrivateOf(s) {
 			continue
 		}
 		u, err := url.Parse(s.URL)

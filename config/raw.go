@@ -68,6 +68,7 @@ type rawSource struct {
 	Headers      map[string]string `yaml:"headers"`
 	Select       *rawSelect        `yaml:"select"`
 	Content      string            `yaml:"content"`
+	MaxSources   *int              `yaml:"max_sources"`
 }
 
 type rawSelect struct {

@@ -256,12 +256,13 @@ func (b *builder) kind(f string, r rawSource, s *Source) {
 	}
 	switch r.Kind {
 	case "files":
-		only("url", "feed or page")
-		only("retention", "feed or page") // a story file's items live as long as the file
-		only("allow_private", "feed or page")
+		only("url", "feed, page or opml")
+		only("retention", "feed, page or opml") // a story file's items live as long as the file
+		only("allow_private", "feed, page or opml")
 		only("select", "page")
 		only("content", "page")
 		only("headers", "feed or page")
+		only("max_sources", "opml")
 		if b.required(f+".path", r.Path) {
 			s.Path = b.path(r.Path)
 			b.folder(f+".path", s.Path)
@@ -271,18 +272,32 @@ func (b *builder) kind(f string, r rawSource, s *Source) {
 		only("labels", "files")
 		only("select", "page")
 		only("content", "page")
+		only("max_sources", "opml")
 		if b.required(f+".url", r.URL) {
 			s.URL = b.feedURL(f+".url", r.URL)
 		}
+	case "opml":
+		only("path", "files")
+		only("labels", "files")
+		only("select", "page")
+		only("content", "page")
+		// A list's feeds live on many hosts; credentials for one of them
+		// have no place on the others.
+		only("headers", "feed or page")
+		if b.required(f+".url", r.URL) {
+			s.URL = b.feedURL(f+".url", r.URL)
+		}
+		s.MaxSources = b.count(f+".max_sources", r.MaxSources, DefaultMaxSources)
 	case "page":
 		only("path", "files")
 		only("labels", "files")
+		only("max_sources", "opml")
 		if b.required(f+".url", r.URL) {
 			s.URL = b.feedURL(f+".url", r.URL)
 		}
 		b.pageSelectors(f, r, s)
 	default:
-		b.p.at(f+".kind", "unknown kind %q (want files, feed or page)", r.Kind)
+		b.p.at(f+".kind", "unknown kind %q (want files, feed, page or opml)", r.Kind)
 	}
 }
 
