@@ -41,6 +41,8 @@ Usage:
   feedloom fetch [--config FILE] URL         print what a feed normalizes to, one JSON item a line
   feedloom fetch [--config FILE] --source NAME
                                              print what a configured source yields, the same way
+  feedloom opml export [--config FILE]       print the upstream subscriptions (feed sources, and
+                                             the feeds of opml sources) as OPML 2.0
   feedloom version                           print the version
 
 Exit codes: 0 ok; 1 published, but some sources or story files failed;
@@ -69,6 +71,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return cmdCheck(ctx, rest, stdout, stderr)
 	case "fetch":
 		return cmdFetch(ctx, rest, stdout, stderr)
+	case "opml":
+		return cmdOPML(ctx, rest, stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintf(stdout, "feedloom %s\n", version)
 		return exitOK

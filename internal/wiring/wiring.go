@@ -23,6 +23,7 @@ import (
 	"github.com/feedloom/feedloom/sources"
 	"github.com/feedloom/feedloom/sources/feed"
 	"github.com/feedloom/feedloom/sources/files"
+	"github.com/feedloom/feedloom/sources/opml"
 	"github.com/feedloom/feedloom/sources/page"
 	"github.com/feedloom/feedloom/store"
 	"github.com/feedloom/feedloom/store/postgres"
@@ -176,16 +177,10 @@ func Jobs(cfg *config.Config, log *slog.Logger, gate feed.Gate, version string) 
 		case "files":
 			src := files.New(s.Name, s.Path, files.Options{Labels: s.Labels, Zone: cfg.Site.Location, MaxBytes: cfg.Fetch.MaxBody})
 			jobs = append(jobs, scheduler.Job{Source: src, Norm: norm, Schedule: s.Schedule})
+		case "opml":
+			jobs = append(jobs, opmlJob(cfg, s, feedOptions(cfg, s, fopts, clients, norm.Zone, log), log))
 		case "feed", "page":
-			o := fopts
-			o.Zone = norm.Zone
-			o.Log = log.With("source", s.Name)
-			o.AllowPrivate = cfg.AllowPrivateOf(s)
-			o.Header = s.Headers
-			if clients[o.AllowPrivate] == nil {
-				clients[o.AllowPrivate] = feed.NewClient(o)
-			}
-			o.Client = clients[o.AllowPrivate]
+			o := feedOptions(cfg, s, fopts, clients, norm.Zone, log)
 			var src sources.Source = feed.New(s.Name, s.URL, o)
 			if s.Kind == "page" {
 				p, err := page.New(s.Name, s.URL, page.Options{Fetch: o, Select: page.Selectors(s.Select), Content: s.Content})
@@ -196,16 +191,57 @@ func Jobs(cfg *config.Config, log *slog.Logger, gate feed.Gate, version string) 
 				}
 				src = p
 			}
-			r := cfg.RetentionOf(s)
-			jobs = append(jobs, scheduler.Job{
-				Source:    src,
-				Norm:      norm,
-				Schedule:  s.Schedule,
-				Retention: scheduler.Retention{MaxAge: r.MaxAge, MaxItems: r.MaxItems},
-			})
+			jobs = append(jobs, scheduler.Job{Source: src, Norm: norm, Schedule: s.Schedule, Retention: retention(cfg, s)})
 		}
 	}
 	return jobs
+}
+
+// feedOptions are the fetcher's options for source s: fopts with s's zone,
+// logger, headers and address policy, and the client shared by that
+// policy.
+func feedOptions(cfg *config.Config, s config.Source, fopts feed.Options, clients map[bool]*http.Client, zone *time.Location, log *slog.Logger) feed.Options {
+	o := fopts
+	o.Zone = zone
+	o.Log = log.With("source", s.Name)
+	o.AllowPrivate = cfg.AllowPrivateOf(s)
+	o.Header = s.Headers
+	if clients[o.AllowPrivate] == nil {
+		clients[o.AllowPrivate] = feed.NewClient(o)
+	}
+	o.Client = clients[o.AllowPrivate]
+	return o
+}
+
+func retention(cfg *config.Config, s config.Source) scheduler.Retention {
+	r := cfg.RetentionOf(s)
+	return scheduler.Retention{MaxAge: r.MaxAge, MaxItems: r.MaxItems}
+}
+
+// opmlJob is the job of an opml source: its list is fetched with o, and
+// each feed it names is a feed source with the list's schedule, language,
+// zone, retention and address policy, logged under its own name.
+func opmlJob(cfg *config.Config, s config.Source, o feed.Options, log *slog.Logger) scheduler.Job {
+	r := retention(cfg, s)
+	list := opml.New(s.Name, s.URL, feed.New(s.Name, s.URL, o), opml.Options{MaxSources: s.MaxSources, Log: log})
+	return scheduler.Job{
+		Source:    list,
+		Norm:      NormalizeSource(cfg, s),
+		Schedule:  s.Schedule,
+		Retention: r,
+		Feeds: func(sub sources.Subscription) scheduler.Job {
+			fs := s
+			fs.Name, fs.Kind, fs.URL = sub.Name, "feed", sub.URL
+			fo := o
+			fo.Log = log.With("source", sub.Name)
+			return scheduler.Job{
+				Source:    feed.New(sub.Name, sub.URL, fo),
+				Norm:      NormalizeSource(cfg, fs),
+				Schedule:  s.Schedule,
+				Retention: r,
+			}
+		},
+	}
 }
 
 // NormalizeSource is what normalize needs of a configured source: its
