@@ -541,7 +541,11 @@ func (s *Scheduler) store1(ctx context.Context, job Job, f fetched, now time.Tim
 	for _, p := range sr.Problems {
 		log.Warn("skipped", "err", sources.RedactText(p.Error()))
 	}
-	if sr.Err == nil {
+	switch {
+	case sr.Err == nil && job.Feeds != nil:
+		log.Info("list refreshed", "not_modified", sr.NotModified, "feeds", len(f.res.Listed),
+			"removed", sr.Removed)
+	case sr.Err == nil:
 		log.Info("refreshed", "not_modified", sr.NotModified, "stories", sr.Stories,
 			"changed", sr.Changed, "removed", sr.Removed, "problems", len(sr.Problems))
 	}
