@@ -299,3 +299,37 @@ func TestListServe(t *testing.T) {
 		t.Errorf("after a failed list: sources %q", got)
 	}
 }
+
+// TestListCluster: on two nodes of a cluster, the list is refreshed by one
+// of them, and both take up the feeds it names (the other when it next
+// reads the subscriptions), each feed fetched once per due time by the
+// whole cluster.
+func TestListCluster(t *testing.T) {
+	t.Parallel()
+	c := newMemCluster(t)
+	u := newUpstreams(t, time.Now().Add(-time.Hour))
+	u.setList("/Alpha/alpha", "Science/Beta/beta")
+	opts := loopOptions(nil)
+	opts.ReleaseEvery = 50 * time.Millisecond
+	var nodes []*Scheduler
+	for _, id := range []string{"n1", "n2"} {
+		sch, _, _ := c.node(id, []Job{listJob(u, "@hourly", Retention{}, nil)}, opts, memStore{})
+		nodes = append(nodes, sch)
+		startRun(t, sch)
+	}
+	for i, sch := range nodes {
+		eventually(t, fmt.Sprintf("node %d to schedule the listed feeds", i+1), func() bool {
+			hs, err := sch.Sources(context.Background())
+			var got []string
+			for _, h := range hs {
+				got = append(got, h.Name)
+			}
+			return err == nil && strings.Join(got, " ") == "planet planet-alpha planet-beta"
+		})
+	}
+	eventually(t, "both feeds fetched", func() bool { return u.hit("/alpha.xml") == 1 && u.hit("/beta.xml") == 1 })
+	time.Sleep(200 * time.Millisecond) // room for a second fetch, which must not come
+	if u.hit("/list.opml") != 1 || u.hit("/alpha.xml") != 1 || u.hit("/beta.xml") != 1 {
+		t.Errorf("fetches: list %d, alpha %d, beta %d; want each once", u.hit("/list.opml"), u.hit("/alpha.xml"), u.hit("/beta.xml"))
+	}
+}
