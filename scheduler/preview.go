@@ -17,6 +17,10 @@ type Previewed struct {
 	Items  []feeds.Item  // normalized, in source order
 	Report SourceReport  // the fetch's outcome, as a pass reports it
 	State  sources.State // what the source answered: validators, URL, next due
+	// Listed is what a list source (kind opml) names: the feeds a refresh
+	// would make sources of. Their names are what a new feed would get;
+	// the store keeps the name a feed was first given.
+	Listed []sources.Listed
 }
 
 // Preview fetches job once, whatever its stored state (no validators are
@@ -38,7 +42,7 @@ func Preview(ctx context.Context, r store.Store, det *normalize.Detector, job Jo
 	if f.err != nil {
 		return Previewed{}, f.err
 	}
-	return Previewed{Items: f.items, Report: f.report, State: f.res.State}, nil
+	return Previewed{Items: f.items, Report: f.report, State: f.res.State, Listed: f.res.Listed}, nil
 }
 
 // errPreview is what a preview's store answers to a write: none is made.

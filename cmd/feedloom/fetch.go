@@ -22,7 +22,8 @@ import (
 )
 
 // cmdFetch prints what one feed normalizes to, or with --source what one
-// configured source of any kind yields: one JSON item per line on stdout,
+// configured source of any kind yields: one JSON item per line on stdout
+// (for an opml source, one feed it names per line),
 // the fetch details (status, validators, timing, a feed a page advertises)
 // on stderr. It writes nothing: no store, no output.
 func cmdFetch(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -100,6 +101,15 @@ func cmdFetch(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			log.Error("write", "err", err)
 			return exitFailed
 		}
+	}
+	for _, l := range p.Listed {
+		if err := enc.Encode(l); err != nil {
+			log.Error("write", "err", err)
+			return exitFailed
+		}
+	}
+	if p.Listed != nil {
+		from = append(from, "feeds", len(p.Listed))
 	}
 	log.Info("fetched", append(from, "stories", p.Report.Stories, "items", len(p.Items))...)
 	if len(p.Report.Problems) > 0 {

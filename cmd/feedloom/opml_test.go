@@ -92,3 +92,20 @@ func TestOPMLUsage(t *testing.T) {
 		}
 	}
 }
+
+// TestFetchSourceList: `feedloom fetch --source` of an opml source prints
+// one feed it names per line, and writes nothing.
+func TestFetchSourceList(t *testing.T) {
+	dir := opmlProject(t)
+	code, stdout, stderr := feedloom(t, "fetch", "--config", filepath.Join(dir, "config.yaml"), "--source", "planet")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	lines := strings.Split(strings.TrimSpace(stdout), "\n")
+	if len(lines) != 3 || !strings.Contains(lines[0], `"Name":"planet-alpha-co"`) || !strings.Contains(lines[1], `"Category":"Science"`) {
+		t.Errorf("stdout:\n%s", stdout)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "data", "feedloom.db")); err == nil {
+		t.Error("fetch wrote a store")
+	}
+}
