@@ -24,9 +24,10 @@ import (
 // so a feed moved to another folder takes the new one at its next
 // refresh without a new job.
 type listing struct {
-	mu     sync.Mutex
-	byList map[string][]sources.Subscription
-	folder map[string]string // feed source name → the folder the list puts it in
+	mu      sync.Mutex
+	byList  map[string][]sources.Subscription
+	folder  map[string]string // feed source name → the folder the list puts it in
+	clashed map[string]bool   // names left out for a configured source's, logged once
 }
 
 // load replaces the copy with the store's.
@@ -62,6 +63,21 @@ func (ls *listing) category(name string) string {
 	return ls.folder[name]
 }
 
+// clash reports whether name is newly found taken by a configured source,
+// so that it is logged once, not at every sync.
+func (ls *listing) clash(name string) bool {
+	ls.mu.Lock()
+	defer ls.mu.Unlock()
+	if ls.clashed[name] {
+		return false
+	}
+	if ls.clashed == nil {
+		ls.clashed = map[string]bool{}
+	}
+	ls.clashed[name] = true
+	return true
+}
+
 // expand is jobs with each list followed by the jobs of the feeds it
 // names now, as the store knows them, so that config order (which decides
 // who keeps a story two sources carry) puts a list's feeds where the list
@@ -88,8 +104,11 @@ func (s *Scheduler) listedJobs(list Job) []Job {
 			continue
 		}
 		if slices.Contains(s.reserved, sub.Name) {
-			s.log.Error("listed feed left out: a configured source has its name", "source", list.Source.Name(),
-				"name", sub.Name, "url", sources.RedactURL(sub.URL))
+			// The list named it before the configured source was added.
+			if s.listed.clash(sub.Name) {
+				s.log.Error("listed feed left out: a configured source has its name", "source", list.Source.Name(),
+					"name", sub.Name, "url", sources.RedactURL(sub.URL))
+			}
 			continue
 		}
 		job := list.Feeds(sub)
@@ -99,9 +118,9 @@ func (s *Scheduler) listedJobs(list Job) []Job {
 	return jobs
 }
 
-// folder gives each story of a listed feed the folder its list puts the
+// addFolder gives each story of a listed feed the folder its list puts the
 // feed in, as a category, unless it has that category already.
-func (s *Scheduler) folder(job Job, stories []sources.Story) {
+func (s *Scheduler) addFolder(job Job, stories []sources.Story) {
 	cat := s.listed.category(job.Source.Name())
 	if job.List == "" || cat == "" {
 		return

@@ -333,3 +333,19 @@ func TestListCluster(t *testing.T) {
 		t.Errorf("fetches: list %d, alpha %d, beta %d; want each once", u.hit("/list.opml"), u.hit("/alpha.xml"), u.hit("/beta.xml"))
 	}
 }
+
+// TestListNameClash: a listed feed cannot take a configured source's name.
+func TestListNameClash(t *testing.T) {
+	t.Parallel()
+	s := newSite(t)
+	u := newUpstreams(t, s.now.Add(-time.Hour))
+	u.setList("/Alpha/alpha")
+	configured := loopJob(&loopSource{name: "planet-alpha", fetch: loopStories("Configured Story")}, "@hourly")
+	rep := s.listRun([]Job{configured, listJob(u, "@hourly", Retention{}, nil)})
+	if got, want := reportNames(rep), []string{"planet", "planet-alpha", "planet-alpha-2"}; !slices.Equal(got, want) {
+		t.Errorf("refreshed %q, want %q", got, want)
+	}
+	if got := s.subscribed(u); !slices.Equal(got, []string{"planet-alpha-2 /alpha.xml"}) {
+		t.Errorf("subscriptions %q", got)
+	}
+}

@@ -196,11 +196,10 @@ func (s *Scheduler) RunOnce(ctx context.Context) (Report, error) {
 	if err := s.runPass(ctx, norm, now, lists, &rep); err != nil {
 		return rep, err
 	}
-	for _, job := range s.jobs {
+	for _, job := range s.expand(s.jobs) {
 		if job.Feeds == nil {
 			feeds = append(feeds, job)
 		}
-		feeds = append(feeds, s.listedJobs(job)...)
 	}
 	if err := s.runPass(ctx, norm, now, feeds, &rep); err != nil {
 		return rep, err
@@ -408,7 +407,7 @@ func (s *Scheduler) fetch(ctx context.Context, norm *normalize.Normalizer, job J
 	if job.Feeds != nil {
 		return f // a list: what it names is stored as it is
 	}
-	s.folder(job, f.res.Stories)
+	s.addFolder(job, f.res.Stories)
 	s.prepare(ctx, norm, job, now, &f)
 	return f
 }

@@ -72,9 +72,6 @@ func New(name, listURL string, fetcher *feed.Source, opts Options) *Source {
 // Name is the configured source name.
 func (s *Source) Name() string { return s.name }
 
-// URL is the configured URL of the list.
-func (s *Source) URL() string { return s.url }
-
 // Fetch reads the list, as feed.Source.Fetch reads a feed (a conditional
 // GET from prev's validators, a permanent redirect remembered in
 // State.URL, the upstream's cache window in State.NextDue), and returns
