@@ -8,8 +8,48 @@ import (
 	"unicode/utf8"
 
 	"github.com/feedloom/feedloom/feeds"
+	"github.com/feedloom/feedloom/sources"
 	"github.com/feedloom/feedloom/store"
 )
+
+// subscriptionLister is a store that knows the feeds of list sources
+// (OPML): a channel that names a list selects all its feeds.
+type subscriptionLister interface {
+	Subscriptions(ctx context.Context) ([]sources.Subscription, error)
+}
+
+// withListFeeds returns chans with every list source among their Sources
+// replaced by the feeds the store knows for it, retired ones included
+// (their items stay until retention takes them). chans is left alone.
+func (p *Publisher) withListFeeds(ctx context.Context, chans []*Channel) ([]*Channel, error) {
+	l, ok := p.r.(subscriptionLister)
+	if !ok || !slices.ContainsFunc(chans, func(c *Channel) bool { return len(c.Sources) > 0 }) {
+		return chans, nil
+	}
+	subs, err := l.Subscriptions(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("publish: read the feeds of list sources: %w", err)
+	}
+	feedsOf := map[string][]string{}
+	for _, s := range subs {
+		feedsOf[s.List] = append(feedsOf[s.List], s.Name)
+	}
+	out := make([]*Channel, len(chans))
+	for i, c := range chans {
+		out[i] = c
+		var expanded []string
+		for _, name := range c.Sources {
+			expanded = append(expanded, name)
+			expanded = append(expanded, feedsOf[name]...)
+		}
+		if len(expanded) != len(c.Sources) {
+			cp := *c
+			cp.Sources = expanded
+			out[i] = &cp
+		}
+	}
+	return out, nil
+}
 
 // Channel is a feed set that chooses what it publishes: the items of some
 // languages, sources and categories whose title or summary matches.

@@ -2,6 +2,7 @@ package publish
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -14,6 +15,7 @@ import (
 	"time"
 
 	"github.com/feedloom/feedloom/feeds"
+	"github.com/feedloom/feedloom/sources"
 )
 
 // phrase and pattern are channel rules as config gives them.
@@ -220,5 +222,41 @@ func TestCutText(t *testing.T) {
 	han := strings.Repeat("研", 250)
 	if got := cutText(han, headlineSummary); len([]rune(got)) != headlineSummary || !strings.HasSuffix(got, "研…") {
 		t.Errorf("a text without spaces: %d characters", len([]rune(got)))
+	}
+}
+
+// listStore is a fakeStore that knows the feeds of a list source.
+type listStore struct {
+	*fakeStore
+	subs []sources.Subscription
+}
+
+func (l listStore) Subscriptions(context.Context) ([]sources.Subscription, error) { return l.subs, nil }
+
+// TestChannelOfList: a channel naming a list source (OPML) selects the
+// items of every feed the list has named, retired ones too.
+func TestChannelOfList(t *testing.T) {
+	st := channelStore()
+	for i := range st.items {
+		switch i % 3 {
+		case 1:
+			st.items[i].Source = "planet-alpha"
+		case 2:
+			st.items[i].Source = "planet-beta"
+		}
+	}
+	ls := listStore{st, []sources.Subscription{
+		{List: "planet", Name: "planet-alpha"},
+		{List: "planet", Name: "planet-beta", Retired: at(20, 0, 0)},
+		{List: "other", Name: "other-x"},
+	}}
+	dir := t.TempDir()
+	opts := testOptions(dir)
+	opts.Channels = []Channel{{Name: "planet", Title: "Planet", Sources: []string{"planet"}, MaxItems: 4}}
+	if _, err := New(ls, opts, nil).Publish(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := ids(t, dir, "channels/planet/feed.json"), []string{"01", "02", "04", "05"}; !slices.Equal(got, want) {
+		t.Errorf("items %q, want %q", got, want)
 	}
 }

@@ -247,6 +247,21 @@ func (p *Publisher) Publish(ctx context.Context) (Report, error) {
 // is never read; and the items of the merged feed and of every language.
 func (p *Publisher) read(ctx context.Context) (unlinked []feeds.Item, newestAll time.Time, sets []feedSet, _ error) {
 	sets = p.feedSets()
+	var chans []*Channel
+	for i := range sets {
+		if sets[i].channel != nil {
+			chans = append(chans, sets[i].channel)
+		}
+	}
+	chans, err := p.withListFeeds(ctx, chans)
+	if err != nil {
+		return nil, time.Time{}, nil, err
+	}
+	for i, j := 0, 0; i < len(sets); i++ {
+		if sets[i].channel != nil {
+			sets[i].channel, j = chans[j], j+1
+		}
+	}
 	errs := make([]error, 2+len(sets))
 	var wg sync.WaitGroup
 	wg.Go(func() {
