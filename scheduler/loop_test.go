@@ -494,7 +494,10 @@ func TestRunStartsDueSources(t *testing.T) {
 	m := NewMetrics(reg)
 	ctx := context.Background()
 	now := time.Now().Truncate(time.Second)
-	fresh := sources.State{CheckedAt: now.Add(-time.Minute), LastSuccess: now.Add(-time.Minute)}
+	// Checked since the last tick of "@every 1h" (on the hour): a minute
+	// ago would be before it in the first minute of an hour.
+	checked := now.Truncate(time.Hour)
+	fresh := sources.State{CheckedAt: checked, LastSuccess: checked}
 	if err := storetest.SaveState(ctx, s.store, "fresh", fresh); err != nil {
 		t.Fatal(err)
 	}
