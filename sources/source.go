@@ -37,6 +37,43 @@ type Result struct {
 	// that names no feed is an error, never an empty Listed, so that a
 	// broken answer retires nothing.
 	Listed []Listed
+
+	// Files, from a source that reads only what changed (a Folder), are
+	// the fingerprints of every story file it found, in path order; a file
+	// with a problem has no Hash. Unchanged are those of them it did not
+	// read: their fingerprints matched, so their stories are not in
+	// Stories and what was stored of them stands. Read counts the files
+	// read and parsed. NotModified means that no file changed: none is
+	// gone, and none was read but those with a problem, which are read
+	// every time so that their problem is reported.
+	Files     []FileStamp
+	Unchanged []string
+	Read      int
+}
+
+// Folder is a source of story files that can skip the files it read
+// before (files.Source).
+type Folder interface {
+	Source
+	// FetchChanged is Fetch given the fingerprints of the files last read,
+	// in path order: a file whose size and modification time match its
+	// fingerprint is not read, nor one whose content still has its Hash;
+	// a fingerprint without a Hash never matches.
+	FetchChanged(ctx context.Context, prev State, files []FileStamp) (Result, error)
+	// Settings stands for everything but the files' bytes that decides
+	// their stories: fingerprints taken under other settings are not to be
+	// given to FetchChanged.
+	Settings() string
+}
+
+// FileStamp is the fingerprint of one story file.
+type FileStamp struct {
+	Path    string    // slash-separated, relative to the folder
+	Size    int64     // bytes
+	ModTime time.Time // to the nanosecond the file system keeps
+	// Hash is the hex SHA-256 of the content; empty for a file that must be
+	// read again whatever its size and time (it had a problem).
+	Hash string
 }
 
 // Story is one raw story, faithful to what its file or feed said and not yet

@@ -27,6 +27,11 @@ type BatchTx interface {
 	Subscriptions(ctx context.Context) ([]sources.Subscription, error)
 	// SaveSubscriptions replaces list's subscriptions with subs.
 	SaveSubscriptions(ctx context.Context, list string, subs []sources.Subscription) error
+	// SaveFiles saves source's file fingerprints, each replacing the one
+	// of its path.
+	SaveFiles(ctx context.Context, source string, files []FileStamp) error
+	// RemoveFiles deletes source's file fingerprints of these paths.
+	RemoveFiles(ctx context.Context, source string, paths []string) error
 	// BumpContent raises the content version (Store.Version) by one.
 	BumpContent(ctx context.Context) error
 }
@@ -34,7 +39,8 @@ type BatchTx interface {
 // WriteBatch writes b as source's within tx, in the order Store.Apply
 // documents: Batch.Remove first, so that a story whose id changed can keep
 // its link and slug, then Batch.Items, then Batch.Retain, then Batch.State,
-// then Batch.List; the content version goes up once when any of it changed
+// then Batch.List, then the file fingerprints (Batch.Unfile, then
+// Batch.Files); the content version goes up once when any of it changed
 // items. It decides every item (and a list's new names) in memory from what
 // tx reads (see planUpsert, planList), so nothing else may write items or
 // subscriptions while tx is open. On an error the caller rolls tx back.
@@ -46,7 +52,7 @@ func WriteBatch(ctx context.Context, tx BatchTx, source string, b Batch) (Applie
 			return Applied{}, err
 		}
 	}
-	writes, err := planUpsert(ctx, tx, source, b.Items)
+	writes, held, err := planUpsert(ctx, tx, source, b.Items, b.Hashes)
 	if err != nil {
 		return Applied{}, err
 	}
@@ -54,7 +60,11 @@ func WriteBatch(ctx context.Context, tx BatchTx, source string, b Batch) (Applie
 		if err := tx.WriteItems(ctx, writes); err != nil {
 			return Applied{}, err
 		}
-		done.Changed = len(writes)
+		for _, w := range writes {
+			if !w.HashOnly {
+				done.Changed++
+			}
+		}
 	}
 	if b.Retain != nil {
 		if done.Pruned, err = tx.PruneItems(ctx, source, *b.Retain); err != nil {
@@ -73,6 +83,26 @@ func WriteBatch(ctx context.Context, tx BatchTx, source string, b Batch) (Applie
 		}
 		if err := tx.SaveSubscriptions(ctx, source, planList(all, source, *b.List)); err != nil {
 			return Applied{}, fmt.Errorf("subscriptions: %w", err)
+		}
+	}
+	if len(b.Unfile) > 0 {
+		if err := tx.RemoveFiles(ctx, source, b.Unfile); err != nil {
+			return Applied{}, fmt.Errorf("file fingerprints: %w", err)
+		}
+	}
+	if len(b.Files) > 0 {
+		files := b.Files
+		if len(held) > 0 {
+			files = make([]FileStamp, len(b.Files))
+			for i, f := range b.Files {
+				if held[f.Path] {
+					f.Hash = ""
+				}
+				files[i] = f
+			}
+		}
+		if err := tx.SaveFiles(ctx, source, files); err != nil {
+			return Applied{}, fmt.Errorf("file fingerprints: %w", err)
 		}
 	}
 	if done.Changed+done.Removed+done.Pruned > 0 {

@@ -31,6 +31,9 @@ type Row struct {
 	// Extra is the JSON text of the fields with no column of their own:
 	// authors, categories, enclosures, image and origin.
 	Extra string
+	// Hash is the hash of the story the item was made from
+	// (Batch.Hashes); empty when none was given. It is not content.
+	Hash string
 }
 
 // extraJSON is the encoding of Row.Extra, the same text in every backend.

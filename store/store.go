@@ -57,6 +57,14 @@ type Store interface {
 	// name, then as the list's last answer left them (the feeds it names
 	// in its order, then the retired ones).
 	Subscriptions(ctx context.Context) ([]sources.Subscription, error)
+	// Files returns the fingerprints of source's story files that its
+	// batches saved (Batch.Files), sorted by path; none for a source never
+	// saved. It reads no item.
+	Files(ctx context.Context, source string) ([]FileStamp, error)
+	// StoryHashes returns, for each of source's items stored with the hash
+	// of the story it was made from (Batch.Hashes), that hash and the
+	// item's id. It reads no item's content.
+	StoryHashes(ctx context.Context, source string) (map[string]string, error)
 
 	// Manifest returns the manifest SaveManifest last saved under key, and
 	// false when none was. A publisher keys it by node and output folder.
@@ -116,6 +124,20 @@ type Batch struct {
 	// subscriptions of the list are replaced by the feeds it names, seen
 	// ones keeping their names, and the others retired (see List).
 	List *List
+	// Hashes gives items of Items the hash of the story each was made from
+	// (by id), kept with the item for StoryHashes; an item without one is
+	// kept with none. A stored item whose content is the same but whose
+	// hash is not gets the new hash, which changes no content: it is not
+	// counted in Applied.Changed and leaves Version as it was.
+	Hashes map[string]string
+	// Files saves fingerprints of the source's story files after the items
+	// are written, each replacing the one of its path; Unfile deletes
+	// those of these paths first. A file one of whose items is skipped
+	// because another source or item holds its id or link is saved
+	// without its Hash, so that it is read again next time: the holder may
+	// let go of it. Neither changes Version.
+	Files  []FileStamp
+	Unfile []string
 	// Holder, in a store that leases sources to nodes (store/postgres),
 	// writes the batch only while that node still holds the source's
 	// lease, else fails with ErrLeaseLost; stores without leases ignore it.
@@ -129,6 +151,14 @@ type Retain struct {
 	Keep     []string // ids in the upstream's current window: never pruned
 	Before   time.Time
 	MaxItems int
+}
+
+// FileStamp is a story file's fingerprint as a store keeps it: the
+// source's, and the rules the file's items were made under, which the
+// store keeps without reading.
+type FileStamp struct {
+	sources.FileStamp
+	Rules string
 }
 
 // Applied counts what a Batch did.

@@ -14,7 +14,7 @@ import (
 // each match, in any order.
 type Lookup interface {
 	// Stored finds the stored rows with the given ids. A row needs its ID,
-	// Source and LinkKey and the columns SameContent compares.
+	// Source, LinkKey and Hash and the columns SameContent compares.
 	Stored(ctx context.Context, ids []string, found func(Row)) error
 	// LinkOwners finds the items that hold the given canonical links
 	// (Row.LinkKey): each link with the id of the item holding it.
@@ -26,10 +26,12 @@ type Lookup interface {
 
 // Write is one row WriteBatch decided to store: a new item to insert, with
 // its Slug made unique, or else an update of the stored item with the row's
-// ID, which writes what Row.SameContent compares.
+// ID, which writes what Row.SameContent compares and Row.Hash. A HashOnly
+// update writes Row.Hash alone: the content is the same.
 type Write struct {
-	Row    Row
-	Insert bool
+	Row      Row
+	Insert   bool
+	HashOnly bool
 }
 
 // planUpsert decides what storing items as source's (Batch.Items) writes,
@@ -42,17 +44,19 @@ type Write struct {
 //
 // It asks l each question once for the whole batch and decides in memory,
 // so the caller must make the writes in the same transaction, with nothing
-// else writing items meanwhile.
-func planUpsert(ctx context.Context, l Lookup, source string, items []feeds.Item) ([]Write, error) {
+// else writing items meanwhile. held lists the files (Row.File) of items
+// skipped because another source or item holds their id or link.
+func planUpsert(ctx context.Context, l Lookup, source string, items []feeds.Item, hashes map[string]string) (writes []Write, held map[string]bool, err error) {
 	if len(items) == 0 {
-		return nil, nil
+		return nil, nil, nil
 	}
 	rows := make([]Row, len(items))
 	for i, it := range items {
 		r, err := RowOf(source, it)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
+		r.Hash = hashes[it.ID]
 		rows[i] = r
 	}
 	p := planner{
@@ -61,15 +65,21 @@ func planUpsert(ctx context.Context, l Lookup, source string, items []feeds.Item
 		taken:  make(map[string]bool),
 	}
 	if err := p.load(ctx, l, rows); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	var writes []Write
 	for _, r := range rows {
-		if w, ok := p.decide(r); ok {
+		w, ok, taken := p.decide(r)
+		if ok {
 			writes = append(writes, w)
 		}
+		if taken {
+			if held == nil {
+				held = make(map[string]bool)
+			}
+			held[r.File] = true
+		}
 	}
-	return writes, nil
+	return writes, held, nil
 }
 
 // planner holds what one batch's decisions depend on, as the table will be
@@ -132,20 +142,25 @@ func (d *distinct) add(s string) {
 }
 
 // decide returns the write that stores r, or false when r is skipped or
-// changes nothing, and records its effect.
-func (p *planner) decide(r Row) (Write, bool) {
+// changes nothing, and records its effect. taken says that r was skipped
+// because another source or item holds its id or link.
+func (p *planner) decide(r Row) (w Write, ok, taken bool) {
 	stored := p.stored[r.ID]
 	if stored != nil && stored.Source != r.Source {
-		return Write{}, false // the first source keeps its id
+		return Write{}, false, true // the first source keeps its id
 	}
 	if r.LinkKey != nil {
 		if owner, ok := p.owners[*r.LinkKey]; ok && owner != r.ID {
-			return Write{}, false // the first item keeps its link
+			return Write{}, false, true // the first item keeps its link
 		}
 	}
 	if stored != nil {
 		if r.SameContent(*stored) {
-			return Write{}, false
+			if r.Hash == stored.Hash {
+				return Write{}, false, false
+			}
+			stored.Hash = r.Hash
+			return Write{Row: r, HashOnly: true}, true, false
 		}
 		p.moveLink(r.ID, stored.LinkKey, r.LinkKey)
 		next := r
@@ -153,7 +168,7 @@ func (p *planner) decide(r Row) (Write, bool) {
 			next.Published = stored.Published // a released item's date is frozen
 		}
 		*stored = next
-		return Write{Row: r}, true
+		return Write{Row: r}, true, false
 	}
 	if r.Slug != nil {
 		slug := uniqueSlug(p.taken, *r.Slug)
@@ -162,7 +177,7 @@ func (p *planner) decide(r Row) (Write, bool) {
 	}
 	p.moveLink(r.ID, nil, r.LinkKey)
 	p.stored[r.ID] = &r
-	return Write{Row: r, Insert: true}, true
+	return Write{Row: r, Insert: true}, true, false
 }
 
 // moveLink records that id now holds the canonical link to instead of from.

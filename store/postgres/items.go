@@ -17,13 +17,16 @@ func (b batchTx) WriteItems(ctx context.Context, writes []store.Write) error {
 	var batch pgx.Batch
 	for _, w := range writes {
 		r := w.Row
-		if w.Insert {
+		switch {
+		case w.Insert:
 			batch.Queue(insertItem, r.ID, r.Source, r.File, r.Position, r.Link, r.LinkKey,
 				r.LangKey, r.Language, r.Title, r.Summary, r.Content, r.Published, r.Updated,
-				r.FirstSeen, r.Slug, r.Held, r.Extra)
-		} else {
+				r.FirstSeen, r.Slug, r.Held, r.Extra, r.Hash)
+		case w.HashOnly:
+			batch.Queue(updateHash, r.Hash, r.ID)
+		default:
 			batch.Queue(updateItem, r.File, r.Link, r.LinkKey, r.LangKey, r.Language,
-				r.Title, r.Summary, r.Content, r.Updated, r.Held, r.Extra, r.Published, r.ID)
+				r.Title, r.Summary, r.Content, r.Updated, r.Held, r.Extra, r.Published, r.Hash, r.ID)
 		}
 	}
 	br := b.tx.SendBatch(ctx, &batch)
@@ -39,30 +42,49 @@ func (b batchTx) WriteItems(ctx context.Context, writes []store.Write) error {
 const (
 	// insertItem stores a new item; extra comes as text and is kept as json.
 	insertItem = `INSERT INTO items (id, source, file, position, link, link_key, lang_key, language,
-		title, summary, content, published, updated, first_seen, slug, held, extra)
-	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17::text::json)`
+		title, summary, content, published, updated, first_seen, slug, held, extra, story_hash)
+	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17::text::json, $18)`
 	// updateItem never writes published, first_seen, position or slug.
 	// An embargoed item's date may still move (the newsroom postponed it);
 	// once released it is frozen. held in the CASE is the stored value.
 	updateItem = `UPDATE items SET file = $1, link = $2, link_key = $3, lang_key = $4, language = $5,
 		title = $6, summary = $7, content = $8, updated = $9, held = $10, extra = $11::text::json,
-		published = CASE WHEN held THEN $12 ELSE published END
-	WHERE id = $13`
+		published = CASE WHEN held THEN $12 ELSE published END, story_hash = $13
+	WHERE id = $14`
+	// updateHash records the story an unchanged item was made from.
+	updateHash = `UPDATE items SET story_hash = $1 WHERE id = $2`
 )
 
 // selectStoredItems reads the stored rows of a batch's ids, with the
 // columns an update compares.
 const selectStoredItems = `SELECT id, source, file, link, link_key, language, title, summary, content,
-	published, updated, held, extra::text
+	published, updated, held, extra::text, story_hash
 FROM items WHERE id = ANY($1)`
 
 func (b batchTx) Stored(ctx context.Context, ids []string, found func(store.Row)) error {
 	var r store.Row
 	rows, _ := b.tx.Query(ctx, selectStoredItems, ids) // ForEachRow reports its error
 	_, err := pgx.ForEachRow(rows, []any{&r.ID, &r.Source, &r.File, &r.Link, &r.LinkKey,
-		&r.Language, &r.Title, &r.Summary, &r.Content, &r.Published, &r.Updated, &r.Held, &r.Extra},
+		&r.Language, &r.Title, &r.Summary, &r.Content, &r.Published, &r.Updated, &r.Held, &r.Extra,
+		&r.Hash},
 		func() error { found(r); return nil })
 	return err
+}
+
+// selectStoryHashes reads a source's story hashes on items_source.
+const selectStoryHashes = `SELECT story_hash, id FROM items WHERE source = $1 AND story_hash <> ''`
+
+// StoryHashes returns the story hashes of source's items, each with its
+// item's id.
+func (s *Store) StoryHashes(ctx context.Context, source string) (map[string]string, error) {
+	hashes := make(map[string]string)
+	var hash, id string
+	rows, _ := s.pool.Query(ctx, selectStoryHashes, source)
+	_, err := pgx.ForEachRow(rows, []any{&hash, &id}, func() error { hashes[hash] = id; return nil })
+	if err != nil {
+		return nil, fmt.Errorf("postgres: story hashes %q: %w", source, err)
+	}
+	return hashes, nil
 }
 
 // selectLinkOwners finds the items that hold a batch's canonical links.

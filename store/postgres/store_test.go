@@ -125,8 +125,8 @@ func TestOpenSetsSchemaVersion(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if latest != 4 {
-		t.Errorf("latest version %d, want 4", latest)
+	if latest != 5 {
+		t.Errorf("latest version %d, want 5", latest)
 	}
 	if v, err := s.SchemaVersion(context.Background()); err != nil || v != latest {
 		t.Errorf("SchemaVersion = %d, %v; want %d", v, err, latest)
@@ -150,7 +150,7 @@ func TestOpenSchemaTooNew(t *testing.T) {
 	if !errors.Is(err, store.ErrSchemaTooNew) {
 		t.Errorf("error %v does not wrap store.ErrSchemaTooNew", err)
 	}
-	want := fmt.Sprintf("postgres: open %s: schema version 7, this binary knows up to 4: %v",
+	want := fmt.Sprintf("postgres: open %s: schema version 7, this binary knows up to 5: %v",
 		target(t, dsn), store.ErrSchemaTooNew)
 	if err.Error() != want {
 		t.Errorf("error\n got %s\nwant %s", err, want)
@@ -244,7 +244,7 @@ func TestConcurrentMigrations(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := []string{"1 0001_init.sql", "2 0002_publish_reads.sql", "3 0003_cluster.sql", "4 0004_publish_manifests.sql"}; strings.Join(rows, ",") != strings.Join(want, ",") {
+	if want := []string{"1 0001_init.sql", "2 0002_publish_reads.sql", "3 0003_cluster.sql", "4 0004_publish_manifests.sql", "5 0005_incremental_refresh.sql"}; strings.Join(rows, ",") != strings.Join(want, ",") {
 		t.Errorf("schema_version rows %q, want %q", rows, want)
 	}
 	var versions int

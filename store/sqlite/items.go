@@ -20,13 +20,16 @@ func (b batchTx) WriteItems(ctx context.Context, writes []store.Write) error {
 	insert, update := stmts[0], stmts[1]
 	for _, w := range writes {
 		r := w.Row
-		if w.Insert {
+		switch {
+		case w.Insert:
 			_, err = insert.ExecContext(ctx, r.ID, r.Source, r.File, r.Position, r.Link, r.LinkKey,
 				r.LangKey, r.Language, r.Title, r.Summary, r.Content, r.Published.Unix(),
-				r.Updated.Unix(), r.FirstSeen.Unix(), r.Slug, r.Held, r.Extra)
-		} else {
+				r.Updated.Unix(), r.FirstSeen.Unix(), r.Slug, r.Held, r.Extra, r.Hash)
+		case w.HashOnly:
+			_, err = b.tx.ExecContext(ctx, updateHash, r.Hash, r.ID)
+		default:
 			_, err = update.ExecContext(ctx, r.File, r.Link, r.LinkKey, r.LangKey, r.Language,
-				r.Title, r.Summary, r.Content, r.Updated.Unix(), r.Held, r.Extra, r.Published.Unix(), r.ID)
+				r.Title, r.Summary, r.Content, r.Updated.Unix(), r.Held, r.Extra, r.Published.Unix(), r.Hash, r.ID)
 		}
 		if err != nil {
 			return fmt.Errorf("item %q: %w", r.ID, err)
@@ -39,28 +42,60 @@ const (
 	// insertItem stores a new item: times as unix seconds, a nil link key or
 	// slug as NULL.
 	insertItem = `INSERT INTO items (id, source, file, position, link, link_key, lang_key, language,
-		title, summary, content, published, updated, first_seen, slug, held, extra)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+		title, summary, content, published, updated, first_seen, slug, held, extra, story_hash)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	// updateItem never writes published, first_seen, position or slug.
 	// An embargoed item's date may still move (the newsroom postponed it);
 	// once released it is frozen.
 	updateItem = `UPDATE items SET file = ?, link = ?, link_key = ?, lang_key = ?, language = ?,
 		title = ?, summary = ?, content = ?, updated = ?, held = ?, extra = ?,
-		published = CASE WHEN held = 1 THEN ? ELSE published END
+		published = CASE WHEN held = 1 THEN ? ELSE published END, story_hash = ?
 	WHERE id = ?`
+	// updateHash records the story an unchanged item was made from.
+	updateHash = `UPDATE items SET story_hash = ? WHERE id = ?`
 )
 
 // selectStoredItem reads the stored row of an id, with the columns an
 // update compares.
 const selectStoredItem = `SELECT id, source, file, link, link_key, language, title, summary, content,
-	published, updated, held, extra
+	published, updated, held, extra, story_hash
 FROM items WHERE id = ?`
 
 func (b batchTx) Stored(ctx context.Context, ids []string, found func(store.Row)) error {
 	var r store.Row
 	return b.each(ctx, selectStoredItem, ids, func() { found(r) }, &r.ID, &r.Source, &r.File,
 		&r.Link, &r.LinkKey, &r.Language, &r.Title, &r.Summary, &r.Content, scanUnix(&r.Published),
-		scanUnix(&r.Updated), &r.Held, &r.Extra)
+		scanUnix(&r.Updated), &r.Held, &r.Extra, &r.Hash)
+}
+
+// selectStoryHashes reads a source's story hashes on items_source.
+const selectStoryHashes = `SELECT story_hash, id FROM items WHERE source = ? AND story_hash <> ''`
+
+// StoryHashes returns the story hashes of source's items, each with its
+// item's id.
+func (s *Store) StoryHashes(ctx context.Context, source string) (map[string]string, error) {
+	hashes, err := s.storyHashes(ctx, source)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: story hashes %q: %w", source, err)
+	}
+	return hashes, nil
+}
+
+func (s *Store) storyHashes(ctx context.Context, source string) (map[string]string, error) {
+	rows, err := s.db.QueryContext(ctx, selectStoryHashes, source)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	hashes := make(map[string]string)
+	for rows.Next() {
+		var hash, id string
+		if err := rows.Scan(&hash, &id); err != nil {
+			return nil, err
+		}
+		hashes[hash] = id
+	}
+	return hashes, rows.Err()
 }
 
 // selectLinkOwner finds the item that holds a canonical link.

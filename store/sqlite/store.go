@@ -23,7 +23,7 @@ import (
 )
 
 // schemaVersion is the PRAGMA user_version this binary writes and reads.
-const schemaVersion = 3
+const schemaVersion = 4
 
 // The schema steps: schema.sql creates version 1, schema_N.sql takes
 // version N-1 to N.
@@ -34,6 +34,8 @@ var (
 	schema2SQL string
 	//go:embed schema_3.sql
 	schema3SQL string
+	//go:embed schema_4.sql
+	schema4SQL string
 )
 
 var _ store.Store = (*Store)(nil)
@@ -123,7 +125,7 @@ func dsn(path string) string {
 // schema only once.
 func (s *Store) migrate(ctx context.Context) error {
 	// steps[v] takes a database from version v to v+1.
-	steps := [schemaVersion]string{schemaSQL, schema2SQL, schema3SQL}
+	steps := [schemaVersion]string{schemaSQL, schema2SQL, schema3SQL, schema4SQL}
 
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {

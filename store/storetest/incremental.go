@@ -1,0 +1,151 @@
+package storetest
+
+import (
+	"context"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/feedloom/feedloom/feeds"
+	"github.com/feedloom/feedloom/sources"
+	"github.com/feedloom/feedloom/store"
+)
+
+// stamp is a fingerprint of path taken under rules.
+func stamp(path string, size int64, mtime time.Time, hash, rules string) store.FileStamp {
+	return store.FileStamp{FileStamp: sources.FileStamp{Path: path, Size: size, ModTime: mtime, Hash: hash}, Rules: rules}
+}
+
+// testFiles: file fingerprints round-trip to the nanosecond, in path
+// order, per source; a save replaces a path's, Unfile deletes, and neither
+// is a content change. A failed batch saves none.
+func testFiles(t *testing.T, open Opener) {
+	s := open(t)
+	ctx := context.Background()
+	if files, err := s.Files(ctx, "newsroom"); err != nil || len(files) != 0 {
+		t.Fatalf("new store: Files = %+v, %v; want none", files, err)
+	}
+	mtime := time.Date(2025, 3, 12, 9, 30, 15, 123456789, time.UTC)
+	b := stamp("b/listing.txt", 2048, mtime, "beef", "r1")
+	a := stamp("a.md", 10, mtime.Add(time.Nanosecond), "cafe", "r1")
+	broken := stamp("c.json", 0, time.Time{}, "", "r1")
+	mustApply(t, s, "newsroom", store.Batch{Files: []store.FileStamp{b, a, broken}})
+	mustApply(t, s, "partner", store.Batch{Files: []store.FileStamp{stamp("a.md", 1, mtime, "00", "r2")}})
+	got, err := s.Files(ctx, "newsroom")
+	if want := []store.FileStamp{a, b, broken}; err != nil || !sameStamps(got, want) {
+		t.Errorf("Files = %+v, %v; want %+v", got, err, want)
+	}
+
+	a2 := stamp("a.md", 11, mtime.Add(time.Second), "f00d", "r2")
+	mustApply(t, s, "newsroom", store.Batch{Files: []store.FileStamp{a2}, Unfile: []string{"b/listing.txt", "unknown.md"}})
+	got, err = s.Files(ctx, "newsroom")
+	if want := []store.FileStamp{a2, broken}; err != nil || !sameStamps(got, want) {
+		t.Errorf("after a save and an Unfile: Files = %+v, %v; want %+v", got, err, want)
+	}
+	if other, err := s.Files(ctx, "partner"); err != nil || len(other) != 1 || other[0].Rules != "r2" {
+		t.Errorf("partner's Files = %+v, %v; want its own one", other, err)
+	}
+	if v, err := s.Version(ctx); err != nil || v != 0 {
+		t.Errorf("Version after fingerprints only = %d, %v; want 0", v, err)
+	}
+
+	// A batch that fails saves no fingerprint either.
+	bad := store.Batch{
+		Items: []feeds.Item{{ID: "", Title: "no id"}},
+		Files: []store.FileStamp{stamp("z.md", 1, mtime, "11", "r1")},
+	}
+	if _, err := s.Apply(ctx, "newsroom", bad); err == nil {
+		t.Fatal("Apply of an item without an id succeeded")
+	}
+	got, err = s.Files(ctx, "newsroom")
+	if want := []store.FileStamp{a2, broken}; err != nil || !sameStamps(got, want) {
+		t.Errorf("after a failed batch: Files = %+v, %v; want %+v", got, err, want)
+	}
+}
+
+// sameStamps compares fingerprints by value, times by instant.
+func sameStamps(got, want []store.FileStamp) bool {
+	if len(got) != len(want) {
+		return false
+	}
+	for i := range got {
+		g, w := got[i], want[i]
+		if !g.ModTime.Equal(w.ModTime) {
+			return false
+		}
+		g.ModTime, w.ModTime = time.Time{}, time.Time{}
+		if g != w {
+			return false
+		}
+	}
+	return true
+}
+
+// testFilesHeldItem: a file one of whose items another source holds is
+// saved without its hash, so that it is read again.
+func testFilesHeldItem(t *testing.T, open Opener) {
+	s := open(t)
+	ctx := context.Background()
+	mustUpsert(t, s, "partner", withLink(item("urn:p", at(1, 0, 0)), "https://www.example.edu/news/a"))
+	mine := withLink(item("urn:n", at(2, 0, 0)), "https://www.example.edu/news/a")
+	mine.File = "a.md"
+	other := item("urn:m", at(3, 0, 0))
+	other.File = "b.md"
+	mtime := time.Date(2025, 3, 12, 9, 0, 0, 0, time.UTC)
+	mustApply(t, s, "newsroom", store.Batch{
+		Items: []feeds.Item{mine, other},
+		Files: []store.FileStamp{stamp("a.md", 5, mtime, "aa", "r"), stamp("b.md", 6, mtime, "bb", "r")},
+	})
+	got, err := s.Files(ctx, "newsroom")
+	want := []store.FileStamp{stamp("a.md", 5, mtime, "", "r"), stamp("b.md", 6, mtime, "bb", "r")}
+	if err != nil || !sameStamps(got, want) {
+		t.Errorf("Files = %+v, %v; want %+v", got, err, want)
+	}
+}
+
+// testStoryHashes: an item keeps the hash of its story; the same content
+// with a new hash takes the hash without counting as a change or moving
+// Version; new content moves both.
+func testStoryHashes(t *testing.T, open Opener) {
+	s := open(t)
+	ctx := context.Background()
+	if h, err := s.StoryHashes(ctx, "partner"); err != nil || len(h) != 0 {
+		t.Fatalf("new store: StoryHashes = %v, %v; want none", h, err)
+	}
+	a, b := item("urn:a", at(1, 0, 0)), item("urn:b", at(2, 0, 0))
+	done := mustApply(t, s, "partner", store.Batch{Items: []feeds.Item{a, b}, Hashes: map[string]string{"urn:a": "h1"}})
+	if done.Changed != 2 {
+		t.Errorf("first batch changed %d, want 2", done.Changed)
+	}
+	mustUpsert(t, s, "newsroom", item("urn:c", at(3, 0, 0)))
+	if h, err := s.StoryHashes(ctx, "partner"); err != nil || !reflect.DeepEqual(h, map[string]string{"h1": "urn:a"}) {
+		t.Errorf("StoryHashes = %v, %v; want h1 → urn:a", h, err)
+	}
+	v0, _ := s.Version(ctx)
+
+	done = mustApply(t, s, "partner", store.Batch{Items: []feeds.Item{a, b}, Hashes: map[string]string{"urn:a": "h2", "urn:b": "h3"}})
+	if done.Changed != 0 {
+		t.Errorf("new hashes, same content: changed %d, want 0", done.Changed)
+	}
+	if v, err := s.Version(ctx); err != nil || v != v0 {
+		t.Errorf("new hashes, same content: Version %d, %v; want %d", v, err, v0)
+	}
+	if h, err := s.StoryHashes(ctx, "partner"); err != nil || !reflect.DeepEqual(h, map[string]string{"h2": "urn:a", "h3": "urn:b"}) {
+		t.Errorf("StoryHashes = %v, %v; want h2 → urn:a, h3 → urn:b", h, err)
+	}
+
+	a.Title = "A new title"
+	done = mustApply(t, s, "partner", store.Batch{Items: []feeds.Item{a}, Hashes: map[string]string{"urn:a": "h4"}})
+	if done.Changed != 1 {
+		t.Errorf("new content: changed %d, want 1", done.Changed)
+	}
+	if v, err := s.Version(ctx); err != nil || v != v0+1 {
+		t.Errorf("new content: Version %d, %v; want %d", v, err, v0+1)
+	}
+	if h, err := s.StoryHashes(ctx, "partner"); err != nil || !reflect.DeepEqual(h, map[string]string{"h4": "urn:a", "h3": "urn:b"}) {
+		t.Errorf("StoryHashes = %v, %v; want h4 → urn:a, h3 → urn:b", h, err)
+	}
+	if got := mustItems(t, s, store.Query{Source: "partner"}); len(got) != 2 || got[1].Title != "A new title" {
+		t.Errorf("items %+v, want urn:a retitled", got)
+	}
+}
