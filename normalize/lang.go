@@ -3,6 +3,7 @@ package normalize
 import (
 	"fmt"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -25,8 +26,15 @@ const (
 const detectLimit = 2000
 
 // Detector tells English, Japanese and the Chinese variants apart by script.
-// It is immutable once built and safe for concurrent use.
+// It is safe for concurrent use.
 type Detector struct {
+	once   sync.Once
+	tables *hanTables // nil until loaded, and when loading failed
+	err    error
+}
+
+// hanTables tell the Chinese variants apart.
+type hanTables struct {
 	t2s, s2t *opencc.OpenCC
 	// trad and simp are bitsets over [hanTableLo, hanTableHi]: runes that only
 	// Traditional (resp. Simplified) Chinese writes.
@@ -40,6 +48,26 @@ type Detector struct {
 // imported; feedloom never parses flag.CommandLine (every command has its own
 // flag.FlagSet), so that flag can neither show up in help nor collide.
 func NewDetector() (*Detector, error) {
+	d := NewLazyDetector()
+	if err := d.load(); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// NewLazyDetector returns a Detector that loads its tables when it first
+// meets a Han character, so that a process with nothing to detect (a build
+// that finds nothing changed) does not pay for them. Should they fail to
+// load, which NewDetector would have reported, it tells no Chinese variant
+// apart: Han text is "zh".
+func NewLazyDetector() *Detector { return &Detector{} }
+
+func (d *Detector) load() error {
+	d.once.Do(func() { d.tables, d.err = loadHanTables() })
+	return d.err
+}
+
+func loadHanTables() (*hanTables, error) {
 	t2s, err := opencc.New("t2s")
 	if err != nil {
 		return nil, fmt.Errorf("normalize: load opencc t2s: %w", err)
@@ -48,7 +76,7 @@ func NewDetector() (*Detector, error) {
 	if err != nil {
 		return nil, fmt.Errorf("normalize: load opencc s2t: %w", err)
 	}
-	d := &Detector{t2s: t2s, s2t: s2t}
+	d := &hanTables{t2s: t2s, s2t: s2t}
 	words := (hanTableHi-hanTableLo)/64 + 1
 	d.trad = make([]uint64, words)
 	d.simp = make([]uint64, words)
@@ -89,7 +117,7 @@ func onlyIn(cc *opencc.OpenCC, r rune) bool {
 	return true
 }
 
-func (d *Detector) isTrad(r rune) bool {
+func (d *hanTables) isTrad(r rune) bool {
 	if r >= hanTableLo && r <= hanTableHi {
 		i := r - hanTableLo
 		return d.trad[i/64]&(1<<(i%64)) != 0
@@ -97,7 +125,7 @@ func (d *Detector) isTrad(r rune) bool {
 	return onlyIn(d.t2s, r)
 }
 
-func (d *Detector) isSimp(r rune) bool {
+func (d *hanTables) isSimp(r rune) bool {
 	if r >= hanTableLo && r <= hanTableHi {
 		i := r - hanTableLo
 		return d.simp[i/64]&(1<<(i%64)) != 0
@@ -120,6 +148,7 @@ func (d *Detector) isSimp(r rune) bool {
 func (d *Detector) Detect(text string) string {
 	var letters, words, han, kana, hangul, trad, simp int
 	inWord := false
+	var tables *hanTables
 	for _, r := range text {
 		latin := false
 		switch {
@@ -135,9 +164,14 @@ func (d *Detector) Detect(text string) string {
 			}
 		case unicode.Is(unicode.Han, r):
 			han++
-			if d.isTrad(r) {
+			if tables == nil && d.load() == nil {
+				tables = d.tables
+			}
+			switch {
+			case tables == nil:
+			case tables.isTrad(r):
 				trad++
-			} else if d.isSimp(r) {
+			case tables.isSimp(r):
 				simp++
 			}
 		case unicode.In(r, unicode.Hiragana, unicode.Katakana):

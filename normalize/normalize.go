@@ -8,6 +8,8 @@ package normalize
 
 import (
 	"cmp"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/url"
@@ -29,6 +31,12 @@ var ErrNoTitle = errors.New("normalize: story has no title")
 // no content, no summary and no link.
 var ErrEmpty = errors.New("normalize: item has no title, content, summary or link")
 
+// Version names this release's normalizing rules. Raise it with any change
+// that makes Items give another item for the same story (a sanitizer, date,
+// language or id rule): stored items made under another version are made
+// again from their stories, not left as the old rules made them.
+const Version = "1"
+
 // Options are the site-wide settings of a Normalizer.
 type Options struct {
 	Host       string         // tag: authority (host of site.base_url, lower-case, no port)
@@ -36,6 +44,9 @@ type Options struct {
 	Zone       *time.Location // site time zone; nil means UTC
 	SiteLink   string         // absolute base for relative links when a story has no Base/Link
 	SummaryLen int            // runes; 0 means 280
+	// Rules is the version of the rules Key reports; empty means Version.
+	// A test sets another to stand for a release whose rules changed.
+	Rules string
 
 	// Contradicted, when set, is told after each Items how many of the
 	// source's items were given a detected language because their feed's
@@ -82,6 +93,23 @@ func New(opts Options, det *Detector) *Normalizer {
 		n.siteBase = u
 	}
 	return n
+}
+
+// Key stands for everything that decides what Items makes of a story of
+// src besides the story and the store: the rules' version, the site-wide
+// options, whether it detects languages, and src. Two normalizers with the same Key make the same item of
+// the same story, given the same stored items; a store keeps it beside
+// what it made, so that a rule or a setting that changes reaches every
+// stored item.
+func (n *Normalizer) Key(src Source) string {
+	var srcZone string
+	if src.Zone != nil {
+		srcZone = src.Zone.String()
+	}
+	sum := sha256.Sum256(fmt.Appendf(nil, "%s\x00%t\x00%s\x00%s\x00%s\x00%s\x00%d\x00%s\x00%s\x00%s\x00%t\x00%t",
+		cmp.Or(n.opts.Rules, Version), n.det != nil, n.opts.Host, n.opts.FirstRun, n.opts.Zone, n.opts.SiteLink,
+		n.opts.SummaryLen, src.Name, src.Language, srcZone, src.Feed, src.Page))
+	return hex.EncodeToString(sum[:16])
 }
 
 // draft is an item being built, with what dating it needs.

@@ -86,11 +86,9 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*Site, error) {
 		return nil, fmt.Errorf("%w: %w", ErrStore, err)
 	}
 	site := &Site{Store: st, close: []func(){func() { st.Close() }}}
-	det, err := normalize.NewDetector()
-	if err != nil {
-		site.Close()
-		return nil, fmt.Errorf("wiring: language tables: %w", err)
-	}
+	// The language tables load when a story first needs them: a build that
+	// finds nothing changed never does.
+	det := normalize.NewLazyDetector()
 	sopts := SchedulerOptions(cfg, opts)
 	popts := PublishOptions(cfg, opts.Version)
 	var gate feed.Gate
