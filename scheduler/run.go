@@ -2,6 +2,8 @@ package scheduler
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -145,6 +147,9 @@ type SourceReport struct {
 	Stories     int
 	Changed     int
 	Removed     int
+	// Read counts the story files a files source read and parsed: those
+	// whose fingerprint did not hold. Zero for other kinds.
+	Read int
 }
 
 // Failed reports whether any source or story file failed; the pass still
@@ -354,12 +359,23 @@ func (s *Scheduler) publish(ctx context.Context) (publish.Report, error) {
 // fetched is one source's fetch and normalize, waiting to be stored.
 type fetched struct {
 	prev    sources.State
+	ask     sources.State // what the source was asked with
 	res     sources.Result
 	items   []feeds.Item
 	known   []feeds.Item
 	report  SourceReport
 	err     error // a store failure while reading
 	fetched bool  // the upstream answered with stories, which prepare normalizes
+
+	// folder is set for a story folder: stamps are its file fingerprints
+	// as stored before the fetch, rules the rules they must have been
+	// taken under to be given to it, and reread names files whose
+	// fingerprints are stored without a Hash, so that they are read again
+	// (a story of theirs was refused or dropped).
+	folder sources.Folder
+	stamps []store.FileStamp
+	rules  string
+	reread map[string]bool
 }
 
 // fetch fetches and normalizes one source. It reads from the store but never
@@ -393,13 +409,31 @@ func (s *Scheduler) fetch(ctx context.Context, norm *normalize.Normalizer, job J
 		// Ask for the window itself, not whether it changed: see expiring.
 		ask.ETag, ask.LastModified = "", ""
 	}
-	f.res, err = job.Source.Fetch(ctx, ask)
+	f.ask = ask
+	if folder, ok := job.Source.(sources.Folder); ok {
+		f.folder = folder
+		f.rules = folderRules(norm, job, folder)
+		if f.stamps, err = s.store.Files(ctx, name); err != nil {
+			f.err = fmt.Errorf("%w: source %q: %w", ErrStore, name, err)
+			return f
+		}
+		var given []sources.FileStamp
+		for _, st := range f.stamps {
+			if st.Rules == f.rules {
+				given = append(given, st.FileStamp)
+			}
+		}
+		f.res, err = folder.FetchChanged(ctx, ask, given)
+	} else {
+		f.res, err = job.Source.Fetch(ctx, ask)
+	}
 	if err != nil {
 		f.report.Err = err // sources name themselves and their URL
 		return f
 	}
 	f.report.Problems = f.res.Problems
 	f.report.NotModified = f.res.NotModified
+	f.report.Read = f.res.Read
 	if f.res.NotModified {
 		return f
 	}
@@ -455,20 +489,160 @@ func (s *Scheduler) expiring(ctx context.Context, job Job, prev sources.State, n
 // prepare normalizes a fetched source against the items it holds. A store
 // that fails to read them sets f.err; the fetch itself is kept, so a
 // caller may prepare again.
+//
+// A story folder of which only the changed files were read is normalized
+// the same way, its stories against every stored item, so that a changed
+// listing is dated against its stored neighbours and a story moved from a
+// file that is gone keeps its date. When none of the files read parsed and
+// none is gone, nothing stored can change and no item is read. When a
+// story read shares its id or link with a stored story of a file not read,
+// which of the two is kept depends on both files: the folder is read
+// again whole, as if no fingerprint held.
 func (s *Scheduler) prepare(ctx context.Context, norm *normalize.Normalizer, job Job, now time.Time, f *fetched) {
 	name := job.Source.Name()
+	f.err = nil
+	partial := f.folder != nil && len(f.res.Unchanged) > 0
+	if partial && !f.folderChanged() {
+		f.known, f.items, f.reread = nil, nil, nil
+		f.report.Stories = 0
+		return
+	}
 	var err error
 	if f.known, err = s.store.Items(ctx, store.Query{Source: name, IncludeHeld: true}); err != nil {
 		f.err = fmt.Errorf("%w: source %q: %w", ErrStore, name, err)
 		return
 	}
-	f.err = nil
 	items, nerr := norm.Items(job.Norm, now, f.res.Stories, f.known)
+	if partial && clashes(f.known, items, f.res.Unchanged) {
+		res, err := f.folder.FetchChanged(ctx, f.ask, nil)
+		if err != nil {
+			f.report.Err = err
+			return
+		}
+		f.res = res
+		f.report.Problems, f.report.Read = res.Problems, res.Read
+		items, nerr = norm.Items(job.Norm, now, f.res.Stories, f.known)
+	}
+	f.report.Problems = slices.Clone(f.res.Problems)
 	if nerr != nil {
 		f.report.Problems = append(f.report.Problems, unjoin(nerr)...)
 	}
 	f.items = items
 	f.report.Stories = len(items)
+	if f.folder != nil {
+		f.reread = refused(f.res.Stories, items, f.report.Problems)
+	}
+}
+
+// folderRules stands for what decides the items of a folder's files
+// besides their bytes: the normalizer's key for the source and the
+// folder's own settings.
+func folderRules(norm *normalize.Normalizer, job Job, folder sources.Folder) string {
+	sum := sha256.Sum256([]byte(norm.Key(job.Norm) + "\x00" + folder.Settings()))
+	return hex.EncodeToString(sum[:16])
+}
+
+// folderChanged reports whether a folder read in part may change what is
+// stored: a file read parsed, or a file with a stored fingerprint is gone.
+func (f *fetched) folderChanged() bool {
+	unchanged := make(map[string]bool, len(f.res.Unchanged))
+	for _, p := range f.res.Unchanged {
+		unchanged[p] = true
+	}
+	present := make(map[string]bool, len(f.res.Files))
+	for _, st := range f.res.Files {
+		present[st.Path] = true
+		if st.Hash != "" && !unchanged[st.Path] {
+			return true
+		}
+	}
+	for _, st := range f.stamps {
+		if !present[st.Path] {
+			return true
+		}
+	}
+	return false
+}
+
+// clashes reports whether an item of a file read has the id or the
+// canonical link of a stored item of a file not read (unchanged).
+func clashes(known, items []feeds.Item, unchanged []string) bool {
+	files := make(map[string]bool, len(unchanged))
+	for _, p := range unchanged {
+		files[p] = true
+	}
+	ids := make(map[string]bool, len(items))
+	links := make(map[string]bool, len(items))
+	for _, it := range items {
+		ids[it.ID] = true
+		if it.Link != "" {
+			links[feeds.CanonicalLink(it.Link)] = true
+		}
+	}
+	for _, k := range known {
+		if !files[k.File] {
+			continue
+		}
+		if ids[k.ID] || k.Link != "" && links[feeds.CanonicalLink(k.Link)] {
+			return true
+		}
+	}
+	return false
+}
+
+// refused lists the files of which a story did not become an item: it was
+// refused (a problem) or dropped as the same story as another. Such a file
+// is read again next time, so that its problem is reported again and its
+// story can take its place once the other is gone.
+func refused(stories []sources.Story, items []feeds.Item, problems []error) map[string]bool {
+	count := make(map[string]int)
+	for _, st := range stories {
+		count[st.File]++
+	}
+	for _, it := range items {
+		count[it.File]--
+	}
+	files := make(map[string]bool)
+	for file, n := range count {
+		if n > 0 {
+			files[file] = true
+		}
+	}
+	for _, p := range problems {
+		if fe, ok := errors.AsType[*sources.FileError](p); ok {
+			files[fe.Path] = true
+		}
+	}
+	return files
+}
+
+// fileChanges is what to store of a folder's fingerprints after a fetch
+// that found current: the ones that differ from stored (or were taken
+// under other rules), those of reread without their Hash, and the paths
+// of the stored ones no longer there.
+func fileChanges(stored []store.FileStamp, current []sources.FileStamp, rules string, reread map[string]bool) (save []store.FileStamp, gone []string) {
+	old := make(map[string]store.FileStamp, len(stored))
+	for _, st := range stored {
+		old[st.Path] = st
+	}
+	for _, c := range current {
+		if reread[c.Path] {
+			c.Hash = ""
+		}
+		st := store.FileStamp{FileStamp: c, Rules: rules}
+		if o, ok := old[c.Path]; ok && o.Size == st.Size && o.ModTime.Equal(st.ModTime) && o.Hash == st.Hash && o.Rules == st.Rules {
+			delete(old, c.Path)
+			continue
+		}
+		delete(old, c.Path)
+		save = append(save, st)
+	}
+	for _, st := range stored {
+		if _, ok := old[st.Path]; ok {
+			gone = append(gone, st.Path)
+		}
+	}
+	return save, gone
 }
 
 // store1 writes one fetched source in one transaction, fenced as holder
@@ -506,8 +680,12 @@ func (s *Scheduler) store1(ctx context.Context, job Job, f fetched, now time.Tim
 	case f.res.NotModified:
 		// The window is the last 200's, and no item outside it has expired
 		// since the last successful check: a check that could have pruned
-		// something asked without validators (see expiring).
+		// something asked without validators (see expiring). A folder's
+		// files are the ones last read, some perhaps with new times.
 		st.Succeed(now)
+		if f.folder != nil {
+			b.Files, b.Unfile = fileChanges(f.stamps, f.res.Files, f.rules, nil)
+		}
 	case job.Feeds != nil:
 		st.Succeed(now)
 		b.List = s.listBatch(f.res.Listed, now)
@@ -517,7 +695,10 @@ func (s *Scheduler) store1(ctx context.Context, job Job, f fetched, now time.Tim
 		if job.Norm.Feed {
 			b.Retain = retain(job.Retention, f.items, now)
 		} else {
-			b.Remove = vanished(f.known, f.items, sr.Problems)
+			b.Remove = vanished(f.known, f.items, sr.Problems, f.res.Unchanged)
+		}
+		if f.folder != nil {
+			b.Files, b.Unfile = fileChanges(f.stamps, f.res.Files, f.rules, f.reread)
 		}
 	}
 	if len(sr.Problems) > 0 {
@@ -545,8 +726,12 @@ func (s *Scheduler) store1(ctx context.Context, job Job, f fetched, now time.Tim
 		log.Info("list refreshed", "not_modified", sr.NotModified, "feeds", len(f.res.Listed),
 			"removed", sr.Removed)
 	case sr.Err == nil:
-		log.Info("refreshed", "not_modified", sr.NotModified, "stories", sr.Stories,
-			"changed", sr.Changed, "removed", sr.Removed, "problems", len(sr.Problems))
+		attrs := []any{"not_modified", sr.NotModified, "stories", sr.Stories,
+			"changed", sr.Changed, "removed", sr.Removed, "problems", len(sr.Problems)}
+		if f.folder != nil {
+			attrs = append(attrs, "files_read", sr.Read)
+		}
+		log.Info("refreshed", attrs...)
 	}
 	return sr, nil
 }
@@ -568,8 +753,9 @@ func retain(r Retention, window []feeds.Item, now time.Time) *store.Retain {
 // vanished lists stored items of a story folder that are no longer there: a
 // story its file dropped, or a file that is gone. Items of a file (or
 // folder) that failed to read, or that holds a story normalize refused, are
-// kept: a broken file loses nothing.
-func vanished(known, current []feeds.Item, problems []error) []string {
+// kept: a broken file loses nothing; so are those of the unchanged files,
+// which were not read.
+func vanished(known, current []feeds.Item, problems []error, unchanged []string) []string {
 	var failed []string
 	for _, p := range problems {
 		if fe, ok := errors.AsType[*sources.FileError](p); ok {
@@ -580,9 +766,13 @@ func vanished(known, current []feeds.Item, problems []error) []string {
 	for _, it := range current {
 		present[it.ID] = true
 	}
+	kept := make(map[string]bool, len(unchanged))
+	for _, p := range unchanged {
+		kept[p] = true
+	}
 	var gone []string
 	for _, it := range known {
-		if present[it.ID] || within(it.File, failed) {
+		if present[it.ID] || kept[it.File] || within(it.File, failed) {
 			continue
 		}
 		gone = append(gone, it.ID)

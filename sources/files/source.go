@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"hash"
 	"io"
+	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
@@ -67,10 +68,41 @@ func (s *Source) Name() string { return s.name }
 // that cannot be read or parsed — too large, malformed, or even crashing a
 // parser — is skipped and reported in Result.Problems as a
 // *sources.FileError. Only the folder missing or unreadable is the error.
-// The result is never NotModified — reading local files is cheap, and how
-// they parse depends on the configuration — and the state is prev but for
-// its ETag, which becomes the folder's Digest.
+// The result is never NotModified, and the state is prev but for its ETag,
+// which becomes the folder's Digest.
 func (s *Source) Fetch(ctx context.Context, prev sources.State) (sources.Result, error) {
+	return s.fetch(ctx, prev, nil)
+}
+
+var _ sources.Folder = (*Source)(nil)
+
+// FetchChanged is Fetch that reads only the files that changed since the
+// fingerprints in files (sorted by path) were taken: a file whose size and
+// modification time match its fingerprint is not read; one whose time or
+// size moved is read and hashed, and parsed only when its content changed
+// (a touched file is unchanged, and comes back with its new time). A file
+// with a problem gets a fingerprint without a Hash, so that it is read, and
+// its problem reported, every time. The result is NotModified when no file
+// but those with a problem was parsed and none of files is gone; it lists
+// every file's fingerprint in Result.Files and the files it did not parse
+// in Result.Unchanged.
+//
+// One limit: an edit that keeps a file's size within the file system's
+// clock tick of its last modification goes unseen until the file next
+// changes.
+func (s *Source) FetchChanged(ctx context.Context, prev sources.State, files []sources.FileStamp) (sources.Result, error) {
+	return s.fetch(ctx, prev, files)
+}
+
+// Settings stands for the options that decide how a file's bytes become
+// stories: fingerprints taken under other settings do not hold.
+func (s *Source) Settings() string {
+	return fmt.Sprintf("files\x00%q\x00%s\x00%d", s.opts.Labels, s.opts.Zone, s.maxBytes())
+}
+
+// fetch reads the folder, skipping the files whose fingerprint in given
+// (sorted by path) still holds; with none given it reads every file.
+func (s *Source) fetch(ctx context.Context, prev sources.State, given []sources.FileStamp) (sources.Result, error) {
 	res := sources.Result{State: prev}
 	root, files, problems, err := s.list()
 	if err != nil {
@@ -78,30 +110,69 @@ func (s *Source) Fetch(ctx context.Context, prev sources.State) (sources.Result,
 	}
 	defer root.Close()
 	res.Problems = problems
+	old := make(map[string]sources.FileStamp, len(given))
+	for _, st := range given {
+		old[st.Path] = st
+	}
+	gone := len(given)
+	parsed := 0 // files read without a problem
 	sum := sha256.New()
 	for _, f := range files {
 		if err := ctx.Err(); err != nil {
 			return sources.Result{}, fmt.Errorf("files %q: %w", s.name, err)
 		}
-		data, err := s.read(root, f.path)
-		addDigest(sum, f.rel, data)
+		prior, known := old[f.rel]
+		if known {
+			gone--
+		}
+		if known && prior.Hash != "" {
+			if info, err := root.Stat(f.path); err == nil && info.Size() == prior.Size && info.ModTime().Equal(prior.ModTime) {
+				addDigest(sum, f.rel, prior.Size, prior.Hash)
+				res.Files = append(res.Files, prior)
+				res.Unchanged = append(res.Unchanged, f.rel)
+				continue
+			}
+		}
+		stamp := sources.FileStamp{Path: f.rel}
+		data, info, err := s.read(root, f.path)
+		if info != nil {
+			stamp.Size, stamp.ModTime = info.Size(), info.ModTime()
+		}
+		hash := ""
+		if err == nil {
+			hash = hashOf(data)
+		}
+		addDigest(sum, f.rel, int64(len(data)), hash)
+		if err == nil && known && hash == prior.Hash {
+			// Touched, not changed: its new time is its fingerprint now.
+			stamp.Hash = hash
+			res.Files = append(res.Files, stamp)
+			res.Unchanged = append(res.Unchanged, f.rel)
+			continue
+		}
+		res.Read++
 		var stories []sources.Story
 		if err == nil {
 			stories, err = s.parseFile(f.rel, data)
 		}
 		if err != nil {
 			res.Problems = append(res.Problems, fileError(f.rel, err))
+			res.Files = append(res.Files, stamp)
 			continue
 		}
+		stamp.Hash = hash
+		res.Files = append(res.Files, stamp)
 		res.Stories = append(res.Stories, stories...)
+		parsed++
 	}
 	res.State.ETag = digestOf(sum)
+	res.NotModified = len(given) > 0 && parsed == 0 && gone == 0
 	return res, nil
 }
 
-// Digest sums the folder's story files, their paths and bytes, as Fetch
-// records it in the state's ETag: nodes of a cluster compare it to see
-// that they were deployed the same folder.
+// Digest sums the folder's story files, their paths, sizes and content
+// hashes, as Fetch records it in the state's ETag: nodes of a cluster
+// compare it to see that they were deployed the same folder.
 func (s *Source) Digest(ctx context.Context) (string, error) {
 	root, files, _, err := s.list()
 	if err != nil {
@@ -113,16 +184,26 @@ func (s *Source) Digest(ctx context.Context) (string, error) {
 		if err := ctx.Err(); err != nil {
 			return "", fmt.Errorf("files %q: %w", s.name, err)
 		}
-		data, _ := s.read(root, f.path)
-		addDigest(sum, f.rel, data)
+		data, _, err := s.read(root, f.path)
+		hash := ""
+		if err == nil {
+			hash = hashOf(data)
+		}
+		addDigest(sum, f.rel, int64(len(data)), hash)
 	}
 	return digestOf(sum), nil
 }
 
-// addDigest adds one file; a file that cannot be read counts by its name.
-func addDigest(sum hash.Hash, rel string, data []byte) {
-	fmt.Fprintf(sum, "%s\x00%d\x00", rel, len(data))
-	sum.Write(data)
+// addDigest adds one file by its content hash, so that a fetch that reads
+// only the changed files still sums the whole folder; a file that cannot be
+// read counts by its name.
+func addDigest(sum hash.Hash, rel string, size int64, contentHash string) {
+	fmt.Fprintf(sum, "%s\x00%d\x00%s\x00", rel, size, contentHash)
+}
+
+func hashOf(data []byte) string {
+	h := sha256.Sum256(data)
+	return hex.EncodeToString(h[:])
 }
 
 func digestOf(sum hash.Hash) string {
@@ -194,31 +275,42 @@ const defaultMaxBytes = 10 << 20
 // errTooLarge is the problem of a story file over Options.MaxBytes.
 var errTooLarge = errors.New("story file too large")
 
+// maxBytes is Options.MaxBytes, or its default.
+func (s *Source) maxBytes() int64 {
+	if s.opts.MaxBytes <= 0 {
+		return defaultMaxBytes
+	}
+	return s.opts.MaxBytes
+}
+
 // read reads the story file at p inside root, at most Options.MaxBytes of
 // it: a larger file is an error, read no further. The size is checked
 // before reading and again by what was read, which catches a file growing
-// meanwhile.
-func (s *Source) read(root *os.Root, p string) ([]byte, error) {
-	limit := s.opts.MaxBytes
-	if limit <= 0 {
-		limit = defaultMaxBytes
-	}
+// meanwhile. info is what the open file said before it was read (nil when
+// it could not be opened): the fingerprint of what was read, so that a
+// write during the read shows as a change next time.
+func (s *Source) read(root *os.Root, p string) ([]byte, fs.FileInfo, error) {
+	limit := s.maxBytes()
 	f, err := root.Open(p)
 	if err != nil {
-		return nil, pathless(err) // the report names the file
+		return nil, nil, pathless(err) // the report names the file
 	}
 	defer f.Close()
-	if info, err := f.Stat(); err == nil && info.Size() > limit {
-		return nil, fmt.Errorf("%w: %d bytes, over the limit of %s", errTooLarge, info.Size(), byteSize(limit))
+	info, err := f.Stat()
+	if err != nil {
+		return nil, nil, pathless(err)
+	}
+	if info.Size() > limit {
+		return nil, info, fmt.Errorf("%w: %d bytes, over the limit of %s", errTooLarge, info.Size(), byteSize(limit))
 	}
 	data, err := io.ReadAll(io.LimitReader(f, limit+1))
 	if err != nil {
-		return nil, pathless(err)
+		return nil, info, pathless(err)
 	}
 	if int64(len(data)) > limit {
-		return nil, fmt.Errorf("%w: over the limit of %s", errTooLarge, byteSize(limit))
+		return nil, info, fmt.Errorf("%w: over the limit of %s", errTooLarge, byteSize(limit))
 	}
-	return data, nil
+	return data, info, nil
 }
 
 // byteSize writes n bytes for a message: in MiB or KiB when it is a whole

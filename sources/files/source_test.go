@@ -307,7 +307,7 @@ func TestReadThroughRoot(t *testing.T) {
 	if len(files) != 1 || files[0].rel != "a.md" {
 		t.Fatalf("listed %+v, want a.md", files)
 	}
-	if data, err := src.read(root, files[0].path); err == nil {
+	if data, _, err := src.read(root, files[0].path); err == nil {
 		t.Errorf("read %q through a link out of the folder, want an error", data)
 	}
 }
@@ -324,7 +324,7 @@ func TestReadStopsAtLimit(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer root.Close()
-	data, err := New("newsroom", t.TempDir(), Options{MaxBytes: 1024}).read(root, "zero")
+	data, _, err := New("newsroom", t.TempDir(), Options{MaxBytes: 1024}).read(root, "zero")
 	if want := "story file too large: over the limit of 1 KiB"; err == nil || err.Error() != want || data != nil {
 		t.Errorf("read = %d bytes, %v; want %q", len(data), err, want)
 	}
