@@ -45,7 +45,10 @@ type options struct {
 	cluster      int
 	clusterDSN   string
 	clusterNodes []int
-	only         string // "publish": only the publish-alone runs
+	only         string // "publish" or "folder": only those runs
+	// folderStories is the story folder benchmark's size; 0 leaves it out.
+	folderStories int
+	binary        string // a feedloom binary to run instead of building one
 }
 
 // harness holds one invocation's state and results.
@@ -62,6 +65,7 @@ type harness struct {
 	baseline     map[int]baselineResult
 	parse        parseCost
 	publish      []publishRun
+	folder       []folderRun
 	fillTook     time.Duration
 	wrk          []wrkRun
 	serveSkipped string
@@ -104,7 +108,9 @@ func run1(ctx context.Context, args []string) int {
 	fs.IntVar(&o.cluster, "cluster", 0, "run only the cluster benchmark, with this many sources (needs PostgreSQL)")
 	fs.StringVar(&o.clusterDSN, "cluster-dsn", os.Getenv("FEEDLOOM_TEST_PG"), "PostgreSQL server the cluster benchmark creates its databases on")
 	nodes := fs.String("cluster-nodes", "1,3", "node counts of the cluster benchmark")
-	fs.StringVar(&o.only, "only", "", `"publish": run only the publish-alone measurement`)
+	fs.StringVar(&o.only, "only", "", `"publish": run only the publish-alone measurement; "folder": only the story folder's`)
+	fs.StringVar(&o.binary, "feedloom", "", "run this feedloom binary instead of building ./cmd/feedloom (another commit's, for a before run)")
+	fs.IntVar(&o.folderStories, "folder-stories", 10_000, "stories in the story folder benchmark (the issue's case: 100000); 0 leaves it out")
 	child := fs.String("child", "", "internal: run as the baseline, publish or parse child")
 	urls := fs.String("urls", "", "internal: baseline URL list")
 	dir := fs.String("dir", "", "internal: child output folder")
@@ -145,6 +151,7 @@ func run1(ctx context.Context, args []string) int {
 		o.parseFeeds = 50
 		o.publishItems, o.publishPages = 3_000, 300
 		o.wrkDuration = time.Second
+		o.folderStories = min(o.folderStories, 2_000)
 	}
 	for _, s := range strings.Split(*ns, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(s))
@@ -154,8 +161,8 @@ func run1(ctx context.Context, args []string) int {
 		}
 		o.ns = append(o.ns, n)
 	}
-	if o.only != "" && o.only != "publish" {
-		fmt.Fprintf(os.Stderr, "bench: -only %q: only \"publish\" is known\n", o.only)
+	if o.only != "" && o.only != "publish" && o.only != "folder" {
+		fmt.Fprintf(os.Stderr, "bench: -only %q: only \"publish\" and \"folder\" are known\n", o.only)
 		return 2
 	}
 	slices.Sort(o.ns)
@@ -207,11 +214,17 @@ func (h *harness) run(ctx context.Context) (err error) {
 	}
 
 	h.feedloom = filepath.Join(h.work, "feedloom")
-	h.logf("building feedloom")
-	build := exec.CommandContext(ctx, goTool(), "build", "-trimpath", "-o", h.feedloom, "./cmd/feedloom")
-	build.Dir, build.Stderr = h.root, os.Stderr
-	if err := build.Run(); err != nil {
-		return fmt.Errorf("go build ./cmd/feedloom: %w", err)
+	if h.opts.binary != "" {
+		if h.feedloom, err = filepath.Abs(h.opts.binary); err != nil {
+			return err
+		}
+	} else {
+		h.logf("building feedloom")
+		build := exec.CommandContext(ctx, goTool(), "build", "-trimpath", "-o", h.feedloom, "./cmd/feedloom")
+		build.Dir, build.Stderr = h.root, os.Stderr
+		if err := build.Run(); err != nil {
+			return fmt.Errorf("go build ./cmd/feedloom: %w", err)
+		}
 	}
 
 	if h.opts.cluster > 0 {
@@ -230,6 +243,12 @@ func (h *harness) run(ctx context.Context) (err error) {
 			return fmt.Errorf("publish: %w", err)
 		}
 		return h.emit(h.publishOnlyTable())
+	}
+	if h.opts.only == "folder" {
+		if err := h.folderBench(ctx); err != nil {
+			return fmt.Errorf("folder: %w", err)
+		}
+		return h.emit(h.folderOnlyTable())
 	}
 
 	maxN := max(h.opts.ns[len(h.opts.ns)-1], min(h.opts.parseFeeds, dateStride))
@@ -262,6 +281,11 @@ func (h *harness) run(ctx context.Context) (err error) {
 	}
 	if err := h.publishAlone(ctx); err != nil {
 		return fmt.Errorf("publish: %w", err)
+	}
+	if h.opts.folderStories > 0 {
+		if err := h.folderBench(ctx); err != nil {
+			return fmt.Errorf("folder: %w", err)
+		}
 	}
 	if err := h.serveLoad(ctx); err != nil {
 		return fmt.Errorf("serve: %w", err)

@@ -163,6 +163,7 @@ func (h *harness) table() string {
 	}
 
 	h.publishTable(&b)
+	h.folderTable(&b)
 
 	b.WriteString("## Serve (`feedloom serve`, wrk)\n\n")
 	if h.serveSkipped != "" {
@@ -210,6 +211,16 @@ func (h *harness) publishOnlyTable() string {
 	fmt.Fprintf(&b, "Machine: %s.\n\n", h.machine)
 	fmt.Fprintf(&b, "Run: `go run ./bench -only publish -publish-items %d -publish-pages %d`.\n\n", h.opts.publishItems, h.opts.publishPages)
 	h.publishTable(&b)
+	return b.String()
+}
+
+// folderOnlyTable is the table of a -only folder run.
+func (h *harness) folderOnlyTable() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# feedloom benchmark: a story folder\n\n")
+	fmt.Fprintf(&b, "Machine: %s.\n\n", h.machine)
+	fmt.Fprintf(&b, "Run: `go run ./bench -only folder -folder-stories %d`.\n\n", h.opts.folderStories)
+	h.folderTable(&b)
 	return b.String()
 }
 
