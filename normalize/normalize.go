@@ -66,6 +66,10 @@ type Source struct {
 	// listing rule of story files. A date more than a day ahead is clamped
 	// to now, as an upstream item's is: a page cannot embargo.
 	Page bool
+	// Partial says that the stories are some of the source's, the rest
+	// unchanged since their items were stored: Options.Contradicted is not
+	// told, as its count would miss the rest. Key ignores it.
+	Partial bool
 }
 
 // Normalizer turns raw stories into items. It is safe for concurrent use.
@@ -226,7 +230,7 @@ func (n *Normalizer) Items(src Source, now time.Time, stories []sources.Story, k
 		it.Held = !src.Feed && d.embargoed(now)
 		items[i] = *it
 	}
-	if n.opts.Contradicted != nil {
+	if n.opts.Contradicted != nil && !src.Partial {
 		n.opts.Contradicted(src.Name, contradicted)
 	}
 	return items, errors.Join(errs...)

@@ -3,11 +3,13 @@ package scheduler
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -321,4 +323,117 @@ func TestFolderSameStoryTwice(t *testing.T) {
 	if sr.Read != 3 || len(sr.Problems) != 1 || !errors.Is(sr.Problems[0], normalize.ErrDuplicate) {
 		t.Errorf("clash: %+v, want the folder read whole and the duplicate reported", sr)
 	}
+}
+
+// wireItems is n RSS items of an upstream, published a day apart from
+// 2025-01-01 on, newest first: older than the retention's max_age below.
+func wireItems(n int) []upItem {
+	t0 := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	items := make([]upItem, n)
+	for i := range items {
+		items[i] = upItem{fmt.Sprintf("Wire Story %d", n-i), fmt.Sprintf("https://wire.example.org/%d", n-i), t0.Add(time.Duration(n-i) * 24 * time.Hour), ""}
+	}
+	return items
+}
+
+// TestFeedOneItemChanged: an upstream answering 200 with one of its 20
+// items changed normalizes and writes that one; the 19 others are kept as
+// stored and still count as the upstream's window for retention (all are
+// older than max_age); an item the upstream drops is pruned as before.
+func TestFeedOneItemChanged(t *testing.T) {
+	s := newSite(t)
+	items := wireItems(20)
+	up := newUpstream(t, rssType, rssDoc("Wire", items...))
+	spec := feedSpec{name: "wire", url: up.url(), retention: Retention{MaxAge: 90 * 24 * time.Hour, MaxItems: 500}}
+	jobs := s.feedJobs(spec)
+	first := sourceReport(t, s.runWith(true, jobs...), "wire")
+	if first.Stories != 20 || first.Kept != 0 || first.Changed != 20 {
+		t.Fatalf("first pass: %+v, want 20 stories normalized and stored", first)
+	}
+	before := s.storedOf("wire")
+	v := s.version()
+
+	s.now = s.now.Add(time.Hour)
+	changed := slices.Clone(items)
+	changed[5].title = "Wire Story 15, corrected"
+	up.set(func(u *upstream) { u.body = rssDoc("Wire", changed...) })
+	sr := sourceReport(t, s.runWith(true, jobs...), "wire")
+	if sr.Stories != 20 || sr.Kept != 19 || sr.Changed != 1 || sr.Removed != 0 {
+		t.Errorf("one item changed: %+v, want 19 kept, 1 changed, none removed", sr)
+	}
+	after := s.storedOf("wire")
+	if len(after) != 20 || s.version() != v+1 {
+		t.Fatalf("after: %d items, version %d → %d; want 20, one step", len(after), v, s.version())
+	}
+	for i := range after {
+		want := before[i]
+		if want.Title == "Wire Story 15" {
+			want.Title = "Wire Story 15, corrected"
+			if after[i].Title != want.Title || !after[i].Published.Equal(want.Published) {
+				t.Errorf("changed item %+v, want the new title and its stored date", after[i])
+			}
+			continue
+		}
+		if !reflect.DeepEqual(after[i], want) {
+			t.Errorf("kept item %d: %+v, want it as stored %+v", i, after[i], want)
+		}
+	}
+
+	// Dropped by the upstream: out of the window, and older than max_age.
+	s.now = s.now.Add(time.Hour)
+	up.set(func(u *upstream) { u.body = rssDoc("Wire", changed[1:]...) })
+	sr = sourceReport(t, s.runWith(true, jobs...), "wire")
+	if sr.Kept != 19 || sr.Removed != 1 || sr.Changed != 0 {
+		t.Errorf("one item dropped: %+v, want 19 kept, the dropped one pruned", sr)
+	}
+}
+
+// TestFeedRulesAndSettingsReachEveryItem: a new version of the rules or a
+// changed source setting normalizes every story again; items whose content
+// is the same take the new hash without counting as changed.
+func TestFeedRulesAndSettingsReachEveryItem(t *testing.T) {
+	s := newSite(t)
+	up := newUpstream(t, rssType, rssDoc("Wire", wireItems(20)...))
+	job := s.feedJobs(feedSpec{name: "wire", url: up.url()})[0]
+	run := func(rules, language string) SourceReport {
+		t.Helper()
+		job.Norm.Language = language
+		sched := s.scheduler(true, job)
+		sched.opts.Normalize.Rules = rules
+		rep, err := sched.RunOnce(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sourceReport(t, rep, "wire")
+	}
+	run("", "en")
+	if sr := run("", "en"); sr.Kept != 20 || sr.Changed != 0 {
+		t.Fatalf("again: %+v, want all 20 kept", sr)
+	}
+	v := s.version()
+	if sr := run("test-next", "en"); sr.Kept != 0 || sr.Changed != 0 {
+		t.Errorf("new rules: %+v, want every story normalized again, nothing changed", sr)
+	}
+	if s.version() != v {
+		t.Errorf("new rules, same items: version %d → %d, want it left", v, s.version())
+	}
+	if sr := run("test-next", "en"); sr.Kept != 20 {
+		t.Errorf("after new rules: %+v, want all 20 kept", sr)
+	}
+	if sr := run("test-next", "zh-Hant"); sr.Kept != 0 {
+		t.Errorf("new default language: %+v, want every story normalized again", sr)
+	}
+	if sr := run("test-next", "zh-Hant"); sr.Kept != 20 {
+		t.Errorf("after a new default language: %+v, want all 20 kept", sr)
+	}
+}
+
+// storedOf is every stored item of source, held ones included.
+func (s *site) storedOf(source string) []feeds.Item {
+	s.t.Helper()
+	items, err := s.store.Items(context.Background(), store.Query{Source: source, IncludeHeld: true})
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return items
 }

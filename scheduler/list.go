@@ -156,7 +156,7 @@ func (s *Scheduler) afterList(ctx context.Context, list Job, now time.Time) (int
 		if sub.Active() || slices.Contains(s.reserved, sub.Name) {
 			continue
 		}
-		done, err := s.store.Apply(ctx, sub.Name, store.Batch{Retain: retain(r, nil, now)})
+		done, err := s.store.Apply(ctx, sub.Name, store.Batch{Retain: retain(r, nil, nil, now)})
 		if err != nil {
 			return pruned, fmt.Errorf("%w: retired source %q: %w", ErrStore, sub.Name, err)
 		}

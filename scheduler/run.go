@@ -4,11 +4,13 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -150,6 +152,11 @@ type SourceReport struct {
 	// Read counts the story files a files source read and parsed: those
 	// whose fingerprint did not hold. Zero for other kinds.
 	Read int
+	// Kept counts the stories of an upstream feed that came again as their
+	// stored item was made from them, under the same rules and settings:
+	// not normalized nor written again, still in the window (Stories
+	// counts them too).
+	Kept int
 }
 
 // Failed reports whether any source or story file failed; the pass still
@@ -376,6 +383,13 @@ type fetched struct {
 	stamps []store.FileStamp
 	rules  string
 	reread map[string]bool
+
+	// For an upstream feed: hashes are the hashes of the stories
+	// normalized, by their item's id; kept are the ids of the stored items
+	// whose story came again unchanged, not normalized again but still in
+	// the upstream's window.
+	hashes map[string]string
+	kept   []string
 }
 
 // fetch fetches and normalizes one source. It reads from the store but never
@@ -507,12 +521,28 @@ func (s *Scheduler) prepare(ctx context.Context, norm *normalize.Normalizer, job
 		f.report.Stories = 0
 		return
 	}
+	stories, src := f.res.Stories, job.Norm
+	f.hashes, f.kept = nil, nil
+	if job.Norm.Feed && !job.Norm.Page {
+		var err error
+		if stories, err = s.unchangedStories(ctx, norm, job, f); err != nil {
+			f.err = fmt.Errorf("%w: source %q: %w", ErrStore, name, err)
+			return
+		}
+		src.Partial = len(f.kept) > 0
+		if src.Partial && len(stories) == 0 {
+			f.known, f.items = nil, nil
+			f.report.Problems = slices.Clone(f.res.Problems)
+			f.report.Stories, f.report.Kept = len(f.kept), len(f.kept)
+			return
+		}
+	}
 	var err error
 	if f.known, err = s.store.Items(ctx, store.Query{Source: name, IncludeHeld: true}); err != nil {
 		f.err = fmt.Errorf("%w: source %q: %w", ErrStore, name, err)
 		return
 	}
-	items, nerr := norm.Items(job.Norm, now, f.res.Stories, f.known)
+	items, nerr := norm.Items(src, now, stories, f.known)
 	if partial && clashes(f.known, items, f.res.Unchanged) {
 		res, err := f.folder.FetchChanged(ctx, f.ask, nil)
 		if err != nil {
@@ -528,10 +558,71 @@ func (s *Scheduler) prepare(ctx context.Context, norm *normalize.Normalizer, job
 		f.report.Problems = append(f.report.Problems, unjoin(nerr)...)
 	}
 	f.items = items
-	f.report.Stories = len(items)
+	f.report.Stories, f.report.Kept = len(items)+len(f.kept), len(f.kept)
 	if f.folder != nil {
 		f.reread = refused(f.res.Stories, items, f.report.Problems)
 	}
+	if f.hashes != nil {
+		byPosition := f.hashes
+		f.hashes = make(map[string]string, len(items))
+		for _, it := range items {
+			if h, ok := byPosition[strconv.Itoa(it.Position)]; ok {
+				f.hashes[it.ID] = h
+			}
+		}
+	}
+}
+
+// unchangedStories sorts an upstream feed's stories by the hash of each
+// (storyHash): a story whose hash a stored item of the source holds came
+// again as it was made into that item, under the same rules and settings,
+// so it is not normalized again and its item is left as stored: its id
+// goes to f.kept. It returns the other stories, and leaves their hashes in
+// f.hashes by position (prepare keys them by item id once normalized).
+func (s *Scheduler) unchangedStories(ctx context.Context, norm *normalize.Normalizer, job Job, f *fetched) ([]sources.Story, error) {
+	stored, err := s.store.StoryHashes(ctx, job.Source.Name())
+	if err != nil {
+		return nil, err
+	}
+	key := norm.Key(job.Norm)
+	f.hashes = make(map[string]string, len(f.res.Stories))
+	var fresh []sources.Story
+	for i := range f.res.Stories {
+		st := &f.res.Stories[i]
+		h, err := storyHash(key, st)
+		if err != nil {
+			return nil, err
+		}
+		if id, ok := stored[h]; ok {
+			f.kept = append(f.kept, id)
+			continue
+		}
+		f.hashes[strconv.Itoa(st.Position)] = h
+		fresh = append(fresh, *st)
+	}
+	if len(f.kept) == 0 {
+		fresh = f.res.Stories
+	}
+	return fresh, nil
+}
+
+// storyHash is the hash of a story as normalize would be given it, under
+// the normalizer's key for its source: a change of the story, of the rules
+// or of the settings gives another. The story's position and line are left
+// out: a feed moves its items down as new ones come, and a stored item
+// keeps the position it was first seen at.
+func storyHash(key string, st *sources.Story) (string, error) {
+	c := *st
+	c.Position, c.Line = 0, 0
+	b, err := json.Marshal(&c)
+	if err != nil {
+		return "", fmt.Errorf("story hash: %w", err)
+	}
+	h := sha256.New()
+	h.Write([]byte(key))
+	h.Write([]byte{0})
+	h.Write(b)
+	return hex.EncodeToString(h.Sum(nil)[:16]), nil
 }
 
 // folderRules stands for what decides the items of a folder's files
@@ -692,8 +783,9 @@ func (s *Scheduler) store1(ctx context.Context, job Job, f fetched, now time.Tim
 	default:
 		st.Succeed(now)
 		b.Items = f.items
+		b.Hashes = f.hashes
 		if job.Norm.Feed {
-			b.Retain = retain(job.Retention, f.items, now)
+			b.Retain = retain(job.Retention, f.items, f.kept, now)
 		} else {
 			b.Remove = vanished(f.known, f.items, sr.Problems, f.res.Unchanged)
 		}
@@ -731,18 +823,23 @@ func (s *Scheduler) store1(ctx context.Context, job Job, f fetched, now time.Tim
 		if f.folder != nil {
 			attrs = append(attrs, "files_read", sr.Read)
 		}
+		if job.Norm.Feed && !job.Norm.Page && !sr.NotModified {
+			attrs = append(attrs, "unchanged", sr.Kept)
+		}
 		log.Info("refreshed", attrs...)
 	}
 	return sr, nil
 }
 
 // retain is the retention batch of a feed source: the current window is kept
-// whatever its age.
-func retain(r Retention, window []feeds.Item, now time.Time) *store.Retain {
-	keep := make([]string, len(window))
+// whatever its age, the items made of it now and the stored ones whose
+// story came again unchanged (kept).
+func retain(r Retention, window []feeds.Item, kept []string, now time.Time) *store.Retain {
+	keep := make([]string, len(window), len(window)+len(kept))
 	for i, it := range window {
 		keep[i] = it.ID
 	}
+	keep = append(keep, kept...)
 	var before time.Time
 	if r.MaxAge > 0 {
 		before = now.Add(-r.MaxAge)
