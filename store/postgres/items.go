@@ -71,7 +71,7 @@ func (b batchTx) Stored(ctx context.Context, ids []string, found func(store.Row)
 	return err
 }
 
-// selectStoryHashes reads a source's story hashes on items_source.
+// selectStoryHashes reads a source's story hashes on items_story alone.
 const selectStoryHashes = `SELECT story_hash, id FROM items WHERE source = $1 AND story_hash <> ''`
 
 // StoryHashes returns the story hashes of source's items, each with its

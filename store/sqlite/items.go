@@ -68,7 +68,7 @@ func (b batchTx) Stored(ctx context.Context, ids []string, found func(store.Row)
 		scanUnix(&r.Updated), &r.Held, &r.Extra, &r.Hash)
 }
 
-// selectStoryHashes reads a source's story hashes on items_source.
+// selectStoryHashes reads a source's story hashes on items_story alone.
 const selectStoryHashes = `SELECT story_hash, id FROM items WHERE source = ? AND story_hash <> ''`
 
 // StoryHashes returns the story hashes of source's items, each with its

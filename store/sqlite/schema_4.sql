@@ -19,3 +19,6 @@ CREATE TABLE source_files (
 -- the rules it was made under; empty when none was kept. A story whose hash
 -- is stored is not normalized again.
 ALTER TABLE items ADD COLUMN story_hash TEXT NOT NULL DEFAULT '';
+-- items_story serves StoryHashes from the index alone: a refresh reads a
+-- source's hashes without reading its items.
+CREATE INDEX items_story ON items (source, story_hash, id);
