@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -589,10 +588,7 @@ func (s *Scheduler) unchangedStories(ctx context.Context, norm *normalize.Normal
 	var fresh []sources.Story
 	for i := range f.res.Stories {
 		st := &f.res.Stories[i]
-		h, err := storyHash(key, st)
-		if err != nil {
-			return nil, err
-		}
+		h := storyHash(key, st)
 		if id, ok := stored[h]; ok {
 			f.kept = append(f.kept, id)
 			continue
@@ -604,25 +600,6 @@ func (s *Scheduler) unchangedStories(ctx context.Context, norm *normalize.Normal
 		fresh = f.res.Stories
 	}
 	return fresh, nil
-}
-
-// storyHash is the hash of a story as normalize would be given it, under
-// the normalizer's key for its source: a change of the story, of the rules
-// or of the settings gives another. The story's position and line are left
-// out: a feed moves its items down as new ones come, and a stored item
-// keeps the position it was first seen at.
-func storyHash(key string, st *sources.Story) (string, error) {
-	c := *st
-	c.Position, c.Line = 0, 0
-	b, err := json.Marshal(&c)
-	if err != nil {
-		return "", fmt.Errorf("story hash: %w", err)
-	}
-	h := sha256.New()
-	h.Write([]byte(key))
-	h.Write([]byte{0})
-	h.Write(b)
-	return hex.EncodeToString(h.Sum(nil)[:16]), nil
 }
 
 // folderRules stands for what decides the items of a folder's files
