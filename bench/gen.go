@@ -72,7 +72,13 @@ type genItem struct {
 // turn; half of the Chinese RSS and Atom feeds are Big5 or GBK, declared in
 // the XML prolog for half of those and only in Content-Type for the others.
 // About one feed in five declares no language at all.
-func generate(i int) *upstream {
+func generate(i int) *upstream { return generateRev(i, 0) }
+
+// generateRev is feed i at revision rev: revision 0 is generate's; each
+// later one retitles one item (a different one each time, the rest of the
+// feed byte for byte the same) and is modified rev minutes later: an
+// upstream that answers 200 for one changed item, as real feeds do.
+func generateRev(i, rev int) *upstream {
 	r := rand.New(rand.NewPCG(seed, uint64(i)))
 	u := &upstream{name: fmt.Sprintf("feed-%04d", i+1), charset: "utf-8", script: english}
 	u.kind = []string{"rss", "atom", "json"}[i%3]
@@ -117,6 +123,10 @@ func generate(i int) *upstream {
 	}
 	u.modTime = items[0].updated
 	feedTitle := phrase(r, u.script, 24)
+	if rev > 0 {
+		items[(rev*7)%itemsPerFeed].title += fmt.Sprintf(" (update %d)", rev)
+		u.modTime = u.modTime.Add(time.Duration(rev) * time.Minute)
+	}
 
 	var text string
 	switch u.kind {

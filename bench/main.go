@@ -66,6 +66,7 @@ type harness struct {
 	parse        parseCost
 	publish      []publishRun
 	folder       []folderRun
+	rev          int // the upstreams' revision (generateRev)
 	fillTook     time.Duration
 	wrk          []wrkRun
 	serveSkipped string
@@ -108,7 +109,7 @@ func run1(ctx context.Context, args []string) int {
 	fs.IntVar(&o.cluster, "cluster", 0, "run only the cluster benchmark, with this many sources (needs PostgreSQL)")
 	fs.StringVar(&o.clusterDSN, "cluster-dsn", os.Getenv("FEEDLOOM_TEST_PG"), "PostgreSQL server the cluster benchmark creates its databases on")
 	nodes := fs.String("cluster-nodes", "1,3", "node counts of the cluster benchmark")
-	fs.StringVar(&o.only, "only", "", `"publish": run only the publish-alone measurement; "folder": only the story folder's`)
+	fs.StringVar(&o.only, "only", "", `"publish": run only the publish-alone measurement; "folder": only the story folder's; "refresh": only the builds against the upstreams and gofeed's bare parse`)
 	fs.StringVar(&o.binary, "feedloom", "", "run this feedloom binary instead of building ./cmd/feedloom (another commit's, for a before run)")
 	fs.IntVar(&o.folderStories, "folder-stories", 10_000, "stories in the story folder benchmark (the issue's case: 100000); 0 leaves it out")
 	child := fs.String("child", "", "internal: run as the baseline, publish or parse child")
@@ -161,8 +162,8 @@ func run1(ctx context.Context, args []string) int {
 		}
 		o.ns = append(o.ns, n)
 	}
-	if o.only != "" && o.only != "publish" && o.only != "folder" {
-		fmt.Fprintf(os.Stderr, "bench: -only %q: only \"publish\" and \"folder\" are known\n", o.only)
+	if o.only != "" && o.only != "publish" && o.only != "folder" && o.only != "refresh" {
+		fmt.Fprintf(os.Stderr, "bench: -only %q: \"publish\", \"folder\" and \"refresh\" are known\n", o.only)
 		return 2
 	}
 	slices.Sort(o.ns)
@@ -270,7 +271,7 @@ func (h *harness) run(ctx context.Context) (err error) {
 		if err := h.refresh(ctx, n); err != nil {
 			return fmt.Errorf("refresh with n=%d: %w", n, err)
 		}
-		if n <= h.opts.baselineMax {
+		if n <= h.opts.baselineMax && h.opts.only == "" {
 			if err := h.runBaseline(ctx, n); err != nil {
 				return fmt.Errorf("baseline with n=%d: %w", n, err)
 			}
@@ -278,6 +279,9 @@ func (h *harness) run(ctx context.Context) (err error) {
 	}
 	if err := h.measureParse(ctx, min(h.opts.parseFeeds, maxN)); err != nil {
 		return err
+	}
+	if h.opts.only == "refresh" {
+		return h.emit(h.table())
 	}
 	if err := h.publishAlone(ctx); err != nil {
 		return fmt.Errorf("publish: %w", err)

@@ -151,13 +151,30 @@ func (h *harness) refresh(ctx context.Context, n int) error {
 			break // the no-latency warm run is this one
 		}
 	}
+
+	// Every upstream answers 200 with one of its items changed.
+	h.rev++
+	h.up.revise(n, h.rev)
+	h.logf("N=%d: one item changed in every feed", n)
+	one, err := h.build(ctx, dir, labelOneChanged, n, 0)
+	if err != nil {
+		return err
+	}
+	h.runs = append(h.runs, one)
+	if one.Answers.OK != int64(n) {
+		h.fail("N=%d %s: upstreams answered %d × 200, want %d", n, labelOneChanged, one.Answers.OK, n)
+	}
+	h.up.revise(n, 0) // the next N starts from the first revision
 	return nil
 }
+
+// labelOneChanged labels the build after every upstream changed one item.
+const labelOneChanged = "one item of 20 changed, no latency"
 
 // checkStore fails the run unless every upstream's 20 items are stored
 // under its source.
 func (h *harness) checkStore(ctx context.Context, path string, n int) error {
-	st, err := sqlite.Open(ctx, path)
+	st, err := sqlite.OpenReadOnly(ctx, path) // read-only: a before run's binary must still open it
 	if err != nil {
 		return fmt.Errorf("check store: %w", err)
 	}

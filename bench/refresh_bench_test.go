@@ -25,7 +25,8 @@ var (
 //	    -upstream-latency 50ms -cpuprofile cpu.out -memprofile mem.out
 //
 // cold stores into an empty data folder every time; warm refreshes a full
-// one (every answer a 304, nothing written).
+// one (every answer a 304, nothing written); changed refreshes a full one
+// after every upstream changed one item of its 20 (every answer a 200).
 func BenchmarkRefresh(b *testing.B) {
 	n := *benchFeeds
 	up, err := startUpstreams(generateAll(n))
@@ -71,6 +72,19 @@ func BenchmarkRefresh(b *testing.B) {
 			pass(b, dir)
 		}
 		b.ReportMetric(float64(n*itemsPerFeed*b.N)/b.Elapsed().Seconds(), "items/s")
+	})
+	b.Run("changed", func(b *testing.B) {
+		dir := b.TempDir()
+		pass(b, dir)
+		rev := 0
+		for b.Loop() {
+			b.StopTimer()
+			rev++
+			up.revise(n, rev)
+			b.StartTimer()
+			pass(b, dir)
+		}
+		b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(n*b.N), "µs/feed")
 	})
 }
 

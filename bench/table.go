@@ -160,15 +160,21 @@ func (h *harness) table() string {
 			}
 		}
 		b.WriteString("\n\n")
+		h.oneChangedTable(&b)
 	}
 
-	h.publishTable(&b)
+	if len(h.publish) > 0 {
+		h.publishTable(&b)
+	}
 	h.folderTable(&b)
 
-	b.WriteString("## Serve (`feedloom serve`, wrk)\n\n")
-	if h.serveSkipped != "" {
+	switch {
+	case len(h.wrk) == 0 && h.serveSkipped == "":
+	case h.serveSkipped != "":
+		b.WriteString("## Serve (`feedloom serve`, wrk)\n\n")
 		fmt.Fprintf(&b, "Skipped: %s.\n\n", h.serveSkipped)
-	} else {
+	default:
+		b.WriteString("## Serve (`feedloom serve`, wrk)\n\n")
 		fmt.Fprintf(&b, "wrk -t2 -c%d -d%s on loopback, a 50-item JSON feed; wrk and the server share the machine.\n\n", o.wrkConns, o.wrkDuration)
 		b.WriteString("| request | status | requests/s | errors | target |\n|---|---:|---:|---:|---|\n")
 		for _, w := range h.wrk {
@@ -212,6 +218,34 @@ func (h *harness) publishOnlyTable() string {
 	fmt.Fprintf(&b, "Run: `go run ./bench -only publish -publish-items %d -publish-pages %d`.\n\n", h.opts.publishItems, h.opts.publishPages)
 	h.publishTable(&b)
 	return b.String()
+}
+
+// oneChangedTable compares the build after every upstream changed one item
+// of its 20 (a 200 each) with gofeed's bare parse of as many feeds: the
+// whole process's CPU, its start, store and publish included, per feed.
+func (h *harness) oneChangedTable(b *strings.Builder) {
+	var rows []run
+	for _, r := range h.runs {
+		if r.Label == labelOneChanged {
+			rows = append(rows, r)
+		}
+	}
+	if len(rows) == 0 {
+		return
+	}
+	bare := h.parse.perItem() * itemsPerFeed
+	b.WriteString("### A 200 with one item of 20 changed, against gofeed's bare parse of that feed\n\n")
+	b.WriteString("| N | build CPU | per feed | gofeed's bare parse per feed | ratio | target |\n|---:|---:|---:|---:|---:|---|\n")
+	for _, r := range rows {
+		per := r.M.CPU() / time.Duration(r.N)
+		ratio := float64(per) / float64(bare)
+		t := ""
+		if r.N == targetN {
+			t = "≤ 1.5×: " + verdict(ratio <= 1.5)
+		}
+		fmt.Fprintf(b, "| %s | %s | %.0f µs | %.0f µs | %.2f× | %s |\n", thousands(int64(r.N)), dur(r.M.CPU()), float64(per)/1e3, float64(bare)/1e3, ratio, t)
+	}
+	b.WriteString("\n")
 }
 
 // folderOnlyTable is the table of a -only folder run.

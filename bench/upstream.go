@@ -23,6 +23,7 @@ const hosts = 16
 // Cache-Control and no <ttl>, after an adjustable delay per request.
 type upstreams struct {
 	feeds   []*upstream
+	mu      sync.RWMutex // guards byPath, which revise changes
 	byPath  map[string]*upstream
 	addrs   []string // host:port, one per loopback address
 	servers []*http.Server
@@ -78,6 +79,31 @@ func startUpstreams(feeds []*upstream) (*upstreams, error) {
 	return u, nil
 }
 
+// revise serves the first n feeds at revision rev (generateRev): each with
+// one item changed, a new ETag and a later Last-Modified.
+func (u *upstreams) revise(n, rev int) {
+	next := make([]*upstream, n)
+	var at atomic.Int64
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Go(func() {
+			for {
+				i := int(at.Add(1) - 1)
+				if i >= n {
+					return
+				}
+				next[i] = generateRev(i, rev)
+			}
+		})
+	}
+	wg.Wait()
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	for _, f := range next {
+		u.byPath[f.path] = f
+	}
+}
+
 // url is where feed i is served: hosts take the feeds in turn.
 func (u *upstreams) url(i int) string {
 	return "http://" + u.addrs[i%len(u.addrs)] + u.feeds[i].path
@@ -108,7 +134,9 @@ func (u *upstreams) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if d := time.Duration(u.latency.Load()); d > 0 {
 		time.Sleep(d)
 	}
+	u.mu.RLock()
 	f := u.byPath[r.URL.Path]
+	u.mu.RUnlock()
 	if f == nil || (r.Method != http.MethodGet && r.Method != http.MethodHead) {
 		u.other.Add(1)
 		http.NotFound(w, r)
