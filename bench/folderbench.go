@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -14,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/feedloom/feedloom/store"
 	"github.com/feedloom/feedloom/store/sqlite"
 )
 
@@ -124,12 +126,43 @@ func readFiles(stderr []byte) int {
 
 // storeVersion reads the content version of the store at path.
 func storeVersion(ctx context.Context, path string) (int64, error) {
-	st, err := sqlite.OpenReadOnly(ctx, path)
+	st, done, err := openStore(ctx, path)
 	if err != nil {
 		return 0, err
 	}
-	defer st.Close()
+	defer done()
 	return st.Version(ctx)
+}
+
+// openStore opens the store at path to read it without changing it: as
+// it is, or, when an older feedloom (a before run's) wrote it, a copy
+// brought up to date.
+func openStore(ctx context.Context, path string) (*sqlite.Store, func(), error) {
+	st, err := sqlite.OpenReadOnly(ctx, path)
+	if err == nil {
+		return st, func() { st.Close() }, nil
+	}
+	if !errors.Is(err, store.ErrNoStore) {
+		return nil, nil, err
+	}
+	b, rerr := os.ReadFile(path)
+	if rerr != nil {
+		return nil, nil, err
+	}
+	dir, derr := os.MkdirTemp("", "bench-store-")
+	if derr != nil {
+		return nil, nil, derr
+	}
+	cp := filepath.Join(dir, "feedloom.db")
+	if err := os.WriteFile(cp, b, 0o644); err != nil {
+		os.RemoveAll(dir)
+		return nil, nil, err
+	}
+	if st, err = sqlite.Open(ctx, cp); err != nil {
+		os.RemoveAll(dir)
+		return nil, nil, err
+	}
+	return st, func() { st.Close(); os.RemoveAll(dir) }, nil
 }
 
 // folderBench measures `feedloom build` over a folder of h.opts.folderStories

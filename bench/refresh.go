@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/feedloom/feedloom/store"
-	"github.com/feedloom/feedloom/store/sqlite"
 )
 
 // run is one measured child process: a feedloom build or the baseline.
@@ -174,11 +173,11 @@ const labelOneChanged = "one item of 20 changed, no latency"
 // checkStore fails the run unless every upstream's 20 items are stored
 // under its source.
 func (h *harness) checkStore(ctx context.Context, path string, n int) error {
-	st, err := sqlite.OpenReadOnly(ctx, path) // read-only: a before run's binary must still open it
+	st, done, err := openStore(ctx, path) // as it is: a before run's binary must still open it
 	if err != nil {
 		return fmt.Errorf("check store: %w", err)
 	}
-	defer st.Close()
+	defer done()
 	missing := 0
 	for i := range n {
 		items, err := st.Items(ctx, store.Query{Source: h.up.feeds[i].name, IncludeHeld: true})
