@@ -24,6 +24,11 @@ type ItemsSQL struct {
 	Language string
 	// Unlinked keeps only items with no link of their own.
 	Unlinked string
+	// IDs, LinkKeys and ExceptFiles keep items whose id, link key or file
+	// is (for ExceptFiles: is not) in the list %d, which List encodes.
+	IDs, LinkKeys, ExceptFiles string
+	// List encodes a list of strings as the backend takes it.
+	List func([]string) any
 	// Order sorts newest first, then by id in byte order.
 	Order string
 	// Limit takes at most %d rows.
@@ -56,6 +61,15 @@ func (p ItemsSQL) Build(q Query) (string, []any) {
 	}
 	if q.Unlinked {
 		query.WriteString(p.Unlinked)
+	}
+	if q.IDs != nil {
+		arg(p.IDs, p.List(q.IDs))
+	}
+	if q.LinkKeys != nil {
+		arg(p.LinkKeys, p.List(q.LinkKeys))
+	}
+	if len(q.ExceptFiles) > 0 {
+		arg(p.ExceptFiles, p.List(q.ExceptFiles))
 	}
 	query.WriteString(p.Order)
 	if q.Limit > 0 {

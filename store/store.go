@@ -177,4 +177,12 @@ type Query struct {
 	// Unlinked selects only items with no Link of their own: the ones that
 	// get a permalink page.
 	Unlinked bool
+	// IDs, when not nil, selects only items with one of these ids.
+	IDs []string
+	// LinkKeys, when not nil, selects only items whose canonical link
+	// (feeds.CanonicalLink) is one of these.
+	LinkKeys []string
+	// ExceptFiles leaves out items whose File is one of these: a story
+	// folder's files that did not change.
+	ExceptFiles []string
 }

@@ -165,9 +165,13 @@ var itemsSQL = store.ItemsSQL{
 	// planner can use that partial index.
 	Unlinked: ` AND link = ''`,
 	// lang_key is lower case.
-	Language: ` AND (lang_key = $%d OR lang_key LIKE $%d ESCAPE '\')`,
-	Order:    ` ORDER BY published DESC, id`,
-	Limit:    ` LIMIT $%d`,
+	Language:    ` AND (lang_key = $%d OR lang_key LIKE $%d ESCAPE '\')`,
+	Order:       ` ORDER BY published DESC, id`,
+	Limit:       ` LIMIT $%d`,
+	IDs:         ` AND id = ANY($%d)`,
+	LinkKeys:    ` AND link_key = ANY($%d)`,
+	ExceptFiles: ` AND NOT (file = ANY($%d))`,
+	List:        func(list []string) any { return list },
 }
 
 // Items returns the items q selects, newest first, then by id in byte order.

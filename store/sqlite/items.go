@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -245,6 +246,20 @@ var itemsSQL = store.ItemsSQL{
 	Language: ` AND (lang_key = ?%d OR lang_key LIKE ?%d ESCAPE '\')`,
 	Order:    ` ORDER BY published DESC, id`,
 	Limit:    ` LIMIT ?%d`,
+	// json_each turns a list into a set without one parameter per value.
+	IDs:         ` AND id IN (SELECT value FROM json_each(?%d))`,
+	LinkKeys:    ` AND link_key IN (SELECT value FROM json_each(?%d))`,
+	ExceptFiles: ` AND file NOT IN (SELECT value FROM json_each(?%d))`,
+	List:        jsonList,
+}
+
+// jsonList is a list as json_each reads it.
+func jsonList(list []string) any {
+	if list == nil {
+		list = []string{}
+	}
+	b, _ := json.Marshal(list) // a []string always encodes
+	return string(b)
 }
 
 // Items returns the items q selects, newest first, then by id in byte order.

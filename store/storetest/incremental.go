@@ -149,3 +149,41 @@ func testStoryHashes(t *testing.T, open Opener) {
 		t.Errorf("items %+v, want urn:a retitled", got)
 	}
 }
+
+// testItemsByIDsLinksFiles: Query.IDs and Query.LinkKeys select items by
+// id and canonical link, an empty list selecting none; ExceptFiles leaves
+// out the items of those files; each combines with the other filters.
+func testItemsByIDsLinksFiles(t *testing.T, open Opener) {
+	s := open(t)
+	in := func(id, file, link string, hour int) feeds.Item {
+		it := withLink(item(id, at(hour, 0, 0)), link)
+		it.File = file
+		return it
+	}
+	mustUpsert(t, s, "newsroom",
+		in("urn:a", "a.md", "https://www.example.edu/news/a", 1),
+		in("urn:b", "b/listing.txt", "", 2),
+		held(in("urn:c", "b/listing.txt", "https://www.example.edu/news/c", 3)),
+		in("urn:d", "d.json", "", 4))
+	mustUpsert(t, s, "partner", in("urn:p", "https://wire.example.org/feed", "https://wire.example.org/p", 5))
+	tests := []struct {
+		name string
+		q    store.Query
+		want []string
+	}{
+		{"ids", store.Query{IDs: []string{"urn:a", "urn:d", "urn:p", "urn:none"}}, []string{"urn:p", "urn:d", "urn:a"}},
+		{"ids of a source, held ones too", store.Query{Source: "newsroom", IncludeHeld: true, IDs: []string{"urn:c", "urn:p"}}, []string{"urn:c"}},
+		{"no ids", store.Query{IDs: []string{}}, []string{}},
+		{"link keys", store.Query{IncludeHeld: true, LinkKeys: []string{feeds.CanonicalLink("https://www.example.edu/news/c"), feeds.CanonicalLink("https://wire.example.org/p")}}, []string{"urn:p", "urn:c"}},
+		{"no link keys", store.Query{LinkKeys: []string{}}, []string{}},
+		{"except files", store.Query{Source: "newsroom", IncludeHeld: true, ExceptFiles: []string{"b/listing.txt", "x.md"}}, []string{"urn:d", "urn:a"}},
+		{"except files and ids", store.Query{Source: "newsroom", IDs: []string{"urn:a", "urn:b"}, ExceptFiles: []string{"a.md"}}, []string{"urn:b"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := ids(mustItems(t, s, tt.q)); !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("Items(%+v) = %q, want %q", tt.q, got, tt.want)
+			}
+		})
+	}
+}

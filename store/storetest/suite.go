@@ -50,6 +50,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Files", testFiles},
 		{"FilesHeldItem", testFilesHeldItem},
 		{"StoryHashes", testStoryHashes},
+		{"ItemsByIDsLinksFiles", testItemsByIDsLinksFiles},
 		{"StateRoundTrip", testStateRoundTrip},
 		{"StateUnknownSource", testStateUnknownSource},
 		{"StateBesideItems", testStateBesideItems},
