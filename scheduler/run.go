@@ -504,13 +504,13 @@ func (s *Scheduler) expiring(ctx context.Context, job Job, prev sources.State, n
 // caller may prepare again.
 //
 // A story folder of which only the changed files were read is normalized
-// the same way, its stories against every stored item, so that a changed
-// listing is dated against its stored neighbours and a story moved from a
-// file that is gone keeps its date. When none of the files read parsed and
-// none is gone, nothing stored can change and no item is read. When a
-// story read shares its id or link with a stored story of a file not read,
-// which of the two is kept depends on both files: the folder is read
-// again whole, as if no fingerprint held.
+// the same way, its stories against the stored items of every file but the
+// unchanged ones, so that a changed listing is dated against its stored
+// neighbours and a story moved from a file that is gone keeps its date.
+// When none of the files read parsed and none is gone, nothing stored can
+// change and no item is read. When a story read shares its id or link with
+// a stored story of a file not read, which of the two is kept depends on
+// both files: the folder is read again whole, as if no fingerprint held.
 func (s *Scheduler) prepare(ctx context.Context, norm *normalize.Normalizer, job Job, now time.Time, f *fetched) {
 	name := job.Source.Name()
 	f.err = nil
@@ -536,21 +536,36 @@ func (s *Scheduler) prepare(ctx context.Context, norm *normalize.Normalizer, job
 			return
 		}
 	}
+	q := store.Query{Source: name, IncludeHeld: true}
+	if partial {
+		q.ExceptFiles = f.res.Unchanged
+	}
 	var err error
-	if f.known, err = s.store.Items(ctx, store.Query{Source: name, IncludeHeld: true}); err != nil {
+	if f.known, err = s.store.Items(ctx, q); err != nil {
 		f.err = fmt.Errorf("%w: source %q: %w", ErrStore, name, err)
 		return
 	}
 	items, nerr := norm.Items(src, now, stories, f.known)
-	if partial && clashes(f.known, items, f.res.Unchanged) {
-		res, err := f.folder.FetchChanged(ctx, f.ask, nil)
+	if partial {
+		clash, err := s.clashes(ctx, name, items, f.res.Unchanged)
 		if err != nil {
-			f.report.Err = err
+			f.err = fmt.Errorf("%w: source %q: %w", ErrStore, name, err)
 			return
 		}
-		f.res = res
-		f.report.Problems, f.report.Read = res.Problems, res.Read
-		items, nerr = norm.Items(job.Norm, now, f.res.Stories, f.known)
+		if clash {
+			res, err := f.folder.FetchChanged(ctx, f.ask, nil)
+			if err != nil {
+				f.report.Err = err
+				return
+			}
+			f.res = res
+			f.report.Problems, f.report.Read = res.Problems, res.Read
+			if f.known, err = s.store.Items(ctx, store.Query{Source: name, IncludeHeld: true}); err != nil {
+				f.err = fmt.Errorf("%w: source %q: %w", ErrStore, name, err)
+				return
+			}
+			items, nerr = norm.Items(job.Norm, now, f.res.Stories, f.known)
+		}
 	}
 	f.report.Problems = slices.Clone(f.res.Problems)
 	if nerr != nil {
@@ -633,29 +648,41 @@ func (f *fetched) folderChanged() bool {
 }
 
 // clashes reports whether an item of a file read has the id or the
-// canonical link of a stored item of a file not read (unchanged).
-func clashes(known, items []feeds.Item, unchanged []string) bool {
+// canonical link of a stored item of a file not read (unchanged). It asks
+// the store, so that the stored items of the unchanged files, most of a
+// large folder, are never read.
+func (s *Scheduler) clashes(ctx context.Context, source string, items []feeds.Item, unchanged []string) (bool, error) {
+	if len(items) == 0 {
+		return false, nil
+	}
 	files := make(map[string]bool, len(unchanged))
 	for _, p := range unchanged {
 		files[p] = true
 	}
-	ids := make(map[string]bool, len(items))
-	links := make(map[string]bool, len(items))
+	ids := make([]string, 0, len(items))
+	links := make([]string, 0, len(items))
 	for _, it := range items {
-		ids[it.ID] = true
+		ids = append(ids, it.ID)
 		if it.Link != "" {
-			links[feeds.CanonicalLink(it.Link)] = true
+			links = append(links, feeds.CanonicalLink(it.Link))
 		}
 	}
-	for _, k := range known {
-		if !files[k.File] {
-			continue
+	queries := []store.Query{{Source: source, IncludeHeld: true, IDs: ids}}
+	if len(links) > 0 {
+		queries = append(queries, store.Query{Source: source, IncludeHeld: true, LinkKeys: links})
+	}
+	for _, q := range queries {
+		found, err := s.store.Items(ctx, q)
+		if err != nil {
+			return false, err
 		}
-		if ids[k.ID] || k.Link != "" && links[feeds.CanonicalLink(k.Link)] {
-			return true
+		for _, k := range found {
+			if files[k.File] {
+				return true, nil
+			}
 		}
 	}
-	return false
+	return false, nil
 }
 
 // refused lists the files of which a story did not become an item: it was
