@@ -25,6 +25,12 @@ type Item struct {
 
 	Published time.Time
 	Updated   time.Time // never before Published; equal when unknown
+	// Precision is how much of Published the story stated: "" a time
+	// (PrecisionExact), PrecisionDay a day (the time is the listing
+	// rule's), PrecisionDerived nothing (a neighbour's day, or when it was
+	// first seen). Pages show a time only for an exact date; feeds carry
+	// full timestamps whatever it is.
+	Precision string
 
 	// Origin names the upstream feed an aggregated item came from; nil for
 	// story files. Atom output writes it as <source>.
@@ -41,6 +47,13 @@ type Item struct {
 	Slug      string
 	Held      bool
 }
+
+// Date precisions of an item (Item.Precision).
+const (
+	PrecisionExact   = ""
+	PrecisionDay     = "day"
+	PrecisionDerived = "derived"
+)
 
 // Person is an author.
 type Person struct {

@@ -35,7 +35,7 @@ var ErrEmpty = errors.New("normalize: item has no title, content, summary or lin
 // that makes Items give another item for the same story (a sanitizer, date,
 // language or id rule): stored items made under another version are made
 // again from their stories, not left as the old rules made them.
-const Version = "1"
+const Version = "2" // 2: items record their date precision
 
 // Options are the site-wide settings of a Normalizer.
 type Options struct {
@@ -224,6 +224,7 @@ func (n *Normalizer) Items(src Source, now time.Time, stories []sources.Story, k
 		if !it.Updated.After(it.Published) {
 			it.Updated = it.Published
 		}
+		it.Precision = d.precision()
 		if it.Link == "" && it.Slug == "" {
 			it.Slug = slugify(it.Title, it.ID)
 		}
@@ -276,6 +277,18 @@ func safeOrigin(o *feeds.Origin) *feeds.Origin {
 	c := *o
 	c.Title, c.Link = title, link
 	return &c
+}
+
+// precision says how much of its date the story stated: a time, a day
+// (explicit or written in its text), or nothing.
+func (d *draft) precision() string {
+	switch {
+	case !d.exact.IsZero():
+		return feeds.PrecisionExact
+	case d.hasDay:
+		return feeds.PrecisionDay
+	}
+	return feeds.PrecisionDerived
 }
 
 // embargoed reports whether a story-file item is held: dated after now by an

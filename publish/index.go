@@ -173,7 +173,7 @@ func (p *Publisher) renderIndex(sets []feedSet, home *feedSet) ([]byte, error) {
 	page.M = m
 	for _, it := range front.items[:min(len(front.items), frontItems)] {
 		v := viewItem{Title: feeds.DisplayTitle(it, p.opts.Zone), Link: it.Link, Lang: it.Language,
-			Date: p.pageTimeIn(it.Published, m), Summary: it.Summary, Image: it.Image}
+			Date: p.itemTime(it, m), Summary: it.Summary, Image: it.Image}
 		if it.Origin != nil {
 			v.Source = it.Origin.Title
 		}
@@ -227,7 +227,7 @@ func (p *Publisher) renderIndex(sets []feedSet, home *feedSet) ([]byte, error) {
 			}
 		}
 		for _, it := range s.items[:min(len(s.items), indexHeadings)] {
-			f.Headlines = append(f.Headlines, headline{Title: feeds.DisplayTitle(it, p.opts.Zone), Link: it.Link, Lang: it.Language, Date: p.pageTimeIn(it.Published, m)})
+			f.Headlines = append(f.Headlines, headline{Title: feeds.DisplayTitle(it, p.opts.Zone), Link: it.Link, Lang: it.Language, Date: p.itemTime(it, m)})
 		}
 		page.Feeds = append(page.Feeds, f)
 	}

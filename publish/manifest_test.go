@@ -386,9 +386,10 @@ func TestOptionsAndFormatInFingerprint(t *testing.T) {
 // TestFormatVersion's publish writes. (2: item images as media:thumbnail
 // and Atom enclosure links; 3: images on story pages; 4: the headlines
 // widget and embed pages; 5: feed.html in every feed folder; 6: pages in
-// their language's words and dates; 7: front pages.)
+// their language's words and dates; 7: front pages; 8: dates at the
+// precision the story stated.)
 var formatDigests = map[int]string{
-	7: "7706f7c8237cbbdd6328482c2328a81408cc354e7cf91d91f64608925cb9c9fe",
+	8: "391d824b424fa824fed90681d5e808c7071c4f0a7bc89afe9b0436090841afed",
 }
 
 // TestFormatVersion fails when the bytes publish writes change without a
@@ -408,7 +409,7 @@ func TestFormatVersion(t *testing.T) {
 		ID: "tag:feeds.example.edu,2025-03-13:newsroom/photo", Source: "newsroom",
 		Title: "Photo of the Day", Slug: "photo-of-the-day", Summary: "The harbour at dawn.",
 		Content: "<p>The harbour at dawn.</p>", Language: "en", Image: "https://www.example.edu/images/dawn.jpg",
-		Published: at(10, 0, 0), Updated: at(10, 0, 0),
+		Published: at(10, 0, 0), Updated: at(10, 0, 0), Precision: feeds.PrecisionDay,
 	})
 	publish(t, &fakeStore{items: items}, testOptions(dir))
 	tree := readTree(t, dir)

@@ -2,10 +2,13 @@ package publish
 
 import (
 	"fmt"
+	"html/template"
 	"strings"
 	"time"
 
 	"golang.org/x/text/language"
+
+	"github.com/feedloom/feedloom/feeds"
 )
 
 // messages are the words of feedloom's own on the pages of one language.
@@ -24,6 +27,7 @@ type messages struct {
 	FeedNote       string // feed.html, above the addresses
 	NoStories      string
 	DateLayout     string // time layout of a date with its time of day
+	DayLayout      string // time layout of a date known only to the day
 	WidgetFailure  string // the widget's quiet message (embed pages)
 	AllLanguages   string // the merged feed's label
 	ChannelLabel   string // a channel's label
@@ -48,6 +52,7 @@ var catalogues = []messages{
 		FeedNote:       "This is a news feed. Paste one of these addresses into a feed reader (an app that checks sites for new stories) to follow it:",
 		NoStories:      "No stories yet.",
 		DateLayout:     "2 January 2006, 15:04 MST",
+		DayLayout:      "2 January 2006",
 		WidgetFailure:  "Headlines are not available right now.",
 		AllLanguages:   "All languages",
 		ChannelLabel:   "channel",
@@ -69,6 +74,7 @@ var catalogues = []messages{
 		FeedNote:       "這是新聞訂閱源。把以下任一地址貼到訂閱閱讀器（一種會替你查看網站新文章的應用程式）即可追蹤：",
 		NoStories:      "暫時沒有新聞。",
 		DateLayout:     "2006年1月2日 15:04 MST",
+		DayLayout:      "2006年1月2日",
 		WidgetFailure:  "暫時未能顯示標題。",
 		AllLanguages:   "所有語言",
 		ChannelLabel:   "頻道",
@@ -90,6 +96,7 @@ var catalogues = []messages{
 		FeedNote:       "这是新闻订阅源。把以下任一地址粘贴到订阅阅读器（一种会替你查看网站新文章的应用）即可关注：",
 		NoStories:      "暂时没有新闻。",
 		DateLayout:     "2006年1月2日 15:04 MST",
+		DayLayout:      "2006年1月2日",
 		WidgetFailure:  "暂时无法显示标题。",
 		AllLanguages:   "所有语言",
 		ChannelLabel:   "频道",
@@ -136,6 +143,20 @@ func (p *Publisher) pageTimeIn(t time.Time, m messages) pageTime {
 	pt := p.pageTime(t)
 	pt.Text = t.In(p.opts.Zone).Format(m.DateLayout)
 	return pt
+}
+
+// itemTime is an item's date as the pages of m's language show it: with
+// its time of day only when the story stated one (feeds.PrecisionExact);
+// the machine-readable datetime is a day then too.
+func (p *Publisher) itemTime(it feeds.Item, m messages) pageTime {
+	if it.Precision == feeds.PrecisionExact {
+		return p.pageTimeIn(it.Published, m)
+	}
+	t := it.Published.In(p.opts.Zone)
+	return pageTime{
+		Datetime: template.HTMLAttr(`datetime="` + t.Format(time.DateOnly) + `"`), // digits and '-' only
+		Text:     t.Format(m.DayLayout),
+	}
 }
 
 // siteTitle is the site's title in tag: its configured language's title,

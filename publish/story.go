@@ -135,7 +135,7 @@ func (p *Publisher) renderStory(it feeds.Item) ([]byte, error) {
 		Lang:       it.Language,
 		Title:      feeds.DisplayTitle(it, p.opts.Zone),
 		URL:        p.opts.BaseURL + storiesDir + "/" + slug + ".html",
-		Date:       p.pageTimeIn(it.Published, messagesFor(it.Language)),
+		Date:       p.itemTime(it, messagesFor(it.Language)),
 		Categories: it.Categories,
 		Content:    template.HTML(it.Content),
 		Summary:    it.Summary,

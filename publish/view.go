@@ -117,7 +117,7 @@ func (p *Publisher) renderView(s feedSet) ([]byte, error) {
 	for _, it := range s.items {
 		page.Items = append(page.Items, viewItem{
 			Title: feeds.DisplayTitle(it, p.opts.Zone), Link: it.Link, Lang: it.Language,
-			Date: p.pageTimeIn(it.Published, page.M), Summary: it.Summary, Image: it.Image,
+			Date: p.itemTime(it, page.M), Summary: it.Summary, Image: it.Image,
 		})
 	}
 	var buf bytes.Buffer

@@ -29,7 +29,7 @@ type Row struct {
 	Slug                          *string
 	Held                          bool
 	// Extra is the JSON text of the fields with no column of their own:
-	// authors, categories, enclosures, image and origin.
+	// authors, categories, enclosures, image, origin and date precision.
 	Extra string
 	// Hash is the hash of the story the item was made from
 	// (Batch.Hashes); empty when none was given. It is not content.
@@ -47,6 +47,9 @@ type extraJSON struct {
 	Enclosures []enclosureJSON `json:"enclosures,omitempty"`
 	Image      string          `json:"image,omitempty"`
 	Origin     *originJSON     `json:"origin,omitempty"`
+	// Precision is left out for an exact date, so items stored before it
+	// was kept read as exact and keep their text.
+	Precision string `json:"precision,omitempty"`
 }
 
 type personJSON struct {
@@ -71,7 +74,7 @@ type originJSON struct {
 // store files every item of a batch under the source that upserts it. Times
 // are cut to the whole second (towards the past) and put in UTC.
 func RowOf(source string, it feeds.Item) (Row, error) {
-	x := extraJSON{Categories: it.Categories, Image: it.Image}
+	x := extraJSON{Categories: it.Categories, Image: it.Image, Precision: it.Precision}
 	for _, p := range it.Authors {
 		x.Authors = append(x.Authors, personJSON(p))
 	}
@@ -139,6 +142,7 @@ func (r Row) Item() (feeds.Item, error) {
 		Position:   int(r.Position),
 		FirstSeen:  r.FirstSeen.UTC(),
 		Held:       r.Held,
+		Precision:  x.Precision,
 	}
 	if r.Slug != nil {
 		it.Slug = *r.Slug

@@ -106,6 +106,7 @@ func fullItem() feeds.Item {
 		},
 		Published: time.Date(2025, time.March, 12, 16, 1, 0, 0, time.UTC),
 		Updated:   time.Date(2025, time.March, 13, 2, 30, 15, 0, time.UTC),
+		Precision: feeds.PrecisionDay,
 		Origin: &feeds.Origin{
 			Title: "Engineering News",
 			ID:    "https://engineering.example.edu/feed.xml",
