@@ -206,8 +206,9 @@ func (p *Publisher) renderIndex(sets []feedSet, home *feedSet) ([]byte, error) {
 		if s.dir == "" {
 			f.Anchor = "feed-all"
 		}
-		if t := newest(s.items); !t.IsZero() {
-			f.Newest = p.pageTimeIn(t, m)
+		if len(s.items) > 0 {
+			// The newest story's date, at the precision it was stated.
+			f.Newest = p.itemTime(s.items[0], m)
 		}
 		for _, fm := range p.formats {
 			f.Links = append(f.Links, indexLink{

@@ -23,7 +23,7 @@ import (
 // so that a folder an older binary wrote is rendered again by a newer one
 // even when the store has not changed. TestFormatVersion fails until it
 // is bumped.
-const FormatVersion = 8
+const FormatVersion = 9
 
 // Manifests is where a Publisher keeps the manifest of each output folder
 // it wrote: in the store, beside the items, so that a recreated store

@@ -1,0 +1,102 @@
+package main
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestPagesInBrowser opens the pages people read in headless Chromium: the
+// merged and the Chinese front page, a story page, a feed's page (what a
+// browser navigating to rss.xml is shown) and a channel's, and checks the
+// DOM: feedloom's words in the page's language, a day-only story without a
+// made-up time, the pictures, no raw XML. A screenshot of each is written
+// to FEEDLOOM_SCREENSHOTS when it names a folder (else a temporary one),
+// for people to look at; CI installs fonts-noto-cjk so the Chinese pages
+// show their characters.
+func TestPagesInBrowser(t *testing.T) {
+	chromium := chromiumPath(t)
+	dir := project(t, map[string]string{
+		"a.md": goodStory,
+		"b.md": "---\ntitle: 機械人隊奪得冠軍\ndate: 2025-03-14\nlanguage: zh-Hant\nimage: https://www.example.edu/img/team.jpg\n---\n隊伍贏了。\n",
+		"c.md": "---\ntitle: Library Opens Late\nlanguage: en\ncategories: [Campus]\n---\nThe library opens until midnight.\n",
+	})
+	cfg := testConfig + "channels:\n  - name: campus\n    categories: [Campus]\n"
+	writeFile(t, filepath.Join(dir, "config.yaml"), cfg)
+	base, stderr := serveProject(t, dir)
+	waitFor(t, stderr, func() bool {
+		return strings.Contains(get(t, base+"/channels/campus/feed.json").body, "Library Opens Late") &&
+			strings.Contains(get(t, base+"/zh-hant/index.html").body, "機械人隊奪得冠軍")
+	})
+	shots := os.Getenv("FEEDLOOM_SCREENSHOTS")
+	if shots == "" {
+		shots = t.TempDir()
+	}
+	for _, p := range []struct {
+		name, path string
+		want       []string
+		notWant    []string
+	}{
+		{"front", "/index.html", []string{`<html lang="en">`, "Latest news", "Robotics Team Wins Final", "機械人隊奪得冠軍",
+			`<time datetime="2025-03-14">14 March 2025</time>`, `src="https://www.example.edu/img/team.jpg"`}, []string{"00:00 HKT"}},
+		{"front-zh-hant", "/zh-hant/index.html", []string{`<html lang="zh-Hant">`, "最新消息", "訂閱源", "機械人隊奪得冠軍",
+			`<time datetime="2025-03-14">2025年3月14日</time>`}, []string{"Latest news", "Robotics Team Wins Final"}},
+		{"story", "/stories/" + storySlug(t, dir) + ".html", []string{"Library Opens Late", "The library opens until midnight."}, nil},
+		{"feed-page", "/zh-hant/rss.xml", []string{"這是新聞訂閱源", "機械人隊奪得冠軍", "2025年3月14日"}, []string{"<rss", "<channel>"}},
+		{"channel-page", "/channels/campus/atom.xml", []string{"Library Opens Late"}, []string{"Robotics Team Wins Final", "<feed"}},
+	} {
+		t.Run(p.name, func(t *testing.T) {
+			dom := dumpDOM(t, chromium, base+p.path)
+			for _, w := range p.want {
+				if !strings.Contains(dom, w) {
+					t.Errorf("%s lacks %q; DOM:\n%s", p.path, w, dom)
+				}
+			}
+			for _, nw := range p.notWant {
+				if strings.Contains(dom, nw) {
+					t.Errorf("%s has %q; DOM:\n%s", p.path, nw, dom)
+				}
+			}
+			screenshot(t, chromium, base+p.path, filepath.Join(shots, p.name+".png"))
+		})
+	}
+	t.Logf("screenshots in %s", shots)
+}
+
+// storySlug is the slug of the only story page the project's build wrote.
+func storySlug(t *testing.T, dir string) string {
+	t.Helper()
+	var slug string
+	waitFor(t, &syncBuffer{}, func() bool {
+		names, _ := filepath.Glob(filepath.Join(dir, "public", "stories", "*.html"))
+		for _, n := range names {
+			if b, err := os.ReadFile(n); err == nil && strings.Contains(string(b), "Library Opens Late") {
+				slug = strings.TrimSuffix(filepath.Base(n), ".html")
+				return true
+			}
+		}
+		return false
+	})
+	return slug
+}
+
+// screenshot writes a PNG of url as a fresh headless Chromium shows it.
+func screenshot(t *testing.T, chromium, url, file string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	args := append(append([]string{}, chromiumFlags...), "--user-data-dir="+t.TempDir(),
+		"--window-size=1024,1400", "--screenshot="+file, url)
+	cmd := exec.CommandContext(ctx, chromium, args...)
+	cmd.WaitDelay = 5 * time.Second
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("chromium --screenshot %s: %v\n%s", url, err, out)
+	}
+	if fi, err := os.Stat(file); err != nil || fi.Size() == 0 {
+		t.Errorf("no screenshot of %s: %v", url, err)
+	}
+}
