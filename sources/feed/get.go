@@ -2,6 +2,7 @@ package feed
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -57,6 +58,44 @@ func (d *Document) StatusError(now time.Time) *StatusError {
 		return &StatusError{Code: d.Status}
 	}
 	return d.resp.StatusError(now)
+}
+
+// Where is the URL a refresh of s reads, and prev as it applies there:
+// the URL a permanent redirect moved the configured one to, unless the
+// configured URL changed since, when prev says nothing of it and is
+// reset. The State's ConfiguredURL is the configured URL.
+func (s *Source) Where(prev sources.State) (string, sources.State) {
+	raw := s.url
+	switch {
+	case prev.ConfiguredURL != s.url && prev.ConfiguredURL != "":
+		// A new URL in config: the old one's validators, redirect and
+		// backoff say nothing about it.
+		prev = sources.State{}
+	case prev.URL != "":
+		raw = prev.URL // where a permanent redirect moved the configured URL
+	}
+	prev.ConfiguredURL = s.url
+	return raw, prev
+}
+
+// Next is the State a refresh that read raw (Where's URL) and got d leaves,
+// from prev: the URL a permanent redirect moved it to, the upstream's cache
+// window from now, and d's validators (on a 304 that sends none, prev's).
+// Recording the outcome is the caller's.
+func (d *Document) Next(prev sources.State, raw string, now time.Time) sources.State {
+	st := prev
+	st.URL = cmp.Or(d.Moved, raw)
+	st.NextDue = time.Time{}
+	if d.Fresh > 0 {
+		st.NextDue = now.Add(d.Fresh)
+	}
+	if d.NotModified {
+		st.ETag = cmp.Or(d.ETag, prev.ETag)
+		st.LastModified = cmp.Or(d.LastModified, prev.LastModified)
+	} else {
+		st.ETag, st.LastModified = d.ETag, d.LastModified
+	}
+	return st
 }
 
 // Get fetches raw as Fetch fetches a feed, with the same client, limiter,

@@ -168,16 +168,7 @@ func (s *Source) Name() string { return s.name }
 // ErrTooLarge, ErrEmpty, ErrNotAFeed, ErrParse, ErrPrivateAddress and
 // ErrUnguardedClient.
 func (s *Source) Fetch(ctx context.Context, prev sources.State) (sources.Result, error) {
-	raw := s.url
-	switch {
-	case prev.ConfiguredURL != s.url && prev.ConfiguredURL != "":
-		// A new URL in config: the old one's validators, redirect and
-		// backoff say nothing about it.
-		prev = sources.State{}
-	case prev.URL != "":
-		raw = prev.URL // where a permanent redirect moved the configured URL
-	}
-	prev.ConfiguredURL = s.url
+	raw, prev := s.Where(prev)
 	if path, ok := localPath(raw); ok {
 		return s.fetchFile(ctx, raw, path, prev)
 	}

@@ -79,14 +79,7 @@ func (s *Source) Name() string { return s.name }
 // is prev.ETag, is NotModified. An answer that is not OPML, or names no
 // feed, is an error: the caller keeps the list it knew.
 func (s *Source) Fetch(ctx context.Context, prev sources.State) (sources.Result, error) {
-	raw := s.url
-	switch {
-	case prev.ConfiguredURL != s.url && prev.ConfiguredURL != "":
-		prev = sources.State{} // a new URL in config: nothing of the old one's applies
-	case prev.URL != "":
-		raw = prev.URL
-	}
-	prev.ConfiguredURL = s.url
+	raw, prev := s.fetch.Where(prev)
 	fail := func(err error) (sources.Result, error) {
 		return sources.Result{}, fmt.Errorf("opml %q: %w", s.name, err)
 	}
@@ -95,19 +88,11 @@ func (s *Source) Fetch(ctx context.Context, prev sources.State) (sources.Result,
 		return fail(err)
 	}
 	now := s.opts.Now()
-	st := prev
-	st.URL = raw
+	st := d.Next(prev, raw, now)
 	if d.Moved != "" {
-		st.URL = d.Moved
 		s.log.Info("list moved permanently", "from", sources.RedactURL(raw), "to", sources.RedactURL(d.Moved))
 	}
-	st.NextDue = time.Time{}
-	if d.Fresh > 0 {
-		st.NextDue = now.Add(d.Fresh)
-	}
 	if d.NotModified {
-		st.ETag = cmpOr(d.ETag, prev.ETag)
-		st.LastModified = cmpOr(d.LastModified, prev.LastModified)
 		return sources.Result{State: st, NotModified: true}, nil
 	}
 	if !d.OK() {
@@ -117,7 +102,6 @@ func (s *Source) Fetch(ctx context.Context, prev sources.State) (sources.Result,
 	if err != nil {
 		return fail(fmt.Errorf("%s: %w", sources.RedactURL(raw), err))
 	}
-	st.ETag, st.LastModified = d.ETag, d.LastModified
 	s.log.Debug("list read", "url", sources.RedactURL(d.URL), "feeds", len(listed))
 	return sources.Result{Listed: listed, State: st}, nil
 }

@@ -160,14 +160,7 @@ func (s *Source) Name() string { return s.name }
 // each item's page is fetched too; one that fails is reported in
 // Result.Problems and its story kept without the content.
 func (s *Source) Fetch(ctx context.Context, prev sources.State) (sources.Result, error) {
-	raw := s.url
-	switch {
-	case prev.ConfiguredURL != s.url && prev.ConfiguredURL != "":
-		prev = sources.State{}
-	case prev.URL != "":
-		raw = prev.URL
-	}
-	prev.ConfiguredURL = s.url
+	raw, prev := s.fetch.Where(prev)
 	fail := func(err error) (sources.Result, error) {
 		return sources.Result{}, fmt.Errorf("page %q: %w", s.name, err)
 	}
@@ -179,25 +172,16 @@ func (s *Source) Fetch(ctx context.Context, prev sources.State) (sources.Result,
 		return fail(err)
 	}
 	now := s.now()
-	st := prev
-	st.URL = raw
+	st := d.Next(prev, raw, now)
 	if d.Moved != "" {
-		st.URL = d.Moved
 		s.log.Info("page moved permanently", "from", sources.RedactURL(raw), "to", sources.RedactURL(d.Moved))
 	}
-	st.NextDue = time.Time{}
-	if d.Fresh > 0 {
-		st.NextDue = now.Add(d.Fresh)
-	}
 	if d.NotModified {
-		st.ETag = cmp.Or(d.ETag, prev.ETag)
-		st.LastModified = cmp.Or(d.LastModified, prev.LastModified)
 		return sources.Result{State: st, NotModified: true}, nil
 	}
 	if !d.OK() {
 		return fail(fmt.Errorf("GET %s: %w", sources.RedactURL(raw), d.StatusError(now)))
 	}
-	st.ETag, st.LastModified = d.ETag, d.LastModified
 
 	doc, err := s.parse(raw, d)
 	if err != nil {
