@@ -131,3 +131,22 @@ func planList(all []sources.Subscription, list string, l List) []sources.Subscri
 	}
 	return out
 }
+
+// ReadSubscriptions decodes every row of rows: key and value of the meta
+// rows in SubscriptionsRange, as every backend selects them. The caller
+// closes rows.
+func ReadSubscriptions(rows Rows) ([]sources.Subscription, error) {
+	var all []sources.Subscription
+	for rows.Next() {
+		var key, value string
+		if err := rows.Scan(&key, &value); err != nil {
+			return nil, err
+		}
+		subs, err := DecodeSubscriptions(ListOfKey(key), value)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, subs...)
+	}
+	return all, rows.Err()
+}

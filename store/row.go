@@ -207,3 +207,20 @@ func (r Row) SameContent(stored Row) bool {
 		r.Updated.Equal(stored.Updated) && r.Held == stored.Held && r.Extra == stored.Extra &&
 		(!stored.Held || r.Published.Equal(stored.Published))
 }
+
+// Nanos is a story file's modification time as every backend keeps it:
+// unix nanoseconds, 0 for the zero time (a file that could not be opened).
+func Nanos(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixNano()
+}
+
+// FromNanos is the time Nanos stored, in UTC.
+func FromNanos(n int64) time.Time {
+	if n == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, n).UTC()
+}

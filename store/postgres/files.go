@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -20,7 +19,7 @@ func (s *Store) Files(ctx context.Context, source string) ([]store.FileStamp, er
 	var mtime int64
 	rows, _ := s.pool.Query(ctx, selectFiles, source) // ForEachRow reports its error
 	_, err := pgx.ForEachRow(rows, []any{&f.Path, &f.Size, &mtime, &f.Hash, &f.Rules}, func() error {
-		f.ModTime = fromNanos(mtime)
+		f.ModTime = store.FromNanos(mtime)
 		files = append(files, f)
 		return nil
 	})
@@ -40,7 +39,7 @@ ON CONFLICT (source, path) DO UPDATE SET size = excluded.size, mtime = excluded.
 func (b batchTx) SaveFiles(ctx context.Context, source string, files []store.FileStamp) error {
 	var batch pgx.Batch
 	for _, f := range files {
-		batch.Queue(saveFile, source, f.Path, f.Size, nanos(f.ModTime), f.Hash, f.Rules)
+		batch.Queue(saveFile, source, f.Path, f.Size, store.Nanos(f.ModTime), f.Hash, f.Rules)
 	}
 	br := b.tx.SendBatch(ctx, &batch)
 	defer br.Close()
@@ -57,20 +56,4 @@ const deleteFiles = `DELETE FROM source_files WHERE source = $1 AND path = ANY($
 func (b batchTx) RemoveFiles(ctx context.Context, source string, paths []string) error {
 	_, err := b.tx.Exec(ctx, deleteFiles, source, paths)
 	return err
-}
-
-// nanos is a modification time as source_files keeps it: unix nanoseconds,
-// 0 for the zero time (a file that could not be opened).
-func nanos(t time.Time) int64 {
-	if t.IsZero() {
-		return 0
-	}
-	return t.UnixNano()
-}
-
-func fromNanos(n int64) time.Time {
-	if n == 0 {
-		return time.Time{}
-	}
-	return time.Unix(0, n).UTC()
 }

@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/feedloom/feedloom/store"
 )
@@ -32,7 +31,7 @@ func (s *Store) files(ctx context.Context, source string) ([]store.FileStamp, er
 		if err := rows.Scan(&f.Path, &f.Size, &mtime, &f.Hash, &f.Rules); err != nil {
 			return nil, err
 		}
-		f.ModTime = fromNanos(mtime)
+		f.ModTime = store.FromNanos(mtime)
 		files = append(files, f)
 	}
 	return files, rows.Err()
@@ -49,7 +48,7 @@ func (b batchTx) SaveFiles(ctx context.Context, source string, files []store.Fil
 	}
 	defer stmt.Close()
 	for _, f := range files {
-		if _, err := stmt.ExecContext(ctx, source, f.Path, f.Size, nanos(f.ModTime), f.Hash, f.Rules); err != nil {
+		if _, err := stmt.ExecContext(ctx, source, f.Path, f.Size, store.Nanos(f.ModTime), f.Hash, f.Rules); err != nil {
 			return fmt.Errorf("file %q: %w", f.Path, err)
 		}
 	}
@@ -70,20 +69,4 @@ func (b batchTx) RemoveFiles(ctx context.Context, source string, paths []string)
 		}
 	}
 	return nil
-}
-
-// nanos is a modification time as source_files keeps it: unix nanoseconds,
-// 0 for the zero time (a file that could not be opened).
-func nanos(t time.Time) int64 {
-	if t.IsZero() {
-		return 0
-	}
-	return t.UnixNano()
-}
-
-func fromNanos(n int64) time.Time {
-	if n == 0 {
-		return time.Time{}
-	}
-	return time.Unix(0, n).UTC()
 }

@@ -44,19 +44,7 @@ func readSubscriptions(ctx context.Context, q querier) ([]sources.Subscription, 
 		return nil, err
 	}
 	defer rows.Close()
-	var all []sources.Subscription
-	for rows.Next() {
-		var key, value string
-		if err := rows.Scan(&key, &value); err != nil {
-			return nil, err
-		}
-		subs, err := store.DecodeSubscriptions(store.ListOfKey(key), value)
-		if err != nil {
-			return nil, err
-		}
-		all = append(all, subs...)
-	}
-	return all, rows.Err()
+	return store.ReadSubscriptions(rows)
 }
 
 // SaveSubscriptions replaces list's subscriptions with subs.
