@@ -172,8 +172,7 @@ func (p *Publisher) renderIndex(sets []feedSet, home *feedSet) ([]byte, error) {
 	m := messagesFor(page.Lang)
 	page.M = m
 	for _, it := range front.items[:min(len(front.items), frontItems)] {
-		v := viewItem{Title: feeds.DisplayTitle(it, p.opts.Zone), Link: it.Link, Lang: it.Language,
-			Date: p.itemTime(it, m), Summary: it.Summary, Image: it.Image}
+		v := p.viewItem(it, m)
 		if it.Origin != nil {
 			v.Source = it.Origin.Title
 		}
@@ -210,15 +209,7 @@ func (p *Publisher) renderIndex(sets []feedSet, home *feedSet) ([]byte, error) {
 			// The newest story's date, at the precision it was stated.
 			f.Newest = p.itemTime(s.items[0], m)
 		}
-		for _, fm := range p.formats {
-			f.Links = append(f.Links, indexLink{
-				Href:     p.opts.BaseURL + s.dir + fm.file,
-				Type:     template.HTMLAttr(`type="` + fm.mime + `"`), // a constant of ours
-				Name:     fm.name,
-				Title:    s.title + " · " + label + " · " + fm.name,
-				Hreflang: s.tag,
-			})
-		}
+		f.Links = p.feedLinks(s, s.title+" · "+label, s.tag)
 		if p.hasJSON() {
 			f.Snippet = p.snippet(s)
 			if s.embed != "" {

@@ -108,21 +108,35 @@ func (p *Publisher) renderView(s feedSet) ([]byte, error) {
 	if s.lang != "" {
 		page.Site, page.SiteLang = p.siteTitle(s.lang), s.lang
 	}
-	for _, fm := range p.formats {
-		page.Links = append(page.Links, indexLink{
-			Href: p.opts.BaseURL + s.dir + fm.file, Type: template.HTMLAttr(`type="` + fm.mime + `"`), Name: fm.name,
-			Title: s.title + " · " + fm.name,
-		})
-	}
+	page.Links = p.feedLinks(s, s.title, "")
 	for _, it := range s.items {
-		page.Items = append(page.Items, viewItem{
-			Title: feeds.DisplayTitle(it, p.opts.Zone), Link: it.Link, Lang: it.Language,
-			Date: p.itemTime(it, page.M), Summary: it.Summary, Image: it.Image,
-		})
+		page.Items = append(page.Items, p.viewItem(it, page.M))
 	}
 	var buf bytes.Buffer
 	if err := viewTemplate.Execute(&buf, page); err != nil {
 		return nil, fmt.Errorf("publish: render %s%s: %w", s.dir, viewFile, err)
 	}
 	return buf.Bytes(), nil
+}
+
+// viewItem is it as a page of m's language lists it.
+func (p *Publisher) viewItem(it feeds.Item, m messages) viewItem {
+	return viewItem{Title: feeds.DisplayTitle(it, p.opts.Zone), Link: it.Link, Lang: it.Language,
+		Date: p.itemTime(it, m), Summary: it.Summary, Image: it.Image}
+}
+
+// feedLinks are the addresses of a feed set's files, in every format,
+// titled title · format for autodiscovery.
+func (p *Publisher) feedLinks(s feedSet, title, hreflang string) []indexLink {
+	var out []indexLink
+	for _, fm := range p.formats {
+		out = append(out, indexLink{
+			Href:     p.opts.BaseURL + s.dir + fm.file,
+			Type:     template.HTMLAttr(`type="` + fm.mime + `"`), // a constant of ours
+			Name:     fm.name,
+			Title:    title + " · " + fm.name,
+			Hreflang: hreflang,
+		})
+	}
+	return out
 }
