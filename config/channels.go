@@ -79,19 +79,8 @@ func (b *builder) channels(raw []rawChannel, c *Config) []Channel {
 		if ch.Title == "" {
 			ch.Title = c.Site.Title + " — " + r.Name
 		}
-		if b.required(f+".name", r.Name) {
-			switch line, dup := first[r.Name]; {
-			case !sourceName.MatchString(r.Name):
-				b.p.at(f+".name", "%q must match [a-z0-9][a-z0-9-]*", r.Name)
-			case dup:
-				b.p.at(f+".name", "duplicate channel name %q (first at line %d)", r.Name, line)
-			case reserved[r.Name]:
-				// embed/<name>.html would be a language's embed page.
-				b.p.at(f+".name", "%q is taken by a language folder or the merged feed", r.Name)
-			default:
-				first[r.Name] = b.p.line(f + ".name")
-			}
-		}
+		// embed/<name>.html would be a language's embed page.
+		b.name(f+".name", "channel", r.Name, first, reserved)
 		for j, tag := range r.Languages {
 			field := fmt.Sprintf("%s.languages[%d]", f, j)
 			canon := b.lang(field, tag)

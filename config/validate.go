@@ -204,16 +204,7 @@ func (b *builder) sources(raw []rawSource, retention Retention) []Source {
 		if len(r.Labels) > 0 {
 			s.Labels = r.Labels // labels: [] learns them, like no labels at all
 		}
-		if b.required(f+".name", r.Name) {
-			switch line, dup := first[r.Name]; {
-			case !sourceName.MatchString(r.Name):
-				b.p.at(f+".name", "%q must match [a-z0-9][a-z0-9-]*", r.Name)
-			case dup:
-				b.p.at(f+".name", "duplicate source name %q (first at line %d)", r.Name, line)
-			default:
-				first[r.Name] = b.p.line(f + ".name")
-			}
-		}
+		b.name(f+".name", "source", r.Name, first, nil)
 		if b.required(f+".kind", r.Kind) {
 			b.kind(f, r, &s)
 		}
@@ -345,6 +336,25 @@ func (b *builder) pageSelectors(f string, r rawSource, s *Source) {
 				b.p.at(field, "%q: must select elements, not only an attribute", c.value)
 			}
 		}
+	}
+}
+
+// name checks the name of a source or channel (what): set, of the form
+// [a-z0-9][a-z0-9-]*, not seen before (first maps the names seen to their
+// lines), nor reserved.
+func (b *builder) name(field, what, name string, first map[string]int, reserved map[string]bool) {
+	if !b.required(field, name) {
+		return
+	}
+	switch line, dup := first[name]; {
+	case !sourceName.MatchString(name):
+		b.p.at(field, "%q must match [a-z0-9][a-z0-9-]*", name)
+	case dup:
+		b.p.at(field, "duplicate %s name %q (first at line %d)", what, name, line)
+	case reserved[name]:
+		b.p.at(field, "%q is taken by a language folder or the merged feed", name)
+	default:
+		first[name] = b.p.line(field)
 	}
 }
 
