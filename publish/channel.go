@@ -80,17 +80,17 @@ const headlineSummary = 200
 // read a few windows, not the store.
 const channelScan = 4
 
-// selects reports whether ch publishes it.
-func (ch *Channel) selects(it *feeds.Item) bool {
+// selects reports whether ch publishes it; categories are ch.Categories
+// as feeds.CategoryKey folds them, worked out once per read.
+func (ch *Channel) selects(it *feeds.Item, categories []string) bool {
 	if len(ch.Languages) > 0 && !slices.ContainsFunc(ch.Languages, func(tag string) bool { return feeds.MatchLang(it.Language, tag) }) {
 		return false
 	}
 	if len(ch.Sources) > 0 && !slices.Contains(ch.Sources, it.Source) {
 		return false
 	}
-	if len(ch.Categories) > 0 && !slices.ContainsFunc(it.Categories, func(c string) bool {
-		k := feeds.CategoryKey(c)
-		return slices.ContainsFunc(ch.Categories, func(want string) bool { return feeds.CategoryKey(want) == k })
+	if len(categories) > 0 && !slices.ContainsFunc(it.Categories, func(c string) bool {
+		return slices.Contains(categories, feeds.CategoryKey(c))
 	}) {
 		return false
 	}
@@ -116,6 +116,10 @@ func (p *Publisher) channelItems(ctx context.Context, ch *Channel) ([]feeds.Item
 	if len(ch.Sources) == 1 {
 		q.Source = ch.Sources[0]
 	}
+	var categories []string
+	for _, c := range ch.Categories {
+		categories = append(categories, feeds.CategoryKey(c))
+	}
 	for {
 		items, err := p.r.Items(ctx, q)
 		if err != nil {
@@ -123,7 +127,7 @@ func (p *Publisher) channelItems(ctx context.Context, ch *Channel) ([]feeds.Item
 		}
 		var out []feeds.Item
 		for i := range items {
-			if ch.selects(&items[i]) {
+			if ch.selects(&items[i], categories) {
 				out = append(out, ch.trim(items[i]))
 				if len(out) == want {
 					return out, nil
