@@ -46,6 +46,11 @@ type Item struct {
 	FirstSeen time.Time
 	Slug      string
 	Held      bool
+	// Seq numbers items in the order they were first stored, never reused;
+	// Rev changes whenever what the item shows changes. Archives and
+	// numbered pages are cut by Seq, and Rev tells a publish which of them
+	// it need not render again. Both are 0 outside a store.
+	Seq, Rev int64
 }
 
 // Date precisions of an item (Item.Precision).

@@ -85,6 +85,10 @@ func (p previewStore) Manifest(context.Context, string) (store.Manifest, bool, e
 	return store.Manifest{}, false, nil
 }
 func (p previewStore) SaveManifest(context.Context, string, store.Manifest) error { return errPreview }
+func (p previewStore) Value(context.Context, string) (string, bool, error)        { return "", false, nil }
+func (p previewStore) SwapValue(context.Context, string, string, string) (bool, error) {
+	return false, errPreview
+}
 
 func (p previewStore) Subscriptions(ctx context.Context) ([]sources.Subscription, error) {
 	if p.r == nil {

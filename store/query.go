@@ -12,7 +12,7 @@ import (
 type ItemsSQL struct {
 	// Select reads the columns ReadItems decodes and ends in a WHERE
 	// clause that holds for every item, so that each filter below can
-	// begin with AND.
+	// begin with AND. Its %s is the content column's expression.
 	Select string
 	// Released keeps only items that are not held.
 	Released string
@@ -29,8 +29,9 @@ type ItemsSQL struct {
 	IDs, LinkKeys, ExceptFiles string
 	// List encodes a list of strings as the backend takes it.
 	List func([]string) any
-	// Order sorts newest first, then by id in byte order.
-	Order string
+	// Order sorts newest first, then by id in byte order; StoredOrder by
+	// seq.
+	Order, StoredOrder string
 	// Limit takes at most %d rows.
 	Limit string
 }
@@ -48,7 +49,11 @@ func (p ItemsSQL) Build(q Query) (string, []any) {
 		}
 		fmt.Fprintf(&query, part, nums...)
 	}
-	query.WriteString(p.Select)
+	content := "content"
+	if q.NoContent {
+		content = "''"
+	}
+	fmt.Fprintf(&query, p.Select, content)
 	if !q.IncludeHeld {
 		query.WriteString(p.Released)
 	}
@@ -71,7 +76,11 @@ func (p ItemsSQL) Build(q Query) (string, []any) {
 	if len(q.ExceptFiles) > 0 {
 		arg(p.ExceptFiles, p.List(q.ExceptFiles))
 	}
-	query.WriteString(p.Order)
+	if q.Stored {
+		query.WriteString(p.StoredOrder)
+	} else {
+		query.WriteString(p.Order)
+	}
 	if q.Limit > 0 {
 		arg(p.Limit, q.Limit)
 	}

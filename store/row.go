@@ -34,6 +34,9 @@ type Row struct {
 	// Hash is the hash of the story the item was made from
 	// (Batch.Hashes); empty when none was given. It is not content.
 	Hash string
+	// Seq and Rev are feeds.Item's; the store sets them, a write ignores
+	// them.
+	Seq, Rev int64
 }
 
 // extraJSON is the encoding of Row.Extra, the same text in every backend.
@@ -143,6 +146,8 @@ func (r Row) Item() (feeds.Item, error) {
 		FirstSeen:  r.FirstSeen.UTC(),
 		Held:       r.Held,
 		Precision:  x.Precision,
+		Seq:        r.Seq,
+		Rev:        r.Rev,
 	}
 	if r.Slug != nil {
 		it.Slug = *r.Slug
@@ -179,7 +184,7 @@ func ReadItems(rows Rows, scanTime func(*time.Time) any) ([]feeds.Item, error) {
 		var r Row
 		err := rows.Scan(&r.ID, &r.Source, &r.File, &r.Position, &r.Link, &r.Language,
 			&r.Title, &r.Summary, &r.Content, scanTime(&r.Published), scanTime(&r.Updated),
-			scanTime(&r.FirstSeen), &r.Slug, &r.Held, &r.Extra)
+			scanTime(&r.FirstSeen), &r.Slug, &r.Held, &r.Extra, &r.Seq, &r.Rev)
 		if err != nil {
 			return nil, err
 		}

@@ -72,6 +72,14 @@ type Store interface {
 	// SaveManifest replaces the manifest under key. It changes no item, so
 	// Version stays.
 	SaveManifest(ctx context.Context, key string, m Manifest) error
+	// Value returns the value last stored under key in the store's
+	// key-value space, and false when there is none. Publishing keeps
+	// there what every node must agree on, such as where archives are cut.
+	Value(ctx context.Context, key string) (string, bool, error)
+	// SwapValue stores value under key if the key holds old, or is absent
+	// and old is "", and reports whether it did: nodes that race to
+	// extend one value see which of them won, and read it back.
+	SwapValue(ctx context.Context, key, old, value string) (bool, error)
 	Close() error
 }
 
@@ -185,4 +193,10 @@ type Query struct {
 	// ExceptFiles leaves out items whose File is one of these: a story
 	// folder's files that did not change.
 	ExceptFiles []string
+	// Stored orders the items as they were first stored (by Seq), oldest
+	// first, instead of newest first.
+	Stored bool
+	// NoContent leaves Content empty: for reads that choose items, not
+	// render them.
+	NoContent bool
 }

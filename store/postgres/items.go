@@ -156,8 +156,8 @@ func (s *Store) Release(ctx context.Context, now time.Time) (int, error) {
 // with held ones from items_source, already in order, so a Limit stops
 // early.
 var itemsSQL = store.ItemsSQL{
-	Select: `SELECT id, source, file, position, link, language, title, summary, content,
-		published, updated, first_seen, slug, held, extra::text
+	Select: `SELECT id, source, file, position, link, language, title, summary, %s,
+		published, updated, first_seen, slug, held, extra::text, seq, rev
 	FROM items WHERE true`,
 	Released: ` AND NOT held`,
 	Source:   ` AND source = $%d`,
@@ -167,6 +167,7 @@ var itemsSQL = store.ItemsSQL{
 	// lang_key is lower case.
 	Language:    ` AND (lang_key = $%d OR lang_key LIKE $%d ESCAPE '\')`,
 	Order:       ` ORDER BY published DESC, id`,
+	StoredOrder: ` ORDER BY seq`,
 	Limit:       ` LIMIT $%d`,
 	IDs:         ` AND id = ANY($%d)`,
 	LinkKeys:    ` AND link_key = ANY($%d)`,

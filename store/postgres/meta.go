@@ -100,3 +100,41 @@ func (s *Store) SchemaVersion(ctx context.Context) (int, error) {
 	}
 	return v, nil
 }
+
+// Keys of the meta table that Value and SwapValue do not reach: the
+// store's own.
+const valuePrefix = "value:"
+
+const (
+	selectValue = `SELECT value FROM meta WHERE key = $1`
+	insertValue = `INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING`
+	swapValue   = `UPDATE meta SET value = $2 WHERE key = $1 AND value = $3`
+)
+
+// Value returns the value stored under key, and false when there is none.
+func (s *Store) Value(ctx context.Context, key string) (string, bool, error) {
+	var v string
+	err := s.pool.QueryRow(ctx, selectValue, valuePrefix+key).Scan(&v)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, fmt.Errorf("postgres: value %q: %w", key, err)
+	}
+	return v, true, nil
+}
+
+// SwapValue stores value under key if key holds old (or is absent and old
+// is ""), and reports whether it did. Each statement is atomic, so of two
+// nodes swapping from one old value only one succeeds.
+func (s *Store) SwapValue(ctx context.Context, key, old, value string) (bool, error) {
+	query, args := swapValue, []any{valuePrefix + key, value, old}
+	if old == "" {
+		query, args = insertValue, []any{valuePrefix + key, value}
+	}
+	tag, err := s.pool.Exec(ctx, query, args...)
+	if err != nil {
+		return false, fmt.Errorf("postgres: swap value %q: %w", key, err)
+	}
+	return tag.RowsAffected() == 1, nil
+}

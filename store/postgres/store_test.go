@@ -125,8 +125,8 @@ func TestOpenSetsSchemaVersion(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if latest != 5 {
-		t.Errorf("latest version %d, want 5", latest)
+	if latest != 6 {
+		t.Errorf("latest version %d, want 6", latest)
 	}
 	if v, err := s.SchemaVersion(context.Background()); err != nil || v != latest {
 		t.Errorf("SchemaVersion = %d, %v; want %d", v, err, latest)
@@ -150,7 +150,7 @@ func TestOpenSchemaTooNew(t *testing.T) {
 	if !errors.Is(err, store.ErrSchemaTooNew) {
 		t.Errorf("error %v does not wrap store.ErrSchemaTooNew", err)
 	}
-	want := fmt.Sprintf("postgres: open %s: schema version 7, this binary knows up to 5: %v",
+	want := fmt.Sprintf("postgres: open %s: schema version 7, this binary knows up to 6: %v",
 		target(t, dsn), store.ErrSchemaTooNew)
 	if err.Error() != want {
 		t.Errorf("error\n got %s\nwant %s", err, want)
@@ -184,7 +184,9 @@ func TestOpenMigratesVersion1(t *testing.T) {
 	_, err = tx.Exec(ctx, `INSERT INTO items (id, source, file, position, link, link_key, lang_key, language,
 		title, summary, content, published, updated, first_seen, slug, held, extra)
 	VALUES ('urn:a', 'newsroom', 'a.md', 0, '', NULL, 'en', 'en', 'A', '', '', '2025-03-12 00:00:00Z',
-		'2025-03-12 01:00:00Z', '2025-03-12 00:00:00Z', 'a', false, '{}');
+		'2025-03-12 01:00:00Z', '2025-03-12 00:00:00Z', 'a', false, '{}'),
+	('urn:b', 'newsroom', 'b.md', 0, 'https://example.edu/b', 'https://example.edu/b', 'en', 'en', 'B', '', '',
+		'2025-03-11 00:00:00Z', '2025-03-11 00:00:00Z', '2025-03-11 00:00:00Z', NULL, false, '{}');
 	UPDATE versions SET version = 4 WHERE name = 'content'`)
 	if err != nil {
 		t.Fatal(err)
@@ -209,6 +211,7 @@ func TestOpenMigratesVersion1(t *testing.T) {
 	if got, err := s.Newest(ctx); err != nil || !got.Equal(want) {
 		t.Errorf("Newest = %v, %v; want %v", got, err, want)
 	}
+	storetest.CheckMigratedSequence(t, s)
 }
 
 // TestConcurrentMigrations starts several stores on a fresh database at
@@ -244,7 +247,7 @@ func TestConcurrentMigrations(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := []string{"1 0001_init.sql", "2 0002_publish_reads.sql", "3 0003_cluster.sql", "4 0004_publish_manifests.sql", "5 0005_incremental_refresh.sql"}; strings.Join(rows, ",") != strings.Join(want, ",") {
+	if want := []string{"1 0001_init.sql", "2 0002_publish_reads.sql", "3 0003_cluster.sql", "4 0004_publish_manifests.sql", "5 0005_incremental_refresh.sql", "6 0006_item_order.sql"}; strings.Join(rows, ",") != strings.Join(want, ",") {
 		t.Errorf("schema_version rows %q, want %q", rows, want)
 	}
 	var versions int

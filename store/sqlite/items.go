@@ -234,8 +234,8 @@ func (s *Store) release(ctx context.Context, now time.Time) (int, error) {
 // items_feed, unlinked ones from items_unlinked, and one source's with held
 // ones from items_source, already in order, so a Limit stops early.
 var itemsSQL = store.ItemsSQL{
-	Select: `SELECT id, source, file, position, link, language, title, summary, content,
-		published, updated, first_seen, slug, held, extra
+	Select: `SELECT id, source, file, position, link, language, title, summary, %s,
+		published, updated, first_seen, slug, held, extra, seq, rev
 	FROM items WHERE 1`,
 	Released: ` AND held = 0`,
 	Source:   ` AND source = ?%d`,
@@ -243,9 +243,10 @@ var itemsSQL = store.ItemsSQL{
 	// planner can use that partial index.
 	Unlinked: ` AND link = ''`,
 	// lang_key is lower case.
-	Language: ` AND (lang_key = ?%d OR lang_key LIKE ?%d ESCAPE '\')`,
-	Order:    ` ORDER BY published DESC, id`,
-	Limit:    ` LIMIT ?%d`,
+	Language:    ` AND (lang_key = ?%d OR lang_key LIKE ?%d ESCAPE '\')`,
+	Order:       ` ORDER BY published DESC, id`,
+	StoredOrder: ` ORDER BY seq`,
+	Limit:       ` LIMIT ?%d`,
 	// json_each turns a list into a set without one parameter per value.
 	IDs:         ` AND id IN (SELECT value FROM json_each(?%d))`,
 	LinkKeys:    ` AND link_key IN (SELECT value FROM json_each(?%d))`,

@@ -110,3 +110,44 @@ func (s *Store) recordedFirstRun(ctx context.Context, day string) (string, error
 	}
 	return recorded, err
 }
+
+// Keys of the meta table that Value and SwapValue do not reach: the
+// store's own.
+const valuePrefix = "value:"
+
+const (
+	selectValue = `SELECT value FROM meta WHERE key = ?`
+	insertValue = `INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING`
+	swapValue   = `UPDATE meta SET value = ? WHERE key = ? AND value = ?`
+)
+
+// Value returns the value stored under key, and false when there is none.
+func (s *Store) Value(ctx context.Context, key string) (string, bool, error) {
+	var v string
+	err := s.db.QueryRowContext(ctx, selectValue, valuePrefix+key).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, fmt.Errorf("sqlite: value %q: %w", key, err)
+	}
+	return v, true, nil
+}
+
+// SwapValue stores value under key if key holds old (or is absent and old
+// is ""), and reports whether it did.
+func (s *Store) SwapValue(ctx context.Context, key, old, value string) (bool, error) {
+	query, args := swapValue, []any{value, valuePrefix + key, old}
+	if old == "" {
+		query, args = insertValue, []any{valuePrefix + key, value}
+	}
+	res, err := s.db.ExecContext(ctx, query, args...)
+	var n int64
+	if err == nil {
+		n, err = res.RowsAffected()
+	}
+	if err != nil {
+		return false, fmt.Errorf("sqlite: swap value %q: %w", key, err)
+	}
+	return n == 1, nil
+}

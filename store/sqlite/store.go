@@ -23,7 +23,7 @@ import (
 )
 
 // schemaVersion is the PRAGMA user_version this binary writes and reads.
-const schemaVersion = 4
+const schemaVersion = 5
 
 // The schema steps: schema.sql creates version 1, schema_N.sql takes
 // version N-1 to N.
@@ -36,6 +36,8 @@ var (
 	schema3SQL string
 	//go:embed schema_4.sql
 	schema4SQL string
+	//go:embed schema_5.sql
+	schema5SQL string
 )
 
 var _ store.Store = (*Store)(nil)
@@ -125,7 +127,7 @@ func dsn(path string) string {
 // schema only once.
 func (s *Store) migrate(ctx context.Context) error {
 	// steps[v] takes a database from version v to v+1.
-	steps := [schemaVersion]string{schemaSQL, schema2SQL, schema3SQL, schema4SQL}
+	steps := [schemaVersion]string{schemaSQL, schema2SQL, schema3SQL, schema4SQL, schema5SQL}
 
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {

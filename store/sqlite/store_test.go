@@ -179,7 +179,9 @@ func TestOpenMigratesVersion1(t *testing.T) {
 		`INSERT INTO items (id, source, file, position, link, link_key, lang_key, language,
 			title, summary, content, published, updated, first_seen, slug, held, extra)
 		VALUES ('urn:a', 'newsroom', 'a.md', 0, '', NULL, 'en', 'en', 'A', '', '', 1741737600,
-			1741741200, 1741737600, 'a', 0, '{}')`} {
+			1741741200, 1741737600, 'a', 0, '{}'),
+		('urn:b', 'newsroom', 'b.md', 0, 'https://example.edu/b', 'https://example.edu/b', 'en', 'en', 'B', '', '', 1741651200,
+			1741651200, 1741651200, NULL, 0, '{}')`} {
 		if _, err := db.Exec(q); err != nil {
 			t.Fatalf("%s: %v", q, err)
 		}
@@ -205,4 +207,5 @@ func TestOpenMigratesVersion1(t *testing.T) {
 	if got, err := s.Newest(ctx); err != nil || !got.Equal(want) {
 		t.Errorf("Newest = %v, %v; want %v", got, err, want)
 	}
+	storetest.CheckMigratedSequence(t, s)
 }
