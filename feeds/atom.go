@@ -24,7 +24,15 @@ type atomFeed struct {
 	Links     []atomLink
 	Authors   []*gorilla.AtomAuthor
 	Generator string `xml:"generator,omitempty"`
-	Entries   []atomEntry
+	// Archive is fh:archive, in an archive document only.
+	Archive *atomArchive
+	Entries []atomEntry
+}
+
+// atomArchive is RFC 5005's fh:archive, which declares its namespace.
+type atomArchive struct {
+	XMLName xml.Name `xml:"fh:archive"`
+	NS      string   `xml:"xmlns:fh,attr"`
 }
 
 // atomLink is a feed-level link; gorilla's AtomLink has no hreflang or
@@ -127,6 +135,12 @@ func (f *Feed) atom() *atomFeed {
 	}
 	if href := cleanText(f.Hub); href != "" {
 		out.Links = append(out.Links, atomLink{Href: href, Rel: "hub"})
+	}
+	for _, l := range f.archiveLinks() {
+		out.Links = append(out.Links, atomLink{Href: l[1], Rel: l[0], Type: "application/atom+xml"})
+	}
+	if f.Archived {
+		out.Archive = &atomArchive{NS: nsHistory}
 	}
 	out.Authors = atomAuthors(f.Authors)
 	if len(out.Authors) == 0 {

@@ -22,6 +22,14 @@ type Feed struct {
 	// (Atom rel="alternate" with hreflang).
 	Alternates []Alternate
 
+	// Archive links (RFC 5005 archived feeds), in the same format: the
+	// current document names the newest archive document in PrevArchive;
+	// an archive document is Archived and names its older and newer
+	// neighbours and the current document. RSS writes them as atom:link,
+	// JSON Feed writes PrevArchive as next_url, the next page back in time.
+	PrevArchive, NextArchive, Current string
+	Archived                          bool
+
 	// SourceUpdated is the newest updated time (Updated, else Published)
 	// of each upstream's stored items, keyed by Origin.ID: Atom writes it
 	// as the <source>'s updated. The writer takes the newer of it and the
@@ -31,6 +39,20 @@ type Feed struct {
 
 	Items []Item
 }
+
+// archiveLinks are f's archive links by relation, in RFC 5005's order.
+func (f *Feed) archiveLinks() [][2]string {
+	var out [][2]string
+	for _, l := range [][2]string{{"current", f.Current}, {"prev-archive", f.PrevArchive}, {"next-archive", f.NextArchive}} {
+		if href := cleanText(l[1]); href != "" {
+			out = append(out, [2]string{l[0], href})
+		}
+	}
+	return out
+}
+
+// nsHistory is RFC 5005's namespace, of fh:archive.
+const nsHistory = "http://purl.org/syndication/history/1.0"
 
 // Alternate is a link to a sibling feed.
 type Alternate struct {

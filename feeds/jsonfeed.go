@@ -25,8 +25,11 @@ type jsonFeed struct {
 	Description string               `json:"description,omitempty"`
 	Language    string               `json:"language,omitempty"`
 	Authors     []gorilla.JSONAuthor `json:"authors,omitempty"`
-	Hubs        []jsonHub            `json:"hubs,omitempty"`
-	Items       []jsonItem           `json:"items"` // required, [] when empty
+	// NextURL is the next document back in time: the newest archive
+	// from the current document, the one before from an archive.
+	NextURL string     `json:"next_url,omitempty"`
+	Hubs    []jsonHub  `json:"hubs,omitempty"`
+	Items   []jsonItem `json:"items"` // required, [] when empty
 }
 
 type jsonHub struct {
@@ -132,6 +135,7 @@ func (f *Feed) jsonHead() *jsonFeed {
 		Description: cleanText(f.Description),
 		Language:    cleanText(f.Language),
 		Authors:     jsonAuthors(f.Authors),
+		NextURL:     cleanText(f.PrevArchive),
 		Items:       []jsonItem{},
 	}
 	if hub := cleanText(f.Hub); hub != "" {

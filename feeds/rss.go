@@ -23,7 +23,9 @@ type rssRoot struct {
 	// NSMedia is declared only in a feed that carries an image, so that
 	// feeds without any keep their bytes.
 	NSMedia string `xml:"xmlns:media,attr,omitempty"`
-	Channel rssChannel
+	// NSHistory is declared only in an archive document, for fh:archive.
+	NSHistory string `xml:"xmlns:fh,attr,omitempty"`
+	Channel   rssChannel
 }
 
 // rssChannel wraps gorilla's channel (title, link, description, language,
@@ -33,7 +35,10 @@ type rssChannel struct {
 	XMLName xml.Name `xml:"channel"`
 	*gorilla.RssFeed
 	AtomLinks []rssAtomLink
-	Items     []rssItem
+	Archive   *struct {
+		XMLName xml.Name `xml:"fh:archive"`
+	}
+	Items []rssItem
 }
 
 // rssAtomLink is an atom:link inside RSS (self, hub).
@@ -115,6 +120,15 @@ func (f *Feed) rss() *rssRoot {
 	}
 	if href := cleanText(f.Hub); href != "" {
 		root.Channel.AtomLinks = append(root.Channel.AtomLinks, rssAtomLink{Href: href, Rel: "hub"})
+	}
+	for _, l := range f.archiveLinks() {
+		root.Channel.AtomLinks = append(root.Channel.AtomLinks, rssAtomLink{Href: l[1], Rel: l[0], Type: "application/rss+xml"})
+	}
+	if f.Archived {
+		root.NSHistory = nsHistory
+		root.Channel.Archive = &struct {
+			XMLName xml.Name `xml:"fh:archive"`
+		}{}
 	}
 	root.Channel.Items = make([]rssItem, 0, len(f.Items))
 	for i := range f.Items {

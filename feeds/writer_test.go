@@ -8,6 +8,7 @@ import (
 	"flag"
 	"io"
 	"os"
+	"path"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -118,6 +119,17 @@ var goldenCases = []struct {
 			chineseStory("health", healthTitle, healthBody, at(12, 0, 5)),
 			story("shanghai-center", shanghaiTitle, at(12, 0, 0)),
 		}
+	}},
+	{"archive_-_current_links_its_newest_archive", "en/", func(f *Feed) {
+		f.PrevArchive = archiveURL(f.SelfURL, "latest")
+		f.Items = []Item{story("net-zero", netZeroTitle, at(13, 0, 1))}
+	}},
+	{"archive_-_numbered_document", "en/", func(f *Feed) {
+		current := f.SelfURL
+		f.ID, f.Current, f.SelfURL = current, current, archiveURL(current, "2")
+		f.PrevArchive, f.NextArchive = archiveURL(current, "1"), archiveURL(current, "latest")
+		f.Archived = true
+		f.Items = []Item{story("shanghai-center", shanghaiTitle, at(12, 0, 0))}
 	}},
 	{"item_id_-_guid_permalink", "en/", func(f *Feed) {
 		it := story("a", "Upstream story whose id is its link", at(13, 0, 1))
@@ -251,6 +263,17 @@ var goldenCases = []struct {
 		f.ID = "tag:feeds.example.edu,2025-03-13:en"
 		f.Items = []Item{story("a", "Story in a described feed", at(13, 0, 1))}
 	}},
+}
+
+// archiveURL is where publish puts archive document n of the feed at
+// current: archive/<format>/<n>.<ext> beside it.
+func archiveURL(current, n string) string {
+	dir, file := path.Split(current)
+	name, ext, _ := strings.Cut(file, ".")
+	if name == "feed" {
+		name = ext
+	}
+	return dir + "archive/" + name + "/" + n + "." + ext
 }
 
 // goldenFeed is the base feed for the file in dir, changed by mod.
