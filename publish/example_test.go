@@ -71,11 +71,17 @@ func Example() {
 	}
 	fmt.Println("changed on the second publish:", len(rep.Changed))
 	// Output:
+	// archive/atom/latest.xml
+	// archive/json/latest.json
+	// archive/rss/latest.xml
 	// atom.xml
 	// embed/all.html
 	// embed/en.html
 	// embed/widget.js
 	// embed/zh-hant.html
+	// en/archive/atom/latest.xml
+	// en/archive/json/latest.json
+	// en/archive/rss/latest.xml
 	// en/atom.xml
 	// en/feed.html
 	// en/feed.json
@@ -88,6 +94,9 @@ func Example() {
 	// index.html
 	// rss.xml
 	// stories/open-day.html
+	// zh-hant/archive/atom/latest.xml
+	// zh-hant/archive/json/latest.json
+	// zh-hant/archive/rss/latest.xml
 	// zh-hant/atom.xml
 	// zh-hant/feed.html
 	// zh-hant/feed.json

@@ -23,7 +23,7 @@ import (
 // so that a folder an older binary wrote is rendered again by a newer one
 // even when the store has not changed. TestFormatVersion fails until it
 // is bumped.
-const FormatVersion = 9
+const FormatVersion = 10
 
 // Manifests is where a Publisher keeps the manifest of each output folder
 // it wrote: in the store, beside the items, so that a recreated store
@@ -73,6 +73,7 @@ func fingerprint(version int, opts Options, formats []format) string {
 			rules(c.Include), rules(c.Exclude), c.Content, c.MaxItems)
 	}
 	fmt.Fprintf(h, "categories %q\n", opts.Categories)
+	fmt.Fprintf(h, "archive %d page %d\n", opts.ArchiveSize, opts.PageSize)
 	return hex.EncodeToString(h.Sum(nil))
 }
 
@@ -82,7 +83,10 @@ func fingerprint(version int, opts Options, formats []format) string {
 // every file of the manifest is on disk as it was written. It returns the
 // content version it read (before any item is read, so that a manifest
 // saved with it never claims newer items than it shows), and, when the
-// folder is current, the Report of a publish that changed nothing.
+// folder is current, the Report of a publish that changed nothing; when it
+// is not, the files of a manifest written under the same fingerprint, by
+// path, whose documents cut from the store a publish need not render
+// again (see keep).
 //
 // A file is taken as it was written when its size and stamp (mtime,
 // ctime, inode) are the recorded ones. Every write to a file moves its
@@ -96,35 +100,38 @@ func fingerprint(version int, opts Options, formats []format) string {
 // content, or a story page that the manifest does not know, makes the
 // folder not current, and Publish renders everything and writes what
 // differs.
-func (p *Publisher) unchanged(ctx context.Context) (version int64, ok bool, rep Report, err error) {
+func (p *Publisher) unchanged(ctx context.Context) (version int64, ok bool, rep Report, old map[string]store.OutputFile, err error) {
 	if p.manifests == nil {
-		return 0, false, Report{}, nil
+		return 0, false, Report{}, nil, nil
 	}
 	version, err = p.manifests.Version(ctx)
 	if err != nil {
-		return 0, false, Report{}, fmt.Errorf("publish: read the content version: %w", err)
+		return 0, false, Report{}, nil, fmt.Errorf("publish: read the content version: %w", err)
 	}
 	m, found, err := p.manifests.Manifest(ctx, p.key)
 	if err != nil {
-		return 0, false, Report{}, fmt.Errorf("publish: read the manifest: %w", err)
+		return 0, false, Report{}, nil, fmt.Errorf("publish: read the manifest: %w", err)
 	}
-	if !found || m.Version != version || m.Fingerprint != p.fingerprint {
-		return version, false, Report{}, nil
+	if !found || m.Fingerprint != p.fingerprint {
+		return version, false, Report{}, nil, nil
+	}
+	if m.Version != version {
+		return version, false, Report{}, byPath(m.Files), nil
 	}
 	if err := p.Check(); err != nil {
-		return 0, false, Report{}, err
+		return 0, false, Report{}, nil, err
 	}
 	p.sweepOnce()
 	restamped, intact := p.verify(m.Files)
 	if !intact {
-		return version, false, Report{}, nil
+		return version, false, Report{}, byPath(m.Files), nil
 	}
 	if restamped {
 		p.saveManifest(ctx, m)
 	}
 	rep.Feeds = p.statsOf(m.Files)
 	p.log.Info("published", "dir", p.opts.Dir, "files", len(m.Files), "changed", 0)
-	return version, true, rep, nil
+	return version, true, rep, nil, nil
 }
 
 // verify checks the manifest's files on disk (see unchanged), giving a
@@ -163,11 +170,20 @@ func (p *Publisher) verify(files []store.OutputFile) (restamped, intact bool) {
 		return false, false
 	}
 	for _, e := range entries {
-		if orphanCandidate(e) && !known[storiesDir+"/"+e.Name()] {
+		if orphanCandidate(e, ".html") && !known[storiesDir+"/"+e.Name()] {
 			return false, false
 		}
 	}
 	return restamped, true
+}
+
+// byPath indexes a manifest's files by path.
+func byPath(files []store.OutputFile) map[string]store.OutputFile {
+	out := make(map[string]store.OutputFile, len(files))
+	for _, f := range files {
+		out[f.Path] = f
+	}
+	return out
 }
 
 // stampModTime reads the modification time back from a fileStamp.

@@ -387,9 +387,10 @@ func TestOptionsAndFormatInFingerprint(t *testing.T) {
 // and Atom enclosure links; 3: images on story pages; 4: the headlines
 // widget and embed pages; 5: feed.html in every feed folder; 6: pages in
 // their language's words and dates; 7: front pages; 8: dates at the
-// precision the story stated; 9: the directory's newest date too.)
+// precision the story stated; 9: the directory's newest date too; 10:
+// archives, and their prev-archive link in every feed.)
 var formatDigests = map[int]string{
-	9: "bf1b838dcdff3d74862ed1bbda8253e7e34b80b66c488934172dd77c0b64bf92",
+	10: "ea6796cf7b2e6a1b504a70163fd342d464fbbadc4f8e7852c2bd545fd3f5d257",
 }
 
 // TestFormatVersion fails when the bytes publish writes change without a

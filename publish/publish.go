@@ -67,6 +67,9 @@ type Options struct {
 	// <language folder>/categories/<slug>/.
 	Channels   []Channel
 	Categories []string
+	// ArchiveSize is how many items a full archive document holds; 0
+	// means 50. PageSize is the same for numbered pages; 0 means 20.
+	ArchiveSize, PageSize int
 	// Node names this process among the nodes that share the store (each
 	// with its own output folder): with Dir, it keys the folder's manifest
 	// in the store. Empty is fine for a store only one machine uses.
@@ -103,17 +106,20 @@ type Publisher struct {
 
 // format is one feed file written for every feed set.
 type format struct {
-	file  string // file name inside the feed set's folder
-	mime  string
-	name  string // for people: "RSS", "Atom", "JSON Feed"
-	write func(io.Writer, *feeds.Feed) error
+	file string // file name inside the feed set's folder
+	// archive names the format's folder under archive/, ext its archive
+	// documents' extension.
+	archive, ext string
+	mime         string
+	name         string // for people: "RSS", "Atom", "JSON Feed"
+	write        func(io.Writer, *feeds.Feed) error
 }
 
 func defaultFormats() []format {
 	return []format{
-		{file: "rss.xml", mime: "application/rss+xml", name: "RSS", write: feeds.WriteRSS},
-		{file: "atom.xml", mime: "application/atom+xml", name: "Atom", write: feeds.WriteAtom},
-		{file: "feed.json", mime: "application/feed+json", name: "JSON Feed", write: feeds.WriteJSON},
+		{file: "rss.xml", archive: "rss", ext: ".xml", mime: "application/rss+xml", name: "RSS", write: feeds.WriteRSS},
+		{file: "atom.xml", archive: "atom", ext: ".xml", mime: "application/atom+xml", name: "Atom", write: feeds.WriteAtom},
+		{file: "feed.json", archive: "json", ext: ".json", mime: "application/feed+json", name: "JSON Feed", write: feeds.WriteJSON},
 	}
 }
 
@@ -169,6 +175,12 @@ type feedSet struct {
 	channel  *Channel // the selection of a channel; nil for the others
 	embed    string   // its page under embed/; "" for none
 	items    []feeds.Item
+	// archive is every stored item of the set cut into archive documents,
+	// the full ones then latest (set by cutAll).
+	archive []doc
+	// pages: the set has a front page, and with it numbered pages, paged.
+	pages bool
+	paged []doc
 }
 
 // file is one output file, rendered when it is written.
@@ -195,12 +207,20 @@ type file struct {
 // error stay written (story pages first, so feeds never link to a missing
 // page), the rest keep their old content.
 func (p *Publisher) Publish(ctx context.Context) (Report, error) {
-	version, current, rep, err := p.unchanged(ctx)
+	version, current, rep, old, err := p.unchanged(ctx)
 	if err != nil || current {
 		return rep, err
 	}
 	unlinked, newestAll, sets, err := p.read(ctx)
 	if err != nil {
+		return Report{}, err
+	}
+	if err := p.cutAll(ctx, sets); err != nil {
+		return Report{}, err
+	}
+	docs := p.archiveFiles(sets, newestAll)
+	kept, render := p.keep(old, docs)
+	if err := p.fillDocs(ctx, render); err != nil {
 		return Report{}, err
 	}
 	files, pages := p.files(unlinked, newestAll, sets)
@@ -209,12 +229,16 @@ func (p *Publisher) Publish(ctx context.Context) (Report, error) {
 	}
 	p.sweepOnce()
 
-	// The stylesheet and the story pages come first and only the feeds
-	// after them point at them, so they are written together: each write
-	// mostly waits for its fsync. The rest are rendered side by side and
-	// put in place in their order.
+	// The stylesheet, the story pages and the archive documents come
+	// first and only the feeds after them point at them, so they are
+	// written together: each write mostly waits for its fsync. The rest
+	// are rendered side by side and put in place in their order.
 	head := 1 + len(pages)
-	entries, changed, err := p.writeFiles(ctx, files[:head], storyWriters, false)
+	first := slices.Clone(files[:head])
+	for _, d := range render {
+		first = append(first, d.file)
+	}
+	entries, changed, err := p.writeFiles(ctx, first, storyWriters, false)
 	rep.Changed = changed
 	if err == nil {
 		var more []store.OutputFile
@@ -226,7 +250,7 @@ func (p *Publisher) Publish(ctx context.Context) (Report, error) {
 		slices.Sort(rep.Changed)
 		return rep, err
 	}
-	removed, err := p.removeOrphans(pages)
+	removed, err := p.removeOrphans(pages, sets)
 	rep.Changed = append(rep.Changed, removed...)
 	slices.Sort(rep.Changed)
 	if err != nil {
@@ -234,9 +258,16 @@ func (p *Publisher) Publish(ctx context.Context) (Report, error) {
 	}
 	rep.Feeds = p.stats(sets)
 	if p.manifests != nil {
-		p.saveManifest(ctx, p.manifestOf(version, entries, rep.Feeds))
+		ins := make(map[string]string, len(docs))
+		for _, d := range docs {
+			ins[d.path] = d.in
+		}
+		for i := range entries {
+			entries[i].In = ins[entries[i].Path]
+		}
+		p.saveManifest(ctx, p.manifestOf(version, append(entries, kept...), rep.Feeds))
 	}
-	p.log.Info("published", "dir", p.opts.Dir, "files", len(files), "changed", len(rep.Changed))
+	p.log.Info("published", "dir", p.opts.Dir, "files", len(files)+len(docs), "changed", len(rep.Changed))
 	return rep, nil
 }
 
@@ -489,10 +520,35 @@ func newest(items []feeds.Item) time.Time {
 	return t
 }
 
-// removeOrphans deletes the *.html files directly under stories/ that are
-// not in keep, and returns their paths relative to Dir.
-func (p *Publisher) removeOrphans(keep []string) ([]string, error) {
-	dir := filepath.Join(p.opts.Dir, storiesDir)
+// removeOrphans deletes the story pages (*.html directly under stories/)
+// that are not in keep, and the archive documents of sets that are not
+// theirs, and returns their paths relative to Dir.
+func (p *Publisher) removeOrphans(keep []string, sets []feedSet) ([]string, error) {
+	removed, err := p.removeOthers(storiesDir, ".html", keep)
+	if err != nil {
+		return removed, err
+	}
+	for i := range sets {
+		s := &sets[i]
+		for _, fm := range p.formats {
+			var names []string
+			for j := range s.archive {
+				names = append(names, s.archive[j].name()+fm.ext)
+			}
+			more, err := p.removeOthers(s.dir+archiveDir+"/"+fm.archive, fm.ext, names)
+			removed = append(removed, more...)
+			if err != nil {
+				return removed, err
+			}
+		}
+	}
+	return removed, nil
+}
+
+// removeOthers deletes the files with extension ext directly in folder (relative
+// to Dir, slash-separated) that are not in keep, and returns their paths.
+func (p *Publisher) removeOthers(folder, ext string, keep []string) ([]string, error) {
+	dir := filepath.Join(p.opts.Dir, filepath.FromSlash(folder))
 	entries, err := os.ReadDir(dir)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, nil
@@ -507,22 +563,22 @@ func (p *Publisher) removeOrphans(keep []string) ([]string, error) {
 	var removed []string
 	for _, e := range entries {
 		name := e.Name()
-		if !orphanCandidate(e) || wanted[name] {
+		if !orphanCandidate(e, ext) || wanted[name] {
 			continue
 		}
 		full := filepath.Join(dir, name)
 		if err := removeFile(full); err != nil {
 			return removed, fmt.Errorf("publish: remove %s: %w", full, err)
 		}
-		p.log.Debug("removed file", "path", storiesDir+"/"+name)
-		removed = append(removed, storiesDir+"/"+name)
+		p.log.Debug("removed file", "path", folder+"/"+name)
+		removed = append(removed, folder+"/"+name)
 	}
 	return removed, nil
 }
 
-// orphanCandidate reports whether e, under stories/, looks like a page
-// publish wrote: a regular *.html file, not a dotfile (a temporary file).
-func orphanCandidate(e fs.DirEntry) bool {
+// orphanCandidate reports whether e looks like a file publish wrote: a
+// regular file with extension ext, not a dotfile (a temporary file).
+func orphanCandidate(e fs.DirEntry, ext string) bool {
 	name := e.Name()
-	return e.Type().IsRegular() && strings.HasSuffix(name, ".html") && !strings.HasPrefix(name, ".")
+	return e.Type().IsRegular() && strings.HasSuffix(name, ext) && !strings.HasPrefix(name, ".")
 }

@@ -7,11 +7,14 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
+	"fmt"
+	"hash/fnv"
 	"io"
 	"io/fs"
 	"log/slog"
 	"maps"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -26,18 +29,36 @@ import (
 var update = flag.Bool("update", false, "rewrite golden files")
 
 // fakeStore answers queries the way store.Store documents: released items
-// only unless asked, RFC 4647 language filtering, newest first then id.
+// only unless asked, RFC 4647 language filtering, newest first then id, or
+// in the order stored. An item without a Seq is numbered by its place in
+// items; without a Rev, it gets one from its content, so that a changed
+// item has a new one.
 type fakeStore struct{ items []feeds.Item }
 
 func (s *fakeStore) Items(_ context.Context, q store.Query) ([]feeds.Item, error) {
 	var out []feeds.Item
-	for _, it := range s.items {
+	for i, it := range s.items {
+		if it.Seq == 0 {
+			it.Seq = int64(i + 1)
+		}
+		if it.Rev == 0 {
+			h := fnv.New64a()
+			fmt.Fprintf(h, "%#v", it)
+			it.Rev = int64(h.Sum64() >> 1)
+		}
+		if q.NoContent {
+			it.Content = ""
+		}
 		if (!it.Held || q.IncludeHeld) && feeds.MatchLang(it.Language, q.Language) &&
-			(q.Source == "" || q.Source == it.Source) && (!q.Unlinked || it.Link == "") {
+			(q.Source == "" || q.Source == it.Source) && (!q.Unlinked || it.Link == "") &&
+			(q.IDs == nil || slices.Contains(q.IDs, it.ID)) {
 			out = append(out, it)
 		}
 	}
 	slices.SortStableFunc(out, func(a, b feeds.Item) int {
+		if q.Stored {
+			return cmp.Compare(a.Seq, b.Seq)
+		}
 		return cmp.Or(b.Published.Compare(a.Published), strings.Compare(a.ID, b.ID))
 	})
 	return out[:min(len(out), cmp.Or(q.Limit, len(out)))], nil
@@ -199,11 +220,17 @@ func assertNoDotfiles(t *testing.T, dir string) {
 }
 
 var firstPublish = []string{
+	"archive/atom/latest.xml",
+	"archive/json/latest.json",
+	"archive/rss/latest.xml",
 	"atom.xml",
 	"embed/all.html",
 	"embed/en.html",
 	"embed/widget.js",
 	"embed/zh-hant.html",
+	"en/archive/atom/latest.xml",
+	"en/archive/json/latest.json",
+	"en/archive/rss/latest.xml",
 	"en/atom.xml",
 	"en/feed.html",
 	"en/feed.json",
@@ -220,6 +247,9 @@ var firstPublish = []string{
 	"stories/library-extends-opening-hours.html",
 	"stories/minister-of-education-meets-hkust-delegation.html",
 	"stories/researchers-script-alert-x-script-friends-win-award.html",
+	"zh-hant/archive/atom/latest.xml",
+	"zh-hant/archive/json/latest.json",
+	"zh-hant/archive/rss/latest.xml",
 	"zh-hant/atom.xml",
 	"zh-hant/feed.html",
 	"zh-hant/feed.json",
@@ -341,7 +371,9 @@ func TestChangeOneItem(t *testing.T) {
 			name:   "summary of an item with a story page",
 			change: func(items []feeds.Item) { items[6].Summary = "The library now opens until 2 a.m." },
 			want: []string{
-				"atom.xml", "en/atom.xml", "en/feed.html", "en/feed.json", "en/index.html", "en/rss.xml", "feed.html", "feed.json",
+				"archive/atom/latest.xml", "archive/json/latest.json", "archive/rss/latest.xml",
+				"atom.xml", "en/archive/atom/latest.xml", "en/archive/json/latest.json", "en/archive/rss/latest.xml",
+				"en/atom.xml", "en/feed.html", "en/feed.json", "en/index.html", "en/rss.xml", "feed.html", "feed.json",
 				"index.html", "rss.xml", "stories/library-extends-opening-hours.html",
 			},
 		},
@@ -349,7 +381,9 @@ func TestChangeOneItem(t *testing.T) {
 			name:   "title of a linked zh-Hant item",
 			change: func(items []feeds.Item) { items[4].Title = "科大成立新的人工智能中心" },
 			want: []string{
+				"archive/atom/latest.xml", "archive/json/latest.json", "archive/rss/latest.xml",
 				"atom.xml", "feed.html", "feed.json", "index.html", "rss.xml",
+				"zh-hant/archive/atom/latest.xml", "zh-hant/archive/json/latest.json", "zh-hant/archive/rss/latest.xml",
 				"zh-hant/atom.xml", "zh-hant/feed.html", "zh-hant/feed.json", "zh-hant/index.html", "zh-hant/rss.xml",
 			},
 		},
@@ -358,7 +392,9 @@ func TestChangeOneItem(t *testing.T) {
 			change: func(items []feeds.Item) {
 				items[3].Content = "<p>国家卫生健康委员会代表团今日到访。</p>"
 			},
-			want: []string{"atom.xml", "feed.json", "rss.xml", "stories/7d793037a0760186.html"}, // feed.html shows no content
+			// feed.html shows no content
+			want: []string{"archive/atom/latest.xml", "archive/json/latest.json", "archive/rss/latest.xml",
+				"atom.xml", "feed.json", "rss.xml", "stories/7d793037a0760186.html"},
 		},
 	}
 	for _, tt := range tests {
@@ -383,10 +419,14 @@ type recorder struct {
 }
 
 func (r *recorder) format(file string) format {
-	return format{file: file, mime: "application/x-test", name: file, write: func(w io.Writer, f *feeds.Feed) error {
-		r.mu.Lock()
-		r.feeds[f.SelfURL] = f
-		r.mu.Unlock()
+	name, _, _ := strings.Cut(file, ".")
+	return format{file: file, archive: name, ext: path.Ext(file), mime: "application/x-test", name: file, write: func(w io.Writer, f *feeds.Feed) error {
+		// Archive documents have tests of their own.
+		if !f.Archived {
+			r.mu.Lock()
+			r.feeds[f.SelfURL] = f
+			r.mu.Unlock()
+		}
 		_, err := io.WriteString(w, f.SelfURL)
 		return err
 	}}
@@ -680,15 +720,21 @@ func TestUnwritableOutput(t *testing.T) {
 			if want := strings.ReplaceAll(tt.wantErr, "DIR", dir); err == nil || err.Error() != want {
 				t.Fatalf("Publish = %v\nwant %s", err, want)
 			}
-			if len(rep.Changed) != 0 {
-				t.Errorf("Changed = %q, want nothing", rep.Changed)
+			// Archive documents are written before the feeds that link
+			// to them, so they may hold the new item; nothing else may
+			// change.
+			archived := func(name string) bool {
+				return strings.HasPrefix(name, "archive/") || strings.Contains(name, "/archive/")
+			}
+			if slices.ContainsFunc(rep.Changed, func(name string) bool { return !archived(name) }) {
+				t.Errorf("Changed = %q, want archive documents only", rep.Changed)
 			}
 			after := readTree(t, dir)
 			if !slices.Equal(sortedKeys(after), sortedKeys(before)) {
 				t.Errorf("files after = %q\nbefore %q", sortedKeys(after), sortedKeys(before))
 			}
 			for _, name := range sortedKeys(before) {
-				if !bytes.Equal(after[name], before[name]) {
+				if !archived(name) && !bytes.Equal(after[name], before[name]) {
 					t.Errorf("%s changed", name)
 				}
 			}
@@ -784,8 +830,8 @@ func TestLogsOneLinePerPublish(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	want := "level=INFO msg=published dir=" + dir + " files=26 changed=26\n" +
-		"level=INFO msg=published dir=" + dir + " files=26 changed=0\n"
+	want := "level=INFO msg=published dir=" + dir + " files=35 changed=35\n" +
+		"level=INFO msg=published dir=" + dir + " files=35 changed=0\n"
 	if buf.String() != want {
 		t.Errorf("log:\n%s\nwant:\n%s", buf.String(), want)
 	}

@@ -36,6 +36,11 @@ type OutputFile struct {
 	// the newest of their times; zero for other files.
 	Items  int       `json:"i,omitempty"`
 	Newest time.Time `json:"n,omitzero"`
+	// In stands for what a document cut from the store (an archive
+	// document, a numbered page) was rendered from, so that a publish
+	// whose store changed elsewhere need not render it again; "" for
+	// other files.
+	In string `json:"in,omitempty"`
 }
 
 // EncodeFiles is the stored form of a manifest's files, the same in every
