@@ -72,6 +72,9 @@ type Output struct {
 	// Categories each get a channel per language, under
 	// <language folder>/categories/<slug>/; nil for none.
 	Categories []string
+	// ArchiveSize is how many items each full archive document holds;
+	// PageSize how many stories each numbered page shows.
+	ArchiveSize, PageSize int
 }
 
 // Language is one feed set.
@@ -152,6 +155,9 @@ type Serve struct {
 	Addr       string // host:port
 	MaxAge     time.Duration
 	StaleAfter time.Duration
+	// ArchiveMaxAge is the Cache-Control max-age of numbered archive
+	// documents, which change only when an item in them does.
+	ArchiveMaxAge time.Duration
 }
 
 // WebSub names a hub to advertise and ping; Hub is empty for none.

@@ -69,7 +69,7 @@ func TestLoadFull(t *testing.T) {
 			Lease:  3 * time.Minute,
 			Node:   "web-1",
 		},
-		Output: Output{Dir: "/srv/feeds/public", MaxItems: 40},
+		Output: Output{Dir: "/srv/feeds/public", MaxItems: 40, ArchiveSize: 30, PageSize: 10},
 		Languages: []Language{
 			{Tag: "en", Title: "HKUST News", MaxItems: 20},
 			{Tag: "zh-Hant", Title: "香港科技大學新聞", MaxItems: 40},
@@ -117,8 +117,9 @@ func TestLoadFull(t *testing.T) {
 		Retention: Retention{MaxAge: 60 * 24 * time.Hour, MaxItems: 400},
 		Scheduler: Scheduler{Jitter: 0.25, Debounce: 3 * time.Second},
 		Fetch:     Fetch{Concurrency: 8, PerHost: 1, MaxBody: 512 << 10, Timeout: 90 * time.Second, MaxItems: 2000},
-		Serve:     Serve{Addr: "0.0.0.0:9090", MaxAge: 10 * time.Minute, StaleAfter: 24 * time.Hour},
-		WebSub:    WebSub{Hub: "https://hub.example.org/"},
+		Serve: Serve{Addr: "0.0.0.0:9090", MaxAge: 10 * time.Minute, StaleAfter: 24 * time.Hour,
+			ArchiveMaxAge: 7 * 24 * time.Hour},
+		WebSub: WebSub{Hub: "https://hub.example.org/"},
 	}
 	gotZones := zones(got)
 	if wantZones := []string{"Asia/Hong_Kong", "-", "Asia/Hong_Kong", "-", "-", "-"}; !reflect.DeepEqual(gotZones, wantZones) {
@@ -155,7 +156,7 @@ func TestLoadMinimalDefaults(t *testing.T) {
 		DataDir:     filepath.Join(dir, "data"),
 		LockTimeout: 30 * time.Second,
 		Store:       Store{Driver: "sqlite", Lease: 2 * time.Minute, Node: "test-node"},
-		Output:      Output{Dir: filepath.Join(dir, "public"), MaxItems: 50},
+		Output:      Output{Dir: filepath.Join(dir, "public"), MaxItems: 50, ArchiveSize: 50, PageSize: 20},
 		Languages:   []Language{{Tag: "en", Title: "Minimal", MaxItems: 50}},
 		Sources: []Source{{
 			Name:     "stories",
@@ -166,7 +167,8 @@ func TestLoadMinimalDefaults(t *testing.T) {
 		Retention: Retention{MaxAge: 90 * 24 * time.Hour, MaxItems: 500},
 		Scheduler: Scheduler{Jitter: 0.10, Debounce: 2 * time.Second},
 		Fetch:     Fetch{Concurrency: 16, PerHost: 2, MaxBody: 10 << 20, Timeout: 30 * time.Second, MaxItems: 1000},
-		Serve:     Serve{Addr: "127.0.0.1:8080", MaxAge: 5 * time.Minute, StaleAfter: 2 * time.Hour},
+		Serve: Serve{Addr: "127.0.0.1:8080", MaxAge: 5 * time.Minute, StaleAfter: 2 * time.Hour,
+			ArchiveMaxAge: 24 * time.Hour},
 	}
 	gotZones := zones(got)
 	if wantZones := []string{"UTC", "-"}; !reflect.DeepEqual(gotZones, wantZones) {

@@ -43,9 +43,11 @@ type rawStore struct {
 }
 
 type rawOutput struct {
-	Dir        string   `yaml:"dir"`
-	MaxItems   *int     `yaml:"max_items"`
-	Categories []string `yaml:"categories"`
+	Dir         string   `yaml:"dir"`
+	MaxItems    *int     `yaml:"max_items"`
+	Categories  []string `yaml:"categories"`
+	ArchiveSize *int     `yaml:"archive_size"`
+	PageSize    *int     `yaml:"page_size"`
 }
 
 type rawLanguage struct {
@@ -102,9 +104,10 @@ type rawFetch struct {
 }
 
 type rawServe struct {
-	Addr       string `yaml:"addr"`
-	MaxAge     string `yaml:"max_age"`
-	StaleAfter string `yaml:"stale_after"`
+	Addr          string `yaml:"addr"`
+	MaxAge        string `yaml:"max_age"`
+	StaleAfter    string `yaml:"stale_after"`
+	ArchiveMaxAge string `yaml:"archive_max_age"`
 }
 
 type rawWebSub struct {

@@ -26,6 +26,9 @@ const (
 	defaultLease       = 2 * time.Minute
 	defaultOutputDir   = "public"
 	defaultMaxItems    = 50
+	defaultArchiveSize = 50
+	defaultPageSize    = 20
+	defaultArchiveAge  = 24 * time.Hour
 	defaultMaxAge      = 90 * 24 * time.Hour
 	defaultKeepItems   = 500
 	defaultJitter      = 0.10
@@ -63,8 +66,10 @@ func (b *builder) build(raw *rawConfig, c *Config) {
 	c.LockTimeout = b.duration("lock_timeout", raw.LockTimeout, defaultLockTimeout, true)
 	c.Store = b.store(raw.Store)
 	c.Output = Output{
-		Dir:      b.path(cmp.Or(raw.Output.Dir, defaultOutputDir)),
-		MaxItems: b.count("output.max_items", raw.Output.MaxItems, defaultMaxItems),
+		Dir:         b.path(cmp.Or(raw.Output.Dir, defaultOutputDir)),
+		MaxItems:    b.count("output.max_items", raw.Output.MaxItems, defaultMaxItems),
+		ArchiveSize: b.count("output.archive_size", raw.Output.ArchiveSize, defaultArchiveSize),
+		PageSize:    b.count("output.page_size", raw.Output.PageSize, defaultPageSize),
 	}
 	c.Retention = Retention{
 		MaxAge:   b.duration("retention.max_age", raw.Retention.MaxAge, defaultMaxAge, false),
@@ -102,9 +107,10 @@ func (b *builder) build(raw *rawConfig, c *Config) {
 		b.p.at("store.lease", "must be longer than fetch.timeout (%s)", c.Fetch.Timeout)
 	}
 	c.Serve = Serve{
-		Addr:       b.addr("serve.addr", cmp.Or(raw.Serve.Addr, defaultAddr)),
-		MaxAge:     b.duration("serve.max_age", raw.Serve.MaxAge, defaultServeMaxAge, true),
-		StaleAfter: b.duration("serve.stale_after", raw.Serve.StaleAfter, defaultStaleAfter, false),
+		Addr:          b.addr("serve.addr", cmp.Or(raw.Serve.Addr, defaultAddr)),
+		MaxAge:        b.duration("serve.max_age", raw.Serve.MaxAge, defaultServeMaxAge, true),
+		StaleAfter:    b.duration("serve.stale_after", raw.Serve.StaleAfter, defaultStaleAfter, false),
+		ArchiveMaxAge: b.duration("serve.archive_max_age", raw.Serve.ArchiveMaxAge, defaultArchiveAge, true),
 	}
 	if raw.WebSub.Hub != "" {
 		b.httpURL("websub.hub", raw.WebSub.Hub)

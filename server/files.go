@@ -106,7 +106,7 @@ func (h *handler) serveFile(w http.ResponseWriter, r *http.Request) {
 		hd.Set("Vary", "Accept-Encoding")
 	}
 	hd.Set("Content-Type", k.contentType)
-	hd.Set("Cache-Control", h.cacheControl(k))
+	hd.Set("Cache-Control", h.cacheControl(name, k))
 	if k.feed {
 		hd.Set("Access-Control-Allow-Origin", "*")
 	}
@@ -276,6 +276,9 @@ func kindOf(name string) fileKind {
 	if ct, ok := feedTypes[base]; ok {
 		return fileKind{contentType: ct, feed: true, compress: true}
 	}
+	if ct, ok := archiveType(name); ok {
+		return fileKind{contentType: ct, feed: true, compress: true}
+	}
 	ext := strings.ToLower(path.Ext(base))
 	ct, ok := extTypes[ext]
 	if !ok {
@@ -303,13 +306,54 @@ func compressible(ct string) bool {
 	return false
 }
 
-// cacheControl: feeds and assets may be reused for MaxAge; pages are
-// revalidated each time (a 304 is cheap), so a person sees a new headline at once.
-func (h *handler) cacheControl(k fileKind) string {
-	if k.html {
+// cacheControl: feeds and assets may be reused for MaxAge, numbered
+// archive documents for ArchiveMaxAge; pages are revalidated each time (a
+// 304 is cheap), so a person sees a new headline at once.
+func (h *handler) cacheControl(name string, k fileKind) string {
+	switch {
+	case k.html:
 		return "public, no-cache"
+	case numberedArchive(name):
+		return "public, max-age=" + strconv.FormatInt(int64(h.opts.ArchiveMaxAge.Seconds()), 10)
 	}
 	return "public, max-age=" + strconv.FormatInt(int64(h.opts.MaxAge.Seconds()), 10)
+}
+
+// archiveFiles are the formats of archive documents: the folder under
+// archive/ and the file name each is written under.
+var archiveFiles = map[string]struct{ ext, feed string }{
+	"rss":  {".xml", "rss.xml"},
+	"atom": {".xml", "atom.xml"},
+	"json": {".json", "feed.json"},
+}
+
+// archiveDoc splits name (slash-separated, from the root) as an archive
+// document that publish writes, archive/<format>/<n or latest>.<ext> under
+// a feed folder: its number or "latest", and its content type.
+func archiveDoc(name string) (doc, contentType string, ok bool) {
+	dir, file := path.Dir(name), path.Base(name)
+	f, known := archiveFiles[path.Base(dir)]
+	if !known || path.Base(path.Dir(dir)) != "archive" || !strings.HasSuffix(file, f.ext) {
+		return "", "", false
+	}
+	doc = strings.TrimSuffix(file, f.ext)
+	if doc != "latest" && (doc == "" || strings.Trim(doc, "0123456789") != "") {
+		return "", "", false
+	}
+	return doc, feedTypes[f.feed], true
+}
+
+// archiveType is the content type of an archive document.
+func archiveType(name string) (string, bool) {
+	_, ct, ok := archiveDoc(name)
+	return ct, ok
+}
+
+// numberedArchive reports whether name is a full archive document, which
+// changes only when an item in it does.
+func numberedArchive(name string) bool {
+	doc, _, ok := archiveDoc(name)
+	return ok && doc != "latest"
 }
 
 // acceptsGzip reads Accept-Encoding (RFC 9110 §12.5.3): gzip (or x-gzip) is

@@ -621,3 +621,52 @@ func TestDevRewrite(t *testing.T) {
 		t.Errorf("rewritten without --dev: %q", rec.Body.String())
 	}
 }
+
+// TestArchiveHeaders: archive documents are feeds of their format (type,
+// CORS); numbered ones may be kept for ArchiveMaxAge, latest only for
+// MaxAge, and files that only look like them are not archives.
+func TestArchiveHeaders(t *testing.T) {
+	f := newFixture(t)
+	for name, body := range map[string][]byte{
+		"archive/rss/1.xml":                     feedBody("rss", 2),
+		"archive/rss/latest.xml":                feedBody("rss", 1),
+		"en/archive/atom/12.xml":                feedBody("feed", 2),
+		"channels/research/archive/json/3.json": []byte(`{"version":"https://jsonfeed.org/version/1.1","items":[]}` + "\n"),
+		"archive/json/1.xml":                    feedBody("rss", 1), // an extension its format does not write
+		"archive/rss/1a.xml":                    feedBody("rss", 1),
+		"notes/rss/1.xml":                       feedBody("rss", 1),
+	} {
+		f.write(t, name, body)
+	}
+	h := New(f.dir, Options{MaxAge: 10 * time.Minute, ArchiveMaxAge: 7 * 24 * time.Hour}, nil)
+	for _, tc := range []struct {
+		path, cache, ctype, cors string
+	}{
+		{"/archive/rss/1.xml", "public, max-age=604800", "application/rss+xml; charset=utf-8", "*"},
+		{"/archive/rss/latest.xml", "public, max-age=600", "application/rss+xml; charset=utf-8", "*"},
+		{"/en/archive/atom/12.xml", "public, max-age=604800", "application/atom+xml; charset=utf-8", "*"},
+		{"/channels/research/archive/json/3.json", "public, max-age=604800", "application/feed+json; charset=utf-8", "*"},
+		{"/archive/json/1.xml", "public, max-age=600", "application/xml; charset=utf-8", ""},
+		{"/archive/rss/1a.xml", "public, max-age=600", "application/xml; charset=utf-8", ""},
+		{"/notes/rss/1.xml", "public, max-age=600", "application/xml; charset=utf-8", ""},
+	} {
+		resp := get(t, h, http.MethodGet, tc.path)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("%s: status %d", tc.path, resp.StatusCode)
+		}
+		if got := resp.Header.Get("Cache-Control"); got != tc.cache {
+			t.Errorf("%s: Cache-Control %q, want %q", tc.path, got, tc.cache)
+		}
+		if got := resp.Header.Get("Content-Type"); got != tc.ctype {
+			t.Errorf("%s: Content-Type %q, want %q", tc.path, got, tc.ctype)
+		}
+		if got := resp.Header.Get("Access-Control-Allow-Origin"); got != tc.cors {
+			t.Errorf("%s: Access-Control-Allow-Origin %q, want %q", tc.path, got, tc.cors)
+		}
+	}
+	// The default is a day.
+	resp := get(t, New(f.dir, Options{}, nil), http.MethodGet, "/archive/rss/1.xml")
+	if got := resp.Header.Get("Cache-Control"); got != "public, max-age=86400" {
+		t.Errorf("default Cache-Control %q, want a day", got)
+	}
+}

@@ -14,13 +14,17 @@ import (
 
 // Options configure New. The zero value serves the folder with defaults.
 type Options struct {
-	MaxAge     time.Duration    // Cache-Control max-age for feed files and other assets; 0 means 5m
-	StaleAfter time.Duration    // /healthz is 503 when no source succeeded within it; 0 means 2h
-	Health     Health           // nil: /healthz and /status report no sources
-	Node       Node             // a cluster node's id, database and leases; nil reports none
-	Metrics    http.Handler     // served at /metrics when non-nil; nil answers 404
-	Title      string           // site title shown on /status; "" means "feedloom"
-	Now        func() time.Time // the clock for /healthz and /status; nil means time.Now
+	MaxAge time.Duration // Cache-Control max-age for feed files and other assets; 0 means 5m
+	// ArchiveMaxAge is the max-age of numbered archive documents
+	// (archive/<format>/<n>.<ext>), which change only when an item in them
+	// does; 0 means 1 day. The latest one is a feed file like the others.
+	ArchiveMaxAge time.Duration
+	StaleAfter    time.Duration    // /healthz is 503 when no source succeeded within it; 0 means 2h
+	Health        Health           // nil: /healthz and /status report no sources
+	Node          Node             // a cluster node's id, database and leases; nil reports none
+	Metrics       http.Handler     // served at /metrics when non-nil; nil answers 404
+	Title         string           // site title shown on /status; "" means "feedloom"
+	Now           func() time.Time // the clock for /healthz and /status; nil means time.Now
 	// DevBaseURL, for serve --dev, is the site.base_url that HTML pages are
 	// served with rewritten to the address the request came to, so that a
 	// local preview's links stay local; "" serves files as they are.
@@ -51,6 +55,9 @@ type handler struct {
 func New(dir string, opts Options, log *slog.Logger) http.Handler {
 	if opts.MaxAge <= 0 {
 		opts.MaxAge = 5 * time.Minute
+	}
+	if opts.ArchiveMaxAge <= 0 {
+		opts.ArchiveMaxAge = 24 * time.Hour
 	}
 	if opts.StaleAfter <= 0 {
 		opts.StaleAfter = 2 * time.Hour

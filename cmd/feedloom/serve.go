@@ -57,11 +57,12 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) int {
 	}
 	sched := site.Scheduler
 	sopts := server.Options{
-		MaxAge:     cfg.Serve.MaxAge,
-		StaleAfter: cfg.Serve.StaleAfter,
-		Health:     sched,
-		Metrics:    promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}),
-		Title:      cfg.Site.Title,
+		MaxAge:        cfg.Serve.MaxAge,
+		ArchiveMaxAge: cfg.Serve.ArchiveMaxAge,
+		StaleAfter:    cfg.Serve.StaleAfter,
+		Health:        sched,
+		Metrics:       promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}),
+		Title:         cfg.Site.Title,
 	}
 	if site.Node != "" {
 		sopts.Node = sched

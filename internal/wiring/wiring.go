@@ -301,18 +301,20 @@ func PublishOptions(cfg *config.Config, version string) publish.Options {
 		}
 	}
 	return publish.Options{
-		Dir:        cfg.Output.Dir,
-		BaseURL:    baseURL(cfg),
-		Title:      cfg.Site.Title,
-		Link:       cfg.Site.Link,
-		Author:     feeds.Person{Name: cfg.Site.Author.Name, Email: cfg.Site.Author.Email},
-		Zone:       cfg.Site.Location,
-		Languages:  langs,
-		MaxItems:   cfg.Output.MaxItems,
-		Hub:        cfg.WebSub.Hub,
-		Generator:  "feedloom " + versionOr(version),
-		Channels:   channels,
-		Categories: cfg.Output.Categories,
+		Dir:         cfg.Output.Dir,
+		BaseURL:     baseURL(cfg),
+		Title:       cfg.Site.Title,
+		Link:        cfg.Site.Link,
+		Author:      feeds.Person{Name: cfg.Site.Author.Name, Email: cfg.Site.Author.Email},
+		Zone:        cfg.Site.Location,
+		Languages:   langs,
+		MaxItems:    cfg.Output.MaxItems,
+		Hub:         cfg.WebSub.Hub,
+		Generator:   "feedloom " + versionOr(version),
+		Channels:    channels,
+		Categories:  cfg.Output.Categories,
+		ArchiveSize: cfg.Output.ArchiveSize,
+		PageSize:    cfg.Output.PageSize,
 	}
 }
 
