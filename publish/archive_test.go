@@ -1,0 +1,409 @@
+package publish_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"encoding/xml"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/feedloom/feedloom/feeds"
+	"github.com/feedloom/feedloom/publish"
+	"github.com/feedloom/feedloom/store"
+	"github.com/feedloom/feedloom/store/sqlite"
+)
+
+const archiveBase = "https://feeds.example.edu/"
+
+// archiveDoc is what a test reads of one feed document, in any format:
+// its item ids in document order, its archive links by relation, and
+// whether it is marked as an archive.
+type archiveDoc struct {
+	ids      []string
+	links    map[string]string
+	archived bool
+}
+
+// readDoc reads the document at path (relative to out) by its format.
+func readDoc(t *testing.T, out, path string) archiveDoc {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(out, filepath.FromSlash(path)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	type link struct {
+		Href string `xml:"href,attr"`
+		Rel  string `xml:"rel,attr"`
+	}
+	doc := archiveDoc{links: map[string]string{}}
+	addLinks := func(links []link) {
+		for _, l := range links {
+			if l.Rel != "self" && l.Rel != "alternate" && l.Rel != "hub" {
+				doc.links[l.Rel] = strings.TrimPrefix(l.Href, archiveBase)
+			}
+		}
+	}
+	switch {
+	case strings.HasSuffix(path, ".json"):
+		var f struct {
+			NextURL string `json:"next_url"`
+			Items   []struct {
+				ID string `json:"id"`
+			} `json:"items"`
+		}
+		if err := json.Unmarshal(data, &f); err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		for _, it := range f.Items {
+			doc.ids = append(doc.ids, it.ID)
+		}
+		if f.NextURL != "" {
+			doc.links["next_url"] = strings.TrimPrefix(f.NextURL, archiveBase)
+		}
+	case bytes.Contains(data, []byte("<rss")):
+		var f struct {
+			Channel struct {
+				Links   []link    `xml:"http://www.w3.org/2005/Atom link"`
+				Archive *struct{} `xml:"http://purl.org/syndication/history/1.0 archive"`
+				Items   []struct {
+					GUID string `xml:"guid"`
+				} `xml:"item"`
+			} `xml:"channel"`
+		}
+		if err := xml.Unmarshal(data, &f); err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		for _, it := range f.Channel.Items {
+			doc.ids = append(doc.ids, it.GUID)
+		}
+		addLinks(f.Channel.Links)
+		doc.archived = f.Channel.Archive != nil
+	default:
+		var f struct {
+			Links   []link    `xml:"http://www.w3.org/2005/Atom link"`
+			Archive *struct{} `xml:"http://purl.org/syndication/history/1.0 archive"`
+			Entries []struct {
+				ID string `xml:"id"`
+			} `xml:"entry"`
+		}
+		if err := xml.Unmarshal(data, &f); err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		for _, e := range f.Entries {
+			doc.ids = append(doc.ids, e.ID)
+		}
+		addLinks(f.Links)
+		doc.archived = f.Archive != nil
+	}
+	return doc
+}
+
+// walk follows a feed's chain from its current document (prev-archive,
+// or next_url in JSON Feed) to the oldest archive document, and returns
+// every id it saw and the documents it visited.
+func walk(t *testing.T, out, current string) (ids, visited []string) {
+	t.Helper()
+	rel := "prev-archive"
+	if strings.HasSuffix(current, ".json") {
+		rel = "next_url"
+	}
+	for path := current; path != ""; {
+		if slices.Contains(visited, path) {
+			t.Fatalf("%s: the chain loops at %s", current, path)
+		}
+		visited = append(visited, path)
+		d := readDoc(t, out, path)
+		if path != current {
+			ids = append(ids, d.ids...)
+		}
+		path = d.links[rel]
+	}
+	return ids, visited
+}
+
+// archiveItem is item n of the archive tests: stored in the order of n,
+// dated so that date order is not that order.
+func archiveItem(n int, lang string, categories ...string) feeds.Item {
+	at := time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration((n*7)%11) * 24 * time.Hour)
+	id := fmt.Sprintf("https://news.example.edu/%02d", n)
+	return feeds.Item{ID: id, Source: "newsroom", Title: fmt.Sprintf("Story %d", n), Link: id, Language: lang,
+		Categories: categories, Published: at, Updated: at, FirstSeen: at}
+}
+
+func ids(ns ...int) []string {
+	var out []string
+	for _, n := range ns {
+		out = append(out, fmt.Sprintf("https://news.example.edu/%02d", n))
+	}
+	return out
+}
+
+// idReads records the ids of every read of items by id: the documents a
+// publish renders.
+type idReads struct {
+	store.Store
+	mu  sync.Mutex
+	ids []string
+}
+
+func (r *idReads) Items(ctx context.Context, q store.Query) ([]feeds.Item, error) {
+	if q.IDs != nil {
+		r.mu.Lock()
+		r.ids = append(r.ids, q.IDs...)
+		r.mu.Unlock()
+	}
+	return r.Store.Items(ctx, q)
+}
+
+func (r *idReads) take() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := r.ids
+	r.ids = nil
+	slices.Sort(out)
+	return out
+}
+
+// TestArchives: with a real store, every feed's items are cut into
+// archive documents in the order they were first stored, three to a
+// document; the chain from each current document visits every item once
+// in every format; a removal rewrites only the document that held the
+// item, keeping numbers; new items fill latest into a new numbered
+// document; an update rewrites only its document; and the documents a
+// publish does not change are not even read.
+func TestArchives(t *testing.T) {
+	ctx := context.Background()
+	root := t.TempDir()
+	out := filepath.Join(root, "public")
+	st, err := sqlite.Open(ctx, filepath.Join(root, "feedloom.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	reads := &idReads{Store: st}
+	opts := publish.Options{
+		Dir: out, BaseURL: archiveBase, Title: "News", Generator: "feedloom test", ArchiveSize: 3,
+		Languages: []publish.Language{{Tag: "en"}, {Tag: "zh-Hant"}},
+		Channels:  []publish.Channel{{Name: "research", Title: "Research", Categories: []string{"research"}}},
+	}
+	apply := func(b store.Batch) {
+		t.Helper()
+		if _, err := st.Apply(ctx, "newsroom", b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pub := func() []string {
+		t.Helper()
+		rep, err := publish.New(reads, opts, nil).Publish(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rep.Changed
+	}
+	// Stored one by one: 1–8 English (2, 5 and 7 Research), 9–10
+	// Traditional Chinese (9 Research).
+	for n := 1; n <= 10; n++ {
+		lang := "en"
+		if n >= 9 {
+			lang = "zh-Hant"
+		}
+		var cats []string
+		if n == 2 || n == 5 || n == 7 || n == 9 {
+			cats = []string{"Research"}
+		}
+		apply(store.Batch{Items: []feeds.Item{archiveItem(n, lang, cats...)}})
+	}
+	pub()
+
+	wantDocs := func(step string, want map[string][]string) {
+		t.Helper()
+		for path, wantIDs := range want {
+			got := readDoc(t, out, path).ids
+			slices.Sort(got)
+			if !slices.Equal(got, wantIDs) {
+				t.Errorf("%s: %s holds %q, want %q", step, path, got, wantIDs)
+			}
+		}
+	}
+	wantDocs("first publish", map[string][]string{
+		"archive/rss/1.xml":                          ids(1, 2, 3),
+		"archive/rss/2.xml":                          ids(4, 5, 6),
+		"archive/rss/3.xml":                          ids(7, 8, 9),
+		"archive/rss/latest.xml":                     ids(10),
+		"en/archive/atom/1.xml":                      ids(1, 2, 3),
+		"en/archive/atom/2.xml":                      ids(4, 5, 6),
+		"en/archive/json/latest.json":                ids(7, 8),
+		"zh-hant/archive/rss/latest.xml":             ids(9, 10),
+		"channels/research/archive/rss/1.xml":        ids(2, 5, 7),
+		"channels/research/archive/json/latest.json": ids(9),
+	})
+	for _, gone := range []string{"archive/rss/4.xml", "en/archive/rss/3.xml", "zh-hant/archive/rss/1.xml"} {
+		if _, err := os.Stat(filepath.Join(out, gone)); !os.IsNotExist(err) {
+			t.Errorf("%s exists: %v", gone, err)
+		}
+	}
+
+	// Links: current → latest → n → … → 1, every document an archive but
+	// the current one.
+	cur := readDoc(t, out, "en/atom.xml")
+	if cur.archived || !maps(cur.links, map[string]string{"prev-archive": "en/archive/atom/latest.xml"}) {
+		t.Errorf("en/atom.xml: archived %v, links %v", cur.archived, cur.links)
+	}
+	for path, want := range map[string]map[string]string{
+		"en/archive/atom/latest.xml": {"current": "en/atom.xml", "prev-archive": "en/archive/atom/2.xml"},
+		"en/archive/atom/2.xml":      {"current": "en/atom.xml", "prev-archive": "en/archive/atom/1.xml", "next-archive": "en/archive/atom/latest.xml"},
+		"en/archive/atom/1.xml":      {"current": "en/atom.xml", "next-archive": "en/archive/atom/2.xml"},
+		"archive/rss/2.xml":          {"current": "rss.xml", "prev-archive": "archive/rss/1.xml", "next-archive": "archive/rss/3.xml"},
+		"archive/json/3.json":        {"next_url": "archive/json/2.json"},
+	} {
+		d := readDoc(t, out, path)
+		if !maps(d.links, want) || !d.archived && !strings.HasSuffix(path, ".json") {
+			t.Errorf("%s: links %v archived %v, want %v and archived", path, d.links, d.archived, want)
+		}
+	}
+
+	// Walking each chain sees every item of the feed exactly once.
+	walkAll := func(step string, want map[string][]string) {
+		t.Helper()
+		for folder, wantIDs := range want {
+			for _, file := range []string{"rss.xml", "atom.xml", "feed.json"} {
+				got, _ := walk(t, out, folder+file)
+				slices.Sort(got)
+				if !slices.Equal(got, wantIDs) {
+					t.Errorf("%s: walking from %s%s saw %q, want each of %q once", step, folder, file, got, wantIDs)
+				}
+			}
+		}
+	}
+	walkAll("first publish", map[string][]string{
+		"":                   ids(1, 2, 3, 4, 5, 6, 7, 8, 9, 10),
+		"en/":                ids(1, 2, 3, 4, 5, 6, 7, 8),
+		"zh-hant/":           ids(9, 10),
+		"channels/research/": ids(2, 5, 7, 9),
+	})
+	if changed := pub(); len(changed) != 0 {
+		t.Errorf("unchanged store: Changed = %q", changed)
+	}
+
+	// Retention takes item 2: the documents that held it are rewritten
+	// under their numbers; the others keep their bytes and are not read.
+	reads.take()
+	apply(store.Batch{Remove: ids(2)})
+	changed := pub()
+	wantDocs("after removing 2", map[string][]string{
+		"archive/rss/1.xml":                   ids(1, 3),
+		"archive/rss/2.xml":                   ids(4, 5, 6),
+		"en/archive/atom/1.xml":               ids(1, 3),
+		"channels/research/archive/rss/1.xml": ids(5, 7),
+	})
+	for _, path := range []string{"archive/rss/1.xml", "en/archive/json/1.json", "channels/research/archive/atom/1.xml"} {
+		if !slices.Contains(changed, path) {
+			t.Errorf("after removing 2: %s not rewritten; Changed = %q", path, changed)
+		}
+	}
+	for _, path := range changed {
+		if strings.Contains(path, "archive/") && !strings.Contains(path, "/1.") {
+			t.Errorf("after removing 2: %s rewritten", path)
+		}
+	}
+	if got, want := reads.take(), ids(1, 3, 5, 7); !slices.Equal(got, want) {
+		t.Errorf("after removing 2: read %q by id, want only the documents that held it: %q", got, want)
+	}
+
+	// Items 11 and 12 (English) fill en's latest into 3; the merged
+	// feed's latest (10) takes 11 and 12 and fills too.
+	apply(store.Batch{Items: []feeds.Item{archiveItem(11, "en"), archiveItem(12, "en")}})
+	changed = pub()
+	wantDocs("after adding 11 and 12", map[string][]string{
+		"en/archive/rss/3.xml":      ids(7, 8, 11),
+		"en/archive/rss/latest.xml": ids(12),
+		"archive/rss/4.xml":         ids(10, 11, 12),
+		"archive/rss/latest.xml":    nil,
+		"en/archive/rss/2.xml":      ids(4, 5, 6),
+	})
+	for _, path := range []string{"en/archive/rss/1.xml", "archive/rss/1.xml", "archive/rss/2.xml", "zh-hant/archive/rss/latest.xml"} {
+		if slices.Contains(changed, path) {
+			t.Errorf("after adding 11 and 12: %s rewritten", path)
+		}
+	}
+	// The newest full document names its new neighbour.
+	if d := readDoc(t, out, "en/archive/rss/2.xml"); d.links["next-archive"] != "en/archive/rss/3.xml" {
+		t.Errorf("en/archive/rss/2.xml next-archive %q, want en/archive/rss/3.xml", d.links["next-archive"])
+	}
+	walkAll("after adding 11 and 12", map[string][]string{
+		"":    ids(1, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12),
+		"en/": ids(1, 3, 4, 5, 6, 7, 8, 11, 12),
+	})
+
+	// An update of 4 rewrites the documents that hold it, nothing older.
+	updated := archiveItem(4, "en")
+	updated.Title = "Story 4, corrected"
+	apply(store.Batch{Items: []feeds.Item{updated}})
+	changed = pub()
+	for _, path := range []string{"archive/rss/2.xml", "en/archive/atom/2.xml"} {
+		if !slices.Contains(changed, path) {
+			t.Errorf("after updating 4: %s not rewritten; Changed = %q", path, changed)
+		}
+	}
+	for _, path := range []string{"archive/rss/1.xml", "archive/rss/3.xml", "en/archive/rss/3.xml"} {
+		if slices.Contains(changed, path) {
+			t.Errorf("after updating 4: %s rewritten", path)
+		}
+	}
+	if b, err := os.ReadFile(filepath.Join(out, "en/archive/atom/2.xml")); err != nil || !bytes.Contains(b, []byte("Story 4, corrected")) {
+		t.Errorf("en/archive/atom/2.xml does not show the update: %v", err)
+	}
+
+	// A second node with its own folder numbers the same way, from the
+	// cuts in the store, and writes the same archives.
+	other := filepath.Join(root, "other")
+	o := opts
+	o.Dir, o.Node = other, "node-2"
+	if _, err := publish.New(st, o, nil).Publish(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{"archive/rss/1.xml", "archive/atom/4.xml", "en/archive/json/3.json", "channels/research/archive/rss/1.xml"} {
+		a, _ := os.ReadFile(filepath.Join(out, path))
+		b, err := os.ReadFile(filepath.Join(other, path))
+		if err != nil || !bytes.Equal(a, b) {
+			t.Errorf("%s differs between the nodes (%v)", path, err)
+		}
+	}
+
+	// Another archive size cuts anew and removes the documents that no
+	// longer exist.
+	opts.ArchiveSize = 5
+	changed = pub()
+	wantDocs("archive size 5", map[string][]string{
+		"en/archive/rss/1.xml":      ids(1, 3, 4, 5, 6),
+		"en/archive/rss/latest.xml": ids(7, 8, 11, 12),
+	})
+	for _, gone := range []string{"en/archive/rss/2.xml", "en/archive/atom/3.xml", "archive/json/4.json"} {
+		if _, err := os.Stat(filepath.Join(out, gone)); !os.IsNotExist(err) {
+			t.Errorf("archive size 5: %s still there (%v)", gone, err)
+		}
+		if !slices.Contains(changed, gone) {
+			t.Errorf("archive size 5: removal of %s not reported", gone)
+		}
+	}
+}
+
+// maps reports whether got holds exactly want.
+func maps(got, want map[string]string) bool {
+	if len(got) != len(want) {
+		return false
+	}
+	for k, v := range want {
+		if got[k] != v {
+			return false
+		}
+	}
+	return true
+}
