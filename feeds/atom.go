@@ -24,15 +24,16 @@ type atomFeed struct {
 	Links     []atomLink
 	Authors   []*gorilla.AtomAuthor
 	Generator string `xml:"generator,omitempty"`
-	// Archive is fh:archive, in an archive document only.
-	Archive *atomArchive
+	// History is fh:archive or fh:complete, in archive documents only.
+	History []atomHistory
 	Entries []atomEntry
 }
 
-// atomArchive is RFC 5005's fh:archive, which declares its namespace.
-type atomArchive struct {
-	XMLName xml.Name `xml:"fh:archive"`
-	NS      string   `xml:"xmlns:fh,attr"`
+// atomHistory is RFC 5005's fh:archive or fh:complete, which declares its
+// namespace.
+type atomHistory struct {
+	XMLName xml.Name
+	NS      string `xml:"xmlns:fh,attr"`
 }
 
 // atomLink is a feed-level link; gorilla's AtomLink has no hreflang or
@@ -139,8 +140,8 @@ func (f *Feed) atom() *atomFeed {
 	for _, l := range f.archiveLinks() {
 		out.Links = append(out.Links, atomLink{Href: l[1], Rel: l[0], Type: "application/atom+xml"})
 	}
-	if f.Archived {
-		out.Archive = &atomArchive{NS: nsHistory}
+	for _, name := range f.history() {
+		out.History = append(out.History, atomHistory{XMLName: xml.Name{Local: "fh:" + name}, NS: nsHistory})
 	}
 	out.Authors = atomAuthors(f.Authors)
 	if len(out.Authors) == 0 {

@@ -29,6 +29,10 @@ type Feed struct {
 	// JSON Feed writes PrevArchive as next_url, the next page back in time.
 	PrevArchive, NextArchive, Current string
 	Archived                          bool
+	// Complete marks a document that holds every item of the feed
+	// (fh:complete): an archive of one document, which has no neighbour
+	// to link.
+	Complete bool
 
 	// SourceUpdated is the newest updated time (Updated, else Published)
 	// of each upstream's stored items, keyed by Origin.ID: Atom writes it
@@ -47,6 +51,18 @@ func (f *Feed) archiveLinks() [][2]string {
 		if href := cleanText(l[1]); href != "" {
 			out = append(out, [2]string{l[0], href})
 		}
+	}
+	return out
+}
+
+// history names f's RFC 5005 markers.
+func (f *Feed) history() []string {
+	var out []string
+	if f.Complete {
+		out = append(out, "complete")
+	}
+	if f.Archived {
+		out = append(out, "archive")
 	}
 	return out
 }

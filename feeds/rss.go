@@ -35,10 +35,13 @@ type rssChannel struct {
 	XMLName xml.Name `xml:"channel"`
 	*gorilla.RssFeed
 	AtomLinks []rssAtomLink
-	Archive   *struct {
-		XMLName xml.Name `xml:"fh:archive"`
-	}
-	Items []rssItem
+	History   []rssHistory
+	Items     []rssItem
+}
+
+// rssHistory is RFC 5005's fh:archive or fh:complete.
+type rssHistory struct {
+	XMLName xml.Name
 }
 
 // rssAtomLink is an atom:link inside RSS (self, hub).
@@ -124,11 +127,9 @@ func (f *Feed) rss() *rssRoot {
 	for _, l := range f.archiveLinks() {
 		root.Channel.AtomLinks = append(root.Channel.AtomLinks, rssAtomLink{Href: l[1], Rel: l[0], Type: "application/rss+xml"})
 	}
-	if f.Archived {
+	for _, name := range f.history() {
 		root.NSHistory = nsHistory
-		root.Channel.Archive = &struct {
-			XMLName xml.Name `xml:"fh:archive"`
-		}{}
+		root.Channel.History = append(root.Channel.History, rssHistory{XMLName: xml.Name{Local: "fh:" + name}})
 	}
 	root.Channel.Items = make([]rssItem, 0, len(f.Items))
 	for i := range f.Items {

@@ -131,6 +131,11 @@ var goldenCases = []struct {
 		f.Archived = true
 		f.Items = []Item{story("shanghai-center", shanghaiTitle, at(12, 0, 0))}
 	}},
+	{"archive_-_the_only_document_is_complete", "en/", func(f *Feed) {
+		current := f.SelfURL
+		f.ID, f.SelfURL, f.Complete = current, archiveURL(current, "latest"), true
+		f.Items = []Item{story("shanghai-center", shanghaiTitle, at(12, 0, 0))}
+	}},
 	{"item_id_-_guid_permalink", "en/", func(f *Feed) {
 		it := story("a", "Upstream story whose id is its link", at(13, 0, 1))
 		it.ID = it.Link

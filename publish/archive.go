@@ -334,6 +334,10 @@ func (p *Publisher) archiveFeed(s *feedSet, fm format, d *doc, newestAll time.Ti
 	}
 	full := len(s.archive) - 1 // documents before latest
 	switch {
+	case d.n == 0 && full == 0:
+		// The only document holds every item: RFC 5005 calls that
+		// complete, and a complete document links no other.
+		f.Current, f.Archived, f.Complete = "", false, true
 	case d.n == 0:
 		if full > 0 {
 			f.PrevArchive = base + archivePath(s, fm, &s.archive[full-1])

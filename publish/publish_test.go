@@ -422,7 +422,7 @@ func (r *recorder) format(file string) format {
 	name, _, _ := strings.Cut(file, ".")
 	return format{file: file, archive: name, ext: path.Ext(file), mime: "application/x-test", name: file, write: func(w io.Writer, f *feeds.Feed) error {
 		// Archive documents have tests of their own.
-		if !f.Archived {
+		if !f.Archived && !f.Complete {
 			r.mu.Lock()
 			r.feeds[f.SelfURL] = f
 			r.mu.Unlock()
