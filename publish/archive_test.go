@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -189,7 +190,7 @@ func TestArchives(t *testing.T) {
 	t.Cleanup(func() { st.Close() })
 	reads := &idReads{Store: st}
 	opts := publish.Options{
-		Dir: out, BaseURL: archiveBase, Title: "News", Generator: "feedloom test", ArchiveSize: 3,
+		Dir: out, BaseURL: archiveBase, Title: "News", Generator: "feedloom test", ArchiveSize: 3, PageSize: 3,
 		Languages: []publish.Language{{Tag: "en"}, {Tag: "zh-Hant"}},
 		Channels:  []publish.Channel{{Name: "research", Title: "Research", Categories: []string{"research"}}},
 	}
@@ -406,4 +407,126 @@ func maps(got, want map[string]string) bool {
 		}
 	}
 	return true
+}
+
+// pageLinks reads a numbered page (or a front page) at path: the story
+// links of its articles in order, and its newer and older links.
+func pageLinks(t *testing.T, out, path string) (stories []string, newer, older string) {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(out, filepath.FromSlash(path)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range storyLink.FindAllStringSubmatch(string(data), -1) {
+		stories = append(stories, m[1])
+	}
+	if m := newerLink.FindStringSubmatch(string(data)); m != nil {
+		newer = m[1]
+	}
+	if m := olderLink.FindStringSubmatch(string(data)); m != nil {
+		older = m[1] + m[2]
+	}
+	return stories, newer, older
+}
+
+var (
+	storyLink = regexp.MustCompile(`<h[23]><a href="https://news\.example\.edu/(\d+)"`)
+	newerLink = regexp.MustCompile(`<a href="([^"]+)" rel="prev">`)
+	olderLink = regexp.MustCompile(`<a href="([^"]+)" rel="next">|<p class="older"><a href="([^"]+)">`)
+)
+
+// TestPages: the front pages' stories are cut into numbered pages in the
+// order they were first stored, oldest first, newest first within a page;
+// each page links its neighbours, the newest the front page, and the
+// front page the newest; a new story rewrites only the front pages and
+// the newest numbered page; a page of Chinese stories speaks Chinese.
+func TestPages(t *testing.T) {
+	ctx := context.Background()
+	root := t.TempDir()
+	out := filepath.Join(root, "public")
+	st, err := sqlite.Open(ctx, filepath.Join(root, "feedloom.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	opts := publish.Options{
+		Dir: out, BaseURL: archiveBase, Title: "News", Generator: "feedloom test", PageSize: 2,
+		Languages: []publish.Language{{Tag: "en"}, {Tag: "zh-Hant", Title: "新聞"}},
+	}
+	pub := func() []string {
+		t.Helper()
+		rep, err := publish.New(st, opts, nil).Publish(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rep.Changed
+	}
+	for n := 1; n <= 5; n++ {
+		lang := "en"
+		if n == 4 {
+			lang = "zh-Hant"
+		}
+		if _, err := st.Apply(ctx, "newsroom", store.Batch{Items: []feeds.Item{archiveItem(n, lang)}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pub()
+	// Dates (day n*7 mod 11): 1 → 7, 2 → 3, 3 → 10, 4 → 6, 5 → 2.
+	num := func(ns ...int) []string {
+		var out []string
+		for _, n := range ns {
+			out = append(out, fmt.Sprintf("%02d", n))
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		path         string
+		stories      []string
+		newer, older string
+	}{
+		{"page/1.html", num(1, 2), "2.html", ""},
+		{"page/2.html", num(3, 4), "3.html", "1.html"},
+		{"page/3.html", num(5), "../index.html", "2.html"},
+		{"en/page/1.html", num(1, 2), "2.html", ""},
+		{"en/page/2.html", num(3, 5), "../index.html", "1.html"},
+		{"zh-hant/page/1.html", num(4), "../index.html", ""},
+	} {
+		stories, newer, older := pageLinks(t, out, tc.path)
+		if !slices.Equal(stories, tc.stories) || newer != tc.newer || older != tc.older {
+			t.Errorf("%s: stories %q newer %q older %q; want %q, %q, %q", tc.path, stories, newer, older, tc.stories, tc.newer, tc.older)
+		}
+	}
+	for path, want := range map[string]string{"index.html": "page/3.html", "en/index.html": "page/2.html", "zh-hant/index.html": "page/1.html"} {
+		if _, _, older := pageLinks(t, out, path); older != want {
+			t.Errorf("%s links older stories at %q, want %q", path, older, want)
+		}
+	}
+	zh, err := os.ReadFile(filepath.Join(out, "zh-hant", "page", "1.html"))
+	if err != nil || !bytes.Contains(zh, []byte(`<html lang="zh-Hant">`)) || !bytes.Contains(zh, []byte("<h1>第 1 頁</h1>")) ||
+		!bytes.Contains(zh, []byte("較新的新聞")) {
+		t.Errorf("zh-hant/page/1.html is not in Traditional Chinese (%v):\n%s", err, zh)
+	}
+
+	// Story 6 (English, dated 10 March) fills the merged feed's page 3
+	// under its number, and starts en's page 3, so en's page 2 now links
+	// it: only they and the front pages change among the pages.
+	if _, err := st.Apply(ctx, "newsroom", store.Batch{Items: []feeds.Item{archiveItem(6, "en")}}); err != nil {
+		t.Fatal(err)
+	}
+	var pages []string
+	for _, path := range pub() {
+		if strings.HasSuffix(path, ".html") && !strings.HasPrefix(path, "stories/") && !strings.HasSuffix(path, "feed.html") &&
+			!strings.HasPrefix(path, "embed/") {
+			pages = append(pages, path)
+		}
+	}
+	if want := []string{"en/index.html", "en/page/2.html", "en/page/3.html", "index.html", "page/3.html"}; !slices.Equal(pages, want) {
+		t.Errorf("after story 6, pages changed %q, want %q", pages, want)
+	}
+	if stories, newer, _ := pageLinks(t, out, "page/3.html"); !slices.Equal(stories, num(6, 5)) || newer != "../index.html" {
+		t.Errorf("page/3.html: %q newer %q; want 06, 05 and the front page", stories, newer)
+	}
+	if _, newer, _ := pageLinks(t, out, "en/page/2.html"); newer != "3.html" {
+		t.Errorf("en/page/2.html links newer %q, want 3.html", newer)
+	}
 }

@@ -86,12 +86,14 @@ func Example() {
 	// en/feed.html
 	// en/feed.json
 	// en/index.html
+	// en/page/1.html
 	// en/rss.xml
 	// feed.html
 	// feed.json
 	// feed.xsl
 	// feeds.opml
 	// index.html
+	// page/1.html
 	// rss.xml
 	// stories/open-day.html
 	// zh-hant/archive/atom/latest.xml
@@ -101,6 +103,7 @@ func Example() {
 	// zh-hant/feed.html
 	// zh-hant/feed.json
 	// zh-hant/index.html
+	// zh-hant/page/1.html
 	// zh-hant/rss.xml
 	// changed on the second publish: 0
 }

@@ -22,6 +22,7 @@ type indexPage struct {
 	Feeds     []indexFeed
 	M         messages
 	Front     []viewItem // the newest stories, as the feed pages show them
+	Older     string     // the newest numbered page, relative; "" when there is none
 	Languages []langLink // the other front pages
 }
 
@@ -114,6 +115,9 @@ header nav a{margin-right:.75rem}
 </div>
 </article>
 {{- end}}
+{{- if .Older}}
+<p class="older"><a href="{{.Older}}">{{.M.Older}}</a></p>
+{{- end}}
 </section>
 {{- end}}
 <h2 class="directory">{{.M.Feeds}}</h2>
@@ -171,6 +175,9 @@ func (p *Publisher) renderIndex(sets []feedSet, home *feedSet) ([]byte, error) {
 	}
 	m := messagesFor(page.Lang)
 	page.M = m
+	if older := newestPage(&front); older != "" {
+		page.Older = older
+	}
 	for _, it := range front.items[:min(len(front.items), frontItems)] {
 		v := p.viewItem(it, m)
 		if it.Origin != nil {

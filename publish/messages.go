@@ -35,6 +35,9 @@ type messages struct {
 	Latest         string // the heading of a front page's newest stories
 	Feeds          string // the heading of the feeds directory
 	Languages      string // the label of the links to the language front pages
+	PageTitle      string // "Page %d": a numbered page's heading
+	Newer          string // the link to newer stories
+	Older          string // the link to older stories
 }
 
 // catalogues are the shipped languages; any other falls back to English.
@@ -60,6 +63,9 @@ var catalogues = []messages{
 		Latest:         "Latest news",
 		Feeds:          "Feeds",
 		Languages:      "In other languages",
+		PageTitle:      "Page %d",
+		Newer:          "Newer stories",
+		Older:          "Older stories",
 	},
 	{
 		Tag:            "zh-Hant",
@@ -82,6 +88,9 @@ var catalogues = []messages{
 		Latest:         "最新消息",
 		Feeds:          "訂閱源",
 		Languages:      "其他語言",
+		PageTitle:      "第 %d 頁",
+		Newer:          "較新的新聞",
+		Older:          "較舊的新聞",
 	},
 	{
 		Tag:            "zh-Hans",
@@ -104,6 +113,9 @@ var catalogues = []messages{
 		Latest:         "最新消息",
 		Feeds:          "订阅源",
 		Languages:      "其他语言",
+		PageTitle:      "第 %d 页",
+		Newer:          "较新的新闻",
+		Older:          "较旧的新闻",
 	},
 }
 

@@ -23,6 +23,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -218,7 +219,7 @@ func (p *Publisher) Publish(ctx context.Context) (Report, error) {
 	if err := p.cutAll(ctx, sets); err != nil {
 		return Report{}, err
 	}
-	docs := p.archiveFiles(sets, newestAll)
+	docs := append(p.archiveFiles(sets, newestAll), p.pageFiles(sets, newestAll)...)
 	kept, render := p.keep(old, docs)
 	if err := p.fillDocs(ctx, render); err != nil {
 		return Report{}, err
@@ -396,11 +397,11 @@ func sourceUpdated(unlinked []feeds.Item, sets []feedSet) map[string]time.Time {
 // feedSets lists the merged feed, every language's, every channel's and
 // every category's, without items.
 func (p *Publisher) feedSets() []feedSet {
-	merged := feedSet{title: p.opts.Title, label: "All languages", embed: "all.html"}
+	merged := feedSet{title: p.opts.Title, label: "All languages", embed: "all.html", pages: true}
 	sets := []feedSet{merged}
 	for _, l := range p.opts.Languages {
 		s := feedSet{dir: feeds.LangFolder(l.Tag) + "/", tag: l.Tag, lang: l.Tag, title: l.Title, label: l.Tag,
-			max: l.MaxItems, language: true, embed: feeds.LangFolder(l.Tag) + ".html"}
+			max: l.MaxItems, language: true, embed: feeds.LangFolder(l.Tag) + ".html", pages: true}
 		if s.title == "" {
 			s.title = p.opts.Title
 		}
@@ -521,8 +522,8 @@ func newest(items []feeds.Item) time.Time {
 }
 
 // removeOrphans deletes the story pages (*.html directly under stories/)
-// that are not in keep, and the archive documents of sets that are not
-// theirs, and returns their paths relative to Dir.
+// that are not in keep, and the archive documents and numbered pages of
+// sets that are not theirs, and returns their paths relative to Dir.
 func (p *Publisher) removeOrphans(keep []string, sets []feedSet) ([]string, error) {
 	removed, err := p.removeOthers(storiesDir, ".html", keep)
 	if err != nil {
@@ -530,6 +531,17 @@ func (p *Publisher) removeOrphans(keep []string, sets []feedSet) ([]string, erro
 	}
 	for i := range sets {
 		s := &sets[i]
+		if s.pages {
+			var names []string
+			for _, d := range pageList(s) {
+				names = append(names, strconv.Itoa(pageNumber(s, d))+".html")
+			}
+			more, err := p.removeOthers(s.dir+pageDir, ".html", names)
+			removed = append(removed, more...)
+			if err != nil {
+				return removed, err
+			}
+		}
 		for _, fm := range p.formats {
 			var names []string
 			for j := range s.archive {

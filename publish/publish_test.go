@@ -235,12 +235,14 @@ var firstPublish = []string{
 	"en/feed.html",
 	"en/feed.json",
 	"en/index.html",
+	"en/page/1.html",
 	"en/rss.xml",
 	"feed.html",
 	"feed.json",
 	"feed.xsl",
 	"feeds.opml",
 	"index.html",
+	"page/1.html",
 	"rss.xml",
 	"stories/5d41402abc4b2a76.html",
 	"stories/7d793037a0760186.html",
@@ -254,6 +256,7 @@ var firstPublish = []string{
 	"zh-hant/feed.html",
 	"zh-hant/feed.json",
 	"zh-hant/index.html",
+	"zh-hant/page/1.html",
 	"zh-hant/rss.xml",
 }
 
@@ -373,8 +376,8 @@ func TestChangeOneItem(t *testing.T) {
 			want: []string{
 				"archive/atom/latest.xml", "archive/json/latest.json", "archive/rss/latest.xml",
 				"atom.xml", "en/archive/atom/latest.xml", "en/archive/json/latest.json", "en/archive/rss/latest.xml",
-				"en/atom.xml", "en/feed.html", "en/feed.json", "en/index.html", "en/rss.xml", "feed.html", "feed.json",
-				"index.html", "rss.xml", "stories/library-extends-opening-hours.html",
+				"en/atom.xml", "en/feed.html", "en/feed.json", "en/index.html", "en/page/1.html", "en/rss.xml", "feed.html", "feed.json",
+				"index.html", "page/1.html", "rss.xml", "stories/library-extends-opening-hours.html",
 			},
 		},
 		{
@@ -382,9 +385,9 @@ func TestChangeOneItem(t *testing.T) {
 			change: func(items []feeds.Item) { items[4].Title = "科大成立新的人工智能中心" },
 			want: []string{
 				"archive/atom/latest.xml", "archive/json/latest.json", "archive/rss/latest.xml",
-				"atom.xml", "feed.html", "feed.json", "index.html", "rss.xml",
+				"atom.xml", "feed.html", "feed.json", "index.html", "page/1.html", "rss.xml",
 				"zh-hant/archive/atom/latest.xml", "zh-hant/archive/json/latest.json", "zh-hant/archive/rss/latest.xml",
-				"zh-hant/atom.xml", "zh-hant/feed.html", "zh-hant/feed.json", "zh-hant/index.html", "zh-hant/rss.xml",
+				"zh-hant/atom.xml", "zh-hant/feed.html", "zh-hant/feed.json", "zh-hant/index.html", "zh-hant/page/1.html", "zh-hant/rss.xml",
 			},
 		},
 		{
@@ -720,14 +723,15 @@ func TestUnwritableOutput(t *testing.T) {
 			if want := strings.ReplaceAll(tt.wantErr, "DIR", dir); err == nil || err.Error() != want {
 				t.Fatalf("Publish = %v\nwant %s", err, want)
 			}
-			// Archive documents are written before the feeds that link
-			// to them, so they may hold the new item; nothing else may
-			// change.
+			// Archive documents and numbered pages are written before
+			// the feeds and front pages that link to them, so they may
+			// hold the new item; nothing else may change.
 			archived := func(name string) bool {
-				return strings.HasPrefix(name, "archive/") || strings.Contains(name, "/archive/")
+				return strings.HasPrefix(name, "archive/") || strings.Contains(name, "/archive/") ||
+					strings.HasPrefix(name, "page/") || strings.Contains(name, "/page/")
 			}
 			if slices.ContainsFunc(rep.Changed, func(name string) bool { return !archived(name) }) {
-				t.Errorf("Changed = %q, want archive documents only", rep.Changed)
+				t.Errorf("Changed = %q, want archive documents and numbered pages only", rep.Changed)
 			}
 			after := readTree(t, dir)
 			if !slices.Equal(sortedKeys(after), sortedKeys(before)) {
@@ -830,8 +834,8 @@ func TestLogsOneLinePerPublish(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	want := "level=INFO msg=published dir=" + dir + " files=35 changed=35\n" +
-		"level=INFO msg=published dir=" + dir + " files=35 changed=0\n"
+	want := "level=INFO msg=published dir=" + dir + " files=38 changed=38\n" +
+		"level=INFO msg=published dir=" + dir + " files=38 changed=0\n"
 	if buf.String() != want {
 		t.Errorf("log:\n%s\nwant:\n%s", buf.String(), want)
 	}
