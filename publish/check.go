@@ -23,8 +23,19 @@ var errNotFolder = errors.New("not a folder")
 // file in a folder's place does.
 func (p *Publisher) Check() error {
 	dirs := []string{p.opts.Dir, filepath.Join(p.opts.Dir, storiesDir)}
+	sets := []string{p.opts.Dir}
 	for _, l := range p.opts.Languages {
-		dirs = append(dirs, filepath.Join(p.opts.Dir, feeds.LangFolder(l.Tag)))
+		sets = append(sets, filepath.Join(p.opts.Dir, feeds.LangFolder(l.Tag)))
+	}
+	for i, s := range sets {
+		if i > 0 {
+			dirs = append(dirs, s)
+		}
+		// The documents cut from the store are written first.
+		dirs = append(dirs, filepath.Join(s, pageDir))
+		for _, fm := range p.formats {
+			dirs = append(dirs, filepath.Join(s, archiveDir, fm.archive))
+		}
 	}
 	for _, d := range dirs {
 		if err := checkFolder(filepath.Clean(d)); err != nil {

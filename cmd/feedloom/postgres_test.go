@@ -96,7 +96,7 @@ func TestPostgresBadDatabaseIsExit2(t *testing.T) {
 	}
 	for _, cmd := range []string{"build", "check", "serve"} {
 		code, _, stderr := feedloom(t, cmd, "--config", filepath.Join(dir, "config.yaml"))
-		if code != exitUsage || !strings.Contains(stderr, "schema version 99, this binary knows up to 5") {
+		if code != exitUsage || !strings.Contains(stderr, "schema version 99, this binary knows up to 6") {
 			t.Errorf("newer schema, %s: exit %d, want 2 naming both versions\n%s", cmd, code, stderr)
 		}
 	}
