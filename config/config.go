@@ -73,7 +73,7 @@ type Output struct {
 	// <language folder>/categories/<slug>/; nil for none.
 	Categories []string
 	// ArchiveSize is how many items each full archive document holds;
-	// PageSize how many stories each numbered page shows.
+	// PageSize how many stories each numbered page shows. 0 writes none.
 	ArchiveSize, PageSize int
 }
 

@@ -68,8 +68,8 @@ func (b *builder) build(raw *rawConfig, c *Config) {
 	c.Output = Output{
 		Dir:         b.path(cmp.Or(raw.Output.Dir, defaultOutputDir)),
 		MaxItems:    b.count("output.max_items", raw.Output.MaxItems, defaultMaxItems),
-		ArchiveSize: b.count("output.archive_size", raw.Output.ArchiveSize, defaultArchiveSize),
-		PageSize:    b.count("output.page_size", raw.Output.PageSize, defaultPageSize),
+		ArchiveSize: b.docCount("output.archive_size", raw.Output.ArchiveSize, defaultArchiveSize),
+		PageSize:    b.docCount("output.page_size", raw.Output.PageSize, defaultPageSize),
 	}
 	c.Retention = Retention{
 		MaxAge:   b.duration("retention.max_age", raw.Retention.MaxAge, defaultMaxAge, false),
@@ -494,6 +494,17 @@ func (b *builder) size(field, s string, def int64) int64 {
 }
 
 // count gives *v, or def when the key is absent; counts must be positive.
+// docCount is count where 0 is allowed: it turns the kind of document off.
+func (b *builder) docCount(field string, v *int, def int) int {
+	if v == nil {
+		return def
+	}
+	if *v < 0 {
+		b.p.at(field, "must be 0 (none) or positive, got %d", *v)
+	}
+	return *v
+}
+
 func (b *builder) count(field string, v *int, def int) int {
 	if v == nil {
 		return def

@@ -94,10 +94,10 @@ func TestLoadErrors(t *testing.T) {
 			}},
 		{"alias of the wrong type", "site: &s\n  title: T\n  link: https://e.org/\n  base_url: https://f.e.org/\nlanguages: [{tag: en, title: *s}]\n",
 			[]string{"config.yaml:5:23: languages[0].title: want a string, got a mapping"}},
-		{"archive and page sizes not positive", head + "output: {archive_size: 0, page_size: -3}\nserve: {archive_max_age: soon}\n",
+		{"archive and page sizes not positive", head + "output: {archive_size: -1, page_size: -3}\nserve: {archive_max_age: soon}\n",
 			[]string{
-				"config.yaml:7:10: output.archive_size: must be positive, got 0",
-				"config.yaml:7:27: output.page_size: must be positive, got -3",
+				"config.yaml:7:10: output.archive_size: must be 0 (none) or positive, got -1",
+				"config.yaml:7:28: output.page_size: must be 0 (none) or positive, got -3",
 				`config.yaml:8:9: serve.archive_max_age: invalid duration "soon" (want e.g. 30s, 2m, 90d)`,
 			}},
 		{"integer out of range", head + "output: {max_items: 99999999999999999999}\n",

@@ -63,29 +63,29 @@ func (d *doc) name() string {
 // cut splits members (a feed set's items, in the order first stored) into
 // documents of size by cuts, extending cuts as the part after the last cut
 // fills: it returns the full documents, then latest, and the cuts.
-func cut(members []feeds.Item, cuts []int64, size int) ([]doc, []int64) {
+func cut(members []*feeds.Item, cuts []int64, size int) ([]doc, []int64) {
 	docs := make([]doc, 0, len(cuts)+1)
 	i := 0
 	for n, end := range cuts {
 		d := doc{n: n + 1}
 		for ; i < len(members) && members[i].Seq <= end; i++ {
-			d.add(&members[i])
+			d.add(members[i])
 		}
 		docs = append(docs, d)
 	}
 	rest := members[i:]
 	for len(rest) >= size {
 		d := doc{n: len(docs) + 1}
-		for j := range rest[:size] {
-			d.add(&rest[j])
+		for _, it := range rest[:size] {
+			d.add(it)
 		}
 		cuts = append(cuts, rest[size-1].Seq)
 		docs = append(docs, d)
 		rest = rest[size:]
 	}
 	latest := doc{}
-	for j := range rest {
-		latest.add(&rest[j])
+	for _, it := range rest {
+		latest.add(it)
 	}
 	return append(docs, latest), cuts
 }
@@ -156,8 +156,10 @@ func (p *Publisher) cutAll(ctx context.Context, sets []feedSet) error {
 	for i := range sets {
 		s := &sets[i]
 		members := p.members(index, s)
-		name := cutName("archive", s, p.archiveSize())
-		s.archive, next[name] = cut(members, book[name], p.archiveSize())
+		if p.opts.ArchiveSize >= 0 {
+			name := cutName("archive", s, p.archiveSize())
+			s.archive, next[name] = cut(members, book[name], p.archiveSize())
+		}
 		if s.pages {
 			name := cutName("page", s, p.pageSize())
 			s.paged, next[name] = cut(members, book[name], p.pageSize())
@@ -203,7 +205,9 @@ func (p *Publisher) retryCuts(ctx context.Context, sets []feedSet, index []feeds
 	for i := range sets {
 		s := &sets[i]
 		members := p.members(index, s)
-		s.archive, _ = cut(members, book[cutName("archive", s, p.archiveSize())], p.archiveSize())
+		if p.opts.ArchiveSize >= 0 {
+			s.archive, _ = cut(members, book[cutName("archive", s, p.archiveSize())], p.archiveSize())
+		}
 		if s.pages {
 			s.paged, _ = cut(members, book[cutName("page", s, p.pageSize())], p.pageSize())
 		}
@@ -220,9 +224,13 @@ type valueStore interface {
 
 // members are the items of index (every released item, in the order first
 // stored) that s publishes.
-func (p *Publisher) members(index []feeds.Item, s *feedSet) []feeds.Item {
+func (p *Publisher) members(index []feeds.Item, s *feedSet) []*feeds.Item {
 	if s.channel == nil && s.tag == "" {
-		return index
+		out := make([]*feeds.Item, len(index))
+		for i := range index {
+			out[i] = &index[i]
+		}
+		return out
 	}
 	var categories []string
 	if s.channel != nil {
@@ -230,7 +238,7 @@ func (p *Publisher) members(index []feeds.Item, s *feedSet) []feeds.Item {
 			categories = append(categories, feeds.CategoryKey(c))
 		}
 	}
-	var out []feeds.Item
+	var out []*feeds.Item
 	for i := range index {
 		it := &index[i]
 		if s.channel != nil && !s.channel.selects(it, categories) {
@@ -239,7 +247,7 @@ func (p *Publisher) members(index []feeds.Item, s *feedSet) []feeds.Item {
 		if s.channel == nil && !feeds.MatchLang(it.Language, s.tag) {
 			continue
 		}
-		out = append(out, *it)
+		out = append(out, it)
 	}
 	return out
 }
@@ -391,6 +399,52 @@ func (p *Publisher) intact(e *store.OutputFile) bool {
 	}
 	e.Stamp = fileStamp(fi)
 	return true
+}
+
+// docBatch is about how many items writeDocs reads at once.
+const docBatch = 2000
+
+// writeDocs writes the documents cut from the store that must be
+// rendered, a batch at a time: each batch's items are read in one query
+// and dropped once its files are written, so that however large the store
+// and however many documents change, only a batch's items are held.
+func (p *Publisher) writeDocs(ctx context.Context, render []docFile) ([]store.OutputFile, []string, error) {
+	var entries []store.OutputFile
+	var changed []string
+	for start := 0; start < len(render); {
+		end, n := start, 0
+		seen := map[*doc]bool{}
+		for ; end < len(render); end++ {
+			d := render[end].doc
+			if seen[d] {
+				continue
+			}
+			if n > 0 && n+len(d.ids) > docBatch {
+				break
+			}
+			seen[d] = true
+			n += len(d.ids)
+		}
+		batch := render[start:end]
+		if err := p.fillDocs(ctx, batch); err != nil {
+			return entries, changed, err
+		}
+		files := make([]file, len(batch))
+		for i, d := range batch {
+			files[i] = d.file
+		}
+		more, ch, err := p.writeFiles(ctx, files, storyWriters, false)
+		entries = append(entries, more...)
+		changed = append(changed, ch...)
+		for d := range seen {
+			d.items = nil
+		}
+		if err != nil {
+			return entries, changed, err
+		}
+		start = end
+	}
+	return entries, changed, nil
 }
 
 // fillDocs reads the full items of the documents to render, in one read,

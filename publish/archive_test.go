@@ -362,6 +362,32 @@ func TestArchives(t *testing.T) {
 		t.Errorf("en/archive/atom/2.xml does not show the update: %v", err)
 	}
 
+	// A numbered document deleted by hand is put back by a publish of the
+	// unchanged store, which notices by its folder; one edited in place
+	// is put back by the next publish of a changed store, which checks
+	// every document it does not render.
+	good, err := os.ReadFile(filepath.Join(out, "en/archive/rss/1.xml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(filepath.Join(out, "en/archive/rss/1.xml")); err != nil {
+		t.Fatal(err)
+	}
+	if changed := pub(); !slices.Equal(changed, []string{"en/archive/rss/1.xml"}) {
+		t.Errorf("after deleting en/archive/rss/1.xml: Changed = %q", changed)
+	}
+	edited := bytes.Replace(good, []byte("Story 1"), []byte("Story X"), 1)
+	if err := os.WriteFile(filepath.Join(out, "en/archive/rss/1.xml"), edited, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	apply(store.Batch{Items: []feeds.Item{archiveItem(13, "zh-Hant")}})
+	if changed := pub(); !slices.Contains(changed, "en/archive/rss/1.xml") {
+		t.Errorf("after editing en/archive/rss/1.xml and a change: Changed = %q, want it put back", changed)
+	}
+	if b, err := os.ReadFile(filepath.Join(out, "en/archive/rss/1.xml")); err != nil || !bytes.Equal(b, good) {
+		t.Errorf("en/archive/rss/1.xml not put back (%v)", err)
+	}
+
 	// A second node with its own folder numbers the same way, from the
 	// cuts in the store, and writes the same archives.
 	other := filepath.Join(root, "other")
@@ -528,5 +554,38 @@ func TestPages(t *testing.T) {
 	}
 	if _, newer, _ := pageLinks(t, out, "en/page/2.html"); newer != "3.html" {
 		t.Errorf("en/page/2.html links newer %q, want 3.html", newer)
+	}
+}
+
+// TestArchivesAndPagesOff: negative sizes write neither, and the current
+// documents link no archive.
+func TestArchivesAndPagesOff(t *testing.T) {
+	ctx := context.Background()
+	root := t.TempDir()
+	out := filepath.Join(root, "public")
+	st, err := sqlite.Open(ctx, filepath.Join(root, "feedloom.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if _, err := st.Apply(ctx, "newsroom", store.Batch{Items: []feeds.Item{archiveItem(1, "en"), archiveItem(2, "en")}}); err != nil {
+		t.Fatal(err)
+	}
+	opts := publish.Options{Dir: out, BaseURL: archiveBase, Title: "News", ArchiveSize: -1, PageSize: -1,
+		Languages: []publish.Language{{Tag: "en"}}}
+	rep, err := publish.New(st, opts, nil).Publish(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range rep.Changed {
+		if strings.Contains(path, "archive/") || strings.Contains(path, "page/") {
+			t.Errorf("wrote %s with archives and pages off", path)
+		}
+	}
+	if d := readDoc(t, out, "en/atom.xml"); len(d.links) != 0 || len(d.ids) != 2 {
+		t.Errorf("en/atom.xml: links %v, %d items; want no archive link and 2 items", d.links, len(d.ids))
+	}
+	if index, err := os.ReadFile(filepath.Join(out, "index.html")); err != nil || bytes.Contains(index, []byte(`class="older"`)) {
+		t.Errorf("index.html links older stories with pages off (%v)", err)
 	}
 }

@@ -116,7 +116,7 @@ func (p *Publisher) unchanged(ctx context.Context) (version int64, ok bool, rep 
 		return version, false, Report{}, nil, nil
 	}
 	if m.Version != version {
-		return version, false, Report{}, byPath(m.Files), nil
+		return version, false, Report{}, p.oldFiles(ctx, m), nil
 	}
 	if err := p.Check(); err != nil {
 		return 0, false, Report{}, nil, err
@@ -124,7 +124,7 @@ func (p *Publisher) unchanged(ctx context.Context) (version int64, ok bool, rep 
 	p.sweepOnce()
 	restamped, intact := p.verify(m.Files)
 	if !intact {
-		return version, false, Report{}, byPath(m.Files), nil
+		return version, false, Report{}, p.oldFiles(ctx, m), nil
 	}
 	if restamped {
 		p.saveManifest(ctx, m)
@@ -143,6 +143,14 @@ func (p *Publisher) verify(files []store.OutputFile) (restamped, intact bool) {
 		f := &files[i]
 		known[f.Path] = true
 		full := filepath.Join(p.opts.Dir, filepath.FromSlash(f.Path))
+		if strings.HasSuffix(f.Path, "/") {
+			// A folder of documents: any file added, removed or replaced
+			// in it moves its stamp.
+			if fi, err := os.Lstat(full); err != nil || !fi.IsDir() || fileStamp(fi) != f.Stamp {
+				return false, false
+			}
+			continue
+		}
 		fi, err := os.Lstat(full)
 		if err != nil || !fi.Mode().IsRegular() || fi.Size() != f.Size {
 			return false, false
@@ -175,6 +183,28 @@ func (p *Publisher) verify(files []store.OutputFile) (restamped, intact bool) {
 		}
 	}
 	return restamped, true
+}
+
+// documentsKey keys the manifest of the documents cut from the store
+// (archives, numbered pages) beside the folder's manifest under key. They
+// are many, so the folder's manifest holds only the stamps of their
+// folders, and a publish of an unchanged store never reads this one.
+func documentsKey(key string) string { return key + " documents" }
+
+// oldFiles is every file the last publish recorded, by path: m's and its
+// documents'. Documents whose manifest cannot be read are rendered again.
+func (p *Publisher) oldFiles(ctx context.Context, m store.Manifest) map[string]store.OutputFile {
+	out := byPath(m.Files)
+	docs, found, err := p.manifests.Manifest(ctx, documentsKey(p.key))
+	if err != nil {
+		p.log.Warn("manifest of archives and pages not read; rendering them again", "err", err)
+	}
+	if found && err == nil && docs.Version == m.Version && docs.Fingerprint == m.Fingerprint {
+		for _, f := range docs.Files {
+			out[f.Path] = f
+		}
+	}
+	return out
 }
 
 // byPath indexes a manifest's files by path.
@@ -217,6 +247,41 @@ func (p *Publisher) saveManifest(ctx context.Context, m store.Manifest) {
 	if err := p.manifests.SaveManifest(ctx, p.key, m); err != nil {
 		p.log.Warn("publish manifest not saved", "dir", p.opts.Dir, "err", err)
 	}
+}
+
+// saveManifests records the documents' manifest, then the folder's, which
+// stands for both: when the first cannot be saved, neither is, and the next
+// publish renders everything again.
+func (p *Publisher) saveManifests(ctx context.Context, m store.Manifest, docs []store.OutputFile, sets []feedSet) {
+	d := store.Manifest{Version: m.Version, Fingerprint: m.Fingerprint, Files: docs}
+	if err := p.manifests.SaveManifest(ctx, documentsKey(p.key), d); err != nil {
+		p.log.Warn("publish manifest not saved", "dir", p.opts.Dir, "err", err)
+		return
+	}
+	m.Files = append(m.Files, p.docFolders(sets)...)
+	p.saveManifest(ctx, m)
+}
+
+// docFolders are the stamps of the folders that hold sets' archive
+// documents and numbered pages, as entries whose path ends in "/".
+func (p *Publisher) docFolders(sets []feedSet) []store.OutputFile {
+	var out []store.OutputFile
+	add := func(folder string) {
+		fi, err := os.Lstat(filepath.Join(p.opts.Dir, filepath.FromSlash(folder)))
+		if err == nil && fi.IsDir() {
+			out = append(out, store.OutputFile{Path: folder + "/", Stamp: fileStamp(fi)})
+		}
+	}
+	for i := range sets {
+		s := &sets[i]
+		for _, fm := range p.formats {
+			add(s.dir + archiveDir + "/" + fm.archive)
+		}
+		if s.pages {
+			add(s.dir + pageDir)
+		}
+	}
+	return out
 }
 
 // manifestOf is the manifest of a publish that wrote entries from the

@@ -26,10 +26,13 @@ type manifestStore struct {
 	mu        sync.Mutex
 	manifests map[string]store.Manifest
 	reads     atomic.Int64
+	// manifestReads counts reads of manifests by key.
+	manifestReads map[string]int
 }
 
 func newManifestStore(items []feeds.Item) *manifestStore {
-	return &manifestStore{fakeStore: &fakeStore{items: items}, version: 1, manifests: map[string]store.Manifest{}}
+	return &manifestStore{fakeStore: &fakeStore{items: items}, version: 1, manifests: map[string]store.Manifest{},
+		manifestReads: map[string]int{}}
 }
 
 func (s *manifestStore) Items(ctx context.Context, q store.Query) ([]feeds.Item, error) {
@@ -42,6 +45,7 @@ func (s *manifestStore) Version(context.Context) (int64, error) { return s.versi
 func (s *manifestStore) Manifest(_ context.Context, key string) (store.Manifest, bool, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.manifestReads[key]++
 	m, ok := s.manifests[key]
 	m.Files = slices.Clone(m.Files)
 	return m, ok, nil
@@ -126,9 +130,15 @@ func TestUnchangedStoreReadsNoItem(t *testing.T) {
 		t.Fatal("the first publish read no item")
 	}
 
+	clear(st.manifestReads)
 	rep := publishTo(t, st, testOptions(dir))
 	if got := st.reads.Load() - reads; got != 0 {
 		t.Errorf("second publish made %d item reads, want 0", got)
+	}
+	// The manifest of the archives and pages, as large as the store, is
+	// not read either: their folders' stamps stand for them.
+	if len(st.manifestReads) != 1 {
+		t.Errorf("second publish read the manifests %v, want only the folder's", st.manifestReads)
 	}
 	if len(rep.Changed) != 0 {
 		t.Errorf("Changed = %q, want nothing", rep.Changed)
@@ -313,8 +323,9 @@ func TestManifestPerNodeAndFolder(t *testing.T) {
 		}
 		sameTree(t, snapshot(t, o.dir), want)
 	}
-	if len(st.manifests) != 3 {
-		t.Errorf("%d manifests kept, want 3: %v", len(st.manifests), slices.Sorted(maps.Keys(st.manifests)))
+	// Each folder's, and beside it its documents'.
+	if len(st.manifests) != 6 {
+		t.Errorf("%d manifests kept, want 6: %v", len(st.manifests), slices.Sorted(maps.Keys(st.manifests)))
 	}
 }
 

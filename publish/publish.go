@@ -69,7 +69,8 @@ type Options struct {
 	Channels   []Channel
 	Categories []string
 	// ArchiveSize is how many items a full archive document holds; 0
-	// means 50. PageSize is the same for numbered pages; 0 means 20.
+	// means 50, negative writes no archive. PageSize is the same for
+	// numbered pages; 0 means 20, negative writes none.
 	ArchiveSize, PageSize int
 	// Node names this process among the nodes that share the store (each
 	// with its own output folder): with Dir, it keys the folder's manifest
@@ -221,9 +222,6 @@ func (p *Publisher) Publish(ctx context.Context) (Report, error) {
 	}
 	docs := append(p.archiveFiles(sets, newestAll), p.pageFiles(sets, newestAll)...)
 	kept, render := p.keep(old, docs)
-	if err := p.fillDocs(ctx, render); err != nil {
-		return Report{}, err
-	}
 	files, pages := p.files(unlinked, newestAll, sets)
 	if err := p.Check(); err != nil {
 		return Report{}, err
@@ -235,12 +233,14 @@ func (p *Publisher) Publish(ctx context.Context) (Report, error) {
 	// written together: each write mostly waits for its fsync. The rest
 	// are rendered side by side and put in place in their order.
 	head := 1 + len(pages)
-	first := slices.Clone(files[:head])
-	for _, d := range render {
-		first = append(first, d.file)
-	}
-	entries, changed, err := p.writeFiles(ctx, first, storyWriters, false)
+	entries, changed, err := p.writeFiles(ctx, files[:head], storyWriters, false)
 	rep.Changed = changed
+	if err == nil {
+		var more []store.OutputFile
+		more, changed, err = p.writeDocs(ctx, render)
+		entries = append(entries, more...)
+		rep.Changed = append(rep.Changed, changed...)
+	}
 	if err == nil {
 		var more []store.OutputFile
 		more, changed, err = p.writeFiles(ctx, files[head:], runtime.GOMAXPROCS(0), true)
@@ -263,10 +263,15 @@ func (p *Publisher) Publish(ctx context.Context) (Report, error) {
 		for _, d := range docs {
 			ins[d.path] = d.in
 		}
-		for i := range entries {
-			entries[i].In = ins[entries[i].Path]
+		var own []store.OutputFile
+		for _, e := range entries {
+			if e.In = ins[e.Path]; e.In != "" {
+				kept = append(kept, e)
+			} else {
+				own = append(own, e)
+			}
 		}
-		p.saveManifest(ctx, p.manifestOf(version, append(entries, kept...), rep.Feeds))
+		p.saveManifests(ctx, p.manifestOf(version, own, rep.Feeds), kept, sets)
 	}
 	p.log.Info("published", "dir", p.opts.Dir, "files", len(files)+len(docs), "changed", len(rep.Changed))
 	return rep, nil
@@ -397,11 +402,11 @@ func sourceUpdated(unlinked []feeds.Item, sets []feedSet) map[string]time.Time {
 // feedSets lists the merged feed, every language's, every channel's and
 // every category's, without items.
 func (p *Publisher) feedSets() []feedSet {
-	merged := feedSet{title: p.opts.Title, label: "All languages", embed: "all.html", pages: true}
+	merged := feedSet{title: p.opts.Title, label: "All languages", embed: "all.html", pages: p.opts.PageSize >= 0}
 	sets := []feedSet{merged}
 	for _, l := range p.opts.Languages {
 		s := feedSet{dir: feeds.LangFolder(l.Tag) + "/", tag: l.Tag, lang: l.Tag, title: l.Title, label: l.Tag,
-			max: l.MaxItems, language: true, embed: feeds.LangFolder(l.Tag) + ".html", pages: true}
+			max: l.MaxItems, language: true, embed: feeds.LangFolder(l.Tag) + ".html", pages: p.opts.PageSize >= 0}
 		if s.title == "" {
 			s.title = p.opts.Title
 		}

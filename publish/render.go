@@ -41,7 +41,9 @@ func (p *Publisher) files(unlinked []feeds.Item, newestAll time.Time, sets []fee
 			feed := p.feed(s, sets, fm, newestAll)
 			// origins is shared by every feed and only read.
 			feed.SourceUpdated = origins
-			feed.PrevArchive = p.latestURL(&s, fm)
+			if len(s.archive) > 0 {
+				feed.PrevArchive = p.latestURL(&s, fm)
+			}
 			files = append(files, file{path: s.dir + fm.file, mod: feed.Updated, cost: len(s.items) + 1,
 				write: func(w io.Writer) error {
 					if err := fm.write(w, feed); err != nil {

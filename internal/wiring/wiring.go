@@ -313,8 +313,8 @@ func PublishOptions(cfg *config.Config, version string) publish.Options {
 		Generator:   "feedloom " + versionOr(version),
 		Channels:    channels,
 		Categories:  cfg.Output.Categories,
-		ArchiveSize: cfg.Output.ArchiveSize,
-		PageSize:    cfg.Output.PageSize,
+		ArchiveSize: offIfZero(cfg.Output.ArchiveSize),
+		PageSize:    offIfZero(cfg.Output.PageSize),
 	}
 }
 
@@ -339,4 +339,13 @@ func dataLock(dir string) func(context.Context) (func(), error) {
 		}
 		return func() { l.Release() }, nil
 	}
+}
+
+// offIfZero maps a size of the config, where 0 turns a kind of document
+// off, to publish's, where 0 means the default and a negative size off.
+func offIfZero(n int) int {
+	if n == 0 {
+		return -1
+	}
+	return n
 }
