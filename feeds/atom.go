@@ -36,8 +36,8 @@ type atomHistory struct {
 	NS      string `xml:"xmlns:fh,attr"`
 }
 
-// atomLink is a feed-level link; gorilla's AtomLink has no hreflang or
-// title.
+// atomLink is a link of the feed or of an entry; gorilla's AtomLink has no
+// hreflang or title.
 type atomLink struct {
 	XMLName  xml.Name `xml:"link"`
 	Href     string   `xml:"href,attr"`
@@ -45,18 +45,19 @@ type atomLink struct {
 	Type     string   `xml:"type,attr,omitempty"`
 	Hreflang string   `xml:"hreflang,attr,omitempty"`
 	Title    string   `xml:"title,attr,omitempty"`
+	Length   string   `xml:"length,attr,omitempty"`
 }
 
 // atomEntry is one <entry>. gorilla's AtomEntry does not fit: its title
 // has no type, its category has no term (invalid Atom), its source is a
-// string and it holds one author. Its parts (links, authors, summary,
-// content) are gorilla's.
+// string, it holds one author and its link has no hreflang. Its parts
+// (authors, summary, content) are gorilla's.
 type atomEntry struct {
 	XMLName    xml.Name `xml:"entry"`
 	Lang       string   `xml:"xml:lang,attr,omitempty"`
 	Title      atomText `xml:"title"`
 	ID         string   `xml:"id"`
-	Links      []gorilla.AtomLink
+	Links      []atomLink
 	Published  string `xml:"published,omitempty"`
 	Updated    string `xml:"updated"`
 	Authors    []*gorilla.AtomAuthor
@@ -95,7 +96,9 @@ type atomSource struct {
 // feed's date; an entry with neither content nor a link carries its
 // summary as text content. An aggregated entry's <source> carries the
 // upstream's id, title, link and updated, the newest updated among that
-// upstream's items (see Feed.SourceUpdated). Dates are RFC 3339 in f.Zone, to the second.
+// upstream's items (see Feed.SourceUpdated). An item's translations are
+// alternate links with hreflang, after its own. Dates are RFC 3339 in
+// f.Zone, to the second.
 func WriteAtom(w io.Writer, f *Feed) error {
 	if err := writeXML(w, f.Stylesheet, f.atom()); err != nil {
 		return fmt.Errorf("feeds: atom %q: %w", f.SelfURL, err)
@@ -201,23 +204,28 @@ func (f *Feed) atomEntry(it *Item, sources map[string]time.Time) atomEntry {
 	}
 	link := cleanText(it.Link)
 	if link != "" {
-		e.Links = append(e.Links, gorilla.AtomLink{Href: link, Rel: "alternate"})
+		e.Links = append(e.Links, atomLink{Href: link, Rel: "alternate"})
+	}
+	// RFC 4287 §4.1.1: no two alternates share a type and hreflang, which
+	// translations' languages, distinct and never empty, keep.
+	for _, tr := range translations(it) {
+		e.Links = append(e.Links, atomLink{Href: tr.URL, Rel: "alternate", Hreflang: tr.Language})
 	}
 	for _, enc := range it.Enclosures {
 		href := cleanText(enc.URL)
 		if href == "" {
 			continue
 		}
-		l := gorilla.AtomLink{Href: href, Rel: "enclosure", Type: cleanText(enc.Type)}
+		l := atomLink{Href: href, Rel: "enclosure", Type: cleanText(enc.Type)}
 		if enc.Length > 0 {
 			l.Length = strconv.FormatInt(enc.Length, 10)
 		}
 		e.Links = append(e.Links, l)
 	}
-	if img := cleanText(it.Image); img != "" && !slices.ContainsFunc(e.Links, func(l gorilla.AtomLink) bool { return l.Href == img }) {
+	if img := cleanText(it.Image); img != "" && !slices.ContainsFunc(e.Links, func(l atomLink) bool { return l.Href == img }) {
 		// An image of a known type is an enclosure, as Atom readers look
 		// for pictures; one whose type cannot be told is only related.
-		l := gorilla.AtomLink{Href: img, Rel: "related"}
+		l := atomLink{Href: img, Rel: "related"}
 		if typ := ImageType(img); typ != "" {
 			l.Rel, l.Type = "enclosure", typ
 		}

@@ -3,7 +3,11 @@
 // and JSON Feed 1.1 bytes.
 package feeds
 
-import "time"
+import (
+	"slices"
+	"strings"
+	"time"
+)
 
 // Item is one normalized story, whatever its origin. Text fields are plain
 // text unless named HTML; times carry their instant (writers render them in
@@ -35,6 +39,18 @@ type Item struct {
 	// Origin names the upstream feed an aggregated item came from; nil for
 	// story files. Atom output writes it as <source>.
 	Origin *Origin
+
+	// TranslationKey names the story this item is one language's telling
+	// of: items with the same key in other languages are its translations
+	// (Hugo's translationKey; one namespace across every source). Empty
+	// for an item that declares none.
+	TranslationKey string
+	// Translations are the item's versions in other languages, one per
+	// language: those an upstream entry declared itself (Atom hreflang
+	// alternates), kept by the store, and, added by publish for the feeds
+	// and pages it writes, the released items that share its
+	// TranslationKey. Writers link each of them.
+	Translations []Translation
 
 	// Bookkeeping kept by the store. File is the story file (relative to its
 	// source folder) or upstream URL the item came from; Position is its index
@@ -72,6 +88,28 @@ type Enclosure struct {
 	URL    string
 	Type   string // MIME type
 	Length int64  // bytes; 0 when unknown
+}
+
+// Translation is the same story in another language.
+type Translation struct {
+	Language string // BCP 47 tag
+	ID       string // the item's id; empty for an upstream's alternate, which names no item
+	URL      string // absolute URL of the story in that language
+}
+
+// translations are it.Translations as every writer writes them: cleaned,
+// without those lacking a language or a URL, and the first of each
+// language (compared ignoring case) only, in the order given.
+func translations(it *Item) []Translation {
+	var out []Translation
+	for _, tr := range it.Translations {
+		tr = Translation{Language: cleanText(tr.Language), ID: cleanText(tr.ID), URL: cleanText(tr.URL)}
+		if tr.Language == "" || tr.URL == "" || slices.ContainsFunc(out, func(o Translation) bool { return strings.EqualFold(o.Language, tr.Language) }) {
+			continue
+		}
+		out = append(out, tr)
+	}
+	return out
 }
 
 // Origin identifies the upstream feed of an aggregated item.

@@ -54,6 +54,21 @@ type jsonItem struct {
 	Tags          []string             `json:"tags,omitempty"`
 	Language      string               `json:"language,omitempty"`
 	Attachments   []jsonAttachment     `json:"attachments,omitempty"`
+	Feedloom      *jsonExtension       `json:"_feedloom,omitempty"`
+}
+
+// jsonExtension is feedloom's extension object of an item (JSON Feed 1.1:
+// a key that starts with an underscore): what the format has no field for.
+type jsonExtension struct {
+	Translations []jsonTranslation `json:"translations"`
+}
+
+// jsonTranslation is the item in another language; id is left out for an
+// upstream's alternate, which names no item.
+type jsonTranslation struct {
+	Language string `json:"language"`
+	ID       string `json:"id,omitempty"`
+	URL      string `json:"url"`
 }
 
 // jsonAttachment is an attachment; gorilla's JSONAttachment names the size
@@ -67,7 +82,8 @@ type jsonAttachment struct {
 // WriteJSON writes f as a JSON Feed 1.1 document to w, indented by two
 // spaces with a final newline, HTML characters unescaped. items is always
 // present. An item without Content carries its Summary as content_text
-// (and no separate summary). Dates are RFC 3339 in f.Zone, to the second;
+// (and no separate summary). An item's translations are in the extension
+// object "_feedloom": {"translations": [{"language", "id", "url"}]}. Dates are RFC 3339 in f.Zone, to the second;
 // empty optional fields are left out. The document is streamed to w an
 // item at a time, so w sees it in pieces, and after an error a part of it.
 func WriteJSON(w io.Writer, f *Feed) error {
@@ -176,6 +192,12 @@ func (f *Feed) jsonItem(it *Item) jsonItem {
 			MIMEType:    cmpText(e.Type, "application/octet-stream"),
 			SizeInBytes: max(e.Length, 0),
 		})
+	}
+	if trs := translations(it); len(trs) > 0 {
+		out.Feedloom = &jsonExtension{}
+		for _, tr := range trs {
+			out.Feedloom.Translations = append(out.Feedloom.Translations, jsonTranslation(tr))
+		}
 	}
 	return out
 }

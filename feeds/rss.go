@@ -44,12 +44,14 @@ type rssHistory struct {
 	XMLName xml.Name
 }
 
-// rssAtomLink is an atom:link inside RSS (self, hub).
+// rssAtomLink is an atom:link inside RSS: the channel's self, hub and
+// archive links, an item's translations.
 type rssAtomLink struct {
-	XMLName xml.Name `xml:"atom:link"`
-	Href    string   `xml:"href,attr"`
-	Rel     string   `xml:"rel,attr"`
-	Type    string   `xml:"type,attr,omitempty"`
+	XMLName  xml.Name `xml:"atom:link"`
+	Href     string   `xml:"href,attr"`
+	Rel      string   `xml:"rel,attr"`
+	Type     string   `xml:"type,attr,omitempty"`
+	Hreflang string   `xml:"hreflang,attr,omitempty"`
 }
 
 // rssItem is one <item>. gorilla's RssItem does not fit: its link is
@@ -68,6 +70,7 @@ type rssItem struct {
 	Guid        *gorilla.RssGuid
 	PubDate     string `xml:"pubDate,omitempty"`
 	Language    string `xml:"dc:language,omitempty"`
+	AtomLinks   []rssAtomLink
 	Enclosure   *gorilla.RssEnclosure
 	Thumbnail   *rssThumbnail
 }
@@ -86,7 +89,8 @@ var htmlEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
 // f.Link, else f.SelfURL, and its description f.Description, else f.Title
 // (RSS requires both); lastBuildDate is
 // f.Updated, the Unix epoch when zero. Items are written in the order
-// given. Every date is RFC 1123 with a numeric zone (RFC 822 with a
+// given; an item's translations are atom:link rel="alternate" elements
+// with hreflang. Every date is RFC 1123 with a numeric zone (RFC 822 with a
 // four-digit year) in f.Zone, to the second.
 func WriteRSS(w io.Writer, f *Feed) error {
 	if err := writeXML(w, f.Stylesheet, f.rss()); err != nil {
@@ -170,6 +174,11 @@ func (f *Feed) rssItem(it *Item) rssItem {
 	}
 	if c := cleanText(it.Content); c != "" {
 		out.Content = &gorilla.RssContent{Content: c}
+	}
+	// RSS has no element for a story in another language; Atom's link,
+	// whose namespace the feed declares for its self link, has.
+	for _, tr := range translations(it) {
+		out.AtomLinks = append(out.AtomLinks, rssAtomLink{Href: tr.URL, Rel: "alternate", Hreflang: tr.Language})
 	}
 	if img := cleanText(it.Image); img != "" {
 		out.Thumbnail = &rssThumbnail{URL: img}

@@ -255,6 +255,28 @@ var goldenCases = []struct {
 		f.Updated = b.Updated
 		f.Items = []Item{a, b, c}
 	}},
+	{"translations_-_linked_from_the_item", "en/", func(f *Feed) {
+		// A story-file partner has an id; an upstream's alternate does not.
+		it := story("open-day", "Open Day Draws 30,000 Visitors", at(13, 0, 1))
+		it.TranslationKey = "open-day-2025"
+		it.Translations = []Translation{
+			{Language: "zh-Hant", ID: "tag:feeds.example.edu,2025-03-13:newsroom/open-day-zh", URL: "https://feeds.example.edu/stories/open-day-zh.html"},
+			{Language: "zh-Hans", URL: "https://partner.example.org/zh-hans/open-day"},
+		}
+		f.Items = []Item{it}
+	}},
+	{"translations_-_one_link_per_language", "en/", func(f *Feed) {
+		// RFC 4287 §4.1.1 allows one alternate per type and hreflang: the
+		// first of a language stays; one without a URL or language is no link.
+		it := story("a", "Story with repeated translations", at(13, 0, 1))
+		it.Translations = []Translation{
+			{Language: "zh-Hant", ID: "urn:zh-1", URL: "https://www.example.edu/zh/1"},
+			{Language: "ZH-hant", ID: "urn:zh-2", URL: "https://www.example.edu/zh/2"},
+			{Language: "fr", URL: ""},
+			{Language: "", URL: "https://www.example.edu/unknown"},
+		}
+		f.Items = []Item{it}
+	}},
 	{"feed_-_stylesheet_pi", "en/", func(f *Feed) {
 		f.Stylesheet = "/feed.xsl?v=1&lang=en"
 		f.Items = []Item{story("a", "Story in a styled feed", at(13, 0, 1))}
