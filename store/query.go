@@ -27,6 +27,9 @@ type ItemsSQL struct {
 	// IDs, LinkKeys and ExceptFiles keep items whose id, link key or file
 	// is (for ExceptFiles: is not) in the list %d, which List encodes.
 	IDs, LinkKeys, ExceptFiles string
+	// TranslationKeys keeps items whose translation key, kept in the
+	// extra column, is in the list %d.
+	TranslationKeys string
 	// List encodes a list of strings as the backend takes it.
 	List func([]string) any
 	// Order sorts newest first, then by id in byte order; StoredOrder by
@@ -72,6 +75,9 @@ func (p ItemsSQL) Build(q Query) (string, []any) {
 	}
 	if q.LinkKeys != nil {
 		arg(p.LinkKeys, p.List(q.LinkKeys))
+	}
+	if q.TranslationKeys != nil {
+		arg(p.TranslationKeys, p.List(q.TranslationKeys))
 	}
 	if len(q.ExceptFiles) > 0 {
 		arg(p.ExceptFiles, p.List(q.ExceptFiles))

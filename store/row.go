@@ -29,7 +29,8 @@ type Row struct {
 	Slug                          *string
 	Held                          bool
 	// Extra is the JSON text of the fields with no column of their own:
-	// authors, categories, enclosures, image, origin and date precision.
+	// authors, categories, enclosures, image, origin, date precision,
+	// translation key and an upstream's translations.
 	Extra string
 	// Hash is the hash of the story the item was made from
 	// (Batch.Hashes); empty when none was given. It is not content.
@@ -53,6 +54,17 @@ type extraJSON struct {
 	// Precision is left out for an exact date, so items stored before it
 	// was kept read as exact and keep their text.
 	Precision string `json:"precision,omitempty"`
+	// TranslationKey is what Query.TranslationKeys selects on; left out
+	// when empty, as Translations, so that items without them keep the
+	// text they were stored with.
+	TranslationKey string            `json:"translation_key,omitempty"`
+	Translations   []translationJSON `json:"translations,omitempty"`
+}
+
+type translationJSON struct {
+	Language string `json:"language,omitempty"`
+	ID       string `json:"id,omitempty"`
+	URL      string `json:"url,omitempty"`
 }
 
 type personJSON struct {
@@ -77,7 +89,10 @@ type originJSON struct {
 // store files every item of a batch under the source that upserts it. Times
 // are cut to the whole second (towards the past) and put in UTC.
 func RowOf(source string, it feeds.Item) (Row, error) {
-	x := extraJSON{Categories: it.Categories, Image: it.Image, Precision: it.Precision}
+	x := extraJSON{Categories: it.Categories, Image: it.Image, Precision: it.Precision, TranslationKey: it.TranslationKey}
+	for _, tr := range it.Translations {
+		x.Translations = append(x.Translations, translationJSON(tr))
+	}
 	for _, p := range it.Authors {
 		x.Authors = append(x.Authors, personJSON(p))
 	}
@@ -148,6 +163,11 @@ func (r Row) Item() (feeds.Item, error) {
 		Precision:  x.Precision,
 		Seq:        r.Seq,
 		Rev:        r.Rev,
+
+		TranslationKey: x.TranslationKey,
+	}
+	for _, tr := range x.Translations {
+		it.Translations = append(it.Translations, feeds.Translation(tr))
 	}
 	if r.Slug != nil {
 		it.Slug = *r.Slug

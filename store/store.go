@@ -199,4 +199,7 @@ type Query struct {
 	// NoContent leaves Content empty: for reads that choose items, not
 	// render them.
 	NoContent bool
+	// TranslationKeys, when not nil, selects only items whose
+	// TranslationKey is one of these: the translations publish links.
+	TranslationKeys []string
 }

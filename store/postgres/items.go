@@ -172,7 +172,10 @@ var itemsSQL = store.ItemsSQL{
 	IDs:         ` AND id = ANY($%d)`,
 	LinkKeys:    ` AND link_key = ANY($%d)`,
 	ExceptFiles: ` AND NOT (file = ANY($%d))`,
-	List:        func(list []string) any { return list },
+	// Only a few items carry a key, and publish asks once per run: a scan
+	// of extra costs less than an index every write would keep.
+	TranslationKeys: ` AND extra->>'translation_key' = ANY($%d)`,
+	List:            func(list []string) any { return list },
 }
 
 // Items returns the items q selects, newest first, then by id in byte order.

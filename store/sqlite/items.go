@@ -251,7 +251,10 @@ var itemsSQL = store.ItemsSQL{
 	IDs:         ` AND id IN (SELECT value FROM json_each(?%d))`,
 	LinkKeys:    ` AND link_key IN (SELECT value FROM json_each(?%d))`,
 	ExceptFiles: ` AND file NOT IN (SELECT value FROM json_each(?%d))`,
-	List:        jsonList,
+	// Only a few items carry a key, and publish asks once per run: a scan
+	// of extra costs less than an index every write would keep.
+	TranslationKeys: ` AND json_extract(extra, '$.translation_key') IN (SELECT value FROM json_each(?%d))`,
+	List:            jsonList,
 }
 
 // jsonList is a list as json_each reads it.

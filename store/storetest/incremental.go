@@ -187,3 +187,43 @@ func testItemsByIDsLinksFiles(t *testing.T, open Opener) {
 		})
 	}
 }
+
+// testItemsByTranslationKeys: Query.TranslationKeys selects the items
+// carrying one of the keys, released ones unless held ones are asked for,
+// an empty list selecting none; items without a key are never selected.
+func testItemsByTranslationKeys(t *testing.T, open Opener) {
+	s := open(t)
+	keyed := func(id, key string, hour int) feeds.Item {
+		it := item(id, at(hour, 0, 0))
+		it.TranslationKey = key
+		return it
+	}
+	mustUpsert(t, s, "newsroom",
+		keyed("urn:open-day-en", "open-day", 1),
+		keyed("urn:open-day-zh", "open-day", 2),
+		held(keyed("urn:open-day-fr", "open-day", 3)),
+		keyed("urn:robotics-en", "robotics", 4),
+		keyed("urn:quote", `it's "50%_off"`, 5),
+		item("urn:none", at(6, 0, 0)))
+	mustUpsert(t, s, "partner", keyed("urn:robotics-zh", "robotics", 7))
+	tests := []struct {
+		name string
+		q    store.Query
+		want []string
+	}{
+		{"one key", store.Query{TranslationKeys: []string{"open-day"}}, []string{"urn:open-day-zh", "urn:open-day-en"}},
+		{"held ones too", store.Query{IncludeHeld: true, TranslationKeys: []string{"open-day"}}, []string{"urn:open-day-fr", "urn:open-day-zh", "urn:open-day-en"}},
+		{"two keys across sources", store.Query{TranslationKeys: []string{"robotics", "open-day", "gone"}},
+			[]string{"urn:robotics-zh", "urn:robotics-en", "urn:open-day-zh", "urn:open-day-en"}},
+		{"a key is matched whole, quotes and wildcards literal", store.Query{TranslationKeys: []string{`it's "50%_off"`, "open"}}, []string{"urn:quote"}},
+		{"no keys", store.Query{TranslationKeys: []string{}}, []string{}},
+		{"with a source", store.Query{Source: "newsroom", TranslationKeys: []string{"robotics"}}, []string{"urn:robotics-en"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := ids(mustItems(t, s, tt.q)); !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("Items(%+v) = %q, want %q", tt.q, got, tt.want)
+			}
+		})
+	}
+}
