@@ -35,7 +35,7 @@ var ErrEmpty = errors.New("normalize: item has no title, content, summary or lin
 // that makes Items give another item for the same story (a sanitizer, date,
 // language or id rule): stored items made under another version are made
 // again from their stories, not left as the old rules made them.
-const Version = "2" // 2: items record their date precision
+const Version = "3" // 2: items record their date precision; 3: and their translations
 
 // Options are the site-wide settings of a Normalizer.
 type Options struct {
@@ -468,6 +468,8 @@ func (n *Normalizer) draft(src Source, now time.Time, s *sources.Story, seenYear
 		body = it.Title
 	}
 	it.Language, d.contradicted = n.language(src, s.Language, s.FeedLanguage, body)
+	it.TranslationKey = strings.TrimSpace(s.TranslationKey)
+	it.Translations = translations(linkBase, it, s.Translations)
 
 	published := s.Published.Truncate(time.Second)
 	it.Updated = s.Updated.Truncate(time.Second)
@@ -500,6 +502,24 @@ func (n *Normalizer) draft(src Source, now time.Time, s *sources.Story, seenYear
 		d.day, d.hasDay = textDay(civilOf(now.In(n.opts.Zone)), s.Year, seenYear, it.Title, text, s.DateText)
 	}
 	return d, nil
+}
+
+// translations are a story's own links to itself in other languages, kept
+// when the tag is valid BCP 47 (written canonically) and the URL an
+// absolute http(s) one: not the item's own language or link, and the
+// first of each language only.
+func translations(base *url.URL, it *feeds.Item, given []feeds.Translation) []feeds.Translation {
+	var out []feeds.Translation
+	for _, tr := range given {
+		tag, err := canonicalLang(tr.Language)
+		u := httpOnly(resolve(base, tr.URL))
+		if err != nil || u == "" || u == it.Link || strings.EqualFold(tag, it.Language) ||
+			slices.ContainsFunc(out, func(o feeds.Translation) bool { return strings.EqualFold(o.Language, tag) }) {
+			continue
+		}
+		out = append(out, feeds.Translation{Language: tag, URL: u})
+	}
+	return out
 }
 
 // parseBase returns the story's base URL made absolute against the site, or

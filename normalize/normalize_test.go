@@ -2,6 +2,7 @@ package normalize
 
 import (
 	"errors"
+	"reflect"
 	"slices"
 	"testing"
 	"time"
@@ -204,5 +205,49 @@ func TestImageFromContent(t *testing.T) {
 		if got := items[0].Image; got != tc.want {
 			t.Errorf("content %s: image %q, want %q", tc.content, got, tc.want)
 		}
+	}
+}
+
+// TestTranslations: a story file's translation key is kept trimmed; an
+// upstream's alternates keep a valid tag, written canonically, and an
+// absolute http(s) URL (a relative one against the item's base), but not
+// the item's own language or link, nor a second of one language.
+func TestTranslations(t *testing.T) {
+	n := newTestNormalizer(t)
+	now := hkt(t, 2025, 3, 14, 10, 0, 0)
+	files, err := n.Items(Source{Name: "newsroom"}, now, []sources.Story{
+		{File: "a.md", Title: "Open Day", Language: "en", TranslationKey: "  open-day-2025\n"},
+		{File: "b.md", Title: "No key", Language: "en"},
+	}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if files[0].TranslationKey != "open-day-2025" || files[1].TranslationKey != "" {
+		t.Errorf("keys %q and %q, want open-day-2025 and none", files[0].TranslationKey, files[1].TranslationKey)
+	}
+	st := sources.Story{
+		File: "https://partner.example.org/feed.xml", ID: "urn:open-day", Title: "Open Day",
+		Link: "https://partner.example.org/en/open-day", Base: "https://partner.example.org/en/", Language: "en-GB",
+		Published: time.Date(2025, 3, 13, 0, 0, 0, 0, time.UTC),
+		Translations: []feeds.Translation{
+			{Language: "zh-hant", URL: "../zh/open-day"},
+			{Language: "ZH-Hant", URL: "https://partner.example.org/zh/other"},
+			{Language: "en-gb", URL: "https://partner.example.org/uk/open-day"},
+			{Language: "fr", URL: "https://partner.example.org/en/open-day"},
+			{Language: "de", URL: "javascript:alert(1)"},
+			{Language: "not a tag!", URL: "https://partner.example.org/x"},
+			{Language: "zh-Hans", ID: "urn:ignored", URL: "https://partner.example.org/zh-hans/open-day"},
+		},
+	}
+	up, err := n.Items(Source{Name: "partner", Feed: true}, now, []sources.Story{st}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []feeds.Translation{
+		{Language: "zh-Hant", URL: "https://partner.example.org/zh/open-day"},
+		{Language: "zh-Hans", URL: "https://partner.example.org/zh-hans/open-day"},
+	}
+	if got := up[0].Translations; !reflect.DeepEqual(got, want) {
+		t.Errorf("translations\n got %+v\nwant %+v", got, want)
 	}
 }

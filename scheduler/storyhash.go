@@ -64,6 +64,13 @@ func storyHash(key string, st *sources.Story) string {
 		w.str(o.ID)
 		w.str(o.Link)
 	}
+	w.str(st.TranslationKey)
+	w.int(int64(len(st.Translations)))
+	for _, tr := range st.Translations {
+		w.str(tr.Language)
+		w.str(tr.ID)
+		w.str(tr.URL)
+	}
 	return hex.EncodeToString(w.h.Sum(nil)[:16])
 }
 

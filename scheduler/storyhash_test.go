@@ -22,6 +22,7 @@ func TestStoryHashCoversEveryField(t *testing.T) {
 		Enclosures: []feeds.Enclosure{{URL: "https://wire.example.org/a.mp3", Type: "audio/mpeg", Length: 10}},
 		Published:  time.Date(2025, 3, 12, 9, 0, 0, 0, time.UTC), DateOnly: true, Updated: time.Date(2025, 3, 13, 9, 0, 0, 0, time.UTC),
 		Year: 2025, DateText: "12 March", Origin: &feeds.Origin{Title: "O", ID: "urn:o", Link: "https://wire.example.org/"},
+		TranslationKey: "k", Translations: []feeds.Translation{{Language: "zh-Hant", URL: "https://wire.example.org/zh/a"}},
 	}
 	want := storyHash("key", &base)
 	if storyHash("other key", &base) == want {
@@ -35,6 +36,7 @@ func TestStoryHashCoversEveryField(t *testing.T) {
 		c.Authors = append([]feeds.Person(nil), base.Authors...)
 		c.Categories = append([]string(nil), base.Categories...)
 		c.Enclosures = append([]feeds.Enclosure(nil), base.Enclosures...)
+		c.Translations = append([]feeds.Translation(nil), base.Translations...)
 		o := *base.Origin
 		c.Origin = &o
 		f := reflect.ValueOf(&c).Elem().Field(i)
@@ -45,6 +47,8 @@ func TestStoryHashCoversEveryField(t *testing.T) {
 			c.Authors[0].Email = "changed@example.org"
 		case "Enclosures":
 			c.Enclosures[0].Length = 11
+		case "Translations":
+			c.Translations[0].Language = "zh-Hans"
 		case "Origin":
 			c.Origin.Link = "https://changed.example.org/"
 		case "Published", "Updated":

@@ -123,6 +123,15 @@ type Story struct {
 	DateText string `json:",omitempty"`
 
 	Origin *feeds.Origin // upstream feed, for aggregated items
+
+	// TranslationKey is a story file's translation_key: the stories of
+	// every source that share it are one story in several languages.
+	// Translations are the story in other languages as an upstream entry
+	// names them (Atom links rel="alternate" with hreflang): the tag and
+	// URL as written, the URL resolved against Base; no ID. Both are left
+	// out of JSON when empty, as they are for most stories.
+	TranslationKey string              `json:",omitempty"`
+	Translations   []feeds.Translation `json:",omitempty"`
 }
 
 // State is a source's fetch state, kept by the store between runs.

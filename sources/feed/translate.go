@@ -164,6 +164,7 @@ func (p parsed) story(i int, it *gofeed.Item, zone *time.Location) sources.Story
 			entry = orig.Entries[i]
 		}
 		st.Authors = atomPeople(entry, orig)
+		st.Translations = atomTranslations(entry, link, st.Base)
 	case *jsonfeed.Feed:
 		// JSON Feed: title and summary are plain text; content_html is
 		// HTML and content_text is not.
@@ -293,6 +294,28 @@ func gofeedPeople(ps []*gofeed.Person) []feeds.Person {
 		if p != nil && (p.Name != "" || p.Email != "") {
 			out = append(out, feeds.Person{Name: p.Name, Email: p.Email})
 		}
+	}
+	return out
+}
+
+// atomTranslations are the entry's alternate links that name a language
+// (hreflang), but the one taken as its own link: the story in other
+// languages (RFC 4287 §4.2.7.4), their URLs resolved against base. gofeed
+// has resolved xml:base already; normalize checks the tags and URLs.
+func atomTranslations(e *atom.Entry, own, base string) []feeds.Translation {
+	if e == nil {
+		return nil
+	}
+	var out []feeds.Translation
+	for _, l := range e.Links {
+		if l == nil || l.Rel != "alternate" || strings.TrimSpace(l.Hreflang) == "" {
+			continue
+		}
+		href := strings.TrimSpace(l.Href)
+		if href == "" || href == own {
+			continue
+		}
+		out = append(out, feeds.Translation{Language: strings.TrimSpace(l.Hreflang), URL: resolve(base, href)})
 	}
 	return out
 }

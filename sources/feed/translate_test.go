@@ -7,9 +7,12 @@ import (
 	"html"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/feedloom/feedloom/feeds"
 )
 
 // TestFormatsGolden fetches one fixture per format from a loopback server and
@@ -369,5 +372,41 @@ func TestOriginWebLinks(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestAtomTranslations: an entry's alternate links with hreflang are the
+// story in other languages (RFC 4287 §4.2.7.4), resolved against xml:base;
+// its own link, links of other rels and alternates without hreflang are
+// not.
+func TestAtomTranslations(t *testing.T) {
+	u := serveBody(t, `<?xml version="1.0"?>
+<feed xmlns="http://www.w3.org/2005/Atom" xml:base="https://partner.example.org/news/">
+<title>Partner</title><id>urn:partner</id><updated>2025-03-13T00:00:00Z</updated>
+<entry><title>Open Day</title><id>urn:open-day</id><updated>2025-03-13T00:00:00Z</updated>
+  <link href="en/open-day"/>
+  <link rel="alternate" hreflang="zh-Hant" href="zh-hant/open-day"/>
+  <link rel="alternate" hreflang=" fr " href="https://partenaire.example.fr/journee"/>
+  <link rel="alternate" type="text/html" href="en/open-day.html"/>
+  <link rel="related" hreflang="de" href="de/related"/>
+</entry>
+<entry><title>Alone</title><id>urn:alone</id><updated>2025-03-12T00:00:00Z</updated><link href="alone"/></entry>
+</feed>`, "application/atom+xml")
+	res := mustFetch(t, u, testOptions(t))
+	if len(res.Stories) != 2 {
+		t.Fatalf("got %d stories, want 2", len(res.Stories))
+	}
+	want := []feeds.Translation{
+		{Language: "zh-Hant", URL: "https://partner.example.org/news/zh-hant/open-day"},
+		{Language: "fr", URL: "https://partenaire.example.fr/journee"},
+	}
+	if got := res.Stories[0].Translations; !reflect.DeepEqual(got, want) {
+		t.Errorf("translations %+v, want %+v", got, want)
+	}
+	if got := res.Stories[0].Link; got != "https://partner.example.org/news/en/open-day" {
+		t.Errorf("link %q", got)
+	}
+	if got := res.Stories[1].Translations; got != nil {
+		t.Errorf("an entry without alternates: translations %+v", got)
 	}
 }

@@ -103,6 +103,17 @@ func TestMarkdown(t *testing.T) {
 			},
 		},
 		{
+			// Hugo spells it translationKey; feedloom's own spelling wins.
+			name: "translation key in either spelling",
+			body: "---\ntitle: T\ntranslation_key: open-day-2025\ntranslationKey: other\n---\n",
+			want: sources.Story{File: "s.md", Line: 1, Title: "T", TranslationKey: "open-day-2025"},
+		},
+		{
+			name: "Hugo's translationKey",
+			body: "---\ntitle: T\ntranslationKey: \" open-day-2025 \"\n---\n",
+			want: sources.Story{File: "s.md", Line: 1, Title: "T", TranslationKey: "open-day-2025"},
+		},
+		{
 			name: "a day without time",
 			body: "\uFEFF---\r\ntitle: 新圖書館啟用\r\ndate: 2025-03-13\r\n---\r\n內文。\r\n",
 			want: sources.Story{

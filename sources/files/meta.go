@@ -36,6 +36,10 @@ type storyMeta struct {
 	Description string     `yaml:"description" json:"description"`
 	Image       string     `yaml:"image" json:"image"`
 	Draft       bool       `yaml:"draft" json:"draft"`
+	// TranslationKey is Hugo's translationKey, spelled as feedloom's
+	// other keys are; Hugo's own spelling is read too.
+	TranslationKey     string `yaml:"translation_key" json:"translation_key"`
+	TranslationKeyHugo string `yaml:"translationKey" json:"translationKey"`
 }
 
 // person is an author written either as a name alone or as
@@ -220,6 +224,8 @@ func (m storyMeta) story(zone *time.Location) (sources.Story, error) {
 		Summary:  firstSet(m.Summary, m.Description),
 		Language: firstSet(m.Language, m.Lang),
 		Image:    strings.TrimSpace(m.Image),
+
+		TranslationKey: firstSet(m.TranslationKey, m.TranslationKeyHugo),
 	}
 	if s := strings.TrimSpace(m.Date); s != "" {
 		t, dateOnly, err := parseDate(s, zone)

@@ -106,6 +106,21 @@ func TestStructured(t *testing.T) {
 			},
 		},
 		{
+			name: "translation key in JSON and YAML",
+			file: "keyed.json",
+			body: `[{"title": "Open Day", "translation_key": "open-day"}, {"title": "資訊日", "translationKey": "open-day"}]`,
+			want: []sources.Story{
+				{File: "keyed.json", Line: 1, Title: "Open Day", TranslationKey: "open-day"},
+				{File: "keyed.json", Line: 1, Position: 1, Title: "資訊日", TranslationKey: "open-day"},
+			},
+		},
+		{
+			name: "translation key in YAML",
+			file: "keyed.yaml",
+			body: "title: Open Day\ntranslation_key: open-day\n",
+			want: []sources.Story{{File: "keyed.yaml", Line: 1, Title: "Open Day", TranslationKey: "open-day"}},
+		},
+		{
 			name: "YAML object",
 			file: "one.yml",
 			body: "---\r\ntitle: One story\r\nid: tag:example.edu,2025:one\r\n",
