@@ -63,7 +63,7 @@ type headline struct {
 	Date  pageTime
 }
 
-var indexTemplate = template.Must(template.New("index").Parse(`<!DOCTYPE html>
+var indexTemplate = template.Must(template.Must(template.New("index").Parse(translationsTemplate)).Parse(`<!DOCTYPE html>
 <html lang="{{.Lang}}">
 <head>
 <meta charset="utf-8">
@@ -84,6 +84,7 @@ header nav a{margin-right:.75rem}
 .front article img{width:7rem;height:5rem;object-fit:cover;flex:none}
 .front h3{font-size:1.1rem;margin:0 0 .2rem}.front p{margin:.25rem 0}
 .badge{font-size:.8rem;border:1px solid #999;border-radius:.2rem;padding:0 .3rem;color:#444}
+.translations{font-size:.95rem}.translations a{margin-right:.75rem}.translations.note{color:#555}
 </style>
 </head>
 <body>
@@ -112,6 +113,7 @@ header nav a{margin-right:.75rem}
 {{- if .Summary}}
 <p{{if .Lang}} lang="{{.Lang}}"{{end}}>{{.Summary}}</p>
 {{- end}}
+{{- template "translations" .}}
 </div>
 </article>
 {{- end}}

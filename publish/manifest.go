@@ -8,8 +8,10 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -23,7 +25,7 @@ import (
 // so that a folder an older binary wrote is rendered again by a newer one
 // even when the store has not changed. TestFormatVersion fails until it
 // is bumped.
-const FormatVersion = 10
+const FormatVersion = 11
 
 // Manifests is where a Publisher keeps the manifest of each output folder
 // it wrote: in the store, beside the items, so that a recreated store
@@ -74,6 +76,9 @@ func fingerprint(version int, opts Options, formats []format) string {
 	}
 	fmt.Fprintf(h, "categories %q\n", opts.Categories)
 	fmt.Fprintf(h, "archive %d page %d\n", opts.ArchiveSize, opts.PageSize)
+	for _, src := range slices.Sorted(maps.Keys(opts.TranslationOnly)) {
+		fmt.Fprintf(h, "translation only %q %q\n", src, opts.TranslationOnly[src])
+	}
 	return hex.EncodeToString(h.Sum(nil))
 }
 

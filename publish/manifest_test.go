@@ -388,6 +388,11 @@ func TestOptionsAndFormatInFingerprint(t *testing.T) {
 	if fingerprint(1, testOptions("a"), defaultFormats()) == fingerprint(2, testOptions("a"), defaultFormats()) {
 		t.Error("the fingerprint does not cover the format version")
 	}
+	marked := testOptions("a")
+	marked.TranslationOnly = map[string][]string{"newsroom": {"(Chinese Version Only)"}}
+	if fingerprint(1, testOptions("a"), defaultFormats()) == fingerprint(1, marked, defaultFormats()) {
+		t.Error("the fingerprint does not cover the translation-only markers")
+	}
 	if fingerprint(1, testOptions("a"), defaultFormats()) != fingerprint(1, testOptions("b"), defaultFormats()) {
 		t.Error("the fingerprint covers Dir, which the key holds")
 	}
@@ -399,9 +404,10 @@ func TestOptionsAndFormatInFingerprint(t *testing.T) {
 // widget and embed pages; 5: feed.html in every feed folder; 6: pages in
 // their language's words and dates; 7: front pages; 8: dates at the
 // precision the story stated; 9: the directory's newest date too; 10:
-// archives, and their prev-archive link in every feed.)
+// archives, and their prev-archive link in every feed; 11: translations
+// linked in feeds and pages.)
 var formatDigests = map[int]string{
-	10: "bf88c2772faabecbb8a24e86f8aed00cbf6d02b468408b1d760001bd182d5afb",
+	11: "8122cde95737187606aa303710da851f11d77dcefc123e84526dab65fd54d30a",
 }
 
 // TestFormatVersion fails when the bytes publish writes change without a
@@ -422,8 +428,16 @@ func TestFormatVersion(t *testing.T) {
 		Title: "Photo of the Day", Slug: "photo-of-the-day", Summary: "The harbour at dawn.",
 		Content: "<p>The harbour at dawn.</p>", Language: "en", Image: "https://www.example.edu/images/dawn.jpg",
 		Published: at(10, 0, 0), Updated: at(10, 0, 0), Precision: feeds.PrecisionDay,
+	}, feeds.Item{
+		ID: "tag:feeds.example.edu,2025-03-13:newsroom/only", Source: "newsroom",
+		Title: "Minister Meets Delegation (Chinese Version Only)", Slug: "minister-meets-delegation-chinese-version-only",
+		Summary: "部長會見代表團。", Language: "zh-Hant", Published: at(9, 0, 0), Updated: at(9, 0, 0),
 	})
-	publish(t, &fakeStore{items: items}, testOptions(dir))
+	// And a story in two languages, and one in Chinese only.
+	items = append(items, openDay()...)
+	opts := testOptions(dir)
+	opts.TranslationOnly = map[string][]string{"newsroom": {"(Chinese Version Only)"}}
+	publish(t, &fakeStore{items: items}, opts)
 	tree := readTree(t, dir)
 	h := sha256.New()
 	for _, name := range sortedKeys(tree) {

@@ -38,6 +38,8 @@ type messages struct {
 	PageTitle      string // "Page %d": a numbered page's heading
 	Newer          string // the link to newer stories
 	Older          string // the link to older stories
+	ReadIn         string // "Read in %s": a link to a story's translation, %s the language's name
+	OnlyIn         string // "Only in %s": a story that exists only in its own language, %s its name
 }
 
 // catalogues are the shipped languages; any other falls back to English.
@@ -66,6 +68,8 @@ var catalogues = []messages{
 		PageTitle:      "Page %d",
 		Newer:          "Newer stories",
 		Older:          "Older stories",
+		ReadIn:         "Read in %s",
+		OnlyIn:         "Only in %s",
 	},
 	{
 		Tag:            "zh-Hant",
@@ -91,6 +95,8 @@ var catalogues = []messages{
 		PageTitle:      "第 %d 頁",
 		Newer:          "較新的新聞",
 		Older:          "較舊的新聞",
+		ReadIn:         "閱讀%s版本",
+		OnlyIn:         "只有%s版本",
 	},
 	{
 		Tag:            "zh-Hans",
@@ -116,6 +122,8 @@ var catalogues = []messages{
 		PageTitle:      "第 %d 页",
 		Newer:          "较新的新闻",
 		Older:          "较旧的新闻",
+		ReadIn:         "阅读%s版本",
+		OnlyIn:         "只有%s版本",
 	},
 }
 

@@ -76,6 +76,11 @@ type Options struct {
 	// with its own output folder): with Dir, it keys the folder's manifest
 	// in the store. Empty is fine for a store only one machine uses.
 	Node string
+	// TranslationOnly holds, by source name, the markers that end the
+	// titles of that source's stories that exist only in their own
+	// language: their pages say so, and they have no translations. nil
+	// for none.
+	TranslationOnly map[string][]string
 }
 
 // Report says what one Publish did.
@@ -282,6 +287,7 @@ func (p *Publisher) Publish(ctx context.Context) (Report, error) {
 // own, whole, as they get a permalink page; the newest time of every
 // released item, which the store keeps on an index, so that the whole store
 // is never read; and the items of the merged feed and of every language.
+// Then, in one more query, the translations of the items that have a key.
 func (p *Publisher) read(ctx context.Context) (unlinked []feeds.Item, newestAll time.Time, sets []feedSet, _ error) {
 	sets = p.feedSets()
 	var chans []*Channel
@@ -339,6 +345,9 @@ func (p *Publisher) read(ctx context.Context) (unlinked []feeds.Item, newestAll 
 		if err != nil {
 			return nil, time.Time{}, nil, err
 		}
+	}
+	if err := p.translate(ctx, unlinked, sets); err != nil {
+		return nil, time.Time{}, nil, err
 	}
 	for i := range sets {
 		s := &sets[i]

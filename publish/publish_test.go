@@ -51,7 +51,8 @@ func (s *fakeStore) Items(_ context.Context, q store.Query) ([]feeds.Item, error
 		}
 		if (!it.Held || q.IncludeHeld) && feeds.MatchLang(it.Language, q.Language) &&
 			(q.Source == "" || q.Source == it.Source) && (!q.Unlinked || it.Link == "") &&
-			(q.IDs == nil || slices.Contains(q.IDs, it.ID)) {
+			(q.IDs == nil || slices.Contains(q.IDs, it.ID)) &&
+			(q.TranslationKeys == nil || it.TranslationKey != "" && slices.Contains(q.TranslationKeys, it.TranslationKey)) {
 			out = append(out, it)
 		}
 	}

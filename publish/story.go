@@ -25,6 +25,10 @@ type storyPage struct {
 	Figure     bool   // show Image above the text: the text does not show it already
 	Site       string
 	SiteLang   string
+	// Translations link the story in other languages, in the page's
+	// (the story's) language; Only says instead that it has none.
+	Translations []translationLink
+	Only         string
 }
 
 // pageTime is a time as pages show it: RFC 3339 for machines, minutes for
@@ -45,15 +49,18 @@ func (p *Publisher) pageTime(t time.Time) pageTime {
 }
 
 // The page is English-free apart from what the item itself says, so that a
-// Chinese story's page is wholly in the item's language; the link back to
-// the index carries the site's language.
-var storyTemplate = template.Must(template.New("story").Parse(`<!DOCTYPE html>
+// Chinese story's page is wholly in the item's language (its translation
+// links too); the link back to the index carries the site's language.
+var storyTemplate = template.Must(template.Must(template.New("story").Parse(translationsTemplate)).Parse(`<!DOCTYPE html>
 <html lang="{{.Lang}}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{.Title}}</title>
 <link rel="canonical" href="{{.URL}}">
+{{- range .Translations}}
+<link rel="alternate" hreflang="{{.Hreflang}}" href="{{.Href}}">
+{{- end}}
 {{- if .Image}}
 <meta property="og:image" content="{{.Image}}">
 {{- end}}
@@ -63,6 +70,7 @@ h1{font-size:1.6rem;line-height:1.3}
 .meta,.tags{color:#555;font-size:.95rem}
 .tags{list-style:none;padding:0}.tags li{display:inline;margin-right:.75rem}
 a{color:#0645ad}img{max-width:100%;height:auto}
+.translations{font-size:.95rem}.translations a{margin-right:.75rem}.translations.note{color:#555}
 </style>
 </head>
 <body>
@@ -72,6 +80,7 @@ a{color:#0645ad}img{max-width:100%;height:auto}
 <h1>{{.Title}}</h1>
 <p class="meta"><time {{.Date.Datetime}}>{{.Date.Text}}</time>
 {{- range $i, $a := .Authors}}{{if $i}}, {{else}} · {{end}}{{$a}}{{end}}</p>
+{{- template "translations" .}}
 {{- if .Categories}}
 <ul class="tags">
 {{- range .Categories}}
@@ -143,6 +152,7 @@ func (p *Publisher) renderStory(it feeds.Item) ([]byte, error) {
 		Site:       site,
 		SiteLang:   siteLang,
 	}
+	page.Translations, page.Only = p.pageTranslations(it, messagesFor(it.Language))
 	for _, a := range it.Authors {
 		if a.Name != "" {
 			page.Authors = append(page.Authors, a.Name)

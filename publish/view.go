@@ -37,9 +37,13 @@ type viewItem struct {
 	Image   string
 	Source  string // the upstream's title, for an aggregated story; "" for the newsroom's own
 	Badge   string // the story's language, on a page of several
+	// Translations link the story in other languages; Only says instead
+	// that it exists in its own alone. Both are in the page's language.
+	Translations []translationLink
+	Only         string
 }
 
-var viewTemplate = template.Must(template.New("view").Parse(`<!DOCTYPE html>
+var viewTemplate = template.Must(template.Must(template.New("view").Parse(translationsTemplate)).Parse(`<!DOCTYPE html>
 <html lang="{{.Lang}}">
 <head>
 <meta charset="utf-8">
@@ -56,6 +60,7 @@ h1{font-size:1.6rem}h2{font-size:1.15rem;margin:0 0 .2rem}
 article{display:flex;gap:1rem;border-top:1px solid #ddd;padding:.8rem 0}
 article img{width:7rem;height:5rem;object-fit:cover;flex:none}
 time,.note{color:#555;font-size:.95rem}a{color:#0645ad}p{margin:.3rem 0}
+.translations{font-size:.95rem}.translations a{margin-right:.75rem}
 </style>
 </head>
 <body>
@@ -81,6 +86,7 @@ time,.note{color:#555;font-size:.95rem}a{color:#0645ad}p{margin:.3rem 0}
 {{- if .Summary}}
 <p{{if .Lang}} lang="{{.Lang}}"{{end}}>{{.Summary}}</p>
 {{- end}}
+{{- template "translations" .}}
 </div>
 </article>
 {{- end}}
@@ -91,6 +97,21 @@ time,.note{color:#555;font-size:.95rem}a{color:#0645ad}p{margin:.3rem 0}
 </body>
 </html>
 `))
+
+// translationsTemplate shows a listed story's translations (a viewItem's),
+// or that it has none, in the page's language; the links' text is in it
+// too, so they carry hreflang but no lang.
+const translationsTemplate = `{{define "translations"}}
+{{- if .Translations}}
+<p class="translations">
+{{- range .Translations}}
+<a href="{{.Href}}" hreflang="{{.Hreflang}}">{{.Text}}</a>
+{{- end}}
+</p>
+{{- else if .Only}}
+<p class="translations note">{{.Only}}</p>
+{{- end}}
+{{- end}}`
 
 // renderView renders a feed set's feed.html.
 func (p *Publisher) renderView(s feedSet) ([]byte, error) {
@@ -121,8 +142,10 @@ func (p *Publisher) renderView(s feedSet) ([]byte, error) {
 
 // viewItem is it as a page of m's language lists it.
 func (p *Publisher) viewItem(it feeds.Item, m messages) viewItem {
-	return viewItem{Title: feeds.DisplayTitle(it, p.opts.Zone), Link: it.Link, Lang: it.Language,
+	v := viewItem{Title: feeds.DisplayTitle(it, p.opts.Zone), Link: it.Link, Lang: it.Language,
 		Date: p.itemTime(it, m), Summary: it.Summary, Image: it.Image}
+	v.Translations, v.Only = p.pageTranslations(it, m)
+	return v
 }
 
 // feedLinks are the addresses of a feed set's files, in every format,
