@@ -113,6 +113,11 @@ type Source struct {
 	// MaxSources caps how many feeds an opml source's list names, in
 	// document order; DefaultMaxSources when not set.
 	MaxSources int
+
+	// TranslationOnlyMarkers end the titles of the source's stories that
+	// exist only in their own language ("(Chinese Version Only)"), each
+	// trimmed, distinct and not empty; nil for none.
+	TranslationOnlyMarkers []string
 }
 
 // DefaultMaxSources is max_sources when an opml source does not set it.

@@ -81,6 +81,8 @@ func TestLoadFull(t *testing.T) {
 				Path:     filepath.Join(dir, "stories"),
 				Schedule: "@every 10m",
 				Labels:   []string{"News", "Press Release"},
+				// Trimmed: a title's marker is matched on its trimmed end.
+				TranslationOnlyMarkers: []string{"(Chinese Version Only)", "(English Version Only)"},
 			},
 			{
 				Name:      "engineering",

@@ -71,6 +71,8 @@ type rawSource struct {
 	Select       *rawSelect        `yaml:"select"`
 	Content      string            `yaml:"content"`
 	MaxSources   *int              `yaml:"max_sources"`
+	// TranslationOnly is translation_only_markers.
+	TranslationOnly []string `yaml:"translation_only_markers"`
 }
 
 type rawSelect struct {

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -227,6 +228,7 @@ func (b *builder) sources(raw []rawSource, retention Retention) []Source {
 		if r.Language != "" {
 			s.Language = b.lang(f+".language", r.Language)
 		}
+		s.TranslationOnlyMarkers = b.markers(f+".translation_only_markers", r.TranslationOnly)
 		if r.Timezone != "" {
 			s.Location = b.zone(f+".timezone", r.Timezone)
 		}
@@ -242,6 +244,25 @@ func (b *builder) sources(raw []rawSource, retention Retention) []Source {
 		srcs = append(srcs, s)
 	}
 	return srcs
+}
+
+// markers checks a source's translation_only_markers: a blank one would
+// end every title, and one given twice is likely a typo of another.
+func (b *builder) markers(f string, raw []string) []string {
+	var out []string
+	for j, m := range raw {
+		key := fmt.Sprintf("%s[%d]", f, j)
+		m = strings.TrimSpace(m)
+		switch {
+		case m == "":
+			b.p.at(key, "must not be empty")
+		case slices.Contains(out, m):
+			b.p.at(key, "duplicate marker %q", m)
+		default:
+			out = append(out, m)
+		}
+	}
+	return out
 }
 
 // kind checks the keys that depend on a source's kind.

@@ -175,6 +175,12 @@ func TestLoadErrors(t *testing.T) {
 				"config.yaml:15:5: sources[1].path: DIR/file.txt is not a folder",
 				"config.yaml:16:14: sources[1].labels[0]: must not be empty",
 			}},
+		{"translation-only markers", head + "sources:\n  - name: a\n    kind: files\n    path: stories\n    translation_only_markers: [\"(Chinese Version Only)\", \" \", \" (Chinese Version Only) \"]\n  - name: b\n    kind: feed\n    url: http://x\n    translation_only_markers: (English only)\n",
+			[]string{
+				`config.yaml:11:58: sources[0].translation_only_markers[1]: must not be empty`,
+				`config.yaml:11:63: sources[0].translation_only_markers[2]: duplicate marker "(Chinese Version Only)"`,
+				`config.yaml:15:5: sources[1].translation_only_markers: want a sequence, got "(English only)"`,
+			}},
 		{"story folder overlapping output or data", head + "data_dir: stories/data\noutput: {dir: .}\nsources:\n  - name: a\n    kind: files\n    path: stories\n",
 			[]string{
 				"config.yaml:8:10: output.dir: DIR is the config file's folder: serving it would publish config.yaml",

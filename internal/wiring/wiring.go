@@ -300,6 +300,12 @@ func PublishOptions(cfg *config.Config, version string) publish.Options {
 			Include: rules(c.Include), Exclude: rules(c.Exclude), Content: c.Content, MaxItems: c.MaxItems,
 		}
 	}
+	only := map[string][]string{}
+	for _, s := range cfg.Sources {
+		if len(s.TranslationOnlyMarkers) > 0 {
+			only[s.Name] = s.TranslationOnlyMarkers
+		}
+	}
 	return publish.Options{
 		Dir:         cfg.Output.Dir,
 		BaseURL:     baseURL(cfg),
@@ -315,6 +321,9 @@ func PublishOptions(cfg *config.Config, version string) publish.Options {
 		Categories:  cfg.Output.Categories,
 		ArchiveSize: offIfZero(cfg.Output.ArchiveSize),
 		PageSize:    offIfZero(cfg.Output.PageSize),
+		// Markers are the source's; an opml source's feeds are sources
+		// of their own and have none.
+		TranslationOnly: only,
 	}
 }
 
