@@ -14,18 +14,22 @@ import (
 // merged and the Chinese front page, a story page, a feed's page (what a
 // browser navigating to rss.xml is shown) and a channel's, and checks the
 // DOM: feedloom's words in the page's language, a day-only story without a
-// made-up time, the pictures, no raw XML. A screenshot of each is written
+// made-up time, the pictures, a story's "read in …" link to its
+// translation and a story's note that it is in one language only, no raw
+// XML. A screenshot of each is written
 // to FEEDLOOM_SCREENSHOTS when it names a folder (else a temporary one),
 // for people to look at; CI installs fonts-noto-cjk so the Chinese pages
 // show their characters.
 func TestPagesInBrowser(t *testing.T) {
 	chromium := chromiumPath(t)
 	dir := project(t, map[string]string{
-		"a.md": goodStory,
-		"b.md": "---\ntitle: 機械人隊奪得冠軍\ndate: 2025-03-14\nlanguage: zh-Hant\nimage: https://www.example.edu/img/team.jpg\n---\n隊伍贏了。\n",
+		"a.md": strings.Replace(goodStory, "language: en\n", "language: en\ntranslation_key: robotics\n", 1),
+		"b.md": "---\ntitle: 機械人隊奪得冠軍\ndate: 2025-03-14\nlanguage: zh-Hant\ntranslation_key: robotics\nimage: https://www.example.edu/img/team.jpg\n---\n隊伍贏了。\n",
 		"c.md": "---\ntitle: Library Opens Late\nlanguage: en\ncategories: [Campus]\n---\nThe library opens until midnight.\n",
+		"d.md": "---\ntitle: Minister Visits (Chinese Version Only)\ndate: 2025-03-12\nlanguage: zh-Hant\n---\n部長到訪。\n",
 	})
-	cfg := testConfig + "channels:\n  - name: campus\n    categories: [Campus]\n"
+	cfg := strings.Replace(testConfig, "    path: stories\n", "    path: stories\n    translation_only_markers: [\"(Chinese Version Only)\"]\n", 1) +
+		"channels:\n  - name: campus\n    categories: [Campus]\n"
 	writeFile(t, filepath.Join(dir, "config.yaml"), cfg)
 	base, stderr := serveProject(t, dir)
 	waitFor(t, stderr, func() bool {
@@ -42,10 +46,16 @@ func TestPagesInBrowser(t *testing.T) {
 		notWant    []string
 	}{
 		{"front", "/index.html", []string{`<html lang="en">`, "Latest news", "Robotics Team Wins Final", "機械人隊奪得冠軍",
-			`<time datetime="2025-03-14">14 March 2025</time>`, `src="https://www.example.edu/img/team.jpg"`}, []string{"00:00 HKT"}},
+			`<time datetime="2025-03-14">14 March 2025</time>`, `src="https://www.example.edu/img/team.jpg"`,
+			`hreflang="zh-Hant">Read in Traditional Chinese</a>`, `hreflang="en">Read in English</a>`,
+			`<p class="translations note">Only in Traditional Chinese</p>`}, []string{"00:00 HKT"}},
 		{"front-zh-hant", "/zh-hant/index.html", []string{`<html lang="zh-Hant">`, "最新消息", "訂閱源", "機械人隊奪得冠軍",
-			`<time datetime="2025-03-14">2025年3月14日</time>`}, []string{"Latest news", "Robotics Team Wins Final"}},
-		{"story", "/stories/" + storySlug(t, dir) + ".html", []string{"Library Opens Late", "The library opens until midnight."}, nil},
+			`<time datetime="2025-03-14">2025年3月14日</time>`, `hreflang="en">閱讀英文版本</a>`, `<p class="translations note">只有繁體中文版本</p>`},
+			[]string{"Latest news", "Robotics Team Wins Final", "Read in"}},
+		{"story", "/stories/" + storySlug(t, dir, "Library Opens Late") + ".html", []string{"Library Opens Late", "The library opens until midnight."},
+			[]string{`class="translations`}},
+		{"story-translated", "/stories/" + storySlug(t, dir, "機械人隊奪得冠軍") + ".html", []string{`<html lang="zh-Hant">`,
+			`/stories/` + storySlug(t, dir, "Robotics Team Wins Final") + `.html" hreflang="en">閱讀英文版本</a>`}, []string{"Read in"}},
 		{"feed-page", "/zh-hant/rss.xml", []string{"這是新聞訂閱源", "機械人隊奪得冠軍", "2025年3月14日"}, []string{"<rss", "<channel>"}},
 		{"channel-page", "/channels/campus/atom.xml", []string{"Library Opens Late"}, []string{"Robotics Team Wins Final", "<feed"}},
 	} {
@@ -67,14 +77,15 @@ func TestPagesInBrowser(t *testing.T) {
 	t.Logf("screenshots in %s", shots)
 }
 
-// storySlug is the slug of the only story page the project's build wrote.
-func storySlug(t *testing.T, dir string) string {
+// storySlug is the slug of the story page the project's build wrote for
+// the story whose title is title.
+func storySlug(t *testing.T, dir, title string) string {
 	t.Helper()
 	var slug string
 	waitFor(t, &syncBuffer{}, func() bool {
 		names, _ := filepath.Glob(filepath.Join(dir, "public", "stories", "*.html"))
 		for _, n := range names {
-			if b, err := os.ReadFile(n); err == nil && strings.Contains(string(b), "Library Opens Late") {
+			if b, err := os.ReadFile(n); err == nil && strings.Contains(string(b), "<h1>"+title+"</h1>") {
 				slug = strings.TrimSuffix(filepath.Base(n), ".html")
 				return true
 			}
