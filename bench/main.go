@@ -65,6 +65,7 @@ type harness struct {
 	baseline     map[int]baselineResult
 	parse        parseCost
 	publish      []publishRun
+	syndication  []publishRun // the same store with channels, categories, archives and pages
 	folder       []folderRun
 	rev          int // the upstreams' revision (generateRev)
 	fillTook     time.Duration
@@ -116,6 +117,7 @@ func run1(ctx context.Context, args []string) int {
 	urls := fs.String("urls", "", "internal: baseline URL list")
 	dir := fs.String("dir", "", "internal: child output folder")
 	db := fs.String("db", "", "internal: publish child store")
+	syndication := fs.Bool("syndication", false, "internal: the publish child writes channels, category channels, archives and numbered pages")
 	rusage := fs.String("rusage", "", "internal: where the exec child writes the rusage of what it ran")
 	cpuProfile := fs.String("cpuprofile", "", "with -child: write a CPU profile of the child's work to this file")
 	memProfile := fs.String("memprofile", "", "with -child: write an allocation profile to this file on exit")
@@ -137,7 +139,7 @@ func run1(ctx context.Context, args []string) int {
 	case "baseline":
 		return exitOf(baseline(*urls, *dir))
 	case "publish":
-		return exitOf(publishChild(*db, *dir))
+		return exitOf(publishChild(*db, *dir, *syndication))
 	case "parse":
 		n, _ := strconv.Atoi(fs.Lookup("n").Value.String())
 		return exitOf(parseChild(n))

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -28,6 +29,10 @@ var publishLanguages = []publish.Language{
 }
 
 const publishSources = 49 // upstream feed sources, beside the newsroom
+
+// topics are the categories every tenth item carries in turn, which the
+// syndication run's category channels select.
+var topics = []string{"Research", "Campus", "Events", "People", "Science", "Engineering", "Business", "Arts", "Health", "Sport"}
 
 // storeItems makes the items of the publish store: n items over three
 // languages in turn, one a minute back from newestDate; the first pages of
@@ -52,7 +57,7 @@ func storeItems(n, pages int) map[string][]feeds.Item {
 					Summary:    summary(r, s),
 					Content:    content(r, s, "https://www.example.edu"),
 					Authors:    []feeds.Person{{Name: phrase(r, s, 8)}},
-					Categories: []string{phrase(r, s, 6), phrase(r, s, 6)},
+					Categories: []string{phrase(r, s, 6), phrase(r, s, 6), topics[i%len(topics)]},
 					Language:   langs[i%3],
 					Published:  pub,
 					Updated:    pub,
@@ -116,9 +121,33 @@ type publishResult struct {
 	Feeds   map[string]int // items per feed file
 }
 
+// syndicationChannels are the syndication run's ten channels: by
+// category, language, source, words and content mode, as partners ask.
+func syndicationChannels() []publish.Channel {
+	var out []publish.Channel
+	for i := range 10 {
+		c := publish.Channel{Name: fmt.Sprintf("partner-%d", i+1), Title: fmt.Sprintf("Partner %d", i+1),
+			Categories: []string{topics[i]}}
+		switch i % 4 {
+		case 1:
+			c.Languages = []string{"en"}
+			c.Content = "headlines"
+		case 2:
+			c.Sources = []string{fmt.Sprintf("upstream-%02d", i+1), "newsroom"}
+			c.Content = "summary"
+		case 3:
+			c.Languages = []string{"zh-Hant"}
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
 // publishChild publishes the store at db into out once, timing the
-// Publish call.
-func publishChild(db, out string) error {
+// Publish call. Without syndication it writes the feeds and pages alone;
+// with it, also ten channels, ten category channels per language, archives
+// and numbered pages.
+func publishChild(db, out string, syndication bool) error {
 	ctx := context.Background()
 	st, err := sqlite.Open(ctx, db)
 	if err != nil {
@@ -129,17 +158,25 @@ func publishChild(db, out string) error {
 	if err != nil {
 		return err
 	}
-	p := publish.New(st, publish.Options{
-		Dir:       out,
-		BaseURL:   "https://feeds.example.edu/",
-		Title:     "Bench News",
-		Link:      "https://www.example.edu/news",
-		Author:    feeds.Person{Name: "Newsroom", Email: "news@example.edu"},
-		Zone:      hk,
-		Languages: publishLanguages,
-		MaxItems:  50,
-		Generator: "feedloom bench",
-	}, nil)
+	opts := publish.Options{
+		Dir:         out,
+		BaseURL:     "https://feeds.example.edu/",
+		Title:       "Bench News",
+		Link:        "https://www.example.edu/news",
+		Author:      feeds.Person{Name: "Newsroom", Email: "news@example.edu"},
+		Zone:        hk,
+		Languages:   publishLanguages,
+		MaxItems:    50,
+		Generator:   "feedloom bench",
+		ArchiveSize: -1,
+		PageSize:    -1,
+	}
+	if syndication {
+		opts.ArchiveSize, opts.PageSize = 0, 0 // the defaults: 50 and 20
+		opts.Channels = syndicationChannels()
+		opts.Categories = topics
+	}
+	p := publish.New(st, opts, nil)
 	start := time.Now()
 	rep, err := p.Publish(ctx)
 	took := time.Since(start)
@@ -162,6 +199,11 @@ type publishRun struct {
 	// Repaired says, for the repair run, that every damaged file holds its
 	// cold bytes and mtime again.
 	Repaired bool
+	// Syndication runs: the files in the folder after it, the files written
+	// by kind, and for the no-change run the plain no-change publish.
+	Files int
+	Kinds map[string]int
+	Plain time.Duration
 }
 
 // noChangeRuns is how many times the no-change publish runs; the table
@@ -286,7 +328,126 @@ func (h *harness) publishAlone(ctx context.Context) error {
 		h.fail("publish repair: report says %d changed, want %d", repair.Res.Changed, len(damaged))
 	}
 	h.publish = append(h.publish, repair)
+	return h.publishSyndication(ctx, dir, db, median)
+}
+
+// publishSyndication measures the same store published with ten channels,
+// ten category channels per language, archives and numbered pages, into a
+// folder of its own: cold (and how many files that makes), with nothing
+// changed (against plain, the no-change publish without them), and after
+// 20 new items, counting the files written by kind.
+func (h *harness) publishSyndication(ctx context.Context, dir, db string, plain publishRun) error {
+	out := filepath.Join(dir, "public-syndication")
+	run := func(label string) (publishRun, error) {
+		before, err := snapshot(out)
+		if err != nil && label != "cold" {
+			return publishRun{}, err
+		}
+		h.logf("publish with syndication: %s", label)
+		var res publishResult
+		m, ok, err := h.runChildJSON(ctx, dir, "publish "+label, &res, "publish", "-db", db, "-dir", out, "-syndication")
+		if err != nil || !ok {
+			return publishRun{}, cmp.Or(err, fmt.Errorf("publish with syndication: %s failed", label))
+		}
+		after, err := snapshot(out)
+		if err != nil {
+			return publishRun{}, err
+		}
+		pr := publishRun{Label: label, M: m, Res: res, Written: diff(before, after), Files: len(after), Kinds: kinds(before, after, out)}
+		return pr, nil
+	}
+	cold, err := run("cold")
+	if err != nil {
+		return err
+	}
+	h.syndication = append(h.syndication, cold)
+	var runs []publishRun
+	for range noChangeRuns {
+		pr, err := run("no change")
+		if err != nil {
+			return err
+		}
+		if pr.Written != 0 || pr.Res.Changed != 0 {
+			h.fail("publish with syndication, no change: %d files written, report says %d changed; want 0", pr.Written, pr.Res.Changed)
+		}
+		runs = append(runs, pr)
+	}
+	slices.SortFunc(runs, func(a, b publishRun) int { return cmp.Compare(a.Res.Publish, b.Res.Publish) })
+	median := runs[len(runs)/2]
+	median.Label = fmt.Sprintf("no change (median of %d)", noChangeRuns)
+	median.Plain = plain.Res.Publish
+	h.syndication = append(h.syndication, median)
+
+	if err := addItems(ctx, db, 20); err != nil {
+		return err
+	}
+	added, err := run("20 new items")
+	if err != nil {
+		return err
+	}
+	if n := added.Kinds["numbered archive"] + added.Kinds["numbered page"]; n > 0 {
+		h.logf("publish with syndication: 20 new items rewrote %d numbered documents (a document filled, so its predecessor links it)", n)
+	}
+	h.syndication = append(h.syndication, added)
 	return nil
+}
+
+// addItems stores n new upstream items, newer than every other, as a
+// refresh that found them would.
+func addItems(ctx context.Context, db string, n int) error {
+	st, err := sqlite.Open(ctx, db)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	var items []feeds.Item
+	for i := range n {
+		pub := newestDate.Add(time.Duration(i+1) * time.Minute)
+		link := fmt.Sprintf("https://upstream-01.example/news/new-%d", i)
+		items = append(items, feeds.Item{ID: link, Link: link, Source: "upstream-01", Title: fmt.Sprintf("New story %d", i),
+			Summary: "A new story.", Language: []string{"en", "zh-Hant", "zh-Hans"}[i%3], Categories: []string{topics[i%len(topics)]},
+			Published: pub, Updated: pub, FirstSeen: pub, File: "https://upstream-01.example/feed.xml", Position: i,
+			Origin: &feeds.Origin{Title: "upstream-01", ID: "https://upstream-01.example/", Link: "https://upstream-01.example/"}})
+	}
+	_, err = st.Apply(ctx, "upstream-01", store.Batch{Items: items})
+	return err
+}
+
+// kinds counts the files that differ between two snapshots of out by
+// what they are: current feed documents, latest and numbered archive
+// documents, numbered pages, story pages and the rest.
+func kinds(before, after map[string]fileStamp, out string) map[string]int {
+	counts := map[string]int{}
+	count := func(path string) {
+		rel, _ := filepath.Rel(out, path)
+		rel = filepath.ToSlash(rel)
+		base := filepath.Base(rel)
+		switch {
+		case strings.Contains(rel, "archive/") && strings.HasPrefix(base, "latest."):
+			counts["latest archive"]++
+		case strings.Contains(rel, "archive/"):
+			counts["numbered archive"]++
+		case strings.Contains(rel, "page/"):
+			counts["numbered page"]++
+		case strings.HasPrefix(rel, "stories/"):
+			counts["story page"]++
+		case base == "rss.xml" || base == "atom.xml" || base == "feed.json":
+			counts["current feed"]++
+		default:
+			counts["other page"]++
+		}
+	}
+	for p, a := range after {
+		if b, ok := before[p]; !ok || b != a {
+			count(p)
+		}
+	}
+	for p := range before {
+		if _, ok := after[p]; !ok {
+			count(p)
+		}
+	}
+	return counts
 }
 
 // firstPage is the first story page in dir.

@@ -2,6 +2,8 @@ package main
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 )
@@ -288,5 +290,46 @@ func (h *harness) publishTable(b *strings.Builder) {
 		fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s | %s |\n", p.Label, dur(p.Res.Publish), dur(p.M.Wall), dur(p.M.CPU()), mib(p.M.MaxRSS), thousands(int64(p.Written)), t)
 	}
 	b.WriteString("\n")
+	h.syndicationTable(b)
 
 }
+
+// syndicationTable renders the publish of the same store with channels,
+// category channels, archives and numbered pages.
+func (h *harness) syndicationTable(b *strings.Builder) {
+	if len(h.syndication) == 0 {
+		return
+	}
+	b.WriteString("### With 10 channels, 10 category channels per language, archives and numbered pages\n\n")
+	b.WriteString("The same store into a folder of its own, with `output.archive_size` 50 and `output.page_size` 20 (the defaults). " +
+		"The rows above write neither archives nor numbered pages.\n\n")
+	b.WriteString("| run | Publish call | CPU | peak RSS | files in the folder | files written | written, by kind | target |\n|---|---:|---:|---:|---:|---:|---|---|\n")
+	for _, p := range h.syndication {
+		var cells []string
+		switch {
+		case strings.HasPrefix(p.Label, "no change"):
+			ratio := float64(p.Res.Publish) / float64(p.Plain)
+			cells = append(cells, fmt.Sprintf("zero writes: %s; %.2f× the no-change publish without them (%s), ≤ 1.1×: %s",
+				verdict(p.Written == 0 && p.Res.Changed == 0), ratio, dur(p.Plain), verdict(ratio <= 1.1)))
+		case p.Label == "20 new items":
+			cells = append(cells, "no numbered document but a filled one's predecessor: "+
+				verdict(p.Kinds["numbered archive"] <= 2*syndicationDocs && p.Kinds["numbered page"] <= 2*(1+len(publishLanguages))))
+		}
+		if p.M.MaxRSS >= 0 {
+			cells = append(cells, "RSS ≤ 250 MiB: "+verdict(p.M.MaxRSS <= targetPublishRSS))
+		}
+		var kinds []string
+		for _, k := range slices.Sorted(maps.Keys(p.Kinds)) {
+			kinds = append(kinds, fmt.Sprintf("%s %s", k, thousands(int64(p.Kinds[k]))))
+		}
+		fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s | %s | %s |\n", p.Label, dur(p.Res.Publish), dur(p.M.CPU()), mib(p.M.MaxRSS),
+			thousands(int64(p.Files)), thousands(int64(p.Written)), strings.Join(kinds, ", "), strings.Join(cells, "; "))
+	}
+	b.WriteString("\n")
+}
+
+// syndicationDocs is how many archive chains the syndication run
+// writes: the merged feed, three languages, ten channels and ten category
+// channels per language, in three formats. 20 new items can fill at most
+// one document of each, which then rewrites its predecessor.
+const syndicationDocs = (1 + 3 + 10 + 10*3) * 3

@@ -132,7 +132,17 @@ func ruleStrings(rs []Rule) []string {
 // when it keeps values: one read of every released item without its
 // content, and a write only when a document filled.
 func (p *Publisher) cutAll(ctx context.Context, sets []feedSet) error {
-	index, err := p.r.Items(ctx, store.Query{Stored: true, NoContent: true})
+	if p.opts.ArchiveSize < 0 && p.opts.PageSize < 0 {
+		return nil
+	}
+	// Only rules on words need each item's title and summary.
+	q := store.Query{Stored: true, Sparse: true}
+	for i := range sets {
+		if c := sets[i].channel; c != nil && len(c.Include)+len(c.Exclude) > 0 {
+			q = store.Query{Stored: true, NoContent: true}
+		}
+	}
+	index, err := p.r.Items(ctx, q)
 	if err != nil {
 		return fmt.Errorf("publish: read the stored order: %w", err)
 	}

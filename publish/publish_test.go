@@ -49,6 +49,10 @@ func (s *fakeStore) Items(_ context.Context, q store.Query) ([]feeds.Item, error
 		if q.NoContent {
 			it.Content = ""
 		}
+		if q.Sparse {
+			it = feeds.Item{ID: it.ID, Source: it.Source, Language: it.Language, Categories: it.Categories,
+				Published: it.Published, Updated: it.Updated, FirstSeen: it.FirstSeen, Held: it.Held, Seq: it.Seq, Rev: it.Rev}
+		}
 		if (!it.Held || q.IncludeHeld) && feeds.MatchLang(it.Language, q.Language) &&
 			(q.Source == "" || q.Source == it.Source) && (!q.Unlinked || it.Link == "") &&
 			(q.IDs == nil || slices.Contains(q.IDs, it.ID)) &&

@@ -14,6 +14,10 @@ type ItemsSQL struct {
 	// clause that holds for every item, so that each filter below can
 	// begin with AND. Its %s is the content column's expression.
 	Select string
+	// SparseSelect is Select for Query.Sparse: the same columns, all but
+	// the ones Sparse fills given as constants, and extra holding only
+	// the categories.
+	SparseSelect string
 	// Released keeps only items that are not held.
 	Released string
 	// Source keeps one source's items: %d is the source.
@@ -56,7 +60,11 @@ func (p ItemsSQL) Build(q Query) (string, []any) {
 	if q.NoContent {
 		content = "''"
 	}
-	fmt.Fprintf(&query, p.Select, content)
+	if q.Sparse {
+		query.WriteString(p.SparseSelect)
+	} else {
+		fmt.Fprintf(&query, p.Select, content)
+	}
 	if !q.IncludeHeld {
 		query.WriteString(p.Released)
 	}

@@ -199,6 +199,11 @@ type Query struct {
 	// NoContent leaves Content empty: for reads that choose items, not
 	// render them.
 	NoContent bool
+	// Sparse fills only what choosing items by language, source and
+	// category needs: ID, Source, Language, Categories, Published,
+	// Updated, FirstSeen, Held, Seq and Rev. A read of the whole store
+	// then holds a fraction of it.
+	Sparse bool
 	// TranslationKeys, when not nil, selects only items whose
 	// TranslationKey is one of these: the translations publish links.
 	TranslationKeys []string

@@ -159,6 +159,10 @@ var itemsSQL = store.ItemsSQL{
 	Select: `SELECT id, source, file, position, link, language, title, summary, %s,
 		published, updated, first_seen, slug, held, extra::text, seq, rev
 	FROM items WHERE true`,
+	SparseSelect: `SELECT id, source, '', 0, '', language, '', '', '',
+		published, updated, first_seen, NULL, held,
+		json_build_object('categories', extra->'categories')::text, seq, rev
+	FROM items WHERE true`,
 	Released: ` AND NOT held`,
 	Source:   ` AND source = $%d`,
 	// Unlinked is the very condition of items_unlinked, so that the

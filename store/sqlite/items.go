@@ -237,6 +237,10 @@ var itemsSQL = store.ItemsSQL{
 	Select: `SELECT id, source, file, position, link, language, title, summary, %s,
 		published, updated, first_seen, slug, held, extra, seq, rev
 	FROM items WHERE 1`,
+	SparseSelect: `SELECT id, source, '', 0, '', language, '', '', '',
+		published, updated, first_seen, NULL, held,
+		json_object('categories', json(json_extract(extra, '$.categories'))), seq, rev
+	FROM items WHERE 1`,
 	Released: ` AND held = 0`,
 	Source:   ` AND source = ?%d`,
 	// Unlinked is the very condition of items_unlinked, so that the

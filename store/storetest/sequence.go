@@ -100,6 +100,19 @@ func testSequence(t *testing.T, open Opener) {
 		t.Errorf("after removing urn:c and adding urn:d: %v, want urn:d last with seq above %d", got, first[2].Seq)
 	}
 
+	rich := fullItem()
+	mustUpsert(t, s, "newsroom", rich)
+	sparse, err := s.Items(ctx, store.Query{IDs: []string{rich.ID}, Sparse: true, IncludeHeld: true})
+	if err != nil || len(sparse) != 1 {
+		t.Fatalf("Sparse read: %+v, %v", sparse, err)
+	}
+	want := feeds.Item{ID: rich.ID, Source: "newsroom", Language: rich.Language, Categories: rich.Categories,
+		Published: rich.Published.UTC(), Updated: rich.Updated.UTC(), FirstSeen: rich.FirstSeen.UTC(), Held: rich.Held,
+		Seq: sparse[0].Seq, Rev: sparse[0].Rev}
+	if !reflect.DeepEqual(sparse[0], want) || sparse[0].Seq == 0 {
+		t.Errorf("Sparse read\n got %#v\nwant %#v", sparse[0], want)
+	}
+
 	light, err := s.Items(ctx, store.Query{IDs: []string{"urn:a"}, NoContent: true})
 	if err != nil || len(light) != 1 || light[0].Content != "" || light[0].Title != a.Title {
 		t.Errorf("NoContent read: %+v, %v; want urn:a with its title and no content", light, err)
