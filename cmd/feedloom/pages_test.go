@@ -29,7 +29,7 @@ func TestPagesInBrowser(t *testing.T) {
 		"d.md": "---\ntitle: Minister Visits (Chinese Version Only)\ndate: 2025-03-12\nlanguage: zh-Hant\n---\n部長到訪。\n",
 	})
 	cfg := strings.Replace(testConfig, "    path: stories\n", "    path: stories\n    translation_only_markers: [\"(Chinese Version Only)\"]\n", 1) +
-		"channels:\n  - name: campus\n    categories: [Campus]\n"
+		"channels:\n  - name: campus\n    categories: [Campus]\noutput:\n  page_size: 2\n"
 	writeFile(t, filepath.Join(dir, "config.yaml"), cfg)
 	base, stderr := serveProject(t, dir)
 	waitFor(t, stderr, func() bool {
@@ -56,6 +56,12 @@ func TestPagesInBrowser(t *testing.T) {
 			[]string{`class="translations`}},
 		{"story-translated", "/stories/" + storySlug(t, dir, "機械人隊奪得冠軍") + ".html", []string{`<html lang="zh-Hant">`,
 			`/stories/` + storySlug(t, dir, "Robotics Team Wins Final") + `.html" hreflang="en">閱讀英文版本</a>`}, []string{"Read in"}},
+		// Two stories a page: a and b, then c and d, as stored.
+		{"page", "/page/1.html", []string{`<html lang="en">`, "<h1>Page 1</h1>", "Robotics Team Wins Final", "機械人隊奪得冠軍",
+			`<a href="2.html" rel="prev">Newer stories</a>`}, []string{"Older stories", "Library Opens Late"}},
+		{"page-zh-hant", "/zh-hant/page/1.html", []string{`<html lang="zh-Hant">`, "<h1>第 1 頁</h1>", "機械人隊奪得冠軍",
+			`<time datetime="2025-03-14">2025年3月14日</time>`, `<a href="../index.html" rel="prev">較新的新聞</a>`},
+			[]string{"Page 1", "Newer stories", "Robotics Team Wins Final"}},
 		{"feed-page", "/zh-hant/rss.xml", []string{"這是新聞訂閱源", "機械人隊奪得冠軍", "2025年3月14日"}, []string{"<rss", "<channel>"}},
 		{"channel-page", "/channels/campus/atom.xml", []string{"Library Opens Late"}, []string{"Robotics Team Wins Final", "<feed"}},
 	} {
