@@ -314,8 +314,19 @@ func TestArchives(t *testing.T) {
 			t.Errorf("after removing 2: %s rewritten", path)
 		}
 	}
-	if got, want := reads.take(), ids(1, 3, 5, 7); !slices.Equal(got, want) {
-		t.Errorf("after removing 2: read %q by id, want only the documents that held it: %q", got, want)
+	// By id are read the documents that held it (1 and 3; 5 and 7 in
+	// the channel's) and the channel's current items (5, 7, 9); not 4, 6,
+	// 8 and 10, which are only in documents that did not hold it.
+	got := reads.take()
+	for _, id := range ids(1, 3, 5, 7) {
+		if !slices.Contains(got, id) {
+			t.Errorf("after removing 2: %s not read by id, though its documents changed; read %q", id, got)
+		}
+	}
+	for _, id := range ids(4, 6, 8, 10) {
+		if slices.Contains(got, id) {
+			t.Errorf("after removing 2: %s read by id, though its documents did not change; read %q", id, got)
+		}
 	}
 
 	// Items 11 and 12 (English) fill en's latest into 3; the merged

@@ -103,13 +103,19 @@ func (ch *Channel) selects(it *feeds.Item, categories []string) bool {
 
 // channelItems reads the newest items ch selects, newest first: a window
 // of the store's newest items (of its language or source when it names
-// one), widened until it holds enough or the store has no more.
+// one), widened until it holds enough or the store has no more. The
+// windows are read without content (and without text unless ch has rules
+// on words), since a narrow channel may look at much of the store; only
+// the items it selects are read whole.
 func (p *Publisher) channelItems(ctx context.Context, ch *Channel) ([]feeds.Item, error) {
 	want := ch.MaxItems
 	if want <= 0 {
 		want = p.opts.MaxItems
 	}
-	q := store.Query{Limit: want * channelScan}
+	q := store.Query{Limit: want * channelScan, Sparse: true}
+	if len(ch.Include)+len(ch.Exclude) > 0 {
+		q.Sparse, q.NoContent = false, true
+	}
 	if len(ch.Languages) == 1 {
 		q.Language = ch.Languages[0]
 	}
@@ -125,19 +131,27 @@ func (p *Publisher) channelItems(ctx context.Context, ch *Channel) ([]feeds.Item
 		if err != nil {
 			return nil, err
 		}
-		var out []feeds.Item
+		ids := []string{}
 		for i := range items {
 			if ch.selects(&items[i], categories) {
-				out = append(out, ch.trim(items[i]))
-				if len(out) == want {
-					return out, nil
+				if ids = append(ids, items[i].ID); len(ids) == want {
+					break
 				}
 			}
 		}
-		if len(items) < q.Limit {
-			return out, nil
+		if len(ids) < want && len(items) == q.Limit {
+			q.Limit *= channelScan
+			continue
 		}
-		q.Limit *= channelScan
+		// Read in the same order as the windows: newest first, then by id.
+		whole, err := p.r.Items(ctx, store.Query{IDs: ids})
+		if err != nil {
+			return nil, err
+		}
+		for i := range whole {
+			whole[i] = ch.trim(whole[i])
+		}
+		return whole, nil
 	}
 }
 

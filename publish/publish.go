@@ -231,7 +231,7 @@ func (p *Publisher) Publish(ctx context.Context) (Report, error) {
 	if err := p.Check(); err != nil {
 		return Report{}, err
 	}
-	p.sweepOnce()
+	p.sweepOnce(nil)
 
 	// The stylesheet, the story pages and the archive documents come
 	// first and only the feeds after them point at them, so they are

@@ -25,8 +25,9 @@ var tempName = regexp.MustCompile(`^\.[^/]+\.(?:xml|json|html|opml|xsl)[0-9]+$`)
 // anywhere under the output folder, and returns their paths relative to
 // it. A process that is killed mid-write (SIGKILL, power loss) cannot clean
 // up after itself, so the next process does, once: within one process every
-// failed write removes its own temporary file.
-func (p *Publisher) sweepTemps(now time.Time) ([]string, error) {
+// failed write removes its own temporary file. Folders in skip (relative,
+// slash-separated) are not looked into.
+func (p *Publisher) sweepTemps(now time.Time, skip map[string]bool) ([]string, error) {
 	// WalkDir does not follow a symlinked root, and an output folder that
 	// is a link to the web server's folder is a common layout.
 	root, err := filepath.EvalSymlinks(p.opts.Dir)
@@ -43,6 +44,11 @@ func (p *Publisher) sweepTemps(now time.Time) ([]string, error) {
 				return nil
 			}
 			return err
+		}
+		if d.IsDir() && len(skip) > 0 {
+			if rel, err := filepath.Rel(root, path); err == nil && skip[filepath.ToSlash(rel)] {
+				return fs.SkipDir
+			}
 		}
 		if !d.Type().IsRegular() || !tempName.MatchString(d.Name()) {
 			return nil
@@ -73,14 +79,14 @@ func (p *Publisher) sweepTemps(now time.Time) ([]string, error) {
 	return removed, nil
 }
 
-// sweepOnce runs sweepTemps at the first publish of this Publisher. A
-// failure is logged, not returned: leftovers waste space but never stop a
-// publish.
-func (p *Publisher) sweepOnce() {
+// sweepOnce runs sweepTemps at the first publish of this Publisher,
+// skipping the folders in skip. A failure is logged, not returned:
+// leftovers waste space but never stop a publish.
+func (p *Publisher) sweepOnce(skip map[string]bool) {
 	if !p.swept.CompareAndSwap(false, true) {
 		return
 	}
-	if _, err := p.sweepTemps(p.now()); err != nil {
+	if _, err := p.sweepTemps(p.now(), skip); err != nil {
 		p.log.Warn("leftover temporary files not removed", "err", err)
 	}
 }

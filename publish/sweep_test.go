@@ -104,11 +104,43 @@ func TestSweepThroughSymlinkedOutput(t *testing.T) {
 	opts := testOptions(dir)
 	opts.Now = func() time.Time { return now }
 	p := New(&fakeStore{}, opts, nil)
-	removed, err := p.sweepTemps(now)
+	removed, err := p.sweepTemps(now, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if want := []string{".rss.xml12345", "en/.atom.xml999"}; !slices.Equal(removed, want) {
 		t.Errorf("removed %q, want %q", removed, want)
+	}
+}
+
+// TestSweepSkipsQuietFolders: a folder the caller vouches for is not
+// looked into; the others are swept as ever.
+func TestSweepSkipsQuietFolders(t *testing.T) {
+	dir := t.TempDir()
+	now := time.Date(2025, 3, 14, 12, 0, 0, 0, time.UTC)
+	old := now.Add(-2 * time.Hour)
+	names := []string{"archive/rss/.1.xml123", "en/archive/rss/.2.xml456", "en/page/.3.html789"}
+	for _, name := range names {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chtimes(p, old, old); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p := New(&fakeStore{}, testOptions(dir), nil)
+	removed, err := p.sweepTemps(now, map[string]bool{"en/archive/rss": true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"archive/rss/.1.xml123", "en/page/.3.html789"}; !slices.Equal(removed, want) {
+		t.Errorf("removed %q, want %q", removed, want)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "en", "archive", "rss", ".2.xml456")); err != nil {
+		t.Errorf("the skipped folder's file: %v", err)
 	}
 }
