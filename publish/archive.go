@@ -166,6 +166,7 @@ func (p *Publisher) cutAll(ctx context.Context, sets []feedSet) error {
 	for i := range sets {
 		s := &sets[i]
 		members := p.members(index, s)
+		s.members = members
 		if p.opts.ArchiveSize >= 0 {
 			name := cutName("archive", s, p.archiveSize())
 			s.archive, next[name] = cut(members, book[name], p.archiveSize())
@@ -518,4 +519,33 @@ func (p *Publisher) pageSize() int {
 		return p.opts.PageSize
 	}
 	return defaultPageSize
+}
+
+// chosenItems are the newest items of a channel set, newest first, then
+// by id, chosen from its members and read whole: the stored order already
+// says which items it selects.
+func (p *Publisher) chosenItems(ctx context.Context, s *feedSet) ([]feeds.Item, error) {
+	want := s.channel.MaxItems
+	if want <= 0 {
+		want = p.opts.MaxItems
+	}
+	chosen := slices.Clone(s.members)
+	slices.SortFunc(chosen, func(a, b *feeds.Item) int {
+		if c := b.Published.Compare(a.Published); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	ids := []string{}
+	for _, it := range chosen[:min(len(chosen), want)] {
+		ids = append(ids, it.ID)
+	}
+	items, err := p.r.Items(ctx, store.Query{IDs: ids})
+	if err != nil {
+		return nil, err
+	}
+	for i := range items {
+		items[i] = s.channel.trim(items[i])
+	}
+	return items, nil
 }

@@ -600,3 +600,51 @@ func TestArchivesAndPagesOff(t *testing.T) {
 		t.Errorf("index.html links older stories with pages off (%v)", err)
 	}
 }
+
+// TestChannelChoiceWithoutArchives: a channel selects the same items,
+// in the same order, whether it chooses them from the stored order read
+// for archives or, with archives and pages off, from windows of the store.
+func TestChannelChoiceWithoutArchives(t *testing.T) {
+	ctx := context.Background()
+	root := t.TempDir()
+	st, err := sqlite.Open(ctx, filepath.Join(root, "feedloom.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	for n := 1; n <= 40; n++ {
+		var cats []string
+		if n%3 == 0 {
+			cats = []string{"Research"}
+		}
+		if _, err := st.Apply(ctx, "newsroom", store.Batch{Items: []feeds.Item{archiveItem(n, "en", cats...)}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	channels := []publish.Channel{
+		{Name: "research", Categories: []string{"research"}, MaxItems: 5},
+		{Name: "words", Include: []publish.Rule{word("Story 1")}, MaxItems: 4},
+	}
+	var got [2][]string
+	for i, size := range []int{0, -1} {
+		out := filepath.Join(root, fmt.Sprint("public", i))
+		opts := publish.Options{Dir: out, BaseURL: archiveBase, Title: "News", ArchiveSize: size, PageSize: size,
+			Languages: []publish.Language{{Tag: "en"}}, Channels: channels}
+		if _, err := publish.New(st, opts, nil).Publish(ctx); err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range channels {
+			got[i] = append(got[i], readDoc(t, out, "channels/"+c.Name+"/atom.xml").ids...)
+			got[i] = append(got[i], "|")
+		}
+	}
+	if !slices.Equal(got[0], got[1]) || len(got[0]) != 5+4+2 {
+		t.Errorf("with archives %q\nwithout %q", got[0], got[1])
+	}
+}
+
+// word is a channel rule that matches text containing w.
+type word string
+
+func (w word) Matches(text string) bool { return strings.Contains(text, string(w)) }
+func (w word) String() string            { return string(w) }

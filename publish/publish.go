@@ -188,6 +188,10 @@ type feedSet struct {
 	// pages: the set has a front page, and with it numbered pages, paged.
 	pages bool
 	paged []doc
+	// members are every released item the set selects, in the order
+	// first stored, without content (set by cutAll; nil when archives and
+	// pages are off).
+	members []*feeds.Item
 }
 
 // file is one output file, rendered when it is written.
@@ -220,9 +224,6 @@ func (p *Publisher) Publish(ctx context.Context) (Report, error) {
 	}
 	unlinked, newestAll, sets, err := p.read(ctx)
 	if err != nil {
-		return Report{}, err
-	}
-	if err := p.cutAll(ctx, sets); err != nil {
 		return Report{}, err
 	}
 	docs := append(p.archiveFiles(sets, newestAll), p.pageFiles(sets, newestAll)...)
@@ -305,6 +306,11 @@ func (p *Publisher) read(ctx context.Context) (unlinked []feeds.Item, newestAll 
 			sets[i].channel, j = chans[j], j+1
 		}
 	}
+	// The stored order, read for archives and pages, also tells each
+	// channel which items it selects.
+	if err := p.cutAll(ctx, sets); err != nil {
+		return nil, time.Time{}, nil, err
+	}
 	errs := make([]error, 2+len(sets))
 	var wg sync.WaitGroup
 	wg.Go(func() {
@@ -324,9 +330,12 @@ func (p *Publisher) read(ctx context.Context) (unlinked []feeds.Item, newestAll 
 		wg.Go(func() {
 			var items []feeds.Item
 			var err error
-			if s.channel != nil {
+			switch {
+			case s.channel != nil && s.members != nil:
+				items, err = p.chosenItems(ctx, s)
+			case s.channel != nil:
 				items, err = p.channelItems(ctx, s.channel)
-			} else {
+			default:
 				items, err = p.r.Items(ctx, store.Query{Language: s.tag, Limit: cmp.Or(s.max, p.opts.MaxItems)})
 			}
 			if err != nil {

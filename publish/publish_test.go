@@ -945,8 +945,10 @@ func TestReadErrors(t *testing.T) {
 			"publish: read the newest time: database is locked"},
 		{"a language's items", &failingStore{items: func(q store.Query) bool { return q.Language == "zh-Hant" }},
 			`publish: read items of feed "zh-Hant": database is locked`},
+		{"the stored order", &failingStore{items: func(q store.Query) bool { return q.Stored }},
+			"publish: read the stored order: database is locked"},
 		{"every read: the first in order", &failingStore{items: func(store.Query) bool { return true }, newest: true},
-			"publish: read items without a link: database is locked"},
+			"publish: read the stored order: database is locked"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -963,6 +965,27 @@ func TestReadErrors(t *testing.T) {
 				t.Errorf("wrote %q, want nothing", sortedKeys(files))
 			}
 		})
+	}
+}
+
+// TestArchivedReadError: the items of archive documents are read after
+// the story pages are written, a batch at a time; a failed read stops
+// Publish before any archive document or feed is written.
+func TestArchivedReadError(t *testing.T) {
+	dir := t.TempDir()
+	st := &failingStore{items: func(q store.Query) bool { return q.IDs != nil }}
+	st.fakeStore.items = testItems()
+	rep, err := New(st, testOptions(dir), nil).Publish(context.Background())
+	if want := "publish: read archived items: database is locked"; err == nil || err.Error() != want || !errors.Is(err, errRead) {
+		t.Fatalf("Publish = %v, want %s", err, want)
+	}
+	for _, name := range sortedKeys(readTree(t, dir)) {
+		if name != stylesheetFile && !strings.HasPrefix(name, storiesDir+"/") {
+			t.Errorf("wrote %s before the failed read", name)
+		}
+	}
+	if len(rep.Changed) == 0 {
+		t.Error("Changed is empty, but the story pages were written")
 	}
 }
 
