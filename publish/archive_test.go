@@ -647,4 +647,4 @@ func TestChannelChoiceWithoutArchives(t *testing.T) {
 type word string
 
 func (w word) Matches(text string) bool { return strings.Contains(text, string(w)) }
-func (w word) String() string            { return string(w) }
+func (w word) String() string           { return string(w) }
