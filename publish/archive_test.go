@@ -648,3 +648,55 @@ type word string
 
 func (w word) Matches(text string) bool { return strings.Contains(text, string(w)) }
 func (w word) String() string           { return string(w) }
+
+// TestCategorySlugsStored: category folders are named once and kept in
+// the store: a clash takes -2 in the order first seen, and the names hold
+// when the list is reordered, grows or shrinks, and on another node.
+func TestCategorySlugsStored(t *testing.T) {
+	ctx := context.Background()
+	root := t.TempDir()
+	st, err := sqlite.Open(ctx, filepath.Join(root, "feedloom.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if _, err := st.Apply(ctx, "newsroom", store.Batch{Items: []feeds.Item{archiveItem(1, "en", "Research!", "Research", "研究")}}); err != nil {
+		t.Fatal(err)
+	}
+	folders := func(out string, categories ...string) []string {
+		t.Helper()
+		opts := publish.Options{Dir: out, BaseURL: archiveBase, Title: "News", Languages: []publish.Language{{Tag: "en"}},
+			Categories: categories}
+		if _, err := publish.New(st, opts, nil).Publish(ctx); err != nil {
+			t.Fatal(err)
+		}
+		entries, err := os.ReadDir(filepath.Join(out, "en", "categories"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		for _, e := range entries {
+			names = append(names, e.Name())
+		}
+		return names
+	}
+	out := filepath.Join(root, "public")
+	if got, want := folders(out, "Research!", "Research"), []string{"research", "research-2"}; !slices.Equal(got, want) {
+		t.Errorf("first: %q, want %q", got, want)
+	}
+	// Reordered, with a new category: the old keep their folders.
+	if got, want := folders(out, "Research", "研究", "Research!"), []string{"4ff0f1dd", "research", "research-2"}; !slices.Equal(got, want) {
+		t.Errorf("reordered: %q, want %q", got, want)
+	}
+	if d := readDoc(t, out, "en/categories/research-2/atom.xml"); len(d.ids) != 1 {
+		t.Errorf("en/categories/research-2 holds %q, want the item", d.ids)
+	}
+	b, err := os.ReadFile(filepath.Join(out, "en", "categories", "research", "atom.xml"))
+	if err != nil || !bytes.Contains(b, []byte("— Research!</title>")) {
+		t.Errorf("en/categories/research is not Research!'s (%v)", err)
+	}
+	// Another node, with only Research listed, still gives it research-2.
+	if got, want := folders(filepath.Join(root, "other"), "Research"), []string{"research-2"}; !slices.Equal(got, want) {
+		t.Errorf("another node: %q, want %q", got, want)
+	}
+}

@@ -2,6 +2,8 @@ package publish
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -183,19 +185,93 @@ func cutText(s string, n int) string {
 	return string(r) + "…"
 }
 
+// categorySlugsKey is the store value that holds every category's slug,
+// by feeds.CategoryKey.
+const categorySlugsKey = "category-slugs"
+
+// assignSlugs gives every category of cats without a slug in slugs (by
+// feeds.CategoryKey) its own: feeds.CategorySlug, or with -2, -3 when
+// another category holds that already. It reports whether it gave any.
+func assignSlugs(slugs map[string]string, cats []string) bool {
+	taken := make(map[string]bool, len(slugs))
+	for _, s := range slugs {
+		taken[s] = true
+	}
+	added := false
+	for _, c := range cats {
+		key := feeds.CategoryKey(c)
+		if _, ok := slugs[key]; ok {
+			continue
+		}
+		slug := feeds.CategorySlug(c)
+		for n := 2; taken[slug]; n++ {
+			slug = fmt.Sprintf("%s-%d", feeds.CategorySlug(c), n)
+		}
+		slugs[key], taken[slug], added = slug, true, true
+	}
+	return added
+}
+
+// resolveSlugs settles the categories' slugs once per Publisher: from the
+// store when it keeps values, so that a category keeps its folder however
+// the list is reordered or grows and every node agrees on a clash; else
+// in the order the categories are listed.
+func (p *Publisher) resolveSlugs(ctx context.Context) error {
+	p.slugsMu.Lock()
+	defer p.slugsMu.Unlock()
+	if p.categories != nil || len(p.opts.Categories) == 0 {
+		return nil
+	}
+	values, ok := p.r.(valueStore)
+	if !ok {
+		slugs := map[string]string{}
+		assignSlugs(slugs, p.opts.Categories)
+		p.categories = p.categoryChannels(slugs)
+		return nil
+	}
+	// A second round reads what another node saved first.
+	for range 2 {
+		old, found, err := values.Value(ctx, categorySlugsKey)
+		if err != nil {
+			return fmt.Errorf("publish: read the category slugs: %w", err)
+		}
+		slugs := map[string]string{}
+		if found {
+			if err := json.Unmarshal([]byte(old), &slugs); err != nil {
+				return fmt.Errorf("publish: read the category slugs: %w", err)
+			}
+		}
+		if !assignSlugs(slugs, p.opts.Categories) {
+			p.categories = p.categoryChannels(slugs)
+			return nil
+		}
+		b, err := json.Marshal(slugs) // keys in order: the same text on every node
+		if err != nil {
+			return fmt.Errorf("publish: save the category slugs: %w", err)
+		}
+		if !found {
+			old = ""
+		}
+		saved, err := values.SwapValue(ctx, categorySlugsKey, old, string(b))
+		if err != nil {
+			return fmt.Errorf("publish: save the category slugs: %w", err)
+		}
+		if saved {
+			p.categories = p.categoryChannels(slugs)
+			return nil
+		}
+	}
+	return errors.New("publish: the category slugs changed twice while being saved; try again")
+}
+
 // categoryChannels are output.categories as channels: one per category and
-// language, under <language folder>/categories/<slug>/. Slugs that collide
-// in one language take -2, -3 in the order the categories are listed.
-func (p *Publisher) categoryChannels() []categoryChannel {
+// language, under <language folder>/categories/<slug>/, slugs by
+// feeds.CategoryKey.
+func (p *Publisher) categoryChannels(slugs map[string]string) []categoryChannel {
 	var out []categoryChannel
 	for _, l := range p.opts.Languages {
-		taken := map[string]bool{}
 		for _, c := range p.opts.Categories {
-			slug := feeds.CategorySlug(c)
-			for n := 2; taken[slug]; n++ {
-				slug = fmt.Sprintf("%s-%d", feeds.CategorySlug(c), n)
-			}
-			taken[slug] = true
+			slug := slugs[feeds.CategoryKey(c)]
 			title := l.Title
 			if title == "" {
 				title = p.opts.Title

@@ -104,7 +104,8 @@ type Publisher struct {
 	formats []format
 	swept   atomic.Bool // leftover temporary files removed (the first Publish does it)
 
-	categories []categoryChannel // Options.Categories, per language
+	categories []categoryChannel // Options.Categories, per language (set by resolveSlugs)
+	slugsMu    sync.Mutex
 
 	manifests   Manifests // nil: every publish renders everything
 	key         string    // of the manifest: node and folder
@@ -159,7 +160,6 @@ func New(r ItemReader, opts Options, log *slog.Logger) *Publisher {
 		log = slog.New(slog.DiscardHandler)
 	}
 	p := &Publisher{r: r, opts: opts, log: log, formats: defaultFormats()}
-	p.categories = p.categoryChannels()
 	if m, ok := r.(Manifests); ok {
 		p.manifests = m
 		p.key = manifestKey(opts.Node, opts.Dir)
@@ -218,6 +218,9 @@ type file struct {
 // error stay written (story pages first, so feeds never link to a missing
 // page), the rest keep their old content.
 func (p *Publisher) Publish(ctx context.Context) (Report, error) {
+	if err := p.resolveSlugs(ctx); err != nil {
+		return Report{}, err
+	}
 	version, current, rep, old, err := p.unchanged(ctx)
 	if err != nil || current {
 		return rep, err
