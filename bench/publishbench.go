@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -210,6 +211,26 @@ type publishRun struct {
 // shows the median, as one run on a busy machine can wait for the CPU.
 const noChangeRuns = 3
 
+// noChange runs a no-change publish noChangeRuns times and returns the
+// median run, failing the harness on any run that wrote a file.
+func (h *harness) noChange(what string, run func() (publishRun, error)) (publishRun, error) {
+	var runs []publishRun
+	for range noChangeRuns {
+		pr, err := run()
+		if err != nil {
+			return publishRun{}, err
+		}
+		if pr.Written != 0 || pr.Res.Changed != 0 {
+			h.fail("%s, no change: %d files written under the output folder, report says %d changed; want 0", what, pr.Written, pr.Res.Changed)
+		}
+		runs = append(runs, pr)
+	}
+	slices.SortFunc(runs, func(a, b publishRun) int { return cmp.Compare(a.Res.Publish, b.Res.Publish) })
+	median := runs[len(runs)/2]
+	median.Label = fmt.Sprintf("no change (median of %d)", noChangeRuns)
+	return median, nil
+}
+
 // publishAlone measures publishing a store of h.opts.publishItems items:
 // into an empty folder, then again with nothing changed (noChangeRuns
 // times), then once more after damaging three files by hand (one deleted,
@@ -265,20 +286,16 @@ func (h *harness) publishAlone(ctx context.Context) error {
 		return err
 	}
 
-	var runs []publishRun
-	for range noChangeRuns {
+	median, err := h.noChange("publish", func() (publishRun, error) {
 		pr, ok, err := run("no change", nil)
-		if err != nil || !ok {
-			return err
+		if err == nil && !ok {
+			err = errors.New("publish no change failed")
 		}
-		if pr.Written != 0 || pr.Res.Changed != 0 {
-			h.fail("publish no change: %d files written under the output folder, report says %d changed; want 0", pr.Written, pr.Res.Changed)
-		}
-		runs = append(runs, pr)
+		return pr, err
+	})
+	if err != nil {
+		return err
 	}
-	slices.SortFunc(runs, func(a, b publishRun) int { return cmp.Compare(a.Res.Publish, b.Res.Publish) })
-	median := runs[len(runs)/2]
-	median.Label = fmt.Sprintf("no change (median of %d)", noChangeRuns)
 	h.publish = append(h.publish, median)
 
 	damaged := []string{filepath.Join(out, "zh-hant", "feed.json"), filepath.Join(out, "en", "rss.xml"), ""}
@@ -361,20 +378,10 @@ func (h *harness) publishSyndication(ctx context.Context, dir, db string, plain 
 		return err
 	}
 	h.syndication = append(h.syndication, cold)
-	var runs []publishRun
-	for range noChangeRuns {
-		pr, err := run("no change")
-		if err != nil {
-			return err
-		}
-		if pr.Written != 0 || pr.Res.Changed != 0 {
-			h.fail("publish with syndication, no change: %d files written, report says %d changed; want 0", pr.Written, pr.Res.Changed)
-		}
-		runs = append(runs, pr)
+	median, err := h.noChange("publish with syndication", func() (publishRun, error) { return run("no change") })
+	if err != nil {
+		return err
 	}
-	slices.SortFunc(runs, func(a, b publishRun) int { return cmp.Compare(a.Res.Publish, b.Res.Publish) })
-	median := runs[len(runs)/2]
-	median.Label = fmt.Sprintf("no change (median of %d)", noChangeRuns)
 	median.Plain = plain.Res.Publish
 	h.syndication = append(h.syndication, median)
 

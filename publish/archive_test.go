@@ -183,11 +183,7 @@ func TestArchives(t *testing.T) {
 	ctx := context.Background()
 	root := t.TempDir()
 	out := filepath.Join(root, "public")
-	st, err := sqlite.Open(ctx, filepath.Join(root, "feedloom.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := openSQLite(t, root)
 	reads := &idReads{Store: st}
 	opts := publish.Options{
 		Dir: out, BaseURL: archiveBase, Title: "News", Generator: "feedloom test", ArchiveSize: 3, PageSize: 3,
@@ -481,11 +477,7 @@ func TestPages(t *testing.T) {
 	ctx := context.Background()
 	root := t.TempDir()
 	out := filepath.Join(root, "public")
-	st, err := sqlite.Open(ctx, filepath.Join(root, "feedloom.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := openSQLite(t, root)
 	opts := publish.Options{
 		Dir: out, BaseURL: archiveBase, Title: "News", Generator: "feedloom test", PageSize: 2,
 		Languages: []publish.Language{{Tag: "en"}, {Tag: "zh-Hant", Title: "新聞"}},
@@ -574,11 +566,7 @@ func TestArchivesAndPagesOff(t *testing.T) {
 	ctx := context.Background()
 	root := t.TempDir()
 	out := filepath.Join(root, "public")
-	st, err := sqlite.Open(ctx, filepath.Join(root, "feedloom.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := openSQLite(t, root)
 	if _, err := st.Apply(ctx, "newsroom", store.Batch{Items: []feeds.Item{archiveItem(1, "en"), archiveItem(2, "en")}}); err != nil {
 		t.Fatal(err)
 	}
@@ -607,11 +595,7 @@ func TestArchivesAndPagesOff(t *testing.T) {
 func TestChannelChoiceWithoutArchives(t *testing.T) {
 	ctx := context.Background()
 	root := t.TempDir()
-	st, err := sqlite.Open(ctx, filepath.Join(root, "feedloom.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := openSQLite(t, root)
 	for n := 1; n <= 40; n++ {
 		var cats []string
 		if n%3 == 0 {
@@ -655,11 +639,7 @@ func (w word) String() string           { return string(w) }
 func TestCategorySlugsStored(t *testing.T) {
 	ctx := context.Background()
 	root := t.TempDir()
-	st, err := sqlite.Open(ctx, filepath.Join(root, "feedloom.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := openSQLite(t, root)
 	if _, err := st.Apply(ctx, "newsroom", store.Batch{Items: []feeds.Item{archiveItem(1, "en", "Research!", "Research", "研究")}}); err != nil {
 		t.Fatal(err)
 	}
@@ -699,4 +679,15 @@ func TestCategorySlugsStored(t *testing.T) {
 	if got, want := folders(filepath.Join(root, "other"), "Research"), []string{"research-2"}; !slices.Equal(got, want) {
 		t.Errorf("another node: %q, want %q", got, want)
 	}
+}
+
+// openSQLite opens a store in root, closed when the test ends.
+func openSQLite(t *testing.T, root string) *sqlite.Store {
+	t.Helper()
+	st, err := sqlite.Open(context.Background(), filepath.Join(root, "feedloom.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
 }

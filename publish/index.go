@@ -181,14 +181,7 @@ func (p *Publisher) renderIndex(sets []feedSet, home *feedSet) ([]byte, error) {
 		page.Older = older
 	}
 	for _, it := range front.items[:min(len(front.items), frontItems)] {
-		v := p.viewItem(it, m)
-		if it.Origin != nil {
-			v.Source = it.Origin.Title
-		}
-		if home == nil && len(p.opts.Languages) > 1 {
-			v.Badge = it.Language
-		}
-		page.Front = append(page.Front, v)
+		page.Front = append(page.Front, p.listItem(it, m, front.tag))
 	}
 	for _, s := range sets[1:] {
 		if s.language && (home == nil || s.dir != home.dir) {

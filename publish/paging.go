@@ -104,7 +104,7 @@ type numberedPage struct {
 	Items   []viewItem
 }
 
-var pageTemplate = template.Must(template.New("page").Parse(`<!DOCTYPE html>
+var pageTemplate = template.Must(template.Must(template.New("page").Parse(translationsTemplate + storiesTemplate)).Parse(`<!DOCTYPE html>
 <html lang="{{.Lang}}">
 <head>
 <meta charset="utf-8">
@@ -126,20 +126,7 @@ nav.pages{display:flex;justify-content:space-between;border-top:1px solid #ccc;p
 <h1>{{.Heading}}</h1>
 </header>
 <main>
-{{- range .Items}}
-<article>
-{{- if .Image}}
-<img src="{{.Image}}" alt="" loading="lazy">
-{{- end}}
-<div>
-<h2><a href="{{.Link}}"{{if .Lang}} lang="{{.Lang}}"{{end}}>{{.Title}}</a></h2>
-<p class="meta"><time {{.Date.Datetime}}>{{.Date.Text}}</time>{{if .Source}} · {{.Source}}{{end}}{{if .Badge}} <span class="badge">{{.Badge}}</span>{{end}}</p>
-{{- if .Summary}}
-<p{{if .Lang}} lang="{{.Lang}}"{{end}}>{{.Summary}}</p>
-{{- end}}
-</div>
-</article>
-{{- end}}
+{{- template "stories" .Items}}
 </main>
 <nav class="pages" aria-label="{{.Heading}}">
 <a href="{{.Newer}}" rel="prev">{{.M.Newer}}</a>
@@ -160,14 +147,7 @@ func (p *Publisher) renderPage(s *feedSet, d *doc, n int, newer, older string) (
 	m := messagesFor(page.Lang)
 	page.M, page.Heading = m, fmt.Sprintf(m.PageTitle, n)
 	for _, it := range d.items {
-		v := p.viewItem(it, m)
-		if it.Origin != nil {
-			v.Source = it.Origin.Title
-		}
-		if s.tag == "" && len(p.opts.Languages) > 1 {
-			v.Badge = it.Language
-		}
-		page.Items = append(page.Items, v)
+		page.Items = append(page.Items, p.listItem(it, m, s.tag))
 	}
 	var buf bytes.Buffer
 	if err := pageTemplate.Execute(&buf, page); err != nil {

@@ -43,7 +43,7 @@ type viewItem struct {
 	Only         string
 }
 
-var viewTemplate = template.Must(template.Must(template.New("view").Parse(translationsTemplate)).Parse(`<!DOCTYPE html>
+var viewTemplate = template.Must(template.Must(template.New("view").Parse(translationsTemplate + storiesTemplate)).Parse(`<!DOCTYPE html>
 <html lang="{{.Lang}}">
 <head>
 <meta charset="utf-8">
@@ -59,7 +59,8 @@ h1{font-size:1.6rem}h2{font-size:1.15rem;margin:0 0 .2rem}
 .subscribe code{display:block;overflow-wrap:anywhere;margin:.2rem 0 .5rem}
 article{display:flex;gap:1rem;border-top:1px solid #ddd;padding:.8rem 0}
 article img{width:7rem;height:5rem;object-fit:cover;flex:none}
-time,.note{color:#555;font-size:.95rem}a{color:#0645ad}p{margin:.3rem 0}
+time,.meta,.note{color:#555;font-size:.95rem}a{color:#0645ad}p{margin:.3rem 0}
+.badge{font-size:.8rem;border:1px solid #999;border-radius:.2rem;padding:0 .3rem;color:#444}
 .translations{font-size:.95rem}.translations a{margin-right:.75rem}
 </style>
 </head>
@@ -75,21 +76,7 @@ time,.note{color:#555;font-size:.95rem}a{color:#0645ad}p{margin:.3rem 0}
 </div>
 </header>
 <main>
-{{- range .Items}}
-<article>
-{{- if .Image}}
-<img src="{{.Image}}" alt="" loading="lazy">
-{{- end}}
-<div>
-<h2><a href="{{.Link}}"{{if .Lang}} lang="{{.Lang}}"{{end}}>{{.Title}}</a></h2>
-<time {{.Date.Datetime}}>{{.Date.Text}}</time>
-{{- if .Summary}}
-<p{{if .Lang}} lang="{{.Lang}}"{{end}}>{{.Summary}}</p>
-{{- end}}
-{{- template "translations" .}}
-</div>
-</article>
-{{- end}}
+{{- template "stories" .Items}}
 {{- if .Empty}}
 <p class="note">{{.M.NoStories}}</p>
 {{- end}}
@@ -97,6 +84,27 @@ time,.note{color:#555;font-size:.95rem}a{color:#0645ad}p{margin:.3rem 0}
 </body>
 </html>
 `))
+
+// storiesTemplate lists stories (viewItems) on a feed's page and a
+// numbered page: picture, title, date, source and language badge when
+// set, summary and translations.
+const storiesTemplate = `{{define "stories"}}
+{{- range .}}
+<article>
+{{- if .Image}}
+<img src="{{.Image}}" alt="" loading="lazy">
+{{- end}}
+<div>
+<h2><a href="{{.Link}}"{{if .Lang}} lang="{{.Lang}}"{{end}}>{{.Title}}</a></h2>
+<p class="meta"><time {{.Date.Datetime}}>{{.Date.Text}}</time>{{if .Source}} · {{.Source}}{{end}}{{if .Badge}} <span class="badge">{{.Badge}}</span>{{end}}</p>
+{{- if .Summary}}
+<p{{if .Lang}} lang="{{.Lang}}"{{end}}>{{.Summary}}</p>
+{{- end}}
+{{- template "translations" .}}
+</div>
+</article>
+{{- end}}
+{{- end}}`
 
 // translationsTemplate shows a listed story's translations (a viewItem's),
 // or that it has none, in the page's language; the links' text is in it
@@ -131,7 +139,7 @@ func (p *Publisher) renderView(s feedSet) ([]byte, error) {
 	}
 	page.Links = p.feedLinks(s, s.title, "")
 	for _, it := range s.items {
-		page.Items = append(page.Items, p.viewItem(it, page.M))
+		page.Items = append(page.Items, p.listItem(it, page.M, s.tag))
 	}
 	var buf bytes.Buffer
 	if err := viewTemplate.Execute(&buf, page); err != nil {
@@ -145,6 +153,20 @@ func (p *Publisher) viewItem(it feeds.Item, m messages) viewItem {
 	v := viewItem{Title: feeds.DisplayTitle(it, p.opts.Zone), Link: it.Link, Lang: it.Language,
 		Date: p.itemTime(it, m), Summary: it.Summary, Image: it.Image}
 	v.Translations, v.Only = p.pageTranslations(it, m)
+	return v
+}
+
+// listItem is it as a list of stories shows it: with the upstream it came
+// from, and with a language badge in a list of several languages (tag
+// "", when more than one is configured).
+func (p *Publisher) listItem(it feeds.Item, m messages, tag string) viewItem {
+	v := p.viewItem(it, m)
+	if it.Origin != nil {
+		v.Source = it.Origin.Title
+	}
+	if tag == "" && len(p.opts.Languages) > 1 {
+		v.Badge = it.Language
+	}
 	return v
 }
 
