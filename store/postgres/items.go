@@ -41,15 +41,18 @@ func (b batchTx) WriteItems(ctx context.Context, writes []store.Write) error {
 
 const (
 	// insertItem stores a new item; extra comes as text and is kept as json.
+	// It takes the next value of item_seq as its seq and rev.
 	insertItem = `INSERT INTO items (id, source, file, position, link, link_key, lang_key, language,
-		title, summary, content, published, updated, first_seen, slug, held, extra, story_hash)
-	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17::text::json, $18)`
+		title, summary, content, published, updated, first_seen, slug, held, extra, story_hash, seq, rev)
+	SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17::text::json, $18, n, n
+	FROM nextval('item_seq') AS n`
 	// updateItem never writes published, first_seen, position or slug.
 	// An embargoed item's date may still move (the newsroom postponed it);
 	// once released it is frozen. held in the CASE is the stored value.
 	updateItem = `UPDATE items SET file = $1, link = $2, link_key = $3, lang_key = $4, language = $5,
 		title = $6, summary = $7, content = $8, updated = $9, held = $10, extra = $11::text::json,
-		published = CASE WHEN held THEN $12 ELSE published END, story_hash = $13
+		published = CASE WHEN held THEN $12 ELSE published END, story_hash = $13,
+		rev = nextval('item_seq')
 	WHERE id = $14`
 	// updateHash records the story an unchanged item was made from.
 	updateHash = `UPDATE items SET story_hash = $1 WHERE id = $2`
@@ -125,7 +128,7 @@ func (b batchTx) RemoveItems(ctx context.Context, source string, ids []string) (
 
 // releaseItems compares whole seconds: a stored published time is at or
 // before now exactly when it is at or before now's whole second.
-const releaseItems = `UPDATE items SET held = false WHERE held AND published <= $1`
+const releaseItems = `UPDATE items SET held = false, rev = nextval('item_seq') WHERE held AND published <= $1`
 
 // Release clears Held on every held item published at or before now and
 // returns how many it released.

@@ -19,38 +19,57 @@ func (b batchTx) WriteItems(ctx context.Context, writes []store.Write) error {
 	}
 	defer closeAll(stmts)
 	insert, update := stmts[0], stmts[1]
+	// Every insert and change takes the next value of the counter, which
+	// the transaction holds: SQLite writes one transaction at a time.
+	var next int64
+	if err := b.tx.QueryRowContext(ctx, selectItemSeq).Scan(&next); err != nil {
+		return fmt.Errorf("item sequence: %w", err)
+	}
+	start := next
 	for _, w := range writes {
 		r := w.Row
 		switch {
 		case w.Insert:
+			next++
 			_, err = insert.ExecContext(ctx, r.ID, r.Source, r.File, r.Position, r.Link, r.LinkKey,
 				r.LangKey, r.Language, r.Title, r.Summary, r.Content, r.Published.Unix(),
-				r.Updated.Unix(), r.FirstSeen.Unix(), r.Slug, r.Held, r.Extra, r.Hash)
+				r.Updated.Unix(), r.FirstSeen.Unix(), r.Slug, r.Held, r.Extra, r.Hash, next, next)
 		case w.HashOnly:
 			_, err = b.tx.ExecContext(ctx, updateHash, r.Hash, r.ID)
 		default:
+			next++
 			_, err = update.ExecContext(ctx, r.File, r.Link, r.LinkKey, r.LangKey, r.Language,
-				r.Title, r.Summary, r.Content, r.Updated.Unix(), r.Held, r.Extra, r.Published.Unix(), r.Hash, r.ID)
+				r.Title, r.Summary, r.Content, r.Updated.Unix(), r.Held, r.Extra, r.Published.Unix(), r.Hash, next, r.ID)
 		}
 		if err != nil {
 			return fmt.Errorf("item %q: %w", r.ID, err)
+		}
+	}
+	if next != start {
+		if _, err := b.tx.ExecContext(ctx, updateItemSeq, next); err != nil {
+			return fmt.Errorf("item sequence: %w", err)
 		}
 	}
 	return nil
 }
 
 const (
+	selectItemSeq = `SELECT version FROM versions WHERE name = 'item_seq'`
+	updateItemSeq = `UPDATE versions SET version = ? WHERE name = 'item_seq'`
+)
+
+const (
 	// insertItem stores a new item: times as unix seconds, a nil link key or
 	// slug as NULL.
 	insertItem = `INSERT INTO items (id, source, file, position, link, link_key, lang_key, language,
-		title, summary, content, published, updated, first_seen, slug, held, extra, story_hash)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+		title, summary, content, published, updated, first_seen, slug, held, extra, story_hash, seq, rev)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	// updateItem never writes published, first_seen, position or slug.
 	// An embargoed item's date may still move (the newsroom postponed it);
 	// once released it is frozen.
 	updateItem = `UPDATE items SET file = ?, link = ?, link_key = ?, lang_key = ?, language = ?,
 		title = ?, summary = ?, content = ?, updated = ?, held = ?, extra = ?,
-		published = CASE WHEN held = 1 THEN ? ELSE published END, story_hash = ?
+		published = CASE WHEN held = 1 THEN ? ELSE published END, story_hash = ?, rev = ?
 	WHERE id = ?`
 	// updateHash records the story an unchanged item was made from.
 	updateHash = `UPDATE items SET story_hash = ? WHERE id = ?`
@@ -193,7 +212,9 @@ func (b batchTx) RemoveItems(ctx context.Context, source string, ids []string) (
 
 // releaseItems compares whole seconds: a stored published time is at or
 // before now exactly when it is at or before now's whole second.
-const releaseItems = `UPDATE items SET held = 0 WHERE held = 1 AND published <= ?`
+const releaseItems = `UPDATE items SET held = 0,
+	rev = (SELECT version + 1 FROM versions WHERE name = 'item_seq')
+WHERE held = 1 AND published <= ?`
 
 // Release clears Held on every held item published at or before now and
 // returns how many it released.
@@ -220,6 +241,11 @@ func (s *Store) release(ctx context.Context, now time.Time) (int, error) {
 		return 0, err
 	}
 	if n > 0 {
+		// The released items took the next value of the counter as their
+		// rev.
+		if _, err := tx.ExecContext(ctx, `UPDATE versions SET version = version + 1 WHERE name = 'item_seq'`); err != nil {
+			return 0, err
+		}
 		if err := (batchTx{tx}).BumpContent(ctx); err != nil {
 			return 0, err
 		}

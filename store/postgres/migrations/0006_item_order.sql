@@ -4,8 +4,10 @@
 -- need not render again.
 
 -- seq numbers items in the order they were first stored and is never
--- reused (a sequence never goes back). rev is a value of the same sequence
--- taken at the item's last change. Items stored before this step are
+-- reused (a sequence never goes back): the statement that inserts an item
+-- takes the next value. rev is a value of the same sequence taken at the
+-- item's last change of what it shows (a release is one), not of the hash
+-- of the story it was made from. Items stored before this step are
 -- numbered by when they were first seen.
 CREATE SEQUENCE item_seq;
 ALTER TABLE items ADD COLUMN seq bigint NOT NULL DEFAULT 0;
@@ -15,25 +17,3 @@ FROM (SELECT id, row_number() OVER (ORDER BY first_seen, published, id) AS n FRO
 WHERE r.id = items.id;
 SELECT setval('item_seq', (SELECT count(*) FROM items) + 1, false);
 CREATE UNIQUE INDEX items_seq ON items (seq);
-
--- Numbers are taken in the database itself, so every writer, whatever
--- statement it runs, numbers the same way.
-CREATE FUNCTION items_seq() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-	NEW.seq := nextval('item_seq');
-	NEW.rev := NEW.seq;
-	RETURN NEW;
-END $$;
-CREATE TRIGGER items_seq_insert BEFORE INSERT ON items
-	FOR EACH ROW EXECUTE FUNCTION items_seq();
-
--- A change of what an item shows (not of the hash of the story it was made
--- from) is a new rev. Release, which changes held, is one.
-CREATE FUNCTION items_rev() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-	NEW.rev := nextval('item_seq');
-	RETURN NEW;
-END $$;
-CREATE TRIGGER items_rev_update BEFORE UPDATE OF file, link, language, title, summary, content,
-	published, updated, held, extra ON items
-	FOR EACH ROW EXECUTE FUNCTION items_rev();
