@@ -37,14 +37,19 @@ type fakeStore struct{ items []feeds.Item }
 
 func (s *fakeStore) Items(_ context.Context, q store.Query) ([]feeds.Item, error) {
 	var out []feeds.Item
+	var ids map[string]bool
+	if q.IDs != nil {
+		ids = make(map[string]bool, len(q.IDs))
+		for _, id := range q.IDs {
+			ids[id] = true
+		}
+	}
 	for i, it := range s.items {
 		if it.Seq == 0 {
 			it.Seq = int64(i + 1)
 		}
 		if it.Rev == 0 {
-			h := fnv.New64a()
-			fmt.Fprintf(h, "%#v", it)
-			it.Rev = int64(h.Sum64() >> 1)
+			it.Rev = fakeRev(&it)
 		}
 		if q.NoContent {
 			it.Content = ""
@@ -55,7 +60,7 @@ func (s *fakeStore) Items(_ context.Context, q store.Query) ([]feeds.Item, error
 		}
 		if (!it.Held || q.IncludeHeld) && feeds.MatchLang(it.Language, q.Language) &&
 			(q.Source == "" || q.Source == it.Source) && (!q.Unlinked || it.Link == "") &&
-			(q.IDs == nil || slices.Contains(q.IDs, it.ID)) &&
+			(q.IDs == nil || ids[it.ID]) &&
 			(q.TranslationKeys == nil || it.TranslationKey != "" && slices.Contains(q.TranslationKeys, it.TranslationKey)) {
 			out = append(out, it)
 		}
@@ -67,6 +72,35 @@ func (s *fakeStore) Items(_ context.Context, q store.Query) ([]feeds.Item, error
 		return cmp.Or(b.Published.Compare(a.Published), strings.Compare(a.ID, b.ID))
 	})
 	return out[:min(len(out), cmp.Or(q.Limit, len(out)))], nil
+}
+
+// fakeRev stands for what it shows, as a store's rev does: a change of
+// any of it gives another.
+func fakeRev(it *feeds.Item) int64 {
+	h := fnv.New64a()
+	for _, s := range []string{it.ID, it.Source, it.Title, it.Link, it.Summary, it.Content, it.Language, it.Image,
+		it.Slug, it.File, it.Precision, it.TranslationKey} {
+		io.WriteString(h, s)
+		h.Write([]byte{0})
+	}
+	for _, s := range it.Categories {
+		io.WriteString(h, s)
+		h.Write([]byte{1})
+	}
+	for _, a := range it.Authors {
+		fmt.Fprintf(h, "%s\x00%s\x00%s\x02", a.Name, a.Email, a.URL)
+	}
+	for _, e := range it.Enclosures {
+		fmt.Fprintf(h, "%s\x00%s\x00%d\x03", e.URL, e.Type, e.Length)
+	}
+	for _, t := range it.Translations {
+		fmt.Fprintf(h, "%+v\x04", t)
+	}
+	if it.Origin != nil {
+		fmt.Fprintf(h, "%+v\x05", *it.Origin)
+	}
+	fmt.Fprintf(h, "%d %d %t", it.Published.UnixNano(), it.Updated.UnixNano(), it.Held)
+	return int64(h.Sum64() >> 1)
 }
 
 // Newest is the latest Published or Updated among released items, as the
