@@ -241,6 +241,13 @@ func TestArchives(t *testing.T) {
 		"channels/research/archive/rss/1.xml":        ids(2, 5, 7),
 		"channels/research/archive/json/latest.json": ids(9),
 	})
+	// Within a document, newest first, as in the current one: 3 (11
+	// March), 1 (8 March), 2 (4 March).
+	for _, path := range []string{"en/archive/rss/1.xml", "en/archive/atom/1.xml", "en/archive/json/1.json"} {
+		if got := readDoc(t, out, path).ids; !slices.Equal(got, ids(3, 1, 2)) {
+			t.Errorf("%s in order %q, want %q", path, got, ids(3, 1, 2))
+		}
+	}
 	for _, gone := range []string{"archive/rss/4.xml", "en/archive/rss/3.xml", "zh-hant/archive/rss/1.xml"} {
 		if _, err := os.Stat(filepath.Join(out, gone)); !os.IsNotExist(err) {
 			t.Errorf("%s exists: %v", gone, err)
