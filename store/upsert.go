@@ -1,9 +1,12 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/feedloom/feedloom/feeds"
 )
@@ -201,4 +204,37 @@ func uniqueSlug(taken map[string]bool, base string) string {
 			return slug
 		}
 	}
+}
+
+// SeqOrder ranks the inserts of writes (0, 1, …; -1 for the other
+// writes) in the order they take sequence numbers: the oldest first, by
+// Published, then from the bottom of their file or feed (Position
+// descending), then by id. A feed or listing lists its newest story first;
+// numbered in that order, a first fetch would put its newest stories in
+// the oldest archive document.
+func SeqOrder(writes []Write) []int {
+	var ins []int
+	for i, w := range writes {
+		if w.Insert {
+			ins = append(ins, i)
+		}
+	}
+	slices.SortStableFunc(ins, func(a, b int) int {
+		ra, rb := writes[a].Row, writes[b].Row
+		if c := ra.Published.Compare(rb.Published); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(rb.Position, ra.Position); c != 0 {
+			return c
+		}
+		return strings.Compare(ra.ID, rb.ID)
+	})
+	rank := make([]int, len(writes))
+	for i := range rank {
+		rank[i] = -1
+	}
+	for r, i := range ins {
+		rank[i] = r
+	}
+	return rank
 }

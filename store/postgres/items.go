@@ -14,14 +14,33 @@ import (
 // WriteItems makes the writes store.WriteBatch decided in one pipelined
 // batch, in order.
 func (b batchTx) WriteItems(ctx context.Context, writes []store.Write) error {
+	// The inserts take their numbers in store.SeqOrder, not in the order
+	// they are made (which the upsert plan fixes): taken here, ascending.
+	rank := store.SeqOrder(writes)
+	inserts := 0
+	for _, r := range rank {
+		if r >= 0 {
+			inserts++
+		}
+	}
+	var seqs []int64
+	if inserts > 0 {
+		rows, err := b.tx.Query(ctx, takeSeqs, inserts)
+		if err == nil {
+			seqs, err = pgx.CollectRows(rows, pgx.RowTo[int64])
+		}
+		if err != nil {
+			return fmt.Errorf("item sequence: %w", err)
+		}
+	}
 	var batch pgx.Batch
-	for _, w := range writes {
+	for i, w := range writes {
 		r := w.Row
 		switch {
 		case w.Insert:
 			batch.Queue(insertItem, r.ID, r.Source, r.File, r.Position, r.Link, r.LinkKey,
 				r.LangKey, r.Language, r.Title, r.Summary, r.Content, r.Published, r.Updated,
-				r.FirstSeen, r.Slug, r.Held, r.Extra, r.Hash)
+				r.FirstSeen, r.Slug, r.Held, r.Extra, r.Hash, seqs[rank[i]])
 		case w.HashOnly:
 			batch.Queue(updateHash, r.Hash, r.ID)
 		default:
@@ -41,11 +60,12 @@ func (b batchTx) WriteItems(ctx context.Context, writes []store.Write) error {
 
 const (
 	// insertItem stores a new item; extra comes as text and is kept as json.
-	// It takes the next value of item_seq as its seq and rev.
+	// $19 is its seq and rev, a value of item_seq (takeSeqs).
 	insertItem = `INSERT INTO items (id, source, file, position, link, link_key, lang_key, language,
 		title, summary, content, published, updated, first_seen, slug, held, extra, story_hash, seq, rev)
-	SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17::text::json, $18, n, n
-	FROM nextval('item_seq') AS n`
+	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17::text::json, $18, $19, $19)`
+	// takeSeqs takes $1 values of item_seq, ascending.
+	takeSeqs = `SELECT nextval('item_seq') FROM generate_series(1, $1) ORDER BY 1`
 	// updateItem never writes published, first_seen, position or slug.
 	// An embargoed item's date may still move (the newsroom postponed it);
 	// once released it is frozen. held in the CASE is the stored value.
@@ -128,7 +148,13 @@ func (b batchTx) RemoveItems(ctx context.Context, source string, ids []string) (
 
 // releaseItems compares whole seconds: a stored published time is at or
 // before now exactly when it is at or before now's whole second.
-const releaseItems = `UPDATE items SET held = false, rev = nextval('item_seq') WHERE held AND published <= $1`
+// releaseItems releases the held items published by $1, oldest first,
+// each with a new seq: it reaches the feeds only now, and a seq from when
+// it was stored would put it in an archive document that was full before.
+const releaseItems = `UPDATE items SET held = false, seq = r.n, rev = r.n
+FROM (SELECT id, nextval('item_seq') AS n
+	FROM (SELECT id FROM items WHERE held AND published <= $1 ORDER BY published, id) AS o) AS r
+WHERE items.id = r.id`
 
 // Release clears Held on every held item published at or before now and
 // returns how many it released.

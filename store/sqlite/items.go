@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -21,19 +22,26 @@ func (b batchTx) WriteItems(ctx context.Context, writes []store.Write) error {
 	insert, update := stmts[0], stmts[1]
 	// Every insert and change takes the next value of the counter, which
 	// the transaction holds: SQLite writes one transaction at a time.
-	var next int64
-	if err := b.tx.QueryRowContext(ctx, selectItemSeq).Scan(&next); err != nil {
+	var start int64
+	if err := b.tx.QueryRowContext(ctx, selectItemSeq).Scan(&start); err != nil {
 		return fmt.Errorf("item sequence: %w", err)
 	}
-	start := next
-	for _, w := range writes {
+	rank := store.SeqOrder(writes)
+	inserts := 0
+	for _, r := range rank {
+		if r >= 0 {
+			inserts++
+		}
+	}
+	next := start + int64(inserts) // the inserts take start+1 … next, the changes after
+	for i, w := range writes {
 		r := w.Row
 		switch {
 		case w.Insert:
-			next++
+			seq := start + 1 + int64(rank[i])
 			_, err = insert.ExecContext(ctx, r.ID, r.Source, r.File, r.Position, r.Link, r.LinkKey,
 				r.LangKey, r.Language, r.Title, r.Summary, r.Content, r.Published.Unix(),
-				r.Updated.Unix(), r.FirstSeen.Unix(), r.Slug, r.Held, r.Extra, r.Hash, next, next)
+				r.Updated.Unix(), r.FirstSeen.Unix(), r.Slug, r.Held, r.Extra, r.Hash, seq, seq)
 		case w.HashOnly:
 			_, err = b.tx.ExecContext(ctx, updateHash, r.Hash, r.ID)
 		default:
@@ -212,9 +220,13 @@ func (b batchTx) RemoveItems(ctx context.Context, source string, ids []string) (
 
 // releaseItems compares whole seconds: a stored published time is at or
 // before now exactly when it is at or before now's whole second.
-const releaseItems = `UPDATE items SET held = 0,
-	rev = (SELECT version + 1 FROM versions WHERE name = 'item_seq')
-WHERE held = 1 AND published <= ?`
+// selectReleased lists the held items to release, oldest first: each takes
+// a new seq, since it reaches the feeds only now, and a seq from when it
+// was stored would put it in an archive document that was full before.
+const (
+	selectReleased = `SELECT id FROM items WHERE held = 1 AND published <= ? ORDER BY published, id`
+	releaseItem    = `UPDATE items SET held = 0, seq = ?, rev = ? WHERE id = ?`
+)
 
 // Release clears Held on every held item published at or before now and
 // returns how many it released.
@@ -227,33 +239,56 @@ func (s *Store) Release(ctx context.Context, now time.Time) (int, error) {
 }
 
 func (s *Store) release(ctx context.Context, now time.Time) (int, error) {
+	// A release that finds nothing writes nothing, which a read-only
+	// store would let pass unnoticed.
+	if s.readOnly {
+		return 0, errors.New("the store is open read-only")
+	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, err
 	}
 	defer tx.Rollback()
-	res, err := tx.ExecContext(ctx, releaseItems, now.Unix())
+	rows, err := tx.QueryContext(ctx, selectReleased, now.Unix())
 	if err != nil {
 		return 0, err
 	}
-	n, err := res.RowsAffected()
-	if err != nil {
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
 		return 0, err
 	}
-	if n > 0 {
-		// The released items took the next value of the counter as their
-		// rev.
-		if _, err := tx.ExecContext(ctx, `UPDATE versions SET version = version + 1 WHERE name = 'item_seq'`); err != nil {
+	if len(ids) == 0 {
+		return 0, nil
+	}
+	var next int64
+	if err := tx.QueryRowContext(ctx, selectItemSeq).Scan(&next); err != nil {
+		return 0, err
+	}
+	for _, id := range ids {
+		next++
+		if _, err := tx.ExecContext(ctx, releaseItem, next, next, id); err != nil {
 			return 0, err
 		}
-		if err := (batchTx{tx}).BumpContent(ctx); err != nil {
-			return 0, err
-		}
+	}
+	if _, err := tx.ExecContext(ctx, updateItemSeq, next); err != nil {
+		return 0, err
+	}
+	if err := (batchTx{tx}).BumpContent(ctx); err != nil {
+		return 0, err
 	}
 	if err := tx.Commit(); err != nil {
 		return 0, err
 	}
-	return int(n), nil
+	return len(ids), nil
 }
 
 // itemsSQL is the Items statement in parts. Released items are read from
