@@ -113,7 +113,11 @@ func cutName(kind string, s *feedSet, size int) string {
 	sel := s.tag
 	if s.channel != nil {
 		c := s.channel
-		sel = fmt.Sprintf("%q %q %q %q %q", c.Languages, c.Sources, c.Categories, ruleStrings(c.Include), ruleStrings(c.Exclude))
+		sources := c.Sources
+		if c.listed != nil {
+			sources = c.listed
+		}
+		sel = fmt.Sprintf("%q %q %q %q %q", c.Languages, sources, c.Categories, ruleStrings(c.Include), ruleStrings(c.Exclude))
 	}
 	sum := sha256.Sum256([]byte(sel))
 	return fmt.Sprintf("%s %s %d %x", kind, s.dir, size, sum[:6])
@@ -278,9 +282,8 @@ func archivePath(s *feedSet, fm format, d *doc) string {
 // docHash stands for what a document's file shows besides the options (in
 // the manifest's fingerprint): its number, its neighbours (which depend on
 // full, the number of full documents, only for the newest full one and
-// latest), and each item at its revision; an empty document also the time
-// it is dated by.
-func docHash(kind string, d *doc, full int, empty time.Time) string {
+// latest), and each item at its revision.
+func docHash(kind string, d *doc, full int) string {
 	h := sha256.New()
 	fmt.Fprintf(h, "%s %d\n", kind, d.n)
 	if d.n == 0 || d.n == full {
@@ -288,9 +291,6 @@ func docHash(kind string, d *doc, full int, empty time.Time) string {
 	}
 	for i, id := range d.ids {
 		fmt.Fprintf(h, "%q %d\n", id, d.revs[i])
-	}
-	if len(d.ids) == 0 {
-		fmt.Fprintf(h, "empty %d\n", empty.Unix())
 	}
 	return hex.EncodeToString(h.Sum(nil))
 }
@@ -311,11 +311,9 @@ func (p *Publisher) archiveFiles(sets []feedSet, newestAll time.Time) []docFile 
 		full := len(s.archive) - 1
 		for j := range s.archive {
 			d := &s.archive[j]
-			in := docHash("archive", d, full, newestAll)
+			in := docHash("archive", d, full)
+			// An empty document keeps its file's time.
 			mod := d.newest
-			if mod.IsZero() {
-				mod = newestAll
-			}
 			for _, fm := range p.formats {
 				out = append(out, docFile{
 					file: file{path: archivePath(s, fm, d), mod: mod, cost: len(d.ids) + 1,
@@ -347,9 +345,21 @@ func (p *Publisher) archiveFeed(s *feedSet, fm format, d *doc, newestAll time.Ti
 	f.Hub, f.Alternates = "", nil
 	f.Archived = true
 	f.Items = d.items
+	if s.tag == "" {
+		// The current document's shared language is not this one's.
+		f.Language = sharedLanguage(d.items)
+	}
+	// An empty document (its items all removed, or a feed with none) is
+	// dated by nothing that moves, so that it is not rewritten on every
+	// change elsewhere: writers date it at the epoch.
 	f.Updated = newest(d.items)
-	if f.Updated.IsZero() {
-		f.Updated = newestAll
+	// JSON Feed's feed_url identifies the feed, as Atom's id does: the
+	// current document's, on every page of it.
+	if fm.archive == "json" {
+		f.SelfURL = f.Current
+		if f.SelfURL == "" {
+			f.SelfURL = base + s.dir + fm.file
+		}
 	}
 	full := len(s.archive) - 1 // documents before latest
 	switch {

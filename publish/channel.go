@@ -46,7 +46,7 @@ func (p *Publisher) withListFeeds(ctx context.Context, chans []*Channel) ([]*Cha
 		}
 		if len(expanded) != len(c.Sources) {
 			cp := *c
-			cp.Sources = expanded
+			cp.Sources, cp.listed = expanded, c.Sources
 			out[i] = &cp
 		}
 	}
@@ -64,7 +64,11 @@ type Channel struct {
 	Include    []Rule   // any of them on title and summary; nil for all
 	Exclude    []Rule   // none of them
 	Content    string   // "summary" or "headlines" trim the items; anything else is "full"
-	MaxItems   int      // 0 means Options.MaxItems
+	// listed are Sources as configured when they name list sources, whose
+	// feeds Sources then holds too; nil otherwise. Archives are cut by the
+	// configured selection, which a list's changes do not move.
+	listed   []string
+	MaxItems int // 0 means Options.MaxItems
 }
 
 // Rule is an include or exclude rule of a channel; String is how it was

@@ -31,8 +31,17 @@ func (p *Publisher) Check() error {
 		if i > 0 {
 			dirs = append(dirs, s)
 		}
-		// The documents cut from the store are written first.
 		dirs = append(dirs, filepath.Join(s, pageDir))
+	}
+	// The documents cut from the store are written first, in every feed
+	// set's folder (the category channels' once their slugs are known).
+	for _, c := range p.opts.Channels {
+		sets = append(sets, filepath.Join(p.opts.Dir, channelsDir, c.Name))
+	}
+	for _, cc := range p.categories {
+		sets = append(sets, filepath.Join(p.opts.Dir, filepath.FromSlash(cc.dir)))
+	}
+	for _, s := range sets {
 		for _, fm := range p.formats {
 			dirs = append(dirs, filepath.Join(s, archiveDir, fm.archive))
 		}

@@ -60,14 +60,11 @@ func (p *Publisher) pageFiles(sets []feedSet, newestAll time.Time) []docFile {
 		list := pageList(s)
 		for j, d := range list {
 			n := pageNumber(s, d)
-			in := docHash("page", d, 0, newestAll)
+			in := docHash("page", d, 0)
 			if j == len(list)-1 {
-				in = docHash("newest page "+strconv.Itoa(n), d, 0, newestAll)
+				in = docHash("newest page "+strconv.Itoa(n), d, 0)
 			}
-			mod := d.newest
-			if mod.IsZero() {
-				mod = newestAll
-			}
+			mod := d.newest // an empty page keeps its file's time
 			older := ""
 			if j > 0 {
 				older = strconv.Itoa(pageNumber(s, list[j-1])) + ".html"

@@ -557,7 +557,8 @@ func (p *Publisher) removeOrphans(keep []string, sets []feedSet) ([]string, erro
 	}
 	for i := range sets {
 		s := &sets[i]
-		if s.pages {
+		// The front pages' sets, with pages or with pages turned off.
+		if s.dir == "" || s.language {
 			var names []string
 			for _, d := range pageList(s) {
 				names = append(names, strconv.Itoa(pageNumber(s, d))+".html")
