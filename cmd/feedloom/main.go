@@ -43,6 +43,8 @@ Usage:
                                              print what a configured source yields, the same way
   feedloom opml export [--config FILE]       print the upstream subscriptions (feed sources, and
                                              the feeds of opml sources) as OPML 2.0
+  feedloom healthcheck [--url URL | --addr ADDR]
+                                             exit 0 when a running serve's /healthz answers 200, else 1
   feedloom version                           print the version
 
 Exit codes: 0 ok; 1 published, but some sources or story files failed;
@@ -73,6 +75,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return cmdFetch(ctx, rest, stdout, stderr)
 	case "opml":
 		return cmdOPML(ctx, rest, stdout, stderr)
+	case "healthcheck":
+		return cmdHealthcheck(ctx, rest, stderr)
 	case "version", "--version":
 		fmt.Fprintf(stdout, "feedloom %s\n", version)
 		return exitOK

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -8,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -30,7 +32,7 @@ const shutdownGrace = 5 * time.Second
 func cmdServe(ctx context.Context, args []string, stderr io.Writer) int {
 	fs := newFlags("serve", stderr)
 	path := fs.String("config", "config.yaml", "config file")
-	addr := fs.String("addr", "", "listen address (default serve.addr from the config)")
+	addr := fs.String("addr", "", "listen address (default $"+addrEnv+", else serve.addr from the config)")
 	dev := fs.Bool("dev", false, "for a local preview: allow schedules under one minute, and serve pages with site.base_url rewritten to this server's address")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
@@ -43,7 +45,7 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) int {
 	}
 	logWarnings(log, cfg)
 	if *addr == "" {
-		*addr = cfg.Serve.Addr
+		*addr = cmp.Or(os.Getenv(addrEnv), cfg.Serve.Addr)
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
