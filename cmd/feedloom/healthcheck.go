@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -23,31 +24,42 @@ const addrEnv = "FEEDLOOM_ADDR"
 // neither --addr nor FEEDLOOM_ADDR says otherwise.
 const defaultHealthAddr = "127.0.0.1:8080"
 
+type healthcheckOptions struct {
+	url, addr string
+	timeout   time.Duration
+}
+
+func healthcheckFlags(fs *flag.FlagSet) *healthcheckOptions {
+	o := new(healthcheckOptions)
+	fs.StringVar(&o.url, "url", "", "ask `URL` (default /healthz at --addr)")
+	fs.StringVar(&o.addr, "addr", "", "ask the serve listening on `ADDR` (default $"+addrEnv+", else "+defaultHealthAddr+")")
+	fs.DurationVar(&o.timeout, "timeout", 5*time.Second, "give up after `DURATION` without an answer")
+	return o
+}
+
 // cmdHealthcheck asks a running serve for /healthz and exits 0 on a 200, 1
 // on anything else (a 503, no answer, a timeout), with a one-line reason on
 // stderr. It is what a scratch container's HEALTHCHECK runs: such an image
 // has no shell and no curl.
-func cmdHealthcheck(ctx context.Context, args []string, stderr io.Writer) int {
+func cmdHealthcheck(ctx context.Context, args []string, _, stderr io.Writer) int {
 	fs := newFlags("healthcheck", stderr)
-	rawURL := fs.String("url", "", "the /healthz URL to ask (default from --addr)")
-	addr := fs.String("addr", "", "the address serve listens on (default $"+addrEnv+", else "+defaultHealthAddr+")")
-	timeout := fs.Duration("timeout", 5*time.Second, "how long to wait for the answer")
+	o := healthcheckFlags(fs)
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
-	target := *rawURL
+	target := o.url
 	if target == "" {
-		u, err := healthURL(cmp.Or(*addr, os.Getenv(addrEnv), defaultHealthAddr))
+		u, err := healthURL(cmp.Or(o.addr, os.Getenv(addrEnv), defaultHealthAddr))
 		if err != nil {
 			fmt.Fprintf(stderr, "feedloom healthcheck: %v\n", err)
 			return exitUsage
 		}
 		target = u
-	} else if *addr != "" {
+	} else if o.addr != "" {
 		fmt.Fprintln(stderr, "feedloom healthcheck: --url and --addr both given; use one")
 		return exitUsage
 	}
-	if err := askHealth(ctx, target, *timeout); err != nil {
+	if err := askHealth(ctx, target, o.timeout); err != nil {
 		fmt.Fprintf(stderr, "feedloom healthcheck: %v\n", err)
 		return exitPartial
 	}

@@ -76,7 +76,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case "opml":
 		return cmdOPML(ctx, rest, stdout, stderr)
 	case "healthcheck":
-		return cmdHealthcheck(ctx, rest, stderr)
+		return cmdHealthcheck(ctx, rest, stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintf(stdout, "feedloom %s\n", version)
 		return exitOK
