@@ -91,8 +91,9 @@ mkdir -p "$site"
 cp -R examples "$site/"
 sed -e 's|^data_dir: data$|data_dir: /var/lib/feedloom|' \
   -e 's|^  dir: public$|  dir: /srv/feedloom/public|' config.yaml >"$site/config.yaml"
-grep -q '^data_dir: /var/lib/feedloom$' "$site/config.yaml" && grep -q '^  dir: /srv/feedloom/public$' "$site/config.yaml" ||
+if ! grep -q '^data_dir: /var/lib/feedloom$' "$site/config.yaml" || ! grep -q '^  dir: /srv/feedloom/public$' "$site/config.yaml"; then
   fail "config.yaml no longer has 'data_dir: data' and '  dir: public' lines to point at the volumes"
+fi
 chmod -R a+rX "$site"
 
 # build, with the volumes on host folders so feedcheck can read the output:
@@ -105,7 +106,7 @@ docker run --rm -v "$site:/etc/feedloom:ro" -v "$data:/var/lib/feedloom" -v "$pu
   "$tag" build || fail "feedloom build in the container exited $?"
 [ -f "$data/feedloom.db" ] || fail "no store in the data volume"
 ../shared/tools/feedcheck/feedcheck "$public"
-find "$public" ! -uid "$uid" -print -quit | grep -q . && fail "output written by a user other than $uid"
+[ -z "$(find "$public" ! -uid "$uid" -print -quit)" ] || fail "output written by a user other than $uid"
 
 # build on PostgreSQL: the store's DSN from FEEDLOOM_DSN, none in the file.
 if [ -n "${FEEDLOOM_TEST_PG:-}" ]; then
@@ -145,7 +146,10 @@ log "serve container healthy after $((SECONDS - up)) s"
 
 # http_get PORT PATH prints the status line of a GET, with bash alone.
 http_get() {
-  exec 3<>"/dev/tcp/127.0.0.1/$1"
+  if ! { exec 3<>"/dev/tcp/127.0.0.1/$1"; } 2>/dev/null; then
+    echo "no connection to 127.0.0.1:$1"
+    return
+  fi
   printf 'GET %s HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' "$2" >&3
   head -n 1 <&3 | tr -d '\r'
   exec 3<&-
