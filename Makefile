@@ -1,8 +1,15 @@
 # feedloom's front door: `make run` builds the example feeds into public/,
 # `make test` runs every test.
 GO      ?= go
+# Stamped into the binary, and printed by `feedloom version`. Each is worked
+# out once (:=), so a long recipe stamps every binary alike.
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
-LDFLAGS := -X main.version=$(VERSION)
+VERSION := $(VERSION)
+COMMIT  ?= $(shell git rev-parse --short=12 HEAD 2>/dev/null)
+COMMIT  := $(COMMIT)
+DATE    ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
+DATE    := $(DATE)
+LDFLAGS := -X main.version=$(VERSION) -X main.commit=$(COMMIT) -X main.date=$(DATE)
 BIN     := bin/feedloom
 
 .PHONY: all build run serve check test test-race fuzz bench bench-serve lint fmt clean

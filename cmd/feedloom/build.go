@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -15,13 +16,22 @@ import (
 	"github.com/feedloom/feedloom/scheduler"
 )
 
+// checkOptions are check's flags.
+type checkOptions struct{ config string }
+
+func checkFlags(fs *flag.FlagSet) *checkOptions {
+	o := new(checkOptions)
+	configFlag(fs, &o.config, "config.yaml")
+	return o
+}
+
 func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("check", stderr)
-	path := fs.String("config", "config.yaml", "config file")
+	o := checkFlags(fs)
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
-	cfg, err := config.Load(*path, config.LoadOptions{})
+	cfg, err := config.Load(o.config, config.LoadOptions{})
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return exitUsage
@@ -30,7 +40,7 @@ func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintln(stderr, "warning: "+w)
 	}
 	if err := writableDir(cfg.DataDir); err != nil {
-		fmt.Fprintf(stderr, "%s: data_dir %s: %v\n", *path, cfg.DataDir, err)
+		fmt.Fprintf(stderr, "%s: data_dir %s: %v\n", o.config, cfg.DataDir, err)
 		return exitUsage
 	}
 	if cfg.Store.Driver == "postgres" {
@@ -38,30 +48,42 @@ func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		// points at: connect, and check the schema is one this binary knows.
 		st, err := wiring.OpenStore(ctx, cfg)
 		if err != nil {
-			fmt.Fprintf(stderr, "%s: store: %v\n", *path, err)
+			fmt.Fprintf(stderr, "%s: store: %v\n", o.config, err)
 			return exitUsage
 		}
 		st.Close()
 	}
-	fmt.Fprintf(stdout, "%s: ok (%d languages, %d sources)\n", *path, len(cfg.Languages), len(cfg.Sources))
+	fmt.Fprintf(stdout, "%s: ok (%d languages, %d sources)\n", o.config, len(cfg.Languages), len(cfg.Sources))
 	return exitOK
 }
 
-func cmdBuild(ctx context.Context, args []string, stderr io.Writer) int {
+// buildOptions are build's flags.
+type buildOptions struct {
+	config string
+	force  bool
+}
+
+func buildFlags(fs *flag.FlagSet) *buildOptions {
+	o := new(buildOptions)
+	configFlag(fs, &o.config, "config.yaml")
+	fs.BoolVar(&o.force, "force", false, "fetch sources even inside their backoff or cache window")
+	return o
+}
+
+func cmdBuild(ctx context.Context, args []string, _, stderr io.Writer) int {
 	fs := newFlags("build", stderr)
-	path := fs.String("config", "config.yaml", "config file")
-	force := fs.Bool("force", false, "fetch sources even inside their backoff or cache window")
+	o := buildFlags(fs)
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
 	log := newLogger(stderr)
-	cfg, err := config.Load(*path, config.LoadOptions{})
+	cfg, err := config.Load(o.config, config.LoadOptions{})
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return exitUsage
 	}
 	logWarnings(log, cfg)
-	site, code := wire(ctx, cfg, wiring.Options{Role: wiring.Build, Force: *force}, log)
+	site, code := wire(ctx, cfg, wiring.Options{Role: wiring.Build, Force: o.force}, log)
 	if site == nil {
 		return code
 	}

@@ -21,6 +21,20 @@ import (
 	"github.com/feedloom/feedloom/store"
 )
 
+// fetchOptions are fetch's flags.
+type fetchOptions struct {
+	config, source string
+	allowPrivate   bool
+}
+
+func fetchFlags(fs *flag.FlagSet) *fetchOptions {
+	o := new(fetchOptions)
+	fs.StringVar(&o.config, "config", "", "read the config from `FILE`, for ids and time zone (default ./config.yaml if present)")
+	fs.BoolVar(&o.allowPrivate, "allow-private", false, "fetch from loopback, private and link-local addresses too (a configured source's allow_private applies without it)")
+	fs.StringVar(&o.source, "source", "", "fetch the configured source called `NAME` (any kind) instead of a URL")
+	return o
+}
+
 // cmdFetch prints what one feed normalizes to, or with --source what one
 // configured source of any kind yields: one JSON item per line on stdout
 // (for an opml source, one feed it names per line),
@@ -28,26 +42,19 @@ import (
 // on stderr. It writes nothing: no store, no output.
 func cmdFetch(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("fetch", stderr)
-	path := fs.String("config", "", "config file for ids and time zone (default ./config.yaml if present)")
-	allowPrivate := fs.Bool("allow-private", false, "fetch from loopback, private and link-local addresses too (a configured source's allow_private applies without it)")
-	name := fs.String("source", "", "fetch the configured source of this name (any kind) instead of a URL")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: feedloom fetch [--config FILE] [--allow-private] URL")
-		fmt.Fprintln(stderr, "       feedloom fetch [--config FILE] [--allow-private] --source NAME")
-		fs.PrintDefaults()
-	}
+	o := fetchFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitOK
 		}
 		return exitUsage
 	}
-	if (*name == "") != (fs.NArg() == 1) || fs.NArg() > 1 {
+	if (o.source == "") != (fs.NArg() == 1) || fs.NArg() > 1 {
 		fs.Usage()
 		return exitUsage
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	cfg, err := fetchConfig(*path)
+	cfg, err := fetchConfig(o.config)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return exitUsage
@@ -57,16 +64,16 @@ func cmdFetch(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		sopts scheduler.Options
 		from  []any // what was fetched, for the log
 	)
-	if *name != "" {
+	if o.source != "" {
 		var ok bool
-		if job, sopts, ok = sourceJob(cfg, *name, *allowPrivate, log); !ok {
-			fmt.Fprintf(stderr, "fetch: no source %q in the config\n", *name)
+		if job, sopts, ok = sourceJob(cfg, o.source, o.allowPrivate, log); !ok {
+			fmt.Fprintf(stderr, "fetch: no source %q in the config\n", o.source)
 			return exitUsage
 		}
-		from = []any{"source", *name}
+		from = []any{"source", o.source}
 	} else {
 		from = []any{"url", sources.RedactURL(fs.Arg(0))}
-		job, sopts = fetchJob(cfg, fs.Arg(0), *allowPrivate, log)
+		job, sopts = fetchJob(cfg, fs.Arg(0), o.allowPrivate, log)
 	}
 	var st store.Store
 	if cfg != nil {

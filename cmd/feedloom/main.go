@@ -14,14 +14,12 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	// Zone names in config must resolve on machines without a zoneinfo folder.
 	_ "time/tzdata"
 )
-
-// version is set at link time (-ldflags "-X main.version=…").
-var version = "0.1.0-dev"
 
 const (
 	exitOK      = 0
@@ -30,27 +28,6 @@ const (
 	exitFailed  = 3
 )
 
-const usage = `feedloom publishes RSS 2.0, Atom 1.0 and JSON Feed 1.1 files from story
-files and upstream feeds.
-
-Usage:
-  feedloom build [--config FILE] [--force]   refresh every source once and publish
-  feedloom serve [--config FILE] [--addr 127.0.0.1:8080] [--dev]
-                                             refresh on schedule and serve the output folder
-  feedloom check [--config FILE]             validate the config
-  feedloom fetch [--config FILE] URL         print what a feed normalizes to, one JSON item a line
-  feedloom fetch [--config FILE] --source NAME
-                                             print what a configured source yields, the same way
-  feedloom opml export [--config FILE]       print the upstream subscriptions (feed sources, and
-                                             the feeds of opml sources) as OPML 2.0
-  feedloom healthcheck [--url URL | --addr ADDR]
-                                             exit 0 when a running serve's /healthz answers 200, else 1
-  feedloom version                           print the version
-
-Exit codes: 0 ok; 1 published, but some sources or story files failed;
-2 usage or config error; 3 nothing published.
-`
-
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
@@ -58,42 +35,50 @@ func main() {
 	os.Exit(code)
 }
 
+// run runs the command args name (see commands.go) and returns its exit
+// code.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
+		fmt.Fprint(stderr, usage())
 		return exitUsage
 	}
-	cmd, rest := args[0], args[1:]
-	switch cmd {
-	case "build":
-		return cmdBuild(ctx, rest, stderr)
-	case "serve":
-		return cmdServe(ctx, rest, stderr)
-	case "check":
-		return cmdCheck(ctx, rest, stdout, stderr)
-	case "fetch":
-		return cmdFetch(ctx, rest, stdout, stderr)
-	case "opml":
-		return cmdOPML(ctx, rest, stdout, stderr)
-	case "healthcheck":
-		return cmdHealthcheck(ctx, rest, stdout, stderr)
-	case "version", "--version":
-		fmt.Fprintf(stdout, "feedloom %s\n", version)
-		return exitOK
-	case "help", "-h", "--help":
-		fmt.Fprint(stdout, usage)
-		return exitOK
+	cmd, rest, want, ok := lookup(args)
+	switch {
+	case ok:
+		return cmd.run(ctx, rest, stdout, stderr)
+	case len(want) > 0:
+		fmt.Fprintf(stderr, "feedloom %s: want the subcommand %s\n\n%s", args[0], strings.Join(want, " or "), usage())
+	default:
+		fmt.Fprintf(stderr, "feedloom: unknown command %q\n\n%s", args[0], usage())
 	}
-	fmt.Fprintf(stderr, "feedloom: unknown command %q\n\n%s", cmd, usage)
 	return exitUsage
 }
 
 // newFlags returns a FlagSet of its own per subcommand: the global
 // flag.CommandLine is never used (a dependency registers flags on it).
+// Its usage is the command's synopses from the table, then the flags.
 func newFlags(name string, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("feedloom "+name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		for _, c := range commands() {
+			if c.name != name {
+				continue
+			}
+			prefix := "usage:"
+			for _, s := range c.synopses() {
+				fmt.Fprintf(fs.Output(), "%s feedloom %s\n", prefix, s)
+				prefix = "      "
+			}
+		}
+		fs.PrintDefaults()
+	}
 	return fs
+}
+
+// configFlag defines --config, which most commands take.
+func configFlag(fs *flag.FlagSet, p *string, def string) {
+	fs.StringVar(p, "config", def, "read the config from `FILE`")
 }
 
 // parseFlags maps flag outcomes to exit codes: -h is success, anything else

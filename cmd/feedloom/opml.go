@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 
@@ -10,27 +11,32 @@ import (
 	"github.com/feedloom/feedloom/internal/wiring"
 )
 
+// opmlOptions are opml export's flags.
+type opmlOptions struct{ config string }
+
+func opmlFlags(fs *flag.FlagSet) *opmlOptions {
+	o := new(opmlOptions)
+	configFlag(fs, &o.config, "config.yaml")
+	return o
+}
+
 // cmdOPML runs `feedloom opml export`: the configured upstream
 // subscriptions as OPML 2.0 on stdout, for moving to another reader or
 // aggregator. It only reads the store.
 func cmdOPML(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] != "export" {
-		fmt.Fprintf(stderr, "feedloom opml: want the subcommand export\n\n%s", usage)
-		return exitUsage
-	}
 	fs := newFlags("opml export", stderr)
-	path := fs.String("config", "config.yaml", "config file")
-	if code, ok := parseFlags(fs, args[1:]); !ok {
+	o := opmlFlags(fs)
+	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
-	cfg, err := config.Load(*path, config.LoadOptions{})
+	cfg, err := config.Load(o.config, config.LoadOptions{})
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return exitUsage
 	}
 	b, err := wiring.ExportOPML(ctx, cfg)
 	if err != nil {
-		fmt.Fprintf(stderr, "%s: %v\n", *path, err)
+		fmt.Fprintf(stderr, "%s: %v\n", o.config, err)
 		if errors.Is(err, wiring.ErrStore) {
 			return exitUsage
 		}

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -27,25 +28,37 @@ import (
 // signal.
 const shutdownGrace = 5 * time.Second
 
+// serveOptions are serve's flags.
+type serveOptions struct {
+	config, addr string
+	dev          bool
+}
+
+func serveFlags(fs *flag.FlagSet) *serveOptions {
+	o := new(serveOptions)
+	configFlag(fs, &o.config, "config.yaml")
+	fs.StringVar(&o.addr, "addr", "", "listen on `ADDR`, such as 127.0.0.1:8080 (default $"+addrEnv+", else serve.addr from the config)")
+	fs.BoolVar(&o.dev, "dev", false, "for a local preview: allow schedules under one minute, and serve pages with site.base_url rewritten to this server's address")
+	return o
+}
+
 // cmdServe runs the scheduler and the HTTP server until ctx is cancelled
 // (SIGINT, SIGTERM), then shuts down cleanly and returns 0.
-func cmdServe(ctx context.Context, args []string, stderr io.Writer) int {
+func cmdServe(ctx context.Context, args []string, _, stderr io.Writer) int {
 	fs := newFlags("serve", stderr)
-	path := fs.String("config", "config.yaml", "config file")
-	addr := fs.String("addr", "", "listen address (default $"+addrEnv+", else serve.addr from the config)")
-	dev := fs.Bool("dev", false, "for a local preview: allow schedules under one minute, and serve pages with site.base_url rewritten to this server's address")
+	o := serveFlags(fs)
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
 	log := newLogger(stderr)
-	cfg, err := config.Load(*path, config.LoadOptions{Dev: *dev})
+	cfg, err := config.Load(o.config, config.LoadOptions{Dev: o.dev})
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return exitUsage
 	}
 	logWarnings(log, cfg)
-	if *addr == "" {
-		*addr = cmp.Or(os.Getenv(addrEnv), cfg.Serve.Addr)
+	if o.addr == "" {
+		o.addr = cmp.Or(os.Getenv(addrEnv), cfg.Serve.Addr)
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -69,7 +82,7 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) int {
 	if site.Node != "" {
 		sopts.Node = sched
 	}
-	if *dev {
+	if o.dev {
 		// A local preview's pages link to the preview, not to production.
 		sopts.DevBaseURL = cfg.Site.BaseURL
 	}
@@ -79,9 +92,9 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) int {
 		log.Error("output folder is not writable", "err", err)
 		return exitFailed
 	}
-	ln, err := net.Listen("tcp", *addr)
+	ln, err := net.Listen("tcp", o.addr)
 	if err != nil {
-		log.Error("cannot listen", "addr", *addr, "err", err)
+		log.Error("cannot listen", "addr", o.addr, "err", err)
 		return exitUsage
 	}
 	srv := server.NewServer(ln.Addr().String(), h)
