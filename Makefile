@@ -12,7 +12,7 @@ DATE    := $(DATE)
 LDFLAGS := -X main.version=$(VERSION) -X main.commit=$(COMMIT) -X main.date=$(DATE)
 BIN     := bin/feedloom
 
-.PHONY: all build run serve check test test-race fuzz bench bench-serve lint fmt clean
+.PHONY: all build run serve check test test-race fuzz bench bench-serve lint fmt man clean
 
 all: build
 
@@ -103,6 +103,12 @@ lint:
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')
+
+# docs/feedloom.1 is generated from the command table in cmd/feedloom, like
+# the usage text and the shell completions; a test fails while the
+# checked-in page is stale.
+man:
+	$(GO) test ./cmd/feedloom -run '^TestManPageIsCurrent$$' -update
 
 clean:
 	rm -rf bin public data

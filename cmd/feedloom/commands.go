@@ -67,6 +67,13 @@ func commands() []command {
 			flags: func(fs *flag.FlagSet) { healthcheckFlags(fs) }, run: cmdHealthcheck,
 		},
 		{
+			name: "completion", forms: []string{"bash|zsh|fish"},
+			summary: "print the shell completion script for bash, zsh or fish",
+			doc: "For bash: source <(feedloom completion bash). For zsh: feedloom completion zsh > \"${fpath[1]}/_feedloom\". " +
+				"For fish: feedloom completion fish > ~/.config/fish/completions/feedloom.fish.",
+			run: cmdCompletion,
+		},
+		{
 			name: "version", aliases: []string{"--version"},
 			summary: "print the version, commit, build date and Go version",
 			run: func(_ context.Context, _ []string, stdout, _ io.Writer) int {
