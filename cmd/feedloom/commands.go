@@ -67,6 +67,12 @@ func commands() []command {
 			flags: func(fs *flag.FlagSet) { healthcheckFlags(fs) }, run: cmdHealthcheck,
 		},
 		{
+			name: "init", forms: []string{"DIR"},
+			summary: "start a site in DIR: a config, an example story in English and in Chinese, a README",
+			doc:     "DIR is created when missing. Nothing is written when any of the files is there already.",
+			run:     cmdInit,
+		},
+		{
 			name: "completion", forms: []string{"bash|zsh|fish"},
 			summary: "print the shell completion script for bash, zsh or fish",
 			doc: "For bash: source <(feedloom completion bash). For zsh: feedloom completion zsh > \"${fpath[1]}/_feedloom\". " +

@@ -125,13 +125,14 @@ func TestBashCompletion(t *testing.T) {
 		line string // typed so far; a trailing space starts a new word
 		want string // the offers, one per line
 	}{
-		{"feedloom ", "build\nserve\ncheck\nfetch\nopml\nhealthcheck\ncompletion\nversion\nhelp"},
+		{"feedloom ", "build\nserve\ncheck\nfetch\nopml\nhealthcheck\ninit\ncompletion\nversion\nhelp"},
 		{"feedloom se", "serve"},
 		{"feedloom build --", "--config\n--force"},
 		{"feedloom serve --config si", "site\nsite.yaml"},
 		{"feedloom serve --addr ", ""},
 		{"feedloom opml ", "export"},
 		{"feedloom opml export --", "--config"},
+		{"feedloom init s", "site"},
 		{"feedloom completion ", "bash\nzsh\nfish"},
 		{"feedloom completion bash ", ""},
 		{"feedloom fetch --", "--allow-private\n--config\n--source"},
