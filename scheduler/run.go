@@ -83,6 +83,19 @@ type Options struct {
 	// Cluster, when set, makes this scheduler one node of several sharing
 	// the store; nil is a process on its own.
 	Cluster *ClusterOptions
+	// Progress, when set, follows RunOnce as it goes (a build's line on a
+	// terminal); nil is told nothing.
+	Progress Progress
+}
+
+// Progress follows a RunOnce pass for a display. Planned comes before each
+// group of sources is refreshed, with how many it holds (the list sources
+// first, then every other source and the feeds the lists name, whose
+// number is known only then); Stored comes after each source is stored,
+// in config order. Both are called from RunOnce's goroutine.
+type Progress interface {
+	Planned(sources int)
+	Stored(SourceReport)
 }
 
 // Scheduler runs refresh-and-publish passes over its jobs.
@@ -162,11 +175,17 @@ type SourceReport struct {
 // published what it could.
 func (r Report) Failed() bool {
 	for _, s := range r.Sources {
-		if s.Err != nil || len(s.Problems) > 0 || s.Failing {
+		if s.Failed() {
 			return true
 		}
 	}
 	return false
+}
+
+// Failed reports whether the source failed, some of its story files did,
+// or it was skipped while backing off from failures.
+func (sr SourceReport) Failed() bool {
+	return sr.Err != nil || len(sr.Problems) > 0 || sr.Failing
 }
 
 // ErrStore marks a pass that stopped because the store failed.
@@ -229,6 +248,9 @@ func (s *Scheduler) runPass(ctx context.Context, norm *normalize.Normalizer, now
 	if len(jobs) == 0 {
 		return nil
 	}
+	if s.opts.Progress != nil {
+		s.opts.Progress.Planned(len(jobs))
+	}
 	p := s.startPass(ctx, norm, now, jobs)
 	defer p.close()
 	for i, job := range jobs {
@@ -238,6 +260,9 @@ func (s *Scheduler) runPass(ctx context.Context, norm *normalize.Normalizer, now
 		p.stored(i)
 		s.opts.Metrics.fetched(sr.Name, sr.result(), r.took)
 		rep.Sources = append(rep.Sources, sr)
+		if s.opts.Progress != nil {
+			s.opts.Progress.Stored(sr)
+		}
 		if err != nil {
 			return err
 		}
