@@ -76,14 +76,24 @@ func cmdBuild(ctx context.Context, args []string, _, stderr io.Writer) int {
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
-	log := newLogger(stderr)
+	// On a terminal a progress line stands for the sources' own lines:
+	// the steps log only what went wrong, above it.
+	log, stepLog := newLogger(stderr), newLogger(stderr)
+	wopts := wiring.Options{Role: wiring.Build, Force: o.force}
+	progress := newBuildProgress(stderr, isTerminal(stderr))
+	if progress != nil {
+		log = newLogger(progress)
+		stepLog = slog.New(slog.NewTextHandler(progress, &slog.HandlerOptions{Level: slog.LevelWarn}))
+		wopts.Progress = progress
+	}
+	defer progress.End()
 	cfg, err := config.Load(o.config, config.LoadOptions{})
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return exitUsage
 	}
 	logWarnings(log, cfg)
-	site, code := wire(ctx, cfg, wiring.Options{Role: wiring.Build, Force: o.force}, log)
+	site, code := wire(ctx, cfg, wopts, stepLog)
 	if site == nil {
 		return code
 	}
@@ -101,6 +111,7 @@ func cmdBuild(ctx context.Context, args []string, _, stderr io.Writer) int {
 	}
 	rep, err := site.Scheduler.RunOnce(ctx)
 	lock.Release()
+	progress.End()
 	if err != nil {
 		log.Error("not published", "err", err)
 		return exitFailed
@@ -132,7 +143,7 @@ func wire(ctx context.Context, cfg *config.Config, opts wiring.Options, log *slo
 func buildFinished(rep scheduler.Report, log *slog.Logger) int {
 	failed := 0
 	for _, sr := range rep.Sources {
-		if sr.Err != nil || len(sr.Problems) > 0 || sr.Failing {
+		if sr.Failed() {
 			failed++
 		}
 	}

@@ -49,7 +49,9 @@ type Options struct {
 	Force   bool               // fetch sources inside their backoff or cache window
 	Version string             // in the User-Agent and the feeds' generator; "dev" when empty
 	Metrics *scheduler.Metrics // serve's Prometheus collectors; nil for none
-	Log     *slog.Logger       // nil discards
+	// Progress follows a build's pass (its line on a terminal); nil for none.
+	Progress scheduler.Progress
+	Log      *slog.Logger // nil discards
 }
 
 // ErrStore marks a store that cannot be opened, or whose schema is newer
@@ -148,6 +150,7 @@ func SchedulerOptions(cfg *config.Config, opts Options) scheduler.Options {
 		Concurrency: cfg.Fetch.Concurrency,
 		Force:       opts.Force,
 		Metrics:     opts.Metrics,
+		Progress:    opts.Progress,
 		Hub:         cfg.WebSub.Hub,
 		BaseURL:     baseURL(cfg),
 	}
