@@ -12,7 +12,7 @@ DATE    := $(DATE)
 LDFLAGS := -X main.version=$(VERSION) -X main.commit=$(COMMIT) -X main.date=$(DATE)
 BIN     := bin/feedloom
 
-.PHONY: all build run serve check test test-race fuzz bench bench-serve lint fmt man clean
+.PHONY: all build run serve check test test-race fuzz bench bench-serve lint fmt man release clean
 
 all: build
 
@@ -110,5 +110,33 @@ fmt:
 man:
 	$(GO) test ./cmd/feedloom -run '^TestManPageIsCurrent$$' -update
 
+# Release archives in dist/, for every target below: a static binary (no
+# cgo) stamped with VERSION, COMMIT and DATE, README.md and the man page,
+# in a zip for Windows and a tar.gz elsewhere, and dist/SHA256SUMS for
+# `sha256sum -c`. The repository has no LICENSE yet, so the archives ship
+# none: add it to RELEASE_FILES once there is one. Windows is not among the
+# targets yet because publish does not build there (renameio's PendingFile
+# is Unix-only); once it does, add windows/amd64 windows/arm64. Each
+# cross-build takes a minute or two on two cores, so neither make test nor
+# CI runs this.
+RELEASE_TARGETS ?= linux/amd64 linux/arm64 darwin/amd64 darwin/arm64
+RELEASE_FILES   := README.md docs/feedloom.1
+DIST            := dist
+release:
+	rm -rf $(DIST)
+	mkdir -p $(DIST)
+	$(GO) build -o $(DIST)/.pack ./internal/release
+	@set -e; for target in $(RELEASE_TARGETS); do \
+		os=$${target%/*}; arch=$${target#*/}; name=feedloom-$(VERSION)-$$os-$$arch; exe=feedloom; ext=tar.gz; \
+		if [ "$$os" = windows ]; then exe=feedloom.exe; ext=zip; fi; \
+		echo "release: $(DIST)/$$name.$$ext"; \
+		CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch $(GO) build -trimpath -ldflags "-s -w $(LDFLAGS)" -o $(DIST)/$$name/$$exe ./cmd/feedloom; \
+		$(DIST)/.pack archive -o $(DIST)/$$name.$$ext -dir $$name -time $(DATE) $(DIST)/$$name/$$exe $(RELEASE_FILES); \
+		rm -rf $(DIST)/$$name; \
+	done
+	cd $(DIST) && ./.pack sums -o SHA256SUMS $$(ls *.tar.gz *.zip 2>/dev/null)
+	rm -f $(DIST)/.pack
+	@cat $(DIST)/SHA256SUMS
+
 clean:
-	rm -rf bin public data
+	rm -rf bin public data dist
