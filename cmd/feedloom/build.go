@@ -78,7 +78,8 @@ func cmdBuild(ctx context.Context, args []string, _, stderr io.Writer) int {
 	}
 	// On a terminal a progress line stands for the sources' own lines:
 	// the steps log only what went wrong, above it.
-	log, stepLog := newLogger(stderr), newLogger(stderr)
+	log := newLogger(stderr)
+	stepLog := log
 	wopts := wiring.Options{Role: wiring.Build, Force: o.force}
 	progress := newBuildProgress(stderr, isTerminal(stderr))
 	if progress != nil {
