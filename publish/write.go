@@ -17,8 +17,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/google/renameio/v2"
-
 	"github.com/feedloom/feedloom/store"
 )
 
@@ -196,8 +194,8 @@ type stream struct {
 	buf     []byte // for reading old
 	n       int64  // bytes written so far
 	h       hash.Hash
-	tmp     *renameio.PendingFile // from the first byte that differs on
-	err     error                 // the first error of a Write: the stream is failed
+	tmp     pending // from the first byte that differs on
+	err     error   // the first error of a Write: the stream is failed
 }
 
 // openStream starts a stream replacing the file at path, to be given the
@@ -297,8 +295,7 @@ func (s *stream) diverge() error {
 	// The temporary file is created in the target's own folder (a rename
 	// across file systems would not be atomic, and renameio would
 	// otherwise probe os.TempDir on every call).
-	tmp, err := renameio.NewPendingFile(s.path, renameio.WithPermissions(0o644), renameio.WithExistingPermissions(),
-		renameio.WithTempDir(dir), renameio.WithStaticPermissions(0o644))
+	tmp, err := newPending(s.path, dir)
 	if err != nil {
 		return err
 	}

@@ -56,9 +56,10 @@ func TestPagesInBrowser(t *testing.T) {
 			[]string{`class="translations`}},
 		{"story-translated", "/stories/" + storySlug(t, dir, "機械人隊奪得冠軍") + ".html", []string{`<html lang="zh-Hant">`,
 			`/stories/` + storySlug(t, dir, "Robotics Team Wins Final") + `.html" hreflang="en">閱讀英文版本</a>`}, []string{"Read in"}},
-		// Two stories a page: a and b, then c and d, as stored.
-		{"page", "/page/1.html", []string{`<html lang="en">`, "<h1>Page 1</h1>", "Robotics Team Wins Final", "機械人隊奪得冠軍",
-			`<a href="2.html" rel="prev">Newer stories</a>`}, []string{"Older stories", "Library Opens Late"}},
+		// Two stories a page, numbered oldest first: d (12 March) and a
+		// (13 March), then b (14 March) and c (undated: today).
+		{"page", "/page/1.html", []string{`<html lang="en">`, "<h1>Page 1</h1>", "Robotics Team Wins Final", "Minister Visits",
+			`<a href="2.html" rel="prev">Newer stories</a>`}, []string{"Older stories", "Library Opens Late", "機械人隊奪得冠軍"}},
 		{"page-zh-hant", "/zh-hant/page/1.html", []string{`<html lang="zh-Hant">`, "<h1>第 1 頁</h1>", "機械人隊奪得冠軍",
 			`<time datetime="2025-03-14">2025年3月14日</time>`, `<a href="../index.html" rel="prev">較新的新聞</a>`},
 			[]string{"Page 1", "Newer stories", "Robotics Team Wins Final"}},
