@@ -16,6 +16,9 @@ import (
 func (b batchTx) WriteItems(ctx context.Context, writes []store.Write) error {
 	// The inserts take their numbers in store.SeqOrder, not in the order
 	// they are made (which the upsert plan fixes): taken here, ascending.
+	// Numbers follow commit order only because Apply holds the item lock
+	// (lockItems) until it commits: a writer without it could commit a
+	// lower number after a publish cut an archive document past it.
 	rank := store.SeqOrder(writes)
 	inserts := 0
 	for _, r := range rank {
