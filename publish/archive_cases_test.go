@@ -91,17 +91,9 @@ func TestReleasedItemJoinsLatest(t *testing.T) {
 		t.Fatal(err)
 	}
 	for n := 1; n <= 4; n++ {
-		if _, err := st.Apply(ctx, "newsroom", store.Batch{Items: []feeds.Item{hourItem(n, "en")}}); err != nil {
-			t.Fatal(err)
-		}
+		applyOne(t, st, hourItem(n, "en"))
 	}
-	pub := func() []string {
-		rep, err := publish.New(st, smallArchiveOptions(out), nil).Publish(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return rep.Changed
-	}
+	pub := func() []string { return changedBy(t, st, smallArchiveOptions(out)) }
 	pub()
 	if _, err := st.Release(ctx, h.Published.Add(time.Hour)); err != nil {
 		t.Fatal(err)
@@ -139,17 +131,9 @@ func TestEmptyDocumentNotRewritten(t *testing.T) {
 	out := filepath.Join(root, "public")
 	st := openSQLite(t, root)
 	for n := 1; n <= 4; n++ {
-		if _, err := st.Apply(ctx, "newsroom", store.Batch{Items: []feeds.Item{hourItem(n, "en")}}); err != nil {
-			t.Fatal(err)
-		}
+		applyOne(t, st, hourItem(n, "en"))
 	}
-	pub := func() []string {
-		rep, err := publish.New(st, smallArchiveOptions(out), nil).Publish(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return rep.Changed
-	}
+	pub := func() []string { return changedBy(t, st, smallArchiveOptions(out)) }
 	pub()
 	if _, err := st.Apply(ctx, "newsroom", store.Batch{Remove: ids(1, 2, 3)}); err != nil {
 		t.Fatal(err)
@@ -171,9 +155,7 @@ func TestPagesOffRemovesPages(t *testing.T) {
 	out := filepath.Join(root, "public")
 	st := openSQLite(t, root)
 	for n := 1; n <= 7; n++ {
-		if _, err := st.Apply(ctx, "newsroom", store.Batch{Items: []feeds.Item{hourItem(n, "en")}}); err != nil {
-			t.Fatal(err)
-		}
+		applyOne(t, st, hourItem(n, "en"))
 	}
 	if _, err := publish.New(st, smallArchiveOptions(out), nil).Publish(ctx); err != nil {
 		t.Fatal(err)
@@ -186,4 +168,22 @@ func TestPagesOffRemovesPages(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(out, "en/page/1.html")); err == nil {
 		t.Errorf("en/page/1.html still there after page_size turned off")
 	}
+}
+
+// applyOne stores it in a write of its own.
+func applyOne(t *testing.T, st store.Store, it feeds.Item) {
+	t.Helper()
+	if _, err := st.Apply(context.Background(), it.Source, store.Batch{Items: []feeds.Item{it}}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// changedBy publishes st with opts and returns what the publish changed.
+func changedBy(t *testing.T, st publish.ItemReader, opts publish.Options) []string {
+	t.Helper()
+	rep, err := publish.New(st, opts, nil).Publish(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rep.Changed
 }
