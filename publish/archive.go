@@ -46,8 +46,10 @@ type doc struct {
 	ids  []string // its items, in the order first stored
 	revs []int64
 	// newest is the newest Published or Updated of its items: the time
-	// its file is dated by.
-	newest time.Time
+	// its file is dated by. first and last are the times (the later of
+	// Published and Updated) of its first and last items in store order,
+	// which date an empty neighbour.
+	newest, first, last time.Time
 	items  []feeds.Item // rendered content, newest first; read only for the documents written
 }
 
@@ -105,6 +107,10 @@ func (d *doc) add(it *feeds.Item) {
 	d.ids = append(d.ids, it.ID)
 	d.revs = append(d.revs, it.Rev)
 	d.newest = maxTime(d.newest, it.Published, it.Updated)
+	d.last = maxTime(it.Published, it.Updated)
+	if len(d.ids) == 1 {
+		d.first = d.last
+	}
 }
 
 // cutName keys a feed set's cuts: its folder, what it selects (a channel
@@ -311,14 +317,17 @@ func (p *Publisher) archiveFiles(sets []feedSet, newestAll time.Time) []docFile 
 		full := len(s.archive) - 1
 		for j := range s.archive {
 			d := &s.archive[j]
+			dated := emptyDate(s.archive, j, newestAll)
 			in := docHash("archive", d, full)
-			// An empty document keeps its file's time.
-			mod := d.newest
+			if len(d.ids) == 0 {
+				in = docHash(fmt.Sprintf("empty archive %d", dated.Unix()), d, full)
+			}
+			mod := dated
 			for _, fm := range p.formats {
 				out = append(out, docFile{
 					file: file{path: archivePath(s, fm, d), mod: mod, cost: len(d.ids) + 1,
 						write: func(w io.Writer) error {
-							f := p.archiveFeed(s, fm, d, newestAll)
+							f := p.archiveFeed(s, fm, d, dated)
 							if err := fm.write(w, f); err != nil {
 								return fmt.Errorf("publish: render %s: %w", archivePath(s, fm, d), err)
 							}
@@ -332,12 +341,36 @@ func (p *Publisher) archiveFiles(sets []feedSet, newestAll time.Time) []docFile 
 	return out
 }
 
+// emptyDate is the date of document j of docs: its newest item's; for an
+// empty one (its items all removed, or a feed with none), the time of the
+// item stored next after it (the first of the nearest newer document that
+// has items), else of the one stored last before it, else the store's
+// newest — items that later writes do not move, so an empty document is
+// not rewritten with every change elsewhere, and is never dated at the
+// epoch.
+func emptyDate(docs []doc, j int, newestAll time.Time) time.Time {
+	if len(docs[j].ids) > 0 {
+		return docs[j].newest
+	}
+	for k := j + 1; k < len(docs); k++ {
+		if len(docs[k].ids) > 0 {
+			return docs[k].first
+		}
+	}
+	for k := j - 1; k >= 0; k-- {
+		if len(docs[k].ids) > 0 {
+			return docs[k].last
+		}
+	}
+	return newestAll
+}
+
 // archiveFeed is document d of s in fm: the current document's feed with
 // d's items, its own address, and the links of its place in the chain.
 // It has no alternates, hub or upstream dates from other documents, so
 // that it changes only with its own items.
-func (p *Publisher) archiveFeed(s *feedSet, fm format, d *doc, newestAll time.Time) *feeds.Feed {
-	f := p.feed(*s, []feedSet{*s}, fm, newestAll)
+func (p *Publisher) archiveFeed(s *feedSet, fm format, d *doc, dated time.Time) *feeds.Feed {
+	f := p.feed(*s, []feedSet{*s}, fm, dated)
 	base := p.opts.BaseURL
 	f.Current = f.SelfURL
 	f.SelfURL = base + archivePath(s, fm, d)
@@ -349,10 +382,7 @@ func (p *Publisher) archiveFeed(s *feedSet, fm format, d *doc, newestAll time.Ti
 		// The current document's shared language is not this one's.
 		f.Language = sharedLanguage(d.items)
 	}
-	// An empty document (its items all removed, or a feed with none) is
-	// dated by nothing that moves, so that it is not rewritten on every
-	// change elsewhere: writers date it at the epoch.
-	f.Updated = newest(d.items)
+	f.Updated = dated
 	// JSON Feed's feed_url identifies the feed, as Atom's id does: the
 	// current document's, on every page of it.
 	if fm.archive == "json" {

@@ -146,6 +146,11 @@ func TestEmptyDocumentNotRewritten(t *testing.T) {
 	if slices.Contains(changed, "en/archive/rss/1.xml") {
 		t.Errorf("empty full document 1 rewritten by a new item elsewhere: %q", changed)
 	}
+	// Dated by the item stored next after it (4), not the epoch.
+	b, err := os.ReadFile(filepath.Join(out, "en", "archive", "atom", "1.xml"))
+	if err != nil || !strings.Contains(string(b), "<updated>2025-03-01T04:00:00Z</updated>") {
+		t.Errorf("empty en/archive/atom/1.xml not dated by item 4 (%v):\n%s", err, b)
+	}
 }
 
 // TestPagesOffRemovesPages: with page_size off, the numbered pages go.
