@@ -50,7 +50,7 @@ type doc struct {
 	// Published and Updated) of its first and last items in store order,
 	// which date an empty neighbour.
 	newest, first, last time.Time
-	items  []feeds.Item // rendered content, newest first; read only for the documents written
+	items               []feeds.Item // rendered content, newest first; read only for the documents written
 }
 
 // name is the document's file name without extension: its number or
