@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
+	"github.com/VictoriaMetrics/metrics"
 
 	"github.com/feedloom/feedloom/feeds"
 	"github.com/feedloom/feedloom/internal/testenv"
@@ -32,7 +32,7 @@ type clusterNode struct {
 	st  *postgres.Store
 	out string
 	log loopLog
-	reg *prometheus.Registry
+	set *metrics.Set
 }
 
 func newClusterNode(t *testing.T, dsn, id string) *clusterNode {
@@ -42,7 +42,7 @@ func newClusterNode(t *testing.T, dsn, id string) *clusterNode {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	return &clusterNode{id: id, st: st, out: filepath.Join(t.TempDir(), "public"), reg: prometheus.NewRegistry()}
+	return &clusterNode{id: id, st: st, out: filepath.Join(t.TempDir(), "public"), set: metrics.NewSet()}
 }
 
 func (n *clusterNode) scheduler(jobs []Job, opts Options) *Scheduler {
@@ -56,7 +56,7 @@ func (n *clusterNode) scheduler(jobs []Job, opts Options) *Scheduler {
 	c.Node = n.id
 	opts.Cluster = &c
 	if opts.Metrics == nil {
-		opts.Metrics = NewMetrics(n.reg)
+		opts.Metrics = NewMetrics(n.set)
 	}
 	pub := publish.New(n.st, publish.Options{
 		Dir: n.out, BaseURL: "https://feeds.example.edu/", Title: "HKUST News",
@@ -69,7 +69,7 @@ func (n *clusterNode) scheduler(jobs []Job, opts Options) *Scheduler {
 // counter reads a counter (summed over its labels) from the node's registry.
 func (n *clusterNode) counter(t *testing.T, name string) float64 {
 	t.Helper()
-	return counter(t, n.reg, name)
+	return counter(t, n.set, name)
 }
 
 func storedItem(title string) feeds.Item {
@@ -356,7 +356,7 @@ func TestClusterTickDuringClaim(t *testing.T) {
 	src := &loopSource{name: "wire", fetch: loopStories("Wire Story")}
 	opts := loopOptions(nil)
 	opts.Cluster = &ClusterOptions{Store: slow, Node: "n1"}
-	opts.Metrics = NewMetrics(n.reg)
+	opts.Metrics = NewMetrics(n.set)
 	pub := publish.New(n.st, publish.Options{Dir: n.out, BaseURL: "https://feeds.example.edu/", Title: "T",
 		Link: "https://www.example.edu/news", Zone: hk, Languages: []publish.Language{{Tag: "en", Title: "T"}}}, n.log.logger())
 	sch := New(n.st, pub, nil, []Job{loopJob(src, "@every 1s")}, opts, n.log.logger())

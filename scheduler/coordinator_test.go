@@ -1,16 +1,18 @@
 package scheduler
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
+	"github.com/VictoriaMetrics/metrics"
 
 	"github.com/feedloom/feedloom/sources"
 	"github.com/feedloom/feedloom/store"
@@ -208,35 +210,55 @@ func newMemCluster(t *testing.T) *memCluster {
 
 // node is a scheduler for node id of the cluster, with its own log and
 // metrics; the site's output folder is its.
-func (c *memCluster) node(id string, jobs []Job, opts Options, st memStore) (*Scheduler, *loopLog, *prometheus.Registry) {
+func (c *memCluster) node(id string, jobs []Job, opts Options, st memStore) (*Scheduler, *loopLog, *metrics.Set) {
 	log := new(loopLog)
-	reg := prometheus.NewRegistry()
+	set := metrics.NewSet()
 	cl := ClusterOptions{}
 	if opts.Cluster != nil {
 		cl = *opts.Cluster
 	}
 	cl.Store, cl.Node = memNode{db: c.db, lead: cl.Node == "lead"}, id
-	opts.Cluster, opts.Metrics = &cl, NewMetrics(reg)
+	opts.Cluster, opts.Metrics = &cl, NewMetrics(set)
 	st.Store, st.db = c.s.store, c.db
-	return New(st, c.s.loopPublish(log.logger(), opts.Hub), nil, jobs, opts, log.logger()), log, reg
+	return New(st, c.s.loopPublish(log.logger(), opts.Hub), nil, jobs, opts, log.logger()), log, set
 }
 
-// counter reads a counter of reg, summed over its labels.
-func counter(t *testing.T, reg *prometheus.Registry, name string) float64 {
+// counter reads a counter of set, summed over its labels.
+func counter(t *testing.T, set *metrics.Set, name string) float64 {
 	t.Helper()
-	mfs, err := reg.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
 	var sum float64
-	for _, mf := range mfs {
-		if mf.GetName() == name {
-			for _, m := range mf.GetMetric() {
-				sum += m.GetCounter().GetValue()
-			}
+	for series, v := range samples(t, set) {
+		if series == name || strings.HasPrefix(series, name+"{") {
+			sum += v
 		}
 	}
 	return sum
+}
+
+// samples reads what set writes for a scrape: each series, as written
+// (name and labels), with its value.
+func samples(t *testing.T, set *metrics.Set) map[string]float64 {
+	t.Helper()
+	var b bytes.Buffer
+	set.WritePrometheus(&b)
+	m := map[string]float64{}
+	for line := range strings.Lines(b.String()) {
+		line = strings.TrimSuffix(line, "\n")
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		// A label value may hold a space; the value never does.
+		i := strings.LastIndexByte(line, ' ')
+		if i < 0 {
+			t.Fatalf("metrics: no value in %q", line)
+		}
+		v, err := strconv.ParseFloat(line[i+1:], 64)
+		if err != nil {
+			t.Fatalf("metrics: %q: %v", line, err)
+		}
+		m[line[:i]] = v
+	}
+	return m
 }
 
 // gated returns a fetch that waits for release (or the end of its
@@ -263,7 +285,7 @@ func TestFakeClusterFencing(t *testing.T) {
 	c := newMemCluster(t)
 	started, release := make(chan struct{}), make(chan struct{})
 	src := &loopSource{name: "wire", fetch: gated(started, release, "Wire Story")}
-	sch, log, reg := c.node("n1", []Job{loopJob(src, "@hourly")}, loopOptions(nil), memStore{})
+	sch, log, set := c.node("n1", []Job{loopJob(src, "@hourly")}, loopOptions(nil), memStore{})
 	stop := startRun(t, sch)
 	<-started
 	c.db.lease("wire", "n2", time.Now().Add(time.Hour)) // n1's lease ran out and n2 took it
@@ -275,9 +297,9 @@ func TestFakeClusterFencing(t *testing.T) {
 	if st := c.s.loopState("wire"); !st.CheckedAt.IsZero() {
 		t.Errorf("state after a fenced write: %+v, want none stored", st)
 	}
-	if n := log.count("retrying"); n != 0 || src.calls.Load() != 1 || counter(t, reg, "feedloom_fetches_total") != 0 {
+	if n := log.count("retrying"); n != 0 || src.calls.Load() != 1 || counter(t, set, "feedloom_fetches_total") != 0 {
 		t.Errorf("%d retries logged, %d fetches, %v counted; want the refresh dropped:\n%s",
-			n, src.calls.Load(), counter(t, reg, "feedloom_fetches_total"), log.String())
+			n, src.calls.Load(), counter(t, set, "feedloom_fetches_total"), log.String())
 	}
 	if h := c.db.holder("wire"); h != "n2" {
 		t.Errorf("lease held by %q after the dropped refresh, want n2's left alone", h)
@@ -294,11 +316,11 @@ func TestFakeClusterTakeoverByTick(t *testing.T) {
 	src := &loopSource{name: "wire", fetch: loopStories("Wire Story")}
 	opts := loopOptions(nil)
 	opts.Cluster = &ClusterOptions{SweepEvery: time.Hour} // no sweep within the test
-	sch, log, reg := c.node("n1", []Job{loopJob(src, "@hourly")}, opts, memStore{})
+	sch, log, set := c.node("n1", []Job{loopJob(src, "@hourly")}, opts, memStore{})
 	stop := startRun(t, sch)
 	eventually(t, "the start's refresh", func() bool { return !c.s.loopState("wire").CheckedAt.IsZero() })
 	stop()
-	if got := counter(t, reg, "feedloom_lease_expiries_total"); got != 1 {
+	if got := counter(t, set, "feedloom_lease_expiries_total"); got != 1 {
 		t.Errorf("%v lease expiries counted, want 1", got)
 	}
 	if n := log.count(`msg="took over a source whose lease ran out"`, "source=wire", "node=dead"); n != 1 {
@@ -320,16 +342,16 @@ func TestFakeClusterTakeover(t *testing.T) {
 	opts := loopOptions(nil)
 	opts.Now = func() time.Time { return time.Unix(0, clock.Load()) }
 	opts.Cluster = &ClusterOptions{SweepEvery: 50 * time.Millisecond}
-	sch, log, reg := c.node("n1", []Job{loopJob(src, "@hourly")}, opts, memStore{})
+	sch, log, set := c.node("n1", []Job{loopJob(src, "@hourly")}, opts, memStore{})
 	stop := startRun(t, sch)
-	eventually(t, "the start's claim, refused", func() bool { return counter(t, reg, "feedloom_claims_total") == 1 })
+	eventually(t, "the start's claim, refused", func() bool { return counter(t, set, "feedloom_claims_total") == 1 })
 	if src.calls.Load() != 0 {
 		t.Fatalf("fetched a source another node holds")
 	}
 	clock.Store(start.Add(2 * time.Minute).UnixNano()) // the dead node's lease runs out
 	eventually(t, "the takeover's refresh", func() bool { return !c.s.loopState("wire").CheckedAt.IsZero() })
 	stop()
-	if got := counter(t, reg, "feedloom_lease_expiries_total"); got != 1 {
+	if got := counter(t, set, "feedloom_lease_expiries_total"); got != 1 {
 		t.Errorf("%v lease expiries counted, want 1", got)
 	}
 	if n := log.count(`msg="took over a source whose lease ran out"`, "source=wire", "node=dead"); n != 1 {
@@ -360,14 +382,14 @@ func TestFakeClusterTickDuringClaim(t *testing.T) {
 		}
 	}
 	src := &loopSource{name: "wire", fetch: loopStories("Wire Story")}
-	sch, log, reg := c.node("n1", []Job{loopJob(src, "@hourly")}, loopOptions(nil), memStore{})
+	sch, log, set := c.node("n1", []Job{loopJob(src, "@hourly")}, loopOptions(nil), memStore{})
 	stop := startRun(t, sch)
 	<-arrived
 	trigger(t, sch, "wire") // a tick, through the same path, during the claim
 	close(resume)
 	eventually(t, "the refresh for the tick", func() bool { return src.calls.Load() == 1 })
 	stop()
-	if got := counter(t, reg, "feedloom_claims_total"); got != 2 {
+	if got := counter(t, set, "feedloom_claims_total"); got != 2 {
 		t.Errorf("%v claims counted, want the refused one and the one for the tick:\n%s", got, log.String())
 	}
 	if st := c.s.loopState("wire"); st.CheckedAt.IsZero() {
@@ -385,7 +407,7 @@ func TestFakeClusterOutage(t *testing.T) {
 		c := newMemCluster(t)
 		started, release := make(chan struct{}), make(chan struct{})
 		src := &loopSource{name: "wire", fetch: gated(started, release, "Wire Story")}
-		sch, log, reg := c.node("n1", []Job{loopJob(src, "@hourly")}, loopOptions(nil), memStore{})
+		sch, log, set := c.node("n1", []Job{loopJob(src, "@hourly")}, loopOptions(nil), memStore{})
 		stop := startRun(t, sch)
 		<-started
 		c.db.away.Store(true)
@@ -394,7 +416,7 @@ func TestFakeClusterOutage(t *testing.T) {
 			return log.count(`msg="refresh not stored yet; retrying"`, "source=wire") >= 1
 		})
 		c.db.away.Store(false)
-		eventually(t, "the refresh stored", func() bool { return counter(t, reg, "feedloom_fetches_total") == 1 })
+		eventually(t, "the refresh stored", func() bool { return counter(t, set, "feedloom_fetches_total") == 1 })
 		eventually(t, "the story published", func() bool { return titlesOf(c.s.feedIfAny("feed.json")) == "Wire Story" })
 		stop()
 		st := c.s.loopState("wire")
@@ -450,19 +472,19 @@ func TestTriggeredChangePublishesAtOnce(t *testing.T) {
 	t.Parallel()
 	s := newSite(t)
 	var log loopLog
-	reg := prometheus.NewRegistry()
+	set := metrics.NewSet()
 	src := &loopSource{name: "wire", fetch: func(ctx context.Context, n int) (sources.Result, error) {
 		if n == 1 {
 			return loopStories("Wire Story")(ctx, n)
 		}
 		return loopStories("Retitled Story")(ctx, n)
 	}}
-	opts := loopOptions(NewMetrics(reg))
+	opts := loopOptions(NewMetrics(set))
 	opts.Debounce = time.Hour // a publish that waits for quiet would not come within the test
 	sch := New(s.store, s.loopPublish(log.logger(), ""), nil, []Job{loopJob(src, "@hourly")}, opts, log.logger())
 	stop := startRun(t, sch)
 	defer stop()
-	eventually(t, "the start's refresh", func() bool { return fetches(t, reg, "wire", "ok") == 1 })
+	eventually(t, "the start's refresh", func() bool { return fetches(t, set, "wire", "ok") == 1 })
 	if f := s.feedIfAny("feed.json"); f != nil {
 		t.Fatalf("published before the debounce: %v", titlesOf(f))
 	}
@@ -480,7 +502,7 @@ func TestTriggerTakesTheTickPath(t *testing.T) {
 	t.Parallel()
 	s := newSite(t)
 	var log loopLog
-	reg := prometheus.NewRegistry()
+	set := metrics.NewSet()
 	started, release := make(chan struct{}), make(chan struct{})
 	src := &loopSource{name: "wire", fetch: func(ctx context.Context, n int) (sources.Result, error) {
 		switch n {
@@ -493,20 +515,20 @@ func TestTriggerTakesTheTickPath(t *testing.T) {
 		<-release
 		return loopStories("Retitled Story")(ctx, n)
 	}}
-	sch := New(s.store, s.loopPublish(log.logger(), ""), nil, []Job{loopJob(src, "@hourly")}, loopOptions(NewMetrics(reg)), log.logger())
+	sch := New(s.store, s.loopPublish(log.logger(), ""), nil, []Job{loopJob(src, "@hourly")}, loopOptions(NewMetrics(set)), log.logger())
 	rec := &recorder{coordinator: sch.coord}
 	sch.coord = rec
 	if sch.Trigger("wire") {
 		t.Error("Trigger before Run accepted")
 	}
 	stop := startRun(t, sch)
-	eventually(t, "the start's refresh", func() bool { return fetches(t, reg, "wire", "ok") == 1 })
+	eventually(t, "the start's refresh", func() bool { return fetches(t, set, "wire", "ok") == 1 })
 
 	l := sch.loop.Load()
 	l.cron.Entry(l.entry("wire").id).Job.Run() // what the clock runs at a tick
-	eventually(t, "the tick's refresh", func() bool { return fetches(t, reg, "wire", "ok") == 2 })
+	eventually(t, "the tick's refresh", func() bool { return fetches(t, set, "wire", "ok") == 2 })
 	trigger(t, sch, "wire")
-	eventually(t, "the trigger's refresh", func() bool { return fetches(t, reg, "wire", "ok") == 3 })
+	eventually(t, "the trigger's refresh", func() bool { return fetches(t, set, "wire", "ok") == 3 })
 	eventually(t, "the trigger's change published", func() bool {
 		return titlesOf(s.feedIfAny("feed.json")) == "Retitled Story"
 	})
@@ -517,7 +539,7 @@ func TestTriggerTakesTheTickPath(t *testing.T) {
 	<-started
 	sch.Trigger("wire") // while the last one runs
 	close(release)
-	eventually(t, "the last refresh", func() bool { return fetches(t, reg, "wire", "ok") == 4 })
+	eventually(t, "the last refresh", func() bool { return fetches(t, set, "wire", "ok") == 4 })
 	stop()
 	if sch.Trigger("wire") {
 		t.Error("Trigger after Run accepted")
@@ -532,7 +554,7 @@ func TestTriggerTakesTheTickPath(t *testing.T) {
 			t.Errorf("request %+v, want a tick's or a trigger's, for a due time by the second after it came", r)
 		}
 	}
-	if n := fetches(t, reg, "wire", "busy"); n != 1 || src.calls.Load() != 4 {
+	if n := fetches(t, set, "wire", "busy"); n != 1 || src.calls.Load() != 4 {
 		t.Errorf("%d busy, %d fetches; want the trigger during a refresh skipped", n, src.calls.Load())
 	}
 	if n := log.count(`msg=refreshed`, "source=wire"); n != 4 {
@@ -551,17 +573,17 @@ func TestAddRetire(t *testing.T) {
 			c := newMemCluster(t)
 			a := &loopSource{name: "alpha", fetch: loopStories("Alpha Story")}
 			b := &loopSource{name: "beta", fetch: loopStories("Beta Story")}
-			reg := prometheus.NewRegistry()
+			set := metrics.NewSet()
 			log := new(loopLog)
-			sch := New(c.s.store, c.s.loopPublish(log.logger(), ""), nil, []Job{loopJob(a, "@hourly")}, loopOptions(NewMetrics(reg)), log.logger())
+			sch := New(c.s.store, c.s.loopPublish(log.logger(), ""), nil, []Job{loopJob(a, "@hourly")}, loopOptions(NewMetrics(set)), log.logger())
 			if cluster {
-				sch, _, reg = c.node("n1", []Job{loopJob(a, "@hourly")}, loopOptions(nil), memStore{})
+				sch, _, set = c.node("n1", []Job{loopJob(a, "@hourly")}, loopOptions(nil), memStore{})
 			}
 			if err := sch.Add(loopJob(b, "@hourly")); err == nil {
 				t.Error("Add before Run accepted")
 			}
 			stop := startRun(t, sch)
-			eventually(t, "alpha's start", func() bool { return fetches(t, reg, "alpha", "ok") == 1 })
+			eventually(t, "alpha's start", func() bool { return fetches(t, set, "alpha", "ok") == 1 })
 			if err := sch.Add(loopJob(b, "@hourly")); err != nil {
 				t.Fatal(err)
 			}
@@ -571,7 +593,7 @@ func TestAddRetire(t *testing.T) {
 			if err := sch.Add(loopJob(&loopSource{name: "gamma"}, "61 * * * *")); err == nil {
 				t.Error("a bad schedule accepted")
 			}
-			eventually(t, "beta's first refresh", func() bool { return fetches(t, reg, "beta", "ok") == 1 })
+			eventually(t, "beta's first refresh", func() bool { return fetches(t, set, "beta", "ok") == 1 })
 			if got := names(t, sch); got != "alpha beta" {
 				t.Errorf("sources %q, want alpha then beta", got)
 			}
@@ -584,7 +606,7 @@ func TestAddRetire(t *testing.T) {
 			if !sch.Trigger("alpha") {
 				t.Error("Trigger of alpha refused")
 			}
-			eventually(t, "alpha's triggered refresh", func() bool { return fetches(t, reg, "alpha", "ok") == 2 })
+			eventually(t, "alpha's triggered refresh", func() bool { return fetches(t, set, "alpha", "ok") == 2 })
 			eventually(t, "both stories published", func() bool { return len(c.s.feedIfAny("feed.json")) == 2 })
 			stop()
 			if got := names(t, sch); got != "alpha" {

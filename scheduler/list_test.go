@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
+	"github.com/VictoriaMetrics/metrics"
 
 	"github.com/feedloom/feedloom/normalize"
 	"github.com/feedloom/feedloom/sources"
@@ -258,13 +258,13 @@ func TestListServe(t *testing.T) {
 	u := newUpstreams(t, time.Now().Add(-time.Hour))
 	u.setList("/Alpha/alpha", "Science/Beta/beta")
 	log := new(loopLog)
-	reg := prometheus.NewRegistry()
+	set := metrics.NewSet()
 	files := loopJob(&loopSource{name: "newsroom", fetch: loopStories("Newsroom Story")}, "@hourly")
 	sch := New(s.store, s.loopPublish(log.logger(), ""), nil,
-		[]Job{listJob(u, "@hourly", Retention{}, log.logger()), files}, loopOptions(NewMetrics(reg)), log.logger())
+		[]Job{listJob(u, "@hourly", Retention{}, log.logger()), files}, loopOptions(NewMetrics(set)), log.logger())
 	startRun(t, sch)
 	eventually(t, "both listed feeds refreshed", func() bool {
-		return fetches(t, reg, "planet-alpha", "ok") == 1 && fetches(t, reg, "planet-beta", "ok") == 1
+		return fetches(t, set, "planet-alpha", "ok") == 1 && fetches(t, set, "planet-beta", "ok") == 1
 	})
 	if got := names(t, sch); got != "planet planet-alpha planet-beta newsroom" {
 		t.Errorf("sources %q: want each list's feeds under it", got)
@@ -280,7 +280,7 @@ func TestListServe(t *testing.T) {
 
 	u.setList("/Alpha/alpha", "/Gamma/gamma")
 	trigger(t, sch, "planet")
-	eventually(t, "gamma added and refreshed", func() bool { return fetches(t, reg, "planet-gamma", "ok") == 1 })
+	eventually(t, "gamma added and refreshed", func() bool { return fetches(t, set, "planet-gamma", "ok") == 1 })
 	eventually(t, "beta retired", func() bool { return names(t, sch) == "planet planet-alpha planet-gamma newsroom" })
 	if n := log.count("listed feed retired", "planet-beta"); n != 1 {
 		t.Errorf("%d log lines about beta's retirement, want 1:\n%s", n, log)
@@ -294,7 +294,7 @@ func TestListServe(t *testing.T) {
 	u.list = ""
 	u.mu.Unlock()
 	trigger(t, sch, "planet")
-	eventually(t, "the failed list refresh", func() bool { return fetches(t, reg, "planet", "error") == 1 })
+	eventually(t, "the failed list refresh", func() bool { return fetches(t, set, "planet", "error") == 1 })
 	if got := names(t, sch); got != "planet planet-alpha planet-gamma newsroom" {
 		t.Errorf("after a failed list: sources %q", got)
 	}

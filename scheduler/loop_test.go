@@ -16,7 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
+	"github.com/VictoriaMetrics/metrics"
 
 	"github.com/feedloom/feedloom/feeds"
 	"github.com/feedloom/feedloom/normalize"
@@ -150,29 +150,11 @@ func loopOptions(m *Metrics) Options {
 	}
 }
 
-// fetches reads the fetch counter of one source and result from the
-// registry, 0 when it was never counted.
-func fetches(t *testing.T, reg *prometheus.Registry, source, result string) int {
+// fetches reads the fetch counter of one source and result from the set,
+// 0 when it was never counted.
+func fetches(t *testing.T, set *metrics.Set, source, result string) int {
 	t.Helper()
-	mfs, err := reg.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, mf := range mfs {
-		if mf.GetName() != "feedloom_fetches_total" {
-			continue
-		}
-		for _, m := range mf.GetMetric() {
-			labels := map[string]string{}
-			for _, l := range m.GetLabel() {
-				labels[l.GetName()] = l.GetValue()
-			}
-			if labels["source"] == source && labels["result"] == result {
-				return int(m.GetCounter().GetValue())
-			}
-		}
-	}
-	return 0
+	return int(samples(t, set)[fmt.Sprintf(`feedloom_fetches_total{result=%q,source=%q}`, result, source)])
 }
 
 // startRun starts Run and returns the function that stops it: it cancels the
@@ -235,8 +217,8 @@ func TestRunNoOverlap(t *testing.T) {
 	t.Parallel()
 	s := newSite(t)
 	var log loopLog
-	reg := prometheus.NewRegistry()
-	m := NewMetrics(reg)
+	set := metrics.NewSet()
+	m := NewMetrics(set)
 	release := make(chan struct{})
 	var inFlight, most atomic.Int32
 	slow := &loopSource{name: "slow"}
@@ -258,18 +240,18 @@ func TestRunNoOverlap(t *testing.T) {
 	sch := New(s.store, s.loopPublish(log.logger(), ""), nil, []Job{loopJob(slow, "@every 1s")}, loopOptions(m), log.logger())
 	stop := startRun(t, sch)
 
-	eventually(t, "two busy ticks", func() bool { return fetches(t, reg, "slow", "busy") >= 2 })
+	eventually(t, "two busy ticks", func() bool { return fetches(t, set, "slow", "busy") >= 2 })
 	if n := slow.calls.Load(); n != 1 {
 		t.Errorf("Fetch called %d times while the first call hung, want 1", n)
 	}
 	close(release)
-	eventually(t, "a refresh after the hung one", func() bool { return fetches(t, reg, "slow", "ok") >= 2 })
+	eventually(t, "a refresh after the hung one", func() bool { return fetches(t, set, "slow", "ok") >= 2 })
 	stop()
 
 	if n := most.Load(); n != 1 {
 		t.Errorf("at most %d Fetch calls at once, want 1", n)
 	}
-	busy := fetches(t, reg, "slow", "busy")
+	busy := fetches(t, set, "slow", "busy")
 	if logged := log.count(`msg="skipped: the previous run is still going"`, "source=slow"); logged != busy {
 		t.Errorf("%d skipped ticks logged, %d counted busy; want the same", logged, busy)
 	}
@@ -283,8 +265,8 @@ func TestRunRecoversPanic(t *testing.T) {
 		t.Parallel()
 		s := newSite(t)
 		var log loopLog
-		reg := prometheus.NewRegistry()
-		m := NewMetrics(reg)
+		set := metrics.NewSet()
+		m := NewMetrics(set)
 		bomb := &loopSource{name: "bomb", fetch: func(context.Context, int) (sources.Result, error) { panic("boom") }}
 		steady := &loopSource{name: "steady", fetch: loopStories("Steady Story")}
 		opts := loopOptions(m)
@@ -294,7 +276,7 @@ func TestRunRecoversPanic(t *testing.T) {
 		stop := startRun(t, sch)
 
 		eventually(t, "two stored failures", func() bool { return s.loopState("bomb").Failures >= 2 })
-		eventually(t, "two refreshes of the other source", func() bool { return fetches(t, reg, "steady", "ok") >= 2 })
+		eventually(t, "two refreshes of the other source", func() bool { return fetches(t, set, "steady", "ok") >= 2 })
 		// Two ticks may come within a debounce of the start: the publish
 		// is awaited, not assumed.
 		eventually(t, "the other source's story published", func() bool { return titlesOf(s.feedIfAny("feed.json")) == "Steady Story" })
@@ -304,7 +286,7 @@ func TestRunRecoversPanic(t *testing.T) {
 		if st.LastError != `source "bomb": panic: boom` {
 			t.Errorf("LastError = %q, want the panic", st.LastError)
 		}
-		if n := fetches(t, reg, "bomb", "error"); n != st.Failures {
+		if n := fetches(t, set, "bomb", "error"); n != st.Failures {
 			t.Errorf("%d errors counted, %d failures stored; want the same", n, st.Failures)
 		}
 		if n := log.count(`msg="fetch failed"`, "source=bomb", `panic: boom`); n != st.Failures {
@@ -322,13 +304,13 @@ func TestRunRecoversPanic(t *testing.T) {
 		t.Parallel()
 		s := newSite(t)
 		var log loopLog
-		reg := prometheus.NewRegistry()
-		m := NewMetrics(reg)
+		set := metrics.NewSet()
+		m := NewMetrics(set)
 		bomb := &loopSource{name: "bomb", fetch: func(context.Context, int) (sources.Result, error) { panic("boom") }}
 		sch := New(s.store, s.loopPublish(log.logger(), ""), nil, []Job{loopJob(bomb, "@every 1s")}, loopOptions(m), log.logger())
 		stop := startRun(t, sch)
 
-		eventually(t, "two ticks inside the backoff", func() bool { return fetches(t, reg, "bomb", "skipped") >= 2 })
+		eventually(t, "two ticks inside the backoff", func() bool { return fetches(t, set, "bomb", "skipped") >= 2 })
 		stop()
 		st := s.loopState("bomb")
 		if bomb.calls.Load() != 1 || st.Failures != 1 || st.LastError != `source "bomb": panic: boom` {
@@ -337,7 +319,7 @@ func TestRunRecoversPanic(t *testing.T) {
 		if !st.NextDue.Equal(st.CheckedAt.Add(5 * time.Minute)) {
 			t.Errorf("NextDue = %v, want 5m after %v", st.NextDue, st.CheckedAt)
 		}
-		skipped := fetches(t, reg, "bomb", "skipped")
+		skipped := fetches(t, set, "bomb", "skipped")
 		if n := log.count(`msg="skipped: still failing, backing off (use --force to fetch)"`, "source=bomb", "panic: boom"); n != skipped {
 			t.Errorf("%d skipped ticks logged, %d counted; want the same", n, skipped)
 		}
@@ -358,8 +340,8 @@ func testDebouncedBurst(t *testing.T) {
 	t.Parallel()
 	s := newSite(t)
 	var log loopLog
-	reg := prometheus.NewRegistry()
-	m := NewMetrics(reg)
+	set := metrics.NewSet()
+	m := NewMetrics(set)
 	gate := make(chan struct{})
 	pub := s.loopPublish(log.logger(), "")
 	pub.after = func(n int) {
@@ -408,7 +390,7 @@ func testDebouncedBurst(t *testing.T) {
 	stop := startRun(t, sch)
 
 	eventually(t, "three refreshes", func() bool {
-		return fetches(t, reg, "alpha", "ok") == 1 && fetches(t, reg, "beta", "ok") == 1 && fetches(t, reg, "gamma", "ok") == 1
+		return fetches(t, set, "alpha", "ok") == 1 && fetches(t, set, "beta", "ok") == 1 && fetches(t, set, "gamma", "ok") == 1
 	})
 	// The first publish after the burst holds all three changes: one
 	// publish for the burst, nothing left for another.
@@ -440,8 +422,8 @@ func testDebouncedNoChange(t *testing.T) {
 	t.Parallel()
 	s := newSite(t)
 	var log loopLog
-	reg := prometheus.NewRegistry()
-	m := NewMetrics(reg)
+	set := metrics.NewSet()
+	m := NewMetrics(set)
 	var jobs []Job
 	for _, name := range []string{"alpha", "beta"} {
 		jobs = append(jobs, loopJob(&loopSource{name: name, fetch: loopStories(name + " story")}, "@every 1s"))
@@ -455,7 +437,7 @@ func testDebouncedNoChange(t *testing.T) {
 	sch := New(s.store, pub, nil, jobs, loopOptions(m), log.logger())
 	stop := startRun(t, sch)
 	eventually(t, "three refreshes in Run", func() bool {
-		return fetches(t, reg, "alpha", "ok") >= 4 && fetches(t, reg, "beta", "ok") >= 4
+		return fetches(t, set, "alpha", "ok") >= 4 && fetches(t, set, "beta", "ok") >= 4
 	})
 	stop()
 	reps, errs := pub.done()
@@ -490,8 +472,8 @@ func TestRunStartsDueSources(t *testing.T) {
 	t.Parallel()
 	s := newSite(t)
 	var log loopLog
-	reg := prometheus.NewRegistry()
-	m := NewMetrics(reg)
+	set := metrics.NewSet()
+	m := NewMetrics(set)
 	ctx := context.Background()
 	now := time.Now().Truncate(time.Second)
 	// Checked since the last tick of "@every 1h" (on the hour): a minute
@@ -514,7 +496,7 @@ func TestRunStartsDueSources(t *testing.T) {
 	sch := New(s.store, pub, nil, jobs, loopOptions(m), log.logger())
 	stop := startRun(t, sch)
 	eventually(t, "the due sources' refreshes", func() bool {
-		return fetches(t, reg, "stale", "ok") == 1 && fetches(t, reg, "new", "ok") == 1
+		return fetches(t, set, "stale", "ok") == 1 && fetches(t, set, "new", "ok") == 1
 	})
 	eventually(t, "a publish", func() bool { return pub.calls.Load() >= 1 })
 	stop()
@@ -636,8 +618,8 @@ func TestRunShutdown(t *testing.T) {
 	t.Parallel()
 	s := newSite(t)
 	var log loopLog
-	reg := prometheus.NewRegistry()
-	m := NewMetrics(reg)
+	set := metrics.NewSet()
+	m := NewMetrics(set)
 	hung := &loopSource{name: "hung", fetch: func(ctx context.Context, _ int) (sources.Result, error) {
 		<-ctx.Done()
 		return sources.Result{}, ctx.Err()
@@ -696,7 +678,7 @@ func TestRunShutdown(t *testing.T) {
 	if st := s.loopState("hung"); !st.CheckedAt.IsZero() || st.Failures != 0 || st.LastError != "" {
 		t.Errorf("hung source state %+v, want untouched by the shutdown", st)
 	}
-	if n := fetches(t, reg, "hung", "error"); n != 0 {
+	if n := fetches(t, set, "hung", "error"); n != 0 {
 		t.Errorf("%d errors counted for the abandoned fetch, want 0", n)
 	}
 }
@@ -707,8 +689,8 @@ func TestRunShutdownSlowHub(t *testing.T) {
 	t.Parallel()
 	s := newSite(t)
 	var log loopLog
-	reg := prometheus.NewRegistry()
-	m := NewMetrics(reg)
+	set := metrics.NewSet()
+	m := NewMetrics(set)
 	unblock := make(chan struct{})
 	var pings atomic.Int32
 	hub := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

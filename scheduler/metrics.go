@@ -1,73 +1,86 @@
 package scheduler
 
 import (
+	"strings"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
+	"github.com/VictoriaMetrics/metrics"
 
 	"github.com/feedloom/feedloom/publish"
 )
 
-// Metrics are the scheduler's Prometheus collectors. Labels are bounded:
-// source names and feed paths come from config, never from upstream data.
+// Bucket bounds of the two histograms. Each bound is a bucket series' le
+// label, so changing one breaks the queries and dashboards built on it.
+// A fetch waits on the network, a publish on the disk.
+var (
+	// 0.01, 0.02, 0.04 … 20.48 seconds.
+	fetchBuckets = metrics.ExponentialBuckets(0.01, 2, 12)
+	// 0.005, 0.01, 0.02 … 10.24 seconds.
+	publishBuckets = metrics.ExponentialBuckets(0.005, 2, 12)
+)
+
+// Metrics are the scheduler's metrics, written in Prometheus' text format
+// by their set's WritePrometheus. Labels are bounded: source names and
+// feed paths come from config, never from upstream data.
+//
+//	feedloom_fetches_total{result,source}      source refreshes by result (ok, not_modified, error, skipped, busy, held)
+//	feedloom_fetch_duration_seconds{source}    histogram: time to fetch and normalize one source
+//	feedloom_feed_items{feed}                  items in each published feed file
+//	feedloom_publish_duration_seconds          histogram: time to render and write the output folder
+//	feedloom_last_publish_timestamp_seconds    Unix time of the last successful publish
+//	feedloom_claims_total{result}              due sources this node tried to lease (claimed, or taken by another node or already refreshed)
+//	feedloom_lease_expiries_total              sources this node took over after another node's lease ran out
+//	feedloom_notifications_total               store change notifications heard (LISTEN/NOTIFY), including catch-ups after a reconnection
 type Metrics struct {
-	fetches        *prometheus.CounterVec
-	fetchSeconds   *prometheus.HistogramVec
-	feedItems      *prometheus.GaugeVec
-	publishSeconds prometheus.Histogram
-	lastPublish    prometheus.Gauge
-	claims         *prometheus.CounterVec
-	leaseExpiries  prometheus.Counter
-	notifications  prometheus.Counter
+	set            *metrics.Set
+	publishSeconds *metrics.PrometheusHistogram
+	lastPublish    *metrics.Gauge
+	leaseExpiries  *metrics.Counter
+	notifications  *metrics.Counter
 }
 
-// NewMetrics registers the scheduler's collectors with reg (the caller's
-// own registry, never the global one).
-func NewMetrics(reg prometheus.Registerer) *Metrics {
-	m := &Metrics{
-		fetches: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "feedloom_fetches_total",
-			Help: "Source refreshes by source and result (ok, not_modified, error, skipped, busy, held).",
-		}, []string{"source", "result"}),
-		fetchSeconds: prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Name:    "feedloom_fetch_duration_seconds",
-			Help:    "Time to fetch and normalize one source.",
-			Buckets: prometheus.ExponentialBuckets(0.01, 2, 12),
-		}, []string{"source"}),
-		feedItems: prometheus.NewGaugeVec(prometheus.GaugeOpts{
-			Name: "feedloom_feed_items",
-			Help: "Items in each published feed file.",
-		}, []string{"feed"}),
-		publishSeconds: prometheus.NewHistogram(prometheus.HistogramOpts{
-			Name:    "feedloom_publish_duration_seconds",
-			Help:    "Time to render and write the output folder.",
-			Buckets: prometheus.ExponentialBuckets(0.005, 2, 12),
-		}),
-		lastPublish: prometheus.NewGauge(prometheus.GaugeOpts{
-			Name: "feedloom_last_publish_timestamp_seconds",
-			Help: "Unix time of the last successful publish.",
-		}),
-		claims: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "feedloom_claims_total",
-			Help: "Due sources this node tried to lease, by result (claimed, or taken by another node or already refreshed).",
-		}, []string{"result"}),
-		leaseExpiries: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "feedloom_lease_expiries_total",
-			Help: "Sources this node took over after another node's lease ran out.",
-		}),
-		notifications: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "feedloom_notifications_total",
-			Help: "Store change notifications heard (LISTEN/NOTIFY), including catch-ups after a reconnection.",
-		}),
+// NewMetrics adds the scheduler's metrics to set (the caller's own, never
+// the library's default set). The unlabelled ones are written from the
+// start, at zero; a labelled one once its labels first occur.
+func NewMetrics(set *metrics.Set) *Metrics {
+	return &Metrics{
+		set:            set,
+		publishSeconds: set.NewPrometheusHistogramExt("feedloom_publish_duration_seconds", publishBuckets),
+		lastPublish:    set.NewGauge("feedloom_last_publish_timestamp_seconds", nil),
+		leaseExpiries:  set.NewCounter("feedloom_lease_expiries_total"),
+		notifications:  set.NewCounter("feedloom_notifications_total"),
 	}
-	reg.MustRegister(m.fetches, m.fetchSeconds, m.feedItems, m.publishSeconds, m.lastPublish,
-		m.claims, m.leaseExpiries, m.notifications)
-	return m
+}
+
+// labelEscaper escapes a label value as the text format reads it: a
+// backslash, a double quote and a line feed, and nothing else (Go's %q
+// would also write \t or \u escapes, which Prometheus rejects).
+var labelEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`)
+
+// sample names one series of family: labels are name, value pairs, written
+// in the order given. Callers sort them by name, the order Prometheus'
+// own client writes, so a series reads the same whichever library wrote it.
+func sample(family string, labels ...string) string {
+	var b strings.Builder
+	b.WriteString(family)
+	sep := byte('{')
+	for i := 0; i+1 < len(labels); i += 2 {
+		b.WriteByte(sep)
+		sep = ','
+		b.WriteString(labels[i])
+		b.WriteString(`="`)
+		labelEscaper.WriteString(&b, labels[i+1])
+		b.WriteByte('"')
+	}
+	if len(labels) > 0 {
+		b.WriteByte('}')
+	}
+	return b.String()
 }
 
 func (m *Metrics) claimed(result string) {
 	if m != nil {
-		m.claims.WithLabelValues(result).Inc()
+		m.set.GetOrCreateCounter(sample("feedloom_claims_total", "result", result)).Inc()
 	}
 }
 
@@ -89,9 +102,9 @@ func (m *Metrics) fetched(source, result string, took time.Duration) {
 	if m == nil {
 		return
 	}
-	m.fetches.WithLabelValues(source, result).Inc()
+	m.set.GetOrCreateCounter(sample("feedloom_fetches_total", "result", result, "source", source)).Inc()
 	if took > 0 {
-		m.fetchSeconds.WithLabelValues(source).Observe(took.Seconds())
+		m.set.GetOrCreatePrometheusHistogramExt(sample("feedloom_fetch_duration_seconds", "source", source), fetchBuckets).Update(took.Seconds())
 	}
 }
 
@@ -99,10 +112,10 @@ func (m *Metrics) published(rep publish.Report, took time.Duration, at time.Time
 	if m == nil {
 		return
 	}
-	m.publishSeconds.Observe(took.Seconds())
+	m.publishSeconds.Update(took.Seconds())
 	m.lastPublish.Set(float64(at.Unix()))
 	for _, f := range rep.Feeds {
-		m.feedItems.WithLabelValues(f.Path).Set(float64(f.Items))
+		m.set.GetOrCreateGauge(sample("feedloom_feed_items", "feed", f.Path), nil).Set(float64(f.Items))
 	}
 }
 

@@ -13,9 +13,7 @@ import (
 	"os"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/VictoriaMetrics/metrics"
 
 	"github.com/feedloom/feedloom/config"
 	"github.com/feedloom/feedloom/internal/wiring"
@@ -60,9 +58,8 @@ func cmdServe(ctx context.Context, args []string, _, stderr io.Writer) int {
 	if o.addr == "" {
 		o.addr = cmp.Or(os.Getenv(addrEnv), cfg.Serve.Addr)
 	}
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	site, code := wire(ctx, cfg, wiring.Options{Role: wiring.Serve, Metrics: scheduler.NewMetrics(reg)}, log)
+	set := metrics.NewSet()
+	site, code := wire(ctx, cfg, wiring.Options{Role: wiring.Serve, Metrics: scheduler.NewMetrics(set)}, log)
 	if site == nil {
 		return code
 	}
@@ -76,7 +73,7 @@ func cmdServe(ctx context.Context, args []string, _, stderr io.Writer) int {
 		ArchiveMaxAge: cfg.Serve.ArchiveMaxAge,
 		StaleAfter:    cfg.Serve.StaleAfter,
 		Health:        sched,
-		Metrics:       promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}),
+		Metrics:       metricsHandler(set),
 		Title:         cfg.Site.Title,
 	}
 	if site.Node != "" {
@@ -104,6 +101,20 @@ func cmdServe(ctx context.Context, args []string, _, stderr io.Writer) int {
 	log.Info("serving", "addr", ln.Addr().String(), "dir", cfg.Output.Dir, "sources", len(cfg.Sources))
 	defer watchFolders(ctx, cfg, sched, log)()
 	return runUntilDone(ctx, sched, srv, served, log)
+}
+
+// metricsHandler writes set, then the Go runtime's and the process's
+// metrics, in Prometheus' text format (version 0.0.4, which every
+// scraper reads). The file descriptor counts are asked for apart because
+// WriteProcessMetrics leaves them out, and Prometheus' process collector,
+// which dashboards were built on, had them.
+func metricsHandler(set *metrics.Set) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+		set.WritePrometheus(w)
+		metrics.WriteProcessMetrics(w)
+		metrics.WriteFDMetrics(w)
+	})
 }
 
 // watchFolders refreshes a files source when its folder changes, after

@@ -153,6 +153,35 @@ func TestServe(t *testing.T) {
 	}
 }
 
+// TestServeMetrics reads /metrics as Prometheus scrapes it: the text
+// format's Content-Type, a counter and a histogram bucket of the source's
+// first refresh, and the process's own metrics beside the scheduler's.
+func TestServeMetrics(t *testing.T) {
+	dir := project(t, map[string]string{"a.md": goodStory})
+	base, stderr := serveProject(t, dir)
+	var m answer
+	waitFor(t, stderr, func() bool {
+		m = get(t, base+"/metrics")
+		return strings.Contains(m.body, "feedloom_publish_duration_seconds_count 1\n")
+	})
+	if ct := m.h.Get("Content-Type"); m.code != 200 || ct != "text/plain; version=0.0.4; charset=utf-8" {
+		t.Errorf("/metrics: %d, Content-Type %q", m.code, ct)
+	}
+	for _, want := range []string{
+		"\nfeedloom_fetches_total{result=\"ok\",source=\"newsroom\"} 1\n",
+		"\nfeedloom_fetch_duration_seconds_bucket{source=\"newsroom\",le=\"+Inf\"} 1\n",
+		"\nfeedloom_fetch_duration_seconds_bucket{source=\"newsroom\",le=\"20.48\"} 1\n",
+		"\nfeedloom_publish_duration_seconds_bucket{le=\"0.005\"} ",
+		"\nprocess_resident_memory_bytes ",
+		"\nprocess_open_fds ",
+		"\ngo_goroutines ",
+	} {
+		if !strings.Contains(m.body, want) {
+			t.Errorf("/metrics lacks %q:\n%s", strings.TrimSpace(want), m.body)
+		}
+	}
+}
+
 type answer struct {
 	code int
 	h    http.Header

@@ -48,7 +48,7 @@ type Options struct {
 	Role    Role
 	Force   bool               // fetch sources inside their backoff or cache window
 	Version string             // in the User-Agent and the feeds' generator; "dev" when empty
-	Metrics *scheduler.Metrics // serve's Prometheus collectors; nil for none
+	Metrics *scheduler.Metrics // serve's metrics (for /metrics); nil for none
 	// Progress follows a build's pass (its line on a terminal); nil for none.
 	Progress scheduler.Progress
 	Log      *slog.Logger // nil discards
