@@ -113,12 +113,12 @@ man:
 # Release archives in dist/, for every target below: a static binary (no
 # cgo) stamped with VERSION, COMMIT and DATE, README.md and the man page,
 # in a zip for Windows and a tar.gz elsewhere, and dist/SHA256SUMS for
-# `sha256sum -c`. The repository has no LICENSE yet, so the archives ship
-# none: add it to RELEASE_FILES once there is one. Each cross-build takes a
+# `sha256sum -c`. LICENSE goes in too once the repository has one (it has
+# none yet: choosing it is the project's call, not the build's). Each cross-build takes a
 # minute or two on two cores, so neither make test nor CI runs this; CI
 # only checks that every target compiles (make cross).
 RELEASE_TARGETS ?= linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64 windows/arm64
-RELEASE_FILES   := README.md docs/feedloom.1
+RELEASE_FILES   := README.md docs/feedloom.1 $(wildcard LICENSE)
 DIST            := dist
 # cross type-checks every package for the other systems the release
 # targets, where their own files (the data folder's lock, the atomic file

@@ -1,6 +1,8 @@
 package scheduler
 
 import (
+	"fmt"
+	"io"
 	"strings"
 	"time"
 
@@ -37,6 +39,28 @@ type Metrics struct {
 	lastPublish    *metrics.Gauge
 	leaseExpiries  *metrics.Counter
 	notifications  *metrics.Counter
+}
+
+// metricsHelp is each family's type and help, as Prometheus' text format
+// gives them in # TYPE and # HELP lines; the library writes none.
+var metricsHelp = []struct{ name, kind, help string }{
+	{"feedloom_fetches_total", "counter", "Source refreshes by source and result (ok, not_modified, error, skipped, busy, held)."},
+	{"feedloom_fetch_duration_seconds", "histogram", "Time to fetch and normalize one source."},
+	{"feedloom_feed_items", "gauge", "Items in each published feed file."},
+	{"feedloom_publish_duration_seconds", "histogram", "Time to render and write the output folder."},
+	{"feedloom_last_publish_timestamp_seconds", "gauge", "Unix time of the last successful publish."},
+	{"feedloom_claims_total", "counter", "Due sources this node tried to lease, by result (claimed, or taken by another node or already refreshed)."},
+	{"feedloom_lease_expiries_total", "counter", "Sources this node took over after another node's lease ran out."},
+	{"feedloom_notifications_total", "counter", "Store change notifications heard (LISTEN/NOTIFY), including catch-ups after a reconnection."},
+}
+
+// WriteMetricsHelp writes the # HELP and # TYPE lines of the scheduler's
+// metrics. The format lets them come first, before any sample: a type
+// line need only precede its family's first sample.
+func WriteMetricsHelp(w io.Writer) {
+	for _, m := range metricsHelp {
+		fmt.Fprintf(w, "# HELP %s %s\n# TYPE %s %s\n", m.name, m.help, m.name, m.kind)
+	}
 }
 
 // NewMetrics adds the scheduler's metrics to set (the caller's own, never

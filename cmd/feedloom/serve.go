@@ -103,14 +103,15 @@ func cmdServe(ctx context.Context, args []string, _, stderr io.Writer) int {
 	return runUntilDone(ctx, sched, srv, served, log)
 }
 
-// metricsHandler writes set, then the Go runtime's and the process's
-// metrics, in Prometheus' text format (version 0.0.4, which every
-// scraper reads). The file descriptor counts are asked for apart because
+// metricsHandler writes the types and help of feedloom's own metrics, set,
+// then the Go runtime's and the process's metrics, in Prometheus' text
+// format (version 0.0.4, which every scraper reads). The file descriptor counts are asked for apart because
 // WriteProcessMetrics leaves them out, and Prometheus' process collector,
 // which dashboards were built on, had them.
 func metricsHandler(set *metrics.Set) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+		scheduler.WriteMetricsHelp(w)
 		set.WritePrometheus(w)
 		metrics.WriteProcessMetrics(w)
 		metrics.WriteFDMetrics(w)

@@ -175,6 +175,8 @@ func TestServeMetrics(t *testing.T) {
 		"\nprocess_resident_memory_bytes ",
 		"\nprocess_open_fds ",
 		"\ngo_goroutines ",
+		"\n# TYPE feedloom_fetch_duration_seconds histogram\n",
+		"\n# TYPE feedloom_fetches_total counter\n",
 	} {
 		if !strings.Contains(m.body, want) {
 			t.Errorf("/metrics lacks %q:\n%s", strings.TrimSpace(want), m.body)
