@@ -67,15 +67,23 @@ if ! docker info >/dev/null 2>&1; then
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker.io >/dev/null
   fi
-  log "starting dockerd (log: $work/dockerd.log)"
-  dockerd >"$work/dockerd.log" 2>&1 &
-  dockerd_pid=$!
-  for _ in $(seq 1 60); do
+  # On a machine run by systemd the package starts its own daemon: wait a
+  # moment for it rather than start a second one.
+  for _ in $(seq 1 5); do
     docker info >/dev/null 2>&1 && break
-    kill -0 "$dockerd_pid" 2>/dev/null || fail "dockerd exited at start"
     sleep 1
   done
-  docker info >/dev/null 2>&1 || fail "dockerd did not answer within 60 s"
+  if ! docker info >/dev/null 2>&1; then
+    log "starting dockerd (log: $work/dockerd.log)"
+    dockerd >"$work/dockerd.log" 2>&1 &
+    dockerd_pid=$!
+    for _ in $(seq 1 60); do
+      docker info >/dev/null 2>&1 && break
+      kill -0 "$dockerd_pid" 2>/dev/null || fail "dockerd exited at start"
+      sleep 1
+    done
+    docker info >/dev/null 2>&1 || fail "dockerd did not answer within 60 s"
+  fi
 fi
 
 make image IMAGE="$tag"

@@ -74,7 +74,9 @@ func (p *Publisher) translationLinks(items []feeds.Item) map[string][]feeds.Tran
 	groups := map[string][]feeds.Item{}
 	var keys []string
 	for _, it := range items {
-		if p.translationOnly(it) {
+		// A story of no known language has no language to be read in, and
+		// its partners could not link back to it.
+		if p.translationOnly(it) || it.Language == "" {
 			continue
 		}
 		if _, ok := groups[it.TranslationKey]; !ok {
@@ -87,13 +89,14 @@ func (p *Publisher) translationLinks(items []feeds.Item) map[string][]feeds.Tran
 	for _, key := range keys {
 		group := groups[key]
 		slices.SortFunc(group, func(a, b feeds.Item) int {
-			return cmp.Or(strings.Compare(strings.ToLower(a.Language), strings.ToLower(b.Language)), strings.Compare(a.ID, b.ID))
+			return cmp.Or(strings.Compare(sameLanguage(a.Language), sameLanguage(b.Language)),
+				strings.Compare(strings.ToLower(a.Language), strings.ToLower(b.Language)), strings.Compare(a.ID, b.ID))
 		})
 		// Items of one language are next to each other now.
 		var kept []feeds.Item
 		for i := 0; i < len(group); {
 			j := i + 1
-			for j < len(group) && strings.EqualFold(group[j].Language, group[i].Language) {
+			for j < len(group) && sameLanguage(group[j].Language) == sameLanguage(group[i].Language) {
 				j++
 			}
 			if j-i > 1 {
@@ -117,6 +120,22 @@ func (p *Publisher) translationLinks(items []feeds.Item) map[string][]feeds.Tran
 		}
 	}
 	return out
+}
+
+// sameLanguage is what two tags must share to be one language for
+// translations: the language and its script, not the region (en and en-GB,
+// zh-Hant and zh-Hant-HK are one language; zh-Hant and zh-Hans are not).
+func sameLanguage(tag string) string {
+	t, err := language.Parse(tag)
+	if err != nil {
+		return strings.ToLower(tag)
+	}
+	base, _ := t.Base()
+	key := base.String()
+	if script, conf := t.Script(); conf == language.Exact {
+		key += "-" + script.String()
+	}
+	return key
 }
 
 // translationOnly reports whether it exists only in its own language: its

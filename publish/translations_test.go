@@ -313,3 +313,36 @@ func TestLanguageNames(t *testing.T) {
 		}
 	}
 }
+
+// TestTranslationNoLanguage: a keyed story of no known language is left
+// out of its key, so no link goes one way only (writers drop a link to a
+// story of no language).
+func TestTranslationNoLanguage(t *testing.T) {
+	dir := t.TempDir()
+	items := openDay()
+	items[1].Language = ""
+	publish(t, &fakeStore{items: items}, testOptions(dir))
+	if got := jsonTranslations(t, dir, "feed.json"); len(got) != 0 {
+		t.Errorf("links with a story of no language: %v", got)
+	}
+}
+
+// TestTranslationRegionsAreOneLanguage: en and en-GB sharing a key are one
+// language twice, reported and not linked, not each other's translation.
+func TestTranslationRegionsAreOneLanguage(t *testing.T) {
+	dir := t.TempDir()
+	items := openDay()
+	items[1].Language = "en-GB"
+	publish(t, &fakeStore{items: items}, testOptions(dir))
+	if got := jsonTranslations(t, dir, "feed.json"); len(got) != 0 {
+		t.Errorf("en and en-GB linked as translations: %v", got)
+	}
+	for tag, want := range map[string]string{"en-GB": "en", "zh-Hant-HK": "zh-Hant", "zh-Hans": "zh-Hans", "fr": "fr"} {
+		if got, base := sameLanguage(tag), sameLanguage(want); got != base {
+			t.Errorf("sameLanguage(%q) = %q, want that of %q (%q)", tag, got, want, base)
+		}
+	}
+	if sameLanguage("zh-Hant") == sameLanguage("zh-Hans") {
+		t.Error("zh-Hant and zh-Hans taken for one language")
+	}
+}

@@ -119,9 +119,9 @@ _feedloom() {
 			fmt.Fprintf(w, "        if [[ $prev == --%s || $prev == -%s ]]; then\n", o.name, o.name)
 			switch o.valueKind() {
 			case "file":
-				fmt.Fprint(w, "            compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- \"$cur\"))\n")
+				fmt.Fprint(w, "            compopt -o filenames 2>/dev/null; mapfile -t COMPREPLY < <(compgen -f -- \"$cur\")\n")
 			case "dir":
-				fmt.Fprint(w, "            compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -d -- \"$cur\"))\n")
+				fmt.Fprint(w, "            compopt -o filenames 2>/dev/null; mapfile -t COMPREPLY < <(compgen -d -- \"$cur\")\n")
 			default:
 				fmt.Fprint(w, "            COMPREPLY=()\n")
 			}
@@ -132,9 +132,9 @@ _feedloom() {
 		}
 		switch kind {
 		case "file":
-			fmt.Fprint(w, "        compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- \"$cur\"))\n")
+			fmt.Fprint(w, "        compopt -o filenames 2>/dev/null; mapfile -t COMPREPLY < <(compgen -f -- \"$cur\")\n")
 		case "dir":
-			fmt.Fprint(w, "        compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -d -- \"$cur\"))\n")
+			fmt.Fprint(w, "        compopt -o filenames 2>/dev/null; mapfile -t COMPREPLY < <(compgen -d -- \"$cur\")\n")
 		case "words":
 			// Only the first operand is one of the words.
 			fmt.Fprintf(w, "        (( COMP_CWORD == first )) && COMPREPLY=($(compgen -W %q -- \"$cur\"))\n", strings.Join(words, " "))

@@ -47,6 +47,10 @@ func cmdHealthcheck(ctx context.Context, args []string, _, stderr io.Writer) int
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
+	if o.timeout <= 0 {
+		fmt.Fprintf(stderr, "feedloom healthcheck: --timeout %s: want a positive duration\n", o.timeout)
+		return exitUsage
+	}
 	target := o.url
 	if target == "" {
 		u, err := healthURL(cmp.Or(o.addr, os.Getenv(addrEnv), defaultHealthAddr))

@@ -58,26 +58,35 @@ type initFile struct{ name, text string }
 
 // writeNew creates dir and the files in it, none of which may exist: a
 // file that appeared since they were checked is not overwritten, and
-// what this call wrote is removed again.
+// what this call wrote is removed again. The files are written through an
+// os.Root of dir, so a symlink in dir (a stories folder linked elsewhere)
+// cannot lead a write out of it.
 func writeNew(dir string, files []initFile) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return err
+	}
+	defer root.Close()
 	var written []string
 	undo := func() {
-		for _, p := range written {
-			os.Remove(p)
+		for _, name := range written {
+			root.Remove(name)
 		}
 	}
 	for _, f := range files {
-		path := filepath.Join(dir, f.name)
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		if err := root.MkdirAll(filepath.Dir(f.name), 0o755); err != nil {
 			undo()
-			return err
+			return fmt.Errorf("%s: %w", filepath.Join(dir, f.name), err)
 		}
-		out, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+		out, err := root.OpenFile(f.name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 		if err != nil {
 			undo()
-			return err
+			return fmt.Errorf("%s: %w", filepath.Join(dir, f.name), err)
 		}
-		written = append(written, path)
+		written = append(written, f.name)
 		_, err = io.WriteString(out, f.text)
 		if cerr := out.Close(); err == nil {
 			err = cerr
