@@ -156,85 +156,66 @@ func (p *Publisher) cutAll(ctx context.Context, sets []feedSet) error {
 	if err != nil {
 		return fmt.Errorf("publish: read the stored order: %w", err)
 	}
-	values, _ := p.r.(valueStore)
-	var old string
-	book := cutBook{}
-	if values != nil {
-		v, found, err := values.Value(ctx, cutsKey)
+	for i := range sets {
+		sets[i].members = p.members(index, &sets[i])
+	}
+	values, ok := p.r.(valueStore)
+	if !ok {
+		p.cutSets(sets, cutBook{})
+		return nil
+	}
+	// A second round starts from the cuts another node saved first, so
+	// that every node numbers the same way.
+	for range 2 {
+		old, found, err := values.Value(ctx, cutsKey)
 		if err != nil {
 			return fmt.Errorf("publish: read the archive cuts: %w", err)
 		}
+		book := cutBook{}
 		if found {
-			old = v
-			if err := json.Unmarshal([]byte(v), &book); err != nil {
+			if err := json.Unmarshal([]byte(old), &book); err != nil {
 				p.log.Warn("archive cuts unreadable; cutting anew", "err", err)
 				book = cutBook{}
 			}
+		} else {
+			old = ""
+		}
+		b, err := json.Marshal(p.cutSets(sets, book))
+		if err != nil {
+			return fmt.Errorf("publish: encode the archive cuts: %w", err)
+		}
+		if string(b) == old {
+			return nil
+		}
+		saved, err := values.SwapValue(ctx, cutsKey, old, string(b))
+		if err != nil {
+			return fmt.Errorf("publish: save the archive cuts: %w", err)
+		}
+		if saved {
+			return nil
 		}
 	}
-	next := cutBook{}
-	for i := range sets {
-		s := &sets[i]
-		members := p.members(index, s)
-		s.members = members
-		if p.opts.ArchiveSize >= 0 {
-			name := cutName("archive", s, p.archiveSize())
-			s.archive, next[name] = cut(members, book[name], p.archiveSize())
-		}
-		if s.pages {
-			name := cutName("page", s, p.pageSize())
-			s.paged, next[name] = cut(members, book[name], p.pageSize())
-		}
-		s.tieDocs()
-	}
-	if values == nil {
-		return nil
-	}
-	b, err := json.Marshal(next)
-	if err != nil {
-		return fmt.Errorf("publish: encode the archive cuts: %w", err)
-	}
-	if string(b) == old {
-		return nil
-	}
-	saved, err := values.SwapValue(ctx, cutsKey, old, string(b))
-	if err != nil {
-		return fmt.Errorf("publish: save the archive cuts: %w", err)
-	}
-	if !saved {
-		// Another node cut first, from the same store: take its cuts, so
-		// that every node numbers the same way.
-		if retried, err := p.retryCuts(ctx, sets, index); err != nil || retried {
-			return err
-		}
-		p.log.Warn("archive cuts changed twice while cutting; numbering from this node's read")
-	}
+	p.log.Warn("archive cuts changed twice while cutting; numbering from this node's read")
 	return nil
 }
 
-// retryCuts cuts again from the cuts another node saved; true when they
-// were read.
-func (p *Publisher) retryCuts(ctx context.Context, sets []feedSet, index []feeds.Item) (bool, error) {
-	v, found, err := p.r.(valueStore).Value(ctx, cutsKey)
-	if err != nil || !found {
-		return false, err
-	}
-	book := cutBook{}
-	if err := json.Unmarshal([]byte(v), &book); err != nil {
-		return false, nil
-	}
+// cutSets cuts each set's members by book into its archive documents and
+// numbered pages, and returns the cuts they make, book extended.
+func (p *Publisher) cutSets(sets []feedSet, book cutBook) cutBook {
+	next := cutBook{}
 	for i := range sets {
 		s := &sets[i]
-		members := p.members(index, s)
 		if p.opts.ArchiveSize >= 0 {
-			s.archive, _ = cut(members, book[cutName("archive", s, p.archiveSize())], p.archiveSize())
+			name := cutName("archive", s, p.archiveSize())
+			s.archive, next[name] = cut(s.members, book[name], p.archiveSize())
 		}
 		if s.pages {
-			s.paged, _ = cut(members, book[cutName("page", s, p.pageSize())], p.pageSize())
+			name := cutName("page", s, p.pageSize())
+			s.paged, next[name] = cut(s.members, book[name], p.pageSize())
 		}
 		s.tieDocs()
 	}
-	return true, nil
+	return next
 }
 
 // valueStore is the part of store.Store that keeps the cuts.
