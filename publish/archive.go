@@ -7,8 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -398,39 +396,20 @@ func (p *Publisher) latestURL(s *feedSet, fm format) string {
 }
 
 // keep splits docs into the ones whose file the old manifest shows as
-// written from the same input and still on disk as written (their
-// entries, kept as they are) and the ones to render.
+// written from the same input and still on disk as written (checkFile:
+// their entries, kept) and the ones to render.
 func (p *Publisher) keep(old map[string]store.OutputFile, docs []docFile) (kept []store.OutputFile, render []docFile) {
 	for _, d := range docs {
 		e, ok := old[d.path]
-		if ok && e.In == d.in && p.intact(&e) {
-			kept = append(kept, e)
-			continue
+		if ok && e.In == d.in {
+			if intact, _ := p.checkFile(&e); intact {
+				kept = append(kept, e)
+				continue
+			}
 		}
 		render = append(render, d)
 	}
 	return kept, render
-}
-
-// intact reports whether the file of e is on disk as the manifest says:
-// its size and stamp, or at least its content (then it gets a new stamp).
-func (p *Publisher) intact(e *store.OutputFile) bool {
-	full := filepath.Join(p.opts.Dir, filepath.FromSlash(e.Path))
-	fi, err := os.Lstat(full)
-	if err != nil || !fi.Mode().IsRegular() || fi.Size() != e.Size {
-		return false
-	}
-	if fileStamp(fi) == e.Stamp {
-		return true
-	}
-	if sum, err := hashFile(full); err != nil || sum != e.Hash {
-		return false
-	}
-	if fi, err = os.Lstat(full); err != nil {
-		return false
-	}
-	e.Stamp = fileStamp(fi)
-	return true
 }
 
 // docBatch is about how many items writeDocs reads at once.

@@ -159,26 +159,11 @@ func (p *Publisher) verify(files []store.OutputFile) (restamped, intact bool) {
 			}
 			continue
 		}
-		fi, err := os.Lstat(full)
-		if err != nil || !fi.Mode().IsRegular() || fi.Size() != f.Size {
+		ok, stamped := p.checkFile(f)
+		if !ok {
 			return false, false
 		}
-		if fileStamp(fi) == f.Stamp {
-			continue
-		}
-		if sum, err := hashFile(full); err != nil || sum != f.Hash {
-			return false, false
-		}
-		if mod, ok := stampModTime(f.Stamp); ok && !fi.ModTime().Equal(mod) {
-			if err := os.Chtimes(full, mod, mod); err != nil {
-				return false, false
-			}
-		}
-		if fi, err = os.Lstat(full); err != nil {
-			return false, false
-		}
-		f.Stamp, restamped = fileStamp(fi), true
-		p.log.Debug("file restamped", "path", f.Path)
+		restamped = restamped || stamped
 	}
 	// A page that no item has would be removed by a publish.
 	entries, err := os.ReadDir(filepath.Join(p.opts.Dir, storiesDir))
@@ -222,6 +207,34 @@ func byPath(files []store.OutputFile) map[string]store.OutputFile {
 		out[f.Path] = f
 	}
 	return out
+}
+
+// checkFile tells whether the file of f is on disk as written: its size
+// and stamp, or at least its size and content, which then gets its mtime
+// back and f a new stamp (restamped).
+func (p *Publisher) checkFile(f *store.OutputFile) (ok, restamped bool) {
+	full := filepath.Join(p.opts.Dir, filepath.FromSlash(f.Path))
+	fi, err := os.Lstat(full)
+	if err != nil || !fi.Mode().IsRegular() || fi.Size() != f.Size {
+		return false, false
+	}
+	if fileStamp(fi) == f.Stamp {
+		return true, false
+	}
+	if sum, err := hashFile(full); err != nil || sum != f.Hash {
+		return false, false
+	}
+	if mod, ok := stampModTime(f.Stamp); ok && !fi.ModTime().Equal(mod) {
+		if err := os.Chtimes(full, mod, mod); err != nil {
+			return false, false
+		}
+	}
+	if fi, err = os.Lstat(full); err != nil {
+		return false, false
+	}
+	f.Stamp = fileStamp(fi)
+	p.log.Debug("file restamped", "path", f.Path)
+	return true, true
 }
 
 // stampModTime reads the modification time back from a fileStamp.
