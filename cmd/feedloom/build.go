@@ -16,18 +16,19 @@ import (
 	"github.com/feedloom/feedloom/scheduler"
 )
 
-// checkOptions are check's flags.
-type checkOptions struct{ config string }
+// configOnly are the flags of a command that takes the config alone
+// (check, opml export).
+type configOnly struct{ config string }
 
-func checkFlags(fs *flag.FlagSet) *checkOptions {
-	o := new(checkOptions)
+func configOnlyFlags(fs *flag.FlagSet) *configOnly {
+	o := new(configOnly)
 	configFlag(fs, &o.config, "config.yaml")
 	return o
 }
 
 func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("check", stderr)
-	o := checkFlags(fs)
+	o := configOnlyFlags(fs)
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}

@@ -48,7 +48,7 @@ func commands() []command {
 		},
 		{
 			name: "check", summary: "validate the config (errors name file:line:col and field)",
-			flags: func(fs *flag.FlagSet) { checkFlags(fs) }, run: cmdCheck,
+			flags: func(fs *flag.FlagSet) { configOnlyFlags(fs) }, run: cmdCheck,
 		},
 		{
 			name: "fetch", forms: []string{"URL", "--source NAME"},
@@ -59,7 +59,7 @@ func commands() []command {
 		},
 		{
 			name: "opml export", summary: "print the upstream subscriptions (feed sources, and the feeds of opml sources) as OPML 2.0",
-			flags: func(fs *flag.FlagSet) { opmlFlags(fs) }, run: cmdOPML,
+			flags: func(fs *flag.FlagSet) { configOnlyFlags(fs) }, run: cmdOPML,
 		},
 		{
 			name: "healthcheck", summary: "exit 0 when a running serve's /healthz answers 200, else 1",

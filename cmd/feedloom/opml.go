@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 
@@ -11,21 +10,12 @@ import (
 	"github.com/feedloom/feedloom/internal/wiring"
 )
 
-// opmlOptions are opml export's flags.
-type opmlOptions struct{ config string }
-
-func opmlFlags(fs *flag.FlagSet) *opmlOptions {
-	o := new(opmlOptions)
-	configFlag(fs, &o.config, "config.yaml")
-	return o
-}
-
 // cmdOPML runs `feedloom opml export`: the configured upstream
 // subscriptions as OPML 2.0 on stdout, for moving to another reader or
 // aggregator. It only reads the store.
 func cmdOPML(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("opml export", stderr)
-	o := opmlFlags(fs)
+	o := configOnlyFlags(fs)
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
