@@ -129,8 +129,9 @@ func (p *Publisher) unchanged(ctx context.Context) (version int64, ok bool, rep 
 	// A folder of documents whose stamp holds has had no file created in
 	// it since the manifest was saved, so no leftover appeared there
 	// since; there are many, so the sweep passes them by.
-	p.sweepOnce(p.quietFolders(m.Files))
-	restamped, intact := p.verify(m.Files)
+	quiet := p.quietFolders(m.Files)
+	p.sweepOnce(quiet)
+	restamped, intact := p.verify(m.Files, quiet)
 	if !intact {
 		return version, false, Report{}, p.oldFiles(ctx, m), nil
 	}
@@ -144,17 +145,18 @@ func (p *Publisher) unchanged(ctx context.Context) (version int64, ok bool, rep 
 
 // verify checks the manifest's files on disk (see unchanged), giving a
 // file whose content is right but whose stamp is not its mtime back and a
-// new stamp in files. restamped says whether any stamp changed.
-func (p *Publisher) verify(files []store.OutputFile) (restamped, intact bool) {
+// new stamp in files; folders of documents are intact when quiet holds
+// them. restamped says whether any stamp changed.
+func (p *Publisher) verify(files []store.OutputFile, quiet map[string]bool) (restamped, intact bool) {
 	known := make(map[string]bool, len(files))
 	for i := range files {
 		f := &files[i]
 		known[f.Path] = true
-		full := filepath.Join(p.opts.Dir, filepath.FromSlash(f.Path))
 		if strings.HasSuffix(f.Path, "/") {
 			// A folder of documents: any file added, removed or replaced
-			// in it moves its stamp.
-			if fi, err := os.Lstat(full); err != nil || !fi.IsDir() || fileStamp(fi) != f.Stamp {
+			// in it moves its stamp (quietFolders compared them; the sweep
+			// passed those folders by).
+			if !quiet[strings.TrimSuffix(f.Path, "/")] {
 				return false, false
 			}
 			continue
