@@ -3,6 +3,7 @@ package store
 import (
 	"fmt"
 	"strings"
+	"time"
 )
 
 // ItemsSQL is a backend's text for each part of the statement that Items
@@ -36,6 +37,11 @@ type ItemsSQL struct {
 	TranslationKeys string
 	// List encodes a list of strings as the backend takes it.
 	List func([]string) any
+	// PublishedFrom keeps items published at or after %d, PublishedBefore
+	// items published before %d; Time encodes either time as the backend
+	// stores it.
+	PublishedFrom, PublishedBefore string
+	Time                           func(time.Time) any
 	// Order sorts newest first, then by id in byte order; StoredOrder by
 	// seq.
 	Order, StoredOrder string
@@ -89,6 +95,12 @@ func (p ItemsSQL) Build(q Query) (string, []any) {
 	}
 	if len(q.ExceptFiles) > 0 {
 		arg(p.ExceptFiles, p.List(q.ExceptFiles))
+	}
+	if !q.PublishedFrom.IsZero() {
+		arg(p.PublishedFrom, p.Time(q.PublishedFrom))
+	}
+	if !q.PublishedBefore.IsZero() {
+		arg(p.PublishedBefore, p.Time(q.PublishedBefore))
 	}
 	if q.Stored {
 		query.WriteString(p.StoredOrder)

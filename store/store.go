@@ -207,4 +207,8 @@ type Query struct {
 	// TranslationKeys, when not nil, selects only items whose
 	// TranslationKey is one of these: the translations publish links.
 	TranslationKeys []string
+	// PublishedFrom and PublishedBefore, when not zero, keep items
+	// published at or after From and before Before: with Limit 1, whether
+	// a source holds any item of a date range, read from the index alone.
+	PublishedFrom, PublishedBefore time.Time
 }

@@ -212,6 +212,18 @@ var itemsSQL = store.ItemsSQL{
 	// of extra costs less than an index every write would keep.
 	TranslationKeys: ` AND extra->>'translation_key' = ANY($%d)`,
 	List:            func(list []string) any { return list },
+	PublishedFrom:   ` AND published >= $%d`,
+	PublishedBefore: ` AND published < $%d`,
+	Time:            ceilMicro,
+}
+
+// ceilMicro is t in the microseconds timestamptz keeps, rounded up, for the
+// reason sqlite's ceilUnix gives.
+func ceilMicro(t time.Time) any {
+	if c := t.Truncate(time.Microsecond); !c.Equal(t) {
+		return c.Add(time.Microsecond)
+	}
+	return t
 }
 
 // Items returns the items q selects, newest first, then by id in byte order.

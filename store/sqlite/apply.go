@@ -25,7 +25,7 @@ func (s *Store) apply(ctx context.Context, source string, b store.Batch) (store.
 		return store.Applied{}, err
 	}
 	defer tx.Rollback()
-	done, err := store.WriteBatch(ctx, batchTx{tx}, source, b)
+	done, err := store.WriteBatch(ctx, batchTx{tx, s.stmts}, source, b)
 	if err != nil {
 		return store.Applied{}, err
 	}
@@ -36,7 +36,10 @@ func (s *Store) apply(ctx context.Context, source string, b store.Batch) (store.
 }
 
 // batchTx is a write transaction, as store.WriteBatch writes a Batch in it.
-type batchTx struct{ tx *sql.Tx }
+type batchTx struct {
+	tx    *sql.Tx
+	stmts *stmtCache
+}
 
 // pruneItems deletes a source's items outside the upstream's current window
 // that are older than the cutoff or beyond the newest max_items. json_each
@@ -65,10 +68,10 @@ func (b batchTx) PruneItems(ctx context.Context, source string, r store.Retain) 
 	}
 	var res sql.Result
 	if offset < 0 {
-		res, err = b.tx.ExecContext(ctx, `DELETE FROM items WHERE source = ?1
+		res, err = b.exec(ctx, `DELETE FROM items WHERE source = ?1
 			AND id NOT IN (SELECT value FROM json_each(?2)) AND published < ?3`, source, string(window), cutoff)
 	} else {
-		res, err = b.tx.ExecContext(ctx, pruneItems, source, string(window), cutoff, offset)
+		res, err = b.exec(ctx, pruneItems, source, string(window), cutoff, offset)
 	}
 	if err != nil {
 		return 0, err

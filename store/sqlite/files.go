@@ -19,7 +19,7 @@ func (s *Store) Files(ctx context.Context, source string) ([]store.FileStamp, er
 }
 
 func (s *Store) files(ctx context.Context, source string) ([]store.FileStamp, error) {
-	rows, err := s.db.QueryContext(ctx, selectFiles, source)
+	rows, err := s.query(ctx, selectFiles, source)
 	if err != nil {
 		return nil, err
 	}
@@ -42,11 +42,10 @@ const saveFile = `INSERT OR REPLACE INTO source_files (source, path, size, mtime
 VALUES (?, ?, ?, ?, ?, ?)`
 
 func (b batchTx) SaveFiles(ctx context.Context, source string, files []store.FileStamp) error {
-	stmt, err := b.tx.PrepareContext(ctx, saveFile)
+	stmt, err := b.stmt(ctx, saveFile)
 	if err != nil {
 		return err
 	}
-	defer stmt.Close()
 	for _, f := range files {
 		if _, err := stmt.ExecContext(ctx, source, f.Path, f.Size, store.Nanos(f.ModTime), f.Hash, f.Rules); err != nil {
 			return fmt.Errorf("file %q: %w", f.Path, err)
@@ -58,11 +57,10 @@ func (b batchTx) SaveFiles(ctx context.Context, source string, files []store.Fil
 const deleteFile = `DELETE FROM source_files WHERE source = ? AND path = ?`
 
 func (b batchTx) RemoveFiles(ctx context.Context, source string, paths []string) error {
-	stmt, err := b.tx.PrepareContext(ctx, deleteFile)
+	stmt, err := b.stmt(ctx, deleteFile)
 	if err != nil {
 		return err
 	}
-	defer stmt.Close()
 	for _, p := range paths {
 		if _, err := stmt.ExecContext(ctx, source, p); err != nil {
 			return fmt.Errorf("file %q: %w", p, err)

@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,16 +13,18 @@ import (
 
 // WriteItems makes the writes store.WriteBatch decided, in order.
 func (b batchTx) WriteItems(ctx context.Context, writes []store.Write) error {
-	stmts, err := prepare(ctx, b.tx, insertItem, updateItem)
+	insert, err := b.stmt(ctx, insertItem)
 	if err != nil {
 		return err
 	}
-	defer closeAll(stmts)
-	insert, update := stmts[0], stmts[1]
+	update, err := b.stmt(ctx, updateItem)
+	if err != nil {
+		return err
+	}
 	// Every insert and change takes the next value of the counter, which
 	// the transaction holds: SQLite writes one transaction at a time.
 	var start int64
-	if err := b.tx.QueryRowContext(ctx, selectItemSeq).Scan(&start); err != nil {
+	if err := b.queryRow(ctx, selectItemSeq).Scan(&start); err != nil {
 		return fmt.Errorf("item sequence: %w", err)
 	}
 	rank := store.SeqOrder(writes)
@@ -43,7 +44,7 @@ func (b batchTx) WriteItems(ctx context.Context, writes []store.Write) error {
 				r.LangKey, r.Language, r.Title, r.Summary, r.Content, r.Published.Unix(),
 				r.Updated.Unix(), r.FirstSeen.Unix(), r.Slug, r.Held, r.Extra, r.Hash, seq, seq)
 		case w.HashOnly:
-			_, err = b.tx.ExecContext(ctx, updateHash, r.Hash, r.ID)
+			_, err = b.exec(ctx, updateHash, r.Hash, r.ID)
 		default:
 			next++
 			_, err = update.ExecContext(ctx, r.File, r.Link, r.LinkKey, r.LangKey, r.Language,
@@ -54,7 +55,7 @@ func (b batchTx) WriteItems(ctx context.Context, writes []store.Write) error {
 		}
 	}
 	if next != start {
-		if _, err := b.tx.ExecContext(ctx, updateItemSeq, next); err != nil {
+		if _, err := b.exec(ctx, updateItemSeq, next); err != nil {
 			return fmt.Errorf("item sequence: %w", err)
 		}
 	}
@@ -110,7 +111,7 @@ func (s *Store) StoryHashes(ctx context.Context, source string) (map[string]stri
 }
 
 func (s *Store) storyHashes(ctx context.Context, source string) (map[string]string, error) {
-	rows, err := s.db.QueryContext(ctx, selectStoryHashes, source)
+	rows, err := s.query(ctx, selectStoryHashes, source)
 	if err != nil {
 		return nil, err
 	}
@@ -143,14 +144,13 @@ func (b batchTx) Slugs(ctx context.Context, bases []string, found func(slug stri
 	return b.each(ctx, selectSlugs, bases, func() { found(slug) }, &slug)
 }
 
-// each prepares query and runs it once for each of args; it scans every
+// each runs query once for each of args; it scans every
 // row into dest and calls fn after each.
 func (b batchTx) each(ctx context.Context, query string, args []string, fn func(), dest ...any) error {
-	stmt, err := b.tx.PrepareContext(ctx, query)
+	stmt, err := b.stmt(ctx, query)
 	if err != nil {
 		return err
 	}
-	defer stmt.Close()
 	for _, arg := range args {
 		rows, err := stmt.QueryContext(ctx, arg)
 		if err != nil {
@@ -171,38 +171,15 @@ func (b batchTx) each(ctx context.Context, query string, args []string, fn func(
 	return nil
 }
 
-// prepare prepares each of queries within tx; on an error it closes those
-// it prepared.
-func prepare(ctx context.Context, tx *sql.Tx, queries ...string) ([]*sql.Stmt, error) {
-	stmts := make([]*sql.Stmt, 0, len(queries))
-	for _, q := range queries {
-		st, err := tx.PrepareContext(ctx, q)
-		if err != nil {
-			closeAll(stmts)
-			return nil, err
-		}
-		stmts = append(stmts, st)
-	}
-	return stmts, nil
-}
-
-// closeAll closes every statement of stmts.
-func closeAll(stmts []*sql.Stmt) {
-	for _, st := range stmts {
-		st.Close()
-	}
-}
-
 const deleteItem = `DELETE FROM items WHERE id = ? AND source = ?`
 
 // RemoveItems deletes source's items with the given ids; ids that are
 // unknown or belong to another source are ignored.
 func (b batchTx) RemoveItems(ctx context.Context, source string, ids []string) (int, error) {
-	del, err := b.tx.PrepareContext(ctx, deleteItem)
+	del, err := b.stmt(ctx, deleteItem)
 	if err != nil {
 		return 0, err
 	}
-	defer del.Close()
 	removed := 0
 	for _, id := range ids {
 		res, err := del.ExecContext(ctx, id, source)
@@ -282,7 +259,7 @@ func (s *Store) release(ctx context.Context, now time.Time) (int, error) {
 	if _, err := tx.ExecContext(ctx, updateItemSeq, next); err != nil {
 		return 0, err
 	}
-	if err := (batchTx{tx}).BumpContent(ctx); err != nil {
+	if err := (batchTx{tx, s.stmts}).BumpContent(ctx); err != nil {
 		return 0, err
 	}
 	if err := tx.Commit(); err != nil {
@@ -320,6 +297,20 @@ var itemsSQL = store.ItemsSQL{
 	// of extra costs less than an index every write would keep.
 	TranslationKeys: ` AND json_extract(extra, '$.translation_key') IN (SELECT value FROM json_each(?%d))`,
 	List:            jsonList,
+	PublishedFrom:   ` AND published >= ?%d`,
+	PublishedBefore: ` AND published < ?%d`,
+	Time:            ceilUnix,
+}
+
+// ceilUnix is t in the whole seconds published is stored in, rounded up:
+// a stored second s is at or after t, or before t, exactly when s is at or
+// after, or before, ceilUnix(t).
+func ceilUnix(t time.Time) any {
+	s := t.Unix() // floor, also before 1970
+	if t.Nanosecond() > 0 {
+		s++
+	}
+	return s
 }
 
 // jsonList is a list as json_each reads it.
@@ -343,7 +334,7 @@ func (s *Store) Items(ctx context.Context, q store.Query) ([]feeds.Item, error) 
 
 func (s *Store) items(ctx context.Context, q store.Query) ([]feeds.Item, error) {
 	query, args := itemsSQL.Build(q)
-	rows, err := s.db.QueryContext(ctx, query, args...)
+	rows, err := s.query(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}

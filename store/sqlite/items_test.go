@@ -3,6 +3,7 @@ package sqlite
 import (
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/feedloom/feedloom/store"
 )
@@ -23,6 +24,7 @@ func TestItemsUsesIndex(t *testing.T) {
 		{store.Query{Source: "newsroom", IncludeHeld: true}, "SEARCH items USING INDEX items_source (source=?)"},
 		{store.Query{Unlinked: true}, "SEARCH items USING INDEX items_unlinked (held=?)"},
 		{store.Query{Unlinked: true, Language: "zh-Hant"}, "SEARCH items USING INDEX items_unlinked (held=?)"},
+		{store.Query{Source: "newsroom", IncludeHeld: true, Sparse: true, Limit: 1, PublishedFrom: time.Unix(1, 0), PublishedBefore: time.Unix(2, 0)}, "SEARCH items USING INDEX items_source (source=? AND published>? AND published<?)"},
 	}
 	for _, tt := range tests {
 		query, args := itemsSQL.Build(tt.q)

@@ -53,6 +53,6 @@ func (b batchTx) SaveSubscriptions(ctx context.Context, list string, subs []sour
 	if err != nil {
 		return err
 	}
-	_, err = b.tx.ExecContext(ctx, upsertSubscriptions, store.SubscriptionsKey(list), value)
+	_, err = b.exec(ctx, upsertSubscriptions, store.SubscriptionsKey(list), value)
 	return err
 }

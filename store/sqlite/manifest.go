@@ -15,7 +15,7 @@ const selectManifest = `SELECT version, fingerprint, files FROM publish_manifest
 func (s *Store) Manifest(ctx context.Context, key string) (store.Manifest, bool, error) {
 	var m store.Manifest
 	var files string
-	err := s.db.QueryRowContext(ctx, selectManifest, key).Scan(&m.Version, &m.Fingerprint, &files)
+	err := s.queryRow(ctx, selectManifest, key).Scan(&m.Version, &m.Fingerprint, &files)
 	if errors.Is(err, sql.ErrNoRows) {
 		return store.Manifest{}, false, nil
 	}

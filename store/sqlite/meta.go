@@ -60,7 +60,7 @@ const selectContentVersion = `SELECT version FROM versions WHERE name = 'content
 // same items.
 func (s *Store) Version(ctx context.Context) (int64, error) {
 	var v int64
-	if err := s.db.QueryRowContext(ctx, selectContentVersion).Scan(&v); err != nil {
+	if err := s.queryRow(ctx, selectContentVersion).Scan(&v); err != nil {
 		return 0, fmt.Errorf("sqlite: content version: %w", err)
 	}
 	return v, nil
@@ -71,7 +71,7 @@ const bumpContentVersion = `UPDATE versions SET version = version + 1 WHERE name
 // BumpContent raises the content version within the transaction, which
 // changed items.
 func (b batchTx) BumpContent(ctx context.Context) error {
-	if _, err := b.tx.ExecContext(ctx, bumpContentVersion); err != nil {
+	if _, err := b.exec(ctx, bumpContentVersion); err != nil {
 		return fmt.Errorf("bump content version: %w", err)
 	}
 	return nil
@@ -88,7 +88,7 @@ const selectNewest = `SELECT
 // in UTC; the zero time when there are none.
 func (s *Store) Newest(ctx context.Context) (time.Time, error) {
 	var published, updated time.Time
-	if err := s.db.QueryRowContext(ctx, selectNewest).Scan(scanUnix(&published), scanUnix(&updated)); err != nil {
+	if err := s.queryRow(ctx, selectNewest).Scan(scanUnix(&published), scanUnix(&updated)); err != nil {
 		return time.Time{}, fmt.Errorf("sqlite: newest: %w", err)
 	}
 	if updated.After(published) {
@@ -124,7 +124,7 @@ const (
 // Value returns the value stored under key, and false when there is none.
 func (s *Store) Value(ctx context.Context, key string) (string, bool, error) {
 	var v string
-	err := s.db.QueryRowContext(ctx, selectValue, valuePrefix+key).Scan(&v)
+	err := s.queryRow(ctx, selectValue, valuePrefix+key).Scan(&v)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", false, nil
 	}

@@ -17,7 +17,7 @@ FROM sources WHERE name = ?`
 // saved. Times are in UTC, to the second.
 func (s *Store) State(ctx context.Context, source string) (sources.State, error) {
 	var st sources.State
-	err := s.db.QueryRowContext(ctx, selectState, source).Scan(&st.URL, &st.ConfiguredURL, &st.ETag,
+	err := s.queryRow(ctx, selectState, source).Scan(&st.URL, &st.ConfiguredURL, &st.ETag,
 		&st.LastModified, scanUnix(&st.CheckedAt), scanUnix(&st.LastSuccess), &st.LastError,
 		&st.Failures, scanUnix(&st.NextDue))
 	if errors.Is(err, sql.ErrNoRows) {
@@ -38,7 +38,7 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 // SaveState replaces source's fetch state with st. Zero times are stored as
 // NULL; other times to the second.
 func (b batchTx) SaveState(ctx context.Context, source string, st sources.State) error {
-	_, err := b.tx.ExecContext(ctx, replaceState, source, st.URL, st.ConfiguredURL, st.ETag, st.LastModified,
+	_, err := b.exec(ctx, replaceState, source, st.URL, st.ConfiguredURL, st.ETag, st.LastModified,
 		nullTime(st.CheckedAt), nullTime(st.LastSuccess), st.LastError, st.Failures,
 		nullTime(st.NextDue))
 	return err

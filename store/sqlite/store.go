@@ -46,6 +46,7 @@ var _ store.Store = (*Store)(nil)
 // use, also beside other Stores (in this or another process) on the same file.
 type Store struct {
 	db       *sql.DB
+	stmts    *stmtCache
 	path     string
 	readOnly bool // OpenReadOnly: FirstRun records nothing
 }
@@ -61,7 +62,9 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
-	s := &Store{db: db, path: path}
+	db.SetMaxIdleConns(poolConns)
+	db.SetConnMaxIdleTime(time.Minute)
+	s := &Store{db: db, stmts: newStmtCache(db), path: path}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
@@ -104,7 +107,9 @@ func OpenReadOnly(ctx context.Context, path string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
-	return &Store{db: db, path: path, readOnly: true}, nil
+	db.SetMaxIdleConns(poolConns)
+	db.SetConnMaxIdleTime(time.Minute)
+	return &Store{db: db, stmts: newStmtCache(db), path: path, readOnly: true}, nil
 }
 
 // dsn sets the pragmas on every connection of the pool: a one-off PRAGMA
@@ -155,6 +160,7 @@ func (s *Store) migrate(ctx context.Context) error {
 
 // Close closes the database; a Store must not be used after it.
 func (s *Store) Close() error {
+	s.stmts.close()
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("sqlite: close %s: %w", s.path, err)
 	}

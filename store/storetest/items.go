@@ -514,6 +514,14 @@ func testItemsOrderLimitSource(t *testing.T, open Opener) {
 		{"source", store.Query{Source: "partner"}, []string{"urn:p", "urn:q"}},
 		{"source and limit", store.Query{Source: "newsroom", Limit: 2}, []string{"urn:a", "urn:b"}},
 		{"unknown source", store.Query{Source: "nobody"}, []string{}},
+		{"published in a range", store.Query{PublishedFrom: at(2, 0, 0), PublishedBefore: at(3, 0, 0)}, []string{"urn:p", "urn:e"}},
+		// Bounds finer than the stored precision still hold exactly.
+		{"from just after", store.Query{PublishedFrom: at(2, 0, 0).Add(time.Nanosecond), PublishedBefore: at(3, 0, 0)}, []string{"urn:p"}},
+		{"before just after", store.Query{PublishedFrom: at(2, 30, 0), PublishedBefore: at(3, 0, 0).Add(time.Nanosecond)}, []string{"urn:a", "urn:b", "urn:p"}},
+		{"from only", store.Query{PublishedFrom: at(3, 0, 0)}, []string{"urn:a", "urn:b"}},
+		{"before only", store.Query{PublishedBefore: at(1, 0, 0)}, []string{"urn:q"}},
+		{"source, range and limit", store.Query{Source: "newsroom", IncludeHeld: true, Sparse: true, Limit: 1, PublishedFrom: at(1, 0, 0), PublishedBefore: at(2, 30, 0)}, []string{"urn:e"}},
+		{"empty range", store.Query{Source: "partner", PublishedFrom: at(2, 31, 0), PublishedBefore: at(3, 0, 0)}, []string{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
