@@ -43,6 +43,8 @@ type upstream struct {
 	gz       []byte
 	etag     string
 	modTime  time.Time
+	index    int // i of generate(i)
+	rev      int // generateRev's revision
 }
 
 // language is the config language of the feed's source: where detection
@@ -80,21 +82,8 @@ func generate(i int) *upstream { return generateRev(i, 0) }
 // upstream that answers 200 for one changed item, as real feeds do.
 func generateRev(i, rev int) *upstream {
 	r := rand.New(rand.NewPCG(seed, uint64(i)))
-	u := &upstream{name: fmt.Sprintf("feed-%04d", i+1), charset: "utf-8", script: english}
-	u.kind = []string{"rss", "atom", "json"}[i%3]
-	if i%4 == 3 {
-		k := i / 4
-		u.script = traditional
-		if k%2 == 1 {
-			u.script = simplified
-		}
-		if u.kind != "json" && (k/2)%2 == 0 {
-			u.charset = map[script]string{traditional: "big5", simplified: "gbk"}[u.script]
-			u.inProlog = (k/4)%2 == 0
-		}
-	}
-	ext := map[string]string{"rss": ".xml", "atom": ".atom", "json": ".json"}[u.kind]
-	u.path = "/" + u.name + ext
+	u := describe(i)
+	u.rev = rev
 	lang := declaredLang(i, u.script)
 	site := fmt.Sprintf("https://upstream-%04d.example", i+1)
 
@@ -138,10 +127,6 @@ func generateRev(i, rev int) *upstream {
 		text = jsonFeed(u, lang, site, feedTitle, items)
 	}
 	u.body = encode(text, u.charset)
-	u.ctype = map[string]string{"rss": "application/rss+xml", "atom": "application/atom+xml", "json": "application/feed+json"}[u.kind]
-	if !u.inProlog {
-		u.ctype += "; charset=" + u.charset
-	}
 	sum := sha256.Sum256(u.body)
 	u.etag = `"` + hex.EncodeToString(sum[:8]) + `"`
 	var gz bytes.Buffer
@@ -149,6 +134,31 @@ func generateRev(i, rev int) *upstream {
 	zw.Write(u.body)
 	zw.Close()
 	u.gz = gz.Bytes()
+	return u
+}
+
+// describe is feed i without its body: name, path, format, script, charset
+// and Content-Type, all it takes to list it in a config or route to it.
+func describe(i int) *upstream {
+	u := &upstream{name: fmt.Sprintf("feed-%04d", i+1), charset: "utf-8", script: english, index: i}
+	u.kind = []string{"rss", "atom", "json"}[i%3]
+	if i%4 == 3 {
+		k := i / 4
+		u.script = traditional
+		if k%2 == 1 {
+			u.script = simplified
+		}
+		if u.kind != "json" && (k/2)%2 == 0 {
+			u.charset = map[script]string{traditional: "big5", simplified: "gbk"}[u.script]
+			u.inProlog = (k/4)%2 == 0
+		}
+	}
+	ext := map[string]string{"rss": ".xml", "atom": ".atom", "json": ".json"}[u.kind]
+	u.path = "/" + u.name + ext
+	u.ctype = map[string]string{"rss": "application/rss+xml", "atom": "application/atom+xml", "json": "application/feed+json"}[u.kind]
+	if !u.inProlog {
+		u.ctype += "; charset=" + u.charset
+	}
 	return u
 }
 

@@ -43,6 +43,7 @@ type options struct {
 	out          string
 	keep         bool
 	cluster      int
+	scale        int // feed sources of the scale benchmark; 0 leaves it out
 	clusterDSN   string
 	clusterNodes []int
 	only         string // "publish" or "folder": only those runs
@@ -107,6 +108,7 @@ func run1(ctx context.Context, args []string) int {
 	fs.BoolVar(&o.smoke, "smoke", false, "CI smoke: N = 50, no latency, a 3,000-item store, 1s wrk loads")
 	fs.StringVar(&o.out, "out", "", "also write the table to this file")
 	fs.BoolVar(&o.keep, "keep", false, "keep the work folder")
+	fs.IntVar(&o.scale, "scale", 0, "run only the scale benchmark, with this many feed sources on one node (the issue's case: 100000; ~2M items, ~10 GB of store)")
 	fs.IntVar(&o.cluster, "cluster", 0, "run only the cluster benchmark, with this many sources (needs PostgreSQL)")
 	fs.StringVar(&o.clusterDSN, "cluster-dsn", os.Getenv("FEEDLOOM_TEST_PG"), "PostgreSQL server the cluster benchmark creates its databases on")
 	nodes := fs.String("cluster-nodes", "1,3", "node counts of the cluster benchmark")
@@ -140,6 +142,8 @@ func run1(ctx context.Context, args []string) int {
 		return exitOf(baseline(*urls, *dir))
 	case "publish":
 		return exitOf(publishChild(*db, *dir, *syndication))
+	case "fetch":
+		return exitOf(fetchOnly(*urls))
 	case "parse":
 		n, _ := strconv.Atoi(fs.Lookup("n").Value.String())
 		return exitOf(parseChild(n))
@@ -239,6 +243,14 @@ func (h *harness) run(ctx context.Context) (err error) {
 			return err
 		}
 		return h.emit(h.clusterTable(runs))
+	}
+
+	if h.opts.scale > 0 {
+		res, err := h.scaleBench(ctx, h.opts.scale)
+		if err != nil {
+			return fmt.Errorf("scale: %w", err)
+		}
+		return h.emit(h.scaleTable(res))
 	}
 
 	if h.opts.only == "publish" {

@@ -104,6 +104,18 @@ func (u *upstreams) revise(n, rev int) {
 	}
 }
 
+// describeAll lists feeds 0 … n-1 without their bodies, for upstreams that
+// generate each answer when asked: 100,000 feeds of ~90 KB would not fit
+// in memory. Their ETags name the feed and its revision.
+func describeAll(n int) []*upstream {
+	out := make([]*upstream, n)
+	for i := range out {
+		out[i] = describe(i)
+		out[i].etag = fmt.Sprintf(`"%s-r0"`, out[i].name)
+	}
+	return out
+}
+
 // url is where feed i is served: hosts take the feeds in turn.
 func (u *upstreams) url(i int) string {
 	return "http://" + u.addrs[i%len(u.addrs)] + u.feeds[i].path
@@ -142,8 +154,26 @@ func (u *upstreams) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
+	gz := strings.Contains(r.Header.Get("Accept-Encoding"), "gzip")
+	if f.body == nil {
+		// A described feed: answer a matching If-None-Match at once, and
+		// generate the body (not kept) only for a 200.
+		etag := f.etag
+		if gz {
+			etag = strings.TrimSuffix(etag, `"`) + `-gz"`
+		}
+		if r.Header.Get("If-None-Match") == etag {
+			w.Header().Set("ETag", etag)
+			w.WriteHeader(http.StatusNotModified)
+			u.notMod.Add(1)
+			return
+		}
+		g := generateRev(f.index, f.rev)
+		g.etag = f.etag
+		f = g
+	}
 	body, etag := f.body, f.etag
-	if strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
+	if gz {
 		body, etag = f.gz, strings.TrimSuffix(f.etag, `"`)+`-gz"`
 		w.Header().Set("Content-Encoding", "gzip")
 	}
