@@ -20,6 +20,8 @@ func (s *Store) Apply(ctx context.Context, source string, b store.Batch) (store.
 }
 
 func (s *Store) apply(ctx context.Context, source string, b store.Batch) (store.Applied, error) {
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return store.Applied{}, err

@@ -221,6 +221,8 @@ func (s *Store) release(ctx context.Context, now time.Time) (int, error) {
 	if s.readOnly {
 		return 0, errors.New("the store is open read-only")
 	}
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, err
