@@ -253,17 +253,87 @@ func (s *Scheduler) runPass(ctx context.Context, norm *normalize.Normalizer, now
 	}
 	p := s.startPass(ctx, norm, now, jobs)
 	defer p.close()
+	var group []pending
 	for i, job := range jobs {
 		r := <-p.results[i]
-		sr, err := s.store1(ctx, job, r.f, now, r.lease.holder)
-		r.lease.release()
-		p.stored(i)
-		s.opts.Metrics.fetched(sr.Name, sr.result(), r.took)
+		st, err := s.stage(job, r.f, now, r.lease.holder)
+		group = append(group, pending{i: i, r: r, st: st, err: err})
+		// A group is written when the next source is not fetched yet (no
+		// waiting to fill it), when full, and after a list, whose feeds
+		// are tended once it is stored.
+		more := i+1 < len(jobs) && len(p.results[i+1]) > 0
+		if more && err == nil && job.Feeds == nil && len(group) < groupMax {
+			continue
+		}
+		if err := s.storeGroup(ctx, p, group, now, rep); err != nil {
+			return err
+		}
+		group = group[:0]
+	}
+	return nil
+}
+
+// groupMax bounds the sources written in one transaction: enough to spread
+// a commit over a pass of 304s, few enough to hold little of the pass's
+// window.
+const groupMax = 32
+
+// groupApplier is a store that writes several sources' batches in one
+// transaction (store/sqlite); other stores write each on its own.
+type groupApplier interface {
+	ApplyGroup(ctx context.Context, group []store.SourceBatch) ([]store.Applied, error)
+}
+
+// pending is a fetched source of a pass, staged, awaiting its group.
+type pending struct {
+	i   int // its job's index
+	r   passed
+	st  *staged
+	err error // stage's
+}
+
+// storeGroup writes a group of consecutive sources of a pass, in one
+// transaction where the store can, and reports each as store1 would.
+func (s *Scheduler) storeGroup(ctx context.Context, p *pass, group []pending, now time.Time, rep *Report) error {
+	var batches []store.SourceBatch
+	for _, g := range group {
+		if g.err == nil && g.st.write {
+			batches = append(batches, store.SourceBatch{Source: g.st.sr.Name, Batch: g.st.b})
+		}
+	}
+	ga, grouped := s.store.(groupApplier)
+	grouped = grouped && len(batches) > 1
+	var done []store.Applied
+	var gerr error
+	if grouped {
+		done, gerr = ga.ApplyGroup(ctx, batches)
+	}
+	k := 0
+	for n, g := range group {
+		sr, err := g.st.sr, g.err
+		switch {
+		case err != nil || !g.st.write:
+		case grouped && gerr != nil:
+			// Nothing of the group is stored; the error names the source.
+			err = fmt.Errorf("%w: %w", ErrStore, gerr)
+		case grouped:
+			sr, err = s.finish(ctx, g.st, done[k], nil, now)
+			k++
+		default:
+			d, aerr := s.store.Apply(ctx, sr.Name, g.st.b)
+			sr, err = s.finish(ctx, g.st, d, aerr, now)
+		}
+		g.r.lease.release()
+		p.stored(g.i)
+		s.opts.Metrics.fetched(sr.Name, sr.result(), g.r.took)
 		rep.Sources = append(rep.Sources, sr)
 		if s.opts.Progress != nil {
 			s.opts.Progress.Stored(sr)
 		}
 		if err != nil {
+			for _, rest := range group[n+1:] {
+				rest.r.lease.release()
+			}
 			return err
 		}
 	}
@@ -772,14 +842,37 @@ func fileChanges(stored []store.FileStamp, current []sources.FileStamp, rules st
 // (empty for a process on its own), and logs its outcome. Only a store
 // failure is returned.
 func (s *Scheduler) store1(ctx context.Context, job Job, f fetched, now time.Time, holder string) (SourceReport, error) {
-	sr := f.report
+	st, err := s.stage(job, f, now, holder)
+	if err != nil || !st.write {
+		return st.sr, err
+	}
+	done, err := s.store.Apply(ctx, st.sr.Name, st.b)
+	return s.finish(ctx, st, done, err, now)
+}
+
+// staged is one fetched source made ready to store: its report, and the
+// batch to write when write is set (a source skipped, held or not fetched
+// writes nothing).
+type staged struct {
+	job   Job
+	f     fetched
+	sr    SourceReport
+	b     store.Batch
+	write bool
+}
+
+// stage is store1 up to the write: it logs what is not written and makes
+// the batch of what is.
+func (s *Scheduler) stage(job Job, f fetched, now time.Time, holder string) (*staged, error) {
+	st := &staged{job: job, f: f, sr: f.report}
+	sr := &st.sr
 	if f.err != nil {
-		return sr, f.err
+		return st, f.err
 	}
 	log := s.log.With("source", sr.Name)
 	if sr.Held {
 		log.Info("skipped: another node is refreshing it")
-		return sr, nil
+		return st, nil
 	}
 	if !sr.Skipped.IsZero() {
 		if sr.Failing {
@@ -787,33 +880,33 @@ func (s *Scheduler) store1(ctx context.Context, job Job, f fetched, now time.Tim
 		} else {
 			log.Info("skipped: inside its cache window (use --force to fetch)", "next_due", sr.Skipped)
 		}
-		return sr, nil
+		return st, nil
 	}
 	if errors.Is(sr.Err, sources.ErrNotNow) {
 		log.Warn("not fetched, and not the source's failure", "err", sr.Err)
-		return sr, nil
+		return st, nil
 	}
-	var b store.Batch
-	st := f.res.State
+	b := &st.b
+	state := f.res.State
 	switch {
 	case sr.Err != nil:
-		st = f.prev
-		st.Fail(now, sr.Err)
-		log.Warn("fetch failed", "err", sources.RedactText(sr.Err.Error()), "failures", st.Failures, "next_due", st.NextDue)
+		state = f.prev
+		state.Fail(now, sr.Err)
+		log.Warn("fetch failed", "err", sources.RedactText(sr.Err.Error()), "failures", state.Failures, "next_due", state.NextDue)
 	case f.res.NotModified:
 		// The window is the last 200's, and no item outside it has expired
 		// since the last successful check: a check that could have pruned
 		// something asked without validators (see expiring). A folder's
 		// files are the ones last read, some perhaps with new times.
-		st.Succeed(now)
+		state.Succeed(now)
 		if f.folder != nil {
 			b.Files, b.Unfile = fileChanges(f.stamps, f.res.Files, f.rules, nil)
 		}
 	case job.Feeds != nil:
-		st.Succeed(now)
+		state.Succeed(now)
 		b.List = s.listBatch(f.res.Listed, now)
 	default:
-		st.Succeed(now)
+		state.Succeed(now)
 		b.Items = f.items
 		b.Hashes = f.hashes
 		if job.Norm.Feed {
@@ -826,14 +919,22 @@ func (s *Scheduler) store1(ctx context.Context, job Job, f fetched, now time.Tim
 		}
 	}
 	if len(sr.Problems) > 0 {
-		st.LastError = sources.RedactText(errors.Join(sr.Problems...).Error())
+		state.LastError = sources.RedactText(errors.Join(sr.Problems...).Error())
 	}
-	b.State = &st
+	b.State = &state
 	b.Holder = holder
-	done, err := s.store.Apply(ctx, sr.Name, b)
+	st.write = true
+	return st, nil
+}
+
+// finish is store1 after the write that gave done and err: it counts what
+// changed, tends a list's feeds and logs the outcome.
+func (s *Scheduler) finish(ctx context.Context, st *staged, done store.Applied, err error, now time.Time) (SourceReport, error) {
+	sr, f, job := st.sr, st.f, st.job
 	if err != nil {
 		return sr, fmt.Errorf("%w: source %q: %w", ErrStore, sr.Name, err)
 	}
+	log := s.log.With("source", sr.Name)
 	sr.Changed, sr.Removed = done.Changed, done.Removed+done.Pruned
 	if job.Feeds != nil {
 		n, err := s.afterList(ctx, job, now)

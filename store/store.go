@@ -152,6 +152,12 @@ type Batch struct {
 	Holder string
 }
 
+// SourceBatch is one source's Batch in a group written at once.
+type SourceBatch struct {
+	Source string
+	Batch  Batch
+}
+
 // Retain prunes a source's items that outlived the upstream window: items
 // not in Keep that were published before Before, or that fall beyond the
 // newest MaxItems. A zero Before or MaxItems disables that limit.

@@ -12,27 +12,38 @@ import (
 // Apply writes one refresh of source in a single transaction, in the order
 // store.WriteBatch gives; either all of it is stored or none.
 func (s *Store) Apply(ctx context.Context, source string, b store.Batch) (store.Applied, error) {
-	done, err := s.apply(ctx, source, b)
+	done, err := s.ApplyGroup(ctx, []store.SourceBatch{{Source: source, Batch: b}})
 	if err != nil {
-		return store.Applied{}, fmt.Errorf("sqlite: apply %q: %w", source, err)
+		return store.Applied{}, err
 	}
-	return done, nil
+	return done[0], nil
 }
 
-func (s *Store) apply(ctx context.Context, source string, b store.Batch) (store.Applied, error) {
+// ApplyGroup writes several sources' refreshes, in order, in one
+// transaction: as Apply would one after the other, but committed once, so
+// a pass of many small refreshes (304s above all) is not a transaction
+// each. Either all of them are stored or none; the error names the source
+// whose batch failed.
+func (s *Store) ApplyGroup(ctx context.Context, group []store.SourceBatch) ([]store.Applied, error) {
+	where := fmt.Sprintf("apply (%d sources)", len(group))
+	if len(group) == 1 {
+		where = fmt.Sprintf("apply %q", group[0].Source)
+	}
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return store.Applied{}, err
+		return nil, fmt.Errorf("sqlite: %s: %w", where, err)
 	}
 	defer tx.Rollback()
-	done, err := store.WriteBatch(ctx, batchTx{tx, s.stmts}, source, b)
-	if err != nil {
-		return store.Applied{}, err
+	done := make([]store.Applied, len(group))
+	for i, g := range group {
+		if done[i], err = store.WriteBatch(ctx, batchTx{tx, s.stmts}, g.Source, g.Batch); err != nil {
+			return nil, fmt.Errorf("sqlite: apply %q: %w", g.Source, err)
+		}
 	}
 	if err := tx.Commit(); err != nil {
-		return store.Applied{}, err
+		return nil, fmt.Errorf("sqlite: %s: %w", where, err)
 	}
 	return done, nil
 }

@@ -1,0 +1,108 @@
+package scheduler
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/feedloom/feedloom/sources"
+	"github.com/feedloom/feedloom/store"
+	"github.com/feedloom/feedloom/store/sqlite"
+)
+
+// groupStore records the groups it is given to write and fails a group
+// that holds the source fail.
+type groupStore struct {
+	*sqlite.Store
+	groups [][]string
+	fail   string
+}
+
+func (g *groupStore) ApplyGroup(ctx context.Context, group []store.SourceBatch) ([]store.Applied, error) {
+	var names []string
+	for _, b := range group {
+		names = append(names, b.Source)
+	}
+	g.groups = append(g.groups, names)
+	if slices.Contains(names, g.fail) {
+		return nil, errors.New(`apply "` + g.fail + `": disk full`)
+	}
+	return g.Store.ApplyGroup(ctx, group)
+}
+
+// TestStoreGroup: the sources of a group that write are written in one
+// ApplyGroup, in order; the others are reported beside them; every lease
+// is let go; and a failed group stores nothing and stops the pass with
+// ErrStore naming the source.
+func TestStoreGroup(t *testing.T) {
+	s := newSite(t)
+	gs := &groupStore{Store: s.store}
+	sched := New(gs, nil, nil, nil, Options{Now: func() time.Time { return s.now }}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	ctx := context.Background()
+	released := map[string]bool{}
+	entry := func(i int, name string, write bool) pending {
+		st := &staged{sr: SourceReport{Name: name, NotModified: true}, write: write}
+		st.b.State = &sources.State{URL: "https://up.example.org/" + name, ETag: `"` + name + `"`}
+		return pending{i: i, st: st, r: passed{lease: lease{end: func() { released[name] = true }}}}
+	}
+	newPass := func(n int) *pass {
+		p := &pass{window: make(chan struct{}, n)}
+		for range n {
+			p.window <- struct{}{}
+		}
+		return p
+	}
+	etag := func(name string) string {
+		st, err := s.store.State(ctx, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st.ETag
+	}
+
+	var rep Report
+	p := newPass(4)
+	group := []pending{entry(0, "a", true), entry(1, "b", false), entry(2, "c", true), entry(3, "d", true)}
+	if err := sched.storeGroup(ctx, p, group, s.now, &rep); err != nil {
+		t.Fatal(err)
+	}
+	if want := [][]string{{"a", "c", "d"}}; !slices.EqualFunc(gs.groups, want, slices.Equal) {
+		t.Errorf("groups written %q, want %q", gs.groups, want)
+	}
+	var names []string
+	for _, sr := range rep.Sources {
+		names = append(names, sr.Name)
+	}
+	if want := []string{"a", "b", "c", "d"}; !slices.Equal(names, want) {
+		t.Errorf("reported %q, want %q", names, want)
+	}
+	for _, n := range []string{"a", "c", "d"} {
+		if got := etag(n); got != `"`+n+`"` {
+			t.Errorf("state of %s: ETag %s, want %q", n, got, `"`+n+`"`)
+		}
+	}
+	if etag("b") != "" {
+		t.Error("b, which writes nothing, has a state")
+	}
+	if len(released) != 4 || p.taken != 4 {
+		t.Errorf("released %v, taken %d; want all 4", released, p.taken)
+	}
+
+	gs.fail, gs.groups, rep, released = "f", nil, Report{}, map[string]bool{}
+	p = newPass(2)
+	err := sched.storeGroup(ctx, p, []pending{entry(0, "e", true), entry(1, "f", true)}, s.now, &rep)
+	if !errors.Is(err, ErrStore) || !strings.Contains(err.Error(), `"f"`) {
+		t.Fatalf("failed group: %v, want ErrStore naming f", err)
+	}
+	if etag("e") != "" || etag("f") != "" {
+		t.Error("a failed group stored a state")
+	}
+	if len(released) != 2 {
+		t.Errorf("released %v after a failed group, want e and f", released)
+	}
+}

@@ -1,0 +1,97 @@
+package sqlite
+
+import (
+	"context"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/feedloom/feedloom/feeds"
+	"github.com/feedloom/feedloom/sources"
+	"github.com/feedloom/feedloom/store"
+)
+
+func groupItem(id string, hour int) feeds.Item {
+	return feeds.Item{ID: id, Title: id, Link: "https://www.example.edu/" + id, Published: at(hour, 0, 0), Language: "en"}
+}
+
+// storedIDs is every item of s by source, in store order.
+func storedIDs(t *testing.T, s *Store) map[string][]string {
+	t.Helper()
+	items, err := s.Items(context.Background(), store.Query{IncludeHeld: true, Stored: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string][]string{}
+	for _, it := range items {
+		out[it.Source] = append(out[it.Source], it.ID)
+	}
+	return out
+}
+
+// TestApplyGroup: a group stores what its batches, applied one by one,
+// would (items, their store order, states, skipped duplicates), and a group
+// with a failing batch stores none of it.
+func TestApplyGroup(t *testing.T) {
+	ctx := context.Background()
+	state := func(etag string) *sources.State {
+		return &sources.State{URL: "https://up.example.org/" + etag, ETag: etag}
+	}
+	batches := []store.SourceBatch{
+		{Source: "a", Batch: store.Batch{Items: []feeds.Item{groupItem("urn:a2", 2), groupItem("urn:a1", 1)}, State: state(`"a"`)}},
+		// b repeats a's link: the first stored keeps it, within the group
+		// as across transactions.
+		{Source: "b", Batch: store.Batch{Items: []feeds.Item{groupItem("urn:b1", 3), {ID: "urn:b2", Link: "https://www.example.edu/urn:a1", Published: at(4, 0, 0)}}, State: state(`"b"`)}},
+		{Source: "c", Batch: store.Batch{State: state(`"c"`)}},
+	}
+	one, group := openTemp(t), openTemp(t)
+	var want []store.Applied
+	for _, b := range batches {
+		done, err := one.Apply(ctx, b.Source, b.Batch)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, done)
+	}
+	got, err := group.ApplyGroup(ctx, batches)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("ApplyGroup applied %+v, one by one %+v", got, want)
+	}
+	if g, w := storedIDs(t, group), storedIDs(t, one); !reflect.DeepEqual(g, w) {
+		t.Errorf("group stored %q, one by one %q", g, w)
+	}
+	if g := storedIDs(t, group); !slices.Equal(g["b"], []string{"urn:b1"}) || !slices.Equal(g["a"], []string{"urn:a1", "urn:a2"}) {
+		t.Errorf("stored %q, want a: urn:a1 urn:a2, b: urn:b1", g)
+	}
+	for _, b := range batches {
+		st, err := group.State(ctx, b.Source)
+		if err != nil || st.ETag != b.Batch.State.ETag {
+			t.Errorf("state of %s: %+v, %v; want ETag %s", b.Source, st, err, b.Batch.State.ETag)
+		}
+	}
+	v1, _ := one.Version(ctx)
+	v2, _ := group.Version(ctx)
+	if v1 != v2 {
+		t.Errorf("version %d after the group, %d one by one", v2, v1)
+	}
+
+	// A batch with an item without an id fails the whole group.
+	bad := []store.SourceBatch{
+		{Source: "d", Batch: store.Batch{Items: []feeds.Item{groupItem("urn:d1", 5)}, State: state(`"d"`)}},
+		{Source: "e", Batch: store.Batch{Items: []feeds.Item{{Title: "no id", Published: at(6, 0, 0)}}, State: state(`"e"`)}},
+	}
+	before := storedIDs(t, group)
+	if _, err := group.ApplyGroup(ctx, bad); err == nil || !strings.Contains(err.Error(), `apply "e"`) {
+		t.Fatalf("ApplyGroup with a bad batch: %v, want an error naming e", err)
+	}
+	if after := storedIDs(t, group); !reflect.DeepEqual(after, before) {
+		t.Errorf("a failed group stored items: %q, before %q", after, before)
+	}
+	if st, err := group.State(ctx, "d"); err != nil || st.ETag != "" {
+		t.Errorf("a failed group stored d's state: %+v, %v", st, err)
+	}
+}
