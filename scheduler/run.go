@@ -255,13 +255,13 @@ func (s *Scheduler) runPass(ctx context.Context, norm *normalize.Normalizer, now
 	defer p.close()
 	var group []pending
 	for i, job := range jobs {
-		r := <-p.results[i]
+		r := <-p.slot(i)
 		st, err := s.stage(job, r.f, now, r.lease.holder)
 		group = append(group, pending{i: i, r: r, st: st, err: err})
 		// A group is written when the next source is not fetched yet (no
 		// waiting to fill it), when full, and after a list, whose feeds
 		// are tended once it is stored.
-		more := i+1 < len(jobs) && len(p.results[i+1]) > 0
+		more := i+1 < len(jobs) && len(p.slot(i+1)) > 0
 		if more && err == nil && job.Feeds == nil && len(group) < groupMax {
 			continue
 		}
@@ -358,14 +358,21 @@ func (s *Scheduler) normalizer(ctx context.Context, now time.Time) (*normalize.N
 // overlaps the fetching, and each source's stories are dropped once
 // stored. The window bounds how many fetched sources may wait for a slow
 // one ahead of them, which bounds memory.
+//
+// Since at most the window's size of sources is fetched and not yet stored,
+// their results share a ring of as many slots, source i taking slot
+// i mod size: 100,000 sources need not a channel each.
 type pass struct {
-	results []chan passed
+	results []chan passed // the ring: see slot
 	window  chan struct{}
 	stop    chan struct{}
 	cancel  context.CancelFunc
 	running sync.WaitGroup
-	taken   int // results stored: results[:taken]
+	taken   int // sources stored: jobs[:taken]
 }
+
+// slot is where source i's result is handed over.
+func (p *pass) slot(i int) chan passed { return p.results[i%len(p.results)] }
 
 // passed is one source fetched for a pass, under its lease.
 type passed struct {
@@ -375,9 +382,10 @@ type passed struct {
 }
 
 func (s *Scheduler) startPass(ctx context.Context, norm *normalize.Normalizer, now time.Time, jobs []Job) *pass {
+	size := 4 * s.opts.Concurrency
 	p := &pass{
-		results: make([]chan passed, len(jobs)),
-		window:  make(chan struct{}, 4*s.opts.Concurrency),
+		results: make([]chan passed, size),
+		window:  make(chan struct{}, size),
 		stop:    make(chan struct{}),
 	}
 	for i := range p.results {
@@ -400,14 +408,14 @@ func (s *Scheduler) startPass(ctx context.Context, norm *normalize.Normalizer, n
 			}
 			p.running.Go(func() {
 				defer func() { <-sem }()
-				p.results[i] <- s.fetchHeld(fctx, norm, job, now)
+				p.slot(i) <- s.fetchHeld(fctx, norm, job, now)
 			})
 		}
 	})
 	return p
 }
 
-// stored frees the window slot of results[i], now stored.
+// stored frees the window's place of source i, now stored.
 func (p *pass) stored(i int) {
 	p.taken = i + 1
 	<-p.window
@@ -421,7 +429,7 @@ func (p *pass) close() {
 	close(p.stop)
 	p.cancel()
 	p.running.Wait()
-	for _, ch := range p.results[p.taken:] {
+	for _, ch := range p.results {
 		select {
 		case r := <-ch:
 			r.lease.release()
