@@ -394,7 +394,9 @@ func (s *Scheduler) startPass(ctx context.Context, norm *normalize.Normalizer, n
 	sem := make(chan struct{}, s.opts.Concurrency)
 	fctx, cancel := context.WithCancel(ctx)
 	p.cancel = cancel
+	states := s.stateReader()
 	p.running.Go(func() {
+		var prevs map[string]sources.State
 		for i, job := range jobs {
 			select {
 			case <-p.stop:
@@ -406,13 +408,55 @@ func (s *Scheduler) startPass(ctx context.Context, norm *normalize.Normalizer, n
 				return
 			case sem <- struct{}{}:
 			}
+			if states != nil && i%stateChunk == 0 {
+				prevs = readStates(fctx, states, jobs[i:min(i+stateChunk, len(jobs))])
+			}
+			var prev *sources.State
+			if prevs != nil {
+				st := prevs[job.Source.Name()] // absent: never saved, the zero State
+				prev = &st
+			}
 			p.running.Go(func() {
 				defer func() { <-sem }()
-				p.slot(i) <- s.fetchHeld(fctx, norm, job, now)
+				p.slot(i) <- s.fetchHeld(fctx, norm, job, now, prev)
 			})
 		}
 	})
 	return p
+}
+
+// stateChunk is how many sources' states a pass reads at once.
+const stateChunk = 256
+
+// statesReader is a store that reads many sources' states at once
+// (store/sqlite).
+type statesReader interface {
+	States(ctx context.Context, names []string) (map[string]sources.State, error)
+}
+
+// stateReader is the store's statesReader when a pass may read states
+// ahead: only a process on its own, since a node of a cluster must read a
+// source's state after it holds the source, not before.
+func (s *Scheduler) stateReader() statesReader {
+	if _, ok := s.coord.(*local); !ok {
+		return nil
+	}
+	r, _ := s.store.(statesReader)
+	return r
+}
+
+// readStates reads the states of jobs' sources; nil, on an error, leaves
+// each fetch to read its own (and report the error with its name).
+func readStates(ctx context.Context, r statesReader, jobs []Job) map[string]sources.State {
+	names := make([]string, len(jobs))
+	for i, j := range jobs {
+		names[i] = j.Source.Name()
+	}
+	states, err := r.States(ctx, names)
+	if err != nil {
+		return nil
+	}
+	return states
 }
 
 // stored frees the window's place of source i, now stored.
@@ -440,7 +484,7 @@ func (p *pass) close() {
 
 // fetchHeld is a pass's fetch of one source, with the coordinator's leave;
 // a source another process is refreshing is left alone and reported Held.
-func (s *Scheduler) fetchHeld(ctx context.Context, norm *normalize.Normalizer, job Job, now time.Time) passed {
+func (s *Scheduler) fetchHeld(ctx context.Context, norm *normalize.Normalizer, job Job, now time.Time, prev *sources.State) passed {
 	name := job.Source.Name()
 	h, ok, err := s.coord.hold(ctx, name)
 	if err != nil {
@@ -450,7 +494,7 @@ func (s *Scheduler) fetchHeld(ctx context.Context, norm *normalize.Normalizer, j
 		return passed{f: fetched{report: SourceReport{Name: name, Held: true}}}
 	}
 	start := time.Now()
-	f := s.fetch(ctx, norm, job, now)
+	f := s.fetchFrom(ctx, norm, job, now, prev)
 	return passed{f: f, lease: h, took: time.Since(start)}
 }
 
@@ -496,7 +540,13 @@ type fetched struct {
 
 // fetch fetches and normalizes one source. It reads from the store but never
 // writes; the source's own failures land in the report.
-func (s *Scheduler) fetch(ctx context.Context, norm *normalize.Normalizer, job Job, now time.Time) (f fetched) {
+func (s *Scheduler) fetch(ctx context.Context, norm *normalize.Normalizer, job Job, now time.Time) fetched {
+	return s.fetchFrom(ctx, norm, job, now, nil)
+}
+
+// fetchFrom is fetch from the state prev when not nil, read with others'
+// beforehand, instead of reading it.
+func (s *Scheduler) fetchFrom(ctx context.Context, norm *normalize.Normalizer, job Job, now time.Time, prev *sources.State) (f fetched) {
 	name := job.Source.Name()
 	f.report.Name = name
 	defer func() {
@@ -506,7 +556,9 @@ func (s *Scheduler) fetch(ctx context.Context, norm *normalize.Normalizer, job J
 		}
 	}()
 	var err error
-	if f.prev, err = s.store.State(ctx, name); err != nil {
+	if prev != nil {
+		f.prev = *prev
+	} else if f.prev, err = s.store.State(ctx, name); err != nil {
 		f.err = fmt.Errorf("%w: source %q: %w", ErrStore, name, err)
 		return f
 	}

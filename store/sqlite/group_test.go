@@ -95,3 +95,40 @@ func TestApplyGroup(t *testing.T) {
 		t.Errorf("a failed group stored d's state: %+v, %v", st, err)
 	}
 }
+
+// TestStates: States reads what State reads, for every name that has a
+// state, names with quotes and other scripts included, and leaves out the
+// others.
+func TestStates(t *testing.T) {
+	ctx := context.Background()
+	s := openTemp(t)
+	names := []string{"a", `quo"te's`, "新聞"}
+	for i, n := range names {
+		st := &sources.State{URL: "https://up.example.org/" + n, ETag: n, Failures: i, CheckedAt: at(i, 0, 0), LastSuccess: at(i, 30, 0)}
+		if _, err := s.Apply(ctx, n, store.Batch{State: st}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := s.States(ctx, append([]string{"never-saved"}, names...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(names) {
+		t.Errorf("States: %d states, want %d: %+v", len(got), len(names), got)
+	}
+	for _, n := range names {
+		want, err := s.State(ctx, n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got[n], want) {
+			t.Errorf("States[%q] = %+v, State %+v", n, got[n], want)
+		}
+	}
+	if _, ok := got["never-saved"]; ok {
+		t.Error("States returned a state for a source never saved")
+	}
+	if got, err := s.States(ctx, nil); err != nil || len(got) != 0 {
+		t.Errorf("States(nil) = %v, %v; want none", got, err)
+	}
+}
