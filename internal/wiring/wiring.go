@@ -204,7 +204,7 @@ func Jobs(cfg *config.Config, log *slog.Logger, gate feed.Gate, version string) 
 func feedOptions(cfg *config.Config, s config.Source, fopts feed.Options, clients map[bool]*http.Client, zone *time.Location, log *slog.Logger) feed.Options {
 	o := fopts
 	o.Zone = zone
-	o.Log = log.With("source", s.Name)
+	o.Log = log // each source adds its name
 	o.AllowPrivate = cfg.AllowPrivateOf(s)
 	o.Header = s.Headers
 	if clients[o.AllowPrivate] == nil {
@@ -234,7 +234,6 @@ func opmlJob(cfg *config.Config, s config.Source, o feed.Options, log *slog.Logg
 			fs := s
 			fs.Name, fs.Kind, fs.URL = sub.Name, "feed", sub.URL
 			fo := o
-			fo.Log = log.With("source", sub.Name)
 			return scheduler.Job{
 				Source:    feed.New(sub.Name, sub.URL, fo),
 				Norm:      NormalizeSource(cfg, fs),

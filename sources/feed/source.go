@@ -121,7 +121,7 @@ type Source struct {
 	opts      Options
 	client    *http.Client
 	unguarded bool // !AllowPrivate, and client does not refuse private addresses
-	log       *slog.Logger
+	log       sourceLog
 	accept    string // the Accept header; acceptFeeds when empty (Get sets its own)
 }
 
@@ -148,7 +148,7 @@ func New(name, feedURL string, opts Options) *Source {
 		opts:      opts,
 		client:    &own,
 		unguarded: !opts.AllowPrivate && !guarded(client),
-		log:       redactLogger(opts.Log).With("source", name),
+		log:       sourceLog{redactLogger(opts.Log), name},
 	}
 }
 

@@ -107,6 +107,7 @@ func New(name, pageURL string, opts Options) (*Source, error) {
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
+	s.log = s.log.With("source", name)
 	s.robots = &robots{agent: cmp.Or(opts.Fetch.UserAgent, "feedloom"), hosts: map[string]robotsEntry{}}
 	sel := opts.Select
 	for _, f := range []struct {
