@@ -12,7 +12,7 @@ DATE    := $(DATE)
 LDFLAGS := -X main.version=$(VERSION) -X main.commit=$(COMMIT) -X main.date=$(DATE)
 BIN     := bin/feedloom
 
-.PHONY: all build run serve check test test-race fuzz bench bench-serve lint fmt man cross release clean
+.PHONY: all build run serve check test test-race fuzz bench bench-scale bench-serve lint fmt man cross release clean
 
 all: build
 
@@ -72,6 +72,14 @@ bench:
 	@if [ -n "$$FEEDLOOM_TEST_PG" ]; then \
 		$(GO) run ./bench -cluster $(BENCH_CLUSTER) -latency $(BENCH_LATENCY) -out bench/cluster-results.md; \
 	else echo 'note: FEEDLOOM_TEST_PG is not set, so the cluster benchmark was skipped'; fi
+
+# One node against BENCH_SCALE feed sources of one OPML list, SQLite, no
+# latency: a cold build (~2M items, ~10 GB of store, minutes), the fetch-only
+# floor and a warm build. Not part of `make bench`; writes
+# bench/scale-results.md.
+BENCH_SCALE ?= 100000
+bench-scale:
+	$(GO) run ./bench -scale $(BENCH_SCALE) -out bench/scale-results.md
 
 # Load test of `feedloom serve` with wrk (Debian package wrk).
 bench-serve:
