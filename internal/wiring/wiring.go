@@ -224,7 +224,8 @@ func retention(cfg *config.Config, s config.Source) scheduler.Retention {
 // zone, retention and address policy, logged under its own name.
 func opmlJob(cfg *config.Config, s config.Source, o feed.Options, log *slog.Logger) scheduler.Job {
 	r := retention(cfg, s)
-	list := opml.New(s.Name, s.URL, feed.New(s.Name, s.URL, o), opml.Options{MaxSources: s.MaxSources, Log: log})
+	shared := feed.NewShared(o) // one for all the list's feeds, and the list
+	list := opml.New(s.Name, s.URL, shared.Source(s.Name, s.URL), opml.Options{MaxSources: s.MaxSources, Log: log})
 	return scheduler.Job{
 		Source:    list,
 		Norm:      NormalizeSource(cfg, s),
@@ -233,9 +234,8 @@ func opmlJob(cfg *config.Config, s config.Source, o feed.Options, log *slog.Logg
 		Feeds: func(sub sources.Subscription) scheduler.Job {
 			fs := s
 			fs.Name, fs.Kind, fs.URL = sub.Name, "feed", sub.URL
-			fo := o
 			return scheduler.Job{
-				Source:    feed.New(sub.Name, sub.URL, fo),
+				Source:    shared.Source(sub.Name, sub.URL),
 				Norm:      NormalizeSource(cfg, fs),
 				Schedule:  s.Schedule,
 				Retention: r,

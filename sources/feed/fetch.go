@@ -102,11 +102,11 @@ func (b *budget) context(parent context.Context) (context.Context, context.Cance
 // permanent redirects (301, 308) led; nil when the first answer was not
 // one.
 func (s *Source) get(ctx context.Context, u *url.URL, prev sources.State) (r *response, moved *url.URL, err error) {
-	g := newGuard(s.opts)
+	g := newGuard(s.sh.opts)
 	if err := g.checkLiteral(u); err != nil {
 		return nil, nil, err
 	}
-	b := &budget{timeout: s.opts.Timeout}
+	b := &budget{timeout: s.sh.opts.Timeout}
 	seen := map[string]bool{u.String(): true}
 	permanent := true
 	for hops := 0; ; hops++ {
@@ -158,15 +158,15 @@ func (s *Source) retry(ctx context.Context, u *url.URL, prev sources.State, b *b
 		if !r.Retryable() {
 			return r, nil
 		}
-		se := r.StatusError(s.opts.Now())
-		if attempt >= s.opts.Retries {
+		se := r.StatusError(s.sh.opts.Now())
+		if attempt >= s.sh.opts.Retries {
 			return nil, se
 		}
 		wait := se.RetryAfter
 		if wait == 0 {
-			wait = s.opts.RetryWait << attempt
+			wait = s.sh.opts.RetryWait << attempt
 		}
-		if wait > time.Until(b.end)-s.opts.Timeout/3 {
+		if wait > time.Until(b.end)-s.sh.opts.Timeout/3 {
 			return nil, se
 		}
 		s.log.Debug("retrying", "url", u.String(), "status", r.status, "wait", wait, "attempt", attempt+1)
@@ -184,14 +184,14 @@ func (s *Source) retry(ctx context.Context, u *url.URL, prev sources.State, b *b
 // the response before giving the slot back.
 func (s *Source) do(ctx context.Context, u *url.URL, prev sources.State, b *budget) (*response, error) {
 	wctx, cancel := b.context(ctx)
-	release, err := s.opts.Limiter.acquire(wctx, u.Hostname())
+	release, err := s.sh.opts.Limiter.acquire(wctx, u.Hostname())
 	if err != nil {
 		cancel()
 		return nil, fmt.Errorf("waiting for a connection slot: %w", err)
 	}
 	defer release()
-	if s.opts.Gate != nil {
-		shared, err := s.opts.Gate.Acquire(wctx, u.Hostname())
+	if s.sh.opts.Gate != nil {
+		shared, err := s.sh.opts.Gate.Acquire(wctx, u.Hostname())
 		if err != nil {
 			// Only this fetch's own end is its failure; any other error (a
 			// database away, or its connect timing out) is the cluster's.
@@ -212,10 +212,10 @@ func (s *Source) do(ctx context.Context, u *url.URL, prev sources.State, b *budg
 	if err != nil {
 		return nil, err
 	}
-	resp, err := s.client.Do(req)
+	resp, err := s.sh.client.Do(req)
 	if err == nil {
 		var r *response
-		if r, err = readResponse(resp, s.opts.MaxBody); err == nil {
+		if r, err = readResponse(resp, s.sh.opts.MaxBody); err == nil {
 			return r, nil
 		}
 	}
@@ -228,7 +228,7 @@ func (s *Source) do(ctx context.Context, u *url.URL, prev sources.State, b *budg
 		err = ae // not "dial tcp <addr>: " before it: it names the address itself
 	}
 	if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
-		return nil, fmt.Errorf("timeout (%s): %w", s.opts.Timeout, err)
+		return nil, fmt.Errorf("timeout (%s): %w", s.sh.opts.Timeout, err)
 	}
 	return nil, err
 }
@@ -240,10 +240,10 @@ func (s *Source) newRequest(ctx context.Context, u *url.URL, prev sources.State)
 	if err != nil {
 		return nil, err
 	}
-	if len(s.opts.Header) > 0 && s.sameHost(u) {
-		req.Header = s.opts.Header.Clone()
+	if len(s.sh.opts.Header) > 0 && s.sameHost(u) {
+		req.Header = s.sh.opts.Header.Clone()
 	}
-	req.Header.Set("User-Agent", cmp.Or(req.Header.Get("User-Agent"), s.opts.UserAgent))
+	req.Header.Set("User-Agent", cmp.Or(req.Header.Get("User-Agent"), s.sh.opts.UserAgent))
 	req.Header.Set("Accept", cmp.Or(s.accept, acceptFeeds))
 	req.Header.Set("Accept-Encoding", "gzip")
 	if prev.ETag != "" {

@@ -120,7 +120,7 @@ func (s *Source) Get(ctx context.Context, raw string, prev sources.State, accept
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return fail(fmt.Errorf("not an http(s) URL, file:// URL or path"))
 	}
-	if s.unguarded {
+	if s.sh.unguarded {
 		return fail(ErrUnguardedClient)
 	}
 	g := *s
@@ -142,7 +142,7 @@ func (s *Source) Get(ctx context.Context, raw string, prev sources.State, accept
 	if moved != nil {
 		d.Moved = moved.String()
 	}
-	d.Fresh, _ = r.Fresh(s.opts.Now())
+	d.Fresh, _ = r.Fresh(s.sh.opts.Now())
 	return d, nil
 }
 
@@ -157,12 +157,12 @@ func (s *Source) readLocal(ctx context.Context, path string, prev sources.State)
 		return nil, err
 	}
 	defer f.Close()
-	body, err := io.ReadAll(io.LimitReader(f, s.opts.MaxBody+1))
+	body, err := io.ReadAll(io.LimitReader(f, s.sh.opts.MaxBody+1))
 	if err != nil {
 		return nil, err
 	}
-	if int64(len(body)) > s.opts.MaxBody {
-		return nil, fmt.Errorf("%w (limit %d bytes)", ErrTooLarge, s.opts.MaxBody)
+	if int64(len(body)) > s.sh.opts.MaxBody {
+		return nil, fmt.Errorf("%w (limit %d bytes)", ErrTooLarge, s.sh.opts.MaxBody)
 	}
 	sum := sha256.Sum256(body)
 	etag := `"sha256:` + hex.EncodeToString(sum[:16]) + `"`

@@ -116,20 +116,25 @@ func buildVersion() string {
 // Source is one upstream feed. It is safe for concurrent use, though the
 // scheduler never fetches one source twice at once.
 type Source struct {
-	name      string
-	url       string
+	name   string
+	url    string
+	sh     *Shared
+	log    sourceLog
+	accept string // the Accept header; acceptFeeds when empty (Get sets its own)
+}
+
+// Shared is what feed sources made with the same Options share: the options
+// with their defaults, the client and the logger. The feeds of one list are
+// made from one Shared, so 100,000 of them do not hold as many copies.
+type Shared struct {
 	opts      Options
 	client    *http.Client
 	unguarded bool // !AllowPrivate, and client does not refuse private addresses
-	log       sourceLog
-	accept    string // the Accept header; acceptFeeds when empty (Get sets its own)
+	log       *slog.Logger
 }
 
-// New returns the Source called name for feedURL: an http(s) URL, a file://
-// URL or a local path (made absolute by the caller). Fetch uses a stored
-// State.URL instead when there is one, so the scheduler clears State.URL
-// when the configured URL changes.
-func New(name, feedURL string, opts Options) *Source {
+// NewShared prepares opts for the sources Shared.Source makes.
+func NewShared(opts Options) *Shared {
 	opts = opts.withDefaults()
 	client := opts.Client
 	if client == nil {
@@ -142,14 +147,25 @@ func New(name, feedURL string, opts Options) *Source {
 	own := *client
 	own.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	own.Timeout = 0
-	return &Source{
-		name:      name,
-		url:       feedURL,
+	return &Shared{
 		opts:      opts,
 		client:    &own,
 		unguarded: !opts.AllowPrivate && !guarded(client),
-		log:       sourceLog{redactLogger(opts.Log), name},
+		log:       redactLogger(opts.Log),
 	}
+}
+
+// New returns the Source called name for feedURL: an http(s) URL, a file://
+// URL or a local path (made absolute by the caller). Fetch uses a stored
+// State.URL instead when there is one, so the scheduler clears State.URL
+// when the configured URL changes.
+func New(name, feedURL string, opts Options) *Source {
+	return NewShared(opts).Source(name, feedURL)
+}
+
+// Source is New with sh's options.
+func (sh *Shared) Source(name, feedURL string) *Source {
+	return &Source{name: name, url: feedURL, sh: sh, log: sourceLog{sh.log, name}}
 }
 
 // Name is the configured source name.
@@ -181,14 +197,14 @@ func (s *Source) Fetch(ctx context.Context, prev sources.State) (sources.Result,
 		return sources.Result{}, redactError(fmt.Errorf("feed %q: GET %s: %w", s.name, sources.RedactURL(raw), err))
 	}
 
-	if s.unguarded {
+	if s.sh.unguarded {
 		return fail(ErrUnguardedClient)
 	}
 	r, moved, err := s.get(ctx, u, prev)
 	if err != nil {
 		return fail(err)
 	}
-	now := s.opts.Now()
+	now := s.sh.opts.Now()
 	st := prev
 	st.URL = raw
 	if moved != nil {
@@ -218,7 +234,7 @@ func (s *Source) Fetch(ctx context.Context, prev sources.State) (sources.Result,
 	st.ETag = r.ETag()
 	st.LastModified = r.LastModified()
 	st.NextDue = due(now, fresh)
-	stories := p.stories(s.opts.Zone)
+	stories := p.stories(s.sh.opts.Zone)
 	s.log.Debug("fetched", "url", r.url.String(), "status", r.status, "bytes", len(r.body),
 		"items", len(stories), "etag", st.ETag, "last_modified", st.LastModified, "next_due", st.NextDue)
 	return sources.Result{Stories: stories, State: st}, nil
@@ -245,7 +261,7 @@ func (s *Source) fetchFile(ctx context.Context, raw, path string, prev sources.S
 	if err != nil {
 		return fail(err)
 	}
-	return sources.Result{Stories: p.stories(s.opts.Zone), State: st}, nil
+	return sources.Result{Stories: p.stories(s.sh.opts.Zone), State: st}, nil
 }
 
 // parse decodes the body's charset, refuses what is not a feed, and parses
@@ -293,9 +309,9 @@ func (s *Source) parse(feedURL string, body []byte, contentType string) (parsed,
 	if f.FeedType == "rss" {
 		p.rss = readRSSItems(dec.body, p.url)
 	}
-	if dropped := p.keepFirst(s.opts.MaxItems); dropped > 0 {
+	if dropped := p.keepFirst(s.sh.opts.MaxItems); dropped > 0 {
 		s.log.Warn("feed has more items than fetch.max_items; kept the first", "url", feedURL,
-			"kept", s.opts.MaxItems, "dropped", dropped)
+			"kept", s.sh.opts.MaxItems, "dropped", dropped)
 	}
 	return p, nil
 }
