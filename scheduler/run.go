@@ -929,7 +929,7 @@ func (s *Scheduler) stage(job Job, f fetched, now time.Time, holder string) (*st
 	if f.err != nil {
 		return st, f.err
 	}
-	log := s.log.With("source", sr.Name)
+	log := sources.Log{L: s.log, Name: sr.Name}
 	if sr.Held {
 		log.Info("skipped: another node is refreshing it")
 		return st, nil
@@ -994,7 +994,7 @@ func (s *Scheduler) finish(ctx context.Context, st *staged, done store.Applied, 
 	if err != nil {
 		return sr, fmt.Errorf("%w: source %q: %w", ErrStore, sr.Name, err)
 	}
-	log := s.log.With("source", sr.Name)
+	log := sources.Log{L: s.log, Name: sr.Name}
 	sr.Changed, sr.Removed = done.Changed, done.Removed+done.Pruned
 	if job.Feeds != nil {
 		n, err := s.afterList(ctx, job, now)

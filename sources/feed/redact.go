@@ -87,23 +87,3 @@ func redactAttr(a slog.Attr) slog.Attr {
 	}
 	return slog.Attr{Key: a.Key, Value: v}
 }
-
-// sourceLog is a source's logger: its records carry the source's name,
-// added as each is written. A logger made With the name would clone its
-// handler for every source, and a list of 100,000 feeds held as many.
-type sourceLog struct {
-	l    *slog.Logger
-	name string
-}
-
-func (s sourceLog) log(level slog.Level, msg string, args ...any) {
-	ctx := context.Background()
-	if !s.l.Enabled(ctx, level) {
-		return
-	}
-	s.l.Log(ctx, level, msg, append([]any{"source", s.name}, args...)...)
-}
-
-func (s sourceLog) Debug(msg string, args ...any) { s.log(slog.LevelDebug, msg, args...) }
-func (s sourceLog) Info(msg string, args ...any)  { s.log(slog.LevelInfo, msg, args...) }
-func (s sourceLog) Warn(msg string, args ...any)  { s.log(slog.LevelWarn, msg, args...) }

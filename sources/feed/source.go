@@ -119,7 +119,7 @@ type Source struct {
 	name   string
 	url    string
 	sh     *Shared
-	log    sourceLog
+	log    sources.Log
 	accept string // the Accept header; acceptFeeds when empty (Get sets its own)
 }
 
@@ -165,7 +165,7 @@ func New(name, feedURL string, opts Options) *Source {
 
 // Source is New with sh's options.
 func (sh *Shared) Source(name, feedURL string) *Source {
-	return &Source{name: name, url: feedURL, sh: sh, log: sourceLog{sh.log, name}}
+	return &Source{name: name, url: feedURL, sh: sh, log: sources.Log{L: sh.log, Name: name}}
 }
 
 // Name is the configured source name.
