@@ -394,9 +394,9 @@ func (s *Scheduler) startPass(ctx context.Context, norm *normalize.Normalizer, n
 	sem := make(chan struct{}, s.opts.Concurrency)
 	fctx, cancel := context.WithCancel(ctx)
 	p.cancel = cancel
-	states := s.stateReader()
+	reader := s.aheadReader()
 	p.running.Go(func() {
-		var prevs map[string]sources.State
+		var read map[string]*ahead
 		for i, job := range jobs {
 			select {
 			case <-p.stop:
@@ -408,46 +408,44 @@ func (s *Scheduler) startPass(ctx context.Context, norm *normalize.Normalizer, n
 				return
 			case sem <- struct{}{}:
 			}
-			if states != nil && i%stateChunk == 0 {
-				prevs = readStates(fctx, states, jobs[i:min(i+stateChunk, len(jobs))])
+			if reader != nil && i%aheadChunk == 0 {
+				read = readAhead(fctx, reader, jobs[i:min(i+aheadChunk, len(jobs))], now)
 			}
-			var prev *sources.State
-			if prevs != nil {
-				st := prevs[job.Source.Name()] // absent: never saved, the zero State
-				prev = &st
-			}
+			pre := read[job.Source.Name()] // nil: read by the fetch itself
 			p.running.Go(func() {
 				defer func() { <-sem }()
-				p.slot(i) <- s.fetchHeld(fctx, norm, job, now, prev)
+				p.slot(i) <- s.fetchHeld(fctx, norm, job, now, pre)
 			})
 		}
 	})
 	return p
 }
 
-// stateChunk is how many sources' states a pass reads at once.
-const stateChunk = 256
+// aheadChunk is how many sources' states a pass reads at once.
+const aheadChunk = 256
 
-// statesReader is a store that reads many sources' states at once
-// (store/sqlite).
-type statesReader interface {
+// readerAhead is a store that reads many sources' states, and answers
+// expiring for many, at once (store/sqlite).
+type readerAhead interface {
 	States(ctx context.Context, names []string) (map[string]sources.State, error)
+	Dated(ctx context.Context, ranges []store.Dated) (map[string]bool, error)
 }
 
-// stateReader is the store's statesReader when a pass may read states
-// ahead: only a process on its own, since a node of a cluster must read a
-// source's state after it holds the source, not before.
-func (s *Scheduler) stateReader() statesReader {
+// aheadReader is the store's readerAhead when a pass may read ahead: only
+// a process on its own, since a node of a cluster must read a source's
+// state after it holds the source, not before.
+func (s *Scheduler) aheadReader() readerAhead {
 	if _, ok := s.coord.(*local); !ok {
 		return nil
 	}
-	r, _ := s.store.(statesReader)
+	r, _ := s.store.(readerAhead)
 	return r
 }
 
-// readStates reads the states of jobs' sources; nil, on an error, leaves
-// each fetch to read its own (and report the error with its name).
-func readStates(ctx context.Context, r statesReader, jobs []Job) map[string]sources.State {
+// readAhead reads the states of jobs' sources and answers expiring for
+// them. On an error it returns nil, leaving each fetch to read its own (and
+// report the error with its name).
+func readAhead(ctx context.Context, r readerAhead, jobs []Job, now time.Time) map[string]*ahead {
 	names := make([]string, len(jobs))
 	for i, j := range jobs {
 		names[i] = j.Source.Name()
@@ -456,7 +454,29 @@ func readStates(ctx context.Context, r statesReader, jobs []Job) map[string]sour
 	if err != nil {
 		return nil
 	}
-	return states
+	out := make(map[string]*ahead, len(jobs))
+	var ranges []store.Dated
+	no := false
+	for _, j := range jobs {
+		a := &ahead{state: states[j.Source.Name()], expiring: &no} // absent: never saved, the zero State
+		if rg, ask := expiryRange(j, a.state, now); ask {
+			ranges = append(ranges, rg)
+		}
+		out[j.Source.Name()] = a
+	}
+	if len(ranges) > 0 {
+		dated, err := r.Dated(ctx, ranges)
+		if err != nil {
+			return nil
+		}
+		yes := true
+		for _, rg := range ranges {
+			if dated[rg.Source] {
+				out[rg.Source].expiring = &yes
+			}
+		}
+	}
+	return out
 }
 
 // stored frees the window's place of source i, now stored.
@@ -484,7 +504,7 @@ func (p *pass) close() {
 
 // fetchHeld is a pass's fetch of one source, with the coordinator's leave;
 // a source another process is refreshing is left alone and reported Held.
-func (s *Scheduler) fetchHeld(ctx context.Context, norm *normalize.Normalizer, job Job, now time.Time, prev *sources.State) passed {
+func (s *Scheduler) fetchHeld(ctx context.Context, norm *normalize.Normalizer, job Job, now time.Time, pre *ahead) passed {
 	name := job.Source.Name()
 	h, ok, err := s.coord.hold(ctx, name)
 	if err != nil {
@@ -494,7 +514,7 @@ func (s *Scheduler) fetchHeld(ctx context.Context, norm *normalize.Normalizer, j
 		return passed{f: fetched{report: SourceReport{Name: name, Held: true}}}
 	}
 	start := time.Now()
-	f := s.fetchFrom(ctx, norm, job, now, prev)
+	f := s.fetchFrom(ctx, norm, job, now, pre)
 	return passed{f: f, lease: h, took: time.Since(start)}
 }
 
@@ -544,9 +564,16 @@ func (s *Scheduler) fetch(ctx context.Context, norm *normalize.Normalizer, job J
 	return s.fetchFrom(ctx, norm, job, now, nil)
 }
 
-// fetchFrom is fetch from the state prev when not nil, read with others'
-// beforehand, instead of reading it.
-func (s *Scheduler) fetchFrom(ctx context.Context, norm *normalize.Normalizer, job Job, now time.Time, prev *sources.State) (f fetched) {
+// ahead is what a pass read of a source with others' beforehand: its state
+// and, when asked, expiring's answer.
+type ahead struct {
+	state    sources.State
+	expiring *bool
+}
+
+// fetchFrom is fetch with what was read ahead, when not nil, instead of
+// reading it.
+func (s *Scheduler) fetchFrom(ctx context.Context, norm *normalize.Normalizer, job Job, now time.Time, pre *ahead) (f fetched) {
 	name := job.Source.Name()
 	f.report.Name = name
 	defer func() {
@@ -556,8 +583,8 @@ func (s *Scheduler) fetchFrom(ctx context.Context, norm *normalize.Normalizer, j
 		}
 	}()
 	var err error
-	if prev != nil {
-		f.prev = *prev
+	if pre != nil {
+		f.prev = pre.state
 	} else if f.prev, err = s.store.State(ctx, name); err != nil {
 		f.err = fmt.Errorf("%w: source %q: %w", ErrStore, name, err)
 		return f
@@ -568,7 +595,12 @@ func (s *Scheduler) fetchFrom(ctx context.Context, norm *normalize.Normalizer, j
 		return f
 	}
 	ask := f.prev
-	expiring, err := s.expiring(ctx, job, f.prev, now)
+	var expiring bool
+	if pre != nil && pre.expiring != nil {
+		expiring = *pre.expiring
+	} else {
+		expiring, err = s.expiring(ctx, job, f.prev, now)
+	}
 	if err != nil {
 		f.err = fmt.Errorf("%w: source %q: %w", ErrStore, name, err)
 		return f
@@ -634,8 +666,27 @@ func (s *Scheduler) fetchFrom(ctx context.Context, norm *normalize.Normalizer, j
 // an old item that stays in the window (after that check it lies behind
 // the cutoff of LastSuccess). Lowering max_age takes effect at the next 200.
 func (s *Scheduler) expiring(ctx context.Context, job Job, prev sources.State, now time.Time) (bool, error) {
-	if !job.Norm.Feed || job.Retention.MaxAge <= 0 || (prev.ETag == "" && prev.LastModified == "") {
+	r, ask := expiryRange(job, prev, now)
+	if !ask {
 		return false, nil
+	}
+	// Whether any item is dated in [since, cutoff): the source's index
+	// answers without reading a row, as a 304 should cost.
+	known, err := s.store.Items(ctx, store.Query{
+		Source: r.Source, IncludeHeld: true, Sparse: true, Limit: 1,
+		PublishedFrom: r.From, PublishedBefore: r.Before,
+	})
+	if err != nil {
+		return false, err
+	}
+	return len(known) > 0, nil
+}
+
+// expiryRange is the range of dates expiring asks about, [since, cutoff),
+// and false when it need not ask.
+func expiryRange(job Job, prev sources.State, now time.Time) (store.Dated, bool) {
+	if !job.Norm.Feed || job.Retention.MaxAge <= 0 || (prev.ETag == "" && prev.LastModified == "") {
+		return store.Dated{}, false
 	}
 	cutoff := now.Add(-job.Retention.MaxAge)
 	var since time.Time // zero LastSuccess: every item before the cutoff counts
@@ -643,18 +694,9 @@ func (s *Scheduler) expiring(ctx context.Context, job Job, prev sources.State, n
 		since = prev.LastSuccess.Add(-job.Retention.MaxAge)
 	}
 	if !since.Before(cutoff) {
-		return false, nil
+		return store.Dated{}, false
 	}
-	// Whether any item is dated in [since, cutoff): the source's index
-	// answers without reading a row, as a 304 should cost.
-	known, err := s.store.Items(ctx, store.Query{
-		Source: job.Source.Name(), IncludeHeld: true, Sparse: true, Limit: 1,
-		PublishedFrom: since, PublishedBefore: cutoff,
-	})
-	if err != nil {
-		return false, err
-	}
-	return len(known) > 0, nil
+	return store.Dated{Source: job.Source.Name(), From: since, Before: cutoff}, true
 }
 
 // prepare normalizes a fetched source against the items it holds. A store

@@ -152,6 +152,13 @@ type Batch struct {
 	Holder string
 }
 
+// Dated asks whether Source holds an item published in [From, Before); a
+// zero From has no lower bound.
+type Dated struct {
+	Source       string
+	From, Before time.Time
+}
+
 // SourceBatch is one source's Batch in a group written at once.
 type SourceBatch struct {
 	Source string

@@ -2,10 +2,12 @@ package sqlite
 
 import (
 	"context"
+	"fmt"
 	"reflect"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/feedloom/feedloom/feeds"
 	"github.com/feedloom/feedloom/sources"
@@ -130,5 +132,52 @@ func TestStates(t *testing.T) {
 	}
 	if got, err := s.States(ctx, nil); err != nil || len(got) != 0 {
 		t.Errorf("States(nil) = %v, %v; want none", got, err)
+	}
+}
+
+// TestDated: Dated answers, for each range, what a Query for the source's
+// items published in that range would, in one read.
+func TestDated(t *testing.T) {
+	ctx := context.Background()
+	s := openTemp(t)
+	for src, hours := range map[string][]int{"a": {1, 3}, `b "q"`: {2}} {
+		var items []feeds.Item
+		for _, h := range hours {
+			items = append(items, groupItem(fmt.Sprintf("urn:%s-%d", src, h), h))
+		}
+		if _, err := s.Apply(ctx, src, store.Batch{Items: items}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	half := 500 * time.Millisecond
+	ranges := []store.Dated{
+		{Source: "a", From: at(2, 0, 0), Before: at(4, 0, 0)},
+		{Source: "a", From: at(4, 0, 0), Before: at(5, 0, 0)},
+		{Source: `b "q"`, Before: at(2, 0, 0).Add(half)},                    // no lower bound; the item is before the bound
+		{Source: `b "q"`, From: at(2, 0, 0).Add(half), Before: at(5, 0, 0)}, // the item is before the range
+		{Source: "c", Before: at(9, 0, 0)},
+	}
+	for _, r := range ranges {
+		got, err := s.Dated(ctx, []store.Dated{r})
+		if err != nil {
+			t.Fatal(err)
+		}
+		items, err := s.Items(ctx, store.Query{Source: r.Source, IncludeHeld: true, PublishedFrom: r.From, PublishedBefore: r.Before})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got[r.Source] != (len(items) > 0) {
+			t.Errorf("Dated(%+v) = %v, the query found %d items", r, got, len(items))
+		}
+	}
+	got, err := s.Dated(ctx, ranges)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := map[string]bool{"a": true, `b "q"`: true}; !reflect.DeepEqual(got, want) {
+		t.Errorf("Dated(all) = %v, want %v", got, want)
+	}
+	if got, err := s.Dated(ctx, ranges[1:2]); err != nil || len(got) != 0 {
+		t.Errorf("Dated(a, 4–5h) = %v, %v; want none", got, err)
 	}
 }

@@ -343,3 +343,46 @@ func (s *Store) items(ctx context.Context, q store.Query) ([]feeds.Item, error) 
 	defer rows.Close()
 	return store.ReadItems(rows, scanUnix)
 }
+
+// selectDated takes a JSON list of [source, from, before] and returns each
+// source that holds an item published in [from, before): a seek of
+// items_source each.
+const selectDated = `SELECT json_extract(r.value, '$[0]') FROM json_each(?) AS r
+WHERE EXISTS (SELECT 1 FROM items
+	WHERE source = json_extract(r.value, '$[0]')
+	AND published >= json_extract(r.value, '$[1]') AND published < json_extract(r.value, '$[2]'))`
+
+// Dated reports, of each range, whether its source holds an item published
+// in it, in one read: a pass of many 304s asks a window at a time rather
+// than one query each. The answer holds the sources that do.
+func (s *Store) Dated(ctx context.Context, ranges []store.Dated) (map[string]bool, error) {
+	list := make([][3]any, len(ranges))
+	for i, r := range ranges {
+		from := any(minUnix)
+		if !r.From.IsZero() {
+			from = ceilUnix(r.From)
+		}
+		list[i] = [3]any{r.Source, from, ceilUnix(r.Before)}
+	}
+	arg, err := json.Marshal(list)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: dated: %w", err)
+	}
+	rows, err := s.query(ctx, selectDated, string(arg))
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: dated: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]bool{}
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			return nil, fmt.Errorf("sqlite: dated: %w", err)
+		}
+		out[name] = true
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: dated: %w", err)
+	}
+	return out, nil
+}
