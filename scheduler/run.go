@@ -217,7 +217,7 @@ func (s *Scheduler) RunOnce(ctx context.Context) (Report, error) {
 	if err := s.listed.load(ctx, s.store); err != nil {
 		return rep, err
 	}
-	var lists, feeds []Job
+	var lists []Job
 	for _, job := range s.jobs {
 		if job.Feeds != nil {
 			lists = append(lists, job)
@@ -226,11 +226,11 @@ func (s *Scheduler) RunOnce(ctx context.Context) (Report, error) {
 	if err := s.runPass(ctx, norm, now, lists, &rep); err != nil {
 		return rep, err
 	}
-	for _, job := range s.expand(s.jobs) {
-		if job.Feeds == nil {
-			feeds = append(feeds, job)
-		}
-	}
+	// The lists' feeds may be 100,000 jobs: filtered in place, and the
+	// reports given their room at once.
+	feeds := s.expand(s.jobs)
+	feeds = slices.DeleteFunc(feeds, func(j Job) bool { return j.Feeds != nil })
+	rep.Sources = slices.Grow(rep.Sources, len(feeds))
 	if err := s.runPass(ctx, norm, now, feeds, &rep); err != nil {
 		return rep, err
 	}
