@@ -130,6 +130,11 @@ func dsn(path string) string {
 		"&_pragma=journal_mode(WAL)" +
 		"&_pragma=foreign_keys(1)" +
 		"&_pragma=synchronous(NORMAL)" +
+		// Each of the pool's connections keeps its own page cache; the
+		// operating system's caches the file for all of them. 512 KiB
+		// each rather than 2 MiB: a pass runs 16 at once, and a cold
+		// build of 10,000 feeds peaked 13 MiB lower (of 145), no slower.
+		"&_pragma=cache_size(-512)" +
 		"&_txlock=immediate"
 }
 
