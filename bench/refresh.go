@@ -41,21 +41,28 @@ data_dir: data
 `
 }
 
-// writeConfig writes a feedloom config for the first n upstreams into dir.
-func writeConfig(dir string, up *upstreams, n int) (string, error) {
-	var b strings.Builder
-	b.WriteString(siteConfig("Bench News") + `lock_timeout: 30s
+// refreshConfig is the config of the builds against the upstreams up to
+// its sources (which follow it), with more output settings (lines indented
+// by two spaces).
+func refreshConfig(output string) string {
+	return siteConfig("Bench News") + `lock_timeout: 30s
 output:
   dir: public
   max_items: 50
-languages:
+` + output + `languages:
   - {tag: en, title: Bench News}
   - {tag: zh-Hant, title: 基準新聞}
   - {tag: zh-Hans, title: 基准新闻}
 retention: {max_age: 90d, max_items: 500}
 fetch: {concurrency: 16, per_host: 2, max_body: 10MiB, timeout: 30s, allow_private: true}
 sources:
-`)
+`
+}
+
+// writeConfig writes a feedloom config for the first n upstreams into dir.
+func writeConfig(dir string, up *upstreams, n int) (string, error) {
+	var b strings.Builder
+	b.WriteString(refreshConfig(""))
 	for i := range n {
 		f := up.feeds[i]
 		fmt.Fprintf(&b, "  - {name: %s, kind: feed, url: %q, schedule: \"@hourly\", language: %s}\n", f.name, up.url(i), f.language())

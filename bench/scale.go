@@ -44,18 +44,7 @@ func writeScaleConfig(dir string, up *upstreams, n int) error {
 	if err := os.WriteFile(filepath.Join(dir, "feeds.opml"), []byte(b.String()), 0o644); err != nil {
 		return fmt.Errorf("write list: %w", err)
 	}
-	config := siteConfig("Bench News") + `lock_timeout: 30s
-output:
-  dir: public
-  max_items: 50
-` + scaleOutput + `languages:
-  - {tag: en, title: Bench News}
-  - {tag: zh-Hant, title: 基準新聞}
-  - {tag: zh-Hans, title: 基准新闻}
-retention: {max_age: 90d, max_items: 500}
-fetch: {concurrency: 16, per_host: 2, max_body: 10MiB, timeout: 30s, allow_private: true}
-sources:
-  - {name: ` + scaleList + `, kind: opml, url: feeds.opml, schedule: "@hourly", max_sources: ` + fmt.Sprint(n) + `, allow_private: true}
+	config := refreshConfig(scaleOutput) + `  - {name: ` + scaleList + `, kind: opml, url: feeds.opml, schedule: "@hourly", max_sources: ` + fmt.Sprint(n) + `, allow_private: true}
 `
 	if err := os.WriteFile(filepath.Join(dir, "config.yaml"), []byte(config), 0o644); err != nil {
 		return fmt.Errorf("write config: %w", err)
