@@ -146,6 +146,10 @@ func ReadSubscriptions(rows Rows) ([]sources.Subscription, error) {
 		if err != nil {
 			return nil, err
 		}
+		if all == nil {
+			all = subs // most stores have one list: no copy of it
+			continue
+		}
 		all = append(all, subs...)
 	}
 	return all, rows.Err()

@@ -169,7 +169,7 @@ func (s *Source) retry(ctx context.Context, u *url.URL, prev sources.State, b *b
 		if wait > time.Until(b.end)-s.sh.opts.Timeout/3 {
 			return nil, se
 		}
-		s.log.Debug("retrying", "url", u.String(), "status", r.status, "wait", wait, "attempt", attempt+1)
+		s.log().Debug("retrying", "url", u.String(), "status", r.status, "wait", wait, "attempt", attempt+1)
 		t := time.NewTimer(wait)
 		select {
 		case <-t.C:

@@ -119,7 +119,6 @@ type Source struct {
 	name   string
 	url    string
 	sh     *Shared
-	log    sources.Log
 	accept string // the Accept header; acceptFeeds when empty (Get sets its own)
 }
 
@@ -165,8 +164,12 @@ func New(name, feedURL string, opts Options) *Source {
 
 // Source is New with sh's options.
 func (sh *Shared) Source(name, feedURL string) *Source {
-	return &Source{name: name, url: feedURL, sh: sh, log: sources.Log{L: sh.log, Name: name}}
+	return &Source{name: name, url: feedURL, sh: sh}
 }
+
+// log logs under the source's name; made when used, since a Source is
+// kept for every feed of a list.
+func (s *Source) log() sources.Log { return sources.Log{L: s.sh.log, Name: s.name} }
 
 // Name is the configured source name.
 func (s *Source) Name() string { return s.name }
@@ -209,7 +212,7 @@ func (s *Source) Fetch(ctx context.Context, prev sources.State) (sources.Result,
 	st.URL = raw
 	if moved != nil {
 		st.URL = moved.String()
-		s.log.Info("feed moved permanently", "from", raw, "to", st.URL)
+		s.log().Info("feed moved permanently", "from", raw, "to", st.URL)
 	}
 	fresh, hasFresh := r.Fresh(now)
 
@@ -217,7 +220,7 @@ func (s *Source) Fetch(ctx context.Context, prev sources.State) (sources.Result,
 		st.ETag = firstNonBlank(r.ETag(), prev.ETag)
 		st.LastModified = firstNonBlank(r.LastModified(), prev.LastModified)
 		st.NextDue = due(now, fresh)
-		s.log.Debug("not modified", "url", r.url.String(), "etag", st.ETag, "last_modified", st.LastModified)
+		s.log().Debug("not modified", "url", r.url.String(), "etag", st.ETag, "last_modified", st.LastModified)
 		return sources.Result{State: st, NotModified: true}, nil
 	}
 	if !r.OK() {
@@ -235,7 +238,7 @@ func (s *Source) Fetch(ctx context.Context, prev sources.State) (sources.Result,
 	st.LastModified = r.LastModified()
 	st.NextDue = due(now, fresh)
 	stories := p.stories(s.sh.opts.Zone)
-	s.log.Debug("fetched", "url", r.url.String(), "status", r.status, "bytes", len(r.body),
+	s.log().Debug("fetched", "url", r.url.String(), "status", r.status, "bytes", len(r.body),
 		"items", len(stories), "etag", st.ETag, "last_modified", st.LastModified, "next_due", st.NextDue)
 	return sources.Result{Stories: stories, State: st}, nil
 }
@@ -284,13 +287,13 @@ func (s *Source) parse(feedURL string, body []byte, contentType string) (parsed,
 	if isHTML(dec.body) {
 		return parsed{}, fmt.Errorf("%w: an HTML page (Content-Type %q)", ErrNotAFeed, contentType)
 	}
-	s.log.Debug("charset", "url", feedURL, "charset", dec.charset, "from", dec.from, "confidence", dec.confidence)
+	s.log().Debug("charset", "url", feedURL, "charset", dec.charset, "from", dec.from, "confidence", dec.confidence)
 	if dec.from == "detected" || dec.from == "fallback" {
-		s.log.Info("feed declares no charset that fits; guessed", "url", feedURL,
+		s.log().Info("feed declares no charset that fits; guessed", "url", feedURL,
 			"charset", dec.charset, "from", dec.from, "confidence", dec.confidence)
 	}
 	if dec.replaced > 0 {
-		s.log.Warn("feed has bytes invalid in its charset; replaced with U+FFFD", "url", feedURL,
+		s.log().Warn("feed has bytes invalid in its charset; replaced with U+FFFD", "url", feedURL,
 			"charset", dec.charset, "from", dec.from, "replaced", dec.replaced)
 	}
 	fp := gofeed.NewParser()
@@ -310,7 +313,7 @@ func (s *Source) parse(feedURL string, body []byte, contentType string) (parsed,
 		p.rss = readRSSItems(dec.body, p.url)
 	}
 	if dropped := p.keepFirst(s.sh.opts.MaxItems); dropped > 0 {
-		s.log.Warn("feed has more items than fetch.max_items; kept the first", "url", feedURL,
+		s.log().Warn("feed has more items than fetch.max_items; kept the first", "url", feedURL,
 			"kept", s.sh.opts.MaxItems, "dropped", dropped)
 	}
 	return p, nil
