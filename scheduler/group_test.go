@@ -35,10 +35,18 @@ func (g *groupStore) ApplyGroup(ctx context.Context, group []store.SourceBatch) 
 	return g.Store.ApplyGroup(ctx, group)
 }
 
+func (g *groupStore) Apply(ctx context.Context, source string, b store.Batch) (store.Applied, error) {
+	if source == g.fail {
+		return store.Applied{}, errors.New(`apply "` + g.fail + `": disk full`)
+	}
+	return g.Store.Apply(ctx, source, b)
+}
+
 // TestStoreGroup: the sources of a group that write are written in one
 // ApplyGroup, in order; the others are reported beside them; every lease
-// is let go; and a failed group stores nothing and stops the pass with
-// ErrStore naming the source.
+// is let go; and a group that fails is written source by source, as if
+// never grouped: the sources before the failing one are stored, and the
+// pass stops with ErrStore naming it.
 func TestStoreGroup(t *testing.T) {
 	s := newSite(t)
 	gs := &groupStore{Store: s.store}
@@ -94,15 +102,25 @@ func TestStoreGroup(t *testing.T) {
 	}
 
 	gs.fail, gs.groups, rep, released = "f", nil, Report{}, map[string]bool{}
-	p = newPass(2)
-	err := sched.storeGroup(ctx, p, []pending{entry(0, "e", true), entry(1, "f", true)}, s.now, &rep)
-	if !errors.Is(err, ErrStore) || !strings.Contains(err.Error(), `"f"`) {
-		t.Fatalf("failed group: %v, want ErrStore naming f", err)
+	p = newPass(3)
+	err := sched.storeGroup(ctx, p, []pending{entry(0, "e", true), entry(1, "f", true), entry(2, "g", true)}, s.now, &rep)
+	if !errors.Is(err, ErrStore) || !strings.Contains(err.Error(), `source "f"`) {
+		t.Fatalf("failed group: %v, want ErrStore for source f", err)
 	}
-	if etag("e") != "" || etag("f") != "" {
-		t.Error("a failed group stored a state")
+	if want := [][]string{{"e", "f", "g"}}; !slices.EqualFunc(gs.groups, want, slices.Equal) {
+		t.Errorf("groups written %q, want %q", gs.groups, want)
 	}
-	if len(released) != 2 {
-		t.Errorf("released %v after a failed group, want e and f", released)
+	if etag("e") != `"e"` || etag("f") != "" || etag("g") != "" {
+		t.Errorf("after the failed group: states e %s, f %s, g %s; want e's alone", etag("e"), etag("f"), etag("g"))
+	}
+	names = nil
+	for _, sr := range rep.Sources {
+		names = append(names, sr.Name)
+	}
+	if want := []string{"e", "f"}; !slices.Equal(names, want) {
+		t.Errorf("reported %q, want %q", names, want)
+	}
+	if len(released) != 3 {
+		t.Errorf("released %v after a failed group, want e, f and g", released)
 	}
 }

@@ -268,6 +268,7 @@ func (s *Scheduler) runPass(ctx context.Context, norm *normalize.Normalizer, now
 		if err := s.storeGroup(ctx, p, group, now, rep); err != nil {
 			return err
 		}
+		clear(group) // drop the stored sources' stories
 		group = group[:0]
 	}
 	return nil
@@ -304,18 +305,20 @@ func (s *Scheduler) storeGroup(ctx context.Context, p *pass, group []pending, no
 	ga, grouped := s.store.(groupApplier)
 	grouped = grouped && len(batches) > 1
 	var done []store.Applied
-	var gerr error
 	if grouped {
-		done, gerr = ga.ApplyGroup(ctx, batches)
+		var err error
+		if done, err = ga.ApplyGroup(ctx, batches); err != nil {
+			// Nothing of the group is stored: write it source by source,
+			// as if never grouped, so the sources before the one that
+			// fails are stored and the failure is that source's.
+			grouped = false
+		}
 	}
 	k := 0
 	for n, g := range group {
 		sr, err := g.st.sr, g.err
 		switch {
 		case err != nil || !g.st.write:
-		case grouped && gerr != nil:
-			// Nothing of the group is stored; the error names the source.
-			err = fmt.Errorf("%w: %w", ErrStore, gerr)
 		case grouped:
 			sr, err = s.finish(ctx, g.st, done[k], nil, now)
 			k++

@@ -181,3 +181,31 @@ func TestDated(t *testing.T) {
 		t.Errorf("Dated(a, 4–5h) = %v, %v; want none", got, err)
 	}
 }
+
+// TestStatementsBeyondCache: once the cache holds maxStatements texts, other
+// texts still run, prepared each time, in and out of transactions.
+func TestStatementsBeyondCache(t *testing.T) {
+	ctx := context.Background()
+	s := openTemp(t)
+	for i := range maxStatements {
+		var n int
+		if err := s.queryRow(ctx, fmt.Sprintf("SELECT %d", i)).Scan(&n); err != nil || n != i {
+			t.Fatalf("SELECT %d: %d, %v", i, n, err)
+		}
+	}
+	if len(s.stmts.m) != maxStatements {
+		t.Fatalf("%d statements cached, want %d", len(s.stmts.m), maxStatements)
+	}
+	if _, err := s.ApplyGroup(ctx, []store.SourceBatch{{Source: "a", Batch: store.Batch{Items: []feeds.Item{groupItem("urn:a1", 1)}, State: &sources.State{ETag: "a"}}}}); err != nil {
+		t.Fatal(err)
+	}
+	if got := storedIDs(t, s); !slices.Equal(got["a"], []string{"urn:a1"}) {
+		t.Errorf("stored %q, want a: urn:a1", got)
+	}
+	if st, err := s.State(ctx, "a"); err != nil || st.ETag != "a" {
+		t.Errorf("state %+v, %v", st, err)
+	}
+	if len(s.stmts.m) != maxStatements {
+		t.Errorf("%d statements cached after more texts, want %d", len(s.stmts.m), maxStatements)
+	}
+}

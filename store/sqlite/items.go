@@ -21,6 +21,10 @@ func (b batchTx) WriteItems(ctx context.Context, writes []store.Write) error {
 	if err != nil {
 		return err
 	}
+	hashOnly, err := b.stmt(ctx, updateHash)
+	if err != nil {
+		return err
+	}
 	// Every insert and change takes the next value of the counter, which
 	// the transaction holds: SQLite writes one transaction at a time.
 	var start int64
@@ -44,7 +48,7 @@ func (b batchTx) WriteItems(ctx context.Context, writes []store.Write) error {
 				r.LangKey, r.Language, r.Title, r.Summary, r.Content, r.Published.Unix(),
 				r.Updated.Unix(), r.FirstSeen.Unix(), r.Slug, r.Held, r.Extra, r.Hash, seq, seq)
 		case w.HashOnly:
-			_, err = b.exec(ctx, updateHash, r.Hash, r.ID)
+			_, err = hashOnly.ExecContext(ctx, r.Hash, r.ID)
 		default:
 			next++
 			_, err = update.ExecContext(ctx, r.File, r.Link, r.LinkKey, r.LangKey, r.Language,

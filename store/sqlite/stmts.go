@@ -31,20 +31,22 @@ func newStmtCache(db *sql.DB) *stmtCache {
 }
 
 // get returns query's prepared statement, preparing it once. database/sql
-// prepares it again on each connection that runs it, once.
+// prepares it again on each connection that runs it, once. Beyond
+// maxStatements it returns nil: the caller runs the text itself.
 func (c *stmtCache) get(ctx context.Context, query string) (*sql.Stmt, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if st, ok := c.m[query]; ok {
 		return st, nil
 	}
+	if len(c.m) >= maxStatements {
+		return nil, nil
+	}
 	st, err := c.db.PrepareContext(ctx, query)
 	if err != nil {
 		return nil, err
 	}
-	if len(c.m) < maxStatements {
-		c.m[query] = st
-	}
+	c.m[query] = st
 	return st, nil
 }
 
@@ -64,13 +66,16 @@ func (s *Store) query(ctx context.Context, query string, args ...any) (*sql.Rows
 	if err != nil {
 		return nil, err
 	}
+	if st == nil {
+		return s.db.QueryContext(ctx, query, args...)
+	}
 	return st.QueryContext(ctx, args...)
 }
 
 // queryRow is query for one row; its error is the Row's.
 func (s *Store) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
 	st, err := s.stmts.get(ctx, query)
-	if err != nil {
+	if err != nil || st == nil {
 		// A Row cannot be made to carry an error: run the text directly,
 		// which reports the same error.
 		return s.db.QueryRowContext(ctx, query, args...)
@@ -78,11 +83,15 @@ func (s *Store) queryRow(ctx context.Context, query string, args ...any) *sql.Ro
 	return st.QueryRowContext(ctx, args...)
 }
 
-// stmt is query's cached statement bound to the transaction.
+// stmt is query's cached statement bound to the transaction, which closes
+// it when it ends.
 func (b batchTx) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
 	st, err := b.stmts.get(ctx, query)
 	if err != nil {
 		return nil, err
+	}
+	if st == nil {
+		return b.tx.PrepareContext(ctx, query)
 	}
 	return b.tx.StmtContext(ctx, st), nil
 }
@@ -100,6 +109,7 @@ func (b batchTx) exec(ctx context.Context, query string, args ...any) (sql.Resul
 func (b batchTx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
 	st, err := b.stmt(ctx, query)
 	if err != nil {
+		// As for Store.queryRow.
 		return b.tx.QueryRowContext(ctx, query, args...)
 	}
 	return st.QueryRowContext(ctx, args...)

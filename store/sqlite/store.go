@@ -48,7 +48,7 @@ var _ store.Store = (*Store)(nil)
 type Store struct {
 	db    *sql.DB
 	stmts *stmtCache
-	// writeMu makes this process's item writers queue in Go: waiting on
+	// writeMu makes this Store's item writers queue in Go: waiting on
 	// SQLite's lock instead, each retries on busy_timeout's sleeps of
 	// milliseconds, and a refresh of 16 concurrent 304s spent most of its
 	// time asleep. Other processes still meet at SQLite's lock.
