@@ -1,0 +1,134 @@
+package main
+
+import (
+	"bytes"
+	"compress/gzip"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/feedloom/feedloom/config"
+)
+
+// TestDescribedUpstreams: a described feed answers a matching If-None-Match
+// with a 304 before generating anything, and any other GET with the bytes
+// generate makes, under its described ETag; the upstreams count both.
+func TestDescribedUpstreams(t *testing.T) {
+	up, err := startUpstreams(describeAll(3))
+	if err != nil {
+		t.Skipf("loopback addresses: %v", err)
+	}
+	defer up.close()
+	get := func(i int, etag string, gz bool) (*http.Response, []byte) {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodGet, up.url(i), nil)
+		if etag != "" {
+			req.Header.Set("If-None-Match", etag)
+		}
+		if gz {
+			req.Header.Set("Accept-Encoding", "gzip")
+		}
+		resp, err := (&http.Transport{DisableCompression: true}).RoundTrip(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp, b
+	}
+	resp, _ := get(1, `"feed-0002-r0-gz"`, true)
+	if resp.StatusCode != http.StatusNotModified || resp.Header.Get("ETag") != `"feed-0002-r0-gz"` {
+		t.Errorf("matching gzip ETag: %d, ETag %s; want 304", resp.StatusCode, resp.Header.Get("ETag"))
+	}
+	resp, body := get(1, `"feed-0002-r0"`, true) // the identity ETag does not match a gzip answer
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Encoding") != "gzip" {
+		t.Fatalf("identity ETag asked for gzip: %d %q; want a gzip 200", resp.StatusCode, resp.Header.Get("Content-Encoding"))
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain, _ := io.ReadAll(zr)
+	if want := generate(1); !bytes.Equal(plain, want.body) || resp.Header.Get("Content-Type") != want.ctype {
+		t.Errorf("200 differs from generate(1): %d bytes, %s", len(plain), resp.Header.Get("Content-Type"))
+	}
+	resp, body = get(2, "", false)
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("ETag") != `"feed-0003-r0"` || !bytes.Equal(body, generate(2).body) {
+		t.Errorf("plain GET: %d, ETag %s, %d bytes", resp.StatusCode, resp.Header.Get("ETag"), len(body))
+	}
+	if c := up.reset(); c.OK != 2 || c.NotModified != 1 || c.Other != 0 {
+		t.Errorf("counted %+v, want 2 × 200 and 1 × 304", c)
+	}
+}
+
+// TestScaleConfig: the scale runs' config and list are what feedloom loads:
+// one opml source naming every upstream.
+func TestScaleConfig(t *testing.T) {
+	up := &upstreams{feeds: describeAll(5), addrs: []string{"127.0.0.1:1", "127.0.0.2:1"}}
+	dir := t.TempDir()
+	if err := writeScaleConfig(dir, up, 5); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Load(filepath.Join(dir, "config.yaml"), config.LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.Sources) != 1 || cfg.Sources[0].Kind != "opml" || cfg.Sources[0].MaxSources != 5 || cfg.Output.ArchiveSize != 0 {
+		t.Errorf("sources %+v, archive size %d; want one opml source of 5, no archives", cfg.Sources, cfg.Output.ArchiveSize)
+	}
+	list, err := os.ReadFile(filepath.Join(dir, "feeds.opml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(list), "<outline "); n != 5 || !strings.Contains(string(list), `xmlUrl="http://127.0.0.2:1/feed-0002.atom"`) {
+		t.Errorf("list names %d feeds:\n%s", n, list)
+	}
+}
+
+// TestFetchOnly: the floor child makes each request with its ETag and
+// gzip, and prints the statuses it got.
+func TestFetchOnly(t *testing.T) {
+	up, err := startUpstreams(describeAll(4))
+	if err != nil {
+		t.Skipf("loopback addresses: %v", err)
+	}
+	defer up.close()
+	var list strings.Builder
+	for i := range 4 {
+		etag := strings.TrimSuffix(up.feeds[i].etag, `"`) + `-gz"`
+		if i == 3 {
+			etag = `"stale"`
+		}
+		list.WriteString(up.url(i) + "\t" + etag + "\n")
+	}
+	dir := t.TempDir()
+	urls := filepath.Join(dir, "urls.txt")
+	if err := os.WriteFile(urls, []byte(list.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := os.Create(filepath.Join(dir, "out.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout := os.Stdout
+	os.Stdout = out
+	err = fetchOnly(urls)
+	os.Stdout = stdout
+	out.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := os.ReadFile(out.Name())
+	if want := `{"200":1,"304":3}` + "\n"; string(got) != want {
+		t.Errorf("printed %q, want %q", got, want)
+	}
+	if c := up.reset(); c.NotModified != 3 || c.OK != 1 {
+		t.Errorf("upstreams counted %+v, want 3 × 304 and 1 × 200", c)
+	}
+}
