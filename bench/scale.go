@@ -44,7 +44,7 @@ func writeScaleConfig(dir string, up *upstreams, n int) error {
 	if err := os.WriteFile(filepath.Join(dir, "feeds.opml"), []byte(b.String()), 0o644); err != nil {
 		return fmt.Errorf("write list: %w", err)
 	}
-	config := refreshConfig(scaleOutput) + `  - {name: ` + scaleList + `, kind: opml, url: feeds.opml, schedule: "@hourly", max_sources: ` + fmt.Sprint(n) + `, allow_private: true}
+	config := refreshConfig(noArchives) + `  - {name: ` + scaleList + `, kind: opml, url: feeds.opml, schedule: "@hourly", max_sources: ` + fmt.Sprint(n) + `, allow_private: true}
 `
 	if err := os.WriteFile(filepath.Join(dir, "config.yaml"), []byte(config), 0o644); err != nil {
 		return fmt.Errorf("write config: %w", err)
@@ -52,10 +52,10 @@ func writeScaleConfig(dir string, up *upstreams, n int) error {
 	return nil
 }
 
-// scaleOutput turns archives and numbered pages off: at ~2M items they
-// would be ~80,000 documents of 50 full items per format (tens of GB), a
-// measure of the disk, not of the node.
-const scaleOutput = "  archive_size: 0\n  page_size: 0\n"
+// noArchives turns archives and numbered pages off: at the scale runs' ~2M
+// items they would be ~80,000 documents of 50 full items per format (tens
+// of GB), a measure of the disk, not of the node.
+const noArchives = "  archive_size: 0\n  page_size: 0\n"
 
 // scaleBench builds n sources cold, measures the fetch-only floor of the
 // warm build (every answer a 304), then the warm build itself.

@@ -113,7 +113,7 @@ func (h *harness) table() string {
 	if o.smoke {
 		mode = " (smoke)"
 	}
-	fmt.Fprintf(&b, "Run%s: `go run ./bench -n %s -latency %s -baseline-max %d`; upstreams: %d items each (~80-character titles, ~400-character summaries, ~3 KB HTML), RSS 2.0, Atom 1.0 and JSON Feed 1.1 in turn, a quarter in Chinese (some Big5/GBK), on %d loopback addresses; feedloom with fetch.concurrency 16, per_host 2; feeds of 50 items.\n\n",
+	fmt.Fprintf(&b, "Run%s: `go run ./bench -n %s -latency %s -baseline-max %d`; upstreams: %d items each (~80-character titles, ~400-character summaries, ~3 KB HTML), RSS 2.0, Atom 1.0 and JSON Feed 1.1 in turn, a quarter in Chinese (some Big5/GBK), on %d loopback addresses; feedloom with fetch.concurrency 16, per_host 2; feeds of 50 items; archives and numbered pages off (as the baselines write none).\n\n",
 		mode, joinInts(o.ns), o.latency, o.baselineMax, itemsPerFeed, hosts)
 
 	b.WriteString("## Refresh + publish (`feedloom build --force`)\n\n")
