@@ -28,23 +28,9 @@ type baselineResult struct {
 // (50 newest each) with gorilla/feeds' ToRss, ToAtom and ToJSON. It reads
 // the URLs, one a line, from urlFile.
 func baseline(urlFile, out string) error {
-	f, err := os.Open(urlFile)
+	urls, err := readLines(urlFile)
 	if err != nil {
 		return fmt.Errorf("baseline: %w", err)
-	}
-	var urls []string
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		urls = append(urls, sc.Text())
-	}
-	f.Close()
-	if err := sc.Err(); err != nil {
-		return fmt.Errorf("baseline: read %s: %w", urlFile, err)
-	}
-
-	type entry struct {
-		lang string
-		item *gofeed.Item
 	}
 	var res baselineResult
 	var all []entry
@@ -59,18 +45,58 @@ func baseline(urlFile, out string) error {
 			}
 			continue
 		}
-		lang := "en"
-		switch l := strings.ToLower(feed.Language); {
-		case strings.HasPrefix(l, "zh-cn"):
-			lang = "zh-hans"
-		case strings.HasPrefix(l, "zh"):
-			lang = "zh-hant"
-		}
-		for _, it := range feed.Items {
-			all = append(all, entry{lang, it})
-		}
+		all = appendEntries(all, feed)
 	}
 	res.Items = len(all)
+	if err := writeMerged(out, all, "", "en", "zh-hant", "zh-hans"); err != nil {
+		return fmt.Errorf("baseline: %w", err)
+	}
+	return json.NewEncoder(os.Stdout).Encode(res)
+}
+
+// readLines reads a file's lines.
+func readLines(path string) ([]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var lines []string
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		lines = append(lines, sc.Text())
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	return lines, nil
+}
+
+// entry is one parsed item of a baseline program, with its feed's language.
+type entry struct {
+	lang string
+	item *gofeed.Item
+}
+
+// appendEntries adds feed's items, each with the language its feed declares
+// (en when it declares none).
+func appendEntries(all []entry, feed *gofeed.Feed) []entry {
+	lang := "en"
+	switch l := strings.ToLower(feed.Language); {
+	case strings.HasPrefix(l, "zh-cn"):
+		lang = "zh-hans"
+	case strings.HasPrefix(l, "zh"):
+		lang = "zh-hant"
+	}
+	for _, it := range feed.Items {
+		all = append(all, entry{lang, it})
+	}
+	return all
+}
+
+// writeMerged writes, for each of langs ("" for all), the 50 newest of
+// all in RSS, Atom and JSON Feed with gorilla/feeds, under out/<lang>.
+func writeMerged(out string, all []entry, langs ...string) error {
 	date := func(it *gofeed.Item) time.Time {
 		if it.PublishedParsed != nil {
 			return *it.PublishedParsed
@@ -79,7 +105,7 @@ func baseline(urlFile, out string) error {
 	}
 	slices.SortStableFunc(all, func(a, b entry) int { return date(b.item).Compare(date(a.item)) })
 
-	for _, lang := range []string{"", "en", "zh-hant", "zh-hans"} {
+	for _, lang := range langs {
 		feed := &gorilla.Feed{
 			Title:       "Bench News " + lang,
 			Link:        &gorilla.Link{Href: "https://www.example.edu/news"},
@@ -115,7 +141,7 @@ func baseline(urlFile, out string) error {
 		}
 		dir := filepath.Join(out, lang)
 		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return fmt.Errorf("baseline: %w", err)
+			return err
 		}
 		for _, w := range []struct {
 			name string
@@ -124,14 +150,14 @@ func baseline(urlFile, out string) error {
 			name := w.name
 			s, err := w.to()
 			if err != nil {
-				return fmt.Errorf("baseline: %s%s: %w", lang, name, err)
+				return fmt.Errorf("%s%s: %w", lang, name, err)
 			}
 			if err := os.WriteFile(filepath.Join(dir, name), []byte(s), 0o644); err != nil {
-				return fmt.Errorf("baseline: %w", err)
+				return err
 			}
 		}
 	}
-	return json.NewEncoder(os.Stdout).Encode(res)
+	return nil
 }
 
 // runBaseline runs the baseline as a child on the first n upstreams.

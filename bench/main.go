@@ -142,6 +142,8 @@ func run1(ctx context.Context, args []string) int {
 		return exitOf(baseline(*urls, *dir))
 	case "publish":
 		return exitOf(publishChild(*db, *dir, *syndication))
+	case "pooled":
+		return exitOf(pooled(*urls, *dir))
 	case "fetch":
 		return exitOf(fetchOnly(*urls))
 	case "parse":
@@ -284,6 +286,9 @@ func (h *harness) run(ctx context.Context) (err error) {
 	for _, n := range h.opts.ns {
 		if err := h.refresh(ctx, n); err != nil {
 			return fmt.Errorf("refresh with n=%d: %w", n, err)
+		}
+		if err := h.runPooled(ctx, n); err != nil {
+			return fmt.Errorf("pooled program with n=%d: %w", n, err)
 		}
 		if n <= h.opts.baselineMax && h.opts.only == "" {
 			if err := h.runBaseline(ctx, n); err != nil {

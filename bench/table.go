@@ -134,6 +134,8 @@ func (h *harness) table() string {
 	}
 	b.WriteString("\n")
 
+	h.pooledTable(&b)
+
 	b.WriteString("### feedloom / baseline (cold, same feeds, same latency)\n\n")
 	b.WriteString("| N | wall ratio | CPU ratio | speed-up | target |\n|---:|---:|---:|---:|---|\n")
 	for _, n := range o.ns {
