@@ -132,3 +132,44 @@ func TestFetchOnly(t *testing.T) {
 		t.Errorf("upstreams counted %+v, want 3 × 304 and 1 × 200", c)
 	}
 }
+
+// TestPooled: the pooled program reads every feed cold, then again from its
+// cache on 304s, and writes the merged feed in three formats each time.
+func TestPooled(t *testing.T) {
+	up, err := startUpstreams(describeAll(3))
+	if err != nil {
+		t.Skipf("loopback addresses: %v", err)
+	}
+	defer up.close()
+	dir := t.TempDir()
+	urls := filepath.Join(dir, "urls.txt")
+	if err := os.WriteFile(urls, []byte(up.url(0)+"\n"+up.url(1)+"\n"+up.url(2)+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []counts{{OK: 3}, {NotModified: 3}} {
+		out, err := os.Create(filepath.Join(dir, "res.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		stdout := os.Stdout
+		os.Stdout = out
+		err = pooled(urls, filepath.Join(dir, "out"))
+		os.Stdout = stdout
+		out.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _ := os.ReadFile(out.Name())
+		if w := `{"Feeds":3,"Failed":0,"Items":60,"FirstError":""}` + "\n"; string(got) != w {
+			t.Errorf("printed %s, want %s", got, w)
+		}
+		if c := up.reset(); c.OK != want.OK || c.NotModified != want.NotModified {
+			t.Errorf("upstreams counted %+v, want %+v", c, want)
+		}
+		for _, f := range []string{"rss.xml", "atom.xml", "feed.json"} {
+			if fi, err := os.Stat(filepath.Join(dir, "out", f)); err != nil || fi.Size() == 0 {
+				t.Errorf("%s: %v", f, err)
+			}
+		}
+	}
+}
