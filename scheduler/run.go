@@ -398,8 +398,19 @@ func (s *Scheduler) startPass(ctx context.Context, norm *normalize.Normalizer, n
 	fctx, cancel := context.WithCancel(ctx)
 	p.cancel = cancel
 	reader := s.aheadReader()
+	// Each chunk is read while the one before it is fetched, so that the
+	// fetches never wait for a read.
+	load := func(from int) chan map[string]*ahead {
+		ch := make(chan map[string]*ahead, 1)
+		p.running.Go(func() { ch <- readAhead(fctx, reader, jobs[from:min(from+aheadChunk, len(jobs))], now) })
+		return ch
+	}
 	p.running.Go(func() {
 		var read map[string]*ahead
+		var next chan map[string]*ahead
+		if reader != nil {
+			next = load(0)
+		}
 		for i, job := range jobs {
 			select {
 			case <-p.stop:
@@ -412,7 +423,10 @@ func (s *Scheduler) startPass(ctx context.Context, norm *normalize.Normalizer, n
 			case sem <- struct{}{}:
 			}
 			if reader != nil && i%aheadChunk == 0 {
-				read = readAhead(fctx, reader, jobs[i:min(i+aheadChunk, len(jobs))], now)
+				read = <-next
+				if i+aheadChunk < len(jobs) {
+					next = load(i + aheadChunk)
+				}
 			}
 			pre := read[job.Source.Name()] // nil: read by the fetch itself
 			p.running.Go(func() {
