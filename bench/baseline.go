@@ -160,17 +160,24 @@ func writeMerged(out string, all []entry, langs ...string) error {
 	return nil
 }
 
-// runBaseline runs the baseline as a child on the first n upstreams.
-func (h *harness) runBaseline(ctx context.Context, n int) error {
-	dir := filepath.Join(h.work, fmt.Sprintf("baseline-%d", n))
+// urlList makes the work folder <name>-<n> of a baseline program and
+// writes there urls.txt, the first n upstreams' URLs.
+func (h *harness) urlList(name string, n int) (string, error) {
+	dir := filepath.Join(h.work, fmt.Sprintf("%s-%d", name, n))
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
+		return "", err
 	}
 	var urls strings.Builder
 	for i := range n {
 		urls.WriteString(h.up.url(i) + "\n")
 	}
-	if err := os.WriteFile(filepath.Join(dir, "urls.txt"), []byte(urls.String()), 0o644); err != nil {
+	return dir, os.WriteFile(filepath.Join(dir, "urls.txt"), []byte(urls.String()), 0o644)
+}
+
+// runBaseline runs the baseline as a child on the first n upstreams.
+func (h *harness) runBaseline(ctx context.Context, n int) error {
+	dir, err := h.urlList("baseline", n)
+	if err != nil {
 		return err
 	}
 	h.logf("N=%d: baseline (sequential gofeed ParseURL + gorilla/feeds), %s latency", n, h.opts.latency)

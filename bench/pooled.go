@@ -128,15 +128,8 @@ const (
 // runPooled runs the pooled program on the first n upstreams: cold, with
 // an empty cache, then warm.
 func (h *harness) runPooled(ctx context.Context, n int) error {
-	dir := filepath.Join(h.work, fmt.Sprintf("pooled-%d", n))
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	var urls strings.Builder
-	for i := range n {
-		urls.WriteString(h.up.url(i) + "\n")
-	}
-	if err := os.WriteFile(filepath.Join(dir, "urls.txt"), []byte(urls.String()), 0o644); err != nil {
+	dir, err := h.urlList("pooled", n)
+	if err != nil {
 		return err
 	}
 	for _, label := range []string{labelPooled, labelPooledWarm} {
