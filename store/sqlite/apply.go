@@ -29,8 +29,11 @@ func (s *Store) ApplyGroup(ctx context.Context, group []store.SourceBatch) ([]st
 	if len(group) == 1 {
 		where = fmt.Sprintf("apply %q", group[0].Source)
 	}
-	s.writeMu.Lock()
-	defer s.writeMu.Unlock()
+	release, err := s.write(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: %s: %w", where, err)
+	}
+	defer release()
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: %s: %w", where, err)

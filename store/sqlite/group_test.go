@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"reflect"
 	"slices"
@@ -207,5 +208,35 @@ func TestStatementsBeyondCache(t *testing.T) {
 	}
 	if len(s.stmts.m) != maxStatements {
 		t.Errorf("%d statements cached after more texts, want %d", len(s.stmts.m), maxStatements)
+	}
+}
+
+// TestWriteWaitHeedsContext: a write waiting for another of the same Store
+// gives up when its context ends, storing nothing, and the next write after
+// the first goes through.
+func TestWriteWaitHeedsContext(t *testing.T) {
+	s := openTemp(t)
+	release, err := s.write(context.Background()) // a write in progress
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	batch := store.Batch{Items: []feeds.Item{groupItem("urn:w1", 1)}, State: &sources.State{ETag: "w"}}
+	if _, err := s.Apply(ctx, "w", batch); !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), `apply "w"`) {
+		t.Fatalf("Apply while another write holds the store: %v, want the deadline, naming w", err)
+	}
+	if _, err := s.Release(ctx, at(9, 0, 0)); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("Release while another write holds the store: %v, want the deadline", err)
+	}
+	release()
+	if got := storedIDs(t, s); len(got) != 0 {
+		t.Errorf("a write that gave up stored %q", got)
+	}
+	if _, err := s.Apply(context.Background(), "w", batch); err != nil {
+		t.Fatal(err)
+	}
+	if got := storedIDs(t, s); !slices.Equal(got["w"], []string{"urn:w1"}) {
+		t.Errorf("stored %q after the slot was let go, want w: urn:w1", got)
 	}
 }

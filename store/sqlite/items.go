@@ -225,8 +225,11 @@ func (s *Store) release(ctx context.Context, now time.Time) (int, error) {
 	if s.readOnly {
 		return 0, errors.New("the store is open read-only")
 	}
-	s.writeMu.Lock()
-	defer s.writeMu.Unlock()
+	release, err := s.write(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer release()
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, err

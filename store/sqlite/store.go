@@ -15,7 +15,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -48,11 +47,12 @@ var _ store.Store = (*Store)(nil)
 type Store struct {
 	db    *sql.DB
 	stmts *stmtCache
-	// writeMu makes this Store's item writers queue in Go: waiting on
-	// SQLite's lock instead, each retries on busy_timeout's sleeps of
-	// milliseconds, and a refresh of 16 concurrent 304s spent most of its
-	// time asleep. Other processes still meet at SQLite's lock.
-	writeMu  sync.Mutex
+	// writing makes this Store's item writers queue in Go, a slot of one
+	// taken with the write's context: waiting on SQLite's lock instead,
+	// each retries on busy_timeout's sleeps of milliseconds, and a refresh
+	// of 16 concurrent 304s spent most of its time asleep. Other processes
+	// still meet at SQLite's lock.
+	writing  chan struct{}
 	path     string
 	readOnly bool // OpenReadOnly: FirstRun records nothing
 }
@@ -70,7 +70,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	}
 	db.SetMaxIdleConns(poolConns)
 	db.SetConnMaxIdleTime(time.Minute)
-	s := &Store{db: db, stmts: newStmtCache(db), path: path}
+	s := &Store{db: db, stmts: newStmtCache(db), path: path, writing: make(chan struct{}, 1)}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
@@ -115,7 +115,7 @@ func OpenReadOnly(ctx context.Context, path string) (*Store, error) {
 	}
 	db.SetMaxIdleConns(poolConns)
 	db.SetConnMaxIdleTime(time.Minute)
-	return &Store{db: db, stmts: newStmtCache(db), path: path, readOnly: true}, nil
+	return &Store{db: db, stmts: newStmtCache(db), path: path, readOnly: true, writing: make(chan struct{}, 1)}, nil
 }
 
 // dsn sets the pragmas on every connection of the pool: a one-off PRAGMA
@@ -211,4 +211,15 @@ func tooNew(version int) error {
 		return fmt.Errorf("schema version %d, this binary knows up to %d: %w", version, schemaVersion, store.ErrSchemaTooNew)
 	}
 	return nil
+}
+
+// write takes the Store's write slot, or gives up when ctx ends first;
+// release gives it back.
+func (s *Store) write(ctx context.Context) (release func(), err error) {
+	select {
+	case s.writing <- struct{}{}:
+		return func() { <-s.writing }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }
