@@ -473,9 +473,8 @@ func readAhead(ctx context.Context, r readerAhead, jobs []Job, now time.Time) ma
 	}
 	out := make(map[string]*ahead, len(jobs))
 	var ranges []store.Dated
-	no := false
 	for _, j := range jobs {
-		a := &ahead{state: states[j.Source.Name()], expiring: &no} // absent: never saved, the zero State
+		a := &ahead{state: states[j.Source.Name()]} // absent: never saved, the zero State
 		if rg, ask := expiryRange(j, a.state, now); ask {
 			ranges = append(ranges, rg)
 		}
@@ -486,11 +485,8 @@ func readAhead(ctx context.Context, r readerAhead, jobs []Job, now time.Time) ma
 		if err != nil {
 			return nil
 		}
-		yes := true
 		for _, rg := range ranges {
-			if dated[rg.Source] {
-				out[rg.Source].expiring = &yes
-			}
+			out[rg.Source].expiring = dated[rg.Source]
 		}
 	}
 	return out
@@ -582,10 +578,10 @@ func (s *Scheduler) fetch(ctx context.Context, norm *normalize.Normalizer, job J
 }
 
 // ahead is what a pass read of a source with others' beforehand: its state
-// and, when asked, expiring's answer.
+// and expiring's answer.
 type ahead struct {
 	state    sources.State
-	expiring *bool
+	expiring bool
 }
 
 // fetchFrom is fetch with what was read ahead, when not nil, instead of
@@ -612,10 +608,8 @@ func (s *Scheduler) fetchFrom(ctx context.Context, norm *normalize.Normalizer, j
 		return f
 	}
 	ask := f.prev
-	var expiring bool
-	if pre != nil && pre.expiring != nil {
-		expiring = *pre.expiring
-	} else {
+	expiring := pre != nil && pre.expiring
+	if pre == nil {
 		expiring, err = s.expiring(ctx, job, f.prev, now)
 	}
 	if err != nil {
