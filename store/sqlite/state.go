@@ -9,17 +9,24 @@ import (
 	"github.com/feedloom/feedloom/sources"
 )
 
-const selectState = `SELECT url, configured_url, etag, last_modified, checked_at, last_success, last_error,
-	failures, next_due
-FROM sources WHERE name = ?`
+// stateColumns are the columns of a State, in the order stateFields
+// scans them.
+const stateColumns = `url, configured_url, etag, last_modified, checked_at, last_success, last_error,
+	failures, next_due`
+
+const selectState = `SELECT ` + stateColumns + ` FROM sources WHERE name = ?`
+
+// stateFields are where a row of stateColumns is scanned into st.
+func stateFields(st *sources.State) []any {
+	return []any{&st.URL, &st.ConfiguredURL, &st.ETag, &st.LastModified, scanUnix(&st.CheckedAt),
+		scanUnix(&st.LastSuccess), &st.LastError, &st.Failures, scanUnix(&st.NextDue)}
+}
 
 // State returns source's fetch state: the zero State for a source never
 // saved. Times are in UTC, to the second.
 func (s *Store) State(ctx context.Context, source string) (sources.State, error) {
 	var st sources.State
-	err := s.queryRow(ctx, selectState, source).Scan(&st.URL, &st.ConfiguredURL, &st.ETag,
-		&st.LastModified, scanUnix(&st.CheckedAt), scanUnix(&st.LastSuccess), &st.LastError,
-		&st.Failures, scanUnix(&st.NextDue))
+	err := s.queryRow(ctx, selectState, source).Scan(stateFields(&st)...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return sources.State{}, nil
 	}
@@ -46,9 +53,8 @@ func (b batchTx) SaveState(ctx context.Context, source string, st sources.State)
 
 // selectStates is selectState for a list of names, which json_each turns
 // into a set.
-const selectStates = `SELECT name, url, configured_url, etag, last_modified, checked_at, last_success, last_error,
-	failures, next_due
-FROM sources WHERE name IN (SELECT value FROM json_each(?))`
+const selectStates = `SELECT name, ` + stateColumns + ` FROM sources
+WHERE name IN (SELECT value FROM json_each(?))`
 
 // States returns the fetch states of the named sources that have one, in
 // one read: a pass of many sources asks for them a window at a time rather
@@ -63,9 +69,7 @@ func (s *Store) States(ctx context.Context, names []string) (map[string]sources.
 	for rows.Next() {
 		var name string
 		var st sources.State
-		if err := rows.Scan(&name, &st.URL, &st.ConfiguredURL, &st.ETag, &st.LastModified,
-			scanUnix(&st.CheckedAt), scanUnix(&st.LastSuccess), &st.LastError, &st.Failures,
-			scanUnix(&st.NextDue)); err != nil {
+		if err := rows.Scan(append([]any{&name}, stateFields(&st)...)...); err != nil {
 			return nil, fmt.Errorf("sqlite: states: %w", err)
 		}
 		out[name] = st
