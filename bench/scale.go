@@ -181,12 +181,16 @@ func fetchOnly(urlFile string) error {
 	if err != nil {
 		return fmt.Errorf("fetch-only: %w", err)
 	}
-	type req struct{ url, etag string }
+	type req struct{ url, etag, host string }
 	var reqs []req
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
 		u, etag, _ := strings.Cut(sc.Text(), "\t")
-		reqs = append(reqs, req{u, etag})
+		pu, err := url.Parse(u)
+		if err != nil {
+			return fmt.Errorf("fetch-only: %w", err)
+		}
+		reqs = append(reqs, req{u, etag, pu.Host})
 	}
 	f.Close()
 	if err := sc.Err(); err != nil {
@@ -199,16 +203,10 @@ func fetchOnly(urlFile string) error {
 	}
 	var mu sync.Mutex
 	hostSlots := map[string]chan struct{}{}
-	slot := func(raw string) chan struct{} {
-		u, _ := url.Parse(raw)
-		mu.Lock()
-		defer mu.Unlock()
-		c, ok := hostSlots[u.Host]
-		if !ok {
-			c = make(chan struct{}, perHost)
-			hostSlots[u.Host] = c
+	for _, r := range reqs {
+		if hostSlots[r.host] == nil {
+			hostSlots[r.host] = make(chan struct{}, perHost)
 		}
-		return c
 	}
 	statuses := map[int]int{}
 	var firstErr error
@@ -217,7 +215,7 @@ func fetchOnly(urlFile string) error {
 	for range workers {
 		wg.Go(func() {
 			for r := range next {
-				s := slot(r.url)
+				s := hostSlots[r.host] // read only from here on
 				s <- struct{}{}
 				code, err := conditionalGet(client, r.url, r.etag)
 				<-s
