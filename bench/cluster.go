@@ -109,7 +109,18 @@ type clusterRun struct {
 	Propagate  time.Duration // upstream change stored by a build → every node serving it
 	BuildTook  time.Duration // of which the build process
 	ServedSame bool          // every node serves byte-identical feed.json
+
+	// The round's costs, from the nodes' start until they settled (their
+	// publishes included): the nodes' round trips to the database (their
+	// driver's count), the nodes' CPU and PostgreSQL's.
+	Trips     float64
+	NodeCPU   time.Duration
+	DBCPU     time.Duration
+	DBCPUSeen bool
 }
+
+// perRefresh is x divided among the round's refreshes.
+func (r clusterRun) perRefresh(x float64) float64 { return x / float64(r.Sources) }
 
 func (r clusterRun) fetchesPerSec() float64 { return float64(r.Sources) / r.Round.Seconds() }
 
@@ -159,6 +170,7 @@ func (h *harness) clusterRun(ctx context.Context, feeds *clusterFeeds, server st
 			n.stop()
 		}
 	}()
+	db0, _ := postgresCPU()
 	start := time.Now()
 	for _, n := range nodes {
 		if err := n.start(ctx, h.feedloom); err != nil {
@@ -182,6 +194,12 @@ func (h *harness) clusterRun(ctx context.Context, feeds *clusterFeeds, server st
 	// nodes' feeds agree and stay put for three debounces.
 	if !settle(ctx, dsn, nodes, 3*time.Second, 5*time.Minute) {
 		h.fail("cluster, %d nodes: the nodes' feeds did not settle on the same bytes", k)
+	}
+	db1, seen := postgresCPU()
+	r.DBCPU, r.DBCPUSeen = db1-db0, seen
+	for _, n := range nodes {
+		r.Trips += n.metric("feedloom_store_round_trips_total")
+		r.NodeCPU += time.Duration(n.metric("process_cpu_seconds_total") * float64(time.Second))
 	}
 	for i := range feeds.requests {
 		if feeds.requests[i].Load() > 1 {
@@ -419,21 +437,29 @@ func (n *benchNode) metric(sample string) float64 {
 	return 0
 }
 
+// ms shows a short duration to the hundredth of a millisecond.
+func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d)/float64(time.Millisecond)) }
+
 // clusterTable renders the cluster runs.
 func (h *harness) clusterTable(runs []clusterRun) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# feedloom cluster benchmark\n\nMachine: %s.\n\n", h.machine)
 	fmt.Fprintf(&b, "%d feed sources on %d loopback hosts, %s latency per answer, fetch.concurrency 16 and fetch.per_host 4 per node (per_host holds across the cluster), one PostgreSQL on the same machine.\n\n",
 		runs[0].Sources, hosts, dur(h.opts.latency))
-	b.WriteString("| nodes | every source fetched once | fetches/s | fetched twice | sources per node | upstream change → served by every node | of which the build |\n")
-	b.WriteString("|---:|---:|---:|---:|---|---:|---:|\n")
+	b.WriteString("| nodes | every source fetched once | fetches/s | fetched twice | sources per node | round trips per refresh | node CPU per refresh | PostgreSQL CPU per 1,000 refreshes | upstream change → served by every node | of which the build |\n")
+	b.WriteString("|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|\n")
 	for _, r := range runs {
 		shares := make([]string, len(r.Shares))
 		for i, s := range r.Shares {
 			shares[i] = fmt.Sprint(s)
 		}
-		fmt.Fprintf(&b, "| %d | %s | %.0f | %d | %s | %s | %s |\n", r.Nodes, dur(r.Round), r.fetchesPerSec(), r.Twice,
-			strings.Join(shares, " / "), dur(r.Propagate), dur(r.BuildTook))
+		db := "n/a"
+		if r.DBCPUSeen {
+			db = dur(time.Duration(r.perRefresh(float64(r.DBCPU)) * 1000))
+		}
+		fmt.Fprintf(&b, "| %d | %s | %.0f | %d | %s | %.2f | %s | %s | %s | %s |\n", r.Nodes, dur(r.Round), r.fetchesPerSec(), r.Twice,
+			strings.Join(shares, " / "), r.perRefresh(r.Trips), ms(time.Duration(r.perRefresh(float64(r.NodeCPU)))), db,
+			dur(r.Propagate), dur(r.BuildTook))
 	}
 	if len(runs) > 1 {
 		fmt.Fprintf(&b, "\n%d nodes fetch %.2f× as fast as 1.\n", runs[len(runs)-1].Nodes, runs[len(runs)-1].fetchesPerSec()/runs[0].fetchesPerSec())

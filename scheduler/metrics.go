@@ -33,6 +33,7 @@ var (
 //	feedloom_claims_total{result}              due sources this node tried to lease (claimed, or taken by another node or already refreshed)
 //	feedloom_lease_expiries_total              sources this node took over after another node's lease ran out
 //	feedloom_notifications_total               store change notifications heard (LISTEN/NOTIFY), including catch-ups after a reconnection
+//	feedloom_store_round_trips_total           round trips to the shared database (PostgreSQL): statements sent alone, and pipelined batches once each
 type Metrics struct {
 	set            *metrics.Set
 	publishSeconds *metrics.PrometheusHistogram
@@ -52,6 +53,7 @@ var metricsHelp = []struct{ name, kind, help string }{
 	{"feedloom_claims_total", "counter", "Due sources this node tried to lease, by result (claimed, or taken by another node or already refreshed)."},
 	{"feedloom_lease_expiries_total", "counter", "Sources this node took over after another node's lease ran out."},
 	{"feedloom_notifications_total", "counter", "Store change notifications heard (LISTEN/NOTIFY), including catch-ups after a reconnection."},
+	{"feedloom_store_round_trips_total", "counter", "Round trips to the shared database (PostgreSQL): statements sent alone, and pipelined batches once each."},
 }
 
 // WriteMetricsHelp writes the # HELP and # TYPE lines of the scheduler's
@@ -74,6 +76,13 @@ func NewMetrics(set *metrics.Set) *Metrics {
 		leaseExpiries:  set.NewCounter("feedloom_lease_expiries_total"),
 		notifications:  set.NewCounter("feedloom_notifications_total"),
 	}
+}
+
+// StoreRoundTrips reports the shared database's round trips, which trips
+// counts, as feedloom_store_round_trips_total: what a refresh costs the
+// database beyond its statements' own work, and so what bounds a cluster.
+func (m *Metrics) StoreRoundTrips(trips func() uint64) {
+	m.set.NewGauge("feedloom_store_round_trips_total", func() float64 { return float64(trips()) })
 }
 
 // labelEscaper escapes a label value as the text format reads it: a

@@ -150,6 +150,9 @@ type Batch struct {
 	// writes the batch only while that node still holds the source's
 	// lease, else fails with ErrLeaseLost; stores without leases ignore it.
 	Holder string
+	// Release, with a Holder, lets go of the lease in the same write: the
+	// refresh ends with it, and a node saves a round trip per refresh.
+	Release bool
 }
 
 // Dated asks whether Source holds an item published in [From, Before); a

@@ -238,3 +238,26 @@ func SeqOrder(writes []Write) []int {
 	}
 	return rank
 }
+
+// Keys are what storing a batch of items decides on, each once: their
+// ids, canonical links (Row.LinkKey) and slugs (Row.Slug, before -2, -3, …
+// is added). A store whose writers decide side by side serializes the
+// writers that share one of them (store/postgres), and only those.
+type Keys struct {
+	IDs, Links, Slugs []string
+}
+
+// KeysOf lists the keys of items.
+func KeysOf(items []feeds.Item) Keys {
+	var ids, links, slugs distinct
+	for _, it := range items {
+		ids.add(it.ID)
+		if key := feeds.CanonicalLink(it.Link); key != "" {
+			links.add(key)
+		}
+		if it.Slug != "" {
+			slugs.add(it.Slug)
+		}
+	}
+	return Keys{IDs: ids.list, Links: links.list, Slugs: slugs.list}
+}

@@ -59,11 +59,15 @@ func cmdServe(ctx context.Context, args []string, _, stderr io.Writer) int {
 		o.addr = cmp.Or(os.Getenv(addrEnv), cfg.Serve.Addr)
 	}
 	set := metrics.NewSet()
-	site, code := wire(ctx, cfg, wiring.Options{Role: wiring.Serve, Metrics: scheduler.NewMetrics(set)}, log)
+	m := scheduler.NewMetrics(set)
+	site, code := wire(ctx, cfg, wiring.Options{Role: wiring.Serve, Metrics: m}, log)
 	if site == nil {
 		return code
 	}
 	defer site.Close()
+	if rt, ok := site.Store.(interface{ RoundTrips() uint64 }); ok {
+		m.StoreRoundTrips(rt.RoundTrips)
+	}
 	if site.Node != "" {
 		log = log.With("node", site.Node)
 	}

@@ -4,17 +4,50 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/fnv"
+	"slices"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
+	"github.com/feedloom/feedloom/sources"
 	"github.com/feedloom/feedloom/store"
 )
 
 // Apply writes one refresh of source in a single transaction, in the order
 // store.WriteBatch gives; either all of it is stored or none. A Batch with a
-// Holder is written only while that node holds the source's lease, and a
-// Batch that writes items or a list first takes itemsLock.
+// Holder is written only while that node holds the source's lease, and lets
+// go of it when it also asks to Release.
+//
+// Writers of different sources run side by side: a transaction locks the
+// keys its items decide on (ids, canonical links, slugs; see lockKeys), so
+// only writers that share one wait for each other. Round trips are what a
+// cluster's database spends most on, so a refresh makes as few as its
+// batch allows: one for a state alone (a 304), two for items — one
+// pipeline that begins, checks the lease, locks the keys, removes and
+// reads what the decisions need, and one that writes them and commits.
 func (s *Store) Apply(ctx context.Context, source string, b store.Batch) (store.Applied, error) {
+	var done store.Applied
+	var err error
+	switch {
+	case b.List != nil:
+		done, err = s.applyList(ctx, source, b)
+	case len(b.Items) == 0 && len(b.Remove) == 0 && b.Retain == nil && len(b.Files) == 0 && len(b.Unfile) == 0:
+		err = s.applyState(ctx, source, b)
+	default:
+		done, err = s.applyItems(ctx, source, b)
+	}
+	if err != nil {
+		return store.Applied{}, fmt.Errorf("postgres: apply %q: %w", source, err)
+	}
+	return done, nil
+}
+
+// applyList writes a list's refresh. Its new names must not clash with
+// another list's written meanwhile, so list writes take listsLock; they
+// write no items.
+func (s *Store) applyList(ctx context.Context, source string, b store.Batch) (store.Applied, error) {
 	var done store.Applied
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		if b.Holder != "" {
@@ -22,21 +55,437 @@ func (s *Store) Apply(ctx context.Context, source string, b store.Batch) (store.
 				return err
 			}
 		}
-		// A list's new names must not clash with another list's written
-		// meanwhile, so its subscriptions are written under the same lock.
-		if len(b.Remove) > 0 || len(b.Items) > 0 || b.Retain != nil || b.List != nil {
-			if err := lockItems(ctx, tx); err != nil {
-				return err
-			}
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, listsLock); err != nil {
+			return fmt.Errorf("lock lists: %w", err)
 		}
 		var err error
-		done, err = store.WriteBatch(ctx, batchTx{tx}, source, b)
+		if done, err = store.WriteBatch(ctx, batchTx{tx}, source, b); err != nil {
+			return err
+		}
+		if b.Release && b.Holder != "" {
+			_, err = tx.Exec(ctx, releaseLease, source, b.Holder)
+		}
 		return err
 	})
-	if err != nil {
-		return store.Applied{}, fmt.Errorf("postgres: apply %q: %w", source, err)
+	return done, err
+}
+
+// Writing a state under a lease checks the lease in the same statement,
+// and lets go of it when asked ($11).
+const (
+	holdState = `UPDATE sources SET url = $3, configured_url = $4, etag = $5, last_modified = $6,
+	checked_at = $7, last_success = $8, last_error = $9, failures = $10, next_due = $11,
+	claimed_by = CASE WHEN $12 THEN NULL ELSE claimed_by END,
+	lease_until = CASE WHEN $12 THEN NULL ELSE lease_until END
+WHERE name = $1 AND claimed_by = $2`
+	holdOnly = `UPDATE sources SET claimed_by = CASE WHEN $3 THEN NULL ELSE claimed_by END,
+	lease_until = CASE WHEN $3 THEN NULL ELSE lease_until END
+WHERE name = $1 AND claimed_by = $2`
+	releaseLease = `UPDATE sources SET claimed_by = NULL, lease_until = NULL WHERE name = $1 AND claimed_by = $2`
+)
+
+// applyState writes a batch of a state alone in one statement.
+func (s *Store) applyState(ctx context.Context, source string, b store.Batch) error {
+	var tag pgconn.CommandTag
+	var err error
+	switch st := b.State; {
+	case b.Holder == "" && st == nil:
+		return nil
+	case b.Holder == "":
+		_, err = s.pool.Exec(ctx, upsertState, stateArgs(source, *st)...)
+		return err
+	case st == nil:
+		tag, err = s.pool.Exec(ctx, holdOnly, source, b.Holder, b.Release)
+	default:
+		tag, err = s.pool.Exec(ctx, holdState, source, b.Holder, st.URL, st.ConfiguredURL, st.ETag,
+			st.LastModified, nullTime(st.CheckedAt), nullTime(st.LastSuccess), st.LastError,
+			st.Failures, nullTime(st.NextDue), b.Release)
 	}
+	if err != nil {
+		return err
+	}
+	if tag.RowsAffected() == 0 {
+		return store.ErrLeaseLost
+	}
+	return nil
+}
+
+// lockKeysSQL takes the transaction-scoped advisory locks of $1, in the
+// order given (ascending): two writers that take their keys in one order,
+// each in one statement, never deadlock.
+const lockKeysSQL = `SELECT count(pg_advisory_xact_lock(k)) FROM unnest($1::int8[]) AS k`
+
+// lockKeys are the advisory lock keys of what a batch decides on: an id,
+// a canonical link, and a slug's family. Slugs are made unique by adding
+// -2, -3, …, so "news" and "news-2" can end on the same slug: a slug locks
+// its base without any such suffix. Keys share the database-wide advisory
+// lock space, hashed, so two distinct keys may share a lock (and wait for
+// each other), never the reverse.
+func lockKeys(k store.Keys) []int64 {
+	locks := make([]int64, 0, len(k.IDs)+len(k.Links)+len(k.Slugs))
+	add := func(kind byte, key string) {
+		h := fnv.New64a()
+		h.Write([]byte{kind})
+		h.Write([]byte(key))
+		locks = append(locks, int64(h.Sum64()))
+	}
+	for _, id := range k.IDs {
+		add('i', id)
+	}
+	for _, l := range k.Links {
+		add('l', l)
+	}
+	for _, s := range k.Slugs {
+		add('s', slugFamily(s))
+	}
+	slices.Sort(locks)
+	return slices.Compact(locks)
+}
+
+// slugFamily is slug without the -2, -3, … suffixes uniqueSlug adds.
+func slugFamily(slug string) string {
+	for {
+		i := strings.LastIndexByte(slug, '-')
+		if i <= 0 || i == len(slug)-1 || strings.TrimLeft(slug[i+1:], "0123456789") != "" {
+			return slug
+		}
+		slug = slug[:i]
+	}
+}
+
+// applyItems writes a batch with items in two round trips; see Apply.
+func (s *Store) applyItems(ctx context.Context, source string, b store.Batch) (store.Applied, error) {
+	conn, err := s.pool.Acquire(ctx)
+	if err != nil {
+		return store.Applied{}, err
+	}
+	// A connection given back inside a transaction is closed by the pool,
+	// so a failure that could not roll back leaves nothing behind.
+	defer conn.Release()
+	p := &pipe{source: source, stored: map[string]store.Row{}, owners: map[string]string{}}
+	ok := false
+	defer func() {
+		if !ok {
+			conn.Exec(context.WithoutCancel(ctx), "ROLLBACK")
+		}
+	}()
+	if err := p.read(ctx, conn.Conn(), b); err != nil {
+		return store.Applied{}, err
+	}
+	done, err := store.WriteBatch(ctx, p, source, b)
+	if err != nil {
+		return store.Applied{}, err
+	}
+	if b.Release && b.Holder != "" {
+		p.queue("lease", releaseLease, source, b.Holder)
+	}
+	p.queue("commit", "COMMIT")
+	if err := p.write(ctx, conn.Conn(), &done); err != nil {
+		return store.Applied{}, err
+	}
+	ok = true
 	return done, nil
+}
+
+// pipe is a write transaction in two pipelines: read answers
+// store.WriteBatch's questions from what its pipeline read beforehand, and
+// its writes are queued for the second.
+type pipe struct {
+	source  string
+	removed int
+	stored  map[string]store.Row
+	owners  map[string]string // link key → id
+	slugs   []string
+
+	batch   pgx.Batch
+	labels  []string // what each queued statement writes, for errors
+	pruned  int      // the index of the prune statement, or -1
+	counted bool     // whether the prune statement also counts in a CTE (bumpPruned)
+	bumped  bool     // the content version goes up in this transaction
+	changed bool     // an item changed or went: WriteBatch bumps the version
+}
+
+var _ store.BatchTx = (*pipe)(nil)
+
+// read begins the transaction and makes the first pipeline.
+func (p *pipe) read(ctx context.Context, conn *pgx.Conn, b store.Batch) error {
+	keys := store.KeysOf(b.Items)
+	var first pgx.Batch
+	first.Queue("BEGIN")
+	if b.Holder != "" {
+		first.Queue(`SELECT claimed_by FROM sources WHERE name = $1 FOR UPDATE`, p.source)
+	}
+	if locks := lockKeys(keys); len(locks) > 0 {
+		first.Queue(lockKeysSQL, locks)
+	}
+	if len(b.Remove) > 0 {
+		first.Queue(deleteItems, p.source, b.Remove)
+	}
+	first.Queue(selectStoredItems, keys.IDs)
+	if len(keys.Links) > 0 {
+		first.Queue(selectLinkOwners, keys.Links)
+	}
+	if len(keys.Slugs) > 0 {
+		first.Queue(selectSlugs, keys.Slugs)
+	}
+	br := conn.SendBatch(ctx, &first)
+	defer br.Close()
+	if _, err := br.Exec(); err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	lost := false
+	if b.Holder != "" {
+		var holder *string
+		if err := br.QueryRow().Scan(&holder); err != nil && !errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("lease: %w", err)
+		}
+		lost = holder == nil || *holder != b.Holder
+	}
+	if len(keys.IDs)+len(keys.Links)+len(keys.Slugs) > 0 {
+		if _, err := br.Exec(); err != nil {
+			return fmt.Errorf("lock items: %w", err)
+		}
+	}
+	if len(b.Remove) > 0 {
+		tag, err := br.Exec()
+		if err != nil {
+			return fmt.Errorf("remove items: %w", err)
+		}
+		p.removed = int(tag.RowsAffected())
+		p.changed = p.removed > 0
+	}
+	var r store.Row
+	rows, _ := br.Query() // ForEachRow reports its error
+	_, err := pgx.ForEachRow(rows, []any{&r.ID, &r.Source, &r.File, &r.Link, &r.LinkKey,
+		&r.Language, &r.Title, &r.Summary, &r.Content, &r.Published, &r.Updated, &r.Held, &r.Extra,
+		&r.Hash}, func() error { p.stored[r.ID] = r; return nil })
+	if err != nil {
+		return fmt.Errorf("read stored items: %w", err)
+	}
+	if len(keys.Links) > 0 {
+		var key, id string
+		rows, _ := br.Query()
+		_, err := pgx.ForEachRow(rows, []any{&key, &id}, func() error { p.owners[key] = id; return nil })
+		if err != nil {
+			return fmt.Errorf("read link owners: %w", err)
+		}
+	}
+	if len(keys.Slugs) > 0 {
+		var slug string
+		rows, _ := br.Query()
+		_, err := pgx.ForEachRow(rows, []any{&slug}, func() error { p.slugs = append(p.slugs, slug); return nil })
+		if err != nil {
+			return fmt.Errorf("read slugs: %w", err)
+		}
+	}
+	if err := br.Close(); err != nil {
+		return err
+	}
+	if lost {
+		return store.ErrLeaseLost
+	}
+	p.pruned = -1
+	return nil
+}
+
+func (p *pipe) queue(label, sql string, args ...any) {
+	p.batch.Queue(sql, args...)
+	p.labels = append(p.labels, label)
+}
+
+// write sends the queued writes and the commit, and completes done with
+// what the prune deleted.
+func (p *pipe) write(ctx context.Context, conn *pgx.Conn, done *store.Applied) error {
+	br := conn.SendBatch(ctx, &p.batch)
+	defer br.Close()
+	for i, label := range p.labels {
+		if i == p.pruned && p.counted {
+			var n int
+			var notified *string
+			if err := br.QueryRow().Scan(&n, &notified); err != nil {
+				return fmt.Errorf("%s: %w", label, err)
+			}
+			done.Pruned = n
+			continue
+		}
+		tag, err := br.Exec()
+		if err != nil {
+			return fmt.Errorf("%s: %w", label, err)
+		}
+		if i == p.pruned {
+			done.Pruned = int(tag.RowsAffected())
+		}
+	}
+	return br.Close()
+}
+
+// Stored, LinkOwners and Slugs answer from what read read: the same
+// questions, asked for the same batch.
+
+func (p *pipe) Stored(_ context.Context, ids []string, found func(store.Row)) error {
+	for _, id := range ids {
+		if r, ok := p.stored[id]; ok {
+			found(r)
+		}
+	}
+	return nil
+}
+
+func (p *pipe) LinkOwners(_ context.Context, keys []string, found func(key, id string)) error {
+	for _, k := range keys {
+		if id, ok := p.owners[k]; ok {
+			found(k, id)
+		}
+	}
+	return nil
+}
+
+func (p *pipe) Slugs(_ context.Context, bases []string, found func(slug string)) error {
+	for _, s := range p.slugs {
+		for _, b := range bases {
+			if s == b || strings.HasPrefix(s, b+"-") {
+				found(s)
+				break
+			}
+		}
+	}
+	return nil
+}
+
+// RemoveItems was done by read, before the questions it changes the
+// answers of.
+func (p *pipe) RemoveItems(context.Context, string, []string) (int, error) {
+	return p.removed, nil
+}
+
+// WriteItems queues the updates in the order given, then the inserts in
+// store.SeqOrder, each taking the next item_seq as it runs; a write of an
+// id inserted before it in the same batch is folded into the insert. The inserts
+// follow the content version's bump, which holds that row's lock until the
+// commit: so the sequence numbers of two writers follow their commit
+// order, and a publish that read up to a number never sees a lower one
+// appear later (archive documents are cut by number). Nothing the updates
+// do depends on the inserts: an insert takes a link or slug only no item
+// holds, or one an update before it let go of.
+func (p *pipe) WriteItems(_ context.Context, writes []store.Write) error {
+	writes = slices.Clone(writes)
+	inserted := make(map[string]int) // id → its insert in writes
+	var inserts []int
+	for i, w := range writes {
+		r := w.Row
+		if j, ok := inserted[r.ID]; ok {
+			// A later story of an id this batch inserts: the insert
+			// stores what the two make, as if inserted then updated.
+			fold(&writes[j].Row, w)
+			continue
+		}
+		switch {
+		case w.Insert:
+			inserted[r.ID] = i
+			inserts = append(inserts, i)
+		case w.HashOnly:
+			p.queue(fmt.Sprintf("item %q", r.ID), updateHash, r.Hash, r.ID)
+		default:
+			p.queue(fmt.Sprintf("item %q", r.ID), updateItem, r.File, r.Link, r.LinkKey, r.LangKey,
+				r.Language, r.Title, r.Summary, r.Content, r.Updated, r.Held, r.Extra, r.Published,
+				r.Hash, r.ID)
+			p.changed = true
+		}
+	}
+	if len(inserts) == 0 {
+		return nil
+	}
+	p.changed = true
+	p.bump()
+	rank := store.SeqOrder(writes)
+	slices.SortFunc(inserts, func(a, b int) int { return rank[a] - rank[b] })
+	for _, i := range inserts {
+		r := writes[i].Row
+		p.queue(fmt.Sprintf("item %q", r.ID), insertNextItem, r.ID, r.Source, r.File, r.Position,
+			r.Link, r.LinkKey, r.LangKey, r.Language, r.Title, r.Summary, r.Content, r.Published,
+			r.Updated, r.FirstSeen, r.Slug, r.Held, r.Extra, r.Hash)
+	}
+	return nil
+}
+
+// fold makes the row an insert stores into what storing it and then
+// writing w would leave: w's columns an update writes, the insert's
+// others (its slug, position, first sight, and date unless held).
+func fold(ins *store.Row, w store.Write) {
+	u := w.Row
+	ins.Hash = u.Hash
+	if w.HashOnly {
+		return
+	}
+	if ins.Held {
+		ins.Published = u.Published
+	}
+	ins.File, ins.Link, ins.LinkKey, ins.LangKey, ins.Language = u.File, u.Link, u.LinkKey, u.LangKey, u.Language
+	ins.Title, ins.Summary, ins.Content, ins.Updated, ins.Held, ins.Extra = u.Title, u.Summary, u.Content, u.Updated, u.Held, u.Extra
+}
+
+// PruneItems queues the prune. When nothing else in the transaction
+// changes items, it raises the content version itself should it delete
+// any (bumpPruned): how many it deletes is known only once it ran.
+func (p *pipe) PruneItems(_ context.Context, source string, r store.Retain) (int, error) {
+	query, args, ok := pruneSQL(source, r)
+	if !ok {
+		return 0, nil
+	}
+	p.pruned = len(p.labels)
+	if !p.changed && !p.bumped {
+		query = fmt.Sprintf(bumpPruned, query)
+		p.counted, p.bumped = true, true
+	}
+	p.queue("retention", query, args...)
+	return 0, nil
+}
+
+// bumpPruned wraps a prune: the content version goes up when it deleted an
+// item, and the statement answers how many it deleted.
+const bumpPruned = `WITH d AS (%s RETURNING 1),
+v AS (UPDATE versions SET version = version + 1 WHERE name = 'content' AND EXISTS (SELECT 1 FROM d) RETURNING version)
+SELECT (SELECT count(*) FROM d)::int, (SELECT pg_notify('` + contentChannel + `', v.version::text) FROM v)::text`
+
+func (p *pipe) SaveState(_ context.Context, source string, st sources.State) error {
+	p.queue("state", upsertState, stateArgs(source, st)...)
+	return nil
+}
+
+func (p *pipe) SaveFiles(_ context.Context, source string, files []store.FileStamp) error {
+	for _, f := range files {
+		p.queue(fmt.Sprintf("file %q", f.Path), saveFile, source, f.Path, f.Size, store.Nanos(f.ModTime), f.Hash, f.Rules)
+	}
+	return nil
+}
+
+func (p *pipe) RemoveFiles(_ context.Context, source string, paths []string) error {
+	p.queue("file fingerprints", deleteFiles, source, paths)
+	return nil
+}
+
+// BumpContent queues the bump, once per transaction.
+func (p *pipe) BumpContent(context.Context) error {
+	p.bump()
+	return nil
+}
+
+func (p *pipe) bump() {
+	if !p.bumped {
+		p.queue("content version", bumpContentVersion)
+		p.bumped = true
+	}
+}
+
+// A list's batch is written by applyList, never in a pipe.
+var errListInPipe = errors.New("a list is not written in a pipeline")
+
+func (p *pipe) Subscriptions(context.Context) ([]sources.Subscription, error) {
+	return nil, errListInPipe
+}
+
+func (p *pipe) SaveSubscriptions(context.Context, string, []sources.Subscription) error {
+	return errListInPipe
 }
 
 // batchTx is a write transaction, as store.WriteBatch writes a Batch in it.
@@ -51,7 +500,9 @@ const (
 	pruneBeyond = `id IN (SELECT id FROM items WHERE source = $1 ORDER BY published DESC, id OFFSET $%d)`
 )
 
-func (b batchTx) PruneItems(ctx context.Context, source string, r store.Retain) (int, error) {
+// pruneSQL is the retention statement of r, and false when r prunes
+// nothing.
+func pruneSQL(source string, r store.Retain) (string, []any, bool) {
 	keep := r.Keep
 	if keep == nil {
 		keep = []string{} // a nil slice would be NULL, and NOT (id = ANY(NULL)) is never true
@@ -66,14 +517,20 @@ func (b batchTx) PruneItems(ctx context.Context, source string, r store.Retain) 
 		args = append(args, r.MaxItems)
 		tests = append(tests, fmt.Sprintf(pruneBeyond, len(args)))
 	}
-	var query string
 	switch len(tests) {
 	case 0:
-		return 0, nil
+		return "", nil, false
 	case 1:
-		query = pruneScope + ` AND ` + tests[0]
+		return pruneScope + ` AND ` + tests[0], args, true
 	default:
-		query = pruneScope + ` AND (` + tests[0] + ` OR ` + tests[1] + `)`
+		return pruneScope + ` AND (` + tests[0] + ` OR ` + tests[1] + `)`, args, true
+	}
+}
+
+func (b batchTx) PruneItems(ctx context.Context, source string, r store.Retain) (int, error) {
+	query, args, ok := pruneSQL(source, r)
+	if !ok {
+		return 0, nil
 	}
 	tag, err := b.tx.Exec(ctx, query, args...)
 	if err != nil {

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -11,64 +12,19 @@ import (
 	"github.com/feedloom/feedloom/store"
 )
 
-// WriteItems makes the writes store.WriteBatch decided in one pipelined
-// batch, in order.
-func (b batchTx) WriteItems(ctx context.Context, writes []store.Write) error {
-	// The inserts take their numbers in store.SeqOrder, not in the order
-	// they are made (which the upsert plan fixes): taken here, ascending.
-	// Numbers follow commit order only because Apply holds the item lock
-	// (lockItems) until it commits: a writer without it could commit a
-	// lower number after a publish cut an archive document past it.
-	rank := store.SeqOrder(writes)
-	inserts := 0
-	for _, r := range rank {
-		if r >= 0 {
-			inserts++
-		}
-	}
-	var seqs []int64
-	if inserts > 0 {
-		rows, err := b.tx.Query(ctx, takeSeqs, inserts)
-		if err == nil {
-			seqs, err = pgx.CollectRows(rows, pgx.RowTo[int64])
-		}
-		if err != nil {
-			return fmt.Errorf("item sequence: %w", err)
-		}
-	}
-	var batch pgx.Batch
-	for i, w := range writes {
-		r := w.Row
-		switch {
-		case w.Insert:
-			batch.Queue(insertItem, r.ID, r.Source, r.File, r.Position, r.Link, r.LinkKey,
-				r.LangKey, r.Language, r.Title, r.Summary, r.Content, r.Published, r.Updated,
-				r.FirstSeen, r.Slug, r.Held, r.Extra, r.Hash, seqs[rank[i]])
-		case w.HashOnly:
-			batch.Queue(updateHash, r.Hash, r.ID)
-		default:
-			batch.Queue(updateItem, r.File, r.Link, r.LinkKey, r.LangKey, r.Language,
-				r.Title, r.Summary, r.Content, r.Updated, r.Held, r.Extra, r.Published, r.Hash, r.ID)
-		}
-	}
-	br := b.tx.SendBatch(ctx, &batch)
-	defer br.Close()
-	for _, w := range writes {
-		if _, err := br.Exec(); err != nil {
-			return fmt.Errorf("item %q: %w", w.Row.ID, err)
-		}
-	}
-	return br.Close()
+// WriteItems is never called: items are written by applyItems's pipe,
+// and the batches batchTx writes (a list's) hold none.
+func (b batchTx) WriteItems(context.Context, []store.Write) error {
+	return errors.New("items are written in a pipeline (applyItems)")
 }
 
 const (
-	// insertItem stores a new item; extra comes as text and is kept as json.
-	// $19 is its seq and rev, a value of item_seq (takeSeqs).
-	insertItem = `INSERT INTO items (id, source, file, position, link, link_key, lang_key, language,
+	// insertNextItem stores a new item with the next item_seq as its seq
+	// and rev; extra comes as text and is kept as json.
+	insertNextItem = `INSERT INTO items (id, source, file, position, link, link_key, lang_key, language,
 		title, summary, content, published, updated, first_seen, slug, held, extra, story_hash, seq, rev)
-	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17::text::json, $18, $19, $19)`
-	// takeSeqs takes $1 values of item_seq, ascending.
-	takeSeqs = `SELECT nextval('item_seq') FROM generate_series(1, $1) ORDER BY 1`
+	SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17::text::json, $18, n, n
+	FROM (SELECT nextval('item_seq') AS n) AS s`
 	// updateItem never writes published, first_seen, position or slug.
 	// An embargoed item's date may still move (the newsroom postponed it);
 	// once released it is frozen. held in the CASE is the stored value.
@@ -159,12 +115,17 @@ FROM (SELECT id, nextval('item_seq') AS n
 	FROM (SELECT id FROM items WHERE held AND published <= $1 ORDER BY published, id) AS o) AS r
 WHERE items.id = r.id`
 
+const lockContentVersion = `SELECT version FROM versions WHERE name = 'content' FOR UPDATE`
+
 // Release clears Held on every held item published at or before now and
 // returns how many it released.
 func (s *Store) Release(ctx context.Context, now time.Time) (int, error) {
 	var released int
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		if err := lockItems(ctx, tx); err != nil {
+		// The content version's row lock, held to the commit, orders the
+		// numbers the release takes after every writer's before it (see
+		// pipe.WriteItems).
+		if _, err := tx.Exec(ctx, lockContentVersion); err != nil {
 			return err
 		}
 		tag, err := tx.Exec(ctx, releaseItems, dbTime(now))

@@ -34,7 +34,7 @@ func (s *Store) Subscriptions(ctx context.Context) ([]sources.Subscription, erro
 }
 
 // Subscriptions reads every list's subscriptions within the transaction,
-// which Apply has made the only writer of them (lockItems).
+// which applyList has made the only writer of them (listsLock).
 func (b batchTx) Subscriptions(ctx context.Context) ([]sources.Subscription, error) {
 	rows, err := b.tx.Query(ctx, selectSubscriptions, store.SubscriptionsKey(""))
 	if err != nil {

@@ -48,8 +48,13 @@ ON CONFLICT (name) DO UPDATE SET url = excluded.url, configured_url = excluded.c
 // SaveState replaces source's fetch state with st. Zero times are stored as
 // NULL; other times to the second.
 func (b batchTx) SaveState(ctx context.Context, source string, st sources.State) error {
-	_, err := b.tx.Exec(ctx, upsertState, source, st.URL, st.ConfiguredURL, st.ETag, st.LastModified,
-		nullTime(st.CheckedAt), nullTime(st.LastSuccess), st.LastError, st.Failures,
-		nullTime(st.NextDue))
+	_, err := b.tx.Exec(ctx, upsertState, stateArgs(source, st)...)
 	return err
+}
+
+// stateArgs are upsertState's arguments.
+func stateArgs(source string, st sources.State) []any {
+	return []any{source, st.URL, st.ConfiguredURL, st.ETag, st.LastModified,
+		nullTime(st.CheckedAt), nullTime(st.LastSuccess), st.LastError, st.Failures,
+		nullTime(st.NextDue)}
 }

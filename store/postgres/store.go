@@ -1,8 +1,10 @@
 // Package postgres implements store.Store in a PostgreSQL database through
 // pgx's connection pool, so that several feedloom nodes can share one store.
-// Every write is one transaction; the writes that touch items take one
-// transaction-scoped advisory lock first, so two nodes never interleave their
-// id, link and slug decisions, just as SQLite's single writer never does.
+// Every write is one transaction; the writes that touch items first take
+// transaction-scoped advisory locks on the ids, links and slugs they decide
+// on, so two nodes never interleave decisions on one key, just as SQLite's
+// single writer never does, while writers of unrelated items run side by
+// side.
 // The schema is a numbered series of embedded SQL files applied at Open under
 // another advisory lock. Times are kept to the second and come back in UTC.
 package postgres
@@ -26,8 +28,9 @@ const connectTimeout = 5 * time.Second
 const (
 	// migrateLock serializes schema migrations: "feedloom" in ASCII.
 	migrateLock int64 = 0x666565646c6f6f6d
-	// itemsLock serializes the transactions that write items.
-	itemsLock int64 = migrateLock + 1
+	// listsLock serializes the transactions that write a list's
+	// subscriptions. (Its key once serialized every item write.)
+	listsLock int64 = migrateLock + 1
 	// leadLock is held, for as long as its session lives, by the one node
 	// that pings the WebSub hub.
 	leadLock int64 = migrateLock + 2
@@ -41,7 +44,8 @@ var _ store.Store = (*Store)(nil)
 type Store struct {
 	pool     *pgxpool.Pool
 	lead     leader
-	readOnly bool // OpenReadOnly: FirstRun records nothing
+	readOnly bool   // OpenReadOnly: FirstRun records nothing
+	trips    *trips // shared by every connection the Store opens
 }
 
 // Open connects to the database dsn names (a postgres:// URL or key=value
@@ -50,7 +54,7 @@ type Store struct {
 // database written by a newer feedloom is refused with an error wrapping
 // store.ErrSchemaTooNew.
 func Open(ctx context.Context, dsn string) (*Store, error) {
-	cfg, target, err := poolConfig(dsn)
+	cfg, target, t, err := poolConfig(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: open: %w", err)
 	}
@@ -66,7 +70,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		pool.Close()
 		return nil, fmt.Errorf("postgres: open %s: %w", target, err)
 	}
-	return &Store{pool: pool, lead: leader{cfg: cfg.ConnConfig}}, nil
+	return &Store{pool: pool, lead: leader{cfg: cfg.ConnConfig}, trips: t}, nil
 }
 
 // OpenReadOnly connects to the database dsn names for reading only: every
@@ -76,7 +80,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 // schema, or with an older one, is store.ErrNoStore; a newer one
 // store.ErrSchemaTooNew.
 func OpenReadOnly(ctx context.Context, dsn string) (*Store, error) {
-	cfg, target, err := poolConfig(dsn)
+	cfg, target, t, err := poolConfig(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: open: %w", err)
 	}
@@ -89,25 +93,28 @@ func OpenReadOnly(ctx context.Context, dsn string) (*Store, error) {
 		pool.Close()
 		return nil, fmt.Errorf("postgres: open %s: %w", target, err)
 	}
-	return &Store{pool: pool, lead: leader{cfg: cfg.ConnConfig}, readOnly: true}, nil
+	return &Store{pool: pool, lead: leader{cfg: cfg.ConnConfig}, readOnly: true, trips: t}, nil
 }
 
 // poolConfig parses dsn and fills in what it leaves out: the connect
-// timeout and the application name. target names the database for
-// messages (host:port/database), without the user or password.
-func poolConfig(dsn string) (*pgxpool.Config, string, error) {
-	cfg, err := pgxpool.ParseConfig(dsn)
+// timeout and the application name; every connection made from it counts
+// its round trips in t. target names the database for messages
+// (host:port/database), without the user or password.
+func poolConfig(dsn string) (cfg *pgxpool.Config, target string, t *trips, err error) {
+	cfg, err = pgxpool.ParseConfig(dsn)
 	if err != nil {
-		return nil, "", err
+		return nil, "", nil, err
 	}
+	t = &trips{}
+	cfg.ConnConfig.Tracer = t
 	if cfg.ConnConfig.ConnectTimeout == 0 {
 		cfg.ConnConfig.ConnectTimeout = connectTimeout
 	}
 	if _, ok := cfg.ConnConfig.RuntimeParams["application_name"]; !ok {
 		cfg.ConnConfig.RuntimeParams["application_name"] = "feedloom"
 	}
-	target := fmt.Sprintf("%s:%d/%s", cfg.ConnConfig.Host, cfg.ConnConfig.Port, cfg.ConnConfig.Database)
-	return cfg, target, nil
+	target = fmt.Sprintf("%s:%d/%s", cfg.ConnConfig.Host, cfg.ConnConfig.Port, cfg.ConnConfig.Database)
+	return cfg, target, t, nil
 }
 
 // Close closes every connection of the pool; a Store must not be used after
@@ -129,15 +136,6 @@ func (s *Store) inTx(ctx context.Context, fn func(pgx.Tx) error) error {
 		return err
 	}
 	return tx.Commit(ctx)
-}
-
-// lockItems makes tx wait until no other transaction writes items; the lock
-// is released when tx ends.
-func lockItems(ctx context.Context, tx pgx.Tx) error {
-	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, itemsLock); err != nil {
-		return fmt.Errorf("lock items: %w", err)
-	}
-	return nil
 }
 
 // dbTime is t as stored: to the second, in UTC.

@@ -112,7 +112,7 @@ func TestSuite(t *testing.T) {
 // target is how Open names dsn's database in its errors.
 func target(t *testing.T, dsn string) string {
 	t.Helper()
-	_, name, err := poolConfig(dsn)
+	_, name, _, err := poolConfig(dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -342,7 +342,7 @@ func TestPoolConfig(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.dsn, func(t *testing.T) {
-			cfg, target, err := poolConfig(tt.dsn)
+			cfg, target, _, err := poolConfig(tt.dsn)
 			if err != nil {
 				t.Fatal(err)
 			}
