@@ -6,6 +6,7 @@ import (
 	"errors"
 	"hash/fnv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/feedloom/feedloom/server"
@@ -127,10 +128,13 @@ func (cl *clustered) hold(ctx context.Context, source string) (lease, bool, erro
 // leased is this node's lease on a source it claimed: renewed while the
 // refresh runs, let go at its end.
 func (cl *clustered) leased(ctx context.Context, source string) lease {
-	stop := cl.keepLease(ctx, source)
-	return lease{holder: cl.opts.Node, bound: cl.opts.Lease / 3, end: func() {
+	freed := new(atomic.Bool)
+	stop := cl.keepLease(ctx, source, freed)
+	return lease{holder: cl.opts.Node, bound: cl.opts.Lease / 3, freed: freed, end: func() {
 		stop()
-		cl.unclaim(ctx, source)
+		if !freed.Load() {
+			cl.unclaim(ctx, source)
+		}
 	}}
 }
 
@@ -440,8 +444,11 @@ func (cl *clustered) fail(ctx context.Context, a *attempt, err error) {
 	st.Fail(a.now, err)
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), a.lease.bound)
 	defer cancel()
-	if _, serr := cl.st.Apply(sctx, a.e.name(), store.Batch{State: &st, Holder: a.lease.holder}); serr != nil {
+	b := store.Batch{State: &st, Holder: a.lease.holder, Release: a.lease.freed != nil}
+	if _, serr := cl.st.Apply(sctx, a.e.name(), b); serr != nil {
 		cl.log.Error("failure not recorded", "source", a.e.name(), "err", serr)
+	} else if b.Release {
+		a.lease.freed.Store(true)
 	}
 }
 
@@ -543,7 +550,7 @@ func (cl *clustered) listen(ctx context.Context) {
 // until the returned stop is called: waiting for a per-host slot, the
 // data-dir lock or a slow store must not let the lease run out under a
 // refresh that is still going.
-func (cl *clustered) keepLease(ctx context.Context, name string) (stop func()) {
+func (cl *clustered) keepLease(ctx context.Context, name string, freed *atomic.Bool) (stop func()) {
 	ctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	done := make(chan struct{})
 	go func() {
@@ -556,7 +563,9 @@ func (cl *clustered) keepLease(ctx context.Context, name string) (stop func()) {
 			case err != nil && ctx.Err() == nil:
 				cl.log.Warn("lease not renewed", "source", name, "err", err)
 			case err == nil && !held:
-				cl.log.Warn("lease lost to another node", "source", name)
+				if !freed.Load() { // else the refresh's write let go of it
+					cl.log.Warn("lease lost to another node", "source", name)
+				}
 				return false
 			}
 			return true

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/feedloom/feedloom/server"
@@ -45,11 +46,14 @@ type request struct {
 // lease is a coordinator's leave to refresh one source now. A write under
 // it is fenced as holder (store.Batch.Holder; empty for a process on its
 // own), each store attempt of Run is bounded by bound, and release lets it
-// go.
+// go. A write that lets go of the lease itself (store.Batch.Release) sets
+// freed, so that release need not; freed is nil where there is no lease
+// to let go of.
 type lease struct {
 	holder string
 	bound  time.Duration
 	end    func()
+	freed  *atomic.Bool
 }
 
 func (h lease) release() {

@@ -28,6 +28,7 @@ type memDB struct {
 	onClaim func(n int)
 
 	claims    atomic.Int32
+	unclaims  atomic.Int32
 	mu        sync.Mutex
 	leases    map[string]memLease // by source
 	listeners []func()
@@ -90,6 +91,7 @@ func (n memNode) Claim(ctx context.Context, node string, due []store.Due, now, u
 }
 
 func (n memNode) Unclaim(ctx context.Context, node, source string) error {
+	n.db.unclaims.Add(1)
 	if n.db.away.Load() {
 		return errAway
 	}
@@ -186,6 +188,13 @@ func (s memStore) Apply(ctx context.Context, source string, b store.Batch) (stor
 		return store.Applied{}, store.ErrLeaseLost
 	}
 	done, err := s.Store.Apply(ctx, source, b)
+	if err == nil && b.Release && b.Holder != "" {
+		s.db.mu.Lock()
+		if s.db.leases[source].node == b.Holder {
+			delete(s.db.leases, source)
+		}
+		s.db.mu.Unlock()
+	}
 	if err == nil && done.Changed+done.Removed+done.Pruned > 0 {
 		s.db.mu.Lock()
 		for _, f := range s.db.listeners {
@@ -359,6 +368,9 @@ func TestFakeClusterTakeover(t *testing.T) {
 	}
 	if h := c.db.holder("wire"); h != "" {
 		t.Errorf("lease held by %q after the refresh, want it let go", h)
+	}
+	if n := c.db.unclaims.Load(); n != 0 {
+		t.Errorf("%d unclaims after the refresh, want none: its write lets go of the lease", n)
 	}
 }
 

@@ -48,7 +48,7 @@ func BenchmarkListRefresh1000(b *testing.B) {
 		if f.report.Err != nil {
 			b.Fatal(f.report.Err)
 		}
-		if _, err := s.store1(context.Background(), job, f, now, ""); err != nil {
+		if _, err := s.store1(context.Background(), job, f, now, lease{}); err != nil {
 			b.Fatal(err)
 		}
 		if got := len(s.listed.of("planet")); got != 1000 {

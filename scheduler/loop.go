@@ -229,7 +229,7 @@ func (a *attempt) store(ctx context.Context) (SourceReport, error) {
 		return a.f.report, err
 	}
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), a.lease.bound)
-	sr, err := s.store1(sctx, a.e.job, a.f, a.now, a.lease.holder)
+	sr, err := s.store1(sctx, a.e.job, a.f, a.now, a.lease)
 	cancel()
 	unlock()
 	if err != nil {

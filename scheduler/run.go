@@ -256,7 +256,7 @@ func (s *Scheduler) runPass(ctx context.Context, norm *normalize.Normalizer, now
 	var group []pending
 	for i, job := range jobs {
 		r := <-p.slot(i)
-		st, err := s.stage(job, r.f, now, r.lease.holder)
+		st, err := s.stage(job, r.f, now, r.lease)
 		group = append(group, pending{i: i, r: r, st: st, err: err})
 		// A group is written when the next source is not fetched yet (no
 		// waiting to fill it), when full, and after a list, whose feeds
@@ -954,8 +954,8 @@ func fileChanges(stored []store.FileStamp, current []sources.FileStamp, rules st
 // store1 writes one fetched source in one transaction, fenced as holder
 // (empty for a process on its own), and logs its outcome. Only a store
 // failure is returned.
-func (s *Scheduler) store1(ctx context.Context, job Job, f fetched, now time.Time, holder string) (SourceReport, error) {
-	st, err := s.stage(job, f, now, holder)
+func (s *Scheduler) store1(ctx context.Context, job Job, f fetched, now time.Time, h lease) (SourceReport, error) {
+	st, err := s.stage(job, f, now, h)
 	if err != nil || !st.write {
 		return st.sr, err
 	}
@@ -972,12 +972,13 @@ type staged struct {
 	sr    SourceReport
 	b     store.Batch
 	write bool
+	lease lease
 }
 
 // stage is store1 up to the write: it logs what is not written and makes
 // the batch of what is.
-func (s *Scheduler) stage(job Job, f fetched, now time.Time, holder string) (*staged, error) {
-	st := &staged{job: job, f: f, sr: f.report}
+func (s *Scheduler) stage(job Job, f fetched, now time.Time, h lease) (*staged, error) {
+	st := &staged{job: job, f: f, sr: f.report, lease: h}
 	sr := &st.sr
 	if f.err != nil {
 		return st, f.err
@@ -1035,7 +1036,9 @@ func (s *Scheduler) stage(job Job, f fetched, now time.Time, holder string) (*st
 		state.LastError = sources.RedactText(errors.Join(sr.Problems...).Error())
 	}
 	b.State = &state
-	b.Holder = holder
+	// The write ends the refresh: it lets go of the lease itself, where
+	// the lease can be let go of so (see lease.freed).
+	b.Holder, b.Release = h.holder, h.freed != nil
 	st.write = true
 	return st, nil
 }
@@ -1046,6 +1049,9 @@ func (s *Scheduler) finish(ctx context.Context, st *staged, done store.Applied, 
 	sr, f, job := st.sr, st.f, st.job
 	if err != nil {
 		return sr, fmt.Errorf("%w: source %q: %w", ErrStore, sr.Name, err)
+	}
+	if st.b.Release {
+		st.lease.freed.Store(true)
 	}
 	log := sources.Log{L: s.log, Name: sr.Name}
 	sr.Changed, sr.Removed = done.Changed, done.Removed+done.Pruned
