@@ -88,10 +88,11 @@ type clustered struct {
 
 // claim is a source waiting to be claimed.
 type claim struct {
-	since  time.Time // the earliest due time it waits to serve: its place in the queue
-	latest time.Time // the latest one, which the claim asks for (one fetch serves both)
-	orphan string    // the node whose expired lease it takes over, if any
-	rank   uint64    // this node's order of claiming: differs per node, so nodes rarely race for one source
+	since  time.Time      // the earliest due time it waits to serve: its place in the queue
+	latest time.Time      // the latest one, which the claim asks for (one fetch serves both)
+	orphan string         // the node whose expired lease it takes over, if any
+	rank   uint64         // this node's order of claiming: differs per node, so nodes rarely race for one source
+	state  *sources.State // the source's state, as the claim that won it read it
 }
 
 func newClustered(one *local, opts ClusterOptions, concurrency int) *clustered {
@@ -306,11 +307,13 @@ func (cl *clustered) claim(ctx context.Context, batch []*entry) bool {
 	}
 	claimed := make(map[string]bool, len(got))
 	orphans := make(map[string]string)
+	states := make(map[string]*sources.State, len(got))
 	for _, c := range got {
 		claimed[c.Source] = true
 		if c.Orphan != "" {
 			orphans[c.Source] = c.Orphan
 		}
+		states[c.Source] = &c.State
 	}
 	cl.settle(batch, claims, claimed)
 	for i, e := range batch {
@@ -323,6 +326,7 @@ func (cl *clustered) claim(ctx context.Context, batch []*entry) bool {
 		if o := orphans[e.name()]; o != "" {
 			claims[i].orphan = o
 		}
+		claims[i].state = states[e.name()]
 		cl.begin(ctx, e, claims[i])
 	}
 	return true
@@ -371,18 +375,24 @@ func (cl *clustered) begin(ctx context.Context, e *entry, c claim) {
 			<-cl.slots
 			cl.poke()
 		}()
-		cl.refresh(ctx, e, c.latest)
+		cl.refresh(ctx, e, c)
 	})
 }
 
 // refresh fetches, stores and lets go of a claimed source, renewing its
-// lease meanwhile. A store that fails because the database is away is
-// retried for as long as the lease would have lasted without renewal:
-// long enough for a database restart, so that it loses no fetch.
-func (cl *clustered) refresh(ctx context.Context, e *entry, since time.Time) {
+// lease meanwhile, from the state its claim read. A store that fails
+// because the database is away is retried for as long as the lease would
+// have lasted without renewal: long enough for a database restart, so
+// that it loses no fetch.
+func (cl *clustered) refresh(ctx context.Context, e *entry, c claim) {
+	since := c.latest
 	h := cl.leased(ctx, e.name())
 	defer h.release()
-	a, ok := cl.l.fetch(ctx, e, h)
+	var pre *ahead
+	if c.state != nil {
+		pre = &ahead{state: *c.state, stateOnly: true}
+	}
+	a, ok := cl.l.fetch(ctx, e, h, pre)
 	if !ok {
 		return
 	}

@@ -91,7 +91,7 @@ func TestClusterBuildSkipsHeldSource(t *testing.T) {
 	n := newClusterNode(t, dsn, "cron-build")
 	now := time.Now()
 	if got, err := n.st.Claim(ctx, "web-1", []store.Due{{Source: "held"}}, now, now.Add(time.Hour)); err != nil || len(got) != 1 {
-		t.Fatalf("web-1 claim = %q, %v", got, err)
+		t.Fatalf("web-1 claim = %+v, %v", got, err)
 	}
 	held := &loopSource{name: "held", fetch: loopStories("Held Story")}
 	free := &loopSource{name: "free", fetch: loopStories("Free Story")}

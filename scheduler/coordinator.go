@@ -133,7 +133,7 @@ func (c *local) dueAtStart(ctx context.Context, e *entry, now time.Time) bool {
 
 // refresh fetches e's source and stores what it gave, once.
 func (c *local) refresh(ctx context.Context, e *entry) {
-	a, ok := c.l.fetch(ctx, e, lease{bound: writeBound})
+	a, ok := c.l.fetch(ctx, e, lease{bound: writeBound}, nil)
 	if !ok {
 		return
 	}

@@ -29,6 +29,7 @@ type memDB struct {
 
 	claims    atomic.Int32
 	unclaims  atomic.Int32
+	reads     atomic.Int32 // States read through a memStore
 	mu        sync.Mutex
 	leases    map[string]memLease // by source
 	listeners []func()
@@ -85,7 +86,7 @@ func (n memNode) Claim(ctx context.Context, node string, due []store.Due, now, u
 			continue
 		}
 		n.db.leases[d.Source] = memLease{node, until}
-		got = append(got, store.Claimed{Source: d.Source, Orphan: l.node}) // a lease let go is deleted
+		got = append(got, store.Claimed{Source: d.Source, Orphan: l.node, State: st}) // a lease let go is deleted
 	}
 	return got, nil
 }
@@ -171,6 +172,7 @@ type memStore struct {
 }
 
 func (s memStore) State(ctx context.Context, source string) (sources.State, error) {
+	s.db.reads.Add(1)
 	if s.db.away.Load() {
 		return sources.State{}, errAway
 	}
@@ -371,6 +373,9 @@ func TestFakeClusterTakeover(t *testing.T) {
 	}
 	if n := c.db.unclaims.Load(); n != 0 {
 		t.Errorf("%d unclaims after the refresh, want none: its write lets go of the lease", n)
+	}
+	if n := c.db.reads.Load(); n != 0 {
+		t.Errorf("the refresh read the state %d times, want none: its claim read it", n)
 	}
 }
 

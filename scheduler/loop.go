@@ -205,13 +205,14 @@ type attempt struct {
 	took  time.Duration
 }
 
-// fetch fetches and normalizes e's source for a refresh under h. It
-// returns false when Run is stopping and cut the fetch short: a cancelled
-// fetch is not the source's failure.
-func (l *loop) fetch(ctx context.Context, e *entry, h lease) (*attempt, bool) {
+// fetch fetches and normalizes e's source for a refresh under h, from
+// what was read of it ahead when pre is not nil. It returns false when Run
+// is stopping and cut the fetch short: a cancelled fetch is not the
+// source's failure.
+func (l *loop) fetch(ctx context.Context, e *entry, h lease, pre *ahead) (*attempt, bool) {
 	a := &attempt{l: l, e: e, lease: h, now: l.s.opts.Now().Truncate(time.Second)}
 	start := time.Now()
-	a.f = l.s.fetch(ctx, l.norm, e.job, a.now)
+	a.f = l.s.fetchFrom(ctx, l.norm, e.job, a.now, pre)
 	a.took = time.Since(start)
 	return a, ctx.Err() == nil || a.f.report.Err == nil
 }

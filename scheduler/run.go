@@ -577,11 +577,13 @@ func (s *Scheduler) fetch(ctx context.Context, norm *normalize.Normalizer, job J
 	return s.fetchFrom(ctx, norm, job, now, nil)
 }
 
-// ahead is what a pass read of a source with others' beforehand: its state
-// and expiring's answer.
+// ahead is what was read of a source with others' beforehand: its state
+// and, unless stateOnly (a cluster's claim reads the state alone),
+// expiring's answer.
 type ahead struct {
-	state    sources.State
-	expiring bool
+	state     sources.State
+	expiring  bool
+	stateOnly bool
 }
 
 // fetchFrom is fetch with what was read ahead, when not nil, instead of
@@ -609,7 +611,7 @@ func (s *Scheduler) fetchFrom(ctx context.Context, norm *normalize.Normalizer, j
 	}
 	ask := f.prev
 	expiring := pre != nil && pre.expiring
-	if pre == nil {
+	if pre == nil || pre.stateOnly {
 		expiring, err = s.expiring(ctx, job, f.prev, now)
 	}
 	if err != nil {

@@ -90,6 +90,9 @@ type Claimed struct {
 	// let go (it died, or lost the database mid-refresh): the claim takes
 	// its work over. "" when the source was free.
 	Orphan string
+	// State is the source's fetch state as the claim found it, so that
+	// the refresh need not read it again.
+	State sources.State
 }
 
 // Due is a source a node of a cluster means to refresh, for a store that

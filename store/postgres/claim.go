@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/feedloom/feedloom/store"
 )
 
@@ -37,9 +39,11 @@ const claimDue = `WITH due AS (
 ), claimed AS (
 	UPDATE sources s SET claimed_by = $1, lease_until = $6
 	FROM picked WHERE s.name = picked.name
-	RETURNING s.name, CASE WHEN picked.prev_until IS NULL THEN '' ELSE coalesce(picked.prev, '') END AS orphan
+	RETURNING s.name, CASE WHEN picked.prev_until IS NULL THEN '' ELSE coalesce(picked.prev, '') END AS orphan,
+		s.url, s.configured_url, s.etag, s.last_modified, s.checked_at, s.last_success, s.last_error,
+		s.failures, s.next_due
 )
-SELECT c.name, c.orphan FROM claimed c JOIN due d ON d.name = c.name ORDER BY d.ord`
+SELECT c.* FROM claimed c JOIN due d ON d.name = c.name ORDER BY d.ord`
 
 // Claim leases to node, until until, those of due that no live lease holds
 // (lease_until is NULL or before now), whose next_due has come (NULL or at
@@ -51,7 +55,7 @@ SELECT c.name, c.orphan FROM claimed c JOIN due d ON d.name = c.name ORDER BY d.
 // whose lease ran out unreleased, if one did (a live node always lets go,
 // so a lease still recorded when it is taken is an orphan's); a name given
 // twice counts once, with its first Due. Times are taken to the second, as
-// every stored time.
+// every stored time. Each claimed source comes with its fetch state.
 func (s *Store) Claim(ctx context.Context, node string, due []store.Due, now, until time.Time) ([]store.Claimed, error) {
 	if node == "" {
 		return nil, errors.New("postgres: claim: empty node id")
@@ -70,10 +74,17 @@ func (s *Store) Claim(ctx context.Context, node string, due []store.Due, now, un
 	fail := func(err error) ([]store.Claimed, error) {
 		return nil, fmt.Errorf("postgres: claim %d sources for %s: %w", len(due), node, err)
 	}
-	if _, err := s.pool.Exec(ctx, insertMissing, names); err != nil {
+	// One round trip: the batch runs as one implicit transaction, in
+	// which the claim sees the rows the insert made.
+	var b pgx.Batch
+	b.Queue(insertMissing, names)
+	b.Queue(claimDue, node, names, since, force, dbTime(now), dbTime(until))
+	br := s.pool.SendBatch(ctx, &b)
+	defer br.Close()
+	if _, err := br.Exec(); err != nil {
 		return fail(fmt.Errorf("create missing: %w", err))
 	}
-	rows, err := s.pool.Query(ctx, claimDue, node, names, since, force, dbTime(now), dbTime(until))
+	rows, err := br.Query()
 	if err != nil {
 		return fail(err)
 	}
@@ -81,12 +92,20 @@ func (s *Store) Claim(ctx context.Context, node string, due []store.Due, now, un
 	var claimed []store.Claimed
 	for rows.Next() {
 		var c store.Claimed
-		if err := rows.Scan(&c.Source, &c.Orphan); err != nil {
+		var checked, success, due *time.Time
+		st := &c.State
+		if err := rows.Scan(&c.Source, &c.Orphan, &st.URL, &st.ConfiguredURL, &st.ETag, &st.LastModified,
+			&checked, &success, &st.LastError, &st.Failures, &due); err != nil {
 			return fail(err)
 		}
+		st.CheckedAt, st.LastSuccess, st.NextDue = fromNullTime(checked), fromNullTime(success), fromNullTime(due)
 		claimed = append(claimed, c)
 	}
 	if err := rows.Err(); err != nil {
+		return fail(err)
+	}
+	rows.Close()
+	if err := br.Close(); err != nil {
 		return fail(err)
 	}
 	return claimed, nil
