@@ -185,24 +185,50 @@ func (l *leader) close() {
 
 // HostGate bounds the requests to one host across every node sharing the
 // database: perHost advisory locks per host name, held on one session of
-// this node's for as long as a request runs. A node that dies loses its
-// session and with it its slots, so no slot outlives its holder.
+// this node's. A node that dies loses its session and with it its slots,
+// so no slot outlives its holder.
+//
+// A slot is a round trip to take and one to give back, and a node fetches
+// one host again and again: so a slot given back is kept a while (gateIdle)
+// for this node's next request to that host, and is let go for good once
+// it has been held gateHold since it was taken, whoever waits — a node busy
+// with one host cannot keep it from the other nodes for longer than that.
 type HostGate struct {
 	cfg     *pgx.ConnConfig
 	perHost int
 
-	mu   sync.Mutex
-	conn *pgx.Conn
-	gen  int               // which session conn is: a slot is given back only on the session that took it
-	held map[[2]int32]bool // slots this node holds: a session may take its own lock again
+	mu    sync.Mutex
+	conn  *pgx.Conn
+	gen   int                    // which session conn is: a slot is given back only on the session that took it
+	held  map[[2]int32]gateSlot  // slots this node holds: a session may take its own lock again
+	cool  map[[2]int32]time.Time // slots let go after gateHold, not to be taken again before then
+	sweep *time.Timer            // lets go of the kept slots gone idle
 }
 
-// gateRetry is the longest pause between two tries for a slot.
-const gateRetry = 200 * time.Millisecond
+// gateSlot is one slot this node holds: since when, and whether a request
+// uses it now.
+type gateSlot struct {
+	taken time.Time
+	idle  time.Time // when it was last given back; zero while in use
+}
+
+const (
+	// gateRetry is the longest pause between two tries for a slot.
+	gateRetry = 200 * time.Millisecond
+	// gateIdle is how long a slot given back is kept for this node's next
+	// request to its host.
+	gateIdle = 250 * time.Millisecond
+	// gateHold is how long a node keeps a slot it took before letting
+	// it go at its next release; it then leaves the slot to the other
+	// nodes for gateCool, longer than their pause between two tries.
+	gateHold = 2 * time.Second
+	gateCool = 2 * gateRetry
+)
 
 // HostGate returns a gate of perHost slots per host (at least 1).
 func (s *Store) HostGate(perHost int) *HostGate {
-	return &HostGate{cfg: s.pool.Config().ConnConfig, perHost: max(perHost, 1), held: map[[2]int32]bool{}}
+	return &HostGate{cfg: s.pool.Config().ConnConfig, perHost: max(perHost, 1),
+		held: map[[2]int32]gateSlot{}, cool: map[[2]int32]time.Time{}}
 }
 
 // Acquire waits until one of host's slots is free in the whole cluster and
@@ -234,11 +260,45 @@ func (g *HostGate) Acquire(ctx context.Context, host string) (release func(), er
 	}
 }
 
-// try takes a free slot of key, or returns -1 when all are taken, with
-// the session it was taken on.
+// trySlot takes the first free slot ($2 of them) of key $1 that this
+// session does not hold already, nor leaves to the others now ($3), in
+// one round trip. CASE keeps the
+// lock function from ever running on a held slot, which would take it a
+// second time.
+const trySlot = `SELECT s FROM generate_series(0, $2::int4 - 1) AS s
+WHERE CASE WHEN s = ANY($3::int4[]) THEN false ELSE pg_try_advisory_lock($1::int4, s) END
+LIMIT 1`
+
+// try takes a free slot of key, a kept one first, or returns -1 when all
+// are taken, with the session it was taken on.
 func (g *HostGate) try(ctx context.Context, key int32) (int32, int, error) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
+	now := time.Now()
+	mine := make([]int32, 0, g.perHost)
+	for slot := range int32(g.perHost) {
+		k := [2]int32{key, slot}
+		if until, ok := g.cool[k]; ok {
+			if now.Before(until) {
+				mine = append(mine, slot) // not held, but not to be taken either
+				continue
+			}
+			delete(g.cool, k)
+		}
+		held, ok := g.held[k]
+		if !ok {
+			continue
+		}
+		if !held.idle.IsZero() && now.Sub(held.taken) < gateHold {
+			held.idle = time.Time{}
+			g.held[k] = held
+			return slot, g.gen, nil
+		}
+		mine = append(mine, slot)
+	}
+	if len(mine) == g.perHost {
+		return -1, 0, nil
+	}
 	ctx, cancel := context.WithTimeout(ctx, sessionTimeout)
 	defer cancel()
 	if g.conn == nil || g.conn.IsClosed() {
@@ -249,39 +309,86 @@ func (g *HostGate) try(ctx context.Context, key int32) (int32, int, error) {
 		g.conn = conn
 		g.gen++
 		clear(g.held) // a new session holds nothing
+		mine = mine[:0]
 	}
-	for slot := range int32(g.perHost) {
-		if g.held[[2]int32{key, slot}] {
-			continue
-		}
-		var got bool
-		err := g.conn.QueryRow(ctx, `SELECT pg_try_advisory_lock($1::int4, $2::int4)`, key, slot).Scan(&got)
-		if err != nil {
-			g.drop()
-			return -1, 0, err
-		}
-		if got {
-			g.held[[2]int32{key, slot}] = true
-			return slot, g.gen, nil
-		}
+	var slot int32
+	err := g.conn.QueryRow(ctx, trySlot, key, g.perHost, mine).Scan(&slot)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		return -1, 0, nil
+	case err != nil:
+		g.drop()
+		return -1, 0, err
 	}
-	return -1, 0, nil
+	g.held[[2]int32{key, slot}] = gateSlot{taken: now}
+	return slot, g.gen, nil
 }
 
-// release gives back a slot taken on session gen. Should that session
-// have ended meanwhile, the lock went with it, and the same slot on a
-// newer session is someone else's.
+// release gives back a slot taken on session gen: kept for this node's
+// next request to the host if it was taken less than gateHold ago, else
+// let go. Should that session have ended meanwhile, the lock went with it,
+// and the same slot on a newer session is someone else's.
 func (g *HostGate) release(key, slot int32, gen int) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if gen != g.gen || g.conn == nil || !g.held[[2]int32{key, slot}] {
+	k := [2]int32{key, slot}
+	held, ok := g.held[k]
+	if gen != g.gen || g.conn == nil || !ok {
 		return
 	}
-	delete(g.held, [2]int32{key, slot})
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	now := time.Now()
+	if now.Sub(held.taken) < gateHold {
+		held.idle = now
+		g.held[k] = held
+		if g.sweep == nil {
+			g.sweep = time.AfterFunc(gateIdle, g.letGo)
+		}
+		return
+	}
+	delete(g.held, k)
+	g.cool[k] = now.Add(gateCool)
+	g.unlock([]int32{key}, []int32{slot})
+}
+
+// unlockSlots lets go of the slots ($1, $2 pairwise) in one round trip.
+const unlockSlots = `SELECT count(pg_advisory_unlock(k, s)) FROM unnest($1::int4[], $2::int4[]) AS u(k, s)`
+
+// unlock lets go of slots on the session; g.mu is held.
+func (g *HostGate) unlock(keys, slots []int32) {
+	ctx, cancel := context.WithTimeout(context.Background(), sessionTimeout)
 	defer cancel()
-	if _, err := g.conn.Exec(ctx, `SELECT pg_advisory_unlock($1::int4, $2::int4)`, key, slot); err != nil {
+	if _, err := g.conn.Exec(ctx, unlockSlots, keys, slots); err != nil {
 		g.drop()
+	}
+}
+
+// letGo lets go of the kept slots idle for gateIdle or held for gateHold,
+// and comes again while any slot is kept.
+func (g *HostGate) letGo() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.sweep = nil
+	now := time.Now()
+	var keys, slots []int32
+	kept := false
+	for k, held := range g.held {
+		switch {
+		case held.idle.IsZero():
+		case now.Sub(held.idle) >= gateIdle || now.Sub(held.taken) >= gateHold:
+			keys, slots = append(keys, k[0]), append(slots, k[1])
+			delete(g.held, k)
+			if now.Sub(held.taken) >= gateHold {
+				g.cool[k] = now.Add(gateCool)
+			}
+		default:
+			kept = true
+		}
+	}
+	if len(keys) > 0 && g.conn != nil {
+		g.unlock(keys, slots)
+	}
+	if kept && g.conn != nil {
+		g.sweep = time.AfterFunc(gateIdle, g.letGo)
 	}
 }
 
@@ -298,6 +405,10 @@ func (g *HostGate) drop() {
 func (g *HostGate) Close() error {
 	g.mu.Lock()
 	defer g.mu.Unlock()
+	if g.sweep != nil {
+		g.sweep.Stop()
+		g.sweep = nil
+	}
 	g.drop()
 	return nil
 }

@@ -315,3 +315,79 @@ func TestUnavailable(t *testing.T) {
 		t.Errorf("Unavailable(%v) = false for a connect that was turned away", err)
 	}
 }
+
+// TestHostGateKeepsSlots: a slot given back is kept for the node's next
+// request to the host, without a round trip; another node gets it once it
+// has been idle for gateIdle, and a node busy with the host lets it go
+// once it has held it for gateHold.
+func TestHostGateKeepsSlots(t *testing.T) {
+	ctx := context.Background()
+	dsn := newDatabase(t)
+	sa := openAt(t, dsn)
+	a, b := sa.HostGate(1), openAt(t, dsn).HostGate(1)
+	defer a.Close()
+	defer b.Close()
+
+	r, err := a.Acquire(ctx, "example.org")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r()
+	before := sa.RoundTrips()
+	r, err = a.Acquire(ctx, "example.org")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := sa.RoundTrips() - before; n != 0 {
+		t.Errorf("taking a kept slot again made %d round trips, want 0", n)
+	}
+	r()
+
+	// Idle: b gets the slot once a let it go.
+	start := time.Now()
+	rb, err := b.Acquire(ctx, "example.org")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if waited := time.Since(start); waited > 5*time.Second {
+		t.Errorf("b waited %s for a slot idle on a", waited)
+	}
+	rb()
+	time.Sleep(2 * gateIdle) // b lets it go too
+
+	// Busy: a takes the slot again and again; b still gets it.
+	stop := make(chan struct{})
+	done, holding := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		for first := true; ; first = false {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			r, err := a.Acquire(ctx, "example.org")
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			if first {
+				close(holding)
+			}
+			time.Sleep(5 * time.Millisecond)
+			r()
+		}
+	}()
+	<-holding
+	wctx, cancel := context.WithTimeout(ctx, 4*gateHold)
+	defer cancel()
+	rb, err = b.Acquire(wctx, "example.org")
+	if err == nil {
+		rb()
+	}
+	close(stop)
+	<-done
+	if err != nil {
+		t.Fatalf("b never got the slot a kept taking: %v", err)
+	}
+}
