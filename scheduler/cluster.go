@@ -93,6 +93,7 @@ type claim struct {
 	orphan string         // the node whose expired lease it takes over, if any
 	rank   uint64         // this node's order of claiming: differs per node, so nodes rarely race for one source
 	state  *sources.State // the source's state, as the claim that won it read it
+	items  *storedItems   // and its stored items
 }
 
 func newClustered(one *local, opts ClusterOptions, concurrency int) *clustered {
@@ -263,7 +264,8 @@ func (cl *clustered) requeue(batch []*entry) {
 // claims claims queued sources as this node has room for them, and
 // refreshes what it claimed, until ctx is done. Claiming only what it can
 // start at once leaves the rest to the other nodes, so the work spreads
-// over the cluster.
+// over the cluster; claiming once a few slots are free (claimMin), not
+// each, makes a claim serve several refreshes.
 func (cl *clustered) claims(ctx context.Context) {
 	for {
 		select {
@@ -272,7 +274,11 @@ func (cl *clustered) claims(ctx context.Context) {
 		case <-cl.wake:
 		}
 		for ctx.Err() == nil {
-			batch := cl.take(cap(cl.slots) - len(cl.slots))
+			free := cap(cl.slots) - len(cl.slots)
+			if free < cl.claimMin() && len(cl.slots) > 0 {
+				break // a refresh that ends pokes: claim when a few are free
+			}
+			batch := cl.take(free)
 			if len(batch) == 0 {
 				break
 			}
@@ -284,6 +290,11 @@ func (cl *clustered) claims(ctx context.Context) {
 		}
 	}
 }
+
+// claimMin is the fewest free slots worth a claim while refreshes run: a
+// claim is a round trip whatever its size, and a quarter of the slots
+// free still leaves the fetcher as many refreshes as it fetches at once.
+func (cl *clustered) claimMin() int { return max(1, cap(cl.slots)/4) }
 
 // claim leases batch and starts the refreshes of what it got. It returns
 // false when the claim failed, leaving batch queued.
@@ -307,13 +318,13 @@ func (cl *clustered) claim(ctx context.Context, batch []*entry) bool {
 	}
 	claimed := make(map[string]bool, len(got))
 	orphans := make(map[string]string)
-	states := make(map[string]*sources.State, len(got))
+	won := make(map[string]store.Claimed, len(got))
 	for _, c := range got {
 		claimed[c.Source] = true
 		if c.Orphan != "" {
 			orphans[c.Source] = c.Orphan
 		}
-		states[c.Source] = &c.State
+		won[c.Source] = c
 	}
 	cl.settle(batch, claims, claimed)
 	for i, e := range batch {
@@ -326,7 +337,8 @@ func (cl *clustered) claim(ctx context.Context, batch []*entry) bool {
 		if o := orphans[e.name()]; o != "" {
 			claims[i].orphan = o
 		}
-		claims[i].state = states[e.name()]
+		c := won[e.name()]
+		claims[i].state, claims[i].items = &c.State, &storedItems{hashes: c.Hashes, n: c.Items}
 		cl.begin(ctx, e, claims[i])
 	}
 	return true
@@ -390,7 +402,7 @@ func (cl *clustered) refresh(ctx context.Context, e *entry, c claim) {
 	defer h.release()
 	var pre *ahead
 	if c.state != nil {
-		pre = &ahead{state: *c.state, stateOnly: true}
+		pre = &ahead{state: *c.state, stateOnly: true, items: c.items}
 	}
 	a, ok := cl.l.fetch(ctx, e, h, pre)
 	if !ok {

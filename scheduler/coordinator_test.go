@@ -14,6 +14,7 @@ import (
 
 	"github.com/VictoriaMetrics/metrics"
 
+	"github.com/feedloom/feedloom/feeds"
 	"github.com/feedloom/feedloom/sources"
 	"github.com/feedloom/feedloom/store"
 )
@@ -30,6 +31,7 @@ type memDB struct {
 	claims    atomic.Int32
 	unclaims  atomic.Int32
 	reads     atomic.Int32 // States read through a memStore
+	itemReads atomic.Int32 // one source's story hashes or items read through a memStore
 	mu        sync.Mutex
 	leases    map[string]memLease // by source
 	listeners []func()
@@ -86,7 +88,16 @@ func (n memNode) Claim(ctx context.Context, node string, due []store.Due, now, u
 			continue
 		}
 		n.db.leases[d.Source] = memLease{node, until}
-		got = append(got, store.Claimed{Source: d.Source, Orphan: l.node, State: st}) // a lease let go is deleted
+		hashes, err := n.db.st.StoryHashes(ctx, d.Source)
+		if err != nil {
+			return nil, err
+		}
+		items, err := n.db.st.Items(ctx, store.Query{Source: d.Source, IncludeHeld: true, Sparse: true})
+		if err != nil {
+			return nil, err
+		}
+		got = append(got, store.Claimed{Source: d.Source, Orphan: l.node, State: st, // a lease let go is deleted
+			Hashes: hashes, Items: len(items)})
 	}
 	return got, nil
 }
@@ -169,6 +180,18 @@ type memStore struct {
 	// refuse, when set, is the error the database answers a write of
 	// items with: a value it cannot hold.
 	refuse error
+}
+
+func (s memStore) StoryHashes(ctx context.Context, source string) (map[string]string, error) {
+	s.db.itemReads.Add(1)
+	return s.Store.StoryHashes(ctx, source)
+}
+
+func (s memStore) Items(ctx context.Context, q store.Query) ([]feeds.Item, error) {
+	if q.Source != "" {
+		s.db.itemReads.Add(1)
+	}
+	return s.Store.Items(ctx, q)
 }
 
 func (s memStore) State(ctx context.Context, source string) (sources.State, error) {
@@ -376,6 +399,9 @@ func TestFakeClusterTakeover(t *testing.T) {
 	}
 	if n := c.db.reads.Load(); n != 0 {
 		t.Errorf("the refresh read the state %d times, want none: its claim read it", n)
+	}
+	if n := c.db.itemReads.Load(); n != 0 {
+		t.Errorf("the refresh read the source's items %d times, want none: its claim found none", n)
 	}
 }
 

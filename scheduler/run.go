@@ -569,6 +569,10 @@ type fetched struct {
 	// the upstream's window.
 	hashes map[string]string
 	kept   []string
+
+	// ahead is what was read of the stored items with the claim, for the
+	// first prepare to use instead of reading them; nil once used.
+	ahead *storedItems
 }
 
 // fetch fetches and normalizes one source. It reads from the store but never
@@ -584,6 +588,14 @@ type ahead struct {
 	state     sources.State
 	expiring  bool
 	stateOnly bool
+	items     *storedItems // nil: not read ahead
+}
+
+// storedItems is what a cluster's claim read of a source's stored items:
+// their story hashes, by hash, and how many there are.
+type storedItems struct {
+	hashes map[string]string
+	n      int
 }
 
 // fetchFrom is fetch with what was read ahead, when not nil, instead of
@@ -599,7 +611,7 @@ func (s *Scheduler) fetchFrom(ctx context.Context, norm *normalize.Normalizer, j
 	}()
 	var err error
 	if pre != nil {
-		f.prev = pre.state
+		f.prev, f.ahead = pre.state, pre.items
 	} else if f.prev, err = s.store.State(ctx, name); err != nil {
 		f.err = fmt.Errorf("%w: source %q: %w", ErrStore, name, err)
 		return f
@@ -727,6 +739,8 @@ func expiryRange(job Job, prev sources.State, now time.Time) (store.Dated, bool)
 func (s *Scheduler) prepare(ctx context.Context, norm *normalize.Normalizer, job Job, now time.Time, f *fetched) {
 	name := job.Source.Name()
 	f.err = nil
+	ahead := f.ahead
+	f.ahead = nil // a second prepare (after a failed write) reads afresh
 	partial := f.folder != nil && len(f.res.Unchanged) > 0
 	if partial && !f.folderChanged() {
 		f.known, f.items, f.reread = nil, nil, nil
@@ -737,7 +751,7 @@ func (s *Scheduler) prepare(ctx context.Context, norm *normalize.Normalizer, job
 	f.hashes, f.kept = nil, nil
 	if job.Norm.Feed && !job.Norm.Page {
 		var err error
-		if stories, err = s.unchangedStories(ctx, norm, job, f); err != nil {
+		if stories, err = s.unchangedStories(ctx, norm, job, f, ahead); err != nil {
 			f.err = fmt.Errorf("%w: source %q: %w", ErrStore, name, err)
 			return
 		}
@@ -754,7 +768,9 @@ func (s *Scheduler) prepare(ctx context.Context, norm *normalize.Normalizer, job
 		q.ExceptFiles = f.res.Unchanged
 	}
 	var err error
-	if f.known, err = s.store.Items(ctx, q); err != nil {
+	if ahead != nil && ahead.n == 0 {
+		f.known = nil // the claim found none: a new source's first fetch reads nothing
+	} else if f.known, err = s.store.Items(ctx, q); err != nil {
 		f.err = fmt.Errorf("%w: source %q: %w", ErrStore, name, err)
 		return
 	}
@@ -806,10 +822,15 @@ func (s *Scheduler) prepare(ctx context.Context, norm *normalize.Normalizer, job
 // so it is not normalized again and its item is left as stored: its id
 // goes to f.kept. It returns the other stories, and leaves their hashes in
 // f.hashes by position (prepare keys them by item id once normalized).
-func (s *Scheduler) unchangedStories(ctx context.Context, norm *normalize.Normalizer, job Job, f *fetched) ([]sources.Story, error) {
-	stored, err := s.store.StoryHashes(ctx, job.Source.Name())
-	if err != nil {
-		return nil, err
+func (s *Scheduler) unchangedStories(ctx context.Context, norm *normalize.Normalizer, job Job, f *fetched, ahead *storedItems) ([]sources.Story, error) {
+	var stored map[string]string
+	if ahead != nil {
+		stored = ahead.hashes
+	} else {
+		var err error
+		if stored, err = s.store.StoryHashes(ctx, job.Source.Name()); err != nil {
+			return nil, err
+		}
 	}
 	key := norm.Key(job.Norm)
 	f.hashes = make(map[string]string, len(f.res.Stories))

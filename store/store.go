@@ -91,8 +91,12 @@ type Claimed struct {
 	// its work over. "" when the source was free.
 	Orphan string
 	// State is the source's fetch state as the claim found it, so that
-	// the refresh need not read it again.
-	State sources.State
+	// the refresh need not read it again; Hashes are its items' story
+	// hashes (StoryHashes) and Items how many items it holds, so that a
+	// refresh that fetches stories need not read them either.
+	State  sources.State
+	Hashes map[string]string
+	Items  int
 }
 
 // Due is a source a node of a cluster means to refresh, for a store that

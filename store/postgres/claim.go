@@ -45,6 +45,11 @@ const claimDue = `WITH due AS (
 )
 SELECT c.* FROM claimed c JOIN due d ON d.name = c.name ORDER BY d.ord`
 
+// selectClaimedHashes reads the items of the sources among $1 that node $2
+// holds, after claimDue in the same batch: each item's story hash and id.
+const selectClaimedHashes = `SELECT i.source, i.story_hash, i.id FROM items i
+WHERE i.source = ANY($1) AND i.source IN (SELECT name FROM sources WHERE name = ANY($1) AND claimed_by = $2)`
+
 // Claim leases to node, until until, those of due that no live lease holds
 // (lease_until is NULL or before now), whose next_due has come (NULL or at
 // or before now, unless Force), and that were not checked at or after their
@@ -55,7 +60,8 @@ SELECT c.* FROM claimed c JOIN due d ON d.name = c.name ORDER BY d.ord`
 // whose lease ran out unreleased, if one did (a live node always lets go,
 // so a lease still recorded when it is taken is an orphan's); a name given
 // twice counts once, with its first Due. Times are taken to the second, as
-// every stored time. Each claimed source comes with its fetch state.
+// every stored time. Each claimed source comes with its fetch state and
+// its items' story hashes, read in the same round trip.
 func (s *Store) Claim(ctx context.Context, node string, due []store.Due, now, until time.Time) ([]store.Claimed, error) {
 	if node == "" {
 		return nil, errors.New("postgres: claim: empty node id")
@@ -79,6 +85,7 @@ func (s *Store) Claim(ctx context.Context, node string, due []store.Due, now, un
 	var b pgx.Batch
 	b.Queue(insertMissing, names)
 	b.Queue(claimDue, node, names, since, force, dbTime(now), dbTime(until))
+	b.Queue(selectClaimedHashes, names, node)
 	br := s.pool.SendBatch(ctx, &b)
 	defer br.Close()
 	if _, err := br.Exec(); err != nil {
@@ -105,6 +112,29 @@ func (s *Store) Claim(ctx context.Context, node string, due []store.Due, now, un
 		return fail(err)
 	}
 	rows.Close()
+	at := make(map[string]*store.Claimed, len(claimed))
+	for i := range claimed {
+		at[claimed[i].Source] = &claimed[i]
+	}
+	var source, hash, id string
+	rows, _ = br.Query() // ForEachRow reports its error
+	_, err = pgx.ForEachRow(rows, []any{&source, &hash, &id}, func() error {
+		c := at[source]
+		if c == nil {
+			return nil // held by this node already, not claimed now
+		}
+		c.Items++
+		if hash != "" {
+			if c.Hashes == nil {
+				c.Hashes = make(map[string]string)
+			}
+			c.Hashes[hash] = id
+		}
+		return nil
+	})
+	if err != nil {
+		return fail(fmt.Errorf("story hashes: %w", err))
+	}
 	if err := br.Close(); err != nil {
 		return fail(err)
 	}

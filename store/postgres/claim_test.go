@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -509,6 +510,13 @@ func TestClaimReturnsState(t *testing.T) {
 		ETag: `"v7"`, LastModified: "Tue, 01 Dec 2026 10:00:00 GMT", CheckedAt: at(time.Hour),
 		LastSuccess: at(30 * time.Minute), LastError: "HTTP 503", Failures: 2, NextDue: at(-time.Minute)}
 	mustSave(t, s, "a", saved)
+	items := []feeds.Item{
+		{ID: "urn:1", Title: "One", Language: "en", Published: t0, Updated: t0},
+		{ID: "urn:2", Title: "Two", Language: "en", Published: t0, Updated: t0},
+	}
+	if _, err := s.Apply(ctx, "a", store.Batch{Items: items, Hashes: map[string]string{"urn:1": "h1"}}); err != nil {
+		t.Fatal(err)
+	}
 	got := mustClaimed(t, s, "node-1", zeroDue("a", "new"), at(2*time.Hour))
 	if len(got) != 2 {
 		t.Fatalf("claimed %+v, want a and new", got)
@@ -520,7 +528,10 @@ func TestClaimReturnsState(t *testing.T) {
 	if got[0].Source != "a" || got[0].State != want || want.ETag != `"v7"` || want.Failures != 2 {
 		t.Errorf("claimed a with %+v, want %+v", got[0].State, want)
 	}
-	if got[1].Source != "new" || got[1].State != (sources.State{}) {
-		t.Errorf("claimed new with %+v, want the zero state", got[1].State)
+	if got[0].Items != 2 || !maps.Equal(got[0].Hashes, map[string]string{"h1": "urn:1"}) {
+		t.Errorf("claimed a with %d items, hashes %v; want 2 and h1 of urn:1", got[0].Items, got[0].Hashes)
+	}
+	if got[1].Source != "new" || got[1].State != (sources.State{}) || got[1].Items != 0 || got[1].Hashes != nil {
+		t.Errorf("claimed new with %+v, want the zero state and no items", got[1])
 	}
 }
