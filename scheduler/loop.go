@@ -225,7 +225,7 @@ func (a *attempt) store(ctx context.Context) (SourceReport, error) {
 	if a.f.err != nil {
 		return a.f.report, a.f.err
 	}
-	unlock, err := s.lock(ctx)
+	unlock, err := s.writeLock(ctx)
 	if err != nil {
 		return a.f.report, err
 	}
@@ -365,7 +365,7 @@ func (l *loop) release(now time.Time) bool {
 }
 
 func (s *Scheduler) releaseLocked(ctx context.Context, now time.Time) (int, error) {
-	unlock, err := s.lock(ctx)
+	unlock, err := s.writeLock(ctx)
 	if err != nil {
 		return 0, err
 	}
@@ -379,6 +379,17 @@ func (s *Scheduler) lock(ctx context.Context) (func(), error) {
 		return func() {}, nil
 	}
 	return s.opts.Lock(ctx)
+}
+
+// writeLock takes the pass lock for a store write of Run, unless the
+// store is a cluster's: its database takes every node's writers side by
+// side, a build's on this machine included, so a node's own need not
+// queue behind each other or behind its publish.
+func (s *Scheduler) writeLock(ctx context.Context) (func(), error) {
+	if s.opts.Cluster != nil {
+		return func() {}, nil
+	}
+	return s.lock(ctx)
 }
 
 // Trigger asks Run for a refresh of the named source now, for an event

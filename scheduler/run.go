@@ -68,7 +68,8 @@ type Options struct {
 	// means 2s.
 	Debounce time.Duration
 	// Lock, when set, is taken around every store write and publish of Run
-	// (RunOnce's caller holds it for the whole pass).
+	// (RunOnce's caller holds it for the whole pass); a cluster node's store
+	// writes go without it (see writeLock).
 	Lock func(ctx context.Context) (unlock func(), err error)
 	// ReleaseEvery is how often Run lifts embargoes that came due; 0 means
 	// 20s, so an embargo ends within a minute of its time.

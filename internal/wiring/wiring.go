@@ -341,14 +341,26 @@ func rules(ms []config.Match) []publish.Rule {
 func baseURL(cfg *config.Config) string { return strings.TrimSuffix(cfg.Site.BaseURL, "/") + "/" }
 
 // dataLock is serve's pass lock: the same file lock as build's, taken
-// around each store write and publish, waiting as long as ctx allows.
+// around each store write and publish, waiting as long as ctx allows. The
+// process's own takers queue for it in memory first: flock has no timed
+// wait, and a taker that polled it would leave it idle between polls.
 func dataLock(dir string) func(context.Context) (func(), error) {
+	mine := make(chan struct{}, 1)
 	return func(ctx context.Context) (func(), error) {
+		select {
+		case mine <- struct{}{}:
+		case <-ctx.Done():
+			return nil, fmt.Errorf("wiring: lock %s: %w", dir, ctx.Err())
+		}
 		l, err := scheduler.AcquireLock(ctx, dir, 24*time.Hour)
 		if err != nil {
+			<-mine
 			return nil, err
 		}
-		return func() { l.Release() }, nil
+		return func() {
+			l.Release()
+			<-mine
+		}, nil
 	}
 }
 

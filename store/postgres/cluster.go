@@ -203,6 +203,10 @@ type HostGate struct {
 	held  map[[2]int32]gateSlot  // slots this node holds: a session may take its own lock again
 	cool  map[[2]int32]time.Time // slots let go after gateHold, not to be taken again before then
 	sweep *time.Timer            // lets go of the kept slots gone idle
+	// freed is closed, per host key, when this node gives back one of its
+	// slots: its own waiters try again at once rather than at their next
+	// pause's end.
+	freed map[int32]chan struct{}
 }
 
 // gateSlot is one slot this node holds: since when, and whether a request
@@ -228,7 +232,7 @@ const (
 // HostGate returns a gate of perHost slots per host (at least 1).
 func (s *Store) HostGate(perHost int) *HostGate {
 	return &HostGate{cfg: s.pool.Config().ConnConfig, perHost: max(perHost, 1),
-		held: map[[2]int32]gateSlot{}, cool: map[[2]int32]time.Time{}}
+		held: map[[2]int32]gateSlot{}, cool: map[[2]int32]time.Time{}, freed: map[int32]chan struct{}{}}
 }
 
 // Acquire waits until one of host's slots is free in the whole cluster and
@@ -240,7 +244,7 @@ func (g *HostGate) Acquire(ctx context.Context, host string) (release func(), er
 	key := int32(h.Sum32())
 	pause := 10 * time.Millisecond
 	for {
-		slot, gen, err := g.try(ctx, key)
+		slot, gen, freed, err := g.try(ctx, key)
 		if err != nil {
 			return nil, fmt.Errorf("postgres: slot for %s: %w", host, err)
 		}
@@ -255,8 +259,10 @@ func (g *HostGate) Acquire(ctx context.Context, host string) (release func(), er
 			t.Stop()
 			return nil, fmt.Errorf("postgres: slot for %s: %w", host, ctx.Err())
 		case <-t.C:
+			pause = min(2*pause, gateRetry)
+		case <-freed:
+			t.Stop()
 		}
-		pause = min(2*pause, gateRetry)
 	}
 }
 
@@ -270,10 +276,22 @@ WHERE CASE WHEN s = ANY($3::int4[]) THEN false ELSE pg_try_advisory_lock($1::int
 LIMIT 1`
 
 // try takes a free slot of key, a kept one first, or returns -1 when all
-// are taken, with the session it was taken on.
-func (g *HostGate) try(ctx context.Context, key int32) (int32, int, error) {
+// are taken, with the session it was taken on; and the channel closed when
+// this node next gives back a slot of key.
+func (g *HostGate) try(ctx context.Context, key int32) (slot int32, gen int, freed <-chan struct{}, err error) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
+	ch, ok := g.freed[key]
+	if !ok {
+		ch = make(chan struct{})
+		g.freed[key] = ch
+	}
+	slot, gen, err = g.take(ctx, key)
+	return slot, gen, ch, err
+}
+
+// take is try's work; g.mu is held.
+func (g *HostGate) take(ctx context.Context, key int32) (int32, int, error) {
 	now := time.Now()
 	mine := make([]int32, 0, g.perHost)
 	for slot := range int32(g.perHost) {
@@ -335,6 +353,10 @@ func (g *HostGate) release(key, slot int32, gen int) {
 	held, ok := g.held[k]
 	if gen != g.gen || g.conn == nil || !ok {
 		return
+	}
+	if ch, ok := g.freed[key]; ok {
+		close(ch)
+		delete(g.freed, key)
 	}
 	now := time.Now()
 	if now.Sub(held.taken) < gateHold {
