@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
+	"github.com/feedloom/feedloom/feeds"
 	"github.com/feedloom/feedloom/sources"
 	"github.com/feedloom/feedloom/store"
 )
@@ -155,71 +156,139 @@ func slugFamily(slug string) string {
 
 // applyItems writes a batch with items in two round trips; see Apply.
 func (s *Store) applyItems(ctx context.Context, source string, b store.Batch) (store.Applied, error) {
-	conn, err := s.pool.Acquire(ctx)
+	done, err := s.applyPiped(ctx, []store.SourceBatch{{Source: source, Batch: b}})
 	if err != nil {
 		return store.Applied{}, err
+	}
+	return done[0], nil
+}
+
+// ApplyGroup writes several sources' refreshes, in order, in one
+// transaction of two round trips, as Apply writes one: a node writes the
+// refreshes that finished meanwhile together. Either all of them are
+// stored or none; a lease lost fails the group with store.ErrLeaseLost,
+// naming the source. Lists are written on their own (Apply).
+func (s *Store) ApplyGroup(ctx context.Context, group []store.SourceBatch) ([]store.Applied, error) {
+	if len(group) == 1 {
+		done, err := s.Apply(ctx, group[0].Source, group[0].Batch)
+		if err != nil {
+			return nil, err
+		}
+		return []store.Applied{done}, nil
+	}
+	for _, g := range group {
+		if g.Batch.List != nil {
+			return nil, fmt.Errorf("postgres: apply (%d sources): list %q: %w", len(group), g.Source, errListInPipe)
+		}
+	}
+	done, err := s.applyPiped(ctx, group)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: apply (%d sources): %w", len(group), err)
+	}
+	return done, nil
+}
+
+// applyPiped writes group in two round trips.
+func (s *Store) applyPiped(ctx context.Context, group []store.SourceBatch) ([]store.Applied, error) {
+	conn, err := s.pool.Acquire(ctx)
+	if err != nil {
+		return nil, err
 	}
 	// A connection given back inside a transaction is closed by the pool,
 	// so a failure that could not roll back leaves nothing behind.
 	defer conn.Release()
-	p := &pipe{source: source, stored: map[string]store.Row{}, owners: map[string]string{}}
+	p := &pipe{removed: make([]int, len(group)), pruned: make([]int, len(group)),
+		stored: map[string]store.Row{}, owners: map[string]string{}}
+	if len(group) > 1 {
+		for _, g := range group {
+			p.names = append(p.names, g.Source)
+		}
+	}
 	ok := false
 	defer func() {
 		if !ok {
 			conn.Exec(context.WithoutCancel(ctx), "ROLLBACK")
 		}
 	}()
-	if err := p.read(ctx, conn.Conn(), b); err != nil {
-		return store.Applied{}, err
+	if err := p.read(ctx, conn.Conn(), group); err != nil {
+		return nil, err
 	}
-	done, err := store.WriteBatch(ctx, p, source, b)
-	if err != nil {
-		return store.Applied{}, err
+	done := make([]store.Applied, len(group))
+	for i, g := range group {
+		p.cur, p.changed = i, false
+		p.pruned[i] = -1
+		if done[i], err = store.WriteBatch(ctx, p, g.Source, g.Batch); err != nil {
+			return nil, fmt.Errorf("source %q: %w", g.Source, err)
+		}
+		if g.Batch.Release && g.Batch.Holder != "" {
+			p.queue("lease", releaseLease, g.Source, g.Batch.Holder)
+		}
 	}
-	if b.Release && b.Holder != "" {
-		p.queue("lease", releaseLease, source, b.Holder)
-	}
+	p.names = nil
 	p.queue("commit", "COMMIT")
-	if err := p.write(ctx, conn.Conn(), &done); err != nil {
-		return store.Applied{}, err
+	if err := p.write(ctx, conn.Conn(), done); err != nil {
+		return nil, err
 	}
 	ok = true
 	return done, nil
 }
 
 // pipe is a write transaction in two pipelines: read answers
-// store.WriteBatch's questions from what its pipeline read beforehand, and
-// its writes are queued for the second.
+// store.WriteBatch's questions from what its pipeline read beforehand,
+// kept up to date with the writes decided since (a later source of a group
+// sees an earlier one's items), and the writes are queued for the second.
 type pipe struct {
-	source  string
-	removed int
+	cur     int      // the group's source being written
+	names   []string // the group's sources, to name in errors; none for one
+	removed []int    // per source
 	stored  map[string]store.Row
 	owners  map[string]string // link key → id
 	slugs   []string
 
-	batch   pgx.Batch
-	labels  []string // what each queued statement writes, for errors
-	pruned  int      // the index of the prune statement, or -1
-	counted bool     // whether the prune statement also counts in a CTE (bumpPruned)
-	bumped  bool     // the content version goes up in this transaction
-	changed bool     // an item changed or went: WriteBatch bumps the version
+	batch  pgx.Batch
+	labels []string // what each queued statement writes, for errors
+	pruned []int    // per source, the index of its prune statement, or -1
+	counts []bool   // per statement: a prune that also bumps (bumpPruned), answering a count
+	locked bool     // the content version's row is locked: a bump is queued before any insert
+	bumped bool     // the content version surely or maybe goes up in this transaction
+	// changed: the current source changed or removed an item, so
+	// WriteBatch bumps the content version after its prune.
+	changed bool
 }
 
 var _ store.BatchTx = (*pipe)(nil)
 
-// read begins the transaction and makes the first pipeline.
-func (p *pipe) read(ctx context.Context, conn *pgx.Conn, b store.Batch) error {
-	keys := store.KeysOf(b.Items)
+// holdsLeases locks the rows of $1 in name order (so two groups never
+// deadlock) and reads who holds each.
+const holdsLeases = `SELECT name, claimed_by FROM sources WHERE name = ANY($1) ORDER BY name COLLATE "C" FOR UPDATE`
+
+// read begins the transaction and makes the first pipeline: the leases,
+// the keys' locks, the removals, and what the decisions read.
+func (p *pipe) read(ctx context.Context, conn *pgx.Conn, group []store.SourceBatch) error {
+	var items []feeds.Item
+	var holders []string
+	var removing []int
+	for i, g := range group {
+		items = append(items, g.Batch.Items...)
+		if g.Batch.Holder != "" {
+			holders = append(holders, g.Source)
+		}
+		if len(g.Batch.Remove) > 0 {
+			removing = append(removing, i)
+		}
+	}
+	keys := store.KeysOf(items)
+	locks := lockKeys(keys)
 	var first pgx.Batch
 	first.Queue("BEGIN")
-	if b.Holder != "" {
-		first.Queue(`SELECT claimed_by FROM sources WHERE name = $1 FOR UPDATE`, p.source)
+	if len(holders) > 0 {
+		first.Queue(holdsLeases, holders)
 	}
-	if locks := lockKeys(keys); len(locks) > 0 {
+	if len(locks) > 0 {
 		first.Queue(lockKeysSQL, locks)
 	}
-	if len(b.Remove) > 0 {
-		first.Queue(deleteItems, p.source, b.Remove)
+	for _, i := range removing {
+		first.Queue(deleteItems, group[i].Source, group[i].Batch.Remove)
 	}
 	first.Queue(selectStoredItems, keys.IDs)
 	if len(keys.Links) > 0 {
@@ -233,26 +302,32 @@ func (p *pipe) read(ctx context.Context, conn *pgx.Conn, b store.Batch) error {
 	if _, err := br.Exec(); err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	lost := false
-	if b.Holder != "" {
+	held := map[string]string{}
+	if len(holders) > 0 {
+		var name string
 		var holder *string
-		if err := br.QueryRow().Scan(&holder); err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		rows, _ := br.Query() // ForEachRow reports its error
+		_, err := pgx.ForEachRow(rows, []any{&name, &holder}, func() error {
+			if holder != nil {
+				held[name] = *holder
+			}
+			return nil
+		})
+		if err != nil {
 			return fmt.Errorf("lease: %w", err)
 		}
-		lost = holder == nil || *holder != b.Holder
 	}
-	if len(keys.IDs)+len(keys.Links)+len(keys.Slugs) > 0 {
+	if len(locks) > 0 {
 		if _, err := br.Exec(); err != nil {
 			return fmt.Errorf("lock items: %w", err)
 		}
 	}
-	if len(b.Remove) > 0 {
+	for _, i := range removing {
 		tag, err := br.Exec()
 		if err != nil {
-			return fmt.Errorf("remove items: %w", err)
+			return fmt.Errorf("source %q: remove items: %w", group[i].Source, err)
 		}
-		p.removed = int(tag.RowsAffected())
-		p.changed = p.removed > 0
+		p.removed[i] = int(tag.RowsAffected())
 	}
 	var r store.Row
 	rows, _ := br.Query() // ForEachRow reports its error
@@ -281,39 +356,51 @@ func (p *pipe) read(ctx context.Context, conn *pgx.Conn, b store.Batch) error {
 	if err := br.Close(); err != nil {
 		return err
 	}
-	if lost {
-		return store.ErrLeaseLost
+	for _, g := range group {
+		if g.Batch.Holder != "" && held[g.Source] != g.Batch.Holder {
+			return fmt.Errorf("source %q: %w", g.Source, store.ErrLeaseLost)
+		}
 	}
-	p.pruned = -1
 	return nil
 }
 
 func (p *pipe) queue(label, sql string, args ...any) {
+	if p.names != nil && !strings.HasPrefix(label, "source ") {
+		label = fmt.Sprintf("source %q: %s", p.names[p.cur], label)
+	}
 	p.batch.Queue(sql, args...)
 	p.labels = append(p.labels, label)
+	p.counts = append(p.counts, false)
 }
 
 // write sends the queued writes and the commit, and completes done with
-// what the prune deleted.
-func (p *pipe) write(ctx context.Context, conn *pgx.Conn, done *store.Applied) error {
+// what each prune deleted.
+func (p *pipe) write(ctx context.Context, conn *pgx.Conn, done []store.Applied) error {
+	prunedBy := make(map[int]int, len(p.pruned)) // statement → source
+	for src, at := range p.pruned {
+		if at >= 0 {
+			prunedBy[at] = src
+		}
+	}
 	br := conn.SendBatch(ctx, &p.batch)
 	defer br.Close()
 	for i, label := range p.labels {
-		if i == p.pruned && p.counted {
+		src, prune := prunedBy[i]
+		if p.counts[i] {
 			var n int
 			var notified *string
 			if err := br.QueryRow().Scan(&n, &notified); err != nil {
 				return fmt.Errorf("%s: %w", label, err)
 			}
-			done.Pruned = n
+			done[src].Pruned = n
 			continue
 		}
 		tag, err := br.Exec()
 		if err != nil {
 			return fmt.Errorf("%s: %w", label, err)
 		}
-		if i == p.pruned {
-			done.Pruned = int(tag.RowsAffected())
+		if prune {
+			done[src].Pruned = int(tag.RowsAffected())
 		}
 	}
 	return br.Close()
@@ -355,7 +442,9 @@ func (p *pipe) Slugs(_ context.Context, bases []string, found func(slug string))
 // RemoveItems was done by read, before the questions it changes the
 // answers of.
 func (p *pipe) RemoveItems(context.Context, string, []string) (int, error) {
-	return p.removed, nil
+	n := p.removed[p.cur]
+	p.changed = p.changed || n > 0
+	return n, nil
 }
 
 // WriteItems queues the updates in the order given, then the inserts in
@@ -373,6 +462,7 @@ func (p *pipe) WriteItems(_ context.Context, writes []store.Write) error {
 	var inserts []int
 	for i, w := range writes {
 		r := w.Row
+		p.saw(w)
 		if j, ok := inserted[r.ID]; ok {
 			// A later story of an id this batch inserts: the insert
 			// stores what the two make, as if inserted then updated.
@@ -408,6 +498,31 @@ func (p *pipe) WriteItems(_ context.Context, writes []store.Write) error {
 	return nil
 }
 
+// saw keeps what the later sources of a group read up to date with w, as
+// the table will be once it is made.
+func (p *pipe) saw(w store.Write) {
+	r := w.Row
+	old, had := p.stored[r.ID]
+	if w.HashOnly {
+		old.Hash = r.Hash
+		p.stored[r.ID] = old
+		return
+	}
+	if had && old.LinkKey != nil && p.owners[*old.LinkKey] == r.ID {
+		delete(p.owners, *old.LinkKey)
+	}
+	if r.LinkKey != nil {
+		p.owners[*r.LinkKey] = r.ID
+	}
+	if w.Insert && r.Slug != nil {
+		p.slugs = append(p.slugs, *r.Slug)
+	}
+	if had && !old.Held {
+		r.Published = old.Published // a released item's date is frozen
+	}
+	p.stored[r.ID] = r
+}
+
 // fold makes the row an insert stores into what storing it and then
 // writing w would leave: w's columns an update writes, the insert's
 // others (its slug, position, first sight, and date unless held).
@@ -425,19 +540,20 @@ func fold(ins *store.Row, w store.Write) {
 }
 
 // PruneItems queues the prune. When nothing else in the transaction
-// changes items, it raises the content version itself should it delete
+// surely raises the content version, it raises it itself should it delete
 // any (bumpPruned): how many it deletes is known only once it ran.
 func (p *pipe) PruneItems(_ context.Context, source string, r store.Retain) (int, error) {
 	query, args, ok := pruneSQL(source, r)
 	if !ok {
 		return 0, nil
 	}
-	p.pruned = len(p.labels)
-	if !p.changed && !p.bumped {
+	p.pruned[p.cur] = len(p.labels)
+	counts := !p.changed && !p.locked
+	if counts {
 		query = fmt.Sprintf(bumpPruned, query)
-		p.counted, p.bumped = true, true
 	}
 	p.queue("retention", query, args...)
+	p.counts[len(p.counts)-1] = counts
 	return 0, nil
 }
 
@@ -470,10 +586,12 @@ func (p *pipe) BumpContent(context.Context) error {
 	return nil
 }
 
+// bump queues the content version's bump, which locks its row to the
+// commit, unless one is queued already.
 func (p *pipe) bump() {
-	if !p.bumped {
+	if !p.locked {
 		p.queue("content version", bumpContentVersion)
-		p.bumped = true
+		p.locked = true
 	}
 }
 

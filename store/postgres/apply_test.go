@@ -2,8 +2,12 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"reflect"
+	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -190,5 +194,122 @@ func TestApplySideBySide(t *testing.T) {
 	sort.Strings(list)
 	if list[0] != "news" || len(list) != n {
 		t.Errorf("slugs = %v", list)
+	}
+}
+
+// storedBySource is every item of s by source, in store order, with its
+// slug.
+func storedBySource(t *testing.T, s *Store) map[string][]string {
+	t.Helper()
+	items, err := s.Items(context.Background(), store.Query{IncludeHeld: true, Stored: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string][]string{}
+	for _, it := range items {
+		out[it.Source] = append(out[it.Source], it.ID+" "+it.Slug)
+	}
+	return out
+}
+
+// TestApplyGroup: a group stores what its batches, applied one by one,
+// would — items and their store order, slugs, skipped duplicates of id and
+// link, removals, pruning, states — in two round trips; a group with a
+// lease lost or a failing batch stores none of it.
+func TestApplyGroup(t *testing.T) {
+	ctx := context.Background()
+	item := func(id string, hour int, slug string) feeds.Item {
+		return feeds.Item{ID: id, Title: id, Link: "https://www.example.edu/" + id, Slug: slug,
+			Published: t0.Add(time.Duration(hour) * time.Hour), Language: "en"}
+	}
+	state := func(etag string) *sources.State { return &sources.State{ETag: etag, CheckedAt: t0} }
+	seed := func(s *Store) {
+		for _, b := range []store.SourceBatch{
+			{Source: "a", Batch: store.Batch{Items: []feeds.Item{item("urn:a0", 0, "old")}}},
+			{Source: "c", Batch: store.Batch{Items: []feeds.Item{item("urn:c0", 0, "c0"), item("urn:c1", 1, "c1")}}},
+		} {
+			if _, err := s.Apply(ctx, b.Source, b.Batch); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	batches := []store.SourceBatch{
+		{Source: "a", Batch: store.Batch{Remove: []string{"urn:a0"},
+			Items: []feeds.Item{item("urn:a2", 2, "news"), item("urn:a1", 1, "news")}, State: state(`"a"`)}},
+		// b repeats a's id and a's link, and its slug: the first keeps
+		// them, within the group as across transactions; a's removed
+		// item let go of its slug.
+		{Source: "b", Batch: store.Batch{Items: []feeds.Item{item("urn:b1", 3, "news"), item("urn:a2", 4, "b"),
+			{ID: "urn:b2", Link: "https://www.example.edu/urn:a1", Slug: "old", Published: t0.Add(5 * time.Hour), Language: "en"}},
+			State: state(`"b"`)}},
+		{Source: "c", Batch: store.Batch{Items: []feeds.Item{item("urn:c1", 1, "c1")}, Retain: &store.Retain{Keep: []string{"urn:c1"}, MaxItems: 1}, State: state(`"c"`)}},
+		{Source: "d", Batch: store.Batch{State: state(`"d"`)}},
+	}
+	one, group := openTemp(t), openTemp(t)
+	seed(one)
+	seed(group)
+	var want []store.Applied
+	for _, b := range batches {
+		done, err := one.Apply(ctx, b.Source, b.Batch)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, done)
+	}
+	before := group.RoundTrips()
+	got, err := group.ApplyGroup(ctx, batches)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := group.RoundTrips() - before; n != 2 {
+		t.Errorf("ApplyGroup took %d round trips, want 2", n)
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("ApplyGroup applied %+v, one by one %+v", got, want)
+	}
+	if g, w := storedBySource(t, group), storedBySource(t, one); !reflect.DeepEqual(g, w) {
+		t.Errorf("group stored %q, one by one %q", g, w)
+	}
+	wantIDs := map[string][]string{
+		"a": {"urn:a1 news-2", "urn:a2 news"}, // slugs in the feed's order, store order oldest first
+		"b": {"urn:b1 news-3"},
+		"c": {"urn:c1 c1"},
+	}
+	if g := storedBySource(t, group); !reflect.DeepEqual(g, wantIDs) {
+		t.Errorf("stored %q, want %q", g, wantIDs)
+	}
+	for _, b := range batches {
+		st, err := group.State(ctx, b.Source)
+		if err != nil || st.ETag != b.Batch.State.ETag {
+			t.Errorf("state of %s: %+v, %v; want ETag %s", b.Source, st, err, b.Batch.State.ETag)
+		}
+	}
+
+	// A lost lease, or a batch the database refuses, fails the whole group.
+	mustClaim(t, group, "node-2", zeroDue("f"), t0)
+	for _, bad := range [][]store.SourceBatch{
+		{
+			{Source: "e", Batch: store.Batch{Items: []feeds.Item{item("urn:e1", 5, "e")}, State: state(`"e"`)}},
+			{Source: "f", Batch: store.Batch{Items: []feeds.Item{item("urn:f1", 6, "f")}, State: state(`"f"`), Holder: "node-1"}},
+		},
+		{
+			{Source: "e", Batch: store.Batch{Items: []feeds.Item{item("urn:e1", 5, "e")}, State: state(`"e"`)}},
+			{Source: "g", Batch: store.Batch{Items: []feeds.Item{{ID: "urn:g1", Title: "nul \x00 byte", Published: t0, Language: "en"}}, State: state(`"g"`)}},
+		},
+	} {
+		before := storedBySource(t, group)
+		_, err := group.ApplyGroup(ctx, bad)
+		if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("%q", bad[1].Source)) {
+			t.Fatalf("ApplyGroup with a bad batch: %v, want an error naming %s", err, bad[1].Source)
+		}
+		if bad[1].Source == "f" && !errors.Is(err, store.ErrLeaseLost) {
+			t.Errorf("ApplyGroup with a lost lease: %v, want ErrLeaseLost", err)
+		}
+		if after := storedBySource(t, group); !reflect.DeepEqual(after, before) {
+			t.Errorf("a failed group stored items: %q, before %q", after, before)
+		}
+		if st, err := group.State(ctx, "e"); err != nil || st.ETag != "" {
+			t.Errorf("a failed group stored e's state: %+v, %v", st, err)
+		}
 	}
 }
