@@ -147,6 +147,11 @@ func (cl *clustered) start(ctx context.Context, l *loop) func() {
 	cl.l = l
 	cl.pending, cl.warned = map[*entry]claim{}, map[*entry]string{}
 	cl.queue = byRank{pending: cl.pending}
+	var g *grouper
+	if ga, ok := cl.st.(groupApplier); ok {
+		g = newGrouper(cl.st, ga)
+		l.s.group.Store(g)
+	}
 	var bg sync.WaitGroup
 	bg.Go(func() { cl.claims(ctx) })
 	bg.Go(func() { cl.listen(ctx) })
@@ -154,6 +159,10 @@ func (cl *clustered) start(ctx context.Context, l *loop) func() {
 	return func() {
 		bg.Wait()
 		cl.refreshes.Wait()
+		if g != nil {
+			l.s.group.Store(nil)
+			g.close()
+		}
 	}
 }
 

@@ -109,8 +109,9 @@ type Scheduler struct {
 	log   *slog.Logger
 	coord coordinator
 
-	loop  atomic.Pointer[loop] // Run's, read by Sources, Trigger, Add and Retire
-	pings sync.WaitGroup       // hub pings waiting for their delay
+	loop  atomic.Pointer[loop]    // Run's, read by Sources, Trigger, Add and Retire
+	group atomic.Pointer[grouper] // a cluster node's Run writes its refreshes through it
+	pings sync.WaitGroup          // hub pings waiting for their delay
 
 	contradicted counts // per source, for /status: see normalize.Options.Contradicted
 
@@ -983,7 +984,12 @@ func (s *Scheduler) store1(ctx context.Context, job Job, f fetched, now time.Tim
 	if err != nil || !st.write {
 		return st.sr, err
 	}
-	done, err := s.store.Apply(ctx, st.sr.Name, st.b)
+	var done store.Applied
+	if g := s.group.Load(); g != nil {
+		done, err = g.apply(ctx, st.sr.Name, st.b)
+	} else {
+		done, err = s.store.Apply(ctx, st.sr.Name, st.b)
+	}
 	return s.finish(ctx, st, done, err, now)
 }
 
