@@ -44,6 +44,7 @@ type clusterFeeds struct {
 	version  []atomic.Int32
 	requests []atomic.Int32
 	answered atomic.Int64
+	first    atomic.Int64 // unix nanos of the first answer
 	last     atomic.Int64 // unix nanos of the latest answer
 }
 
@@ -82,17 +83,30 @@ func (c *clusterFeeds) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	time.Sleep(c.latency)
 	v := c.version[i].Load()
 	c.requests[i].Add(1)
+	defer c.answer()
+	etag := fmt.Sprintf(`"v%d"`, v)
+	w.Header().Set("ETag", etag)
+	if r.Header.Get("If-None-Match") == etag {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
 	base := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(i) * time.Second)
 	fmt.Fprintf(w, `<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>Feed %[1]d</title><link>https://f%[1]d.example.org/</link><description>d</description><language>en</language>`+
 		`<item><title>Feed %[1]d version %[2]d</title><link>https://f%[1]d.example.org/v%[2]d</link><guid>urn:bench:%[1]d:v%[2]d</guid><pubDate>%[3]s</pubDate><description>Version %[2]d.</description></item>`+
 		`<item><title>Feed %[1]d opening</title><link>https://f%[1]d.example.org/open</link><guid>urn:bench:%[1]d:open</guid><pubDate>%[4]s</pubDate><description>Opening.</description></item>`+
 		`</channel></rss>`, i, v, base.Add(time.Duration(v)*24*time.Hour).Format(time.RFC1123Z), base.Add(-time.Hour).Format(time.RFC1123Z))
-	c.last.Store(time.Now().UnixNano())
+}
+
+func (c *clusterFeeds) answer() {
+	now := time.Now().UnixNano()
+	c.first.CompareAndSwap(0, now)
+	c.last.Store(now)
 	c.answered.Add(1)
 }
 
 func (c *clusterFeeds) reset() {
 	c.answered.Store(0)
+	c.first.Store(0)
 	c.last.Store(0)
 	for i := range c.requests {
 		c.requests[i].Store(0)
@@ -103,16 +117,24 @@ func (c *clusterFeeds) reset() {
 type clusterRun struct {
 	Nodes      int
 	Sources    int
-	Round      time.Duration // from the nodes' start to the last source fetched
-	Twice      int           // sources fetched more than once
-	Shares     []int         // sources each node claimed
+	Cold, Warm clusterRound
+	Shares     []int         // sources each node claimed in the cold round
 	Propagate  time.Duration // upstream change stored by a build → every node serving it
 	BuildTook  time.Duration // of which the build process
 	ServedSame bool          // every node serves byte-identical feed.json
+}
+
+// clusterRound is one round of the nodes' start: every source due, cold
+// (each a first fetch, 200 with two new items) or warm (each a 304).
+type clusterRound struct {
+	Sources  int
+	Round    time.Duration // from the nodes' start to the last source fetched
+	Fetching time.Duration // from the first source fetched to the last
+	Twice    int           // sources fetched more than once
 
 	// The round's costs, from the nodes' start until they settled (their
-	// publishes included): the nodes' round trips to the database (their
-	// driver's count), the nodes' CPU and PostgreSQL's.
+	// start's and publishes' included): the nodes' round trips to the
+	// database (their driver's count), the nodes' CPU and PostgreSQL's.
 	Trips     float64
 	NodeCPU   time.Duration
 	DBCPU     time.Duration
@@ -120,9 +142,14 @@ type clusterRun struct {
 }
 
 // perRefresh is x divided among the round's refreshes.
-func (r clusterRun) perRefresh(x float64) float64 { return x / float64(r.Sources) }
+func (r clusterRound) perRefresh(x float64) float64 { return x / float64(r.Sources) }
 
-func (r clusterRun) fetchesPerSec() float64 { return float64(r.Sources) / r.Round.Seconds() }
+func (r clusterRound) fetchesPerSec() float64 { return float64(r.Sources) / r.Round.Seconds() }
+
+// fetchingPerSec leaves the nodes' start out: from the first answer on.
+func (r clusterRound) fetchingPerSec() float64 {
+	return float64(r.Sources-1) / r.Fetching.Seconds()
+}
 
 // clusterBench runs the benchmark for each node count.
 func (h *harness) clusterBench(ctx context.Context, n int, dsn string, nodeCounts []int) ([]clusterRun, error) {
@@ -139,8 +166,8 @@ func (h *harness) clusterBench(ctx context.Context, n int, dsn string, nodeCount
 			return runs, fmt.Errorf("%d nodes: %w", k, err)
 		}
 		runs = append(runs, r)
-		h.logf("cluster: %d node(s): %d fetches in %s (%.0f/s), change served by all in %s",
-			k, n, dur(r.Round), r.fetchesPerSec(), dur(r.Propagate))
+		h.logf("cluster: %d node(s): %d fetches in %s (%.0f/s), warm in %s (%.0f/s), change served by all in %s",
+			k, n, dur(r.Cold.Round), r.Cold.fetchesPerSec(), dur(r.Warm.Round), r.Warm.fetchesPerSec(), dur(r.Propagate))
 	}
 	return runs, nil
 }
@@ -170,44 +197,8 @@ func (h *harness) clusterRun(ctx context.Context, feeds *clusterFeeds, server st
 			n.stop()
 		}
 	}()
-	db0, _ := postgresCPU()
-	start := time.Now()
-	for _, n := range nodes {
-		if err := n.start(ctx, h.feedloom); err != nil {
-			return r, err
-		}
-	}
-	deadline := start.Add(30*time.Minute + time.Duration(feeds.n)*h.opts.latency)
-	for feeds.answered.Load() < int64(feeds.n) {
-		if time.Now().After(deadline) || ctx.Err() != nil {
-			return r, fmt.Errorf("only %d of %d sources fetched", feeds.answered.Load(), feeds.n)
-		}
-		for _, n := range nodes {
-			if n.exited() {
-				return r, fmt.Errorf("%s exited:\n%s", n.id, n.logTail())
-			}
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	r.Round = time.Unix(0, feeds.last.Load()).Sub(start)
-	// Let the nodes store and publish everything before the change: the
-	// nodes' feeds agree and stay put for three debounces.
-	if !settle(ctx, dsn, nodes, 3*time.Second, 5*time.Minute) {
-		h.fail("cluster, %d nodes: the nodes' feeds did not settle on the same bytes", k)
-	}
-	db1, seen := postgresCPU()
-	r.DBCPU, r.DBCPUSeen = db1-db0, seen
-	for _, n := range nodes {
-		r.Trips += n.metric("feedloom_store_round_trips_total")
-		r.NodeCPU += time.Duration(n.metric("process_cpu_seconds_total") * float64(time.Second))
-	}
-	for i := range feeds.requests {
-		if feeds.requests[i].Load() > 1 {
-			r.Twice++
-		}
-	}
-	if r.Twice > 0 {
-		h.fail("cluster, %d nodes: %d sources fetched more than once in one due time", k, r.Twice)
+	if r.Cold, err = h.clusterRound(ctx, feeds, dsn, nodes); err != nil {
+		return r, err
 	}
 	for _, n := range nodes {
 		r.Shares = append(r.Shares, int(n.metric("feedloom_claims_total{result=\"claimed\"}")))
@@ -251,7 +242,79 @@ func (h *harness) clusterRun(ctx context.Context, feeds *clusterFeeds, server st
 	if !r.ServedSame {
 		h.fail("cluster, %d nodes: the nodes serve different feed.json", k)
 	}
+
+	// The warm round: the nodes start again with every source due once
+	// more, and every upstream answers 304 to the validators stored.
+	for _, n := range nodes {
+		n.stop()
+	}
+	if err := dueAgain(ctx, dsn); err != nil {
+		return r, err
+	}
+	if r.Warm, err = h.clusterRound(ctx, feeds, dsn, nodes); err != nil {
+		return r, fmt.Errorf("warm: %w", err)
+	}
 	return r, nil
+}
+
+// clusterRound starts the nodes and waits until every source was fetched
+// and the nodes settled, and measures what that cost.
+func (h *harness) clusterRound(ctx context.Context, feeds *clusterFeeds, dsn string, nodes []*benchNode) (clusterRound, error) {
+	r := clusterRound{Sources: feeds.n}
+	feeds.reset()
+	db0, _ := postgresCPU()
+	start := time.Now()
+	for _, n := range nodes {
+		if err := n.start(ctx, h.feedloom); err != nil {
+			return r, err
+		}
+	}
+	deadline := start.Add(30*time.Minute + time.Duration(feeds.n)*h.opts.latency)
+	for feeds.answered.Load() < int64(feeds.n) {
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			return r, fmt.Errorf("only %d of %d sources fetched", feeds.answered.Load(), feeds.n)
+		}
+		for _, n := range nodes {
+			if n.exited() {
+				return r, fmt.Errorf("%s exited:\n%s", n.id, n.logTail())
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	r.Round = time.Unix(0, feeds.last.Load()).Sub(start)
+	r.Fetching = time.Duration(feeds.last.Load() - feeds.first.Load())
+	// Let the nodes store and publish everything: the nodes' feeds agree
+	// and stay put for three debounces.
+	if !settle(ctx, dsn, nodes, 3*time.Second, 5*time.Minute) {
+		h.fail("cluster, %d nodes: the nodes' feeds did not settle on the same bytes", len(nodes))
+	}
+	db1, seen := postgresCPU()
+	r.DBCPU, r.DBCPUSeen = db1-db0, seen
+	for _, n := range nodes {
+		r.Trips += n.metric("feedloom_store_round_trips_total")
+		r.NodeCPU += time.Duration(n.metric("process_cpu_seconds_total") * float64(time.Second))
+	}
+	for i := range feeds.requests {
+		if feeds.requests[i].Load() > 1 {
+			r.Twice++
+		}
+	}
+	if r.Twice > 0 {
+		h.fail("cluster, %d nodes: %d sources fetched more than once in one due time", len(nodes), r.Twice)
+	}
+	return r, nil
+}
+
+// dueAgain makes every source due again, as a new due time would, keeping
+// its validators.
+func dueAgain(ctx context.Context, dsn string) error {
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(ctx)
+	_, err = conn.Exec(ctx, `UPDATE sources SET checked_at = NULL, next_due = NULL, claimed_by = NULL, lease_until = NULL`)
+	return err
 }
 
 // settle waits until the store's content version has not moved for quiet
@@ -446,23 +509,35 @@ func (h *harness) clusterTable(runs []clusterRun) string {
 	fmt.Fprintf(&b, "# feedloom cluster benchmark\n\nMachine: %s.\n\n", h.machine)
 	fmt.Fprintf(&b, "%d feed sources on %d loopback hosts, %s latency per answer, fetch.concurrency 16 and fetch.per_host 4 per node (per_host holds across the cluster), one PostgreSQL on the same machine.\n\n",
 		runs[0].Sources, hosts, dur(h.opts.latency))
-	b.WriteString("| nodes | every source fetched once | fetches/s | fetched twice | sources per node | round trips per refresh | node CPU per refresh | PostgreSQL CPU per 1,000 refreshes | upstream change → served by every node | of which the build |\n")
-	b.WriteString("|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|\n")
+	b.WriteString("| nodes | round | every source fetched once | fetches/s | fetches/s from the first answer | fetched twice | round trips per refresh | node CPU per refresh | PostgreSQL CPU per 1,000 refreshes |\n")
+	b.WriteString("|---:|---|---:|---:|---:|---:|---:|---:|---:|\n")
+	for _, r := range runs {
+		for _, round := range []struct {
+			name string
+			r    clusterRound
+		}{{"cold (200, new items)", r.Cold}, {"warm (304)", r.Warm}} {
+			x := round.r
+			db := "n/a"
+			if x.DBCPUSeen {
+				db = dur(time.Duration(x.perRefresh(float64(x.DBCPU)) * 1000))
+			}
+			fmt.Fprintf(&b, "| %d | %s | %s | %.0f | %.0f | %d | %.2f | %s | %s |\n", r.Nodes, round.name, dur(x.Round),
+				x.fetchesPerSec(), x.fetchingPerSec(), x.Twice, x.perRefresh(x.Trips),
+				ms(time.Duration(x.perRefresh(float64(x.NodeCPU)))), db)
+		}
+	}
+	b.WriteString("\n| nodes | cold sources per node | upstream change → served by every node | of which the build |\n|---:|---|---:|---:|\n")
 	for _, r := range runs {
 		shares := make([]string, len(r.Shares))
 		for i, s := range r.Shares {
 			shares[i] = fmt.Sprint(s)
 		}
-		db := "n/a"
-		if r.DBCPUSeen {
-			db = dur(time.Duration(r.perRefresh(float64(r.DBCPU)) * 1000))
-		}
-		fmt.Fprintf(&b, "| %d | %s | %.0f | %d | %s | %.2f | %s | %s | %s | %s |\n", r.Nodes, dur(r.Round), r.fetchesPerSec(), r.Twice,
-			strings.Join(shares, " / "), r.perRefresh(r.Trips), ms(time.Duration(r.perRefresh(float64(r.NodeCPU)))), db,
-			dur(r.Propagate), dur(r.BuildTook))
+		fmt.Fprintf(&b, "| %d | %s | %s | %s |\n", r.Nodes, strings.Join(shares, " / "), dur(r.Propagate), dur(r.BuildTook))
 	}
 	if len(runs) > 1 {
-		fmt.Fprintf(&b, "\n%d nodes fetch %.2f× as fast as 1.\n", runs[len(runs)-1].Nodes, runs[len(runs)-1].fetchesPerSec()/runs[0].fetchesPerSec())
+		last := runs[len(runs)-1]
+		fmt.Fprintf(&b, "\n%d nodes fetch %.2f× as fast as 1 cold, %.2f× warm.\n", last.Nodes,
+			last.Cold.fetchesPerSec()/runs[0].Cold.fetchesPerSec(), last.Warm.fetchesPerSec()/runs[0].Warm.fetchesPerSec())
 	}
 	return b.String()
 }

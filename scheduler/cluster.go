@@ -347,7 +347,8 @@ func (cl *clustered) claim(ctx context.Context, batch []*entry) bool {
 			claims[i].orphan = o
 		}
 		c := won[e.name()]
-		claims[i].state, claims[i].items = &c.State, &storedItems{hashes: c.Hashes, n: c.Items}
+		claims[i].state = &c.State
+		claims[i].items = &storedItems{hashes: c.Hashes, n: c.Items, published: c.Published}
 		cl.begin(ctx, e, claims[i])
 	}
 	return true

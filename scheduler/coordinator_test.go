@@ -96,8 +96,12 @@ func (n memNode) Claim(ctx context.Context, node string, due []store.Due, now, u
 		if err != nil {
 			return nil, err
 		}
+		var dates []time.Time
+		for _, it := range items {
+			dates = append(dates, it.Published)
+		}
 		got = append(got, store.Claimed{Source: d.Source, Orphan: l.node, State: st, // a lease let go is deleted
-			Hashes: hashes, Items: len(items)})
+			Hashes: hashes, Items: len(items), Published: dates})
 	}
 	return got, nil
 }

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/feedloom/feedloom/sources"
 	"github.com/feedloom/feedloom/store"
@@ -129,5 +130,27 @@ func TestGrouper(t *testing.T) {
 	}
 	if results["bad"].err == nil || results["ok1"].err != nil || results["ok2"].err != nil {
 		t.Errorf("results %+v: want only bad to fail", results)
+	}
+}
+
+// TestStoredItemsDated: what a claim read answers expiring's question as
+// the store would: From included, Before not, a zero From unbounded.
+func TestStoredItemsDated(t *testing.T) {
+	day := func(d int) time.Time { return time.Date(2026, 11, d, 0, 0, 0, 0, time.UTC) }
+	si := &storedItems{published: []time.Time{day(3), day(10)}}
+	for _, tt := range []struct {
+		r    store.Dated
+		want bool
+	}{
+		{store.Dated{From: day(1), Before: day(3)}, false},
+		{store.Dated{From: day(1), Before: day(3).Add(time.Second)}, true},
+		{store.Dated{From: day(3), Before: day(4)}, true},
+		{store.Dated{From: day(3).Add(time.Second), Before: day(10)}, false},
+		{store.Dated{Before: day(3).Add(time.Nanosecond)}, true},
+		{store.Dated{Before: day(2)}, false},
+	} {
+		if got := si.dated(tt.r); got != tt.want {
+			t.Errorf("dated [%s, %s) = %v, want %v", tt.r.From, tt.r.Before, got, tt.want)
+		}
 	}
 }

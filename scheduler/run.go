@@ -594,10 +594,22 @@ type ahead struct {
 }
 
 // storedItems is what a cluster's claim read of a source's stored items:
-// their story hashes, by hash, and how many there are.
+// their story hashes, by hash, how many there are, and their dates.
 type storedItems struct {
-	hashes map[string]string
-	n      int
+	hashes    map[string]string
+	n         int
+	published []time.Time
+}
+
+// dated answers what expiring asks the store, [r.From, r.Before), from the
+// dates read ahead.
+func (si *storedItems) dated(r store.Dated) bool {
+	for _, p := range si.published {
+		if !p.Before(r.From) && p.Before(r.Before) {
+			return true
+		}
+	}
+	return false
 }
 
 // fetchFrom is fetch with what was read ahead, when not nil, instead of
@@ -625,7 +637,11 @@ func (s *Scheduler) fetchFrom(ctx context.Context, norm *normalize.Normalizer, j
 	}
 	ask := f.prev
 	expiring := pre != nil && pre.expiring
-	if pre == nil || pre.stateOnly {
+	switch {
+	case pre != nil && pre.stateOnly && pre.items != nil:
+		r, ask := expiryRange(job, f.prev, now)
+		expiring = ask && pre.items.dated(r)
+	case pre == nil || pre.stateOnly:
 		expiring, err = s.expiring(ctx, job, f.prev, now)
 	}
 	if err != nil {

@@ -92,11 +92,13 @@ type Claimed struct {
 	Orphan string
 	// State is the source's fetch state as the claim found it, so that
 	// the refresh need not read it again; Hashes are its items' story
-	// hashes (StoryHashes) and Items how many items it holds, so that a
-	// refresh that fetches stories need not read them either.
-	State  sources.State
-	Hashes map[string]string
-	Items  int
+	// hashes (StoryHashes), Items how many items it holds and Published
+	// their dates (held ones included), so that a refresh need not read
+	// them either.
+	State     sources.State
+	Hashes    map[string]string
+	Items     int
+	Published []time.Time
 }
 
 // Due is a source a node of a cluster means to refresh, for a store that

@@ -250,7 +250,6 @@ type pipe struct {
 	pruned []int    // per source, the index of its prune statement, or -1
 	counts []bool   // per statement: a prune that also bumps (bumpPruned), answering a count
 	locked bool     // the content version's row is locked: a bump is queued before any insert
-	bumped bool     // the content version surely or maybe goes up in this transaction
 	// changed: the current source changed or removed an item, so
 	// WriteBatch bumps the content version after its prune.
 	changed bool

@@ -46,8 +46,9 @@ const claimDue = `WITH due AS (
 SELECT c.* FROM claimed c JOIN due d ON d.name = c.name ORDER BY d.ord`
 
 // selectClaimedHashes reads the items of the sources among $1 that node $2
-// holds, after claimDue in the same batch: each item's story hash and id.
-const selectClaimedHashes = `SELECT i.source, i.story_hash, i.id FROM items i
+// holds, after claimDue in the same batch: each item's story hash, id and
+// date.
+const selectClaimedHashes = `SELECT i.source, i.story_hash, i.id, i.published FROM items i
 WHERE i.source = ANY($1) AND i.source IN (SELECT name FROM sources WHERE name = ANY($1) AND claimed_by = $2)`
 
 // Claim leases to node, until until, those of due that no live lease holds
@@ -61,7 +62,7 @@ WHERE i.source = ANY($1) AND i.source IN (SELECT name FROM sources WHERE name = 
 // so a lease still recorded when it is taken is an orphan's); a name given
 // twice counts once, with its first Due. Times are taken to the second, as
 // every stored time. Each claimed source comes with its fetch state and
-// its items' story hashes, read in the same round trip.
+// its items' story hashes and dates, read in the same round trip.
 func (s *Store) Claim(ctx context.Context, node string, due []store.Due, now, until time.Time) ([]store.Claimed, error) {
 	if node == "" {
 		return nil, errors.New("postgres: claim: empty node id")
@@ -117,13 +118,15 @@ func (s *Store) Claim(ctx context.Context, node string, due []store.Due, now, un
 		at[claimed[i].Source] = &claimed[i]
 	}
 	var source, hash, id string
+	var published time.Time
 	rows, _ = br.Query() // ForEachRow reports its error
-	_, err = pgx.ForEachRow(rows, []any{&source, &hash, &id}, func() error {
+	_, err = pgx.ForEachRow(rows, []any{&source, &hash, &id, &published}, func() error {
 		c := at[source]
 		if c == nil {
 			return nil // held by this node already, not claimed now
 		}
 		c.Items++
+		c.Published = append(c.Published, published.UTC())
 		if hash != "" {
 			if c.Hashes == nil {
 				c.Hashes = make(map[string]string)

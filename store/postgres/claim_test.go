@@ -528,6 +528,9 @@ func TestClaimReturnsState(t *testing.T) {
 	if got[0].Source != "a" || got[0].State != want || want.ETag != `"v7"` || want.Failures != 2 {
 		t.Errorf("claimed a with %+v, want %+v", got[0].State, want)
 	}
+	if len(got[0].Published) != 2 || !got[0].Published[0].Equal(t0) || !got[0].Published[1].Equal(t0) {
+		t.Errorf("claimed a with dates %v, want t0 twice", got[0].Published)
+	}
 	if got[0].Items != 2 || !maps.Equal(got[0].Hashes, map[string]string{"h1": "urn:1"}) {
 		t.Errorf("claimed a with %d items, hashes %v; want 2 and h1 of urn:1", got[0].Items, got[0].Hashes)
 	}
