@@ -128,7 +128,11 @@ func lockKeys(k store.Keys) []int64 {
 		h := fnv.New64a()
 		h.Write([]byte{kind})
 		h.Write([]byte(key))
-		locks = append(locks, int64(h.Sum64()))
+		k := int64(h.Sum64())
+		if k >= migrateLock && k <= leadLock {
+			k = migrateLock - 1 - (k - migrateLock) // never one of the named locks: the leader's is held for good
+		}
+		locks = append(locks, k)
 	}
 	for _, id := range k.IDs {
 		add('i', id)

@@ -206,7 +206,8 @@ type HostGate struct {
 	// freed is closed, per host key, when this node gives back one of its
 	// slots: its own waiters try again at once rather than at their next
 	// pause's end.
-	freed map[int32]chan struct{}
+	freed   map[int32]chan struct{}
+	polling map[int32]bool // keys one of this node's waiters asks the database for
 }
 
 // gateSlot is one slot this node holds: since when, and whether a request
@@ -232,7 +233,8 @@ const (
 // HostGate returns a gate of perHost slots per host (at least 1).
 func (s *Store) HostGate(perHost int) *HostGate {
 	return &HostGate{cfg: s.pool.Config().ConnConfig, perHost: max(perHost, 1),
-		held: map[[2]int32]gateSlot{}, cool: map[[2]int32]time.Time{}, freed: map[int32]chan struct{}{}}
+		held: map[[2]int32]gateSlot{}, cool: map[[2]int32]time.Time{},
+		freed: map[int32]chan struct{}{}, polling: map[int32]bool{}}
 }
 
 // Acquire waits until one of host's slots is free in the whole cluster and
@@ -243,8 +245,14 @@ func (g *HostGate) Acquire(ctx context.Context, host string) (release func(), er
 	h.Write([]byte(strings.ToLower(host)))
 	key := int32(h.Sum32())
 	pause := 10 * time.Millisecond
+	polls := false // this waiter is the node's one asking the database for key
+	defer func() {
+		if polls {
+			g.stopPolling(key)
+		}
+	}()
 	for {
-		slot, gen, freed, err := g.try(ctx, key)
+		slot, gen, freed, err := g.try(ctx, key, &polls)
 		if err != nil {
 			return nil, fmt.Errorf("postgres: slot for %s: %w", host, err)
 		}
@@ -266,6 +274,23 @@ func (g *HostGate) Acquire(ctx context.Context, host string) (release func(), er
 	}
 }
 
+// stopPolling ends a waiter's turn asking the database for key's slots,
+// and wakes the node's other waiters, one of which takes the turn.
+func (g *HostGate) stopPolling(key int32) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	delete(g.polling, key)
+	g.wake(key)
+}
+
+// wake wakes the node's waiters for key; g.mu is held.
+func (g *HostGate) wake(key int32) {
+	if ch, ok := g.freed[key]; ok {
+		close(ch)
+		delete(g.freed, key)
+	}
+}
+
 // trySlot takes the first free slot ($2 of them) of key $1 that this
 // session does not hold already, nor leaves to the others now ($3), in
 // one round trip. CASE keeps the
@@ -277,8 +302,10 @@ LIMIT 1`
 
 // try takes a free slot of key, a kept one first, or returns -1 when all
 // are taken, with the session it was taken on; and the channel closed when
-// this node next gives back a slot of key.
-func (g *HostGate) try(ctx context.Context, key int32) (slot int32, gen int, freed <-chan struct{}, err error) {
+// this node next gives back a slot of key. Of a node's waiters for key one
+// at a time asks the database (polls): the others wait for it, or for a
+// slot the node gives back, rather than each making a round trip.
+func (g *HostGate) try(ctx context.Context, key int32, polls *bool) (slot int32, gen int, freed <-chan struct{}, err error) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	ch, ok := g.freed[key]
@@ -286,11 +313,41 @@ func (g *HostGate) try(ctx context.Context, key int32) (slot int32, gen int, fre
 		ch = make(chan struct{})
 		g.freed[key] = ch
 	}
+	if slot, gen, ok = g.kept(key); ok {
+		return slot, gen, ch, nil
+	}
+	if g.polling[key] && !*polls {
+		return -1, 0, ch, nil
+	}
 	slot, gen, err = g.take(ctx, key)
+	switch {
+	case err == nil && slot < 0:
+		g.polling[key], *polls = true, true
+	case *polls:
+		// Done asking: another waiter takes the turn.
+		delete(g.polling, key)
+		*polls = false
+		g.wake(key)
+	}
 	return slot, gen, ch, err
 }
 
-// take is try's work; g.mu is held.
+// kept takes a slot of key this node kept after a request, if it may;
+// g.mu is held.
+func (g *HostGate) kept(key int32) (int32, int, bool) {
+	now := time.Now()
+	for slot := range int32(g.perHost) {
+		k := [2]int32{key, slot}
+		if held, ok := g.held[k]; ok && !held.idle.IsZero() && now.Sub(held.taken) < gateHold {
+			held.idle = time.Time{}
+			g.held[k] = held
+			return slot, g.gen, true
+		}
+	}
+	return -1, 0, false
+}
+
+// take asks the database for a free slot of key; g.mu is held.
 func (g *HostGate) take(ctx context.Context, key int32) (int32, int, error) {
 	now := time.Now()
 	mine := make([]int32, 0, g.perHost)
@@ -303,16 +360,9 @@ func (g *HostGate) take(ctx context.Context, key int32) (int32, int, error) {
 			}
 			delete(g.cool, k)
 		}
-		held, ok := g.held[k]
-		if !ok {
-			continue
+		if _, ok := g.held[k]; ok {
+			mine = append(mine, slot)
 		}
-		if !held.idle.IsZero() && now.Sub(held.taken) < gateHold {
-			held.idle = time.Time{}
-			g.held[k] = held
-			return slot, g.gen, nil
-		}
-		mine = append(mine, slot)
 	}
 	if len(mine) == g.perHost {
 		return -1, 0, nil
@@ -354,10 +404,7 @@ func (g *HostGate) release(key, slot int32, gen int) {
 	if gen != g.gen || g.conn == nil || !ok {
 		return
 	}
-	if ch, ok := g.freed[key]; ok {
-		close(ch)
-		delete(g.freed, key)
-	}
+	g.wake(key)
 	now := time.Now()
 	if now.Sub(held.taken) < gateHold {
 		held.idle = now

@@ -391,3 +391,44 @@ func TestHostGateKeepsSlots(t *testing.T) {
 		t.Fatalf("b never got the slot a kept taking: %v", err)
 	}
 }
+
+// TestHostGateOnePoller: of a node's requests waiting for one host, one at
+// a time asks the database; the others wait for it, then get their turn.
+func TestHostGateOnePoller(t *testing.T) {
+	ctx := context.Background()
+	dsn := newDatabase(t)
+	sb := openAt(t, dsn)
+	a, b := openAt(t, dsn).HostGate(1), sb.HostGate(1)
+	defer a.Close()
+	defer b.Close()
+	hold, err := a.Acquire(ctx, "example.org")
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := sb.RoundTrips()
+	wctx, cancel := context.WithTimeout(ctx, 600*time.Millisecond)
+	var wg sync.WaitGroup
+	for range 5 {
+		wg.Go(func() {
+			if _, err := b.Acquire(wctx, "example.org"); err == nil {
+				t.Error("b took a slot a holds")
+			}
+		})
+	}
+	wg.Wait()
+	cancel()
+	// One waiter backing off from 10 ms to 200 ms asks about 7 times in
+	// 600 ms (plus b's connection); five asking each would ask 35.
+	if n := sb.RoundTrips() - before; n > 14 {
+		t.Errorf("5 waiters made %d round trips in 600 ms, want those of one", n)
+	}
+	hold()
+	// Every waiter still gets its turn once the slot is free.
+	for range 3 {
+		r, err := b.Acquire(ctx, "example.org")
+		if err != nil {
+			t.Fatal(err)
+		}
+		r()
+	}
+}
