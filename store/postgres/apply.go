@@ -261,6 +261,23 @@ type pipe struct {
 
 var _ store.BatchTx = (*pipe)(nil)
 
+// A group reads, beside what the decisions need, whose items hold the
+// keys it decides on and what its removals took away, to tell when writing
+// it in two pipelines would decide otherwise than one source after the
+// other (see regroup).
+const (
+	removeItemsReturning = deleteItems + ` RETURNING id, coalesce(link_key, ''), coalesce(slug, '')`
+	selectLinkHolders    = `SELECT link_key, id, source FROM items WHERE link_key = ANY($1)`
+	selectSlugHolders    = `SELECT i.slug, i.source FROM unnest($1::text[]) AS b(base)
+JOIN items i ON i.slug = b.base COLLATE "C"
+	OR (i.slug >= (b.base || '-') COLLATE "C" AND i.slug < (b.base || '.') COLLATE "C")`
+)
+
+// errRegroup refuses a group whose sources' decisions depend on each
+// other's removals or pruning: written one by one instead, each sees the
+// others' as one after the other would.
+var errRegroup = errors.New("sources of the group decide on the same items; write them one by one")
+
 // holdsLeases locks the rows of $1 in name order (so two groups never
 // deadlock) and reads who holds each.
 const holdsLeases = `SELECT name, claimed_by FROM sources WHERE name = ANY($1) ORDER BY name COLLATE "C" FOR UPDATE`
@@ -290,15 +307,28 @@ func (p *pipe) read(ctx context.Context, conn *pgx.Conn, group []store.SourceBat
 	if len(locks) > 0 {
 		first.Queue(lockKeysSQL, locks)
 	}
+	grouped := len(group) > 1
 	for _, i := range removing {
-		first.Queue(deleteItems, group[i].Source, group[i].Batch.Remove)
+		if grouped {
+			first.Queue(removeItemsReturning, group[i].Source, group[i].Batch.Remove)
+		} else {
+			first.Queue(deleteItems, group[i].Source, group[i].Batch.Remove)
+		}
 	}
 	first.Queue(selectStoredItems, keys.IDs)
 	if len(keys.Links) > 0 {
-		first.Queue(selectLinkOwners, keys.Links)
+		if grouped {
+			first.Queue(selectLinkHolders, keys.Links)
+		} else {
+			first.Queue(selectLinkOwners, keys.Links)
+		}
 	}
 	if len(keys.Slugs) > 0 {
-		first.Queue(selectSlugs, keys.Slugs)
+		if grouped {
+			first.Queue(selectSlugHolders, keys.Slugs)
+		} else {
+			first.Queue(selectSlugs, keys.Slugs)
+		}
 	}
 	br := conn.SendBatch(ctx, &first)
 	defer br.Close()
@@ -325,12 +355,29 @@ func (p *pipe) read(ctx context.Context, conn *pgx.Conn, group []store.SourceBat
 			return fmt.Errorf("lock items: %w", err)
 		}
 	}
+	var h keyHolders
+	if grouped {
+		h = keyHolders{removed: make([][]store.Keys, len(group)), links: map[string]string{}, slugs: map[string][]string{}}
+	}
 	for _, i := range removing {
-		tag, err := br.Exec()
+		if !grouped {
+			tag, err := br.Exec()
+			if err != nil {
+				return fmt.Errorf("remove items: %w", err)
+			}
+			p.removed[i] = int(tag.RowsAffected())
+			continue
+		}
+		var id, link, slug string
+		rows, _ := br.Query()
+		n, err := pgx.ForEachRow(rows, []any{&id, &link, &slug}, func() error {
+			h.removed[i] = append(h.removed[i], store.Keys{IDs: []string{id}, Links: []string{link}, Slugs: []string{slug}})
+			return nil
+		})
 		if err != nil {
 			return fmt.Errorf("source %q: remove items: %w", group[i].Source, err)
 		}
-		p.removed[i] = int(tag.RowsAffected())
+		p.removed[i] = int(n.RowsAffected())
 	}
 	var r store.Row
 	rows, _ := br.Query() // ForEachRow reports its error
@@ -341,17 +388,38 @@ func (p *pipe) read(ctx context.Context, conn *pgx.Conn, group []store.SourceBat
 		return fmt.Errorf("read stored items: %w", err)
 	}
 	if len(keys.Links) > 0 {
-		var key, id string
+		var key, id, source string
 		rows, _ := br.Query()
-		_, err := pgx.ForEachRow(rows, []any{&key, &id}, func() error { p.owners[key] = id; return nil })
+		scan := []any{&key, &id}
+		if grouped {
+			scan = append(scan, &source)
+		}
+		_, err := pgx.ForEachRow(rows, scan, func() error {
+			p.owners[key] = id
+			if grouped {
+				h.links[key] = source
+			}
+			return nil
+		})
 		if err != nil {
 			return fmt.Errorf("read link owners: %w", err)
 		}
 	}
 	if len(keys.Slugs) > 0 {
-		var slug string
+		var slug, source string
 		rows, _ := br.Query()
-		_, err := pgx.ForEachRow(rows, []any{&slug}, func() error { p.slugs = append(p.slugs, slug); return nil })
+		scan := []any{&slug}
+		if grouped {
+			scan = append(scan, &source)
+		}
+		_, err := pgx.ForEachRow(rows, scan, func() error {
+			p.slugs = append(p.slugs, slug)
+			if grouped {
+				f := slugFamily(slug)
+				h.slugs[f] = append(h.slugs[f], source)
+			}
+			return nil
+		})
 		if err != nil {
 			return fmt.Errorf("read slugs: %w", err)
 		}
@@ -364,7 +432,69 @@ func (p *pipe) read(ctx context.Context, conn *pgx.Conn, group []store.SourceBat
 			return fmt.Errorf("source %q: %w", g.Source, store.ErrLeaseLost)
 		}
 	}
+	if grouped && h.regroup(group, p.stored) {
+		return errRegroup
+	}
 	return nil
+}
+
+// keyHolders is what a group's first pipeline read of whose items hold its
+// keys: each link's source, each slug family's sources, and the keys of
+// the items each source's removal took away.
+type keyHolders struct {
+	removed [][]store.Keys // per source
+	links   map[string]string
+	slugs   map[string][]string
+}
+
+// regroup reports whether writing group in two pipelines could decide
+// otherwise than writing its sources one after the other: its removals are
+// made before any source is planned, and its pruning after every source
+// is, so a source must not decide on an item a later source removes, nor
+// on one an earlier source may prune.
+func (h keyHolders) regroup(group []store.SourceBatch, stored map[string]store.Row) bool {
+	index := make(map[string]int, len(group))
+	for i, g := range group {
+		index[g.Source] = i
+	}
+	// prunes reports whether source, written before i, may prune its item.
+	prunes := func(source string, i int) bool {
+		j, ok := index[source]
+		return ok && j < i && group[j].Batch.Retain != nil
+	}
+	for i, g := range group {
+		k := store.KeysOf(g.Batch.Items)
+		families := make(map[string]bool, len(k.Slugs))
+		for _, s := range k.Slugs {
+			families[slugFamily(s)] = true
+		}
+		for j := i + 1; j < len(group); j++ {
+			for _, r := range h.removed[j] {
+				if slices.Contains(k.IDs, r.IDs[0]) || slices.Contains(k.Links, r.Links[0]) ||
+					(r.Slugs[0] != "" && families[slugFamily(r.Slugs[0])]) {
+					return true
+				}
+			}
+		}
+		for _, id := range k.IDs {
+			if r, ok := stored[id]; ok && prunes(r.Source, i) {
+				return true
+			}
+		}
+		for _, l := range k.Links {
+			if prunes(h.links[l], i) {
+				return true
+			}
+		}
+		for f := range families {
+			for _, source := range h.slugs[f] {
+				if prunes(source, i) {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 func (p *pipe) queue(label, sql string, args ...any) {

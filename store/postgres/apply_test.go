@@ -313,3 +313,146 @@ func TestApplyGroup(t *testing.T) {
 		}
 	}
 }
+
+// waitingOnLocks waits until n backends of s's database wait for a lock.
+func waitingOnLocks(t *testing.T, s *Store, n int) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		var got int
+		err := s.pool.QueryRow(context.Background(), `SELECT count(*) FROM pg_stat_activity
+			WHERE datname = current_database() AND wait_event_type = 'Lock'`).Scan(&got)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got >= n {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("fewer than %d backends wait for a lock", n)
+}
+
+// TestReleaseBesideRefresh: a refresh that updates a held item due for
+// release locks the item's row, then the content version's (BumpContent);
+// Release takes the content version's row first. Release queues for the
+// version row first (behind a transaction holding it), the refresh second:
+// neither deadlocks, and Release passes the refresh's item by, for the
+// next Release to lift.
+func TestReleaseBesideRefresh(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	s := openTemp(t)
+	past := time.Now().Add(-time.Hour).Truncate(time.Second)
+	held := feeds.Item{ID: "urn:h", Title: "Embargoed", Language: "en", Published: past, Updated: past, Held: true}
+	if _, err := s.Apply(ctx, "a", store.Batch{Items: []feeds.Item{held}}); err != nil {
+		t.Fatal(err)
+	}
+
+	blocker, err := s.pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := blocker.Exec(ctx, lockContentVersion); err != nil {
+		t.Fatal(err)
+	}
+
+	released := make(chan error, 1)
+	go func() {
+		_, err := s.Release(ctx, time.Now())
+		released <- err
+	}()
+	waitingOnLocks(t, s, 1)
+
+	applied := make(chan error, 1)
+	go func() {
+		changed := held
+		changed.Held, changed.Title = false, "Released by the refresh"
+		_, err := s.Apply(ctx, "a", store.Batch{Items: []feeds.Item{changed}})
+		applied <- err
+	}()
+	waitingOnLocks(t, s, 2)
+
+	if err := blocker.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-released; err != nil {
+		t.Errorf("Release: %v", err)
+	}
+	if err := <-applied; err != nil {
+		t.Errorf("Apply: %v", err)
+	}
+	items, err := s.Items(ctx, store.Query{})
+	if err != nil || len(items) != 1 || items[0].Title != "Released by the refresh" {
+		t.Errorf("items = %+v, %v; want the refresh's", items, err)
+	}
+}
+
+// TestApplyGroupRegroups: a group whose sources decide on items another
+// source of it removes (later in the group) or may prune (earlier) is
+// refused, storing nothing, so that its sources are written one by one
+// and each sees the others' removals and pruning as one after the other
+// would; written one by one they store what one by one always does.
+func TestApplyGroupRegroups(t *testing.T) {
+	ctx := context.Background()
+	old := feeds.Item{ID: "urn:a0", Title: "old", Link: "https://www.example.edu/x", Slug: "x", Published: t0, Language: "en"}
+	for _, tt := range []struct {
+		name    string
+		seed    store.SourceBatch
+		batches []store.SourceBatch
+		want    map[string][]string
+	}{
+		{
+			name: "an earlier source prunes the item holding a later one's link and slug",
+			seed: store.SourceBatch{Source: "a", Batch: store.Batch{Items: []feeds.Item{old}}},
+			batches: []store.SourceBatch{
+				{Source: "a", Batch: store.Batch{Items: []feeds.Item{{ID: "urn:a1", Title: "new", Link: "https://www.example.edu/a1",
+					Slug: "a1", Published: t0.Add(time.Hour), Language: "en"}}, Retain: &store.Retain{Keep: []string{"urn:a1"}, MaxItems: 1}}},
+				{Source: "b", Batch: store.Batch{Items: []feeds.Item{
+					{ID: "urn:b1", Title: "same link", Link: "https://www.example.edu/x", Slug: "b1", Published: t0.Add(2 * time.Hour), Language: "en"},
+					{ID: "urn:b2", Title: "same slug", Link: "https://www.example.edu/b2", Slug: "x", Published: t0.Add(2 * time.Hour), Language: "en"},
+				}}},
+			},
+			want: map[string][]string{"a": {"urn:a1 a1"}, "b": {"urn:b1 b1", "urn:b2 x"}},
+		},
+		{
+			name: "a later source removes the item holding an earlier one's link and slug",
+			seed: store.SourceBatch{Source: "b", Batch: store.Batch{Items: []feeds.Item{{ID: "urn:b0", Title: "b0",
+				Link: "https://www.example.edu/x", Slug: "x", Published: t0, Language: "en"}}}},
+			batches: []store.SourceBatch{
+				{Source: "a", Batch: store.Batch{Items: []feeds.Item{
+					{ID: "urn:a1", Title: "same link", Link: "https://www.example.edu/x", Slug: "a1", Published: t0.Add(time.Hour), Language: "en"},
+					{ID: "urn:a2", Title: "same slug", Link: "https://www.example.edu/a2", Slug: "x", Published: t0.Add(time.Hour), Language: "en"},
+				}}},
+				{Source: "b", Batch: store.Batch{Remove: []string{"urn:b0"}}},
+			},
+			want: map[string][]string{"a": {"urn:a2 x-2"}},
+		},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			s := openTemp(t)
+			if _, err := s.Apply(ctx, tt.seed.Source, tt.seed.Batch); err != nil {
+				t.Fatal(err)
+			}
+			before := storedBySource(t, s)
+			v0, _ := s.Version(ctx)
+			if _, err := s.ApplyGroup(ctx, tt.batches); !errors.Is(err, errRegroup) {
+				t.Fatalf("ApplyGroup: %v, want errRegroup", err)
+			}
+			if got := storedBySource(t, s); !reflect.DeepEqual(got, before) {
+				t.Errorf("a refused group stored %q, before %q", got, before)
+			}
+			if v, _ := s.Version(ctx); v != v0 {
+				t.Errorf("a refused group moved the content version %d → %d", v0, v)
+			}
+			for _, b := range tt.batches {
+				if _, err := s.Apply(ctx, b.Source, b.Batch); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if got := storedBySource(t, s); !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("one by one stored %q, want %q", got, tt.want)
+			}
+		})
+	}
+}

@@ -110,9 +110,15 @@ func (b batchTx) RemoveItems(ctx context.Context, source string, ids []string) (
 // releaseItems releases the held items published by $1, oldest first,
 // each with a new seq: it reaches the feeds only now, and a seq from when
 // it was stored would put it in an archive document that was full before.
+//
+// It passes by the items a refresh is writing (SKIP LOCKED): that refresh
+// locked their rows before the content version's, which Release holds
+// already, so waiting for them would deadlock; the next Release lifts
+// them.
 const releaseItems = `UPDATE items SET held = false, seq = r.n, rev = r.n
 FROM (SELECT id, nextval('item_seq') AS n
-	FROM (SELECT id FROM items WHERE held AND published <= $1 ORDER BY published, id) AS o) AS r
+	FROM (SELECT id FROM items WHERE held AND published <= $1 ORDER BY published, id
+		FOR UPDATE SKIP LOCKED) AS o) AS r
 WHERE items.id = r.id`
 
 const lockContentVersion = `SELECT version FROM versions WHERE name = 'content' FOR UPDATE`
