@@ -1000,11 +1000,20 @@ func (s *Scheduler) store1(ctx context.Context, job Job, f fetched, now time.Tim
 	if err != nil || !st.write {
 		return st.sr, err
 	}
+	// A write that lets go of the lease counts as having let go from the
+	// moment it may commit: a renewal that finds the lease gone meanwhile
+	// is no loss to warn of. One that fails has not let go.
+	if st.b.Release {
+		h.freed.Store(true)
+	}
 	var done store.Applied
 	if g := s.group.Load(); g != nil {
 		done, err = g.apply(ctx, st.sr.Name, st.b)
 	} else {
 		done, err = s.store.Apply(ctx, st.sr.Name, st.b)
+	}
+	if err != nil && st.b.Release {
+		h.freed.Store(false)
 	}
 	return s.finish(ctx, st, done, err, now)
 }
