@@ -97,8 +97,11 @@ func (s *Scheduler) newLoop(ctx context.Context, norm *normalize.Normalizer) (*l
 	zone := zoneOr(s.opts.Normalize.Zone)
 	l := &loop{s: s, ctx: ctx, norm: norm, kick: make(chan struct{}, 1), now: make(chan struct{}, 1),
 		cron: cron.New(cron.WithLocation(zone), cron.WithLogger(cron.DiscardLogger))}
+	// A schedule's gap takes tens of microseconds to find (a yearly one,
+	// sixteen of cron's searches); sources mostly share a few schedules.
+	gaps := map[string]time.Duration{}
 	for _, job := range s.expand(s.jobs) {
-		e, err := s.newEntry(job)
+		e, err := s.newEntry(job, gaps)
 		if err != nil {
 			return nil, err
 		}
@@ -108,12 +111,21 @@ func (s *Scheduler) newLoop(ctx context.Context, norm *normalize.Normalizer) (*l
 	return l, nil
 }
 
-func (s *Scheduler) newEntry(job Job) (*entry, error) {
+// newEntry makes job's entry; gaps, when not nil, keeps each schedule's
+// shortest gap by its spec, for the next entries.
+func (s *Scheduler) newEntry(job Job, gaps map[string]time.Duration) (*entry, error) {
 	sched, err := ParseSchedule(job.Schedule)
 	if err != nil {
 		return nil, fmt.Errorf("scheduler: source %q: %w", job.Source.Name(), err)
 	}
-	return &entry{job: job, sched: jitter(sched, job.Source.Name(), s.opts.Jitter), gap: shortestGap(sched)}, nil
+	gap, ok := gaps[job.Schedule]
+	if !ok {
+		gap = shortestGap(sched)
+		if gaps != nil {
+			gaps[job.Schedule] = gap
+		}
+	}
+	return &entry{job: job, sched: jitter(sched, gap, job.Source.Name(), s.opts.Jitter), gap: gap}, nil
 }
 
 // begin asks for every source's start refresh and starts the clock.
@@ -430,7 +442,7 @@ func (s *Scheduler) Add(job Job) error {
 // add is Add on l.
 func (l *loop) add(job Job) error {
 	s := l.s
-	e, err := s.newEntry(job)
+	e, err := s.newEntry(job, nil)
 	if err != nil {
 		return err
 	}

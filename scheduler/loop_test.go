@@ -797,7 +797,7 @@ func jitterOffset(t *testing.T, sched string, name string, frac float64) time.Du
 	if err != nil {
 		t.Fatal(err)
 	}
-	switch j := jitter(base, name, frac).(type) {
+	switch j := jitter(base, shortestGap(base), name, frac).(type) {
 	case shifted:
 		return j.offset
 	default:
@@ -874,7 +874,7 @@ func testJitterTicks(t *testing.T) {
 	now := time.Date(2026, 11, 25, 10, 7, 30, 0, hk)
 	base, _ := ParseSchedule("*/30 * * * *")
 	off := jitterOffset(t, "*/30 * * * *", "wire", 0.1)
-	j := jitter(base, "wire", 0.1)
+	j := jitter(base, shortestGap(base), "wire", 0.1)
 	half := time.Date(2026, 11, 25, 10, 30, 0, 0, hk)
 	if got, want := j.Next(now), half.Add(off); !got.Equal(want) {
 		t.Errorf("Next(%v) = %v, want %v", now, got, want)
@@ -892,7 +892,7 @@ func testJitterTicks(t *testing.T) {
 		}
 		for _, name := range []string{"newsroom", "wire"} {
 			for _, frac := range []float64{0.1, 0.5, 1} {
-				j := jitter(base, name, frac)
+				j := jitter(base, shortestGap(base), name, frac)
 				for at := now; at.Before(now.Add(72 * time.Hour)); at = at.Add(7*time.Minute + 13*time.Second + 250*time.Millisecond) {
 					if next := j.Next(at); !next.After(at) {
 						t.Fatalf("%s %s %v: Next(%v) = %v, not after", spec, name, frac, at, next)

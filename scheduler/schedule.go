@@ -47,11 +47,11 @@ func (a aligned) Next(t time.Time) time.Time {
 // jitter shifts a schedule by a stable per-source offset, up to frac of its
 // interval, so many sources on the same spec do not fire in the same second.
 // The offset is a hash of the name: the same on every run and node.
-func jitter(sched cron.Schedule, name string, frac float64) cron.Schedule {
+func jitter(sched cron.Schedule, gap time.Duration, name string, frac float64) cron.Schedule {
 	if frac <= 0 {
 		return sched
 	}
-	span := time.Duration(float64(shortestGap(sched)) * frac)
+	span := time.Duration(float64(gap) * frac)
 	if span < time.Second {
 		return sched
 	}
