@@ -136,6 +136,7 @@ type clusterRound struct {
 	// start's and publishes' included): the nodes' round trips to the
 	// database (their driver's count), the nodes' CPU and PostgreSQL's.
 	Trips     float64
+	TripsFor  map[string]float64 // by purpose
 	NodeCPU   time.Duration
 	DBCPU     time.Duration
 	DBCPUSeen bool
@@ -290,8 +291,13 @@ func (h *harness) clusterRound(ctx context.Context, feeds *clusterFeeds, dsn str
 	}
 	db1, seen := postgresCPU()
 	r.DBCPU, r.DBCPUSeen = db1-db0, seen
+	r.TripsFor = map[string]float64{}
 	for _, n := range nodes {
-		r.Trips += n.metric("feedloom_store_round_trips_total")
+		for _, p := range tripPurposes {
+			v := n.metric(`feedloom_store_round_trips_total{purpose="` + p + `"}`)
+			r.TripsFor[p] += v
+			r.Trips += v
+		}
 		r.NodeCPU += time.Duration(n.metric("process_cpu_seconds_total") * float64(time.Second))
 	}
 	for i := range feeds.requests {
@@ -304,6 +310,9 @@ func (h *harness) clusterRound(ctx context.Context, feeds *clusterFeeds, dsn str
 	}
 	return r, nil
 }
+
+// tripPurposes are the purposes feedloom counts its round trips under.
+var tripPurposes = []string{"claim", "write", "lease", "gate", "cluster", "publish", "other"}
 
 // dueAgain makes every source due again, as a new due time would, keeping
 // its validators.
@@ -524,6 +533,23 @@ func (h *harness) clusterTable(runs []clusterRun) string {
 			fmt.Fprintf(&b, "| %d | %s | %s | %.0f | %.0f | %d | %.2f | %s | %s |\n", r.Nodes, round.name, dur(x.Round),
 				x.fetchesPerSec(), x.fetchingPerSec(), x.Twice, x.perRefresh(x.Trips),
 				ms(time.Duration(x.perRefresh(float64(x.NodeCPU)))), db)
+		}
+	}
+	b.WriteString("\nRound trips per refresh by what they were for (`feedloom_store_round_trips_total{purpose}`):\n\n| nodes | round |")
+	for _, p := range tripPurposes {
+		b.WriteString(" " + p + " |")
+	}
+	b.WriteString("\n|---:|---|" + strings.Repeat("---:|", len(tripPurposes)) + "\n")
+	for _, r := range runs {
+		for _, round := range []struct {
+			name string
+			r    clusterRound
+		}{{"cold", r.Cold}, {"warm (304)", r.Warm}} {
+			fmt.Fprintf(&b, "| %d | %s |", r.Nodes, round.name)
+			for _, p := range tripPurposes {
+				fmt.Fprintf(&b, " %.2f |", round.r.perRefresh(round.r.TripsFor[p]))
+			}
+			b.WriteString("\n")
 		}
 	}
 	b.WriteString("\n| nodes | cold sources per node | upstream change → served by every node | of which the build |\n|---:|---|---:|---:|\n")

@@ -12,6 +12,7 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"github.com/feedloom/feedloom/normalize"
+	"github.com/feedloom/feedloom/store"
 )
 
 // Run refreshes each source on its schedule and publishes after changes,
@@ -339,7 +340,7 @@ func (l *loop) publish(ctx context.Context) {
 		return
 	}
 	v, verr := s.store.Version(ctx)
-	pr, err := s.publish(context.WithoutCancel(ctx))
+	pr, err := s.publish(store.WithPurpose(context.WithoutCancel(ctx), "publish"))
 	if err == nil && verr == nil {
 		l.published.Store(v)
 	}

@@ -33,7 +33,7 @@ var (
 //	feedloom_claims_total{result}              due sources this node tried to lease (claimed, or taken by another node or already refreshed)
 //	feedloom_lease_expiries_total              sources this node took over after another node's lease ran out
 //	feedloom_notifications_total               store change notifications heard (LISTEN/NOTIFY), including catch-ups after a reconnection
-//	feedloom_store_round_trips_total           round trips to the shared database (PostgreSQL): statements sent alone, and pipelined batches once each
+//	feedloom_store_round_trips_total{purpose}  round trips to the shared database (PostgreSQL), statements sent alone and pipelined batches once each, by purpose (claim, write, lease, gate, cluster, publish, other)
 type Metrics struct {
 	set            *metrics.Set
 	publishSeconds *metrics.PrometheusHistogram
@@ -53,7 +53,7 @@ var metricsHelp = []struct{ name, kind, help string }{
 	{"feedloom_claims_total", "counter", "Due sources this node tried to lease, by result (claimed, or taken by another node or already refreshed)."},
 	{"feedloom_lease_expiries_total", "counter", "Sources this node took over after another node's lease ran out."},
 	{"feedloom_notifications_total", "counter", "Store change notifications heard (LISTEN/NOTIFY), including catch-ups after a reconnection."},
-	{"feedloom_store_round_trips_total", "counter", "Round trips to the shared database (PostgreSQL): statements sent alone, and pipelined batches once each."},
+	{"feedloom_store_round_trips_total", "counter", "Round trips to the shared database (PostgreSQL), statements sent alone and pipelined batches once each, by purpose (claim, write, lease, gate, cluster, publish, other)."},
 }
 
 // WriteMetricsHelp writes the # HELP and # TYPE lines of the scheduler's
@@ -78,11 +78,20 @@ func NewMetrics(set *metrics.Set) *Metrics {
 	}
 }
 
-// StoreRoundTrips reports the shared database's round trips, which trips
-// counts, as feedloom_store_round_trips_total: what a refresh costs the
-// database beyond its statements' own work, and so what bounds a cluster.
-func (m *Metrics) StoreRoundTrips(trips func() uint64) {
-	m.set.NewGauge("feedloom_store_round_trips_total", func() float64 { return float64(trips()) })
+// roundTripPurposes are the purposes a store counts its round trips under
+// (store.Purpose): those store/postgres marks, "publish", and the rest.
+var roundTripPurposes = []string{"claim", "write", "lease", "gate", "cluster", "publish", "other"}
+
+// StoreRoundTrips reports the shared database's round trips by purpose,
+// which trips counts, as feedloom_store_round_trips_total: what a refresh
+// costs the database beyond its statements' own work, and so what bounds
+// a cluster.
+func (m *Metrics) StoreRoundTrips(trips func() map[string]uint64) {
+	for _, p := range roundTripPurposes {
+		m.set.NewGauge(sample("feedloom_store_round_trips_total", "purpose", p), func() float64 {
+			return float64(trips()[p])
+		})
+	}
 }
 
 // labelEscaper escapes a label value as the text format reads it: a

@@ -236,7 +236,7 @@ func (s *Scheduler) RunOnce(ctx context.Context) (Report, error) {
 	if err := s.runPass(ctx, norm, now, feeds, &rep); err != nil {
 		return rep, err
 	}
-	pr, err := s.publish(ctx)
+	pr, err := s.publish(store.WithPurpose(ctx, "publish"))
 	if err != nil {
 		return rep, err
 	}

@@ -237,3 +237,21 @@ type Query struct {
 	// a source holds any item of a date range, read from the index alone.
 	PublishedFrom, PublishedBefore time.Time
 }
+
+// purposeKey carries what a store call is for (WithPurpose).
+type purposeKey struct{}
+
+// WithPurpose marks the store calls made with ctx as made for purpose (a
+// word such as "publish"), so that a store that counts its round trips
+// (store/postgres) counts them under it.
+func WithPurpose(ctx context.Context, purpose string) context.Context {
+	return context.WithValue(ctx, purposeKey{}, purpose)
+}
+
+// Purpose is what WithPurpose marked ctx with, or def.
+func Purpose(ctx context.Context, def string) string {
+	if p, ok := ctx.Value(purposeKey{}).(string); ok {
+		return p
+	}
+	return def
+}

@@ -65,8 +65,8 @@ func cmdServe(ctx context.Context, args []string, _, stderr io.Writer) int {
 		return code
 	}
 	defer site.Close()
-	if rt, ok := site.Store.(interface{ RoundTrips() uint64 }); ok {
-		m.StoreRoundTrips(rt.RoundTrips)
+	if rt, ok := site.Store.(interface{ RoundTripsFor() map[string]uint64 }); ok {
+		m.StoreRoundTrips(rt.RoundTripsFor)
 	}
 	if site.Node != "" {
 		log = log.With("node", site.Node)

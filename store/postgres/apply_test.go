@@ -55,13 +55,27 @@ func TestApplyRoundTrips(t *testing.T) {
 		{"b", store.Batch{Items: items, State: &st, Retain: &store.Retain{MaxItems: 10}, Holder: "node-1", Release: true}, 2},
 	}
 	for _, c := range cases {
-		before := s.RoundTrips()
+		before, writes := s.RoundTrips(), s.RoundTripsFor()["write"]
 		if _, err := s.Apply(ctx, c.source, c.batch); err != nil {
 			t.Fatalf("Apply %s: %v", c.source, err)
 		}
 		if got := s.RoundTrips() - before; got != c.trips {
 			t.Errorf("Apply %s took %d round trips, want %d", c.source, got, c.trips)
 		}
+		if got := s.RoundTripsFor()["write"] - writes; got != c.trips {
+			t.Errorf("Apply %s counted %d round trips as writes, want %d", c.source, got, c.trips)
+		}
+	}
+	// A caller's purpose holds for the calls it makes; the rest are other.
+	pub, other := s.RoundTripsFor()["publish"], s.RoundTripsFor()["other"]
+	if _, err := s.Items(store.WithPurpose(ctx, "publish"), store.Query{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Items(ctx, store.Query{}); err != nil {
+		t.Fatal(err)
+	}
+	if got := s.RoundTripsFor(); got["publish"]-pub != 1 || got["other"]-other != 1 {
+		t.Errorf("round trips by purpose %v, want one more publish and one more other", got)
 	}
 	if n, err := s.Leases(ctx, "node-1", t0); err != nil || n != 0 {
 		t.Errorf("node-1 holds %d leases (%v) after writes that let go, want 0", n, err)
