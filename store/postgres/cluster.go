@@ -220,8 +220,11 @@ type gateSlot struct {
 }
 
 const (
-	// gateRetry is the longest pause between two tries for a slot.
-	gateRetry = 200 * time.Millisecond
+	// gateRetry is the longest pause between two tries for a slot, and
+	// gateFirstPause the first: a slot another node holds is held for a
+	// request, tens of milliseconds, and each try is a round trip.
+	gateRetry      = 200 * time.Millisecond
+	gateFirstPause = 25 * time.Millisecond
 	// gateIdle is how long a slot given back is kept for this node's next
 	// request to its host.
 	gateIdle = 250 * time.Millisecond
@@ -247,7 +250,7 @@ func (g *HostGate) Acquire(ctx context.Context, host string) (release func(), er
 	h.Write([]byte(strings.ToLower(host)))
 	key := int32(h.Sum32())
 	ctx = purpose(ctx, forGate)
-	pause := 10 * time.Millisecond
+	pause := gateFirstPause
 	polls := false // this waiter is the node's one asking the database for key
 	defer func() {
 		if polls {
