@@ -11,7 +11,6 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
-	"github.com/feedloom/feedloom/feeds"
 	"github.com/feedloom/feedloom/sources"
 	"github.com/feedloom/feedloom/store"
 )
@@ -73,13 +72,14 @@ func (s *Store) applyList(ctx context.Context, source string, b store.Batch) (st
 }
 
 // Writing a state under a lease checks the lease in the same statement,
-// and lets go of it when asked ($11).
+// and lets go of it when asked. holdState's arguments are upsertState's
+// (stateArgs), then the holder and whether to let go.
 const (
-	holdState = `UPDATE sources SET url = $3, configured_url = $4, etag = $5, last_modified = $6,
-	checked_at = $7, last_success = $8, last_error = $9, failures = $10, next_due = $11,
+	holdState = `UPDATE sources SET url = $2, configured_url = $3, etag = $4, last_modified = $5,
+	checked_at = $6, last_success = $7, last_error = $8, failures = $9, next_due = $10,
 	claimed_by = CASE WHEN $12 THEN NULL ELSE claimed_by END,
 	lease_until = CASE WHEN $12 THEN NULL ELSE lease_until END
-WHERE name = $1 AND claimed_by = $2`
+WHERE name = $1 AND claimed_by = $11`
 	holdOnly = `UPDATE sources SET claimed_by = CASE WHEN $3 THEN NULL ELSE claimed_by END,
 	lease_until = CASE WHEN $3 THEN NULL ELSE lease_until END
 WHERE name = $1 AND claimed_by = $2`
@@ -99,9 +99,7 @@ func (s *Store) applyState(ctx context.Context, source string, b store.Batch) er
 	case st == nil:
 		tag, err = s.pool.Exec(ctx, holdOnly, source, b.Holder, b.Release)
 	default:
-		tag, err = s.pool.Exec(ctx, holdState, source, b.Holder, st.URL, st.ConfiguredURL, st.ETag,
-			st.LastModified, nullTime(st.CheckedAt), nullTime(st.LastSuccess), st.LastError,
-			st.Failures, nullTime(st.NextDue), b.Release)
+		tag, err = s.pool.Exec(ctx, holdState, append(stateArgs(source, *st), b.Holder, b.Release)...)
 	}
 	if err != nil {
 		return err
@@ -203,8 +201,7 @@ func (s *Store) applyPiped(ctx context.Context, group []store.SourceBatch) ([]st
 	// A connection given back inside a transaction is closed by the pool,
 	// so a failure that could not roll back leaves nothing behind.
 	defer conn.Release()
-	p := &pipe{removed: make([]int, len(group)), pruned: make([]int, len(group)),
-		stored: map[string]store.Row{}, owners: map[string]string{}}
+	p := &pipe{removed: make([]int, len(group)), stored: map[string]store.Row{}, owners: map[string]string{}}
 	if len(group) > 1 {
 		for _, g := range group {
 			p.names = append(p.names, g.Source)
@@ -222,7 +219,6 @@ func (s *Store) applyPiped(ctx context.Context, group []store.SourceBatch) ([]st
 	done := make([]store.Applied, len(group))
 	for i, g := range group {
 		p.cur, p.changed = i, false
-		p.pruned[i] = -1
 		if done[i], err = store.WriteBatch(ctx, p, g.Source, g.Batch); err != nil {
 			return nil, fmt.Errorf("source %q: %w", g.Source, err)
 		}
@@ -252,9 +248,7 @@ type pipe struct {
 	slugs   []string
 
 	batch  pgx.Batch
-	labels []string // what each queued statement writes, for errors
-	pruned []int    // per source, the index of its prune statement, or -1
-	counts []bool   // per statement: a prune that also bumps (bumpPruned), answering a count
+	queued []queued // per statement of batch
 	locked bool     // the content version's row is locked: a bump is queued before any insert
 	// changed: the current source changed or removed an item, so
 	// WriteBatch bumps the content version after its prune.
@@ -262,6 +256,15 @@ type pipe struct {
 }
 
 var _ store.BatchTx = (*pipe)(nil)
+
+// queued is a statement of the second pipeline: what it writes, for
+// errors, and for a source's prune, which source's (else -1) and whether
+// it answers its count itself (bumpPruned).
+type queued struct {
+	label  string
+	prunes int
+	counts bool
+}
 
 // A group reads, beside what the decisions need, whose items hold the
 // keys it decides on and what its removals took away, to tell when writing
@@ -285,13 +288,14 @@ var errRegroup = errors.New("sources of the group decide on the same items; writ
 const holdsLeases = `SELECT name, claimed_by FROM sources WHERE name = ANY($1) ORDER BY name COLLATE "C" FOR UPDATE`
 
 // read begins the transaction and makes the first pipeline: the leases,
-// the keys' locks, the removals, and what the decisions read.
+// the keys' locks, the removals, and what the decisions read, with whose
+// items hold the keys, for regroup.
 func (p *pipe) read(ctx context.Context, conn *pgx.Conn, group []store.SourceBatch) error {
-	var items []feeds.Item
 	var holders []string
 	var removing []int
+	keys := make([]store.Keys, len(group))
 	for i, g := range group {
-		items = append(items, g.Batch.Items...)
+		keys[i] = store.KeysOf(g.Batch.Items)
 		if g.Batch.Holder != "" {
 			holders = append(holders, g.Source)
 		}
@@ -299,8 +303,8 @@ func (p *pipe) read(ctx context.Context, conn *pgx.Conn, group []store.SourceBat
 			removing = append(removing, i)
 		}
 	}
-	keys := store.KeysOf(items)
-	locks := lockKeys(keys)
+	all := unionKeys(keys)
+	locks := lockKeys(all)
 	var first pgx.Batch
 	first.Queue("BEGIN")
 	if len(holders) > 0 {
@@ -309,28 +313,15 @@ func (p *pipe) read(ctx context.Context, conn *pgx.Conn, group []store.SourceBat
 	if len(locks) > 0 {
 		first.Queue(lockKeysSQL, locks)
 	}
-	grouped := len(group) > 1
 	for _, i := range removing {
-		if grouped {
-			first.Queue(removeItemsReturning, group[i].Source, group[i].Batch.Remove)
-		} else {
-			first.Queue(deleteItems, group[i].Source, group[i].Batch.Remove)
-		}
+		first.Queue(removeItemsReturning, group[i].Source, group[i].Batch.Remove)
 	}
-	first.Queue(selectStoredItems, keys.IDs)
-	if len(keys.Links) > 0 {
-		if grouped {
-			first.Queue(selectLinkHolders, keys.Links)
-		} else {
-			first.Queue(selectLinkOwners, keys.Links)
-		}
+	first.Queue(selectStoredItems, all.IDs)
+	if len(all.Links) > 0 {
+		first.Queue(selectLinkHolders, all.Links)
 	}
-	if len(keys.Slugs) > 0 {
-		if grouped {
-			first.Queue(selectSlugHolders, keys.Slugs)
-		} else {
-			first.Queue(selectSlugs, keys.Slugs)
-		}
+	if len(all.Slugs) > 0 {
+		first.Queue(selectSlugHolders, all.Slugs)
 	}
 	br := conn.SendBatch(ctx, &first)
 	defer br.Close()
@@ -357,69 +348,45 @@ func (p *pipe) read(ctx context.Context, conn *pgx.Conn, group []store.SourceBat
 			return fmt.Errorf("lock items: %w", err)
 		}
 	}
-	var h keyHolders
-	if grouped {
-		h = keyHolders{removed: make([][]store.Keys, len(group)), links: map[string]string{}, slugs: map[string][]string{}}
-	}
+	h := keyHolders{removed: make([][]removedItem, len(group)), links: map[string]string{}, slugs: map[string][]string{}}
 	for _, i := range removing {
-		if !grouped {
-			tag, err := br.Exec()
-			if err != nil {
-				return fmt.Errorf("remove items: %w", err)
-			}
-			p.removed[i] = int(tag.RowsAffected())
-			continue
-		}
-		var id, link, slug string
+		var r removedItem
 		rows, _ := br.Query()
-		n, err := pgx.ForEachRow(rows, []any{&id, &link, &slug}, func() error {
-			h.removed[i] = append(h.removed[i], store.Keys{IDs: []string{id}, Links: []string{link}, Slugs: []string{slug}})
+		tag, err := pgx.ForEachRow(rows, []any{&r.id, &r.link, &r.slug}, func() error {
+			h.removed[i] = append(h.removed[i], r)
 			return nil
 		})
 		if err != nil {
 			return fmt.Errorf("source %q: remove items: %w", group[i].Source, err)
 		}
-		p.removed[i] = int(n.RowsAffected())
+		p.removed[i] = int(tag.RowsAffected())
 	}
 	var r store.Row
-	rows, _ := br.Query() // ForEachRow reports its error
+	rows, _ := br.Query()
 	_, err := pgx.ForEachRow(rows, []any{&r.ID, &r.Source, &r.File, &r.Link, &r.LinkKey,
 		&r.Language, &r.Title, &r.Summary, &r.Content, &r.Published, &r.Updated, &r.Held, &r.Extra,
 		&r.Hash}, func() error { p.stored[r.ID] = r; return nil })
 	if err != nil {
 		return fmt.Errorf("read stored items: %w", err)
 	}
-	if len(keys.Links) > 0 {
+	if len(all.Links) > 0 {
 		var key, id, source string
 		rows, _ := br.Query()
-		scan := []any{&key, &id}
-		if grouped {
-			scan = append(scan, &source)
-		}
-		_, err := pgx.ForEachRow(rows, scan, func() error {
-			p.owners[key] = id
-			if grouped {
-				h.links[key] = source
-			}
+		_, err := pgx.ForEachRow(rows, []any{&key, &id, &source}, func() error {
+			p.owners[key], h.links[key] = id, source
 			return nil
 		})
 		if err != nil {
 			return fmt.Errorf("read link owners: %w", err)
 		}
 	}
-	if len(keys.Slugs) > 0 {
+	if len(all.Slugs) > 0 {
 		var slug, source string
 		rows, _ := br.Query()
-		scan := []any{&slug}
-		if grouped {
-			scan = append(scan, &source)
-		}
-		_, err := pgx.ForEachRow(rows, scan, func() error {
+		_, err := pgx.ForEachRow(rows, []any{&slug, &source}, func() error {
 			p.slugs = append(p.slugs, slug)
-			if grouped {
-				f := slugFamily(slug)
-				h.slugs[f] = append(h.slugs[f], source)
-			}
+			f := slugFamily(slug)
+			h.slugs[f] = append(h.slugs[f], source)
 			return nil
 		})
 		if err != nil {
@@ -434,17 +401,43 @@ func (p *pipe) read(ctx context.Context, conn *pgx.Conn, group []store.SourceBat
 			return fmt.Errorf("source %q: %w", g.Source, store.ErrLeaseLost)
 		}
 	}
-	if grouped && h.regroup(group, p.stored) {
+	if len(group) > 1 && h.regroup(group, keys, p.stored) {
 		return errRegroup
 	}
 	return nil
 }
 
+// unionKeys lists the keys of every source once each.
+func unionKeys(keys []store.Keys) store.Keys {
+	if len(keys) == 1 {
+		return keys[0]
+	}
+	var all store.Keys
+	seen := map[string]bool{}
+	add := func(list *[]string, kind string, ks []string) {
+		for _, k := range ks {
+			if !seen[kind+k] {
+				seen[kind+k] = true
+				*list = append(*list, k)
+			}
+		}
+	}
+	for _, k := range keys {
+		add(&all.IDs, "i", k.IDs)
+		add(&all.Links, "l", k.Links)
+		add(&all.Slugs, "s", k.Slugs)
+	}
+	return all
+}
+
+// removedItem is what regroup needs of an item a removal took away.
+type removedItem struct{ id, link, slug string }
+
 // keyHolders is what a group's first pipeline read of whose items hold its
 // keys: each link's source, each slug family's sources, and the keys of
 // the items each source's removal took away.
 type keyHolders struct {
-	removed [][]store.Keys // per source
+	removed [][]removedItem // per source
 	links   map[string]string
 	slugs   map[string][]string
 }
@@ -454,7 +447,7 @@ type keyHolders struct {
 // made before any source is planned, and its pruning after every source
 // is, so a source must not decide on an item a later source removes, nor
 // on one an earlier source may prune.
-func (h keyHolders) regroup(group []store.SourceBatch, stored map[string]store.Row) bool {
+func (h keyHolders) regroup(group []store.SourceBatch, keys []store.Keys, stored map[string]store.Row) bool {
 	index := make(map[string]int, len(group))
 	for i, g := range group {
 		index[g.Source] = i
@@ -464,16 +457,15 @@ func (h keyHolders) regroup(group []store.SourceBatch, stored map[string]store.R
 		j, ok := index[source]
 		return ok && j < i && group[j].Batch.Retain != nil
 	}
-	for i, g := range group {
-		k := store.KeysOf(g.Batch.Items)
+	for i, k := range keys {
 		families := make(map[string]bool, len(k.Slugs))
 		for _, s := range k.Slugs {
 			families[slugFamily(s)] = true
 		}
 		for j := i + 1; j < len(group); j++ {
 			for _, r := range h.removed[j] {
-				if slices.Contains(k.IDs, r.IDs[0]) || slices.Contains(k.Links, r.Links[0]) ||
-					(r.Slugs[0] != "" && families[slugFamily(r.Slugs[0])]) {
+				if slices.Contains(k.IDs, r.id) || slices.Contains(k.Links, r.link) ||
+					(r.slug != "" && families[slugFamily(r.slug)]) {
 					return true
 				}
 			}
@@ -504,38 +496,30 @@ func (p *pipe) queue(label, sql string, args ...any) {
 		label = fmt.Sprintf("source %q: %s", p.names[p.cur], label)
 	}
 	p.batch.Queue(sql, args...)
-	p.labels = append(p.labels, label)
-	p.counts = append(p.counts, false)
+	p.queued = append(p.queued, queued{label: label, prunes: -1})
 }
 
 // write sends the queued writes and the commit, and completes done with
 // what each prune deleted.
 func (p *pipe) write(ctx context.Context, conn *pgx.Conn, done []store.Applied) error {
-	prunedBy := make(map[int]int, len(p.pruned)) // statement → source
-	for src, at := range p.pruned {
-		if at >= 0 {
-			prunedBy[at] = src
-		}
-	}
 	br := conn.SendBatch(ctx, &p.batch)
 	defer br.Close()
-	for i, label := range p.labels {
-		src, prune := prunedBy[i]
-		if p.counts[i] {
+	for _, q := range p.queued {
+		if q.counts {
 			var n int
 			var notified *string
 			if err := br.QueryRow().Scan(&n, &notified); err != nil {
-				return fmt.Errorf("%s: %w", label, err)
+				return fmt.Errorf("%s: %w", q.label, err)
 			}
-			done[src].Pruned = n
+			done[q.prunes].Pruned = n
 			continue
 		}
 		tag, err := br.Exec()
 		if err != nil {
-			return fmt.Errorf("%s: %w", label, err)
+			return fmt.Errorf("%s: %w", q.label, err)
 		}
-		if prune {
-			done[src].Pruned = int(tag.RowsAffected())
+		if q.prunes >= 0 {
+			done[q.prunes].Pruned = int(tag.RowsAffected())
 		}
 	}
 	return br.Close()
@@ -682,13 +666,13 @@ func (p *pipe) PruneItems(_ context.Context, source string, r store.Retain) (int
 	if !ok {
 		return 0, nil
 	}
-	p.pruned[p.cur] = len(p.labels)
 	counts := !p.changed && !p.locked
 	if counts {
 		query = fmt.Sprintf(bumpPruned, query)
 	}
 	p.queue("retention", query, args...)
-	p.counts[len(p.counts)-1] = counts
+	last := &p.queued[len(p.queued)-1]
+	last.prunes, last.counts = p.cur, counts
 	return 0, nil
 }
 
@@ -705,7 +689,7 @@ func (p *pipe) SaveState(_ context.Context, source string, st sources.State) err
 
 func (p *pipe) SaveFiles(_ context.Context, source string, files []store.FileStamp) error {
 	for _, f := range files {
-		p.queue(fmt.Sprintf("file %q", f.Path), saveFile, source, f.Path, f.Size, store.Nanos(f.ModTime), f.Hash, f.Rules)
+		p.queue(fmt.Sprintf("file %q", f.Path), saveFile, fileArgs(source, f)...)
 	}
 	return nil
 }

@@ -35,11 +35,16 @@ VALUES ($1, $2, $3, $4, $5, $6)
 ON CONFLICT (source, path) DO UPDATE SET size = excluded.size, mtime = excluded.mtime,
 	hash = excluded.hash, rules = excluded.rules`
 
+// fileArgs are saveFile's arguments.
+func fileArgs(source string, f store.FileStamp) []any {
+	return []any{source, f.Path, f.Size, store.Nanos(f.ModTime), f.Hash, f.Rules}
+}
+
 // SaveFiles saves the fingerprints in one pipelined batch.
 func (b batchTx) SaveFiles(ctx context.Context, source string, files []store.FileStamp) error {
 	var batch pgx.Batch
 	for _, f := range files {
-		batch.Queue(saveFile, source, f.Path, f.Size, store.Nanos(f.ModTime), f.Hash, f.Rules)
+		batch.Queue(saveFile, fileArgs(source, f)...)
 	}
 	br := b.tx.SendBatch(ctx, &batch)
 	defer br.Close()
