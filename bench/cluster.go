@@ -19,6 +19,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/feedloom/feedloom/store"
 )
 
 // The cluster benchmark (-cluster N): N small feeds on 16 loopback hosts
@@ -293,7 +295,7 @@ func (h *harness) clusterRound(ctx context.Context, feeds *clusterFeeds, dsn str
 	r.DBCPU, r.DBCPUSeen = db1-db0, seen
 	r.TripsFor = map[string]float64{}
 	for _, n := range nodes {
-		for _, p := range tripPurposes {
+		for _, p := range store.Purposes() {
 			v := n.metric(`feedloom_store_round_trips_total{purpose="` + p + `"}`)
 			r.TripsFor[p] += v
 			r.Trips += v
@@ -310,9 +312,6 @@ func (h *harness) clusterRound(ctx context.Context, feeds *clusterFeeds, dsn str
 	}
 	return r, nil
 }
-
-// tripPurposes are the purposes feedloom counts its round trips under.
-var tripPurposes = []string{"claim", "write", "lease", "gate", "cluster", "publish", "other"}
 
 // dueAgain makes every source due again, as a new due time would, keeping
 // its validators.
@@ -536,17 +535,17 @@ func (h *harness) clusterTable(runs []clusterRun) string {
 		}
 	}
 	b.WriteString("\nRound trips per refresh by what they were for (`feedloom_store_round_trips_total{purpose}`):\n\n| nodes | round |")
-	for _, p := range tripPurposes {
+	for _, p := range store.Purposes() {
 		b.WriteString(" " + p + " |")
 	}
-	b.WriteString("\n|---:|---|" + strings.Repeat("---:|", len(tripPurposes)) + "\n")
+	b.WriteString("\n|---:|---|" + strings.Repeat("---:|", len(store.Purposes())) + "\n")
 	for _, r := range runs {
 		for _, round := range []struct {
 			name string
 			r    clusterRound
 		}{{"cold", r.Cold}, {"warm (304)", r.Warm}} {
 			fmt.Fprintf(&b, "| %d | %s |", r.Nodes, round.name)
-			for _, p := range tripPurposes {
+			for _, p := range store.Purposes() {
 				fmt.Fprintf(&b, " %.2f |", round.r.perRefresh(round.r.TripsFor[p]))
 			}
 			b.WriteString("\n")

@@ -340,7 +340,7 @@ func (l *loop) publish(ctx context.Context) {
 		return
 	}
 	v, verr := s.store.Version(ctx)
-	pr, err := s.publish(store.WithPurpose(context.WithoutCancel(ctx), "publish"))
+	pr, err := s.publish(store.WithPurpose(context.WithoutCancel(ctx), store.PurposePublish))
 	if err == nil && verr == nil {
 		l.published.Store(v)
 	}

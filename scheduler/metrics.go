@@ -9,6 +9,7 @@ import (
 	"github.com/VictoriaMetrics/metrics"
 
 	"github.com/feedloom/feedloom/publish"
+	"github.com/feedloom/feedloom/store"
 )
 
 // Bucket bounds of the two histograms. Each bound is a bucket series' le
@@ -78,16 +79,12 @@ func NewMetrics(set *metrics.Set) *Metrics {
 	}
 }
 
-// roundTripPurposes are the purposes a store counts its round trips under
-// (store.Purpose): those store/postgres marks, "publish", and the rest.
-var roundTripPurposes = []string{"claim", "write", "lease", "gate", "cluster", "publish", "other"}
-
 // StoreRoundTrips reports the shared database's round trips by purpose,
 // which trips counts, as feedloom_store_round_trips_total: what a refresh
 // costs the database beyond its statements' own work, and so what bounds
 // a cluster.
 func (m *Metrics) StoreRoundTrips(trips func() map[string]uint64) {
-	for _, p := range roundTripPurposes {
+	for _, p := range store.Purposes() {
 		m.set.NewGauge(sample("feedloom_store_round_trips_total", "purpose", p), func() float64 {
 			return float64(trips()[p])
 		})

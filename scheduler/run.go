@@ -236,7 +236,7 @@ func (s *Scheduler) RunOnce(ctx context.Context) (Report, error) {
 	if err := s.runPass(ctx, norm, now, feeds, &rep); err != nil {
 		return rep, err
 	}
-	pr, err := s.publish(store.WithPurpose(ctx, "publish"))
+	pr, err := s.publish(store.WithPurpose(ctx, store.PurposePublish))
 	if err != nil {
 		return rep, err
 	}

@@ -238,6 +238,23 @@ type Query struct {
 	PublishedFrom, PublishedBefore time.Time
 }
 
+// What store calls are for, as a store that counts its round trips counts
+// them (WithPurpose); a call not marked counts as PurposeOther.
+const (
+	PurposeClaim   = "claim"   // leasing sources, with what a refresh reads
+	PurposeWrite   = "write"   // storing refreshes, lifting embargoes
+	PurposeLease   = "lease"   // renewing and letting go of leases, looking for expired ones
+	PurposeGate    = "gate"    // per-host slots
+	PurposeCluster = "cluster" // listening, leading, health
+	PurposePublish = "publish" // writing the output
+	PurposeOther   = "other"
+)
+
+// Purposes lists every purpose, in the order counts are reported.
+func Purposes() []string {
+	return []string{PurposeClaim, PurposeWrite, PurposeLease, PurposeGate, PurposeCluster, PurposePublish, PurposeOther}
+}
+
 // purposeKey carries what a store call is for (WithPurpose).
 type purposeKey struct{}
 

@@ -28,7 +28,7 @@ import (
 // pipeline that begins, checks the lease, locks the keys, removes and
 // reads what the decisions need, and one that writes them and commits.
 func (s *Store) Apply(ctx context.Context, source string, b store.Batch) (store.Applied, error) {
-	ctx = purpose(ctx, forWrite)
+	ctx = purpose(ctx, store.PurposeWrite)
 	var done store.Applied
 	var err error
 	switch {
@@ -172,7 +172,7 @@ func (s *Store) applyItems(ctx context.Context, source string, b store.Batch) (s
 // stored or none; a lease lost fails the group with store.ErrLeaseLost,
 // naming the source. Lists are written on their own (Apply).
 func (s *Store) ApplyGroup(ctx context.Context, group []store.SourceBatch) ([]store.Applied, error) {
-	ctx = purpose(ctx, forWrite)
+	ctx = purpose(ctx, store.PurposeWrite)
 	if len(group) == 1 {
 		done, err := s.Apply(ctx, group[0].Source, group[0].Batch)
 		if err != nil {

@@ -67,7 +67,7 @@ func (s *Store) Claim(ctx context.Context, node string, due []store.Due, now, un
 	if node == "" {
 		return nil, errors.New("postgres: claim: empty node id")
 	}
-	ctx = purpose(ctx, forClaim)
+	ctx = purpose(ctx, store.PurposeClaim)
 	if len(due) == 0 {
 		return nil, nil
 	}
@@ -148,7 +148,7 @@ func (s *Store) Claim(ctx context.Context, node string, due []store.Due, now, un
 // Unclaim ends node's lease on source, so that the next due time is
 // claimable at once; a lease another node holds is left alone.
 func (s *Store) Unclaim(ctx context.Context, node, source string) error {
-	ctx = purpose(ctx, forLease)
+	ctx = purpose(ctx, store.PurposeLease)
 	_, err := s.pool.Exec(ctx, `UPDATE sources SET claimed_by = NULL, lease_until = NULL
 	WHERE name = $1 AND claimed_by = $2`, source, node)
 	if err != nil {
@@ -161,7 +161,7 @@ func (s *Store) Unclaim(ctx context.Context, node, source string) error {
 // takes long keeps its source; it reports false when node no longer holds
 // it.
 func (s *Store) Renew(ctx context.Context, node, source string, until time.Time) (bool, error) {
-	ctx = purpose(ctx, forLease)
+	ctx = purpose(ctx, store.PurposeLease)
 	tag, err := s.pool.Exec(ctx, `UPDATE sources SET lease_until = $3 WHERE name = $1 AND claimed_by = $2`,
 		source, node, dbTime(until))
 	if err != nil {
@@ -173,7 +173,7 @@ func (s *Store) Renew(ctx context.Context, node, source string, until time.Time)
 // Leases counts the live leases node holds at now: those whose lease_until
 // is at or after now, to the second.
 func (s *Store) Leases(ctx context.Context, node string, now time.Time) (int, error) {
-	ctx = purpose(ctx, forCluster)
+	ctx = purpose(ctx, store.PurposeCluster)
 	var n int
 	err := s.pool.QueryRow(ctx, `SELECT count(*) FROM sources WHERE claimed_by = $1 AND lease_until >= $2`,
 		node, dbTime(now)).Scan(&n)
@@ -192,7 +192,7 @@ WHERE claimed_by IS NOT NULL AND lease_until < $1 ORDER BY name`
 // Orphans lists the sources still claimed whose lease ended before now,
 // by name: their node died or lost the database mid-refresh.
 func (s *Store) Orphans(ctx context.Context, now time.Time) ([]store.Orphan, error) {
-	ctx = purpose(ctx, forLease)
+	ctx = purpose(ctx, store.PurposeLease)
 	rows, err := s.pool.Query(ctx, selectOrphans, dbTime(now))
 	if err != nil {
 		return nil, fmt.Errorf("postgres: expired leases: %w", err)

@@ -25,7 +25,7 @@ const contentChannel = "feedloom_content"
 
 // Ping checks that the database answers, for a node's health report.
 func (s *Store) Ping(ctx context.Context) error {
-	ctx = purpose(ctx, forCluster)
+	ctx = purpose(ctx, store.PurposeCluster)
 	if err := s.pool.Ping(ctx); err != nil {
 		return fmt.Errorf("postgres: ping: %w", err)
 	}
@@ -84,7 +84,7 @@ func connect(ctx context.Context, cfg *pgx.ConnConfig) (*pgx.Conn, error) {
 // it reconnects with backoff (1 s doubling to 30 s); onError, when set,
 // hears each failure.
 func (s *Store) Listen(ctx context.Context, changed func(), onError func(error)) error {
-	ctx = purpose(ctx, forCluster)
+	ctx = purpose(ctx, store.PurposeCluster)
 	wait := time.Second
 	for {
 		err := s.listen(ctx, changed)
@@ -138,7 +138,7 @@ type leader struct {
 // process exits, or the connection breaks); then the next node to ask
 // takes over. Every call checks the session is still alive.
 func (s *Store) Lead(ctx context.Context) (bool, error) {
-	return s.lead.lead(purpose(ctx, forCluster))
+	return s.lead.lead(purpose(ctx, store.PurposeCluster))
 }
 
 func (l *leader) lead(ctx context.Context) (bool, error) {
@@ -249,7 +249,7 @@ func (g *HostGate) Acquire(ctx context.Context, host string) (release func(), er
 	h := fnv.New32a()
 	h.Write([]byte(strings.ToLower(host)))
 	key := int32(h.Sum32())
-	ctx = purpose(ctx, forGate)
+	ctx = purpose(ctx, store.PurposeGate)
 	pause := gateFirstPause
 	polls := false // this waiter is the node's one asking the database for key
 	defer func() {
@@ -430,7 +430,7 @@ const unlockSlots = `SELECT count(pg_advisory_unlock(k, s)) FROM unnest($1::int4
 
 // unlock lets go of slots on the session; g.mu is held.
 func (g *HostGate) unlock(keys, slots []int32) {
-	ctx, cancel := context.WithTimeout(purpose(context.Background(), forGate), sessionTimeout)
+	ctx, cancel := context.WithTimeout(purpose(context.Background(), store.PurposeGate), sessionTimeout)
 	defer cancel()
 	if _, err := g.conn.Exec(ctx, unlockSlots, keys, slots); err != nil {
 		g.drop()

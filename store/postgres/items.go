@@ -126,7 +126,7 @@ const lockContentVersion = `SELECT version FROM versions WHERE name = 'content' 
 // Release clears Held on every held item published at or before now and
 // returns how many it released.
 func (s *Store) Release(ctx context.Context, now time.Time) (int, error) {
-	ctx = purpose(ctx, forWrite)
+	ctx = purpose(ctx, store.PurposeWrite)
 	var released int
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		// The content version's row lock, held to the commit, orders the

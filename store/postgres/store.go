@@ -105,7 +105,7 @@ func poolConfig(dsn string) (cfg *pgxpool.Config, target string, t *trips, err e
 	if err != nil {
 		return nil, "", nil, err
 	}
-	t = &trips{}
+	t = newTrips()
 	cfg.ConnConfig.Tracer = t
 	if cfg.ConnConfig.ConnectTimeout == 0 {
 		cfg.ConnConfig.ConnectTimeout = connectTimeout

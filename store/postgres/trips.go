@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"sync"
 	"sync/atomic"
 
 	"github.com/jackc/pgx/v5"
@@ -13,39 +12,32 @@ import (
 // trips counts the round trips a Store's connections make to the server:
 // each statement sent on its own (BEGIN and COMMIT included) and each
 // pipelined batch once, however many statements it holds, by what they
-// were for (store.Purpose). It is what a refresh costs the database beyond
-// the work of its statements, and what the cluster benchmark reports per
-// refresh.
+// were for (store.Purposes). It is what a refresh costs the database
+// beyond the work of its statements, and what the cluster benchmark
+// reports per refresh. It is read-only but for its counters.
 type trips struct {
-	mu  sync.Mutex
-	n   map[string]*atomic.Uint64
-	all atomic.Uint64
+	purposes []string
+	index    map[string]int // purpose → its counter
+	n        []atomic.Uint64
+	other    int
 }
 
-// Purposes of the round trips this package makes for itself; the others
-// count under the purpose their caller marked, or "other".
-const (
-	forClaim   = "claim"   // leasing sources, with what a refresh reads
-	forWrite   = "write"   // storing refreshes, lifting embargoes
-	forLease   = "lease"   // renewing and letting go of leases, looking for expired ones
-	forGate    = "gate"    // per-host slots
-	forCluster = "cluster" // listening, leading, health
-)
+func newTrips() *trips {
+	t := &trips{purposes: store.Purposes(), index: map[string]int{}}
+	for i, p := range t.purposes {
+		t.index[p] = i
+	}
+	t.n = make([]atomic.Uint64, len(t.purposes))
+	t.other = t.index[store.PurposeOther]
+	return t
+}
 
 func (t *trips) add(ctx context.Context) {
-	t.all.Add(1)
-	p := store.Purpose(ctx, "other")
-	t.mu.Lock()
-	c := t.n[p]
-	if c == nil {
-		if t.n == nil {
-			t.n = map[string]*atomic.Uint64{}
-		}
-		c = new(atomic.Uint64)
-		t.n[p] = c
+	i, ok := t.index[store.Purpose(ctx, store.PurposeOther)]
+	if !ok {
+		i = t.other
 	}
-	t.mu.Unlock()
-	c.Add(1)
+	t.n[i].Add(1)
 }
 
 var (
@@ -79,16 +71,19 @@ func (t *trips) TraceCopyFromEnd(context.Context, *pgx.Conn, pgx.TraceCopyFromEn
 // RoundTrips reports how many round trips the Store's connections (the
 // pool's, the listener's, the leader's and the host gates') have made to
 // the server since it was opened.
-func (s *Store) RoundTrips() uint64 { return s.trips.all.Load() }
+func (s *Store) RoundTrips() uint64 {
+	var all uint64
+	for i := range s.trips.n {
+		all += s.trips.n[i].Load()
+	}
+	return all
+}
 
 // RoundTripsFor reports RoundTrips by purpose.
 func (s *Store) RoundTripsFor() map[string]uint64 {
-	t := s.trips
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	out := make(map[string]uint64, len(t.n))
-	for p, c := range t.n {
-		out[p] = c.Load()
+	out := make(map[string]uint64, len(s.trips.purposes))
+	for i, p := range s.trips.purposes {
+		out[p] = s.trips.n[i].Load()
 	}
 	return out
 }
