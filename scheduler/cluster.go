@@ -88,12 +88,11 @@ type clustered struct {
 
 // claim is a source waiting to be claimed.
 type claim struct {
-	since  time.Time      // the earliest due time it waits to serve: its place in the queue
-	latest time.Time      // the latest one, which the claim asks for (one fetch serves both)
-	orphan string         // the node whose expired lease it takes over, if any
-	rank   uint64         // this node's order of claiming: differs per node, so nodes rarely race for one source
-	state  *sources.State // the source's state, as the claim that won it read it
-	items  *storedItems   // and its stored items
+	since  time.Time // the earliest due time it waits to serve: its place in the queue
+	latest time.Time // the latest one, which the claim asks for (one fetch serves both)
+	orphan string    // the node whose expired lease it takes over, if any
+	rank   uint64    // this node's order of claiming: differs per node, so nodes rarely race for one source
+	ahead  *ahead    // what the claim that won it read of it
 }
 
 func newClustered(one *local, opts ClusterOptions, concurrency int) *clustered {
@@ -325,30 +324,24 @@ func (cl *clustered) claim(ctx context.Context, batch []*entry) bool {
 		cl.requeue(batch)
 		return false
 	}
-	claimed := make(map[string]bool, len(got))
-	orphans := make(map[string]string)
 	won := make(map[string]store.Claimed, len(got))
 	for _, c := range got {
-		claimed[c.Source] = true
-		if c.Orphan != "" {
-			orphans[c.Source] = c.Orphan
-		}
 		won[c.Source] = c
 	}
-	cl.settle(batch, claims, claimed)
+	cl.settle(batch, claims, won)
 	for i, e := range batch {
-		if !claimed[e.name()] {
+		c, ok := won[e.name()]
+		if !ok {
 			cl.taken(ctx, e)
 			continue
 		}
 		// The store knows whose lease ran out, whichever way the claim
 		// came (a sweep, or the next tick before a sweep saw it).
-		if o := orphans[e.name()]; o != "" {
-			claims[i].orphan = o
+		if c.Orphan != "" {
+			claims[i].orphan = c.Orphan
 		}
-		c := won[e.name()]
-		claims[i].state = &c.State
-		claims[i].items = &storedItems{hashes: c.Hashes, n: c.Items, published: c.Published}
+		claims[i].ahead = &ahead{state: c.State,
+			items: &storedItems{hashes: c.Hashes, n: c.Items, published: c.Published}}
 		cl.begin(ctx, e, claims[i])
 	}
 	return true
@@ -356,11 +349,11 @@ func (cl *clustered) claim(ctx context.Context, batch []*entry) bool {
 
 // settle takes the claimed sources of batch off the queue, and the
 // refused ones too unless a tick came during the claim.
-func (cl *clustered) settle(batch []*entry, claims []claim, claimed map[string]bool) {
+func (cl *clustered) settle(batch []*entry, claims []claim, won map[string]store.Claimed) {
 	cl.mu.Lock()
 	defer cl.mu.Unlock()
 	for i, e := range batch {
-		if claimed[e.name()] || cl.pending[e].latest.Equal(claims[i].latest) {
+		if _, claimed := won[e.name()]; claimed || cl.pending[e].latest.Equal(claims[i].latest) {
 			// Claimed: the refresh starts after every tick seen so far, so
 			// it serves them all.
 			delete(cl.pending, e)
@@ -410,11 +403,7 @@ func (cl *clustered) refresh(ctx context.Context, e *entry, c claim) {
 	since := c.latest
 	h := cl.leased(ctx, e.name())
 	defer h.release()
-	var pre *ahead
-	if c.state != nil {
-		pre = &ahead{state: *c.state, stateOnly: true, items: c.items}
-	}
-	a, ok := cl.l.fetch(ctx, e, h, pre)
+	a, ok := cl.l.fetch(ctx, e, h, c.ahead)
 	if !ok {
 		return
 	}

@@ -583,14 +583,13 @@ func (s *Scheduler) fetch(ctx context.Context, norm *normalize.Normalizer, job J
 	return s.fetchFrom(ctx, norm, job, now, nil)
 }
 
-// ahead is what was read of a source with others' beforehand: its state
-// and, unless stateOnly (a cluster's claim reads the state alone),
-// expiring's answer.
+// ahead is what was read of a source with others' beforehand: its state,
+// and either expiring's answer (a pass's read ahead) or what expiring and
+// prepare ask of its stored items (a cluster's claim).
 type ahead struct {
-	state     sources.State
-	expiring  bool
-	stateOnly bool
-	items     *storedItems // nil: not read ahead
+	state    sources.State
+	expiring bool
+	items    *storedItems // nil: expiring holds the answer
 }
 
 // storedItems is what a cluster's claim read of a source's stored items:
@@ -638,10 +637,10 @@ func (s *Scheduler) fetchFrom(ctx context.Context, norm *normalize.Normalizer, j
 	ask := f.prev
 	expiring := pre != nil && pre.expiring
 	switch {
-	case pre != nil && pre.stateOnly && pre.items != nil:
+	case pre != nil && pre.items != nil:
 		r, ask := expiryRange(job, f.prev, now)
 		expiring = ask && pre.items.dated(r)
-	case pre == nil || pre.stateOnly:
+	case pre == nil:
 		expiring, err = s.expiring(ctx, job, f.prev, now)
 	}
 	if err != nil {
