@@ -15,6 +15,7 @@ import (
 	"github.com/feedloom/feedloom/feeds"
 	"github.com/feedloom/feedloom/sources"
 	"github.com/feedloom/feedloom/store"
+	"github.com/feedloom/feedloom/store/storetest"
 )
 
 func TestSlugFamily(t *testing.T) {
@@ -214,16 +215,7 @@ func TestApplySideBySide(t *testing.T) {
 // storedBySource is every item of s by source, in store order, with its
 // slug.
 func storedBySource(t *testing.T, s *Store) map[string][]string {
-	t.Helper()
-	items, err := s.Items(context.Background(), store.Query{IncludeHeld: true, Stored: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := map[string][]string{}
-	for _, it := range items {
-		out[it.Source] = append(out[it.Source], it.ID+" "+it.Slug)
-	}
-	return out
+	return storetest.StoredBySource(t, s, func(it feeds.Item) string { return it.ID + " " + it.Slug })
 }
 
 // TestApplyGroup: a group stores what its batches, applied one by one,

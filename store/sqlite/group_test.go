@@ -13,6 +13,7 @@ import (
 	"github.com/feedloom/feedloom/feeds"
 	"github.com/feedloom/feedloom/sources"
 	"github.com/feedloom/feedloom/store"
+	"github.com/feedloom/feedloom/store/storetest"
 )
 
 func groupItem(id string, hour int) feeds.Item {
@@ -21,16 +22,7 @@ func groupItem(id string, hour int) feeds.Item {
 
 // storedIDs is every item of s by source, in store order.
 func storedIDs(t *testing.T, s *Store) map[string][]string {
-	t.Helper()
-	items, err := s.Items(context.Background(), store.Query{IncludeHeld: true, Stored: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := map[string][]string{}
-	for _, it := range items {
-		out[it.Source] = append(out[it.Source], it.ID)
-	}
-	return out
+	return storetest.StoredBySource(t, s, func(it feeds.Item) string { return it.ID })
 }
 
 // TestApplyGroup: a group stores what its batches, applied one by one,

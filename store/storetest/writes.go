@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"testing"
 
 	"github.com/feedloom/feedloom/feeds"
 	"github.com/feedloom/feedloom/sources"
@@ -29,4 +30,20 @@ func Remove(ctx context.Context, s store.Store, source string, ids []string) (in
 func SaveState(ctx context.Context, s store.Store, source string, st sources.State) error {
 	_, err := s.Apply(ctx, source, store.Batch{State: &st})
 	return err
+}
+
+// StoredBySource is every item of s, held ones included, by source in
+// store order, each as show makes it: what two stores, or one before and
+// after a write, are compared by.
+func StoredBySource(t testing.TB, s store.Store, show func(feeds.Item) string) map[string][]string {
+	t.Helper()
+	items, err := s.Items(context.Background(), store.Query{IncludeHeld: true, Stored: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string][]string{}
+	for _, it := range items {
+		out[it.Source] = append(out[it.Source], show(it))
+	}
+	return out
 }
