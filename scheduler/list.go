@@ -140,11 +140,19 @@ func (s *Scheduler) appendListed(jobs []Job, list Job) []Job {
 	return jobs
 }
 
-// addFolder gives each story of a listed feed the folder its list puts the
-// feed in, as a category, unless it has that category already.
-func (s *Scheduler) addFolder(job Job, stories []sources.Story) {
-	cat := s.listed.category(job.Source.Name())
-	if job.List == "" || cat == "" {
+// folder is the folder a listed feed's list puts it in; "" for a feed no
+// list names.
+func (s *Scheduler) folder(job Job) string {
+	if job.List == "" {
+		return ""
+	}
+	return s.listed.category(job.Source.Name())
+}
+
+// addFolder gives each story of a listed feed its folder (folder), as a
+// category, unless it has that category already.
+func addFolder(cat string, stories []sources.Story) {
+	if cat == "" {
 		return
 	}
 	for i := range stories {

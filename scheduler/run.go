@@ -571,6 +571,12 @@ type fetched struct {
 	// the upstream's window.
 	hashes map[string]string
 	kept   []string
+	// stored is what the source was told of the stored hashes, by hash,
+	// for the first prepare to use, when told is true.
+	stored map[string]string
+	told   bool
+	// category is the folder a list puts the feed in (addFolder).
+	category string
 
 	// ahead is what was read of the stored items with the claim, for the
 	// first prepare to use instead of reading them; nil once used.
@@ -652,6 +658,8 @@ func (s *Scheduler) fetchFrom(ctx context.Context, norm *normalize.Normalizer, j
 		ask.ETag, ask.LastModified = "", ""
 	}
 	f.ask = ask
+	cat := s.folder(job)
+	f.category = cat
 	if folder, ok := job.Source.(sources.Folder); ok {
 		f.folder = folder
 		f.rules = folderRules(norm, job, folder)
@@ -666,6 +674,19 @@ func (s *Scheduler) fetchFrom(ctx context.Context, norm *normalize.Normalizer, j
 			}
 		}
 		f.res, err = folder.FetchChanged(ctx, ask, given)
+	} else if sk, ok := job.Source.(sources.Skipper); ok && job.Norm.Feed && !job.Norm.Page && job.Feeds == nil {
+		var serr error
+		known := func() func(string) bool {
+			f.stored, serr = s.storedHashes(ctx, name, f.ahead)
+			f.told = serr == nil
+			return func(h string) bool { _, ok := f.stored[h]; return ok }
+		}
+		// The list's folder is a category of every story (addFolder).
+		f.res, err = sk.FetchKnown(ctx, ask, norm.Key(job.Norm)+"\x00"+cat, known)
+		if err == nil && serr != nil {
+			f.err = fmt.Errorf("%w: source %q: %w", ErrStore, name, serr)
+			return f
+		}
 	} else {
 		f.res, err = job.Source.Fetch(ctx, ask)
 	}
@@ -683,7 +704,7 @@ func (s *Scheduler) fetchFrom(ctx context.Context, norm *normalize.Normalizer, j
 	if job.Feeds != nil {
 		return f // a list: what it names is stored as it is
 	}
-	s.addFolder(job, f.res.Stories)
+	addFolder(cat, f.res.Stories)
 	s.prepare(ctx, norm, job, now, &f)
 	return f
 }
@@ -833,28 +854,52 @@ func (s *Scheduler) prepare(ctx context.Context, norm *normalize.Normalizer, job
 	}
 }
 
-// unchangedStories sorts an upstream feed's stories by the hash of each
-// (storyHash): a story whose hash a stored item of the source holds came
-// again as it was made into that item, under the same rules and settings,
-// so it is not normalized again and its item is left as stored: its id
-// goes to f.kept. It returns the other stories, and leaves their hashes in
+// unchangedStories sorts an upstream feed's stories by the hash of each: the
+// hash the source took of its entry's bytes (a Skipper's), else that of the
+// story (storyHash). A story whose hash a stored item of the source holds
+// came again as it was made into that item, under the same rules and
+// settings, so it is not normalized again and its item is left as stored:
+// its id goes to f.kept, as do the ids of the entries the source left out
+// as known. It returns the other stories, and leaves their hashes in
 // f.hashes by position (prepare keys them by item id once normalized).
 func (s *Scheduler) unchangedStories(ctx context.Context, norm *normalize.Normalizer, job Job, f *fetched, ahead *storedItems) ([]sources.Story, error) {
-	var stored map[string]string
-	if ahead != nil {
-		stored = ahead.hashes
-	} else {
+	stored, told := f.stored, f.told
+	f.stored, f.told = nil, false // a second prepare reads afresh
+	if !told {
 		var err error
-		if stored, err = s.store.StoryHashes(ctx, job.Source.Name()); err != nil {
+		if stored, err = s.storedHashes(ctx, job.Source.Name(), ahead); err != nil {
 			return nil, err
+		}
+	}
+	for _, h := range f.res.Known {
+		if _, ok := stored[h]; !ok {
+			// Its item went since the source was told it was stored (a
+			// second prepare reads the store again): read every entry.
+			res, err := f.res.Whole()
+			if err != nil {
+				return nil, err
+			}
+			res.Problems = f.res.Problems
+			addFolder(f.category, res.Stories)
+			f.res = res
+			break
 		}
 	}
 	key := norm.Key(job.Norm)
 	f.hashes = make(map[string]string, len(f.res.Stories))
+	for _, h := range f.res.Known {
+		f.kept = append(f.kept, stored[h])
+	}
 	var fresh []sources.Story
 	for i := range f.res.Stories {
 		st := &f.res.Stories[i]
-		h := storyHash(key, st)
+		var h string
+		if i < len(f.res.Hashes) {
+			h = f.res.Hashes[i]
+		}
+		if h == "" {
+			h = storyHash(key, st)
+		}
 		if id, ok := stored[h]; ok {
 			f.kept = append(f.kept, id)
 			continue
@@ -862,10 +907,19 @@ func (s *Scheduler) unchangedStories(ctx context.Context, norm *normalize.Normal
 		f.hashes[strconv.Itoa(st.Position)] = h
 		fresh = append(fresh, *st)
 	}
-	if len(f.kept) == 0 {
+	if len(fresh) == len(f.res.Stories) {
 		fresh = f.res.Stories
 	}
 	return fresh, nil
+}
+
+// storedHashes is the story hashes of source's stored items, by hash: those
+// read ahead when there are, else the store's.
+func (s *Scheduler) storedHashes(ctx context.Context, source string, ahead *storedItems) (map[string]string, error) {
+	if ahead != nil {
+		return ahead.hashes, nil
+	}
+	return s.store.StoryHashes(ctx, source)
 }
 
 // folderRules stands for what decides the items of a folder's files

@@ -49,6 +49,30 @@ type Result struct {
 	Files     []FileStamp
 	Unchanged []string
 	Read      int
+
+	// Hashes, from a source that leaves out what it read before (a
+	// Skipper), are the hashes of Stories, one each, in the same order
+	// (an empty one, or a nil Hashes, when the source could not take it);
+	// Known are the hashes of the entries it did not read because it was
+	// told they are stored, whose stories are not in Stories. Whole
+	// reads the same answer again with nothing left out, for when what it
+	// was told no longer holds; nil when nothing was left out.
+	Hashes []string
+	Known  []string
+	Whole  func() (Result, error) `json:"-"`
+}
+
+// Skipper is a source whose answer repeats most of what it said before
+// and that can tell the repeated parts without reading them: an upstream
+// feed, whose unchanged entries are hashed as bytes, not parsed.
+type Skipper interface {
+	Source
+	// FetchKnown is Fetch that leaves out of Stories every entry whose
+	// hash, taken with salt (the caller's rules and settings), the test
+	// known returns reports. It calls known at most once, only when the
+	// answer has entries to read, so that one not modified costs the
+	// caller nothing.
+	FetchKnown(ctx context.Context, prev State, salt string, known func() func(hash string) bool) (Result, error)
 }
 
 // Folder is a source of story files that can skip the files it read

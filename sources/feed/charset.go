@@ -39,6 +39,17 @@ type decoded struct {
 	from       string // what decided: bom, declaration, http, detected, fallback, default
 	confidence int    // the detector's, 0–100, when from is detected or fallback
 	replaced   int    // byte sequences invalid in charset, now U+FFFD
+	// utf8 is body in UTF-8, its declaration saying so, when body is in
+	// another charset gofeed decodes itself; nil when body is UTF-8.
+	utf8 []byte
+}
+
+// text is the body in UTF-8.
+func (d decoded) text() []byte {
+	if d.utf8 != nil {
+		return d.utf8
+	}
+	return d.body
 }
 
 // decodeBody applies the charset precedence of XML 1.0 Appendix F and RFC
@@ -113,7 +124,7 @@ func declared(body []byte, enc encoding.Encoding, name, from string) (decoded, e
 	}
 	if d.replaced == 0 {
 		if from == "declaration" {
-			d.body = body
+			d.body, d.utf8 = body, d.body
 		}
 		return d, nil
 	}

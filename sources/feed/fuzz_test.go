@@ -66,7 +66,7 @@ func FuzzParse(f *testing.F) {
 	fuzzSeeds(f)
 	s := New("up", "https://news.example.edu/feed.xml", Options{MaxItems: 50})
 	f.Fuzz(func(t *testing.T, body []byte, contentType string) {
-		p, err := s.parse("https://news.example.edu/feed.xml", body, contentType)
+		p, err := s.parse("https://news.example.edu/feed.xml", body, contentType, nil)
 		if err != nil {
 			if !errors.Is(err, ErrEmpty) && !errors.Is(err, ErrNotAFeed) && !errors.Is(err, ErrParse) {
 				t.Fatalf("parse: error %v (%T) wraps none of ErrEmpty, ErrNotAFeed, ErrParse", err, err)
@@ -111,5 +111,16 @@ func FuzzDecodeBody(f *testing.F) {
 		if err != nil || !utf8.Valid(out) || bytes.Count(out, []byte("\uFFFD")) > bytes.Count(body, []byte("\uFFFD")) {
 			t.Fatalf("decodeBody kept a body invalid in its declared %s (%v)", d.charset, err)
 		}
+	})
+}
+
+// FuzzParseKnown: whatever the body, a parse that leaves out known
+// entries gives the whole parse's stories less those, each at its place in
+// the document, or fails as the whole parse does.
+func FuzzParseKnown(f *testing.F) {
+	fuzzSeeds(f)
+	s := New("up", splitURL, Options{MaxItems: 50})
+	f.Fuzz(func(t *testing.T, body []byte, contentType string) {
+		checkKnown(t, s, body, contentType)
 	})
 }

@@ -130,6 +130,7 @@ type Shared struct {
 	client    *http.Client
 	unguarded bool // !AllowPrivate, and client does not refuse private addresses
 	log       *slog.Logger
+	reader    string // readerVersion, for entry hashes
 }
 
 // NewShared prepares opts for the sources Shared.Source makes.
@@ -151,6 +152,7 @@ func NewShared(opts Options) *Shared {
 		client:    &own,
 		unguarded: !opts.AllowPrivate && !guarded(client),
 		log:       redactLogger(opts.Log),
+		reader:    readerVersion(),
 	}
 }
 
@@ -187,9 +189,40 @@ func (s *Source) Name() string { return s.name }
 // ErrTooLarge, ErrEmpty, ErrNotAFeed, ErrParse, ErrPrivateAddress and
 // ErrUnguardedClient.
 func (s *Source) Fetch(ctx context.Context, prev sources.State) (sources.Result, error) {
+	return s.fetch(ctx, prev, nil)
+}
+
+// FetchKnown is Fetch that does not parse the entries the store holds
+// already: it hashes each entry's bytes with all else its story depends
+// on (see layout.hashes) and salt, and an entry whose hash the test known
+// returns reports (known is called once, after a response with a body) is
+// left out of Stories, its hash listed in Known. Hashes holds the hash of
+// each story. A document whose entries cannot be found without parsing it
+// is parsed whole, its stories without hashes. Whole parses the same
+// response again with nothing left out.
+func (s *Source) FetchKnown(ctx context.Context, prev sources.State, salt string, known func() func(hash string) bool) (sources.Result, error) {
+	return s.fetch(ctx, prev, &skip{salt: salt, known: known})
+}
+
+// skip is what FetchKnown asks of a parse.
+type skip struct {
+	salt  string
+	known func() func(hash string) bool
+}
+
+// nothingKnown is the skip of a Whole: every entry parsed, every one hashed.
+func (k *skip) nothingKnown() *skip {
+	if k == nil {
+		return nil
+	}
+	none := func(string) bool { return false }
+	return &skip{salt: k.salt, known: func() func(string) bool { return none }}
+}
+
+func (s *Source) fetch(ctx context.Context, prev sources.State, sk *skip) (sources.Result, error) {
 	raw, prev := s.Where(prev)
 	if path, ok := localPath(raw); ok {
-		return s.fetchFile(ctx, raw, path, prev)
+		return s.fetchFile(ctx, raw, path, prev, sk)
 	}
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
@@ -227,7 +260,7 @@ func (s *Source) Fetch(ctx context.Context, prev sources.State) (sources.Result,
 		return fail(r.StatusError(now))
 	}
 
-	p, err := s.parse(raw, r.body, r.ContentType())
+	p, err := s.parse(raw, r.body, r.ContentType(), sk)
 	if err != nil {
 		return fail(err)
 	}
@@ -237,16 +270,25 @@ func (s *Source) Fetch(ctx context.Context, prev sources.State) (sources.Result,
 	st.ETag = r.ETag()
 	st.LastModified = r.LastModified()
 	st.NextDue = due(now, fresh)
-	stories := p.stories(s.sh.opts.Zone)
+	res := p.result(st, s.sh.opts.Zone)
+	if len(res.Known) > 0 {
+		res.Whole = func() (sources.Result, error) {
+			p, err := s.parse(raw, r.body, r.ContentType(), sk.nothingKnown())
+			if err != nil {
+				return fail(err)
+			}
+			return p.result(st, s.sh.opts.Zone), nil
+		}
+	}
 	s.log().Debug("fetched", "url", r.url.String(), "status", r.status, "bytes", len(r.body),
-		"items", len(stories), "etag", st.ETag, "last_modified", st.LastModified, "next_due", st.NextDue)
-	return sources.Result{Stories: stories, State: st}, nil
+		"items", len(res.Stories), "known", len(res.Known), "etag", st.ETag, "last_modified", st.LastModified, "next_due", st.NextDue)
+	return res, nil
 }
 
 // fetchFile reads a local feed with the same cap, charset rules and parser.
 // Its State.ETag is a hash of the bytes, so an unchanged file is
 // NotModified.
-func (s *Source) fetchFile(ctx context.Context, raw, path string, prev sources.State) (sources.Result, error) {
+func (s *Source) fetchFile(ctx context.Context, raw, path string, prev sources.State, sk *skip) (sources.Result, error) {
 	fail := func(err error) (sources.Result, error) {
 		return sources.Result{}, fmt.Errorf("feed %q: read %s: %w", s.name, raw, err)
 	}
@@ -260,11 +302,21 @@ func (s *Source) fetchFile(ctx context.Context, raw, path string, prev sources.S
 	if d.NotModified {
 		return sources.Result{State: st, NotModified: true}, nil
 	}
-	p, err := s.parse(raw, d.Body, "")
+	p, err := s.parse(raw, d.Body, "", sk)
 	if err != nil {
 		return fail(err)
 	}
-	return sources.Result{Stories: p.stories(s.sh.opts.Zone), State: st}, nil
+	res := p.result(st, s.sh.opts.Zone)
+	if len(res.Known) > 0 {
+		res.Whole = func() (sources.Result, error) {
+			p, err := s.parse(raw, d.Body, "", sk.nothingKnown())
+			if err != nil {
+				return fail(err)
+			}
+			return p.result(st, s.sh.opts.Zone), nil
+		}
+	}
+	return res, nil
 }
 
 // parse decodes the body's charset, refuses what is not a feed, and parses
@@ -272,8 +324,8 @@ func (s *Source) fetchFile(ctx context.Context, raw, path string, prev sources.S
 // drops and no more than MaxItems items. Bytes no charset reading decodes
 // cost their own characters, not the source: they are replaced and logged.
 // feedURL is the URL (or path) the body was read from; the stories see only
-// its publicURL.
-func (s *Source) parse(feedURL string, body []byte, contentType string) (parsed, error) {
+// its publicURL. With sk, the entries it knows are left out (parseKnown).
+func (s *Source) parse(feedURL string, body []byte, contentType string, sk *skip) (parsed, error) {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return parsed{}, ErrEmpty
 	}
@@ -296,25 +348,93 @@ func (s *Source) parse(feedURL string, body []byte, contentType string) (parsed,
 		s.log().Warn("feed has bytes invalid in its charset; replaced with U+FFFD", "url", feedURL,
 			"charset", dec.charset, "from", dec.from, "replaced", dec.replaced)
 	}
+	if sk != nil {
+		if p, ok := s.parseKnown(feedURL, dec.text(), contentType, sk); ok {
+			return p, nil
+		}
+	}
+	p, err := gofeedParse(publicURL(feedURL), dec.body, contentType)
+	if err != nil {
+		return parsed{}, err
+	}
+	s.keepFirst(&p, feedURL)
+	return p, nil
+}
+
+// keepFirst keeps no more than MaxItems of p's items, saying so when it
+// drops some.
+func (s *Source) keepFirst(p *parsed, feedURL string) {
+	if dropped := p.keepFirst(s.sh.opts.MaxItems); dropped > 0 {
+		s.log().Warn("feed has more items than fetch.max_items; kept the first", "url", feedURL,
+			"kept", s.sh.opts.MaxItems, "dropped", dropped)
+	}
+}
+
+// parseKnown parses text, a document in UTF-8, without the entries sk
+// knows, and hashes every entry kept under MaxItems; false when the
+// entries cannot be told apart without parsing, or when gofeed reads the
+// document cut otherwise than the scan found it (then the caller parses it
+// whole, and reports its errors with their positions in it).
+func (s *Source) parseKnown(feedURL string, text []byte, contentType string, sk *skip) (parsed, bool) {
+	l, ok := split(text)
+	if !ok {
+		return parsed{}, false
+	}
+	pub := publicURL(feedURL)
+	n := min(len(l.entries), s.sh.opts.MaxItems)
+	hashes := l.hashes(text, n, sk.salt, pub, s.sh.opts.Zone.String(), s.sh.reader)
+	has := sk.known()
+	keep := make([]bool, n)
+	var known, kept []string
+	var pos []int
+	for i, h := range hashes {
+		if has(h) {
+			known = append(known, h)
+			continue
+		}
+		keep[i] = true
+		kept = append(kept, h)
+		pos = append(pos, i)
+	}
+	doc := text
+	if len(pos) < len(l.entries) {
+		doc = l.without(text, func(i int) bool { return i < n && keep[i] })
+	}
+	p, err := gofeedParse(pub, doc, contentType)
+	if err == nil && len(p.feed.Items) == len(pos) {
+		p.pos, p.hashes, p.known = pos, kept, known
+	} else if p, err = gofeedParse(pub, text, contentType); err == nil && len(p.feed.Items) == len(l.entries) {
+		// The cut document read otherwise; the whole one reads as scanned.
+		p.hashes = hashes
+	} else {
+		return parsed{}, false
+	}
+	if dropped := len(l.entries) - n; dropped > 0 {
+		s.log().Warn("feed has more items than fetch.max_items; kept the first", "url", feedURL,
+			"kept", n, "dropped", dropped)
+	}
+	p.keepFirst(n)
+	return p, true
+}
+
+// gofeedParse parses doc with gofeed, and reads the Atom and RSS
+// attributes its model drops. docURL is the document's publicURL.
+func gofeedParse(docURL string, doc []byte, contentType string) (parsed, error) {
 	fp := gofeed.NewParser()
 	fp.KeepOriginalFeed = true
-	f, err := fp.Parse(bytes.NewReader(dec.body))
+	f, err := fp.Parse(bytes.NewReader(doc))
 	if errors.Is(err, gofeed.ErrFeedTypeNotDetected) {
 		return parsed{}, fmt.Errorf("%w: no RSS, Atom or JSON Feed found (Content-Type %q)", ErrNotAFeed, contentType)
 	}
 	if err != nil {
 		return parsed{}, fmt.Errorf("%w: %w", ErrParse, err)
 	}
-	p := parsed{url: publicURL(feedURL), feed: f}
+	p := parsed{url: docURL, feed: f}
 	if f.FeedType == "atom" {
-		p.atom = readAtomEntries(dec.body, p.url)
+		p.atom = readAtomEntries(doc, p.url)
 	}
 	if f.FeedType == "rss" {
-		p.rss = readRSSItems(dec.body, p.url)
-	}
-	if dropped := p.keepFirst(s.sh.opts.MaxItems); dropped > 0 {
-		s.log().Warn("feed has more items than fetch.max_items; kept the first", "url", feedURL,
-			"kept", s.sh.opts.MaxItems, "dropped", dropped)
+		p.rss = readRSSItems(doc, p.url)
 	}
 	return p, nil
 }

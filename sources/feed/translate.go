@@ -26,6 +26,18 @@ type parsed struct {
 	feed *gofeed.Feed
 	atom []atomEntry // Atom only, in entry order
 	rss  []rssItem   // RSS only, in item order
+
+	// pos is each item's index in the document as sent, when entries
+	// known already were cut out of it (nil: every item is there); hashes
+	// are the items' hashes (see layout.hashes), nil when not taken; known
+	// are the hashes of the entries cut out.
+	pos           []int
+	hashes, known []string
+}
+
+// result is p's stories, hashes and known entries, with st.
+func (p parsed) result(st sources.State, zone *time.Location) sources.Result {
+	return sources.Result{Stories: p.stories(zone), State: st, Hashes: p.hashes, Known: p.known}
 }
 
 // publicURL is the form of a feed's URL that stories may show: for an
@@ -69,6 +81,9 @@ func (p *parsed) keepFirst(n int) (dropped int) {
 		p.rss = p.rss[:n]
 	}
 	p.feed.Items = items[:n]
+	if len(p.hashes) > n {
+		p.hashes = p.hashes[:n]
+	}
 	return len(items) - n
 }
 
@@ -86,7 +101,7 @@ func (p parsed) story(i int, it *gofeed.Item, zone *time.Location) sources.Story
 	f := p.feed
 	st := sources.Story{
 		File:       p.url,
-		Position:   i,
+		Position:   p.position(i),
 		ID:         strings.TrimSpace(it.GUID),
 		Title:      it.Title,
 		Summary:    it.Description,
@@ -207,6 +222,14 @@ func (p parsed) story(i int, it *gofeed.Item, zone *time.Location) sources.Story
 		st.Enclosures = append(st.Enclosures, feeds.Enclosure{URL: resolve(st.Base, e.URL), Type: e.Type, Length: max(n, 0)})
 	}
 	return st
+}
+
+// position is item i's index in the document as sent.
+func (p parsed) position(i int) int {
+	if p.pos != nil {
+		return p.pos[i]
+	}
+	return i
 }
 
 // channelBase is the base for relative links of RSS and JSON items, which

@@ -348,7 +348,7 @@ func TestOriginWebLinks(t *testing.T) {
 		for _, tt := range tests {
 			t.Run(f.name+"/"+tt.name, func(t *testing.T) {
 				s := New("up", feedURL, testOptions(t))
-				p, err := s.parse(feedURL, []byte(f.doc(tt.link)), f.contentType)
+				p, err := s.parse(feedURL, []byte(f.doc(tt.link)), f.contentType, nil)
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -1,0 +1,499 @@
+package feed
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"runtime/debug"
+	"slices"
+	"strconv"
+)
+
+// An upstream that answers 200 mostly repeats the entries it sent before,
+// byte for byte, and gofeed's parse of those is most of what a refresh
+// costs. layout finds where each entry's bytes lie without parsing the
+// document, so that the entries already stored can be cut out before gofeed
+// reads the rest. It only finds; what an entry says is gofeed's to read. A
+// document it cannot follow (a DOCTYPE with an internal subset, whose
+// entities may stand for anything; an end tag that closes no open element;
+// anything unterminated) is parsed whole, as before.
+
+// span is a byte range [start, end) of a document.
+type span struct{ start, end int }
+
+// layout is a document as a frame around its entries: RSS items, Atom
+// entries or JSON Feed items, in document order.
+type layout struct {
+	json    bool
+	entries []span // each entry's own bytes
+	// XML: cuts[i] is what leaving entry i out removes, its bytes and the
+	// blank text before them, so that the frame reads the same whatever
+	// the number of entries. volatile are the channel's (or Atom feed's)
+	// dates, generator and ttl, cut the same way, left out of the frame's
+	// hash: a feed rewrites them on every change and no story reads them.
+	cuts, volatile []span
+	// JSON: the items array's brackets.
+	open, close int
+}
+
+// volatileNames are the local names of the channel's or feed's children
+// that a story never reads (translate reads the feed's title, link,
+// language, authors and id): they are still parsed every time, for the
+// feed's own use (ttl), but left out of what an entry's hash covers.
+var volatileNames = map[string]bool{
+	"lastBuildDate": true, "pubDate": true, "updated": true, "date": true,
+	"generator": true, "ttl": true,
+}
+
+// split finds the layout of a UTF-8 document; false when it cannot.
+func split(b []byte) (layout, bool) {
+	if isJSON(b) {
+		return splitJSON(b)
+	}
+	return splitXML(b)
+}
+
+// maxDepth bounds the scan's element stack: deeper documents are parsed
+// whole.
+const maxDepth = 256
+
+// splitXML scans an XML document's markup: comments, CDATA sections,
+// processing instructions, a DOCTYPE without an internal subset, start and
+// end tags with their quoted attribute values. Entries are <item> children
+// of the channel (RSS 0.9x, 2.0) or of an RDF root (RSS 0.90, 1.0), and
+// <entry> children of a feed root (Atom), whatever their prefix.
+func splitXML(b []byte) (layout, bool) {
+	var l layout
+	type elem struct {
+		name  []byte
+		local string
+	}
+	var stack []elem
+	item, vol := -1, -1 // depth of the open entry or volatile element, -1 when none
+	start := 0          // where that element's start tag begins
+	roots := 0
+	i := 0
+	for {
+		j := bytes.IndexByte(b[i:], '<')
+		if j < 0 {
+			break
+		}
+		i += j
+		rest := b[i:]
+		switch {
+		case bytes.HasPrefix(rest, []byte("<!--")):
+			k := bytes.Index(rest[4:], []byte("-->"))
+			if k < 0 {
+				return layout{}, false
+			}
+			i += 4 + k + 3
+		case bytes.HasPrefix(rest, []byte("<![CDATA[")):
+			k := bytes.Index(rest[9:], []byte("]]>"))
+			if k < 0 || len(stack) == 0 {
+				return layout{}, false
+			}
+			i += 9 + k + 3
+		case bytes.HasPrefix(rest, []byte("<?")):
+			k := bytes.Index(rest[2:], []byte("?>"))
+			if k < 0 {
+				return layout{}, false
+			}
+			i += 2 + k + 2
+		case bytes.HasPrefix(rest, []byte("<!DOCTYPE")):
+			k, ok := tagEnd(rest, 9, true)
+			if !ok || len(stack) > 0 || roots > 0 {
+				return layout{}, false
+			}
+			i += k + 1
+		case bytes.HasPrefix(rest, []byte("<!")):
+			return layout{}, false
+		case bytes.HasPrefix(rest, []byte("</")):
+			n := nameEnd(rest, 2)
+			k := bytes.IndexByte(rest, '>')
+			if k < 0 || len(stack) == 0 || len(bytes.TrimSpace(rest[n:k])) != 0 ||
+				!bytes.Equal(rest[2:n], stack[len(stack)-1].name) {
+				return layout{}, false
+			}
+			stack = stack[:len(stack)-1]
+			end := i + k + 1
+			switch len(stack) {
+			case item:
+				l.entries = append(l.entries, span{start, end})
+				l.cuts = append(l.cuts, span{blankBefore(b, start), end})
+				item = -1
+			case vol:
+				l.volatile = append(l.volatile, span{blankBefore(b, start), end})
+				vol = -1
+			}
+			i = end
+		default:
+			n := nameEnd(rest, 1)
+			k, ok := tagEnd(rest, n, false)
+			if n == 1 || !ok {
+				return layout{}, false
+			}
+			empty := rest[k-1] == '/'
+			name := rest[1:n]
+			local := string(name[bytes.LastIndexByte(name, ':')+1:])
+			depth := len(stack)
+			if depth == 0 {
+				if roots++; roots > 1 {
+					return layout{}, false
+				}
+			}
+			inChannel := depth == 2 && stack[1].local == "channel"
+			inFeed := depth == 1 && stack[0].local == "feed"
+			isEntry := item < 0 && vol < 0 && (local == "item" && (inChannel || depth == 1 && stack[0].local == "RDF") ||
+				local == "entry" && inFeed)
+			isVolatile := item < 0 && vol < 0 && !isEntry && volatileNames[local] && (inChannel || inFeed ||
+				depth == 2 && stack[0].local == "RDF" && stack[1].local == "channel")
+			end := i + k + 1
+			switch {
+			case empty && isEntry:
+				l.entries = append(l.entries, span{i, end})
+				l.cuts = append(l.cuts, span{blankBefore(b, i), end})
+			case empty && isVolatile:
+				l.volatile = append(l.volatile, span{blankBefore(b, i), end})
+			case !empty:
+				if depth == maxDepth {
+					return layout{}, false
+				}
+				if isEntry {
+					item, start = depth, i
+				} else if isVolatile {
+					vol, start = depth, i
+				}
+				stack = append(stack, elem{name: name, local: local})
+			}
+			i = end
+		}
+	}
+	if len(stack) > 0 || roots != 1 {
+		return layout{}, false
+	}
+	return l, true
+}
+
+// nameEnd is where the name starting at b[from] ends.
+func nameEnd(b []byte, from int) int {
+	for i := from; i < len(b); i++ {
+		switch b[i] {
+		case ' ', '\t', '\r', '\n', '/', '>', '<', '"', '\'', '=':
+			return i
+		}
+	}
+	return len(b)
+}
+
+// tagEnd is the index of the '>' that closes the tag b starts with,
+// looking from b[from] on and over quoted values. A '<' outside quotes
+// ends the scan; in a DOCTYPE, so does a '[' (an internal subset).
+func tagEnd(b []byte, from int, doctype bool) (int, bool) {
+	for i := from; i < len(b); i++ {
+		switch c := b[i]; c {
+		case '"', '\'':
+			k := bytes.IndexByte(b[i+1:], c)
+			if k < 0 {
+				return 0, false
+			}
+			i += 1 + k
+		case '>':
+			return i, true
+		case '<':
+			return 0, false
+		case '[':
+			if doctype {
+				return 0, false
+			}
+		}
+	}
+	return 0, false
+}
+
+// blankBefore is where the blank text before b[i] starts, when a tag ends
+// right before it; else i.
+func blankBefore(b []byte, i int) int {
+	j := i
+	for j > 0 && isBlank(b[j-1]) {
+		j--
+	}
+	if j > 0 && j < i && b[j-1] == '>' {
+		return j
+	}
+	return i
+}
+
+func isBlank(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
+
+// splitJSON finds a JSON Feed's items: the values of the array under the
+// top-level key encoding/json would decode as "items" (it matches keys
+// without regard to case). A key written with escapes, or two such keys,
+// and the document is parsed whole.
+func splitJSON(b []byte) (layout, bool) {
+	l := layout{json: true, open: -1}
+	i := skipBlank(b, 0)
+	if i >= len(b) || b[i] != '{' {
+		return layout{}, false
+	}
+	i = skipBlank(b, i+1)
+	if i < len(b) && b[i] == '}' {
+		return layout{}, false
+	}
+	for {
+		if i >= len(b) || b[i] != '"' {
+			return layout{}, false
+		}
+		k, ok := jsonString(b, i)
+		if !ok {
+			return layout{}, false
+		}
+		key := b[i+1 : k-1]
+		if bytes.IndexByte(key, '\\') >= 0 {
+			return layout{}, false
+		}
+		i = skipBlank(b, k)
+		if i >= len(b) || b[i] != ':' {
+			return layout{}, false
+		}
+		i = skipBlank(b, i+1)
+		if bytes.EqualFold(key, []byte("items")) {
+			if l.open >= 0 || i >= len(b) || b[i] != '[' {
+				return layout{}, false
+			}
+			var ok bool
+			if i, ok = l.jsonItems(b, i); !ok {
+				return layout{}, false
+			}
+		} else {
+			var ok bool
+			if i, ok = jsonValue(b, i, 0); !ok {
+				return layout{}, false
+			}
+		}
+		i = skipBlank(b, i)
+		if i >= len(b) {
+			return layout{}, false
+		}
+		if b[i] == '}' {
+			break
+		}
+		if b[i] != ',' {
+			return layout{}, false
+		}
+		i = skipBlank(b, i+1)
+	}
+	if l.open < 0 || skipBlank(b, i+1) != len(b) {
+		return layout{}, false
+	}
+	return l, true
+}
+
+// jsonItems records the values of the array at b[i] as entries and
+// returns where the array ends.
+func (l *layout) jsonItems(b []byte, i int) (int, bool) {
+	l.open = i
+	i = skipBlank(b, i+1)
+	if i < len(b) && b[i] == ']' {
+		l.close = i
+		return i + 1, true
+	}
+	for {
+		end, ok := jsonValue(b, i, 0)
+		if !ok {
+			return 0, false
+		}
+		l.entries = append(l.entries, span{i, end})
+		i = skipBlank(b, end)
+		if i >= len(b) {
+			return 0, false
+		}
+		if b[i] == ']' {
+			l.close = i
+			return i + 1, true
+		}
+		if b[i] != ',' {
+			return 0, false
+		}
+		i = skipBlank(b, i+1)
+	}
+}
+
+// jsonValue returns where the JSON value at b[i] ends. It checks
+// structure, not every rule (a number's digits): gofeed reads what is kept,
+// and what is cut was stored from a document gofeed read.
+func jsonValue(b []byte, i, depth int) (int, bool) {
+	if i >= len(b) || depth > maxDepth {
+		return 0, false
+	}
+	switch b[i] {
+	case '"':
+		return jsonString(b, i)
+	case '{', '[':
+		closer := byte('}')
+		if b[i] == '[' {
+			closer = ']'
+		}
+		object := b[i] == '{'
+		i = skipBlank(b, i+1)
+		if i < len(b) && b[i] == closer {
+			return i + 1, true
+		}
+		for {
+			if object {
+				if i >= len(b) || b[i] != '"' {
+					return 0, false
+				}
+				k, ok := jsonString(b, i)
+				if !ok {
+					return 0, false
+				}
+				i = skipBlank(b, k)
+				if i >= len(b) || b[i] != ':' {
+					return 0, false
+				}
+				i = skipBlank(b, i+1)
+			}
+			end, ok := jsonValue(b, i, depth+1)
+			if !ok {
+				return 0, false
+			}
+			i = skipBlank(b, end)
+			if i >= len(b) {
+				return 0, false
+			}
+			if b[i] == closer {
+				return i + 1, true
+			}
+			if b[i] != ',' {
+				return 0, false
+			}
+			i = skipBlank(b, i+1)
+		}
+	}
+	start := i
+	for i < len(b) {
+		switch b[i] {
+		case ',', '}', ']', ' ', '\t', '\r', '\n':
+			return i, i > start
+		case '"', '{', '[', ':':
+			return 0, false
+		}
+		i++
+	}
+	return i, i > start
+}
+
+// jsonString returns where the string starting at b[i] ends.
+func jsonString(b []byte, i int) (int, bool) {
+	for i++; i < len(b); i++ {
+		switch b[i] {
+		case '\\':
+			i++
+		case '"':
+			return i + 1, true
+		}
+	}
+	return 0, false
+}
+
+func skipBlank(b []byte, i int) int {
+	for i < len(b) && isBlank(b[i]) {
+		i++
+	}
+	return i
+}
+
+// splitVersion names the reading of an entry's bytes into a story: the
+// translation in this package and the gofeed it runs on. Change it when a
+// change here makes the same bytes another story, so that no stored item
+// is left as the old reading made it.
+const splitVersion = "feed-entries/1"
+
+// readerVersion is splitVersion with the gofeed module's version.
+func readerVersion() string {
+	v := splitVersion
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, m := range bi.Deps {
+			if m.Path == "github.com/mmcdole/gofeed" {
+				v += " gofeed " + m.Version
+				if m.Replace != nil {
+					v += " => " + m.Replace.Path + " " + m.Replace.Version
+				}
+			}
+		}
+	}
+	return v
+}
+
+// hashes returns the hash of each of the document's first n entries: of the
+// entry's bytes, and of all else its story depends on — the frame (every
+// byte of the document but entries and volatile elements), the document's
+// URL, the zone zoneless dates are read in, the reader's version and salt
+// (the caller's rules and settings).
+func (l layout) hashes(b []byte, n int, salt, docURL, zone, reader string) []string {
+	h := sha256.New()
+	for _, s := range []string{reader, salt, docURL, zone} {
+		h.Write([]byte(strconv.Itoa(len(s))))
+		h.Write([]byte{':'})
+		h.Write([]byte(s))
+	}
+	if l.json {
+		h.Write([]byte("json:"))
+		h.Write(b[:l.open+1])
+		h.Write(b[l.close:])
+	} else {
+		h.Write([]byte("xml:"))
+		at := 0
+		for _, s := range mergeSpans(l.cuts, l.volatile) {
+			h.Write(b[at:s.start])
+			at = s.end
+		}
+		h.Write(b[at:])
+	}
+	frame := h.Sum(nil)
+	out := make([]string, 0, n)
+	for _, e := range l.entries[:n] {
+		h.Reset()
+		h.Write(frame)
+		h.Write(b[e.start:e.end])
+		out = append(out, hex.EncodeToString(h.Sum(nil)[:16]))
+	}
+	return out
+}
+
+// mergeSpans merges two sorted lists of disjoint spans.
+func mergeSpans(a, b []span) []span {
+	out := append(slices.Clip(a), b...)
+	slices.SortFunc(out, func(x, y span) int { return x.start - y.start })
+	return out
+}
+
+// without is the document with only the entries keep reports: the rest are
+// cut out, the frame left as it was.
+func (l layout) without(b []byte, keep func(i int) bool) []byte {
+	out := make([]byte, 0, len(b))
+	if l.json {
+		out = append(out, b[:l.open+1]...)
+		first := true
+		for i, e := range l.entries {
+			if !keep(i) {
+				continue
+			}
+			if !first {
+				out = append(out, ',')
+			}
+			first = false
+			out = append(out, b[e.start:e.end]...)
+		}
+		return append(out, b[l.close:]...)
+	}
+	at := 0
+	for i, c := range l.cuts {
+		if keep(i) {
+			continue
+		}
+		out = append(out, b[at:c.start]...)
+		at = c.end
+	}
+	return append(out, b[at:]...)
+}

@@ -1,0 +1,289 @@
+package feed
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/feedloom/feedloom/sources"
+)
+
+const splitURL = "https://news.example.edu/feed.xml"
+
+// entryTexts is what split found: each entry's bytes, nil when it could
+// not follow the document.
+func entryTexts(doc string) []string {
+	l, ok := split([]byte(doc))
+	if !ok {
+		return nil
+	}
+	out := []string{}
+	for _, e := range l.entries {
+		out = append(out, doc[e.start:e.end])
+	}
+	return out
+}
+
+func TestSplitFindsEntries(t *testing.T) {
+	tests := []struct {
+		name, doc string
+		want      []string
+	}{
+		{"rss 2.0, markup in text, CDATA, comments and attributes",
+			`<?xml version="1.0"?><!-- <item>not one</item> --><rss version="2.0"><channel><title>T &amp; <![CDATA[</item>]]></title>
+  <item><title><![CDATA[a </item> <item>]]></title><guid isPermaLink="false" x='>'>1</guid></item>
+  <!-- <item> -->
+  <item/>
+  <item><description>&lt;item&gt;</description><?pi </item> ?></item>
+</channel></rss>`,
+			[]string{`<item><title><![CDATA[a </item> <item>]]></title><guid isPermaLink="false" x='>'>1</guid></item>`,
+				`<item/>`,
+				`<item><description>&lt;item&gt;</description><?pi </item> ?></item>`}},
+		{"rss 1.0: items beside the channel",
+			`<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/"><channel rdf:about="x"><items><rdf:Seq><rdf:li resource="a"/></rdf:Seq></items></channel><item rdf:about="a"><title>A</title></item><item rdf:about="b"><title>B</title></item></rdf:RDF>`,
+			[]string{`<item rdf:about="a"><title>A</title></item>`, `<item rdf:about="b"><title>B</title></item>`}},
+		{"atom with a prefix; an entry inside an entry is part of it",
+			`<a:feed xmlns:a="http://www.w3.org/2005/Atom"><a:title>F</a:title><a:entry><a:content type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml"><entry>x</entry></div></a:content></a:entry>
+<a:entry><a:id>2</a:id></a:entry></a:feed>`,
+			[]string{`<a:entry><a:content type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml"><entry>x</entry></div></a:content></a:entry>`, `<a:entry><a:id>2</a:id></a:entry>`}},
+		{"items that are not the channel's are not entries",
+			`<rss><channel><image><item>no</item></image></channel><item>stray</item></rss>`, []string{}},
+		{"a DOCTYPE without an internal subset",
+			`<!DOCTYPE rss PUBLIC "-//Netscape Communications//DTD RSS 0.91//EN" "http://my.netscape.com/publish/formats/rss-0.91.dtd"><rss version="0.91"><channel><item><title>A</title></item></channel></rss>`,
+			[]string{`<item><title>A</title></item>`}},
+		{"json feed: brackets and quotes in strings, nested values",
+			`{"version":"https://jsonfeed.org/version/1.1","title":"x]}","items":[ {"id":"1","title":"a \"]\" b","tags":["x",{"y":[1,2]}]} , {"id":"2","n":-1.5e3,"b":true,"z":null} ],"authors":[{"name":"n"}]}`,
+			[]string{`{"id":"1","title":"a \"]\" b","tags":["x",{"y":[1,2]}]}`, `{"id":"2","n":-1.5e3,"b":true,"z":null}`}},
+		{"json feed: encoding/json takes Items for items",
+			`{"Items":[{"id":"1"}]}`, []string{`{"id":"1"}`}},
+		{"json feed: no items", `{"version":"1","items":[]}`, []string{}},
+
+		// What the scan cannot follow is parsed whole.
+		{"an internal subset", `<!DOCTYPE rss [<!ENTITY e "<item>x</item>">]><rss><channel><item>&e;</item></channel></rss>`, nil},
+		{"an end tag that closes nothing open", `<rss><channel><item></channel></item></rss>`, nil},
+		{"an unclosed root", `<rss><channel><item></item></channel>`, nil},
+		{"an unterminated comment", `<rss><channel><!-- <item></item></channel></rss>`, nil},
+		{"an unterminated CDATA section", `<rss><channel><item><![CDATA[x</item></channel></rss>`, nil},
+		{"an unterminated attribute value", `<rss><channel><item a="x></item></channel></rss>`, nil},
+		{"two roots", `<rss><channel/></rss><rss><channel/></rss>`, nil},
+		{"markup declarations", `<rss><!ELEMENT x ANY><channel/></rss>`, nil},
+		{"a lowercase doctype", `<!doctype rss><rss><channel/></rss>`, nil},
+		{"too deep", strings.Repeat("<a>", maxDepth+1) + strings.Repeat("</a>", maxDepth+1), nil},
+		{"json: two items keys", `{"items":[{"id":"1"}],"ITEMS":[]}`, nil},
+		{"json: an escaped key", `{"\u0069tems":[{"id":"1"}]}`, nil},
+		{"json: items not an array", `{"items":{"id":"1"}}`, nil},
+		{"json: no items key", `{"version":"1"}`, nil},
+		{"json: trailing bytes", `{"items":[]} x`, nil},
+		{"json: a missing comma", `{"items":[{"id":"1"} {"id":"2"}]}`, nil},
+		{"json: an unterminated string", `{"items":[{"id":"1}]}`, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := entryTexts(tt.doc); !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("entries = %q\nwant %q", got, tt.want)
+			}
+		})
+	}
+}
+
+// known is a skip that knows the hashes in set.
+func knowing(set map[string]bool) *skip {
+	return &skip{salt: "rules", known: func() func(string) bool {
+		return func(h string) bool { return set[h] }
+	}}
+}
+
+// fixtures are the feed fixtures of testdata with their content types.
+func fixtures(t *testing.T) map[string]string {
+	t.Helper()
+	names, err := filepath.Glob(filepath.Join("testdata", "*.*"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	for _, name := range names {
+		ct := "application/rss+xml"
+		switch {
+		case strings.HasSuffix(name, ".json"):
+			ct = "application/feed+json"
+		case strings.HasSuffix(name, ".html"):
+			continue
+		case strings.Contains(name, "_http"):
+			ct = "application/xml; charset=" + strings.TrimSuffix(filepath.Base(name), "_http.xml")
+		}
+		out[name] = ct
+	}
+	return out
+}
+
+// checkKnown parses body whole, then with nothing known, then with each
+// of several sets of its entries known, and checks that every parse gives
+// the whole parse's stories, less those known.
+func checkKnown(t *testing.T, s *Source, body []byte, ct string) {
+	t.Helper()
+	whole, werr := s.parse(splitURL, body, ct, nil)
+	first, err := s.parse(splitURL, body, ct, knowing(nil))
+	if werr != nil || err != nil {
+		if (werr == nil) != (err == nil) || errors.Is(err, ErrParse) != errors.Is(werr, ErrParse) {
+			t.Fatalf("whole parse: %v; parse with nothing known: %v", werr, err)
+		}
+		return
+	}
+	want := whole.stories(time.UTC)
+	if got := first.stories(time.UTC); !reflect.DeepEqual(got, want) {
+		t.Fatalf("nothing known: stories differ from the whole parse's\n got %+v\nwant %+v", got, want)
+	}
+	if first.hashes == nil {
+		return // not split: parsed whole
+	}
+	if len(first.hashes) != len(want) || len(first.known) != 0 {
+		t.Fatalf("nothing known: %d hashes, %d known for %d stories", len(first.hashes), len(first.known), len(want))
+	}
+	for i, h := range first.hashes {
+		if len(h) != 32 {
+			t.Fatalf("hash %d = %q", i, h)
+		}
+	}
+	n := len(want)
+	patterns := map[string]func(i int) bool{
+		"all":          func(int) bool { return true },
+		"all but 0":    func(i int) bool { return i != 0 },
+		"all but 1":    func(i int) bool { return i != 1 },
+		"all but last": func(i int) bool { return i != n-1 },
+		"every other":  func(i int) bool { return i%2 == 0 },
+		"the first":    func(i int) bool { return i == 0 },
+	}
+	for name, known := range patterns {
+		set := map[string]bool{}
+		var wantStories []sources.Story
+		var wantKnown, wantHashes []string
+		for i, h := range first.hashes {
+			if known(i) {
+				set[h] = true
+			}
+		}
+		for i, h := range first.hashes {
+			if set[h] {
+				wantKnown = append(wantKnown, h)
+			} else {
+				wantStories = append(wantStories, want[i])
+				wantHashes = append(wantHashes, h)
+			}
+		}
+		p, err := s.parse(splitURL, body, ct, knowing(set))
+		if err != nil {
+			t.Fatalf("%s known: %v", name, err)
+		}
+		got := p.stories(time.UTC)
+		if len(got) == 0 {
+			got = nil
+		}
+		if !reflect.DeepEqual(got, wantStories) {
+			t.Errorf("%s known: stories\n got %+v\nwant %+v", name, got, wantStories)
+		}
+		if !slices.Equal(p.known, wantKnown) || !slices.Equal(p.hashes, wantHashes) {
+			t.Errorf("%s known: known %q, hashes %q; want %q, %q", name, p.known, p.hashes, wantKnown, wantHashes)
+		}
+	}
+}
+
+func TestParseKnownFixtures(t *testing.T) {
+	s := New("up", splitURL, Options{})
+	var whole []string
+	for name, ct := range fixtures(t) {
+		t.Run(filepath.Base(name), func(t *testing.T) {
+			body, err := os.ReadFile(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkKnown(t, s, body, ct)
+			if p, err := s.parse(splitURL, body, ct, knowing(nil)); err != nil || p.hashes == nil {
+				whole = append(whole, filepath.Base(name))
+			}
+		})
+	}
+	// Every fixture is split but those with an internal subset and the
+	// one cut short.
+	slices.Sort(whole)
+	if want := []string{"billion_laughs.xml", "truncated.xml", "xxe.xml"}; !slices.Equal(whole, want) {
+		t.Errorf("fixtures parsed whole: %q, want %q", whole, want)
+	}
+}
+
+func TestParseKnownMaxItems(t *testing.T) {
+	body, err := os.ReadFile(filepath.Join("testdata", "bench20.xml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := New("up", splitURL, Options{MaxItems: 5})
+	checkKnown(t, s, body, "application/rss+xml")
+	p, err := s.parse(splitURL, body, "", knowing(nil))
+	if err != nil || len(p.hashes) != 5 || len(p.feed.Items) != 5 {
+		t.Fatalf("parse: %v; %d hashes, %d items, want 5", err, len(p.hashes), len(p.feed.Items))
+	}
+}
+
+// entryHashes is the hash of each entry of doc, read with opts and salt.
+func entryHashes(t *testing.T, doc, salt string, opts Options) []string {
+	t.Helper()
+	p, err := New("up", splitURL, opts).parse(splitURL, []byte(doc), "", &skip{salt: salt, known: func() func(string) bool {
+		return func(string) bool { return false }
+	}})
+	if err != nil || p.hashes == nil {
+		t.Fatalf("parse %q: %v, hashes %v", doc, err, p.hashes)
+	}
+	return p.hashes
+}
+
+// TestEntryHashes: an entry keeps its hash while the feed moves it, adds
+// others and rewrites its own dates, and gets another when anything its
+// story depends on changes.
+func TestEntryHashes(t *testing.T) {
+	rss := func(head, items string) string {
+		return `<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel>
+  <title>Campus News</title><link>https://news.example.edu/</link>` + head + `
+` + items + `
+</channel></rss>`
+	}
+	a := `  <item><title>A</title><link>/a</link></item>`
+	b := `  <item><title>B</title><link>/b</link></item>`
+	c := `  <item><title>C</title></item>`
+	base := entryHashes(t, rss(`<lastBuildDate>Mon, 02 Nov 2026 10:00:00 GMT</lastBuildDate>`, a+"\n"+b), "r", Options{})
+
+	same := map[string]string{
+		"a new item on top":  rss(`<lastBuildDate>Mon, 02 Nov 2026 10:00:00 GMT</lastBuildDate>`, c+"\n"+a+"\n"+b),
+		"the last item gone": rss(`<lastBuildDate>Mon, 02 Nov 2026 10:00:00 GMT</lastBuildDate>`, a),
+		"new dates and ttl":  rss(`<lastBuildDate>Tue, 03 Nov 2026 10:00:00 GMT</lastBuildDate><pubDate>Tue, 03 Nov 2026 10:00:00 GMT</pubDate><ttl>60</ttl><dc:date>2026-11-03</dc:date><generator>x 2</generator>`, a+"\n"+b),
+		"items on one line":  rss(`<lastBuildDate>Mon, 02 Nov 2026 10:00:00 GMT</lastBuildDate>`, a+b),
+	}
+	for name, doc := range same {
+		got := entryHashes(t, doc, "r", Options{})
+		if !slices.Contains(got, base[0]) {
+			t.Errorf("%s: item A's hash changed: %q, want %q among them", name, got, base[0])
+		}
+	}
+
+	other := map[string]struct {
+		doc, salt string
+		opts      Options
+	}{
+		"the item's own bytes":   {rss(``, `  <item><title>A!</title><link>/a</link></item>`), "r", Options{}},
+		"the channel's title":    {strings.Replace(rss(``, a), "Campus News", "Campus", 1), "r", Options{}},
+		"the channel's link":     {strings.Replace(rss(``, a), "https://news.example.edu/", "https://example.edu/", 1), "r", Options{}},
+		"the channel's language": {rss(`<language>de</language>`, a), "r", Options{}},
+		"a namespace":            {strings.Replace(rss(``, a), "elements/1.1/", "elements/1.0/", 1), "r", Options{}},
+		"the salt":               {rss(``, a), "r2", Options{}},
+		"the zone":               {rss(``, a), "r", Options{Zone: time.FixedZone("X", 3600)}},
+	}
+	for name, tt := range other {
+		if got := entryHashes(t, tt.doc, tt.salt, tt.opts); got[0] == base[0] {
+			t.Errorf("%s changed, the item's hash did not", name)
+		}
+	}
+}
