@@ -353,7 +353,7 @@ func (s *Source) parse(feedURL string, body []byte, contentType string, sk *skip
 			return p, nil
 		}
 	}
-	p, err := gofeedParse(publicURL(feedURL), dec.body, contentType)
+	p, err := gofeedParse(publicURL(feedURL), dec.body, nil, contentType)
 	if err != nil {
 		return parsed{}, err
 	}
@@ -385,7 +385,7 @@ func (s *Source) parseKnown(feedURL string, text []byte, contentType string, sk 
 	hashes := l.hashes(text, n, sk.salt, pub, s.sh.opts.Zone.String(), s.sh.reader)
 	has := sk.known()
 	keep := make([]bool, n)
-	var known, kept []string
+	var known, fresh []string
 	var pos []int
 	for i, h := range hashes {
 		if has(h) {
@@ -393,17 +393,22 @@ func (s *Source) parseKnown(feedURL string, text []byte, contentType string, sk 
 			continue
 		}
 		keep[i] = true
-		kept = append(kept, h)
+		fresh = append(fresh, h)
 		pos = append(pos, i)
 	}
+	kept := func(i int) bool { return i < n && keep[i] }
 	doc := text
 	if len(pos) < len(l.entries) {
-		doc = l.without(text, func(i int) bool { return i < n && keep[i] })
+		doc = l.without(text, kept)
 	}
-	p, err := gofeedParse(pub, doc, contentType)
+	var side []byte
+	if !l.json {
+		side = l.side(text, kept)
+	}
+	p, err := gofeedParse(pub, doc, side, contentType)
 	if err == nil && len(p.feed.Items) == len(pos) {
-		p.pos, p.hashes, p.known = pos, kept, known
-	} else if p, err = gofeedParse(pub, text, contentType); err == nil && len(p.feed.Items) == len(l.entries) {
+		p.pos, p.hashes, p.known = pos, fresh, known
+	} else if p, err = gofeedParse(pub, text, nil, contentType); err == nil && len(p.feed.Items) == len(l.entries) {
 		// The cut document read otherwise; the whole one reads as scanned.
 		p.hashes = hashes
 	} else {
@@ -418,8 +423,9 @@ func (s *Source) parseKnown(feedURL string, text []byte, contentType string, sk 
 }
 
 // gofeedParse parses doc with gofeed, and reads the Atom and RSS
-// attributes its model drops. docURL is the document's publicURL.
-func gofeedParse(docURL string, doc []byte, contentType string) (parsed, error) {
+// attributes its model drops from side, or from doc when side is nil.
+// docURL is the document's publicURL.
+func gofeedParse(docURL string, doc, side []byte, contentType string) (parsed, error) {
 	fp := gofeed.NewParser()
 	fp.KeepOriginalFeed = true
 	f, err := fp.Parse(bytes.NewReader(doc))
@@ -430,11 +436,14 @@ func gofeedParse(docURL string, doc []byte, contentType string) (parsed, error) 
 		return parsed{}, fmt.Errorf("%w: %w", ErrParse, err)
 	}
 	p := parsed{url: docURL, feed: f}
+	if side == nil {
+		side = doc
+	}
 	if f.FeedType == "atom" {
-		p.atom = readAtomEntries(doc, p.url)
+		p.atom = readAtomEntries(side, p.url)
 	}
 	if f.FeedType == "rss" {
-		p.rss = readRSSItems(doc, p.url)
+		p.rss = readRSSItems(side, p.url)
 	}
 	return p, nil
 }

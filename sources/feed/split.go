@@ -32,6 +32,12 @@ type layout struct {
 	// dates, generator and ttl, cut the same way, left out of the frame's
 	// hash: a feed rewrites them on every change and no story reads them.
 	cuts, volatile []span
+	// XML: inner are the contents of the entries' children (between
+	// their start and end tags), entry their entries' indexes: what the
+	// side readings (readAtomEntries, readRSSItems), which read those
+	// children's attributes only, need not read.
+	inner []span
+	entry []int
 	// JSON: the items array's brackets.
 	open, close int
 }
@@ -71,6 +77,7 @@ func splitXML(b []byte) (layout, bool) {
 	var stack []elem
 	item, vol := -1, -1 // depth of the open entry or volatile element, -1 when none
 	start := 0          // where that element's start tag begins
+	child := 0          // where the content of the entry's open child begins
 	roots := 0
 	i := 0
 	for {
@@ -117,6 +124,9 @@ func splitXML(b []byte) (layout, bool) {
 			stack = stack[:len(stack)-1]
 			end := i + k + 1
 			switch len(stack) {
+			case item + 1:
+				l.inner = append(l.inner, span{child, i})
+				l.entry = append(l.entry, len(l.entries))
 			case item:
 				l.entries = append(l.entries, span{start, end})
 				l.cuts = append(l.cuts, span{blankBefore(b, start), end})
@@ -158,10 +168,13 @@ func splitXML(b []byte) (layout, bool) {
 				if depth == maxDepth {
 					return layout{}, false
 				}
-				if isEntry {
+				switch {
+				case isEntry:
 					item, start = depth, i
-				} else if isVolatile {
+				case isVolatile:
 					vol, start = depth, i
+				case item >= 0 && depth == item+1:
+					child = end
 				}
 				stack = append(stack, elem{name: name, local: local})
 			}
@@ -459,6 +472,30 @@ func (l layout) hashes(b []byte, n int, salt, docURL, zone, reader string) []str
 		out = append(out, hex.EncodeToString(h.Sum(nil)[:16]))
 	}
 	return out
+}
+
+// side is without's document for the side readings: the entries kept have
+// their children's contents cut out too.
+func (l layout) side(b []byte, keep func(i int) bool) []byte {
+	var drop []span
+	for i, c := range l.cuts {
+		if !keep(i) {
+			drop = append(drop, c)
+		}
+	}
+	var inner []span
+	for k, sp := range l.inner {
+		if keep(l.entry[k]) {
+			inner = append(inner, sp)
+		}
+	}
+	out := make([]byte, 0, len(b)/4)
+	at := 0
+	for _, sp := range mergeSpans(drop, inner) {
+		out = append(out, b[at:sp.start]...)
+		at = sp.end
+	}
+	return append(out, b[at:]...)
 }
 
 // mergeSpans merges two sorted lists of disjoint spans.

@@ -287,3 +287,23 @@ func TestEntryHashes(t *testing.T) {
 		}
 	}
 }
+
+// TestSideDocument: the side readings get the entries' children without
+// their contents, and none of the entries left out.
+func TestSideDocument(t *testing.T) {
+	doc := `<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="en"><title>F</title>
+<entry xml:base="/a/"><title type="html">A &amp; <b>B</b></title><link href="x"/><content type="xhtml" xml:lang="de"><div xmlns="http://www.w3.org/1999/xhtml"><p>p</p></div></content></entry>
+<entry><id>2</id></entry>
+</feed>`
+	l, ok := split([]byte(doc))
+	if !ok {
+		t.Fatal("not split")
+	}
+	got := string(l.side([]byte(doc), func(i int) bool { return i == 0 }))
+	want := `<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="en"><title>F</title>
+<entry xml:base="/a/"><title type="html"></title><link href="x"/><content type="xhtml" xml:lang="de"></content></entry>
+</feed>`
+	if got != want {
+		t.Errorf("side document:\n%s\nwant\n%s", got, want)
+	}
+}
