@@ -26,6 +26,10 @@ type span struct{ start, end int }
 type layout struct {
 	json    bool
 	entries []span // each entry's own bytes
+	// XML: holder is where the start tag of each entry's parent (the
+	// channel, or the root) begins, so that an entry's hash says which of
+	// the frame's elements held it.
+	holder []int
 	// XML: cuts[i] is what leaving entry i out removes, its bytes and the
 	// blank text before them, so that the frame reads the same whatever
 	// the number of entries. volatile are the channel's (or Atom feed's)
@@ -73,6 +77,7 @@ func splitXML(b []byte) (layout, bool) {
 	type elem struct {
 		name  []byte
 		local string
+		at    int // where its start tag begins
 	}
 	var stack []elem
 	item, vol := -1, -1 // depth of the open entry or volatile element, -1 when none
@@ -130,6 +135,7 @@ func splitXML(b []byte) (layout, bool) {
 			case item:
 				l.entries = append(l.entries, span{start, end})
 				l.cuts = append(l.cuts, span{blankBefore(b, start), end})
+				l.holder = append(l.holder, stack[item-1].at)
 				item = -1
 			case vol:
 				l.volatile = append(l.volatile, span{blankBefore(b, start), end})
@@ -162,6 +168,7 @@ func splitXML(b []byte) (layout, bool) {
 			case empty && isEntry:
 				l.entries = append(l.entries, span{i, end})
 				l.cuts = append(l.cuts, span{blankBefore(b, i), end})
+				l.holder = append(l.holder, stack[depth-1].at)
 			case empty && isVolatile:
 				l.volatile = append(l.volatile, span{blankBefore(b, i), end})
 			case !empty:
@@ -176,7 +183,7 @@ func splitXML(b []byte) (layout, bool) {
 				case item >= 0 && depth == item+1:
 					child = end
 				}
-				stack = append(stack, elem{name: name, local: local})
+				stack = append(stack, elem{name: name, local: local, at: i})
 			}
 			i = end
 		}
@@ -440,9 +447,9 @@ func readerVersion() string {
 
 // hashes returns the hash of each of the document's first n entries: of the
 // entry's bytes, and of all else its story depends on — the frame (every
-// byte of the document but entries and volatile elements), the document's
-// URL, the zone zoneless dates are read in, the reader's version and salt
-// (the caller's rules and settings).
+// byte of the document but entries and volatile elements) and where in it
+// the entry's parent is, the document's URL, the zone zoneless dates are
+// read in, the reader's version and salt (the caller's rules and settings).
 func (l layout) hashes(b []byte, n int, salt, docURL, zone, reader string) []string {
 	h := sha256.New()
 	for _, s := range []string{reader, salt, docURL, zone} {
@@ -454,20 +461,34 @@ func (l layout) hashes(b []byte, n int, salt, docURL, zone, reader string) []str
 		h.Write([]byte("json:"))
 		h.Write(b[:l.open+1])
 		h.Write(b[l.close:])
-	} else {
+	}
+	var holder []int // each entry's parent's place in the frame
+	if !l.json {
 		h.Write([]byte("xml:"))
-		at := 0
+		at, cut := 0, 0
+		holder = make([]int, len(l.holder))
+		k := 0
 		for _, s := range mergeSpans(l.cuts, l.volatile) {
+			for ; k < len(l.holder) && l.holder[k] < s.start; k++ {
+				holder[k] = l.holder[k] - cut
+			}
 			h.Write(b[at:s.start])
+			cut += s.end - s.start
 			at = s.end
+		}
+		for ; k < len(l.holder); k++ {
+			holder[k] = l.holder[k] - cut
 		}
 		h.Write(b[at:])
 	}
 	frame := h.Sum(nil)
 	out := make([]string, 0, n)
-	for _, e := range l.entries[:n] {
+	for i, e := range l.entries[:n] {
 		h.Reset()
 		h.Write(frame)
+		if holder != nil {
+			h.Write([]byte(strconv.Itoa(holder[i]) + ":"))
+		}
 		h.Write(b[e.start:e.end])
 		out = append(out, hex.EncodeToString(h.Sum(nil)[:16]))
 	}

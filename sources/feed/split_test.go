@@ -307,3 +307,22 @@ func TestSideDocument(t *testing.T) {
 		t.Errorf("side document:\n%s\nwant\n%s", got, want)
 	}
 }
+
+// TestEntryHashHolder: the same entry in another element of the same frame
+// has another hash.
+func TestEntryHashHolder(t *testing.T) {
+	hash := func(doc string) string {
+		t.Helper()
+		l, ok := split([]byte(doc))
+		if !ok || len(l.entries) != 1 {
+			t.Fatalf("split %q: %v, %d entries", doc, ok, len(l.entries))
+		}
+		return l.hashes([]byte(doc), 1, "r", splitURL, "UTC", "v")[0]
+	}
+	first := hash(`<rss><channel><title>T</title><item>A</item></channel><channel></channel></rss>`)
+	second := hash(`<rss><channel><title>T</title></channel><channel><item>A</item></channel></rss>`)
+	again := hash(`<rss><channel><title>T</title><lastBuildDate>x</lastBuildDate> <item>A</item></channel><channel></channel></rss>`)
+	if first == second || first != again {
+		t.Errorf("hashes %s (first channel), %s (second), %s (first, new date): want the first two apart, the first and last the same", first, second, again)
+	}
+}
