@@ -121,6 +121,9 @@ var urlAttrs = map[string]bool{
 }
 
 var htmlSeeds = []string{
+	`<p><img src="https://x.example/1.png" width="1" height="1"><img src="rel.png"><IMG SRC="https://x.example/&#x61;.png" width=" 2 "></p>`,
+	`<img src="https://x.example/a.png" src="https://x.example/b.png"><table><img src="https://x.example/t.png"><tr><td>x</td></tr></table>`,
+	"<img src=\"https://x.example/\x01c.png\"><a href=x><img src=https://x.example/d.png></a>",
 	`<p>x <a href="story.html">s</a> <img src="/img/a.png" alt="a" onerror="alert(1)"></p>`,
 	`<script>alert(1)</script><SCRIPT SRC=//x.js></SCRIPT><scr<script>ipt>alert(1)</script>`,
 	`<a href="javascript:alert(1)">a</a><a href="JaVaScRiPt&#58;alert(1)">b</a><a href="java&#x09;script:x">c</a>`,
@@ -147,9 +150,13 @@ func FuzzSanitize(f *testing.F) {
 		if u, err := url.Parse(base); err == nil && u.IsAbs() {
 			b = u
 		}
-		out, _ := contentHTML(&pool, ugc, raw, b)
+		out, _, img := contentHTML(&pool, ugc, raw, b)
 		if bad := scriptCapable(out); bad != "" {
 			t.Fatalf("contentHTML(%q, %q) = %q: holds %s", raw, base, out, bad)
+		}
+		// The picture read off the tree is the one the HTML shows first.
+		if want := firstImage(out); img != want {
+			t.Fatalf("contentHTML(%q, %q) = %q: picture %q, firstImage of it %q", raw, base, out, img, want)
 		}
 	})
 }

@@ -82,13 +82,14 @@ func (sp *scratchPool) put(sc *htmlScratch) {
 // contentHTML makes the URLs of raw absolute against base, sanitizes it with
 // ugc (no script, event handlers, javascript: URLs, style, iframes) and
 // re-serializes it so that every tag is balanced — bluemonday leaves
-// "<p>unclosed <b>bold" as it is. It returns the HTML and its text.
+// "<p>unclosed <b>bold" as it is. It returns the HTML, its text and its
+// first picture (firstImage of the HTML).
 //
 // The HTML is read three times: a tokenizer pass that rewrites only the tags
 // whose URLs change (skipped when no tag can hold a URL), the sanitizer's own
 // pass, and one parse into a tree, which balances the tags and gives both the
 // output and the text.
-func contentHTML(sp *scratchPool, ugc *bluemonday.Policy, raw string, base *url.URL) (string, string) {
+func contentHTML(sp *scratchPool, ugc *bluemonday.Policy, raw string, base *url.URL) (html, text, image string) {
 	raw = norm.NFC.String(stripControls(raw))
 	sc := sp.get()
 	defer sp.put(sc)
@@ -103,17 +104,19 @@ func contentHTML(sp *scratchPool, ugc *bluemonday.Policy, raw string, base *url.
 	nodes, err := xhtml.ParseFragment(bytes.NewReader(sc.clean.Bytes()), bodyContext())
 	if err != nil {
 		// Unreachable with a bytes.Reader; the sanitized HTML is still safe.
-		return stripControls(sc.clean.String()), ""
+		html = stripControls(sc.clean.String())
+		return html, "", firstImage(html)
 	}
 	sc.out.Grow(sc.clean.Len() + sc.clean.Len()/8)
 	sc.text.buf.Grow(sc.clean.Len())
 	for _, n := range nodes {
 		if err := xhtml.Render(&sc.out, n); err != nil {
-			return stripControls(sc.clean.String()), ""
+			html = stripControls(sc.clean.String())
+			return html, "", firstImage(html)
 		}
 		sc.text.node(n)
 	}
-	return stripControls(sc.out.String()), sc.text.buf.String()
+	return stripControls(sc.out.String()), sc.text.buf.String(), treeImage(nodes)
 }
 
 // mayHoldURLAttr reports whether s holds, in any case, the name of an

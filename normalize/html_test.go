@@ -249,7 +249,7 @@ func TestContentHTMLPinned(t *testing.T) {
 				b = nil
 			}
 			for round := 1; round <= 2; round++ {
-				html, txt := contentHTML(&pool, ugc, tt.raw, b)
+				html, txt, _ := contentHTML(&pool, ugc, tt.raw, b)
 				if html != tt.html {
 					t.Errorf("round %d: html\n got %q\nwant %q", round, html, tt.html)
 				}

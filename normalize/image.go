@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	xhtml "golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
 
 	"github.com/feedloom/feedloom/sources"
 )
@@ -43,4 +44,41 @@ func firstImage(content string) string {
 			}
 		}
 	}
+}
+
+// treeImage is firstImage of the HTML nodes render to, read off the nodes:
+// the first <img> in document order, its attributes as the rendered HTML,
+// controls stripped, would give them back.
+func treeImage(nodes []*xhtml.Node) string {
+	for _, n := range nodes {
+		if u := nodeImage(n); u != "" {
+			return u
+		}
+	}
+	return ""
+}
+
+func nodeImage(n *xhtml.Node) string {
+	if n.Type == xhtml.ElementNode && n.DataAtom == atom.Img {
+		var src, width, height string
+		for _, a := range n.Attr {
+			switch a.Key {
+			case "src":
+				src = a.Val
+			case "width":
+				width = a.Val
+			case "height":
+				height = a.Val
+			}
+		}
+		if u := httpOnly(stripControls(src)); u != "" && !sources.TrackingPixel(stripControls(width), stripControls(height)) {
+			return u
+		}
+	}
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if u := nodeImage(c); u != "" {
+			return u
+		}
+	}
+	return ""
 }

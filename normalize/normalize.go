@@ -397,16 +397,16 @@ func (n *Normalizer) draft(src Source, now time.Time, s *sources.Story, seenYear
 		bodyBase = b
 	}
 
-	var text string
+	var text, picture string // picture: the content's first
 	switch {
 	case strings.TrimSpace(s.Content) != "":
-		it.Content, text = contentHTML(&n.scratch, n.ugc, s.Content, bodyBase)
+		it.Content, text, picture = contentHTML(&n.scratch, n.ugc, s.Content, bodyBase)
 	case len(s.Text) > 0:
 		it.Content, text = paragraphsHTML(s.Text)
 	case s.SummaryHTML && strings.TrimSpace(s.Summary) != "":
 		// An RSS item whose only body is its description: that HTML is the
 		// story, as every reader shows it.
-		it.Content, text = contentHTML(&n.scratch, n.ugc, s.Summary, bodyBase)
+		it.Content, text, picture = contentHTML(&n.scratch, n.ugc, s.Summary, bodyBase)
 	}
 	summary := ""
 	if s.SummaryHTML {
@@ -439,7 +439,7 @@ func (n *Normalizer) draft(src Source, now time.Time, s *sources.Story, seenYear
 	}
 	it.Image = httpOnly(resolve(imageBase, s.Image))
 	if it.Image == "" {
-		it.Image = firstImage(it.Content)
+		it.Image = picture
 	}
 	for _, e := range s.Enclosures {
 		if u := httpOnly(resolve(contentBase, e.URL)); u != "" {
