@@ -32,8 +32,9 @@ const (
 
 // heapFloor is the heap goal below which the collector does not run (see
 // gcfloor): a refresh of a thousand feeds lives in a few tens of MiB, and
-// collecting it each time it doubled cost a sixth of its CPU.
-const heapFloor = 128 << 20
+// collecting it each time it doubled cost a sixth of its CPU. 128 MiB saved
+// little more and took a cold build of 5,000 feeds to 233 MiB.
+const heapFloor = 96 << 20
 
 func main() {
 	if os.Getenv("GOGC") == "" {
