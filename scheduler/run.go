@@ -790,6 +790,10 @@ func (s *Scheduler) prepare(ctx context.Context, norm *normalize.Normalizer, job
 	if job.Norm.Feed && !job.Norm.Page {
 		var err error
 		if stories, err = s.unchangedStories(ctx, norm, job, f, ahead); err != nil {
+			if w, ok := errors.AsType[wholeError](err); ok {
+				f.report.Err = w.err // the source's, not the store's
+				return
+			}
 			f.err = fmt.Errorf("%w: source %q: %w", ErrStore, name, err)
 			return
 		}
@@ -877,7 +881,7 @@ func (s *Scheduler) unchangedStories(ctx context.Context, norm *normalize.Normal
 			// second prepare reads the store again): read every entry.
 			res, err := f.res.Whole()
 			if err != nil {
-				return nil, err
+				return nil, wholeError{err}
 			}
 			res.Problems = f.res.Problems
 			addFolder(f.category, res.Stories)
@@ -912,6 +916,12 @@ func (s *Scheduler) unchangedStories(ctx context.Context, norm *normalize.Normal
 	}
 	return fresh, nil
 }
+
+// wholeError is a source's failure to read its answer again whole.
+type wholeError struct{ err error }
+
+func (w wholeError) Error() string { return w.err.Error() }
+func (w wholeError) Unwrap() error { return w.err }
 
 // storedHashes is the story hashes of source's stored items, by hash: those
 // read ahead when there are, else the store's.

@@ -131,6 +131,7 @@ type Shared struct {
 	unguarded bool // !AllowPrivate, and client does not refuse private addresses
 	log       *slog.Logger
 	reader    string // readerVersion, for entry hashes
+	zone      string // zoneKey of opts.Zone, for entry hashes
 }
 
 // NewShared prepares opts for the sources Shared.Source makes.
@@ -153,6 +154,7 @@ func NewShared(opts Options) *Shared {
 		unguarded: !opts.AllowPrivate && !guarded(client),
 		log:       redactLogger(opts.Log),
 		reader:    readerVersion(),
+		zone:      zoneKey(opts.Zone),
 	}
 }
 
@@ -348,8 +350,13 @@ func (s *Source) parse(feedURL string, body []byte, contentType string, sk *skip
 		s.log().Warn("feed has bytes invalid in its charset; replaced with U+FFFD", "url", feedURL,
 			"charset", dec.charset, "from", dec.from, "replaced", dec.replaced)
 	}
-	if sk != nil {
-		if p, ok := s.parseKnown(feedURL, dec.text(), contentType, sk); ok {
+	// A document whose entries the scan finds is read with their
+	// children's contents cut out of the side readings, and without the
+	// entries sk knows; past fetch.max_items it is read whole, so that
+	// every entry is read as gofeed reads it.
+	text := dec.text()
+	if l, ok := split(text); ok && len(l.entries) <= s.sh.opts.MaxItems {
+		if p, ok := s.parseSplit(feedURL, text, l, contentType, sk); ok {
 			return p, nil
 		}
 	}
@@ -370,35 +377,35 @@ func (s *Source) keepFirst(p *parsed, feedURL string) {
 	}
 }
 
-// parseKnown parses text, a document in UTF-8, without the entries sk
-// knows, and hashes every entry kept under MaxItems; false when the
-// entries cannot be told apart without parsing, or when gofeed reads the
-// document cut otherwise than the scan found it (then the caller parses it
-// whole, and reports its errors with their positions in it).
-func (s *Source) parseKnown(feedURL string, text []byte, contentType string, sk *skip) (parsed, bool) {
-	l, ok := split(text)
-	if !ok {
-		return parsed{}, false
-	}
+// parseSplit parses text, a document in UTF-8 whose entries l found,
+// without the entries sk knows (none when sk is nil), and with sk hashes
+// every entry; false when gofeed reads the document otherwise than the
+// scan found it (then the caller parses it whole, and reports its errors
+// with their positions in it).
+func (s *Source) parseSplit(feedURL string, text []byte, l layout, contentType string, sk *skip) (parsed, bool) {
 	pub := publicURL(feedURL)
-	n := min(len(l.entries), s.sh.opts.MaxItems)
-	hashes := l.hashes(text, n, sk.salt, pub, s.sh.opts.Zone.String(), s.sh.reader)
-	has := sk.known()
-	keep := make([]bool, n)
+	keep := make([]bool, len(l.entries))
 	var known, fresh []string
 	var pos []int
-	for i, h := range hashes {
-		if has(h) {
-			known = append(known, h)
-			continue
-		}
+	for i := range keep {
 		keep[i] = true
-		fresh = append(fresh, h)
-		pos = append(pos, i)
 	}
-	kept := func(i int) bool { return i < n && keep[i] }
+	if sk != nil {
+		hashes := l.hashes(text, len(l.entries), sk.salt, pub, s.sh.zone, s.sh.reader)
+		has := sk.known()
+		for i, h := range hashes {
+			if has(h) {
+				known = append(known, h)
+				keep[i] = false
+				continue
+			}
+			fresh = append(fresh, h)
+			pos = append(pos, i)
+		}
+	}
+	kept := func(i int) bool { return keep[i] }
 	doc := text
-	if len(pos) < len(l.entries) {
+	if len(known) > 0 {
 		doc = l.without(text, kept)
 	}
 	var side []byte
@@ -406,19 +413,13 @@ func (s *Source) parseKnown(feedURL string, text []byte, contentType string, sk 
 		side = l.side(text, kept)
 	}
 	p, err := gofeedParse(pub, doc, side, contentType)
-	if err == nil && len(p.feed.Items) == len(pos) {
-		p.pos, p.hashes, p.known = pos, fresh, known
-	} else if p, err = gofeedParse(pub, text, nil, contentType); err == nil && len(p.feed.Items) == len(l.entries) {
-		// The cut document read otherwise; the whole one reads as scanned.
-		p.hashes = hashes
-	} else {
+	if err != nil || len(p.feed.Items) != len(l.entries)-len(known) {
 		return parsed{}, false
 	}
-	if dropped := len(l.entries) - n; dropped > 0 {
-		s.log().Warn("feed has more items than fetch.max_items; kept the first", "url", feedURL,
-			"kept", n, "dropped", dropped)
+	p.hashes, p.known = fresh, known
+	if len(known) > 0 {
+		p.pos = pos
 	}
-	p.keepFirst(n)
 	return p, true
 }
 

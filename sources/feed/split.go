@@ -3,10 +3,14 @@ package feed
 import (
 	"bytes"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
+	"runtime"
 	"runtime/debug"
 	"slices"
 	"strconv"
+	"strings"
+	"time"
 )
 
 // An upstream that answers 200 mostly repeats the entries it sent before,
@@ -53,6 +57,8 @@ type layout struct {
 var volatileNames = map[string]bool{
 	"lastBuildDate": true, "pubDate": true, "updated": true, "date": true,
 	"generator": true, "ttl": true,
+	"modified": true, // Atom 0.3's updated
+	"items":    true, // an RSS 1.0 channel's list of its items
 }
 
 // split finds the layout of a UTF-8 document; false when it cannot.
@@ -71,7 +77,7 @@ const maxDepth = 256
 // processing instructions, a DOCTYPE without an internal subset, start and
 // end tags with their quoted attribute values. Entries are <item> children
 // of the channel (RSS 0.9x, 2.0) or of an RDF root (RSS 0.90, 1.0), and
-// <entry> children of a feed root (Atom), whatever their prefix.
+// <entry> children of a feed root (Atom).
 func splitXML(b []byte) (layout, bool) {
 	var l layout
 	type elem struct {
@@ -128,16 +134,16 @@ func splitXML(b []byte) (layout, bool) {
 			}
 			stack = stack[:len(stack)-1]
 			end := i + k + 1
-			switch len(stack) {
-			case item + 1:
+			switch d := len(stack); {
+			case item >= 0 && d == item+1:
 				l.inner = append(l.inner, span{child, i})
 				l.entry = append(l.entry, len(l.entries))
-			case item:
+			case item >= 0 && d == item:
 				l.entries = append(l.entries, span{start, end})
 				l.cuts = append(l.cuts, span{blankBefore(b, start), end})
 				l.holder = append(l.holder, stack[item-1].at)
 				item = -1
-			case vol:
+			case vol >= 0 && d == vol:
 				l.volatile = append(l.volatile, span{blankBefore(b, start), end})
 				vol = -1
 			}
@@ -157,12 +163,28 @@ func splitXML(b []byte) (layout, bool) {
 					return layout{}, false
 				}
 			}
-			inChannel := depth == 2 && stack[1].local == "channel"
-			inFeed := depth == 1 && stack[0].local == "feed"
-			isEntry := item < 0 && vol < 0 && (local == "item" && (inChannel || depth == 1 && stack[0].local == "RDF") ||
-				local == "entry" && inFeed)
-			isVolatile := item < 0 && vol < 0 && !isEntry && volatileNames[local] && (inChannel || inFeed ||
-				depth == 2 && stack[0].local == "RDF" && stack[1].local == "channel")
+			root := ""
+			if depth > 0 {
+				root = stack[0].local
+			}
+			inChannel := depth == 2 && string(stack[1].name) == "channel"
+			inFeed := depth == 1 && root == "feed"
+			var isEntry bool
+			if item < 0 && (strings.EqualFold(local, "item") || strings.EqualFold(local, "entry")) {
+				// Only entries as gofeed takes them, in the order it lists
+				// them: unprefixed, in no namespace of their own, items of
+				// an RSS channel or of an RDF root (whose channel holds
+				// none), entries of an Atom feed. Anything else gofeed
+				// might take for one (<Item>, <x:entry>, an RDF channel's
+				// item) and the document is parsed whole.
+				isEntry = string(name) == local && !bytes.Contains(rest[n:k], []byte("xmlns")) &&
+					(local == "item" && (root == "rss" && inChannel || root == "RDF" && depth == 1) ||
+						local == "entry" && inFeed)
+				if !isEntry {
+					return layout{}, false
+				}
+			}
+			isVolatile := item < 0 && vol < 0 && !isEntry && volatileNames[local] && (inChannel || inFeed)
 			end := i + k + 1
 			switch {
 			case empty && isEntry:
@@ -423,26 +445,52 @@ func skipBlank(b []byte, i int) int {
 	return i
 }
 
-// splitVersion names the reading of an entry's bytes into a story: the
-// translation in this package and the gofeed it runs on. Change it when a
-// change here makes the same bytes another story, so that no stored item
-// is left as the old reading made it.
-const splitVersion = "feed-entries/1"
+// splitVersion names the reading of an entry's bytes into a story by this
+// package. readerVersion adds the build's own identity, so that a new
+// feedloom reads every entry again once; bump it for a change a
+// development build would carry under the same identity.
+const splitVersion = "feed-entries/2"
 
-// readerVersion is splitVersion with the gofeed module's version.
+// readerVersion is what reads an entry's bytes into a story: splitVersion,
+// gofeed's module version, the Go release (its time package reads the
+// dates) and the build's version, or its VCS revision when it has none.
 func readerVersion() string {
-	v := splitVersion
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		for _, m := range bi.Deps {
-			if m.Path == "github.com/mmcdole/gofeed" {
-				v += " gofeed " + m.Version
-				if m.Replace != nil {
-					v += " => " + m.Replace.Path + " " + m.Replace.Version
-				}
+	v := splitVersion + " " + runtime.Version()
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return v
+	}
+	for _, m := range bi.Deps {
+		if m.Path == "github.com/mmcdole/gofeed" {
+			v += " gofeed " + m.Version
+			if m.Replace != nil {
+				v += " => " + m.Replace.Path + " " + m.Replace.Version
 			}
 		}
 	}
+	if bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return v + " " + bi.Main.Version
+	}
+	for _, st := range bi.Settings {
+		if st.Key == "vcs.revision" || st.Key == "vcs.modified" {
+			v += " " + st.Value
+		}
+	}
 	return v
+}
+
+// zoneKey stands for what z does to zoneless dates: its name and its
+// offset at every week of the years feeds are dated in, so that a zone
+// of the same name with other rules (new tzdata) gives another key.
+func zoneKey(z *time.Location) string {
+	h := sha256.New()
+	var buf [8]byte
+	for t := time.Date(1990, 1, 1, 12, 0, 0, 0, time.UTC); t.Year() < 2040; t = t.AddDate(0, 0, 7) {
+		_, off := t.In(z).Zone()
+		binary.BigEndian.PutUint64(buf[:], uint64(int64(off)))
+		h.Write(buf[:])
+	}
+	return z.String() + " " + hex.EncodeToString(h.Sum(nil)[:8])
 }
 
 // hashes returns the hash of each of the document's first n entries: of the
@@ -465,21 +513,22 @@ func (l layout) hashes(b []byte, n int, salt, docURL, zone, reader string) []str
 	var holder []int // each entry's parent's place in the frame
 	if !l.json {
 		h.Write([]byte("xml:"))
-		at, cut := 0, 0
-		holder = make([]int, len(l.holder))
-		k := 0
-		for _, s := range mergeSpans(l.cuts, l.volatile) {
-			for ; k < len(l.holder) && l.holder[k] < s.start; k++ {
-				holder[k] = l.holder[k] - cut
-			}
+		spans := mergeSpans(l.cuts, l.volatile)
+		cut := make([]int, len(spans)+1) // cut[i]: the bytes spans[:i] take
+		at := 0
+		for i, s := range spans {
 			h.Write(b[at:s.start])
-			cut += s.end - s.start
+			cut[i+1] = cut[i] + s.end - s.start
 			at = s.end
 		}
-		for ; k < len(l.holder); k++ {
-			holder[k] = l.holder[k] - cut
-		}
 		h.Write(b[at:])
+		holder = make([]int, len(l.holder))
+		for i, p := range l.holder {
+			// A parent lies in no span: the spans before it are those
+			// that start before it.
+			k, _ := slices.BinarySearchFunc(spans, p, func(s span, p int) int { return s.start - p })
+			holder[i] = p - cut[k]
+		}
 	}
 	frame := h.Sum(nil)
 	out := make([]string, 0, n)

@@ -47,12 +47,10 @@ func TestSplitFindsEntries(t *testing.T) {
 		{"rss 1.0: items beside the channel",
 			`<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/"><channel rdf:about="x"><items><rdf:Seq><rdf:li resource="a"/></rdf:Seq></items></channel><item rdf:about="a"><title>A</title></item><item rdf:about="b"><title>B</title></item></rdf:RDF>`,
 			[]string{`<item rdf:about="a"><title>A</title></item>`, `<item rdf:about="b"><title>B</title></item>`}},
-		{"atom with a prefix; an entry inside an entry is part of it",
-			`<a:feed xmlns:a="http://www.w3.org/2005/Atom"><a:title>F</a:title><a:entry><a:content type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml"><entry>x</entry></div></a:content></a:entry>
-<a:entry><a:id>2</a:id></a:entry></a:feed>`,
-			[]string{`<a:entry><a:content type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml"><entry>x</entry></div></a:content></a:entry>`, `<a:entry><a:id>2</a:id></a:entry>`}},
-		{"items that are not the channel's are not entries",
-			`<rss><channel><image><item>no</item></image></channel><item>stray</item></rss>`, []string{}},
+		{"atom; an entry inside an entry is part of it",
+			`<feed xmlns="http://www.w3.org/2005/Atom"><title>F</title><entry><content type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml"><entry>x</entry></div></content></entry>
+<entry><id>2</id></entry></feed>`,
+			[]string{`<entry><content type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml"><entry>x</entry></div></content></entry>`, `<entry><id>2</id></entry>`}},
 		{"a DOCTYPE without an internal subset",
 			`<!DOCTYPE rss PUBLIC "-//Netscape Communications//DTD RSS 0.91//EN" "http://my.netscape.com/publish/formats/rss-0.91.dtd"><rss version="0.91"><channel><item><title>A</title></item></channel></rss>`,
 			[]string{`<item><title>A</title></item>`}},
@@ -63,7 +61,15 @@ func TestSplitFindsEntries(t *testing.T) {
 			`{"Items":[{"id":"1"}]}`, []string{`{"id":"1"}`}},
 		{"json feed: no items", `{"version":"1","items":[]}`, []string{}},
 
-		// What the scan cannot follow is parsed whole.
+		// What the scan cannot follow is parsed whole, and so is what
+		// gofeed might take for an entry the scan would not.
+		{"an item not the channel's", `<rss><channel><image><item>no</item></image></channel></rss>`, nil},
+		{"an item of the root", `<rss><channel><item>a</item></channel><item>stray</item></rss>`, nil},
+		{"an RDF channel's item", `<rdf:RDF xmlns:rdf="r"><channel><item>c</item></channel><item>r</item></rdf:RDF>`, nil},
+		{"a capitalized item", `<rss><channel><Item>a</Item></channel></rss>`, nil},
+		{"a prefixed entry", `<a:feed xmlns:a="http://www.w3.org/2005/Atom"><a:entry><a:id>1</a:id></a:entry></a:feed>`, nil},
+		{"an entry in a namespace of its own", `<feed xmlns="http://www.w3.org/2005/Atom"><entry xmlns="urn:x"><id>1</id></entry></feed>`, nil},
+		{"an entry in an RSS channel", `<rss><channel><entry>a</entry></channel></rss>`, nil},
 		{"an internal subset", `<!DOCTYPE rss [<!ENTITY e "<item>x</item>">]><rss><channel><item>&e;</item></channel></rss>`, nil},
 		{"an end tag that closes nothing open", `<rss><channel><item></channel></item></rss>`, nil},
 		{"an unclosed root", `<rss><channel><item></item></channel>`, nil},
@@ -89,6 +95,51 @@ func TestSplitFindsEntries(t *testing.T) {
 			}
 		})
 	}
+}
+
+// referenceParse is parse as it was before documents were split: gofeed
+// and the side readings over the whole decoded body.
+func referenceParse(s *Source, body []byte, ct string) (parsed, error) {
+	if len(strings.TrimSpace(string(body))) == 0 {
+		return parsed{}, ErrEmpty
+	}
+	dec, err := decodeBody(body, ct)
+	if err != nil {
+		return parsed{}, err
+	}
+	if len(strings.TrimSpace(string(dec.body))) == 0 {
+		return parsed{}, ErrEmpty
+	}
+	if isHTML(dec.body) {
+		return parsed{}, ErrNotAFeed
+	}
+	p, err := gofeedParse(publicURL(splitURL), dec.body, nil, ct)
+	if err != nil {
+		return parsed{}, err
+	}
+	p.keepFirst(s.sh.opts.MaxItems)
+	return p, nil
+}
+
+// storyFields is what of a story gofeed alone decides.
+type storyFields struct {
+	Position          int
+	ID, Link, Summary string
+	Published         time.Time
+	Authors           []string
+	Categories        []string
+}
+
+func gofeedFields(stories []sources.Story) []storyFields {
+	var out []storyFields
+	for _, st := range stories {
+		f := storyFields{Position: st.Position, ID: st.ID, Link: st.Link, Summary: st.Summary, Published: st.Published, Categories: st.Categories}
+		for _, a := range st.Authors {
+			f.Authors = append(f.Authors, a.Name)
+		}
+		out = append(out, f)
+	}
+	return out
 }
 
 // known is a skip that knows the hashes in set.
@@ -128,13 +179,22 @@ func checkKnown(t *testing.T, s *Source, body []byte, ct string) {
 	t.Helper()
 	whole, werr := s.parse(splitURL, body, ct, nil)
 	first, err := s.parse(splitURL, body, ct, knowing(nil))
-	if werr != nil || err != nil {
-		if (werr == nil) != (err == nil) || errors.Is(err, ErrParse) != errors.Is(werr, ErrParse) {
-			t.Fatalf("whole parse: %v; parse with nothing known: %v", werr, err)
+	ref, rerr := referenceParse(s, body, ct)
+	if werr != nil || err != nil || rerr != nil {
+		if (werr == nil) != (err == nil) || (rerr == nil) != (err == nil) ||
+			errors.Is(err, ErrParse) != errors.Is(werr, ErrParse) || errors.Is(err, ErrParse) != errors.Is(rerr, ErrParse) {
+			t.Fatalf("parse: %v; with nothing known: %v; whole, never split: %v", werr, err, rerr)
 		}
 		return
 	}
 	want := whole.stories(time.UTC)
+	// The entries are gofeed's items, in its order: what gofeed alone
+	// decides of each story is what a parse that never splits gives (the
+	// side readings may differ: they read the split document's entries
+	// without their children's contents, see TestSideReadings).
+	if got, wantRef := gofeedFields(want), gofeedFields(ref.stories(time.UTC)); !reflect.DeepEqual(got, wantRef) {
+		t.Fatalf("stories differ from a parse that never splits:\n got %+v\nwant %+v", got, wantRef)
+	}
 	if got := first.stories(time.UTC); !reflect.DeepEqual(got, want) {
 		t.Fatalf("nothing known: stories differ from the whole parse's\n got %+v\nwant %+v", got, want)
 	}
@@ -220,11 +280,18 @@ func TestParseKnownMaxItems(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// More entries than fetch.max_items: parsed whole, so that every
+	// entry is read as gofeed reads it, and none is hashed.
 	s := New("up", splitURL, Options{MaxItems: 5})
 	checkKnown(t, s, body, "application/rss+xml")
 	p, err := s.parse(splitURL, body, "", knowing(nil))
-	if err != nil || len(p.hashes) != 5 || len(p.feed.Items) != 5 {
-		t.Fatalf("parse: %v; %d hashes, %d items, want 5", err, len(p.hashes), len(p.feed.Items))
+	if err != nil || p.hashes != nil || len(p.feed.Items) != 5 {
+		t.Fatalf("parse: %v; %d hashes, %d items, want 5 items, no hash", err, len(p.hashes), len(p.feed.Items))
+	}
+	// As many as the cap: split.
+	s = New("up", splitURL, Options{MaxItems: 20})
+	if p, err := s.parse(splitURL, body, "", knowing(nil)); err != nil || len(p.hashes) != 20 {
+		t.Fatalf("parse with a cap of 20: %v; %d hashes, want 20", err, len(p.hashes))
 	}
 }
 
