@@ -22,6 +22,7 @@ type Floor struct {
 
 	mu      sync.Mutex
 	stopped bool
+	seen    int // collections heard of
 	sample  []metrics.Sample
 }
 
@@ -54,10 +55,10 @@ func (f *Floor) Stop() {
 // maxPercent bounds the GOGC set. A collection that begins right after the
 // last one may come and go before the next sentinel is let go (an object
 // allocated while the collector marks survives that cycle), and then the
-// GOGC set for one live heap serves the next: bounded, the goal a cycle
-// missed leaves is at most sixteen times what is live, and a small heap
-// reaches the floor in two or three cycles rather than one.
-const maxPercent = 1500
+// GOGC set for one live heap serves the next: bounded, the goal a missed
+// cycle leaves is at most five times what is live, and a heap of less
+// than a fifth of the floor reaches it over a few cycles, not one.
+const maxPercent = 400
 
 // sentinel is what is let go so that its cleanup tells of a collection.
 // Larger than the tiny allocator's 16 bytes, so it is freed on its own.
@@ -81,6 +82,7 @@ func (f *Floor) collected() {
 		return
 	}
 	defer f.arm()
+	f.seen++
 	metrics.Read(f.sample)
 	live, goal, gogc := f.sample[0].Value, f.sample[1].Value, f.sample[2].Value
 	if live.Kind() != metrics.KindUint64 || goal.Kind() != metrics.KindUint64 || gogc.Kind() != metrics.KindUint64 {

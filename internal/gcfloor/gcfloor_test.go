@@ -3,44 +3,73 @@ package gcfloor
 import (
 	"runtime"
 	"runtime/debug"
+	"runtime/metrics"
 	"testing"
+	"time"
 )
 
-var sink []byte
-
-// cycles is how many collections allocating n bytes of garbage in 64 KiB
-// pieces takes.
-func cycles(n int) uint32 {
-	runtime.GC()
-	var before, after runtime.MemStats
-	runtime.ReadMemStats(&before)
-	for range n / (64 << 10) {
-		sink = make([]byte, 64<<10)
+// after collects, then waits for the floor to have seen the collection
+// (its cleanup runs on a goroutine of its own) and returns the heap goal
+// and GOGC then in force.
+func after(t *testing.T, f *Floor) (goal uint64, gogc int) {
+	t.Helper()
+	seen := func() int {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		return f.seen
 	}
-	sink = nil
-	runtime.ReadMemStats(&after)
-	return after.NumGC - before.NumGC
+	n := seen()
+	runtime.GC()
+	for deadline := time.Now().Add(10 * time.Second); seen() == n; {
+		if time.Now().After(deadline) {
+			t.Fatal("the floor never heard of the collection")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	s := []metrics.Sample{{Name: "/gc/heap/goal:bytes"}, {Name: "/gc/gogc:percent"}}
+	metrics.Read(s)
+	return s[0].Value.Uint64(), int(s[1].Value.Uint64())
 }
 
-// TestFloor: with a 64 MiB floor, 1 GiB of garbage with next to nothing
-// live takes about sixteen collections, not the hundreds of a 4 MiB goal;
-// Stop gives GOGC back.
+func fill(n int) []byte {
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = 1
+	}
+	return b
+}
+
+// TestFloor: with 16 MiB live, Go's default goal is 32 MiB; a 64 MiB
+// floor raises it to 64 MiB. With 48 MiB live the default, 96 MiB, is
+// more than the floor and stays. Stop gives GOGC back.
 func TestFloor(t *testing.T) {
 	base := debug.SetGCPercent(100)
 	defer debug.SetGCPercent(base)
+	const mib = 1 << 20
 
-	without := cycles(1 << 30)
-	f := Start(64 << 20)
-	cycles(256 << 20) // the floor is reached over the first few cycles
-	with := cycles(1 << 30)
-	f.Stop()
-	t.Logf("1 GiB of garbage: %d collections with the floor, %d without", with, without)
-	if with > 40 || without < 2*with {
-		t.Errorf("1 GiB of garbage: %d collections with a 64 MiB floor, %d without; want at most 40, and half of those without", with, without)
+	live := fill(16 * mib)
+	f := Start(64 * mib)
+	var goal uint64
+	var gogc int
+	for range 3 { // the floor is reached over a collection or two
+		goal, gogc = after(t, f)
 	}
+	if goal < 60*mib || goal > 68*mib || gogc <= 100 {
+		t.Errorf("16 MiB live: goal %d MiB, GOGC %d; want about 64 MiB, above 100", goal/mib, gogc)
+	}
+
+	more := fill(32 * mib)
+	goal, gogc = after(t, f)
+	if gogc != 100 || goal < 90*mib {
+		t.Errorf("48 MiB live: goal %d MiB, GOGC %d; want Go's own, 100", goal/mib, gogc)
+	}
+	runtime.KeepAlive(more)
+
+	f.Stop()
 	if got := debug.SetGCPercent(100); got != 100 {
 		t.Errorf("after Stop, GOGC = %d, want 100 back", got)
 	}
+	runtime.KeepAlive(live)
 }
 
 // TestFloorOff: GOGC=off is left off.
