@@ -15,6 +15,7 @@ import (
 	"net/url"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/mmcdole/gofeed"
@@ -130,8 +131,10 @@ type Shared struct {
 	client    *http.Client
 	unguarded bool // !AllowPrivate, and client does not refuse private addresses
 	log       *slog.Logger
-	reader    string // readerVersion, for entry hashes
-	zone      string // zoneKey of opts.Zone, for entry hashes
+	// hashKey is readerVersion and the zoneKey of opts.Zone, for entry
+	// hashes: made when first needed, as most sources of a large list
+	// never answer with a body in a process's life.
+	hashKey func() (reader, zone string)
 }
 
 // NewShared prepares opts for the sources Shared.Source makes.
@@ -153,8 +156,9 @@ func NewShared(opts Options) *Shared {
 		client:    &own,
 		unguarded: !opts.AllowPrivate && !guarded(client),
 		log:       redactLogger(opts.Log),
-		reader:    readerVersion(),
-		zone:      zoneKey(opts.Zone),
+		hashKey: sync.OnceValues(func() (string, string) {
+			return readerVersion(), zoneKey(opts.Zone)
+		}),
 	}
 }
 
@@ -391,7 +395,8 @@ func (s *Source) parseSplit(feedURL string, text []byte, l layout, contentType s
 		keep[i] = true
 	}
 	if sk != nil {
-		hashes := l.hashes(text, len(l.entries), sk.salt, pub, s.sh.zone, s.sh.reader)
+		reader, zone := s.sh.hashKey()
+		hashes := l.hashes(text, len(l.entries), sk.salt, pub, zone, reader)
 		has := sk.known()
 		for i, h := range hashes {
 			if has(h) {

@@ -480,17 +480,27 @@ func readerVersion() string {
 }
 
 // zoneKey stands for what z does to zoneless dates: its name and its
-// offset at every week of the years feeds are dated in, so that a zone
-// of the same name with other rules (new tzdata) gives another key.
+// offset on the first and the fifteenth of every month of the years feeds
+// are dated in, so that a zone of the same name with other rules (new
+// tzdata) gives another key.
 func zoneKey(z *time.Location) string {
 	h := sha256.New()
 	var buf [8]byte
-	for t := time.Date(1990, 1, 1, 12, 0, 0, 0, time.UTC); t.Year() < 2040; t = t.AddDate(0, 0, 7) {
+	for t := time.Date(1990, 1, 1, 12, 0, 0, 0, time.UTC); t.Year() < 2040; t = next(t) {
 		_, off := t.In(z).Zone()
 		binary.BigEndian.PutUint64(buf[:], uint64(int64(off)))
 		h.Write(buf[:])
 	}
 	return z.String() + " " + hex.EncodeToString(h.Sum(nil)[:8])
+}
+
+// next is the fifteenth of t's month after the first, else the first of
+// the next month.
+func next(t time.Time) time.Time {
+	if t.Day() == 1 {
+		return t.AddDate(0, 0, 14)
+	}
+	return t.AddDate(0, 1, -14)
 }
 
 // hashes returns the hash of each of the document's first n entries: of the
