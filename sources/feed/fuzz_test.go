@@ -121,6 +121,6 @@ func FuzzParseKnown(f *testing.F) {
 	fuzzSeeds(f)
 	s := New("up", splitURL, Options{MaxItems: 50})
 	f.Fuzz(func(t *testing.T, body []byte, contentType string) {
-		checkKnown(t, s, body, contentType)
+		checkKnownWith(t, s, body, contentType, true)
 	})
 }
