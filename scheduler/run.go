@@ -675,14 +675,22 @@ func (s *Scheduler) fetchFrom(ctx context.Context, norm *normalize.Normalizer, j
 		}
 		f.res, err = folder.FetchChanged(ctx, ask, given)
 	} else if sk, ok := job.Source.(sources.Skipper); ok && job.Norm.Feed && !job.Norm.Page && job.Feeds == nil {
-		var serr error
-		known := func() func(string) bool {
-			f.stored, serr = s.storedHashes(ctx, name, f.ahead)
-			f.told = serr == nil
-			return func(h string) bool { _, ok := f.stored[h]; return ok }
+		var (
+			stored    map[string]string
+			told      bool
+			serr      error
+			fromClaim = f.ahead
+		)
+		// Asked only once an answer has entries: a 304 reads no hash and
+		// makes no key.
+		known := func() (string, func(string) bool) {
+			stored, serr = s.storedHashes(ctx, name, fromClaim)
+			told = serr == nil
+			// The list's folder is a category of every story (addFolder).
+			return norm.Key(job.Norm) + "\x00" + cat, func(h string) bool { _, ok := stored[h]; return ok }
 		}
-		// The list's folder is a category of every story (addFolder).
-		f.res, err = sk.FetchKnown(ctx, ask, norm.Key(job.Norm)+"\x00"+cat, known)
+		f.res, err = sk.FetchKnown(ctx, ask, known)
+		f.stored, f.told = stored, told
 		if err == nil && serr != nil {
 			f.err = fmt.Errorf("%w: source %q: %w", ErrStore, name, serr)
 			return f
@@ -889,7 +897,7 @@ func (s *Scheduler) unchangedStories(ctx context.Context, norm *normalize.Normal
 			break
 		}
 	}
-	key := norm.Key(job.Norm)
+	key := "" // made for the first story without the source's hash
 	f.hashes = make(map[string]string, len(f.res.Stories))
 	for _, h := range f.res.Known {
 		f.kept = append(f.kept, stored[h])
@@ -902,6 +910,9 @@ func (s *Scheduler) unchangedStories(ctx context.Context, norm *normalize.Normal
 			h = f.res.Hashes[i]
 		}
 		if h == "" {
+			if key == "" {
+				key = norm.Key(job.Norm)
+			}
 			h = storyHash(key, st)
 		}
 		if id, ok := stored[h]; ok {

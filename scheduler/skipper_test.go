@@ -20,8 +20,8 @@ type spySkipper struct {
 	parsed []int
 }
 
-func (s *spySkipper) FetchKnown(ctx context.Context, prev sources.State, salt string, known func() func(string) bool) (sources.Result, error) {
-	res, err := s.Source.FetchKnown(ctx, prev, salt, func() func(string) bool {
+func (s *spySkipper) FetchKnown(ctx context.Context, prev sources.State, known func() (string, func(string) bool)) (sources.Result, error) {
+	res, err := s.Source.FetchKnown(ctx, prev, func() (string, func(string) bool) {
 		s.asked++
 		return known()
 	})

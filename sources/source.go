@@ -68,11 +68,11 @@ type Result struct {
 type Skipper interface {
 	Source
 	// FetchKnown is Fetch that leaves out of Stories every entry whose
-	// hash, taken with salt (the caller's rules and settings), the test
-	// known returns reports. It calls known at most once, only when the
-	// answer has entries to read, so that one not modified costs the
-	// caller nothing.
-	FetchKnown(ctx context.Context, prev State, salt string, known func() func(hash string) bool) (Result, error)
+	// hash, taken with the salt known returns (the caller's rules and
+	// settings), known's test reports. It calls known at most once, only
+	// when the answer has entries to read, so that one not modified costs
+	// the caller nothing.
+	FetchKnown(ctx context.Context, prev State, known func() (salt string, has func(hash string) bool)) (Result, error)
 }
 
 // Folder is a source of story files that can skip the files it read

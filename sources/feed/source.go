@@ -200,29 +200,56 @@ func (s *Source) Fetch(ctx context.Context, prev sources.State) (sources.Result,
 
 // FetchKnown is Fetch that does not parse the entries the store holds
 // already: it hashes each entry's bytes with all else its story depends
-// on (see layout.hashes) and salt, and an entry whose hash the test known
-// returns reports (known is called once, after a response with a body) is
-// left out of Stories, its hash listed in Known. Hashes holds the hash of
-// each story. A document whose entries cannot be found without parsing it
-// is parsed whole, its stories without hashes. Whole parses the same
-// response again with nothing left out.
-func (s *Source) FetchKnown(ctx context.Context, prev sources.State, salt string, known func() func(hash string) bool) (sources.Result, error) {
-	return s.fetch(ctx, prev, &skip{salt: salt, known: known})
+// on (see layout.hashes) and the salt known returns, and an entry whose
+// hash known's test reports (known is called once, after a response with
+// entries) is left out of Stories, its hash listed in Known. Hashes holds
+// the hash of each story. A document whose entries cannot be found
+// without parsing it is parsed whole, its stories without hashes. Whole
+// parses the same response again with nothing left out.
+func (s *Source) FetchKnown(ctx context.Context, prev sources.State, known func() (salt string, has func(hash string) bool)) (sources.Result, error) {
+	return s.fetch(ctx, prev, &skip{known: known})
 }
 
-// skip is what FetchKnown asks of a parse.
+// skip is what FetchKnown asks of a parse: known is called at most once,
+// its answer kept for a Whole.
 type skip struct {
+	known func() (string, func(hash string) bool)
+	asked bool
 	salt  string
-	known func() func(hash string) bool
+	has   func(hash string) bool
 }
 
-// nothingKnown is the skip of a Whole: every entry parsed, every one hashed.
-func (k *skip) nothingKnown() *skip {
-	if k == nil {
-		return nil
+// ask returns known's answer.
+func (k *skip) ask() (string, func(hash string) bool) {
+	if !k.asked {
+		k.salt, k.has = k.known()
+		k.asked = true
 	}
-	none := func(string) bool { return false }
-	return &skip{salt: k.salt, known: func() func(string) bool { return none }}
+	return k.salt, k.has
+}
+
+// nothingKnown is the skip of a Whole: every entry parsed, every one
+// hashed with the salt given before.
+func (k *skip) nothingKnown() *skip {
+	salt, _ := k.ask()
+	return &skip{asked: true, salt: salt, has: func(string) bool { return false }}
+}
+
+// withWhole gives res, when it left entries out, a Whole that parses body
+// again with nothing left out.
+func (s *Source) withWhole(res sources.Result, raw string, body []byte, contentType string, sk *skip, fail func(error) (sources.Result, error)) sources.Result {
+	if len(res.Known) == 0 {
+		return res
+	}
+	st := res.State
+	res.Whole = func() (sources.Result, error) {
+		p, err := s.parse(raw, body, contentType, sk.nothingKnown())
+		if err != nil {
+			return fail(err)
+		}
+		return p.result(st, s.sh.opts.Zone), nil
+	}
+	return res
 }
 
 func (s *Source) fetch(ctx context.Context, prev sources.State, sk *skip) (sources.Result, error) {
@@ -276,16 +303,7 @@ func (s *Source) fetch(ctx context.Context, prev sources.State, sk *skip) (sourc
 	st.ETag = r.ETag()
 	st.LastModified = r.LastModified()
 	st.NextDue = due(now, fresh)
-	res := p.result(st, s.sh.opts.Zone)
-	if len(res.Known) > 0 {
-		res.Whole = func() (sources.Result, error) {
-			p, err := s.parse(raw, r.body, r.ContentType(), sk.nothingKnown())
-			if err != nil {
-				return fail(err)
-			}
-			return p.result(st, s.sh.opts.Zone), nil
-		}
-	}
+	res := s.withWhole(p.result(st, s.sh.opts.Zone), raw, r.body, r.ContentType(), sk, fail)
 	s.log().Debug("fetched", "url", r.url.String(), "status", r.status, "bytes", len(r.body),
 		"items", len(res.Stories), "known", len(res.Known), "etag", st.ETag, "last_modified", st.LastModified, "next_due", st.NextDue)
 	return res, nil
@@ -312,17 +330,7 @@ func (s *Source) fetchFile(ctx context.Context, raw, path string, prev sources.S
 	if err != nil {
 		return fail(err)
 	}
-	res := p.result(st, s.sh.opts.Zone)
-	if len(res.Known) > 0 {
-		res.Whole = func() (sources.Result, error) {
-			p, err := s.parse(raw, d.Body, "", sk.nothingKnown())
-			if err != nil {
-				return fail(err)
-			}
-			return p.result(st, s.sh.opts.Zone), nil
-		}
-	}
-	return res, nil
+	return s.withWhole(p.result(st, s.sh.opts.Zone), raw, d.Body, "", sk, fail), nil
 }
 
 // parse decodes the body's charset, refuses what is not a feed, and parses
@@ -330,7 +338,7 @@ func (s *Source) fetchFile(ctx context.Context, raw, path string, prev sources.S
 // drops and no more than MaxItems items. Bytes no charset reading decodes
 // cost their own characters, not the source: they are replaced and logged.
 // feedURL is the URL (or path) the body was read from; the stories see only
-// its publicURL. With sk, the entries it knows are left out (parseKnown).
+// its publicURL. With sk, the entries it knows are left out (parseSplit).
 func (s *Source) parse(feedURL string, body []byte, contentType string, sk *skip) (parsed, error) {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return parsed{}, ErrEmpty
@@ -395,9 +403,9 @@ func (s *Source) parseSplit(feedURL string, text []byte, l layout, contentType s
 		keep[i] = true
 	}
 	if sk != nil {
+		salt, has := sk.ask()
 		reader, zone := s.sh.hashKey()
-		hashes := l.hashes(text, len(l.entries), sk.salt, pub, zone, reader)
-		has := sk.known()
+		hashes := l.hashes(text, len(l.entries), salt, pub, zone, reader)
 		for i, h := range hashes {
 			if has(h) {
 				known = append(known, h)

@@ -142,10 +142,10 @@ func gofeedFields(stories []sources.Story) []storyFields {
 	return out
 }
 
-// known is a skip that knows the hashes in set.
+// knowing is a skip that knows the hashes in set.
 func knowing(set map[string]bool) *skip {
-	return &skip{salt: "rules", known: func() func(string) bool {
-		return func(h string) bool { return set[h] }
+	return &skip{known: func() (string, func(string) bool) {
+		return "rules", func(h string) bool { return set[h] }
 	}}
 }
 
@@ -317,8 +317,8 @@ func TestParseKnownMaxItems(t *testing.T) {
 // entryHashes is the hash of each entry of doc, read with opts and salt.
 func entryHashes(t *testing.T, doc, salt string, opts Options) []string {
 	t.Helper()
-	p, err := New("up", splitURL, opts).parse(splitURL, []byte(doc), "", &skip{salt: salt, known: func() func(string) bool {
-		return func(string) bool { return false }
+	p, err := New("up", splitURL, opts).parse(splitURL, []byte(doc), "", &skip{known: func() (string, func(string) bool) {
+		return salt, func(string) bool { return false }
 	}})
 	if err != nil || p.hashes == nil {
 		t.Fatalf("parse %q: %v, hashes %v", doc, err, p.hashes)

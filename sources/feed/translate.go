@@ -81,9 +81,6 @@ func (p *parsed) keepFirst(n int) (dropped int) {
 		p.rss = p.rss[:n]
 	}
 	p.feed.Items = items[:n]
-	if len(p.hashes) > n {
-		p.hashes = p.hashes[:n]
-	}
 	return len(items) - n
 }
 
