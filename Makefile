@@ -49,16 +49,23 @@ test-race:
 # target at a time). A crasher is written under the package's
 # testdata/fuzz/ and from then on runs with the tests: commit it. Each new
 # input is minimized for at most FUZZMINIMIZE: by default go test spends
-# up to a minute on one, and one still minimizing when FUZZTIME runs out
-# fails the run without a crasher.
+# up to a minute on one. A run that fails with no failing input written
+# (a worker the fuzzer could not stop in time) is shown and tried once
+# more; a failing input fails at once.
 FUZZTIME ?= 10s
 FUZZMINIMIZE ?= 2s
 fuzz:
-	@$(GO) list -f '{{.ImportPath}} {{.Dir}}' ./... | while read -r pkg dir; do \
+	@out=$$(mktemp); trap 'rm -f "$$out"' EXIT; \
+	$(GO) list -f '{{.ImportPath}} {{.Dir}}' ./... | while read -r pkg dir; do \
 		for target in $$(sed -n 's/^func \(Fuzz[A-Za-z0-9_]*\)(.*/\1/p' "$$dir"/*_test.go 2>/dev/null); do \
 			echo "fuzz: $$pkg $$target"; \
-			$(GO) test -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMINIMIZE) "$$pkg" >/dev/null || \
-				{ $(GO) test -run "^$$target$$" "$$pkg"; exit 1; }; \
+			for try in 1 2; do \
+				if $(GO) test -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMINIMIZE) "$$pkg" >"$$out" 2>&1; then break; fi; \
+				if grep -q 'Failing input written' "$$out" || [ $$try = 2 ]; then \
+					tail -40 "$$out"; $(GO) test -run "^$$target$$" "$$pkg"; exit 1; \
+				fi; \
+				echo "fuzz: $$target stopped with no failing input, once more; it said:"; tail -5 "$$out"; \
+			done; \
 		done; \
 	done
 
