@@ -41,12 +41,13 @@ func (e atomEntry) itemLang() string {
 
 // readAtomEntries reads the entries of an Atom document in order, for their
 // attributes only. It tolerates what gofeed tolerates (HTML entities,
-// unclosed tags); on a document it cannot read it returns what it read, and
-// the caller falls back to defaults for the rest.
+// unclosed tags) and, reading with gofeed's decoder settings, finds the
+// entries gofeed finds: no element closes itself (Atom's <link> may hold
+// content). On a document it cannot read it returns what it read, and the
+// caller falls back to defaults for the rest.
 func readAtomEntries(body []byte, docURL string) []atomEntry {
 	d := xml.NewDecoder(bytes.NewReader(withoutControlBytes(body)))
 	d.Strict = false
-	d.AutoClose = xml.HTMLAutoClose
 	d.Entity = xml.HTMLEntity
 	d.CharsetReader = charset.NewReaderLabel
 

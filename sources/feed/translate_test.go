@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -288,12 +289,18 @@ func TestReadAtomEntries(t *testing.T) {
 		"<entry><title type=\"html\">\x0bA&nbsp;\xac\xec</title><content type=\"text\">x</content></entry>" +
 		`<entry xml:lang="en" xml:base="sub/"><summary type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml"><br></div></summary></entry>` +
 		`<entry><content type="application/xhtml+xml">y</content></entry>` +
+		// Atom's <link> is not HTML's: content before its end tag (white
+		// space, a comment, text) closes nothing early.
+		`<entry><link rel="alternate" href="/a">` + "\n" + `</link><link href="/b"><!-- c --></link><link href="/c">text</link><title type="html">z</title></entry>` +
+		`<entry xml:lang="fr"><summary type="html">w</summary></entry>` +
 		`</feed>`
 	got := readAtomEntries([]byte(body), "https://example.org/feeds/atom.xml")
 	want := []atomEntry{
 		{FeedLang: "zh-Hant", Base: "https://example.org/blog/", TitleType: "html", ContentType: "text"},
 		{FeedLang: "zh-Hant", Base: "https://example.org/blog/sub/", SummaryType: "xhtml", entryLang: "en"},
 		{FeedLang: "zh-Hant", Base: "https://example.org/blog/", ContentType: "application/xhtml+xml"},
+		{FeedLang: "zh-Hant", Base: "https://example.org/blog/", TitleType: "html"},
+		{FeedLang: "zh-Hant", Base: "https://example.org/blog/", SummaryType: "html", entryLang: "fr"},
 	}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("entries:\n%+v\nwant\n%+v", got, want)
@@ -408,5 +415,42 @@ func TestAtomTranslations(t *testing.T) {
 	}
 	if got := res.Stories[1].Translations; got != nil {
 		t.Errorf("an entry without alternates: translations %+v", got)
+	}
+}
+
+// TestAtomLinkWithContent: an Atom <link> holding content (white space,
+// text) before its end tag is an element like any other: the entries after
+// it keep their own languages and text types, as gofeed keeps their text.
+// The document type's internal subset makes the entry scan give up, so the
+// side reading reads the whole document, contents included.
+func TestAtomLinkWithContent(t *testing.T) {
+	const feedURL = "https://feeds.example/atom.xml"
+	doc := `<!DOCTYPE feed [<!ENTITY f "F">]>` +
+		`<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="en"><title>F</title><id>urn:f</id>` +
+		`<entry><id>urn:1</id><title>One</title><link rel="alternate" href="/1">` + "\n" + `</link></entry>` +
+		`<entry xml:lang="fr"><id>urn:2</id><title type="text">2 &lt;b&gt; 3</title><link href="/2">two</link></entry>` +
+		`<entry><id>urn:3</id><title type="html">&lt;b&gt;Three&lt;/b&gt;</title><link href="/3"/></entry>` +
+		`</feed>`
+	s := New("up", feedURL, testOptions(t))
+	p, err := s.parse(feedURL, []byte(doc), "application/atom+xml", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := p.stories(time.UTC)
+	type row struct {
+		link, lang, title string
+		html              bool
+	}
+	var got []row
+	for _, s := range st {
+		got = append(got, row{s.Link, s.Language, s.Title, s.TitleHTML})
+	}
+	want := []row{
+		{"https://feeds.example/1", "", "One", false},
+		{"https://feeds.example/2", "fr", "2 <b> 3", false},
+		{"https://feeds.example/3", "", "<b>Three</b>", true},
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("stories (link, language, title, title is HTML):\n%+v\nwant\n%+v", got, want)
 	}
 }
