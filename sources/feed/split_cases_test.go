@@ -23,9 +23,9 @@ func TestKnownRDFItemsBeforeChannel(t *testing.T) {
 }
 
 func TestKnownAtomLinkWithContent(t *testing.T) {
-	// readAtomEntries closes <link> itself (HTMLAutoClose): a <link> with
-	// any content derails it on the whole document, not on the side
-	// document, where the content is cut out.
+	// An Atom <link> with content: the side reading of the whole document
+	// and of the split one's skeleton (where the content is cut out) give
+	// the same entries.
 	doc := `<?xml version="1.0" encoding="utf-8"?>
 <feed xmlns="http://www.w3.org/2005/Atom" xml:lang="en"><title>F</title><id>urn:f</id>
 <entry><id>urn:1</id><title type="html">A &amp;lt;b&amp;gt;</title><link rel="alternate" href="https://news.example.edu/a">
