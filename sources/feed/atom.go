@@ -13,6 +13,8 @@ import (
 const (
 	xmlNamespace     = "http://www.w3.org/XML/1998/namespace"
 	contentNamespace = "http://purl.org/rss/1.0/modules/content/"
+	atom10Namespace  = "http://www.w3.org/2005/Atom"
+	atom03Namespace  = "http://purl.org/atom/ns#"
 )
 
 // atomEntry is what gofeed's model drops from an Atom entry: the types of
@@ -41,10 +43,11 @@ func (e atomEntry) itemLang() string {
 
 // readAtomEntries reads the entries of an Atom document in order, for their
 // attributes only. It tolerates what gofeed tolerates (HTML entities,
-// unclosed tags) and, reading with gofeed's decoder settings, finds the
-// entries gofeed finds: no element closes itself (Atom's <link> may hold
-// content). On a document it cannot read it returns what it read, and the
-// caller falls back to defaults for the rest.
+// unclosed tags) and finds the elements gofeed finds: it reads with
+// gofeed's decoder settings, so no element closes itself (Atom's <link> may
+// hold content), and names elements as gofeed does (atomName). On a
+// document it cannot read it returns what it read, and the caller falls
+// back to defaults for the rest.
 func readAtomEntries(body []byte, docURL string) []atomEntry {
 	d := xml.NewDecoder(bytes.NewReader(withoutControlBytes(body)))
 	d.Strict = false
@@ -70,7 +73,7 @@ func readAtomEntries(body []byte, docURL string) []atomEntry {
 			depth := len(stack) // 1: the feed element, 2: an entry, 3: its children
 			if depth == 3 && len(entries) > 0 && stack[2].entry {
 				e := &entries[len(entries)-1]
-				switch t.Name.Local {
+				switch atomName(t.Name) {
 				case "title":
 					e.TitleType = attr(t, "type")
 					e.titleLang = own
@@ -88,7 +91,7 @@ func readAtomEntries(body []byte, docURL string) []atomEntry {
 				}
 				continue
 			}
-			if depth == 2 && t.Name.Local == "entry" {
+			if depth == 2 && atomName(t.Name) == "entry" {
 				e := atomEntry{FeedLang: stack[1].lang, entryLang: own}
 				if sc.hasBase {
 					e.Base = sc.base
@@ -103,6 +106,18 @@ func readAtomEntries(body []byte, docURL string) []atomEntry {
 			}
 		}
 	}
+}
+
+// atomName is the name gofeed's Atom parser gives an element: its local
+// name in lower case when it is in no namespace or in Atom 1.0's or 0.3's,
+// "" when it is another vocabulary's (an extension, such as Media RSS's
+// <media:content type="image/jpeg">, which is not the entry's content).
+func atomName(n xml.Name) string {
+	switch strings.TrimSpace(n.Space) {
+	case "", atom10Namespace, atom03Namespace:
+		return strings.ToLower(n.Local)
+	}
+	return ""
 }
 
 // rssItem is what gofeed's model drops from an RSS item: its xml:lang and

@@ -454,3 +454,65 @@ func TestAtomLinkWithContent(t *testing.T) {
 		t.Errorf("stories (link, language, title, title is HTML):\n%+v\nwant\n%+v", got, want)
 	}
 }
+
+// TestAtomForeignElements: the side reading takes an entry's title,
+// summary and content, and the entries themselves, as gofeed does: in no
+// namespace or Atom's, by name in any case. Another vocabulary's element of
+// the same name (Media RSS's <media:content type="image/jpeg">, a
+// <media:title type="plain">) is an extension, and neither empties the
+// content nor makes an HTML title plain text; a foreign <x:entry> is no
+// entry and an <Entry> is one, so the entries after them keep their own
+// attributes. Each document is read as it is and, made unreadable to the
+// entry scan by an internal subset, whole.
+func TestAtomForeignElements(t *testing.T) {
+	const feedURL = "https://feeds.example/atom.xml"
+	type row struct {
+		id, title string
+		titleHTML bool
+		content   string
+		lang      string
+	}
+	tests := []struct {
+		name, entries string
+		want          []row
+	}{
+		{"media elements after the text", `<entry><id>urn:1</id><title type="html">A &amp;amp; B</title>` +
+			`<content type="html">&lt;p&gt;Hi&lt;/p&gt;</content>` +
+			`<media:content url="https://feeds.example/x.jpg" type="image/jpeg"/><media:title type="plain">Pic</media:title></entry>`,
+			[]row{{"urn:1", "A &amp; B", true, "<p>Hi</p>", ""}}},
+		{"media elements before the text", `<entry><id>urn:1</id><media:title type="html" xml:lang="de">Pic</media:title>` +
+			`<title type="text">1 &lt; 2</title><media:content type="text/plain"/><content type="html">&lt;b&gt;x&lt;/b&gt;</content></entry>`,
+			[]row{{"urn:1", "1 < 2", false, "<b>x</b>", ""}}},
+		{"a foreign entry between two", `<entry><id>urn:1</id><title type="text">a &lt;b&gt;</title></entry>` +
+			`<x:entry xmlns:x="urn:x" xml:lang="de"><x:title type="html">X</x:title></x:entry>` +
+			`<entry xml:lang="fr"><id>urn:2</id><title type="html">&lt;i&gt;b&lt;/i&gt;</title></entry>`,
+			[]row{{"urn:1", "a <b>", false, "", ""}, {"urn:2", "<i>b</i>", true, "", "fr"}}},
+		{"an entry named in capitals", `<Entry xml:lang="de"><id>urn:1</id><Title type="text">a &lt;b&gt;</Title></Entry>` +
+			`<entry xml:lang="fr"><id>urn:2</id><title type="html">&lt;i&gt;b&lt;/i&gt;</title></entry>`,
+			[]row{{"urn:1", "a <b>", false, "", "de"}, {"urn:2", "<i>b</i>", true, "", "fr"}}},
+	}
+	for _, tt := range tests {
+		for _, doctype := range []string{"", `<!DOCTYPE feed [<!ENTITY f "F">]>`} {
+			name := tt.name
+			if doctype != "" {
+				name += ", read whole"
+			}
+			t.Run(name, func(t *testing.T) {
+				doc := doctype + `<feed xmlns="http://www.w3.org/2005/Atom" xmlns:media="http://search.yahoo.com/mrss/">` +
+					`<title>F</title><id>urn:f</id>` + tt.entries + `</feed>`
+				s := New("up", feedURL, testOptions(t))
+				p, err := s.parse(feedURL, []byte(doc), "application/atom+xml", nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var got []row
+				for _, st := range p.stories(time.UTC) {
+					got = append(got, row{st.ID, st.Title, st.TitleHTML, st.Content, st.Language})
+				}
+				if !slices.Equal(got, tt.want) {
+					t.Errorf("stories (id, title, title is HTML, content, language):\n%+v\nwant\n%+v", got, tt.want)
+				}
+			})
+		}
+	}
+}
