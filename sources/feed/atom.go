@@ -15,6 +15,11 @@ const (
 	contentNamespace = "http://purl.org/rss/1.0/modules/content/"
 	atom10Namespace  = "http://www.w3.org/2005/Atom"
 	atom03Namespace  = "http://purl.org/atom/ns#"
+
+	rdfNamespace      = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+	rss10Namespace    = "http://purl.org/rss/1.0/"
+	rss09Namespace    = "http://channel.netscape.com/rdf/simple/0.9/"
+	rss09AltNamespace = "http://my.netscape.com/rdf/simple/0.9/"
 )
 
 // atomEntry is what gofeed's model drops from an Atom entry: the types of
@@ -133,9 +138,13 @@ type rssItem struct {
 	Base, DescBase, ContentBase string
 }
 
-// readRSSItems reads the items of an RSS document in order, for their
-// xml:lang and xml:base only, as readAtomEntries reads Atom entries. HTML's
-// void elements are not closed for it: RSS's <link> has content.
+// readRSSItems reads the items of an RSS document in gofeed's order, for
+// their xml:lang and xml:base only, as readAtomEntries reads Atom entries.
+// HTML's void elements are not closed for it: RSS's <link> has content.
+// It finds the items gofeed finds: children of the root (RSS 1.0) or of a
+// channel of the root, named item in any case and in an RSS vocabulary
+// (rssName); the last channel's come first and the root's after them, and
+// an item inside anything else (an extension element) is none.
 func readRSSItems(body []byte, docURL string) []rssItem {
 	// Few RSS feeds declare xml:lang or xml:base at all: those that don't
 	// are not read a second time.
@@ -149,38 +158,62 @@ func readRSSItems(body []byte, docURL string) []rssItem {
 
 	var (
 		stack     = []xmlScope{{base: docURL}} // one per open element
-		items     []rssItem
-		itemDepth int // len(stack) inside the open item; 0 when none is open
+		root      string                       // the root element's namespace
+		inChannel bool                         // the element at level 2 is a channel
+		channel   []rssItem                    // the items of the last channel
+		rootItems []rssItem                    // the root's own items (RSS 1.0)
+		open      *[]rssItem                   // the list holding the open item
+		itemDepth int                          // the level of the open item's children; 0 when none is open
 		item      struct{ own, title, desc string }
+		// itemParent is the list an item at level takes its place in,
+		// nil where gofeed sees no item.
+		itemParent = func(level int) *[]rssItem {
+			switch {
+			case level == 2:
+				return &rootItems
+			case level == 3 && inChannel:
+				return &channel
+			}
+			return nil
+		}
 	)
 	for {
 		tok, err := d.Token()
 		if err != nil {
-			return items
+			return append(channel, rootItems...)
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
 			parent := stack[len(stack)-1]
 			sc, own, ownBase := parent.enter(t)
+			level := len(stack) // t's: 1 the root, 2 a child of it, …
+			if level == 1 {
+				root = strings.TrimSpace(t.Name.Space)
+			}
+			name := rssName(t.Name, root)
 			switch {
-			case itemDepth == 0 && t.Name.Local == "item":
+			case level == 2 && name == "channel":
+				// gofeed keeps the last channel's items.
+				inChannel, channel = true, nil
+			case itemDepth == 0 && name == "item" && itemParent(level) != nil:
+				open = itemParent(level)
 				it := rssItem{FeedLang: parent.lang}
 				if sc.hasBase {
 					it.Base = sc.base
 				}
-				items = append(items, it)
+				*open = append(*open, it)
 				item.own, item.title, item.desc = own, "", ""
-				itemDepth = len(stack) + 1
-			case itemDepth != 0 && len(stack) == itemDepth:
-				it := &items[len(items)-1]
+				itemDepth = level + 1
+			case itemDepth != 0 && level == itemDepth:
+				it := &(*open)[len(*open)-1]
 				switch {
-				case t.Name.Local == "title":
-					item.title = own
-				case t.Name.Local == "description":
-					item.desc = own
-					it.DescBase = ownBase
 				case t.Name.Local == "encoded" && (t.Name.Space == contentNamespace || t.Name.Space == "content"):
 					it.ContentBase = ownBase
+				case name == "title":
+					item.title = own
+				case name == "description":
+					item.desc = own
+					it.DescBase = ownBase
 				}
 			}
 			stack = append(stack, sc)
@@ -189,11 +222,33 @@ func readRSSItems(body []byte, docURL string) []rssItem {
 				stack = stack[:len(stack)-1]
 			}
 			if itemDepth != 0 && len(stack) < itemDepth {
-				items[len(items)-1].Lang = firstNonBlank(item.desc, item.title, item.own)
+				(*open)[len(*open)-1].Lang = firstNonBlank(item.desc, item.title, item.own)
 				itemDepth = 0
+			}
+			if len(stack) == 2 {
+				inChannel = false
 			}
 		}
 	}
+}
+
+// rssName is the name gofeed's RSS parser gives an element of a document
+// whose root element is in namespace root: its local name in lower case
+// when it is in no namespace, in RDF's or one of RSS's, or in the root's
+// own (some feeds put a stray default namespace on <rss>); "" when it is
+// another vocabulary's (an extension, such as <itunes:title>). gofeed
+// leaves out the root's own namespace when it is a known extension's; a
+// document whose root is in one has no items for gofeed, nor any RSS
+// element here, but for the root's namespace.
+func rssName(n xml.Name, root string) string {
+	switch space := strings.TrimSpace(n.Space); space {
+	case "", "rss", "rdf", rdfNamespace, rss10Namespace, rss09Namespace, rss09AltNamespace:
+	default:
+		if space != root {
+			return ""
+		}
+	}
+	return strings.ToLower(n.Local)
 }
 
 // xmlScope is the xml:lang and xml:base in scope at an element.
