@@ -80,14 +80,14 @@ func readAtomEntries(body []byte, docURL string) []atomEntry {
 				e := &entries[len(entries)-1]
 				switch atomName(t.Name) {
 				case "title":
-					e.TitleType = attr(t, "type")
+					e.TitleType = decodedAttr(t, "type")
 					e.titleLang = own
 				case "summary":
-					e.SummaryType = attr(t, "type")
+					e.SummaryType = decodedAttr(t, "type")
 					e.summaryLang = own
 					e.SummaryBase = ownBase
 				case "content":
-					e.ContentType = attr(t, "type")
+					e.ContentType = decodedAttr(t, "type")
 					e.contentLang = own
 					e.ContentBase = ownBase
 				}
@@ -108,6 +108,10 @@ func readAtomEntries(body []byte, docURL string) []atomEntry {
 		case xml.EndElement:
 			if len(stack) > 1 {
 				stack = stack[:len(stack)-1]
+			}
+			if len(stack) == 1 {
+				// gofeed reads no further than the root's end.
+				return entries
 			}
 		}
 	}
@@ -143,8 +147,11 @@ type rssItem struct {
 // HTML's void elements are not closed for it: RSS's <link> has content.
 // It finds the items gofeed finds: children of the root (RSS 1.0) or of a
 // channel of the root, named item in any case and in an RSS vocabulary
-// (rssName); the last channel's come first and the root's after them, and
-// an item inside anything else (an extension element) is none.
+// (rssName); the last channel's come first and the root's after them, an
+// item inside anything else (an extension element) is none, and nothing
+// after the root's end counts. A content:encoded is one by gofeed's rule,
+// its prefix: the prefix's bindings are taken from the whole document, not
+// only those in scope.
 func readRSSItems(body []byte, docURL string) []rssItem {
 	// Few RSS feeds declare xml:lang or xml:base at all: those that don't
 	// are not read a second time.
@@ -157,14 +164,18 @@ func readRSSItems(body []byte, docURL string) []rssItem {
 	d.CharsetReader = charset.NewReaderLabel
 
 	var (
-		stack     = []xmlScope{{base: docURL}} // one per open element
-		root      string                       // the root element's namespace
-		inChannel bool                         // the element at level 2 is a channel
-		channel   []rssItem                    // the items of the last channel
-		rootItems []rssItem                    // the root's own items (RSS 1.0)
-		open      *[]rssItem                   // the list holding the open item
-		itemDepth int                          // the level of the open item's children; 0 when none is open
-		item      struct{ own, title, desc string }
+		stack = []xmlScope{{base: docURL}} // one per open element
+		root  string                       // the root element's namespace
+		// contentURIs are the namespaces gofeed names content: the
+		// module's, an undeclared prefix content, and any the document
+		// binds to that prefix.
+		contentURIs = map[string]bool{contentNamespace: true, "content": true}
+		inChannel   bool       // the element at level 2 is a channel
+		channel     []rssItem  // the items of the last channel
+		rootItems   []rssItem  // the root's own items (RSS 1.0)
+		open        *[]rssItem // the list holding the open item
+		itemDepth   int        // the level of the open item's children; 0 when none is open
+		item        struct{ own, title, desc string }
 		// itemParent is the list an item at level takes its place in,
 		// nil where gofeed sees no item.
 		itemParent = func(level int) *[]rssItem {
@@ -189,8 +200,19 @@ func readRSSItems(body []byte, docURL string) []rssItem {
 			level := len(stack) // t's: 1 the root, 2 a child of it, …
 			if level == 1 {
 				root = strings.TrimSpace(t.Name.Space)
+				if !rssNative(root) {
+					// gofeed takes the root's own namespace for RSS's
+					// unless it is a known extension's, a list of its own:
+					// rather than guess, no item is read here.
+					return nil
+				}
 			}
-			name := rssName(t.Name, root)
+			for _, a := range t.Attr {
+				if a.Name.Space == "xmlns" && a.Name.Local == "content" {
+					contentURIs[strings.TrimSpace(a.Value)] = true
+				}
+			}
+			name := rssName(t.Name)
 			switch {
 			case level == 2 && name == "channel":
 				// gofeed keeps the last channel's items.
@@ -207,7 +229,7 @@ func readRSSItems(body []byte, docURL string) []rssItem {
 			case itemDepth != 0 && level == itemDepth:
 				it := &(*open)[len(*open)-1]
 				switch {
-				case t.Name.Local == "encoded" && (t.Name.Space == contentNamespace || t.Name.Space == "content"):
+				case strings.ToLower(t.Name.Local) == "encoded" && contentURIs[strings.TrimSpace(t.Name.Space)]:
 					it.ContentBase = ownBase
 				case name == "title":
 					item.title = own
@@ -225,30 +247,37 @@ func readRSSItems(body []byte, docURL string) []rssItem {
 				(*open)[len(*open)-1].Lang = firstNonBlank(item.desc, item.title, item.own)
 				itemDepth = 0
 			}
-			if len(stack) == 2 {
+			switch len(stack) {
+			case 2:
 				inChannel = false
+			case 1:
+				// gofeed reads no further than the root's end.
+				return append(channel, rootItems...)
 			}
 		}
 	}
 }
 
-// rssName is the name gofeed's RSS parser gives an element of a document
-// whose root element is in namespace root: its local name in lower case
-// when it is in no namespace, in RDF's or one of RSS's, or in the root's
-// own (some feeds put a stray default namespace on <rss>); "" when it is
-// another vocabulary's (an extension, such as <itunes:title>). gofeed
-// leaves out the root's own namespace when it is a known extension's; a
-// document whose root is in one has no items for gofeed, nor any RSS
-// element here, but for the root's namespace.
-func rssName(n xml.Name, root string) string {
-	switch space := strings.TrimSpace(n.Space); space {
-	case "", "rss", "rdf", rdfNamespace, rss10Namespace, rss09Namespace, rss09AltNamespace:
-	default:
-		if space != root {
-			return ""
-		}
+// rssName is the name gofeed's RSS parser gives an element: its local name
+// in lower case when it is in an RSS vocabulary (rssNative), "" when it is
+// another's (an extension, such as <itunes:title>). readRSSItems reads no
+// document whose root is in another namespace.
+func rssName(n xml.Name) string {
+	if !rssNative(strings.TrimSpace(n.Space)) {
+		return ""
 	}
 	return strings.ToLower(n.Local)
+}
+
+// rssNative reports whether gofeed reads elements of namespace space as
+// RSS's own: no namespace, RDF's, RSS 1.0's or 0.9's, or the undeclared
+// prefixes rss and rdf.
+func rssNative(space string) bool {
+	switch space {
+	case "", "rss", "rdf", rdfNamespace, rss10Namespace, rss09Namespace, rss09AltNamespace:
+		return true
+	}
+	return false
 }
 
 // xmlScope is the xml:lang and xml:base in scope at an element.
@@ -297,13 +326,17 @@ func withoutControlBytes(b []byte) []byte {
 
 func isControl(c byte) bool { return c < 0x20 && c != '\t' && c != '\n' && c != '\r' }
 
-func attr(t xml.StartElement, name string) string {
+// decodedAttr is the attribute name of t as encoding/xml decodes it into a
+// field tagged `xml:"name,attr"`, as gofeed reads a text construct's type:
+// of any namespace, the last one.
+func decodedAttr(t xml.StartElement, name string) string {
+	v := ""
 	for _, a := range t.Attr {
-		if a.Name.Space == "" && a.Name.Local == name {
-			return strings.TrimSpace(a.Value)
+		if a.Name.Local == name {
+			v = a.Value
 		}
 	}
-	return ""
+	return strings.TrimSpace(v)
 }
 
 // atomHTML reports whether an Atom text construct type holds markup: "html"

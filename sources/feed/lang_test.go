@@ -94,12 +94,16 @@ func TestLanguageLevels(t *testing.T) {
 // takes, and off their own title and description: an extension's element
 // named title or description (<itunes:title>, <media:description>) says
 // nothing of the item's language, an <item> inside an extension element is
-// no item, an <Item> is one, and an RSS 1.0 document's own items follow its
-// channel's, as in gofeed, whatever their place. Each document is read as it is and,
+// no item, an <Item> is one, an RSS 1.0 document's own items follow its
+// channel's, as in gofeed, whatever their place, and nothing after the
+// root's end counts. A content:encoded is known by its prefix, whatever
+// namespace the document binds it to. A root in another vocabulary's
+// namespace is not read at all: the item keeps no language rather than
+// take another's. Each document is read as it is and,
 // made unreadable to the entry scan by an internal subset, whole.
 func TestRSSSideReading(t *testing.T) {
 	const feedURL = "https://feeds.example/x/feed"
-	type want struct{ link, lang, base string }
+	type want struct{ link, lang, base, contentBase string }
 	tests := []struct {
 		name, doc string
 		want      []want
@@ -108,25 +112,36 @@ func TestRSSSideReading(t *testing.T) {
 <item xml:lang="en"><title>One</title><itunes:title xml:lang="de">Eins</itunes:title><media:description xml:lang="fr">Un</media:description><link>https://news.example/1</link></item>
 <item><title xml:lang="ja">二</title><media:title xml:lang="ko">둘</media:title><link>https://news.example/2</link></item>
 </channel></rss>`,
-			[]want{{"https://news.example/1", "en", "https://news.example/"}, {"https://news.example/2", "ja", "https://news.example/"}}},
+			[]want{{"https://news.example/1", "en", "https://news.example/", ""}, {"https://news.example/2", "ja", "https://news.example/", ""}}},
 		{"an item inside an extension element", `<rss version="2.0" xmlns:x="urn:x"><channel xml:base="https://chan.example/"><title>T</title><link>https://news.example/</link>
 <x:related><item xml:lang="de" xml:base="https://other.example/"><title>Not an item</title></item></x:related>
 <item xml:lang="en"><title>One</title><link>one.html</link></item>
 <item xml:base="sub/"><title xml:lang="fr">Deux</title><link>two.html</link></item>
 </channel></rss>`,
-			[]want{{"https://chan.example/one.html", "en", "https://chan.example/"}, {"https://chan.example/sub/two.html", "fr", "https://chan.example/sub/"}}},
+			[]want{{"https://chan.example/one.html", "en", "https://chan.example/", ""}, {"https://chan.example/sub/two.html", "fr", "https://chan.example/sub/", ""}}},
 		{"an item named in capitals", `<rss version="2.0"><channel><title>T</title><link>https://news.example/</link>
 <Item xml:lang="de"><Title>Eins</Title><Link>https://news.example/1</Link></Item>
 <item xml:lang="en"><title>Two</title><link>https://news.example/2</link></item>
 </channel></rss>`,
-			[]want{{"https://news.example/1", "de", "https://news.example/"}, {"https://news.example/2", "en", "https://news.example/"}}},
+			[]want{{"https://news.example/1", "de", "https://news.example/", ""}, {"https://news.example/2", "en", "https://news.example/", ""}}},
 		{"RSS 1.0 items around a channel holding one", `<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/">
 <item rdf:about="https://news.example/r1" xml:lang="de"><title>R1</title><link>https://news.example/r1</link></item>
 <channel rdf:about="https://news.example/" xml:lang="fr"><title>T</title><link>https://news.example/</link>
 <item rdf:about="https://news.example/c1" xml:lang="ja"><title>C1</title><link>https://news.example/c1</link></item></channel>
 <item rdf:about="https://news.example/r2" xml:lang="en"><title>R2</title><link>https://news.example/r2</link></item>
 </rdf:RDF>`,
-			[]want{{"https://news.example/c1", "ja", "https://news.example/"}, {"https://news.example/r1", "de", "https://news.example/"}, {"https://news.example/r2", "en", "https://news.example/"}}},
+			[]want{{"https://news.example/c1", "ja", "https://news.example/", ""}, {"https://news.example/r1", "de", "https://news.example/", ""}, {"https://news.example/r2", "en", "https://news.example/", ""}}},
+		{"a second document after the first", `<rss version="2.0"><channel><title>F</title><link>https://news.example/</link>
+<item xml:lang="fr"><title>A</title><link>https://news.example/a</link></item></channel></rss>
+<rss version="2.0"><channel><title>G</title><item xml:lang="de" xml:base="https://other.example/"><title>B</title></item></channel></rss>`,
+			[]want{{"https://news.example/a", "fr", "https://news.example/", ""}}},
+		{"a root in an extension's namespace", `<rss version="2.0" xmlns="http://www.w3.org/2005/Atom">
+<channel xmlns=""><title>F</title><link>https://news.example/</link><item xml:lang="fr"><title>A</title><link>https://news.example/a</link></item></channel>
+<channel><item xml:lang="de" xml:base="https://other.example/"><title>B</title></item></channel></rss>`,
+			[]want{{"https://news.example/a", "", "https://news.example/", ""}}},
+		{"content:encoded under its prefix", `<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content"><channel><title>F</title><link>https://news.example/</link>
+<item><title>A</title><link>https://news.example/a</link><content:Encoded xml:base="https://cdn.example/img/">&lt;img src="a.png"&gt;</content:Encoded></item></channel></rss>`,
+			[]want{{"https://news.example/a", "", "https://news.example/", "https://cdn.example/img/"}}},
 	}
 	for _, tt := range tests {
 		for _, doctype := range []string{"", `<!DOCTYPE rss [<!ENTITY f "F">]>`} {
@@ -142,10 +157,10 @@ func TestRSSSideReading(t *testing.T) {
 				}
 				var got []want
 				for _, st := range p.stories(time.UTC) {
-					got = append(got, want{st.Link, st.Language, st.Base})
+					got = append(got, want{st.Link, st.Language, st.Base, st.ContentBase})
 				}
 				if !slices.Equal(got, tt.want) {
-					t.Errorf("stories (link, language, base):\n%q\nwant\n%q", got, tt.want)
+					t.Errorf("stories (link, language, base, content base):\n%q\nwant\n%q", got, tt.want)
 				}
 			})
 		}

@@ -490,6 +490,12 @@ func TestAtomForeignElements(t *testing.T) {
 		{"an entry named in capitals", `<Entry xml:lang="de"><id>urn:1</id><Title type="text">a &lt;b&gt;</Title></Entry>` +
 			`<entry xml:lang="fr"><id>urn:2</id><title type="html">&lt;i&gt;b&lt;/i&gt;</title></entry>`,
 			[]row{{"urn:1", "a <b>", false, "", "de"}, {"urn:2", "<i>b</i>", true, "", "fr"}}},
+		{"a type attribute of a prefix", `<entry><id>urn:1</id><title a:type="html" xmlns:a="http://www.w3.org/2005/Atom">&lt;i&gt;b&lt;/i&gt;</title></entry>` +
+			`<entry><id>urn:2</id><title type="text" type="html">&lt;i&gt;c&lt;/i&gt;</title></entry>`,
+			[]row{{"urn:1", "<i>b</i>", true, "", ""}, {"urn:2", "<i>c</i>", true, "", ""}}},
+		{"a second document after the first", `<entry><id>urn:1</id><title type="html">&lt;i&gt;b&lt;/i&gt;</title></entry></feed>` +
+			`<feed xmlns="http://www.w3.org/2005/Atom"><entry xml:lang="de"><id>urn:2</id><title type="text">c</title></entry>`,
+			[]row{{"urn:1", "<i>b</i>", true, "", ""}}},
 	}
 	for _, tt := range tests {
 		for _, doctype := range []string{"", `<!DOCTYPE feed [<!ENTITY f "F">]>`} {
