@@ -3,10 +3,12 @@ package feed
 import (
 	"bytes"
 	"encoding/xml"
+	"html"
 	"net/url"
 	"slices"
 	"strings"
 
+	"github.com/mmcdole/gofeed/rss"
 	"golang.org/x/net/html/charset"
 )
 
@@ -165,7 +167,7 @@ func readRSSItems(body []byte, docURL string) []rssItem {
 
 	var (
 		stack = []xmlScope{{base: docURL}} // one per open element
-		root  string                       // the root element's namespace
+		root  string                       // the root's namespace when gofeed reads it as RSS's, else ""
 		// contentURIs are the namespaces gofeed names content: the
 		// module's, an undeclared prefix content, and any the document
 		// binds to that prefix.
@@ -199,12 +201,8 @@ func readRSSItems(body []byte, docURL string) []rssItem {
 			sc, own, ownBase := parent.enter(t)
 			level := len(stack) // t's: 1 the root, 2 a child of it, …
 			if level == 1 {
-				root = strings.TrimSpace(t.Name.Space)
-				if !rssNative(root) {
-					// gofeed takes the root's own namespace for RSS's
-					// unless it is a known extension's, a list of its own:
-					// rather than guess, no item is read here.
-					return nil
+				if space := strings.TrimSpace(t.Name.Space); !rssNative(space) && gofeedTakesRoot(space) {
+					root = space
 				}
 			}
 			for _, a := range t.Attr {
@@ -212,7 +210,7 @@ func readRSSItems(body []byte, docURL string) []rssItem {
 					contentURIs[strings.TrimSpace(a.Value)] = true
 				}
 			}
-			name := rssName(t.Name)
+			name := rssName(t.Name, root)
 			switch {
 			case level == 2 && name == "channel":
 				// gofeed keeps the last channel's items.
@@ -258,15 +256,26 @@ func readRSSItems(body []byte, docURL string) []rssItem {
 	}
 }
 
-// rssName is the name gofeed's RSS parser gives an element: its local name
-// in lower case when it is in an RSS vocabulary (rssNative), "" when it is
-// another's (an extension, such as <itunes:title>). readRSSItems reads no
-// document whose root is in another namespace.
-func rssName(n xml.Name) string {
-	if !rssNative(strings.TrimSpace(n.Space)) {
+// rssName is the name gofeed's RSS parser gives an element of a document
+// whose root's namespace it reads as RSS's (root, "" for none): its local
+// name in lower case when it is in an RSS vocabulary (rssNative) or in
+// root, "" when it is another's (an extension, such as <itunes:title>).
+func rssName(n xml.Name, root string) string {
+	if space := strings.TrimSpace(n.Space); !rssNative(space) && (root == "" || space != root) {
 		return ""
 	}
 	return strings.ToLower(n.Local)
+}
+
+// gofeedTakesRoot reports whether gofeed reads the elements of an RSS
+// document whose root element is in namespace space as RSS's own: it does
+// for a stray default namespace on <rss>, but not for one its list of
+// known extensions holds (Atom's, Media RSS's, …). gofeed is asked, with a
+// document of one item, rather than its list copied.
+func gofeedTakesRoot(space string) bool {
+	doc := `<rss version="2.0" xmlns="` + html.EscapeString(space) + `"><channel><item><title>x</title></item></channel></rss>`
+	f, err := (&rss.Parser{}).Parse(strings.NewReader(doc))
+	return err == nil && len(f.Items) == 1
 }
 
 // rssNative reports whether gofeed reads elements of namespace space as

@@ -97,9 +97,8 @@ func TestLanguageLevels(t *testing.T) {
 // no item, an <Item> is one, an RSS 1.0 document's own items follow its
 // channel's, as in gofeed, whatever their place, and nothing after the
 // root's end counts. A content:encoded is known by its prefix, whatever
-// namespace the document binds it to. A root in another vocabulary's
-// namespace is not read at all: the item keeps no language rather than
-// take another's. Each document is read as it is and,
+// namespace the document binds it to. A root's own namespace is RSS's as
+// gofeed has it: a stray one is, a known extension's (Atom's) is not. Each document is read as it is and,
 // made unreadable to the entry scan by an internal subset, whole.
 func TestRSSSideReading(t *testing.T) {
 	const feedURL = "https://feeds.example/x/feed"
@@ -138,7 +137,10 @@ func TestRSSSideReading(t *testing.T) {
 		{"a root in an extension's namespace", `<rss version="2.0" xmlns="http://www.w3.org/2005/Atom">
 <channel xmlns=""><title>F</title><link>https://news.example/</link><item xml:lang="fr"><title>A</title><link>https://news.example/a</link></item></channel>
 <channel><item xml:lang="de" xml:base="https://other.example/"><title>B</title></item></channel></rss>`,
-			[]want{{"https://news.example/a", "", "https://news.example/", ""}}},
+			[]want{{"https://news.example/a", "fr", "https://news.example/", ""}}},
+		{"a root in a stray namespace", `<rss version="2.0" xmlns="http://backend.userland.com/rss2"><channel><title>F</title><link>https://news.example/</link>
+<item xml:lang="fr"><title>A</title><link>https://news.example/a</link></item><item><title xml:lang="de">B</title><link>https://news.example/b</link></item></channel></rss>`,
+			[]want{{"https://news.example/a", "fr", "https://news.example/", ""}, {"https://news.example/b", "de", "https://news.example/", ""}}},
 		{"content:encoded under its prefix", `<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content"><channel><title>F</title><link>https://news.example/</link>
 <item><title>A</title><link>https://news.example/a</link><content:Encoded xml:base="https://cdn.example/img/">&lt;img src="a.png"&gt;</content:Encoded></item></channel></rss>`,
 			[]want{{"https://news.example/a", "", "https://news.example/", "https://cdn.example/img/"}}},
