@@ -89,7 +89,7 @@ func splitXML(b []byte) (layout, bool) {
 	item, vol := -1, -1 // depth of the open entry or volatile element, -1 when none
 	start := 0          // where that element's start tag begins
 	child := 0          // where the content of the entry's open child begins
-	roots := 0
+	roots, channels := 0, 0
 	i := 0
 	for {
 		j := bytes.IndexByte(b[i:], '<')
@@ -166,6 +166,12 @@ func splitXML(b []byte) (layout, bool) {
 			root := ""
 			if depth > 0 {
 				root = stack[0].local
+			}
+			if depth == 1 && strings.EqualFold(local, "channel") {
+				// gofeed keeps the last channel's items only.
+				if channels++; channels > 1 {
+					return layout{}, false
+				}
 			}
 			inChannel := depth == 2 && string(stack[1].name) == "channel"
 			inFeed := depth == 1 && root == "feed"

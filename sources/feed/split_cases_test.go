@@ -102,26 +102,6 @@ func TestKnownRDFMaxItems(t *testing.T) {
 	checkKnown(t, New("up", splitURL, Options{MaxItems: 1}), []byte(rdfDoc("R1")), "")
 }
 
-// TestEntryHashHolderOrder: an entry's hash does not move when an entry
-// of another channel before its own changes.
-func TestEntryHashHolderOrder(t *testing.T) {
-	doc := func(a string) string {
-		return `<rss version="2.0"><channel><title>T</title><item><title>` + a + `</title></item></channel>
-<channel><title>U</title><item><title>B</title></item></channel></rss>`
-	}
-	hashes := func(doc string) []string {
-		l, ok := split([]byte(doc))
-		if !ok || len(l.entries) != 2 {
-			t.Fatalf("split: %v, %d entries", ok, len(l.entries))
-		}
-		return l.hashes([]byte(doc), len(l.entries), "r", splitURL, "UTC", "v")
-	}
-	a, b := hashes(doc("A")), hashes(doc("A, edited at length"))
-	if a[0] == b[0] || a[1] != b[1] {
-		t.Errorf("hashes %q, then %q: want the first to change, the second to stay", a, b)
-	}
-}
-
 // TestEntryHashZone: the zone enters the hash by name only; two zones of
 // one name (a tzdata change under a Go upgrade does the same to a
 // LoadLocation zone) give one hash for two different stories.
@@ -136,4 +116,31 @@ func TestEntryHashZone(t *testing.T) {
 	if h1[0] == h2[0] && !s1.Equal(s2) {
 		t.Errorf("one hash %s for stories published at %v and %v", h1[0], s1, s2)
 	}
+}
+
+func TestKnownTwoChannels(t *testing.T) {
+	// gofeed keeps the last channel's items only: with every entry known,
+	// the first channel's must not be told known, nor stay in the window.
+	doc := `<rss version="2.0"><channel><title>A</title><link>https://news.example/</link>
+<item><title>A1</title><link>https://news.example/a1</link></item>
+<item><title>A2</title><link>https://news.example/a2</link></item></channel>
+<channel><title>B</title><link>https://news.example/</link>
+<item><title>B1</title><link>https://news.example/b1</link></item></channel></rss>`
+	s := New("up", splitURL, Options{})
+	whole, err := s.parse(splitURL, []byte(doc), "application/rss+xml", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := &skip{known: func() (string, func(string) bool) {
+		return "rules", func(string) bool { return true }
+	}}
+	p, err := s.parse(splitURL, []byte(doc), "application/rss+xml", all)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := len(whole.stories(time.UTC))
+	if got := len(p.stories(time.UTC)) + len(p.known); got != n {
+		t.Errorf("with every entry known: %d stories and %d known, want %d in all (the whole parse's)", len(p.stories(time.UTC)), len(p.known), n)
+	}
+	checkKnown(t, s, []byte(doc), "application/rss+xml")
 }
