@@ -131,10 +131,7 @@ func TestKnownTwoChannels(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	all := &skip{known: func() (string, func(string) bool) {
-		return "rules", func(string) bool { return true }
-	}}
-	p, err := s.parse(splitURL, []byte(doc), "application/rss+xml", all)
+	p, err := s.parse(splitURL, []byte(doc), "application/rss+xml", knowingAll)
 	if err != nil {
 		t.Fatal(err)
 	}

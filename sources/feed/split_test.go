@@ -149,6 +149,11 @@ func knowing(set map[string]bool) *skip {
 	}}
 }
 
+// knowingAll is a skip that holds every hash stored.
+var knowingAll = &skip{known: func() (string, func(string) bool) {
+	return "rules", func(string) bool { return true }
+}}
+
 // fixtures are the feed fixtures of testdata with their content types.
 func fixtures(t *testing.T) map[string]string {
 	t.Helper()
@@ -200,6 +205,14 @@ func checkKnownWith(t *testing.T, s *Source, body []byte, ct string, quick bool)
 		return
 	}
 	want := whole.stories(time.UTC)
+	// Told every entry is stored, a parse's stories and known entries are
+	// the whole parse's stories, however the document splits: an entry
+	// gofeed never shows must not be told known.
+	if p, err := s.parse(splitURL, body, ct, knowingAll); err != nil {
+		t.Fatalf("every entry known: %v", err)
+	} else if n := len(p.stories(time.UTC)) + len(p.known); n != len(want) {
+		t.Fatalf("every entry known: %d stories and %d known, want %d in all (the whole parse's)", len(p.stories(time.UTC)), len(p.known), len(want))
+	}
 	// The entries are gofeed's items, in its order: what gofeed alone
 	// decides of each story is what a parse that never splits gives (the
 	// side readings may differ: they read the split document's entries
