@@ -3,6 +3,7 @@ package scheduler
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"slices"
@@ -122,5 +123,67 @@ func TestStoreGroup(t *testing.T) {
 	}
 	if len(released) != 3 {
 		t.Errorf("released %v after a failed group, want e, f and g", released)
+	}
+}
+
+// TestGroupsOf304s: a pass of 304s is written in full groups, each source
+// in config order, not a commit whenever the next answer is still on its
+// way; a group fills no further than the pass's window of fetched
+// sources, whose places its sources hold until written. The wait is long,
+// so that the groups do not depend on the machine's speed.
+func TestGroupsOf304s(t *testing.T) {
+	up := newUpstream(t, "application/rss+xml", rssDoc("Up", upItem{title: "One", link: "https://up.example.org/1", raw: "Mon, 02 Mar 2026 10:00:00 +0800"}))
+	up.set(func(u *upstream) { u.etag = `"v1"` })
+	for _, tt := range []struct {
+		concurrency int
+		want        []int // group sizes
+	}{
+		{16, []int{32, 32, 6}},        // groupMax
+		{4, []int{16, 16, 16, 16, 6}}, // the window: 4 × 4
+	} {
+		t.Run(fmt.Sprint(tt.concurrency), func(t *testing.T) {
+			s := newSite(t)
+			gs := &groupStore{Store: s.store}
+			var specs []feedSpec
+			var names []string
+			for i := range 70 {
+				name := fmt.Sprintf("up-%02d", i)
+				specs = append(specs, feedSpec{name: name, url: up.url()})
+				names = append(names, name)
+			}
+			jobs := s.feedJobs(specs...)
+			run := func() Report {
+				t.Helper()
+				sched := s.schedulerOn(gs, Options{Concurrency: tt.concurrency, Force: true, GroupWait: time.Hour}, jobs...)
+				rep, err := sched.RunOnce(context.Background())
+				if err != nil || rep.Failed() {
+					t.Fatalf("RunOnce: %v, %+v", err, rep.Sources)
+				}
+				return rep
+			}
+			run()
+			gs.groups = nil
+			s.now = s.now.Add(time.Hour)
+			rep := run()
+			var sizes []int
+			var written []string
+			for _, g := range gs.groups {
+				sizes = append(sizes, len(g))
+				written = append(written, g...)
+			}
+			if !slices.Equal(sizes, tt.want) || !slices.Equal(written, names) {
+				t.Errorf("groups of %v: %q; want sizes %v, every source in order", sizes, gs.groups, tt.want)
+			}
+			for _, sr := range rep.Sources {
+				if !sr.NotModified {
+					t.Errorf("%s: not a 304: %+v", sr.Name, sr)
+				}
+			}
+			for _, n := range []string{names[0], names[69]} {
+				if st := s.state(n); !st.CheckedAt.Equal(s.now) {
+					t.Errorf("state of %s: %+v, want checked at %v", n, st, s.now)
+				}
+			}
+		})
 	}
 }

@@ -87,6 +87,11 @@ type Options struct {
 	// Progress, when set, follows RunOnce as it goes (a build's line on a
 	// terminal); nil is told nothing.
 	Progress Progress
+	// GroupWait is how long RunOnce lets a group of sources that write
+	// their states alone (304s) wait to fill before it writes it; 0 means
+	// 50ms. A group that writes items is written as soon as the next
+	// source is not fetched yet.
+	GroupWait time.Duration
 }
 
 // Progress follows a RunOnce pass for a display. Planned comes before each
@@ -255,25 +260,76 @@ func (s *Scheduler) runPass(ctx context.Context, norm *normalize.Normalizer, now
 	}
 	p := s.startPass(ctx, norm, now, jobs)
 	defer p.close()
-	var group []pending
-	for i, job := range jobs {
-		r := <-p.slot(i)
-		st, err := s.stage(job, r.f, now, r.lease)
-		group = append(group, pending{i: i, r: r, st: st, err: err})
-		// A group is written when the next source is not fetched yet (no
-		// waiting to fill it), when full, and after a list, whose feeds
-		// are tended once it is stored.
-		more := i+1 < len(jobs) && len(p.slot(i+1)) > 0
-		if more && err == nil && job.Feeds == nil && len(group) < groupMax {
-			continue
-		}
-		if err := s.storeGroup(ctx, p, group, now, rep); err != nil {
-			return err
-		}
+	var (
+		group []pending
+		light bool      // the group writes no more than states (304s)
+		since time.Time // when the group's first source was staged
+		wait  = s.opts.GroupWait
+		timer = time.NewTimer(time.Hour)
+	)
+	timer.Stop()
+	defer timer.Stop()
+	if wait <= 0 {
+		wait = 50 * time.Millisecond
+	}
+	flush := func() error {
+		err := s.storeGroup(ctx, p, group, now, rep)
 		clear(group) // drop the stored sources' stories
 		group = group[:0]
+		return err
+	}
+	for i, job := range jobs {
+		var r passed
+		select {
+		case r = <-p.slot(i):
+		default:
+			if len(group) == 0 {
+				r = <-p.slot(i)
+				break
+			}
+			// A light group waits for the next source until wait has
+			// passed since it began (see below).
+			timer.Reset(wait - time.Since(since))
+			select {
+			case r = <-p.slot(i):
+				timer.Stop()
+			case <-timer.C:
+				if err := flush(); err != nil {
+					return err
+				}
+				r = <-p.slot(i)
+			}
+		}
+		st, err := s.stage(job, r.f, now, r.lease)
+		if len(group) == 0 {
+			light, since = true, time.Now()
+		}
+		group = append(group, pending{i: i, r: r, st: st, err: err})
+		light = light && err == nil && (!st.write || stateOnly(&st.b))
+		// A group is written when full, after a list, whose feeds are
+		// tended once it is stored, and when the next source is not
+		// fetched yet: at once if the group writes items, so that they
+		// are stored as they come; after up to wait if it writes states
+		// alone, so that a pass of 304s is written in full groups, not a
+		// commit at every pause. Each source of the group holds its place
+		// in the window: a group that fills the window waits for nothing.
+		more := i+1 < len(jobs) && len(p.slot(i+1)) > 0
+		waits := light && i+1 < len(jobs) && len(group) < cap(p.window) && time.Since(since) < wait
+		if (more || waits) && err == nil && job.Feeds == nil && len(group) < groupMax {
+			continue
+		}
+		if err := flush(); err != nil {
+			return err
+		}
 	}
 	return nil
+}
+
+// stateOnly reports whether b writes nothing but its State, as the batch
+// of a 304 does.
+func stateOnly(b *store.Batch) bool {
+	return len(b.Items) == 0 && len(b.Remove) == 0 && b.Retain == nil && b.List == nil &&
+		len(b.Files) == 0 && len(b.Unfile) == 0
 }
 
 // groupMax bounds the sources written in one transaction: enough to spread

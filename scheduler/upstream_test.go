@@ -161,6 +161,13 @@ func (s *site) runWith(force bool, jobs ...Job) Report {
 // scheduler is the Scheduler runWith runs once.
 func (s *site) scheduler(force bool, jobs ...Job) *Scheduler {
 	s.t.Helper()
+	return s.schedulerOn(s.store, Options{Concurrency: 4, Force: force}, jobs...)
+}
+
+// schedulerOn is scheduler writing to st, with opts and the site's
+// normalize options and clock.
+func (s *site) schedulerOn(st store.Store, opts Options, jobs ...Job) *Scheduler {
+	s.t.Helper()
 	det, err := normalize.NewDetector()
 	if err != nil {
 		s.t.Fatal(err)
@@ -172,12 +179,9 @@ func (s *site) scheduler(force bool, jobs ...Job) *Scheduler {
 		Languages: []publish.Language{{Tag: "en", Title: "HKUST News", MaxItems: 50}, {Tag: "zh-Hant", Title: "香港科技大學新聞", MaxItems: 50}},
 		MaxItems:  50,
 	}, log)
-	return New(s.store, pub, det, jobs, Options{
-		Normalize:   normalize.Options{Host: "feeds.example.edu", Zone: hk, SiteLink: "https://www.example.edu/news"},
-		Now:         func() time.Time { return s.now },
-		Concurrency: 4,
-		Force:       force,
-	}, log)
+	opts.Normalize = normalize.Options{Host: "feeds.example.edu", Zone: hk, SiteLink: "https://www.example.edu/news"}
+	opts.Now = func() time.Time { return s.now }
+	return New(st, pub, det, jobs, opts, log)
 }
 
 // state reads a source's fetch state back from the store.
