@@ -312,9 +312,12 @@ func (s *Scheduler) runPass(ctx context.Context, norm *normalize.Normalizer, now
 		// are stored as they come; after up to wait if it writes states
 		// alone, so that a pass of 304s is written in full groups, not a
 		// commit at every pause. Each source of the group holds its place
-		// in the window: a group that fills the window waits for nothing.
+		// in the window until written: a group waits only while it holds
+		// less than half the window, so that the fetches go on while it is
+		// written (at a few fetches at once the window is smaller than a
+		// full group).
 		more := i+1 < len(jobs) && len(p.slot(i+1)) > 0
-		waits := light && i+1 < len(jobs) && len(group) < cap(p.window) && time.Since(since) < wait
+		waits := light && i+1 < len(jobs) && len(group) < cap(p.window)/2 && time.Since(since) < wait
 		if (more || waits) && err == nil && job.Feeds == nil && len(group) < groupMax {
 			continue
 		}
@@ -333,8 +336,8 @@ func stateOnly(b *store.Batch) bool {
 }
 
 // groupMax bounds the sources written in one transaction: enough to spread
-// a commit over a pass of 304s, few enough to hold little of the pass's
-// window.
+// a commit over a pass of 304s, few enough to hold at most half the
+// window of a pass at the default 16 fetches at once.
 const groupMax = 32
 
 // groupApplier is a store that writes several sources' batches in one
