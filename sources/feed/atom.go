@@ -178,17 +178,6 @@ func readRSSItems(body []byte, docURL string) []rssItem {
 		open        *[]rssItem // the list holding the open item
 		itemDepth   int        // the level of the open item's children; 0 when none is open
 		item        struct{ own, title, desc string }
-		// itemParent is the list an item at level takes its place in,
-		// nil where gofeed sees no item.
-		itemParent = func(level int) *[]rssItem {
-			switch {
-			case level == 2:
-				return &rootItems
-			case level == 3 && inChannel:
-				return &channel
-			}
-			return nil
-		}
 	)
 	for {
 		tok, err := d.Token()
@@ -215,8 +204,11 @@ func readRSSItems(body []byte, docURL string) []rssItem {
 			case level == 2 && name == "channel":
 				// gofeed keeps the last channel's items.
 				inChannel, channel = true, nil
-			case itemDepth == 0 && name == "item" && itemParent(level) != nil:
-				open = itemParent(level)
+			case itemDepth == 0 && name == "item" && (level == 2 || level == 3 && inChannel):
+				open = &rootItems
+				if level == 3 {
+					open = &channel
+				}
 				it := rssItem{FeedLang: parent.lang}
 				if sc.hasBase {
 					it.Base = sc.base
