@@ -46,6 +46,11 @@ func newClusterNode(t *testing.T, dsn, id string) *clusterNode {
 }
 
 func (n *clusterNode) scheduler(jobs []Job, opts Options) *Scheduler {
+	return n.schedulerOver(n.st, jobs, opts)
+}
+
+// schedulerOver is scheduler, writing through st.
+func (n *clusterNode) schedulerOver(st store.Store, jobs []Job, opts Options) *Scheduler {
 	var c ClusterOptions
 	if opts.Cluster != nil {
 		c = *opts.Cluster
@@ -63,7 +68,7 @@ func (n *clusterNode) scheduler(jobs []Job, opts Options) *Scheduler {
 		Link: "https://www.example.edu/news", Zone: hk, Hub: opts.Hub,
 		Languages: []publish.Language{{Tag: "en", Title: "HKUST News"}},
 	}, n.log.logger())
-	return New(n.st, pub, nil, jobs, opts, n.log.logger())
+	return New(st, pub, nil, jobs, opts, n.log.logger())
 }
 
 // counter reads a counter (summed over its labels) from the node's registry.
@@ -370,5 +375,81 @@ func TestClusterTickDuringClaim(t *testing.T) {
 	stop()
 	if got := src.calls.Load(); got < 4 {
 		t.Errorf("wire fetched %d times after the slow claim, want it fetched on the later ticks too:\n%s", got, n.log.String())
+	}
+}
+
+// lateStore is a cluster store whose writes return only some time after
+// they commit, as on a loaded machine: long enough for a lease renewal to
+// come in between. It counts the writes that were grouped.
+type lateStore struct {
+	*postgres.Store
+	after   time.Duration
+	grouped atomic.Int32
+}
+
+func (s *lateStore) Apply(ctx context.Context, source string, b store.Batch) (store.Applied, error) {
+	done, err := s.Store.Apply(ctx, source, b)
+	time.Sleep(s.after)
+	return done, err
+}
+
+func (s *lateStore) ApplyGroup(ctx context.Context, group []store.SourceBatch) ([]store.Applied, error) {
+	done, err := s.Store.ApplyGroup(ctx, group)
+	if err == nil && len(group) > 1 {
+		s.grouped.Add(1)
+	}
+	time.Sleep(s.after)
+	return done, err
+}
+
+// TestClusterWriteLetsGoQuietly: a build's write lets go of its sources'
+// leases as it commits. A renewal that comes after the commit, before the
+// write has returned, finds the lease gone: that is the write's doing, not
+// another node's, and is not warned of — whether the source was written
+// alone or in a group.
+func TestClusterWriteLetsGoQuietly(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	n := newClusterNode(t, testenv.PostgresDB(t), "cron-build")
+	const lease = 90 * time.Millisecond // renewed every 30 ms
+	late := &lateStore{Store: n.st, after: 4 * lease / 3}
+	var srcs []*loopSource
+	var jobs []Job
+	for _, name := range []string{"alpha", "beta", "gamma", "delta"} {
+		src := &loopSource{name: name, fetch: func(_ context.Context, call int) (sources.Result, error) {
+			if call > 1 {
+				return sources.Result{NotModified: true}, nil
+			}
+			return loopStories(strings.ToUpper(name[:1]) + name[1:] + " Story")(ctx, call)
+		}}
+		srcs = append(srcs, src)
+		jobs = append(jobs, loopJob(src, "@hourly"))
+	}
+	opts := loopOptions(nil)
+	opts.Force = true
+	opts.Cluster = &ClusterOptions{Lease: lease}
+	sch := n.schedulerOver(late, jobs, opts)
+	for pass := 1; pass <= 2; pass++ { // stories, then 304s written in groups
+		rep, err := sch.RunOnce(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Failed() || len(rep.Sources) != len(jobs) {
+			t.Fatalf("pass %d: sources = %+v", pass, rep.Sources)
+		}
+	}
+	for _, src := range srcs {
+		if src.calls.Load() != 2 {
+			t.Errorf("%s fetched %d times, want 2", src.name, src.calls.Load())
+		}
+	}
+	if late.grouped.Load() == 0 {
+		t.Error("no write was grouped: the test missed the grouped path")
+	}
+	if k := n.log.count("lease lost"); k != 0 {
+		t.Errorf("%d lines warn of a lease lost:\n%s", k, n.log.String())
+	}
+	if got, err := n.st.Leases(ctx, n.id, time.Now()); err != nil || got != 0 {
+		t.Errorf("Leases after the builds = %d, %v; want 0", got, err)
 	}
 }

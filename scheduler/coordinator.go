@@ -56,6 +56,16 @@ type lease struct {
 	freed  *atomic.Bool
 }
 
+// letGo marks, before a write that lets go of the lease, whether it counts
+// as let go: from the moment the write may commit, so that a renewal
+// finding the lease gone meanwhile is no loss to warn of; not after the
+// write failed.
+func (h lease) letGo(gone bool) {
+	if h.freed != nil {
+		h.freed.Store(gone)
+	}
+}
+
 func (h lease) release() {
 	if h.end != nil {
 		h.end()

@@ -367,12 +367,22 @@ func (s *Scheduler) storeGroup(ctx context.Context, p *pass, group []pending, no
 	grouped = grouped && len(batches) > 1
 	var done []store.Applied
 	if grouped {
+		for _, g := range group {
+			if g.err == nil && g.st.write {
+				g.st.lease.letGo(true)
+			}
+		}
 		var err error
 		if done, err = ga.ApplyGroup(ctx, batches); err != nil {
 			// Nothing of the group is stored: write it source by source,
 			// as if never grouped, so the sources before the one that
 			// fails are stored and the failure is that source's.
 			grouped = false
+			for _, g := range group {
+				if g.err == nil && g.st.write {
+					g.st.lease.letGo(false)
+				}
+			}
 		}
 	}
 	k := 0
@@ -384,7 +394,11 @@ func (s *Scheduler) storeGroup(ctx context.Context, p *pass, group []pending, no
 			sr, err = s.finish(ctx, g.st, done[k], nil, now)
 			k++
 		default:
+			g.st.lease.letGo(true)
 			d, aerr := s.store.Apply(ctx, sr.Name, g.st.b)
+			if aerr != nil {
+				g.st.lease.letGo(false)
+			}
 			sr, err = s.finish(ctx, g.st, d, aerr, now)
 		}
 		g.r.lease.release()
@@ -1143,20 +1157,15 @@ func (s *Scheduler) store1(ctx context.Context, job Job, f fetched, now time.Tim
 	if err != nil || !st.write {
 		return st.sr, err
 	}
-	// A write that lets go of the lease counts as having let go from the
-	// moment it may commit: a renewal that finds the lease gone meanwhile
-	// is no loss to warn of. One that fails has not let go.
-	if st.b.Release {
-		h.freed.Store(true)
-	}
+	st.lease.letGo(true)
 	var done store.Applied
 	if g := s.group.Load(); g != nil {
 		done, err = g.apply(ctx, st.sr.Name, st.b)
 	} else {
 		done, err = s.store.Apply(ctx, st.sr.Name, st.b)
 	}
-	if err != nil && st.b.Release {
-		h.freed.Store(false)
+	if err != nil {
+		st.lease.letGo(false)
 	}
 	return s.finish(ctx, st, done, err, now)
 }
@@ -1247,9 +1256,6 @@ func (s *Scheduler) finish(ctx context.Context, st *staged, done store.Applied, 
 	sr, f, job := st.sr, st.f, st.job
 	if err != nil {
 		return sr, fmt.Errorf("%w: source %q: %w", ErrStore, sr.Name, err)
-	}
-	if st.b.Release {
-		st.lease.freed.Store(true)
 	}
 	log := sources.Log{L: s.log, Name: sr.Name}
 	sr.Changed, sr.Removed = done.Changed, done.Removed+done.Pruned
