@@ -420,7 +420,7 @@ func TestClusterWriteLetsGoQuietly(t *testing.T) {
 			if call > 1 {
 				return sources.Result{NotModified: true}, nil
 			}
-			return loopStories(strings.ToUpper(name[:1]) + name[1:] + " Story")(ctx, call)
+			return loopStories(strings.ToUpper(name[:1])+name[1:]+" Story")(ctx, call)
 		}}
 		srcs = append(srcs, src)
 		jobs = append(jobs, loopJob(src, "@hourly"))

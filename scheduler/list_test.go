@@ -3,6 +3,7 @@ package scheduler
 import (
 	"context"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"log/slog"
 	"net/http"
@@ -10,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -20,6 +22,7 @@ import (
 	"github.com/feedloom/feedloom/sources/feed"
 	"github.com/feedloom/feedloom/sources/opml"
 	"github.com/feedloom/feedloom/store"
+	"github.com/feedloom/feedloom/store/sqlite"
 )
 
 // upstreams serves an OPML list at /list.opml, which the test rewrites,
@@ -27,10 +30,11 @@ import (
 // requests for each path.
 type upstreams struct {
 	*httptest.Server
-	mu    sync.Mutex
-	list  string // "" answers 500
-	hits  map[string]int
-	dated time.Time // the items' date
+	mu          sync.Mutex
+	list        string // "" answers 500
+	conditional bool   // the list has an ETag and answers 304 to it
+	hits        map[string]int
+	dated       time.Time // the items' date
 }
 
 func newUpstreams(t *testing.T, dated time.Time) *upstreams {
@@ -48,6 +52,14 @@ func (u *upstreams) serve(w http.ResponseWriter, r *http.Request) {
 		if u.list == "" {
 			http.Error(w, "down", http.StatusInternalServerError)
 			return
+		}
+		if u.conditional {
+			etag := fmt.Sprintf(`"%x"`, crc32.ChecksumIEEE([]byte(u.list)))
+			w.Header().Set("ETag", etag)
+			if r.Header.Get("If-None-Match") == etag {
+				w.WriteHeader(http.StatusNotModified)
+				return
+			}
 		}
 		w.Header().Set("Content-Type", "text/x-opml")
 		io.WriteString(w, u.list)
@@ -109,8 +121,14 @@ func listJob(u *upstreams, schedule string, r Retention, log *slog.Logger) Job {
 
 func (s *site) listRun(jobs []Job) Report {
 	s.t.Helper()
+	return s.listRunOver(s.store, jobs)
+}
+
+// listRunOver is listRun, reading and writing through st.
+func (s *site) listRunOver(st store.Store, jobs []Job) Report {
+	s.t.Helper()
 	log := slog.New(slog.DiscardHandler)
-	sch := New(s.store, s.loopPublish(log, ""), nil, jobs, Options{
+	sch := New(st, s.loopPublish(log, ""), nil, jobs, Options{
 		Normalize: normalize.Options{Host: "feeds.example.edu", Zone: hk, SiteLink: "https://www.example.edu/news"},
 		Now:       func() time.Time { return s.now },
 		Force:     true,
@@ -246,6 +264,65 @@ func TestListBuild(t *testing.T) {
 	}
 	if got := s.sourceItems("planet-gamma"); len(got) != 1 {
 		t.Errorf("gamma's items %q: its window stays", got)
+	}
+}
+
+// subsReads counts the reads of the store's subscriptions.
+type subsReads struct {
+	*sqlite.Store
+	n atomic.Int32
+}
+
+func (s *subsReads) Subscriptions(ctx context.Context) ([]sources.Subscription, error) {
+	s.n.Add(1)
+	return s.Store.Subscriptions(ctx)
+}
+
+// TestListNotModified: a build reads the subscriptions at its start and
+// again after storing what its list names; a list that answers 304 stored
+// none, so they are not read again, and the feeds are refreshed as the
+// store knows them. When the list changes, they are.
+func TestListNotModified(t *testing.T) {
+	t.Parallel()
+	s := newSite(t)
+	u := newUpstreams(t, s.now.Add(-48*time.Hour))
+	u.conditional = true
+	u.setList("/Alpha News/alpha", "/Beta Journal/beta")
+	jobs := []Job{listJob(u, "@hourly", Retention{MaxAge: 30 * 24 * time.Hour}, nil)}
+	st := &subsReads{Store: s.store}
+	for i, want := range []struct {
+		list        []string // nil: as before
+		notModified bool
+		reads       int32
+		refreshed   []string
+	}{
+		{[]string{"/Alpha News/alpha", "/Beta Journal/beta"}, false, 2, []string{"planet", "planet-alpha-news", "planet-beta-journal"}},
+		{nil, true, 1, []string{"planet", "planet-alpha-news", "planet-beta-journal"}},
+		{[]string{"/Beta Journal/beta", "/Gamma/gamma"}, false, 2, []string{"planet", "planet-beta-journal", "planet-gamma"}},
+		{nil, true, 1, []string{"planet", "planet-beta-journal", "planet-gamma"}},
+	} {
+		if want.list != nil {
+			u.setList(want.list...)
+		}
+		s.now = s.now.Add(time.Hour)
+		st.n.Store(0)
+		rep := s.listRunOver(st, jobs)
+		if rep.Failed() {
+			t.Fatalf("build %d failed: %+v", i+1, rep.Sources)
+		}
+		if got := rep.Sources[0].NotModified; got != want.notModified {
+			t.Errorf("build %d: list not modified = %v, want %v", i+1, got, want.notModified)
+		}
+		if got := st.n.Load(); got != want.reads {
+			t.Errorf("build %d read the subscriptions %d times, want %d", i+1, got, want.reads)
+		}
+		if got := reportNames(rep); !slices.Equal(got, want.refreshed) {
+			t.Errorf("build %d refreshed %q, want %q", i+1, got, want.refreshed)
+		}
+	}
+	want := []string{"planet-beta-journal /beta.xml", "planet-gamma /gamma.xml", "planet-alpha-news /alpha.xml retired"}
+	if got := s.subscribed(u); !slices.Equal(got, want) {
+		t.Errorf("subscriptions:\n got %q\nwant %q", got, want)
 	}
 }
 

@@ -1260,7 +1260,7 @@ func (s *Scheduler) finish(ctx context.Context, st *staged, done store.Applied, 
 	log := sources.Log{L: s.log, Name: sr.Name}
 	sr.Changed, sr.Removed = done.Changed, done.Removed+done.Pruned
 	if job.Feeds != nil {
-		n, err := s.afterList(ctx, job, now)
+		n, err := s.afterList(ctx, job, st.b.List != nil, now)
 		sr.Removed += n
 		if err != nil {
 			return sr, err
