@@ -40,8 +40,9 @@ func (s *Store) ApplyGroup(ctx context.Context, group []store.SourceBatch) ([]st
 	}
 	defer tx.Rollback()
 	done := make([]store.Applied, len(group))
+	btx := batchTx{tx: tx, stmts: s.stmts, bound: map[string]*sql.Stmt{}}
 	for i, g := range group {
-		if done[i], err = store.WriteBatch(ctx, batchTx{tx, s.stmts}, g.Source, g.Batch); err != nil {
+		if done[i], err = store.WriteBatch(ctx, btx, g.Source, g.Batch); err != nil {
 			return nil, fmt.Errorf("sqlite: apply %q: %w", g.Source, err)
 		}
 	}
@@ -55,6 +56,7 @@ func (s *Store) ApplyGroup(ctx context.Context, group []store.SourceBatch) ([]st
 type batchTx struct {
 	tx    *sql.Tx
 	stmts *stmtCache
+	bound map[string]*sql.Stmt // the cached statements bound to tx, by text; nil: bound at each use
 }
 
 // pruneItems deletes a source's items outside the upstream's current window

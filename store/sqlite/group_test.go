@@ -244,24 +244,45 @@ func TestWriteWaitHeedsContext(t *testing.T) {
 	}
 }
 
-// BenchmarkApplyGroupStates writes a group of 32 sources' 304s: their
-// states alone, as a warm pass does.
+// BenchmarkApplyGroupStates writes groups of 32 sources' 304s, their
+// states alone, as a warm pass does: in a table of those 32 sources, and
+// in one of 100,000, every group other sources'.
 func BenchmarkApplyGroupStates(b *testing.B) {
-	ctx := context.Background()
-	s := openTemp(b)
-	group := make([]store.SourceBatch, 32)
-	for i := range group {
-		group[i] = store.SourceBatch{Source: fmt.Sprintf("feed-%04d", i), Batch: store.Batch{State: &sources.State{
-			URL: fmt.Sprintf("https://up.example.org/%d.xml", i), ETag: fmt.Sprintf(`"feed-%04d-r0"`, i),
+	state := func(i int) store.SourceBatch {
+		return store.SourceBatch{Source: fmt.Sprintf("feed-%06d", i), Batch: store.Batch{State: &sources.State{
+			URL: fmt.Sprintf("https://up.example.org/%d.xml", i), ETag: fmt.Sprintf(`"feed-%06d-r0"`, i),
 			LastModified: "Tue, 01 Dec 2026 10:00:00 GMT", CheckedAt: at(7, 0, 0), LastSuccess: at(7, 0, 0),
 			NextDue: at(8, 0, 0)}}}
 	}
-	for b.Loop() {
-		if _, err := s.ApplyGroup(ctx, group); err != nil {
-			b.Fatal(err)
-		}
+	for _, n := range []int{32, 100_000} {
+		b.Run(fmt.Sprintf("sources=%d", n), func(b *testing.B) {
+			// A pass's context can be cancelled, and the driver then
+			// watches it during each statement.
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			s := openTemp(b)
+			for i := 0; i < n; i += 1000 {
+				var group []store.SourceBatch
+				for j := i; j < min(i+1000, n); j++ {
+					group = append(group, state(j))
+				}
+				if _, err := s.ApplyGroup(ctx, group); err != nil {
+					b.Fatal(err)
+				}
+			}
+			group, next := make([]store.SourceBatch, 32), 0
+			for b.Loop() {
+				for i := range group {
+					group[i] = state(next % n)
+					next++
+				}
+				if _, err := s.ApplyGroup(ctx, group); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(group))/1e3, "µs/state")
+		})
 	}
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(group))/1e3, "µs/state")
 }
 
 // BenchmarkDated answers expiring for 256 sources of 20 items each, none of
