@@ -87,9 +87,12 @@ var _ sources.Folder = (*Source)(nil)
 // every file's fingerprint in Result.Files and the files it did not parse
 // in Result.Unchanged.
 //
-// One limit: an edit that keeps a file's size within the file system's
-// clock tick of its last modification goes unseen until the file next
-// changes.
+// A file modified less than racyWindow before the read (or after it, by a
+// clock ahead of this one) gets a fingerprint without a time: the file
+// system's clock moves in ticks of milliseconds (seconds on some), and an
+// edit of the same size within the tick of the write before it would leave
+// size and time as they were. Such a file is hashed again at the next
+// read, as git does with the entries it calls racily clean.
 func (s *Source) FetchChanged(ctx context.Context, prev sources.State, files []sources.FileStamp) (sources.Result, error) {
 	return s.fetch(ctx, prev, files)
 }
@@ -104,6 +107,7 @@ func (s *Source) Settings() string {
 // (sorted by path) still holds; with none given it reads every file.
 func (s *Source) fetch(ctx context.Context, prev sources.State, given []sources.FileStamp) (sources.Result, error) {
 	res := sources.Result{State: prev}
+	settled := time.Now().Add(-racyWindow) // a file modified before this keeps its time
 	root, files, problems, err := s.list()
 	if err != nil {
 		return sources.Result{}, fmt.Errorf("files %q: %w", s.name, err)
@@ -136,7 +140,10 @@ func (s *Source) fetch(ctx context.Context, prev sources.State, given []sources.
 		stamp := sources.FileStamp{Path: f.rel}
 		data, info, err := s.read(root, f.path)
 		if info != nil {
-			stamp.Size, stamp.ModTime = info.Size(), info.ModTime()
+			stamp.Size = info.Size()
+			if info.ModTime().Before(settled) {
+				stamp.ModTime = info.ModTime()
+			}
 		}
 		hash := ""
 		if err == nil {
@@ -169,6 +176,12 @@ func (s *Source) fetch(ctx context.Context, prev sources.State, given []sources.
 	res.NotModified = len(given) > 0 && parsed == 0 && gone == 0
 	return res, nil
 }
+
+// racyWindow is how long after its last modification a file's time is
+// trusted to tell whether it changed since (see FetchChanged): more than
+// the coarsest clock tick of the file systems a folder is likely on (FAT
+// keeps times to 2 s).
+const racyWindow = 3 * time.Second
 
 // Digest sums the folder's story files, their paths, sizes and content
 // hashes, as Fetch records it in the state's ETag: nodes of a cluster
