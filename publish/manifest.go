@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"maps"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -139,7 +140,7 @@ func (p *Publisher) unchanged(ctx context.Context) (version int64, ok bool, rep 
 		p.saveManifest(ctx, m)
 	}
 	rep.Feeds = p.statsOf(m.Files)
-	p.log.Info("published", "dir", p.opts.Dir, "files", len(m.Files), "changed", 0)
+	p.log.Info("published", "dir", p.opts.Dir, "files", fileCount(m.Files), "changed", 0)
 	return version, true, rep, nil, nil
 }
 
@@ -185,6 +186,20 @@ func (p *Publisher) verify(files []store.OutputFile, quiet map[string]bool) (res
 // are many, so the folder's manifest holds only the stamps of their
 // folders, and a publish of an unchanged store never reads this one.
 func documentsKey(key string) string { return key + " documents" }
+
+// fileCount is how many files a manifest stands for: a folder of
+// documents counts the documents it held when saved.
+func fileCount(files []store.OutputFile) int {
+	n := 0
+	for _, f := range files {
+		if strings.HasSuffix(f.Path, "/") {
+			n += f.Items
+		} else {
+			n++
+		}
+	}
+	return n
+}
 
 // oldFiles is every file the last publish recorded, by path: m's and its
 // documents'. Documents whose manifest cannot be read are rendered again.
@@ -281,7 +296,7 @@ func (p *Publisher) saveManifests(ctx context.Context, m store.Manifest, docs []
 		p.log.Warn("publish manifest not saved", "dir", p.opts.Dir, "err", err)
 		return
 	}
-	m.Files = append(m.Files, p.docFolders(sets)...)
+	m.Files = append(m.Files, p.docFolders(sets, docs)...)
 	p.saveManifest(ctx, m)
 }
 
@@ -303,12 +318,16 @@ func (p *Publisher) quietFolders(files []store.OutputFile) map[string]bool {
 
 // docFolders are the stamps of the folders that hold sets' archive
 // documents and numbered pages, as entries whose path ends in "/".
-func (p *Publisher) docFolders(sets []feedSet) []store.OutputFile {
+func (p *Publisher) docFolders(sets []feedSet, docs []store.OutputFile) []store.OutputFile {
+	held := map[string]int{} // documents by folder
+	for _, d := range docs {
+		held[path.Dir(d.Path)]++
+	}
 	var out []store.OutputFile
 	add := func(folder string) {
 		fi, err := os.Lstat(filepath.Join(p.opts.Dir, filepath.FromSlash(folder)))
 		if err == nil && fi.IsDir() {
-			out = append(out, store.OutputFile{Path: folder + "/", Stamp: fileStamp(fi)})
+			out = append(out, store.OutputFile{Path: folder + "/", Stamp: fileStamp(fi), Items: held[folder]})
 		}
 	}
 	for i := range sets {

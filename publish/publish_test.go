@@ -857,26 +857,45 @@ func TestPageSlug(t *testing.T) {
 	}
 }
 
+// TestLogsOneLinePerPublish: a publish logs one line, counting the files
+// of the folder the same way whether it rendered them or found them as its
+// manifest recorded them (which counts the archive documents and numbered
+// pages by their folders).
 func TestLogsOneLinePerPublish(t *testing.T) {
-	var buf bytes.Buffer
-	log := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{
-		ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
-			if a.Key == slog.TimeKey {
-				return slog.Attr{}
+	for _, tt := range []struct {
+		name string
+		r    ItemReader
+	}{
+		{"rendered", &fakeStore{items: testItems()}},
+		{"manifest", newManifestStore(testItems())},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			log := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{
+				ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
+					if a.Key == slog.TimeKey {
+						return slog.Attr{}
+					}
+					return a
+				},
+			}))
+			dir := t.TempDir()
+			opts := testOptions(dir)
+			opts.ArchiveSize, opts.PageSize = 2, 2 // several documents in each folder
+			for range 2 {
+				if _, err := New(tt.r, opts, log).Publish(context.Background()); err != nil {
+					t.Fatal(err)
+				}
 			}
-			return a
-		},
-	}))
-	dir := t.TempDir()
-	for range 2 {
-		if _, err := New(&fakeStore{items: testItems()}, testOptions(dir), log).Publish(context.Background()); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want := "level=INFO msg=published dir=" + dir + " files=38 changed=38\n" +
-		"level=INFO msg=published dir=" + dir + " files=38 changed=0\n"
-	if buf.String() != want {
-		t.Errorf("log:\n%s\nwant:\n%s", buf.String(), want)
+			if n := len(readTree(t, dir)); n != 60 {
+				t.Errorf("%d files in the folder, want 60", n)
+			}
+			want := "level=INFO msg=published dir=" + dir + " files=60 changed=60\n" +
+				"level=INFO msg=published dir=" + dir + " files=60 changed=0\n"
+			if buf.String() != want {
+				t.Errorf("log:\n%s\nwant:\n%s", buf.String(), want)
+			}
+		})
 	}
 }
 

@@ -33,7 +33,8 @@ type OutputFile struct {
 	// is; the store keeps it without reading it.
 	Stamp string `json:"t"`
 	// Items and Newest describe a feed file: how many items it shows and
-	// the newest of their times; zero for other files.
+	// the newest of their times. A folder of documents (a Path ending in
+	// "/") counts in Items the documents it held; other files have zero.
 	Items  int       `json:"i,omitempty"`
 	Newest time.Time `json:"n,omitzero"`
 	// In stands for what a document cut from the store (an archive
