@@ -188,12 +188,13 @@ func (p *Publisher) verify(files []store.OutputFile, quiet map[string]bool) (res
 func documentsKey(key string) string { return key + " documents" }
 
 // fileCount is how many files a manifest stands for: a folder of
-// documents counts the documents it held when saved.
+// documents counts the documents it held when saved (or one, in a
+// manifest saved before folders counted them).
 func fileCount(files []store.OutputFile) int {
 	n := 0
 	for _, f := range files {
 		if strings.HasSuffix(f.Path, "/") {
-			n += f.Items
+			n += max(f.Items, 1)
 		} else {
 			n++
 		}
