@@ -104,9 +104,16 @@ type counts struct {
 	n  map[string]int
 }
 
+// set records source's number. A zero is kept as no entry: most sources'
+// numbers are zero, and a map of 100,000 zeros was 6 MB of a cold build's
+// heap.
 func (c *counts) set(source string, n int) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if n == 0 {
+		delete(c.n, source)
+		return
+	}
 	if c.n == nil {
 		c.n = make(map[string]int)
 	}
