@@ -411,7 +411,10 @@ func TestClusterWriteLetsGoQuietly(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	n := newClusterNode(t, testenv.PostgresDB(t), "cron-build")
-	const lease = 90 * time.Millisecond // renewed every 30 ms
+	// Renewed every 100 ms: long enough that a loaded machine does not let
+	// a lease run out before its write, short enough that several renewals
+	// come while a write is returning.
+	const lease = 300 * time.Millisecond
 	late := &lateStore{Store: n.st, after: 4 * lease / 3}
 	var srcs []*loopSource
 	var jobs []Job
