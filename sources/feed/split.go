@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
+	"encoding/xml"
 	"runtime"
 	"runtime/debug"
 	"slices"
@@ -83,7 +84,8 @@ func splitXML(b []byte) (layout, bool) {
 	type elem struct {
 		name  []byte
 		local string
-		at    int // where its start tag begins
+		at    int    // where its start tag begins
+		ns    string // the default namespace in scope (the root's and the channel's only)
 	}
 	var stack []elem
 	item, vol := -1, -1 // depth of the open entry or volatile element, -1 when none
@@ -175,17 +177,32 @@ func splitXML(b []byte) (layout, bool) {
 			}
 			inChannel := depth == 2 && string(stack[1].name) == "channel"
 			inFeed := depth == 1 && root == "feed"
+			ns := ""
+			if depth > 0 {
+				ns = stack[depth-1].ns
+			}
+			if depth <= 1 {
+				declared, has, ok := defaultNamespace(rest[n:k])
+				if !ok {
+					return layout{}, false
+				}
+				if has {
+					ns = declared
+				}
+			}
 			var isEntry bool
 			if item < 0 && (strings.EqualFold(local, "item") || strings.EqualFold(local, "entry")) {
 				// Only entries as gofeed takes them, in the order it lists
 				// them: unprefixed, in no namespace of their own, items of
 				// an RSS channel or of an RDF root (whose channel holds
-				// none), entries of an Atom feed. Anything else gofeed
-				// might take for one (<Item>, <x:entry>, an RDF channel's
-				// item) and the document is parsed whole.
+				// none), entries of an Atom feed, each in a default
+				// namespace gofeed reads as its format's. Anything else
+				// gofeed might take for one (<Item>, <x:entry>, an RDF
+				// channel's item, an entry of <feed xmlns="urn:other">)
+				// and the document is parsed whole.
 				isEntry = string(name) == local && !bytes.Contains(rest[n:k], []byte("xmlns")) &&
-					(local == "item" && (root == "rss" && inChannel || root == "RDF" && depth == 1) ||
-						local == "entry" && inFeed)
+					(local == "item" && (root == "rss" && inChannel || root == "RDF" && depth == 1) && rssNative(ns) ||
+						local == "entry" && inFeed && atomName(xml.Name{Space: ns, Local: local}) == "entry")
 				if !isEntry {
 					return layout{}, false
 				}
@@ -211,7 +228,7 @@ func splitXML(b []byte) (layout, bool) {
 				case item >= 0 && depth == item+1:
 					child = end
 				}
-				stack = append(stack, elem{name: name, local: local, at: i})
+				stack = append(stack, elem{name: name, local: local, at: i, ns: ns})
 			}
 			i = end
 		}
@@ -220,6 +237,60 @@ func splitXML(b []byte) (layout, bool) {
 		return layout{}, false
 	}
 	return l, true
+}
+
+// defaultNamespace reads the default namespace that a start tag's
+// attributes (attrs: from the end of its name to its '>') declare, trimmed
+// as gofeed compares it; has is false when they declare none. ok is false
+// when an attribute is not written as XML writes one (no value, no quotes,
+// a declaration given twice or holding a reference): gofeed's lenient
+// decoder reads those its own way, so the document is parsed whole.
+func defaultNamespace(attrs []byte) (ns string, has, ok bool) {
+	if !bytes.Contains(attrs, []byte("xmlns")) {
+		return "", false, true
+	}
+	i := 0
+	for {
+		for i < len(attrs) && isBlank(attrs[i]) {
+			i++
+		}
+		if i == len(attrs) || i == len(attrs)-1 && attrs[i] == '/' {
+			return ns, has, true
+		}
+		n := i
+		for n < len(attrs) && !isBlank(attrs[n]) && attrs[n] != '=' {
+			n++
+		}
+		name := attrs[i:n]
+		j := blankAfter(attrs, n)
+		if j == len(attrs) || attrs[j] != '=' {
+			return "", false, false
+		}
+		j = blankAfter(attrs, j+1)
+		if j == len(attrs) || attrs[j] != '"' && attrs[j] != '\'' {
+			return "", false, false
+		}
+		e := bytes.IndexByte(attrs[j+1:], attrs[j])
+		if e < 0 {
+			return "", false, false
+		}
+		if string(name) == "xmlns" {
+			val := attrs[j+1 : j+1+e]
+			if has || bytes.ContainsAny(val, "&<") {
+				return "", false, false
+			}
+			ns, has = strings.TrimSpace(string(val)), true
+		}
+		i = j + 1 + e + 1
+	}
+}
+
+// blankAfter is the first index from i of b that is not white space.
+func blankAfter(b []byte, i int) int {
+	for i < len(b) && isBlank(b[i]) {
+		i++
+	}
+	return i
 }
 
 // nameEnd is where the name starting at b[from] ends.

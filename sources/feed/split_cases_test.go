@@ -141,3 +141,45 @@ func TestKnownTwoChannels(t *testing.T) {
 	}
 	checkKnown(t, s, []byte(doc), "application/rss+xml")
 }
+
+func TestKnownDefaultNamespaces(t *testing.T) {
+	// The default namespace in scope at an entry decides whether gofeed
+	// takes it: the scan splits only where it is one gofeed reads as the
+	// format's own, and leaves the rest (a foreign one, one written
+	// without a value, which gofeed's lenient decoder takes for the
+	// namespace "xmlns", one given twice) to the whole parse.
+	atom := func(root string) string {
+		return root + `<title>F</title><id>urn:f</id>
+<entry><id>urn:1</id><title>A</title><content type="text">one</content></entry>
+<entry><id>urn:2</id><title>B</title><content type="text">two</content></entry></feed>`
+	}
+	rss := func(root, channel string) string {
+		return root + channel + `<title>T</title><link>https://news.example.edu/</link>
+<item><title>A</title><link>https://news.example.edu/a</link></item>
+<item><title>B</title><link>https://news.example.edu/b</link></item></channel></rss>`
+	}
+	for _, tt := range []struct {
+		name, doc string
+		split     bool
+	}{
+		{"atom", atom(`<feed xmlns="http://www.w3.org/2005/Atom">`), true},
+		{"atom 0.3, padded", atom(`<feed version="0.3" xmlns = ' http://purl.org/atom/ns# '>`), true},
+		{"atom in no namespace", atom(`<feed>`), true},
+		{"xmlns without a value", atom(`<feed xmlns>`), false},
+		{"xmlns without quotes", atom(`<feed xmlns=http://www.w3.org/2005/Atom>`), false},
+		{"xmlns twice", atom(`<feed xmlns="http://www.w3.org/2005/Atom" xmlns="urn:x">`), false},
+		{"atom in another namespace", atom(`<feed xmlns="urn:other">`), false},
+		{"an attribute without a value beside", atom(`<feed checked xmlns="http://www.w3.org/2005/Atom">`), false},
+		{"rss", rss(`<rss version="2.0">`, `<channel>`), true},
+		{"rss, its root in a namespace", rss(`<rss version="2.0" xmlns="http://backend.userland.com/rss2">`, `<channel>`), false},
+		{"rss, its channel in a namespace", rss(`<rss version="2.0">`, `<channel xmlns="urn:x">`), false},
+		{"rss, its channel back in none", rss(`<rss version="2.0" xmlns="urn:x">`, `<channel xmlns="">`), true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if _, ok := split([]byte(tt.doc)); ok != tt.split {
+				t.Errorf("split = %v, want %v", ok, tt.split)
+			}
+			checkKnown(t, New("up", splitURL, Options{}), []byte(tt.doc), "")
+		})
+	}
+}
