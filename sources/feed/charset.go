@@ -2,8 +2,11 @@ package feed
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"regexp"
+	"slices"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/gogs/chardet"
@@ -186,10 +189,11 @@ func detect(body []byte) (enc encoding.Encoding, name string, conf int) {
 			sample = sample[:i]
 		}
 	}
-	r, err := chardet.NewHtmlDetector().DetectBest(sample)
+	all, err := chardet.NewHtmlDetector().DetectAll(sample)
 	if err != nil {
 		return nil, "", 0
 	}
+	r := mostConfident(all)
 	if r.Confidence < detectMin {
 		return nil, "", r.Confidence
 	}
@@ -203,6 +207,38 @@ func detect(body []byte) (enc encoding.Encoding, name string, conf int) {
 	}
 	return enc, name, r.Confidence
 }
+
+// mostConfident is the most confident of results, which are never empty.
+// chardet runs its recognizers at once and keeps, of two equally confident
+// answers, whichever came first (DetectBest), or sorts them unstably
+// (DetectAll): the same bytes decoded as ISO-8859-1 on one fetch and as
+// ISO-8859-2 on another. A tie goes to the charset the web uses most
+// (tiePreference), then to the first name in order.
+func mostConfident(results []chardet.Result) chardet.Result {
+	rank := func(name string) int {
+		if i := slices.Index(tiePreference, name); i >= 0 {
+			return i
+		}
+		return len(tiePreference)
+	}
+	best := results[0]
+	for _, r := range results[1:] {
+		if r.Confidence != best.Confidence {
+			if r.Confidence > best.Confidence {
+				best = r
+			}
+			continue
+		}
+		if c := cmp.Or(cmp.Compare(rank(r.Charset), rank(best.Charset)), strings.Compare(r.Charset, best.Charset)); c < 0 {
+			best = r
+		}
+	}
+	return best
+}
+
+// tiePreference orders the charsets chardet names, most used first, for
+// breaking a tie between equally confident answers.
+var tiePreference = []string{"UTF-8", "ISO-8859-1", "windows-1252"}
 
 // utf8Sequences counts the multi-byte UTF-8 sequences of b that are valid
 // and the bytes that are not UTF-8. Against a multi-byte charset UTF-8

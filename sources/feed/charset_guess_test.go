@@ -431,3 +431,17 @@ func TestStrayLatin1InUTF8(t *testing.T) {
 		})
 	}
 }
+
+// TestDetectTieIsStable: bytes that ISO-8859-1 and ISO-8859-2 read equally
+// well (0xF2 is ò in one, ň in the other) decode the same way every time,
+// as ISO-8859-1 (windows-1252): chardet's own pick between equally
+// confident answers depends on which of its goroutines answers first.
+func TestDetectTieIsStable(t *testing.T) {
+	body := []byte("<feed xml:base=\"//exam\xf2\xf2\xf2\xf2'\xf2\xf2\xf2p*Y.net/\"><entry><link href/><c ntent tyYe=\"html\">&lt;a /id><pdated></entry></feed>")
+	for i := range 500 {
+		enc, name, _ := detect(body)
+		if enc == nil || name != "windows-1252" {
+			t.Fatalf("detection %d: %q, want windows-1252 every time", i, name)
+		}
+	}
+}
