@@ -251,9 +251,7 @@ func defaultNamespace(attrs []byte) (ns string, has, ok bool) {
 	}
 	i := 0
 	for {
-		for i < len(attrs) && isBlank(attrs[i]) {
-			i++
-		}
+		i = skipBlank(attrs, i)
 		if i == len(attrs) || i == len(attrs)-1 && attrs[i] == '/' {
 			return ns, has, true
 		}
@@ -262,11 +260,11 @@ func defaultNamespace(attrs []byte) (ns string, has, ok bool) {
 			n++
 		}
 		name := attrs[i:n]
-		j := blankAfter(attrs, n)
+		j := skipBlank(attrs, n)
 		if j == len(attrs) || attrs[j] != '=' {
 			return "", false, false
 		}
-		j = blankAfter(attrs, j+1)
+		j = skipBlank(attrs, j+1)
 		if j == len(attrs) || attrs[j] != '"' && attrs[j] != '\'' {
 			return "", false, false
 		}
@@ -283,14 +281,6 @@ func defaultNamespace(attrs []byte) (ns string, has, ok bool) {
 		}
 		i = j + 1 + e + 1
 	}
-}
-
-// blankAfter is the first index from i of b that is not white space.
-func blankAfter(b []byte, i int) int {
-	for i < len(b) && isBlank(b[i]) {
-		i++
-	}
-	return i
 }
 
 // nameEnd is where the name starting at b[from] ends.
