@@ -466,9 +466,7 @@ func (cl *clustered) fail(ctx context.Context, a *attempt, err error) {
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), a.lease.bound)
 	defer cancel()
 	b := store.Batch{State: &st, Holder: a.lease.holder, Release: a.lease.freed != nil}
-	a.lease.letGo(true)
-	if _, serr := cl.st.Apply(sctx, a.e.name(), b); serr != nil {
-		a.lease.letGo(false)
+	if _, serr := a.lease.writeLettingGo(func() (store.Applied, error) { return cl.st.Apply(sctx, a.e.name(), b) }); serr != nil {
 		cl.log.Error("failure not recorded", "source", a.e.name(), "err", serr)
 	}
 }

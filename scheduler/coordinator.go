@@ -66,6 +66,17 @@ func (h lease) letGo(gone bool) {
 	}
 }
 
+// writeLettingGo runs write, a write that lets go of the lease where there
+// is one, counting the lease let go from before it (letGo).
+func (h lease) writeLettingGo(write func() (store.Applied, error)) (store.Applied, error) {
+	h.letGo(true)
+	done, err := write()
+	if err != nil {
+		h.letGo(false)
+	}
+	return done, err
+}
+
 func (h lease) release() {
 	if h.end != nil {
 		h.end()

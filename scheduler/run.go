@@ -394,11 +394,7 @@ func (s *Scheduler) storeGroup(ctx context.Context, p *pass, group []pending, no
 			sr, err = s.finish(ctx, g.st, done[k], nil, now)
 			k++
 		default:
-			g.st.lease.letGo(true)
-			d, aerr := s.store.Apply(ctx, sr.Name, g.st.b)
-			if aerr != nil {
-				g.st.lease.letGo(false)
-			}
+			d, aerr := g.st.lease.writeLettingGo(func() (store.Applied, error) { return s.store.Apply(ctx, sr.Name, g.st.b) })
 			sr, err = s.finish(ctx, g.st, d, aerr, now)
 		}
 		g.r.lease.release()
@@ -1157,16 +1153,12 @@ func (s *Scheduler) store1(ctx context.Context, job Job, f fetched, now time.Tim
 	if err != nil || !st.write {
 		return st.sr, err
 	}
-	st.lease.letGo(true)
-	var done store.Applied
-	if g := s.group.Load(); g != nil {
-		done, err = g.apply(ctx, st.sr.Name, st.b)
-	} else {
-		done, err = s.store.Apply(ctx, st.sr.Name, st.b)
-	}
-	if err != nil {
-		st.lease.letGo(false)
-	}
+	done, err := st.lease.writeLettingGo(func() (store.Applied, error) {
+		if g := s.group.Load(); g != nil {
+			return g.apply(ctx, st.sr.Name, st.b)
+		}
+		return s.store.Apply(ctx, st.sr.Name, st.b)
+	})
 	return s.finish(ctx, st, done, err, now)
 }
 
