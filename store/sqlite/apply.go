@@ -40,7 +40,7 @@ func (s *Store) ApplyGroup(ctx context.Context, group []store.SourceBatch) ([]st
 	}
 	defer tx.Rollback()
 	done := make([]store.Applied, len(group))
-	btx := batchTx{tx: tx, stmts: s.stmts, bound: map[string]*sql.Stmt{}}
+	btx := s.batchTx(tx)
 	for i, g := range group {
 		if done[i], err = store.WriteBatch(ctx, btx, g.Source, g.Batch); err != nil {
 			return nil, fmt.Errorf("sqlite: apply %q: %w", g.Source, err)
@@ -56,7 +56,12 @@ func (s *Store) ApplyGroup(ctx context.Context, group []store.SourceBatch) ([]st
 type batchTx struct {
 	tx    *sql.Tx
 	stmts *stmtCache
-	bound map[string]*sql.Stmt // the cached statements bound to tx, by text; nil: bound at each use
+	bound map[string]*sql.Stmt // the cached statements bound to tx, by text
+}
+
+// batchTx is a write transaction over tx.
+func (s *Store) batchTx(tx *sql.Tx) batchTx {
+	return batchTx{tx: tx, stmts: s.stmts, bound: map[string]*sql.Stmt{}}
 }
 
 // pruneItems deletes a source's items outside the upstream's current window

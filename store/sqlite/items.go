@@ -268,7 +268,7 @@ func (s *Store) release(ctx context.Context, now time.Time) (int, error) {
 	if _, err := tx.ExecContext(ctx, updateItemSeq, next); err != nil {
 		return 0, err
 	}
-	if err := (batchTx{tx: tx, stmts: s.stmts}).BumpContent(ctx); err != nil {
+	if err := s.batchTx(tx).BumpContent(ctx); err != nil {
 		return 0, err
 	}
 	if err := tx.Commit(); err != nil {

@@ -98,9 +98,7 @@ func (b batchTx) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
 		return b.tx.PrepareContext(ctx, query)
 	}
 	st = b.tx.StmtContext(ctx, st)
-	if b.bound != nil {
-		b.bound[query] = st
-	}
+	b.bound[query] = st
 	return st, nil
 }
 
