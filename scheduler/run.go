@@ -523,10 +523,10 @@ func (s *Scheduler) startPass(ctx context.Context, norm *normalize.Normalizer, n
 const aheadChunk = 256
 
 // readerAhead is a store that reads many sources' states, and answers
-// expiring for many, at once (store/sqlite).
+// expiring for many, at once (store/sqlite): ask gives, from the state of
+// names[i], the range expiring asks about (see expiryRange).
 type readerAhead interface {
-	States(ctx context.Context, names []string) (map[string]sources.State, error)
-	Dated(ctx context.Context, ranges []store.Dated) (map[string]bool, error)
+	StatesDated(ctx context.Context, names []string, ask func(i int, st sources.State) (store.Dated, bool)) (map[string]sources.State, map[string]bool, error)
 }
 
 // aheadReader is the store's readerAhead when a pass may read ahead: only
@@ -548,27 +548,16 @@ func readAhead(ctx context.Context, r readerAhead, jobs []Job, now time.Time) ma
 	for i, j := range jobs {
 		names[i] = j.Source.Name()
 	}
-	states, err := r.States(ctx, names)
+	states, dated, err := r.StatesDated(ctx, names, func(i int, st sources.State) (store.Dated, bool) {
+		return expiryRange(jobs[i], st, now)
+	})
 	if err != nil {
 		return nil
 	}
 	out := make(map[string]*ahead, len(jobs))
-	var ranges []store.Dated
-	for _, j := range jobs {
-		a := &ahead{state: states[j.Source.Name()]} // absent: never saved, the zero State
-		if rg, ask := expiryRange(j, a.state, now); ask {
-			ranges = append(ranges, rg)
-		}
-		out[j.Source.Name()] = a
-	}
-	if len(ranges) > 0 {
-		dated, err := r.Dated(ctx, ranges)
-		if err != nil {
-			return nil
-		}
-		for _, rg := range ranges {
-			out[rg.Source].expiring = dated[rg.Source]
-		}
+	for _, name := range names {
+		// absent: never saved, the zero State
+		out[name] = &ahead{state: states[name], expiring: dated[name]}
 	}
 	return out
 }

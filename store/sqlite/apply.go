@@ -45,6 +45,9 @@ func (s *Store) ApplyGroup(ctx context.Context, group []store.SourceBatch) ([]st
 		if done[i], err = store.WriteBatch(ctx, btx, g.Source, g.Batch); err != nil {
 			return nil, fmt.Errorf("sqlite: apply %q: %w", g.Source, err)
 		}
+		if err := btx.settleHorizon(ctx, g.Source, g.Batch); err != nil {
+			return nil, fmt.Errorf("sqlite: apply %q: horizon: %w", g.Source, err)
+		}
 	}
 	if err := tx.Commit(); err != nil {
 		return nil, fmt.Errorf("sqlite: %s: %w", where, err)
@@ -62,6 +65,37 @@ type batchTx struct {
 // batchTx is a write transaction over tx.
 func (s *Store) batchTx(tx *sql.Tx) batchTx {
 	return batchTx{tx: tx, stmts: s.stmts, bound: map[string]*sql.Stmt{}}
+}
+
+// setHorizon and forgetHorizon keep a source's horizon (schema_6.sql) true
+// to its items.
+const (
+	setHorizon = `UPDATE sources SET horizon_from = ?2,
+	horizon = (SELECT min(published) FROM items WHERE source = ?1 AND published >= ?2)
+	WHERE name = ?1`
+	forgetHorizon = `UPDATE sources SET horizon_from = NULL, horizon = NULL
+	WHERE name = ?1 AND horizon_from IS NOT NULL`
+)
+
+// settleHorizon brings source's horizon up to date after b is written: a
+// write that may change its items sets it from its age cutoff, the first
+// bound the next checks' questions start from, or forgets it when it has
+// none. A write of the state alone (a 304, a failure) changes no item and
+// leaves it be. Stored items change only by their own source's batches
+// (another source's item with the same id or link is skipped, see
+// store.Batch), so no other write can make a horizon wrong.
+func (b batchTx) settleHorizon(ctx context.Context, source string, batch store.Batch) error {
+	if len(batch.Items) == 0 && len(batch.Remove) == 0 && batch.Retain == nil && batch.List == nil {
+		return nil
+	}
+	var err error
+	if r := batch.Retain; r != nil && !r.Before.IsZero() {
+		// The same second PruneItems cut at: what it kept is at or after it.
+		_, err = b.exec(ctx, setHorizon, source, r.Before.Unix())
+	} else {
+		_, err = b.exec(ctx, forgetHorizon, source)
+	}
+	return err
 }
 
 // pruneItems deletes a source's items outside the upstream's current window

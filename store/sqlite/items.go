@@ -308,13 +308,13 @@ var itemsSQL = store.ItemsSQL{
 	List:            jsonList,
 	PublishedFrom:   ` AND published >= ?%d`,
 	PublishedBefore: ` AND published < ?%d`,
-	Time:            ceilUnix,
+	Time:            func(t time.Time) any { return ceilUnix(t) },
 }
 
 // ceilUnix is t in the whole seconds published is stored in, rounded up:
 // a stored second s is at or after t, or before t, exactly when s is at or
 // after, or before, ceilUnix(t).
-func ceilUnix(t time.Time) any {
+func ceilUnix(t time.Time) int64 {
 	s := t.Unix() // floor, also before 1970
 	if t.Nanosecond() > 0 {
 		s++
@@ -359,17 +359,24 @@ WHERE EXISTS (SELECT 1 FROM items
 	WHERE source = json_extract(r.value, '$[0]')
 	AND published >= json_extract(r.value, '$[1]') AND published < json_extract(r.value, '$[2]'))`
 
+// datedBounds are r's bounds in unix seconds as items.published holds them:
+// published >= from and < before is r. A zero From is no bound.
+func datedBounds(r store.Dated) (from, before int64) {
+	from = minUnix
+	if !r.From.IsZero() {
+		from = ceilUnix(r.From)
+	}
+	return from, ceilUnix(r.Before)
+}
+
 // Dated reports, of each range, whether its source holds an item published
 // in it, in one read: a pass of many 304s asks a window at a time rather
 // than one query each. The answer holds the sources that do.
 func (s *Store) Dated(ctx context.Context, ranges []store.Dated) (map[string]bool, error) {
 	list := make([][3]any, len(ranges))
 	for i, r := range ranges {
-		from := any(minUnix)
-		if !r.From.IsZero() {
-			from = ceilUnix(r.From)
-		}
-		list[i] = [3]any{r.Source, from, ceilUnix(r.Before)}
+		from, before := datedBounds(r)
+		list[i] = [3]any{r.Source, from, before}
 	}
 	arg, err := json.Marshal(list)
 	if err != nil {

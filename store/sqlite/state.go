@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/feedloom/feedloom/sources"
+	"github.com/feedloom/feedloom/store"
 )
 
 // stateColumns are the columns of a State, in the order stateFields
@@ -36,8 +37,10 @@ func (s *Store) State(ctx context.Context, source string) (sources.State, error)
 	return st, nil
 }
 
-// updateState and insertState write every column of sources, so a
-// source's row loses nothing.
+// updateState and insertState write every column of a State, so a
+// source's row loses nothing of it; a horizon is its items' (see
+// settleHorizon), which the UPDATE leaves be and the insert, of a source
+// not saved before, has none of.
 const (
 	updateState = `UPDATE sources SET url = ?2, configured_url = ?3, etag = ?4, last_modified = ?5,
 	checked_at = ?6, last_success = ?7, last_error = ?8, failures = ?9, next_due = ?10 WHERE name = ?1`
@@ -69,30 +72,91 @@ func (b batchTx) SaveState(ctx context.Context, source string, st sources.State)
 }
 
 // selectStates is selectState for a list of names, which json_each turns
-// into a set.
-const selectStates = `SELECT name, ` + stateColumns + ` FROM sources
+// into a set, with each source's horizon (schema_6.sql).
+const selectStates = `SELECT name, ` + stateColumns + `, horizon_from, horizon FROM sources
 WHERE name IN (SELECT value FROM json_each(?))`
+
+// stateRow is a source's row of selectStates.
+type stateRow struct {
+	st                   sources.State
+	horizonFrom, horizon sql.NullInt64
+}
+
+// holdsNone reports whether the row's horizon says that its source holds no
+// item published in [from, before) (bounds as Dated gives them to SQL).
+func (r stateRow) holdsNone(from, before int64) bool {
+	return r.horizonFrom.Valid && r.horizonFrom.Int64 <= from &&
+		(!r.horizon.Valid || before <= r.horizon.Int64)
+}
+
+// states reads the rows of the named sources that have one.
+func (s *Store) states(ctx context.Context, names []string) (map[string]stateRow, error) {
+	rows, err := s.query(ctx, selectStates, jsonList(names))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := make(map[string]stateRow, len(names))
+	for rows.Next() {
+		var name string
+		var r stateRow
+		if err := rows.Scan(append(append([]any{&name}, stateFields(&r.st)...), &r.horizonFrom, &r.horizon)...); err != nil {
+			return nil, err
+		}
+		out[name] = r
+	}
+	return out, rows.Err()
+}
 
 // States returns the fetch states of the named sources that have one, in
 // one read: a pass of many sources asks for them a window at a time rather
 // than one query each.
 func (s *Store) States(ctx context.Context, names []string) (map[string]sources.State, error) {
-	rows, err := s.query(ctx, selectStates, jsonList(names))
+	rows, err := s.states(ctx, names)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: states: %w", err)
 	}
-	defer rows.Close()
-	out := make(map[string]sources.State, len(names))
-	for rows.Next() {
-		var name string
-		var st sources.State
-		if err := rows.Scan(append([]any{&name}, stateFields(&st)...)...); err != nil {
-			return nil, fmt.Errorf("sqlite: states: %w", err)
-		}
-		out[name] = st
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlite: states: %w", err)
+	out := make(map[string]sources.State, len(rows))
+	for name, r := range rows {
+		out[name] = r.st
 	}
 	return out, nil
+}
+
+// StatesDated is what a pass reads ahead of its fetches, in at most two
+// reads for the lot: the fetch states of the named sources that have one,
+// and of the ranges ask gives for them (from names[i]'s state, the zero
+// State for a source never saved; false: nothing to ask), the sources that
+// hold an item published in theirs, as Dated answers. A range inside what
+// its source's horizon (schema_6.sql) says holds nothing is answered from
+// the horizon: a pass of 304s, whose ranges are the hours since the last
+// check, seeks no item.
+func (s *Store) StatesDated(ctx context.Context, names []string, ask func(i int, st sources.State) (store.Dated, bool)) (map[string]sources.State, map[string]bool, error) {
+	rows, err := s.states(ctx, names)
+	if err != nil {
+		return nil, nil, fmt.Errorf("sqlite: states: %w", err)
+	}
+	states := make(map[string]sources.State, len(rows))
+	var ranges []store.Dated
+	for i, name := range names {
+		r, saved := rows[name]
+		if saved {
+			states[name] = r.st
+		}
+		q, ok := ask(i, r.st)
+		if !ok {
+			continue
+		}
+		if from, before := datedBounds(q); !saved || !r.holdsNone(from, before) {
+			ranges = append(ranges, q)
+		}
+	}
+	if len(ranges) == 0 {
+		return states, map[string]bool{}, nil
+	}
+	dated, err := s.Dated(ctx, ranges)
+	if err != nil {
+		return nil, nil, err
+	}
+	return states, dated, nil
 }

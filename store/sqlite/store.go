@@ -23,7 +23,7 @@ import (
 )
 
 // schemaVersion is the PRAGMA user_version this binary writes and reads.
-const schemaVersion = 5
+const schemaVersion = 6
 
 // The schema steps: schema.sql creates version 1, schema_N.sql takes
 // version N-1 to N.
@@ -38,6 +38,8 @@ var (
 	schema4SQL string
 	//go:embed schema_5.sql
 	schema5SQL string
+	//go:embed schema_6.sql
+	schema6SQL string
 )
 
 var _ store.Store = (*Store)(nil)
@@ -143,7 +145,7 @@ func dsn(path string) string {
 // schema only once.
 func (s *Store) migrate(ctx context.Context) error {
 	// steps[v] takes a database from version v to v+1.
-	steps := [schemaVersion]string{schemaSQL, schema2SQL, schema3SQL, schema4SQL, schema5SQL}
+	steps := [schemaVersion]string{schemaSQL, schema2SQL, schema3SQL, schema4SQL, schema5SQL, schema6SQL}
 
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {

@@ -181,7 +181,9 @@ func TestOpenMigratesVersion1(t *testing.T) {
 		VALUES ('urn:a', 'newsroom', 'a.md', 0, '', NULL, 'en', 'en', 'A', '', '', 1741737600,
 			1741741200, 1741737600, 'a', 0, '{}'),
 		('urn:b', 'newsroom', 'b.md', 0, 'https://example.edu/b', 'https://example.edu/b', 'en', 'en', 'B', '', '', 1741651200,
-			1741651200, 1741651200, NULL, 0, '{}')`} {
+			1741651200, 1741651200, NULL, 0, '{}')`,
+		`INSERT INTO sources (name, url, configured_url, etag, last_modified, last_success, last_error, failures)
+		VALUES ('newsroom', 'https://example.edu/feed', 'https://example.edu/feed', '"v1"', '', 1741741200, '', 0)`} {
 		if _, err := db.Exec(q); err != nil {
 			t.Fatalf("%s: %v", q, err)
 		}
@@ -208,4 +210,12 @@ func TestOpenMigratesVersion1(t *testing.T) {
 		t.Errorf("Newest = %v, %v; want %v", got, err, want)
 	}
 	storetest.CheckMigratedSequence(t, s)
+	// No write has settled the horizon: an expiry question seeks the items.
+	ask := func(int, sources.State) (store.Dated, bool) {
+		return store.Dated{Source: "newsroom", From: want.Add(-25 * time.Hour), Before: want.Add(-23 * time.Hour)}, true
+	}
+	states, dated, err := s.StatesDated(ctx, []string{"newsroom"}, ask)
+	if err != nil || states["newsroom"].ETag != `"v1"` || !dated["newsroom"] {
+		t.Errorf("StatesDated = %+v, %v, %v; want the state and urn:b dated in the range", states, dated, err)
+	}
 }
