@@ -103,6 +103,20 @@ func TestPlainTextFields(t *testing.T) {
 			"T",
 			[]feeds.Person{{Name: "Jane Doe", Email: "jane@example.edu"}, {Name: "Li", URL: "https://www.example.edu/people/li"}},
 			[]string{"News", "Research Lab"}},
+		{"email addresses made bare, others dropped",
+			sources.Story{Title: "T", Authors: []feeds.Person{
+				{Name: "Simon St.Laurent", Email: "mailto:simonstl@simonstl.com"},
+				{Name: "Query", Email: "MAILTO:news%40example.edu?subject=hi"},
+				{Name: "Brackets", Email: "Ann <ann@example.edu>"},
+				{Name: "Local", Email: "root@localhost"},
+				{Name: "Text", Email: "not an address"},
+				{Name: "Script", Email: "javascript:alert(1)"},
+				{Email: "mailto:"},
+			}},
+			"T",
+			[]feeds.Person{{Name: "Simon St.Laurent", Email: "simonstl@simonstl.com"}, {Name: "Query", Email: "news@example.edu"},
+				{Name: "Brackets", Email: "ann@example.edu"}, {Name: "Local"}, {Name: "Text"}, {Name: "Script"}},
+			nil},
 	}
 	n := newTestNormalizer(t)
 	for _, tt := range tests {

@@ -164,3 +164,30 @@ func TestContradictedCount(t *testing.T) {
 		t.Errorf("calls %v, want %v", calls, want)
 	}
 }
+
+// TestFeedLocaleNames: an upstream feed that declares a locale name (fr_CA,
+// zh_TW) where a tag belongs means the tag; a story file's declaration is
+// held to BCP 47 (TestLanguagePrecedence: zh_TW is ignored there).
+func TestFeedLocaleNames(t *testing.T) {
+	tests := []struct {
+		name  string
+		story sources.Story
+		want  string
+	}{
+		{"item's own", sources.Story{Title: "Bonjour", Link: "https://up.example/1", Text: []string{"Le gouvernement a annoncé vendredi."}, Language: "fr_CA"}, "fr-CA"},
+		{"the feed's", sources.Story{Title: "Meeting", Link: "https://up.example/2", Text: []string{"國家教育部副部長吳岩博士前日率團到訪香港科技大學"}, FeedLanguage: "zh_tw"}, "zh-Hant-TW"},
+		{"still not a tag", sources.Story{Title: "Hello", Link: "https://up.example/3", Text: []string{"Hello world, said the ministry on Friday."}, FeedLanguage: "en_US_POSIX_x"}, "en"},
+	}
+	n := newTestNormalizer(t)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			items, err := n.Items(Source{Name: "up", Feed: true, Language: "ja"}, hkt(t, 2025, 3, 14, 10, 0, 0), []sources.Story{tt.story}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := items[0].Language; got != tt.want {
+				t.Errorf("language = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}

@@ -1,6 +1,8 @@
 package normalize
 
 import (
+	"net/mail"
+	"net/url"
 	"strings"
 
 	xhtml "golang.org/x/net/html"
@@ -144,4 +146,34 @@ func scriptURL(v string) bool {
 		return r
 	}, v))
 	return strings.Contains(v, "javascript:") || strings.Contains(v, "vbscript:") || strings.HasPrefix(v, "data:")
+}
+
+// emailAddress is a person's email as a feed gives it, made the bare
+// address every output format wants (Atom <email>, the RSS author, JSON
+// Feed's mailto: URL): without the mailto: some feeds write before it
+// ("Jane (mailto:jane@example.org)") and the angle brackets or name around
+// it; "" when what is left is not one address whose domain has a dot, as
+// no reader could write to it.
+func emailAddress(s string) string {
+	s = strings.TrimSpace(s)
+	if len(s) > len("mailto:") && strings.EqualFold(s[:len("mailto:")], "mailto:") {
+		u, err := url.Parse(s)
+		if err != nil {
+			return ""
+		}
+		s = u.Opaque
+		if p, err := url.PathUnescape(s); err == nil {
+			s = p
+		}
+	}
+	a, err := mail.ParseAddress(s)
+	if err != nil {
+		return ""
+	}
+	at := strings.LastIndexByte(a.Address, '@')
+	domain := a.Address[at+1:]
+	if !strings.Contains(domain, ".") || strings.HasPrefix(domain, ".") || strings.HasSuffix(domain, ".") {
+		return ""
+	}
+	return a.Address
 }

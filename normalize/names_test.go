@@ -65,7 +65,7 @@ func TestNamesRule(t *testing.T) {
 		Origin:     &feeds.Origin{Title: "Up <b>North</b> " + bad, ID: "https://up.example.org/", Link: "https://up.example.org/"},
 	}
 	htmlTyped := st
-	htmlTyped.TitleHTML, htmlTyped.SummaryHTML = true, true
+	htmlTyped.TitleHTML, htmlTyped.SummaryHTML, htmlTyped.OriginHTML = true, true, true
 	// RSS titles come from gofeed with entities decoded once: a title
 	// written &amp;lt;script&amp;gt; arrives as &lt;script&gt;.
 	htmlTyped.Title = "Tips &amp; tricks &lt;script&gt;alert(1)&lt;/script&gt;"
@@ -85,6 +85,7 @@ func TestNamesRule(t *testing.T) {
 		{"author", plain.Authors[0].Name, "Ann"},
 		{"origin title", plain.Origin.Title, "Up <b>North</b>"},
 		{"html title", typed.Title, "Tips & tricks"},
+		{"html origin title", typed.Origin.Title, "Up North"},
 	} {
 		if c.got != c.want {
 			t.Errorf("%s = %q, want %q", c.field, c.got, c.want)

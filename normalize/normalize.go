@@ -35,7 +35,7 @@ var ErrEmpty = errors.New("normalize: item has no title, content, summary or lin
 // that makes Items give another item for the same story (a sanitizer, date,
 // language or id rule): stored items made under another version are made
 // again from their stories, not left as the old rules made them.
-const Version = "3" // 2: items record their date precision; 3: and their translations
+const Version = "4" // 2: items record their date precision; 3: and their translations; 4: feed titles as HTML, email addresses, locale names
 
 // Options are the site-wide settings of a Normalizer.
 type Options struct {
@@ -264,13 +264,20 @@ func storedItem(byID map[string]*feeds.Item, known []feeds.Item, d *draft, link 
 	return nil
 }
 
-// safeOrigin is o with its title cut by safeName and its link written as a
-// URI; o itself is shared by every story of its feed and left alone.
-func safeOrigin(o *feeds.Origin) *feeds.Origin {
+// safeOrigin is o with its title made text (from HTML when isHTML) and cut
+// by safeName, and its link written as a URI; o itself is shared by every
+// story of its feed and left alone.
+func (n *Normalizer) safeOrigin(o *feeds.Origin, isHTML bool) *feeds.Origin {
 	if o == nil {
 		return nil
 	}
-	title, link := safeName(plainText(o.Title)), httpOnly(resolve(nil, o.Link))
+	title := ""
+	if isHTML {
+		title = safeName(htmlToText(n.strict, o.Title))
+	} else {
+		title = safeName(plainText(o.Title))
+	}
+	link := httpOnly(resolve(nil, o.Link))
 	if title == o.Title && link == o.Link {
 		return o
 	}
@@ -380,7 +387,7 @@ func (n *Normalizer) draft(src Source, now time.Time, s *sources.Story, seenYear
 		rawTitle = plainText(s.Title)
 	}
 	it.Title = safeName(rawTitle)
-	it.Origin = safeOrigin(s.Origin)
+	it.Origin = n.safeOrigin(s.Origin, s.OriginHTML)
 
 	// Link: relative to the story's base, else the site.
 	storyBase := n.parseBase(s.Base)
@@ -420,7 +427,7 @@ func (n *Normalizer) draft(src Source, now time.Time, s *sources.Story, seenYear
 	it.Summary = cutRunes(safeName(summary), n.opts.SummaryLen)
 
 	for _, a := range s.Authors {
-		p := feeds.Person{Name: safeName(plainText(a.Name)), Email: strings.TrimSpace(a.Email), URL: httpOnly(resolve(linkBase, a.URL))}
+		p := feeds.Person{Name: safeName(plainText(a.Name)), Email: emailAddress(a.Email), URL: httpOnly(resolve(linkBase, a.URL))}
 		if p != (feeds.Person{}) {
 			it.Authors = append(it.Authors, p)
 		}
@@ -558,6 +565,12 @@ func httpOnly(s string) string {
 // Latin-script one); the feed's declared tag; the detected language; the
 // source's default. contradicted reports the second case.
 func (n *Normalizer) language(src Source, declared, feedDeclared, body string) (tag string, contradicted bool) {
+	if src.Feed {
+		// Feeds in the wild write locale names (fr_CA, zh_TW) where a tag
+		// belongs; they mean the tag. Config and story files are ours, and
+		// held to BCP 47.
+		declared, feedDeclared = strings.ReplaceAll(declared, "_", "-"), strings.ReplaceAll(feedDeclared, "_", "-")
+	}
 	if declared != "" {
 		if tag, err := canonicalLang(declared); err == nil {
 			return tag, false

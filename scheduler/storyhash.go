@@ -64,6 +64,7 @@ func storyHash(key string, st *sources.Story) string {
 		w.str(o.ID)
 		w.str(o.Link)
 	}
+	w.bool(st.OriginHTML)
 	w.str(st.TranslationKey)
 	w.int(int64(len(st.Translations)))
 	for _, tr := range st.Translations {

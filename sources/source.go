@@ -147,6 +147,9 @@ type Story struct {
 	DateText string `json:",omitempty"`
 
 	Origin *feeds.Origin // upstream feed, for aggregated items
+	// OriginHTML: Origin.Title may hold markup and entities (an RSS
+	// channel's title, an Atom feed's of type "html" or "xhtml").
+	OriginHTML bool `json:",omitempty"`
 
 	// TranslationKey is a story file's translation_key: the stories of
 	// every source that share it are one story in several languages.

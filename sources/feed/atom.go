@@ -28,11 +28,14 @@ const (
 // its text constructs (RFC 4287 §3.1), its languages and the xml:base in
 // scope (inherited from the feed element).
 type atomEntry struct {
-	FeedLang    string // xml:lang in scope at the feed element, inherited by the entry
-	Base        string // absolute when the document's URL is; "" when no xml:base is in scope
-	TitleType   string
-	SummaryType string
-	ContentType string
+	FeedLang string // xml:lang in scope at the feed element, inherited by the entry
+	// FeedTitleType is the type of the feed's own title, the same in
+	// every entry.
+	FeedTitleType string
+	Base          string // absolute when the document's URL is; "" when no xml:base is in scope
+	TitleType     string
+	SummaryType   string
+	ContentType   string
 
 	// SummaryBase and ContentBase are the xml:base of the summary and
 	// content elements, when they declare one; "" when the entry's serves.
@@ -67,6 +70,7 @@ func readAtomEntries(body []byte, docURL string) []atomEntry {
 	}
 	stack := []scope{{xmlScope: xmlScope{base: docURL}}}
 	var entries []atomEntry
+	feedTitleType := ""
 	for {
 		tok, err := d.Token()
 		if err != nil {
@@ -98,8 +102,15 @@ func readAtomEntries(body []byte, docURL string) []atomEntry {
 				}
 				continue
 			}
+			if depth == 2 && atomName(t.Name) == "title" {
+				// The feed's title may come after some entries.
+				feedTitleType = decodedAttr(t, "type")
+				for i := range entries {
+					entries[i].FeedTitleType = feedTitleType
+				}
+			}
 			if depth == 2 && atomName(t.Name) == "entry" {
-				e := atomEntry{FeedLang: stack[1].lang, entryLang: own}
+				e := atomEntry{FeedLang: stack[1].lang, FeedTitleType: feedTitleType, entryLang: own}
 				if sc.hasBase {
 					e.Base = sc.base
 				}

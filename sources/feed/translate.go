@@ -107,6 +107,7 @@ func (p parsed) story(i int, it *gofeed.Item, zone *time.Location) sources.Story
 		DateOnly:   dateOnly(it.Published, it.PublishedParsed),
 		Updated:    upstreamDate(it.Updated, it.UpdatedParsed, zone),
 		Origin:     p.origin(),
+		OriginHTML: p.originHTML(),
 	}
 	st.Base = p.channelBase()
 	link := strings.TrimSpace(it.Link)
@@ -193,6 +194,10 @@ func (p parsed) story(i int, it *gofeed.Item, zone *time.Location) sources.Story
 			st.Language = item.Language
 		}
 		st.Authors = jsonPeople(item, orig)
+		if link == "" && item != nil {
+			// A link blog's item may name only the page it is about.
+			link = strings.TrimSpace(item.ExternalURL)
+		}
 	}
 	if strings.TrimSpace(st.Content) == "" && strings.TrimSpace(st.Summary) == "" && len(st.Text) == 0 {
 		// YouTube's entries, and Media RSS feeds, carry their text there.
@@ -246,9 +251,57 @@ func (p parsed) origin() *feeds.Origin {
 	link := webLink(p.url, f.Link)
 	id := ""
 	if af, ok := f.OriginalFeed().(*atom.Feed); ok {
-		id = strings.TrimSpace(af.ID)
+		id = originID(af.ID)
 	}
-	return &feeds.Origin{Title: f.Title, ID: firstNonBlank(id, link, p.url), Link: link}
+	return &feeds.Origin{Title: f.Title, ID: cmp.Or(id, canonicalWebID(link), p.url), Link: link}
+}
+
+// originHTML reports whether the feed's title is HTML: an RSS channel's
+// title is by convention, as its items' are; an Atom feed's when typed so.
+func (p parsed) originHTML() bool {
+	switch p.feed.OriginalFeed().(type) {
+	case *rss.Feed:
+		return true
+	case *atom.Feed:
+		return len(p.atom) > 0 && atomHTML(p.atom[0].FeedTitleType)
+	}
+	return false
+}
+
+// originID is an Atom feed's id when it can stand as its entries'
+// <source><id>: an absolute URI of a scheme readers and validators know
+// (http and https in canonical form, tag, urn); "" for anything else (a
+// relative reference such as "/.rss", YouTube's "yt:channel:…").
+func originID(id string) string {
+	id = strings.TrimSpace(id)
+	u, err := url.Parse(id)
+	if err != nil {
+		return ""
+	}
+	switch strings.ToLower(u.Scheme) {
+	case "http", "https":
+		return canonicalWebID(id)
+	case "tag", "urn":
+		if u.Opaque != "" {
+			return id
+		}
+	}
+	return ""
+}
+
+// canonicalWebID is an http(s) URL with a host in the form an id compares
+// in (RFC 3986 §6.2.3, which Atom ids are held to): scheme and host in lower
+// case and "/" for an empty path; "" for anything else.
+func canonicalWebID(s string) string {
+	u, err := url.Parse(s)
+	if err != nil || u.Host == "" || (!strings.EqualFold(u.Scheme, "http") && !strings.EqualFold(u.Scheme, "https")) {
+		return ""
+	}
+	u.Scheme, u.Host = strings.ToLower(u.Scheme), strings.ToLower(u.Host)
+	if u.Path == "" && u.RawPath == "" && u.Opaque == "" {
+		u.Path = "/"
+	}
+	return u.String()
 }
 
 // webLink is ref made absolute against base when it is an http(s) URL with

@@ -533,3 +533,91 @@ func readBothWays(t *testing.T, name, feedURL, root, doc, contentType string, ch
 		})
 	}
 }
+
+// TestOriginIDAndTitle: the feed's id reaches the output as Atom
+// <source><id>, so an Atom id is kept only when an id can be it (an
+// absolute http(s), tag or urn URI; http(s) in canonical form), else the
+// feed's link in canonical form stands in, else its URL; and the feed's
+// title is HTML where its format says so (OriginHTML), as an item title is.
+func TestOriginIDAndTitle(t *testing.T) {
+	const feedURL = "https://feeds.example/x/feed"
+	atomDoc := func(title, id, link string) string {
+		return `<feed xmlns="http://www.w3.org/2005/Atom">` + title + `<id>` + id + `</id>` +
+			`<link rel="alternate" href="` + link + `"/><entry><id>urn:1</id><title>One</title></entry></feed>`
+	}
+	tests := []struct {
+		name, contentType, doc string
+		id, title              string
+		html                   bool
+	}{
+		{"Atom tag id", "application/atom+xml", atomDoc(`<title>P</title>`, "tag:example.org,2003:feed", "https://p.example/"),
+			"tag:example.org,2003:feed", "P", false},
+		{"Atom urn id", "application/atom+xml", atomDoc(`<title>P</title>`, " urn:uuid:60a76c80-d399-11d9-b93C-0003939e0af6 ", ""),
+			"urn:uuid:60a76c80-d399-11d9-b93C-0003939e0af6", "P", false},
+		{"Atom http id made canonical", "application/atom+xml", atomDoc(`<title>P</title>`, "HTTP://Example.ORG", ""),
+			"http://example.org/", "P", false},
+		{"Atom relative id: the link", "application/atom+xml", atomDoc(`<title>P</title>`, "/.rss", "https://www.reddit.example"),
+			"https://www.reddit.example/", "P", false},
+		{"Atom unregistered scheme: the link", "application/atom+xml", atomDoc(`<title>P</title>`, "yt:channel:UC1", "https://www.youtube.example/channel/UC1"),
+			"https://www.youtube.example/channel/UC1", "P", false},
+		{"Atom bare urn: the feed URL", "application/atom+xml", atomDoc(`<title>P</title>`, "urn:", ""),
+			feedURL, "P", false},
+		{"Atom html title", "application/atom+xml", atomDoc(`<title type="html">AT&amp;amp;T &lt;b&gt;News&lt;/b&gt;</title>`, "urn:p", ""),
+			"urn:p", "AT&amp;T <b>News</b>", true},
+		{"Atom xhtml title", "application/atom+xml",
+			atomDoc(`<title type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">Tantek's &amp; more</div></title>`, "urn:p", ""),
+			"urn:p", "", true},
+		{"Atom text title", "application/atom+xml", atomDoc(`<title type="text">AT&amp;amp;T</title>`, "urn:p", ""),
+			"urn:p", "AT&amp;T", false},
+		{"Atom html title after the entries", "application/atom+xml",
+			`<feed xmlns="http://www.w3.org/2005/Atom"><id>urn:p</id><entry><id>urn:1</id><title>One</title></entry>` +
+				`<title type="html">A &amp;amp; B</title></feed>`,
+			"urn:p", "A &amp; B", true},
+		{"RSS link made canonical", "application/rss+xml",
+			`<rss version="2.0"><channel><title>AT&amp;amp;T</title><link>HTTP://Example.org</link><item><title>One</title></item></channel></rss>`,
+			"http://example.org/", "AT&amp;T", true},
+		{"JSON Feed title is text", "application/feed+json",
+			`{"version":"https://jsonfeed.org/version/1.1","title":"A &amp; B","items":[{"id":"1","title":"One"}]}`,
+			feedURL, "A &amp; B", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := New("up", feedURL, testOptions(t))
+			p, err := s.parse(feedURL, []byte(tt.doc), tt.contentType, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			st := p.stories(time.UTC)
+			if len(st) != 1 {
+				t.Fatalf("got %d stories, want 1", len(st))
+			}
+			if o := st[0].Origin; o.ID != tt.id || (tt.title != "" && o.Title != tt.title) || st[0].OriginHTML != tt.html {
+				t.Errorf("Origin = %+v, OriginHTML %v; want ID %q, title %q, %v", *o, st[0].OriginHTML, tt.id, tt.title, tt.html)
+			}
+		})
+	}
+}
+
+// TestJSONExternalURL: a JSON Feed item with no url of its own links to
+// its external_url, the page a link blog's item is about; url, when given,
+// stays the link.
+func TestJSONExternalURL(t *testing.T) {
+	const feedURL = "https://feeds.example/x/feed.json"
+	doc := `{"version":"https://jsonfeed.org/version/1.1","title":"Links","home_page_url":"https://links.example/","items":[` +
+		`{"id":"1","external_url":"https://elsewhere.example/story","content_text":"Worth reading"},` +
+		`{"id":"2","url":"https://links.example/2","external_url":"https://elsewhere.example/other","content_text":"Also"},` +
+		`{"id":"3","external_url":"/relative","content_text":"Resolved"}]}`
+	s := New("up", feedURL, testOptions(t))
+	p, err := s.parse(feedURL, []byte(doc), "application/feed+json", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, st := range p.stories(time.UTC) {
+		got = append(got, st.Link)
+	}
+	want := []string{"https://elsewhere.example/story", "https://links.example/2", "https://links.example/relative"}
+	if !slices.Equal(got, want) {
+		t.Errorf("links %q, want %q", got, want)
+	}
+}
