@@ -12,18 +12,23 @@ import (
 	gorilla "github.com/gorilla/feeds"
 )
 
-// atomFeed wraps gorilla's AtomFeed (xmlns, title, id, updated, subtitle)
-// with what it lacks: xml:lang, several links with hreflang, several
-// authors and a generator. The embedded Link, Author and Entries stay nil.
-// Entries is the last field: RFC 4287 section 4.1.1 puts every piece of
-// feed metadata before the first entry.
+// atomFeed is the feed: the elements of gorilla's AtomFeed that feedloom
+// writes (xmlns, title, id, updated, subtitle), in its order, its plain
+// text written as text does, with what it lacks: xml:lang, several links
+// with hreflang, several authors and a generator. Entries is the last
+// field: RFC 4287 section 4.1.1 puts every piece of feed metadata before
+// the first entry.
 type atomFeed struct {
-	XMLName xml.Name `xml:"feed"`
-	*gorilla.AtomFeed
-	Lang      string `xml:"xml:lang,attr,omitempty"`
+	XMLName   xml.Name `xml:"feed"`
+	Xmlns     string   `xml:"xmlns,attr"`
+	Title     text     `xml:"title"`
+	ID        string   `xml:"id"`
+	Updated   string   `xml:"updated"`
+	Subtitle  text     `xml:"subtitle,omitempty"`
+	Lang      string   `xml:"xml:lang,attr,omitempty"`
 	Links     []atomLink
-	Authors   []*gorilla.AtomAuthor
-	Generator string `xml:"generator,omitempty"`
+	Authors   []atomAuthor
+	Generator text `xml:"generator,omitempty"`
 	// History is fh:archive or fh:complete, in archive documents only.
 	History []atomHistory
 	Entries []atomEntry
@@ -50,8 +55,7 @@ type atomLink struct {
 
 // atomEntry is one <entry>. gorilla's AtomEntry does not fit: its title
 // has no type, its category has no term (invalid Atom), its source is a
-// string, it holds one author and its link has no hreflang. Its parts
-// (authors, summary, content) are gorilla's.
+// string, it holds one author and its link has no hreflang.
 type atomEntry struct {
 	XMLName    xml.Name `xml:"entry"`
 	Lang       string   `xml:"xml:lang,attr,omitempty"`
@@ -60,17 +64,35 @@ type atomEntry struct {
 	Links      []atomLink
 	Published  string `xml:"published,omitempty"`
 	Updated    string `xml:"updated"`
-	Authors    []*gorilla.AtomAuthor
+	Authors    []atomAuthor
 	Categories []atomCategory
-	Summary    *gorilla.AtomSummary
-	Content    *gorilla.AtomContent
+	Summary    *atomText `xml:"summary"`
+	Content    *atomText `xml:"content"`
 	Source     *atomSource
 }
 
-// atomText is a text construct with its type.
+// atomText is a text construct (RFC 4287 section 3.1) with its type: plain
+// text, written as text does, or HTML, escaped as encoding/xml escapes.
 type atomText struct {
-	Type string `xml:"type,attr"`
-	Text string `xml:",chardata"`
+	Type string
+	Text string
+}
+
+func (a atomText) MarshalXML(e *xml.Encoder, start xml.StartElement) error {
+	start.Attr = append(start.Attr, xml.Attr{Name: xml.Name{Local: "type"}, Value: a.Type})
+	if a.Type == "text" {
+		return text(a.Text).MarshalXML(e, start)
+	}
+	return e.EncodeElement(a.Text, start)
+}
+
+// atomAuthor is an author (RFC 4287 section 3.2), as gorilla's AtomAuthor
+// writes one, its name written as text does.
+type atomAuthor struct {
+	XMLName xml.Name `xml:"author"`
+	Name    text     `xml:"name,omitempty"`
+	URI     string   `xml:"uri,omitempty"`
+	Email   string   `xml:"email,omitempty"`
 }
 
 // atomCategory is a category; RFC 4287 section 4.2.2 requires term.
@@ -84,7 +106,7 @@ type atomCategory struct {
 type atomSource struct {
 	XMLName xml.Name `xml:"source"`
 	ID      string   `xml:"id,omitempty"`
-	Title   string   `xml:"title,omitempty"`
+	Title   text     `xml:"title,omitempty"`
 	Links   []gorilla.AtomLink
 	Updated string `xml:"updated,omitempty"`
 }
@@ -108,15 +130,13 @@ func WriteAtom(w io.Writer, f *Feed) error {
 
 func (f *Feed) atom() *atomFeed {
 	out := &atomFeed{
-		AtomFeed: &gorilla.AtomFeed{
-			Xmlns:    nsAtom,
-			Title:    cleanText(f.Title),
-			Id:       cmpText(f.ID, f.SelfURL, f.Link),
-			Updated:  f.formatTime(f.updated(), time.RFC3339),
-			Subtitle: cleanText(f.Description),
-		},
+		Xmlns:     nsAtom,
+		Title:     text(cleanText(f.Title)),
+		ID:        cmpText(f.ID, f.SelfURL, f.Link),
+		Updated:   f.formatTime(f.updated(), time.RFC3339),
+		Subtitle:  text(cleanText(f.Description)),
 		Lang:      cleanText(f.Language),
-		Generator: cleanText(f.Generator),
+		Generator: text(cleanText(f.Generator)),
 	}
 	if href := cleanText(f.SelfURL); href != "" {
 		out.Links = append(out.Links, atomLink{Href: href, Rel: "self", Type: "application/atom+xml"})
@@ -148,7 +168,7 @@ func (f *Feed) atom() *atomFeed {
 	}
 	out.Authors = atomAuthors(f.Authors)
 	if len(out.Authors) == 0 {
-		out.Authors = []*gorilla.AtomAuthor{{AtomPerson: gorilla.AtomPerson{Name: cmpText(f.Title, f.Link, f.SelfURL)}}}
+		out.Authors = []atomAuthor{{Name: text(cmpText(f.Title, f.Link, f.SelfURL))}}
 	}
 	out.Entries = make([]atomEntry, 0, len(f.Items))
 	sources := f.sourceUpdates()
@@ -237,19 +257,19 @@ func (f *Feed) atomEntry(it *Item, sources map[string]time.Time) atomEntry {
 	summary, content := cleanText(it.Summary), cleanText(it.Content)
 	switch {
 	case content != "":
-		e.Content = &gorilla.AtomContent{Content: content, Type: "html"}
+		e.Content = &atomText{Text: content, Type: "html"}
 		if summary != "" {
-			e.Summary = &gorilla.AtomSummary{Content: summary, Type: "text"}
+			e.Summary = &atomText{Text: summary, Type: "text"}
 		}
 	case link == "":
 		// RFC 4287 section 4.1.1: an entry without an alternate link
 		// must have content.
-		e.Content = &gorilla.AtomContent{Content: summary, Type: "text"}
+		e.Content = &atomText{Text: summary, Type: "text"}
 	case summary != "":
-		e.Summary = &gorilla.AtomSummary{Content: summary, Type: "text"}
+		e.Summary = &atomText{Text: summary, Type: "text"}
 	}
 	if o := it.Origin; o != nil {
-		s := &atomSource{ID: cleanText(o.ID), Title: cleanText(o.Title)}
+		s := &atomSource{ID: cleanText(o.ID), Title: text(cleanText(o.Title))}
 		if href := cleanText(o.Link); href != "" {
 			s.Links = []gorilla.AtomLink{{Href: href, Rel: "alternate"}}
 		}
@@ -262,18 +282,14 @@ func (f *Feed) atomEntry(it *Item, sources map[string]time.Time) atomEntry {
 
 // atomAuthors converts people to Atom authors. A person without a name is
 // named by e-mail address or URL, since atom:name is required.
-func atomAuthors(ps []Person) []*gorilla.AtomAuthor {
-	var out []*gorilla.AtomAuthor
+func atomAuthors(ps []Person) []atomAuthor {
+	var out []atomAuthor
 	for _, p := range ps {
 		name := cmpText(p.Name, p.Email, p.URL)
 		if name == "" {
 			continue
 		}
-		out = append(out, &gorilla.AtomAuthor{AtomPerson: gorilla.AtomPerson{
-			Name:  name,
-			Uri:   cleanText(p.URL),
-			Email: cleanText(p.Email),
-		}})
+		out = append(out, atomAuthor{Name: text(name), URI: cleanText(p.URL), Email: cleanText(p.Email)})
 	}
 	return out
 }

@@ -28,15 +28,21 @@ type rssRoot struct {
 	Channel   rssChannel
 }
 
-// rssChannel wraps gorilla's channel (title, link, description, language,
-// managingEditor, lastBuildDate, generator) and adds the atom:link elements
-// and feedloom's own items; the embedded Items stay nil.
+// rssChannel is the channel: the elements of gorilla's RssFeed that
+// feedloom writes, in its order, its plain text written as text does, then
+// the atom:link elements and the items.
 type rssChannel struct {
-	XMLName xml.Name `xml:"channel"`
-	*gorilla.RssFeed
-	AtomLinks []rssAtomLink
-	History   []rssHistory
-	Items     []rssItem
+	XMLName        xml.Name `xml:"channel"`
+	Title          text     `xml:"title"`
+	Link           string   `xml:"link"`
+	Description    text     `xml:"description"`
+	Language       string   `xml:"language,omitempty"`
+	ManagingEditor text     `xml:"managingEditor,omitempty"`
+	LastBuildDate  string   `xml:"lastBuildDate,omitempty"`
+	Generator      text     `xml:"generator,omitempty"`
+	AtomLinks      []rssAtomLink
+	History        []rssHistory
+	Items          []rssItem
 }
 
 // rssHistory is RFC 5005's fh:archive or fh:complete.
@@ -60,13 +66,13 @@ type rssAtomLink struct {
 // enclosure) are gorilla's.
 type rssItem struct {
 	XMLName     xml.Name `xml:"item"`
-	Title       string   `xml:"title,omitempty"`
+	Title       text     `xml:"title,omitempty"`
 	Link        string   `xml:"link,omitempty"`
 	Description string   `xml:"description,omitempty"`
 	Content     *gorilla.RssContent
-	Author      string   `xml:"author,omitempty"`
-	Creators    []string `xml:"dc:creator"`
-	Categories  []string `xml:"category"`
+	Author      text   `xml:"author,omitempty"`
+	Creators    []text `xml:"dc:creator"`
+	Categories  []text `xml:"category"`
 	Guid        *gorilla.RssGuid
 	PubDate     string `xml:"pubDate,omitempty"`
 	Language    string `xml:"dc:language,omitempty"`
@@ -100,14 +106,14 @@ func WriteRSS(w io.Writer, f *Feed) error {
 }
 
 func (f *Feed) rss() *rssRoot {
-	ch := &gorilla.RssFeed{
-		Title:          cleanText(f.Title),
+	ch := rssChannel{
+		Title:          text(cleanText(f.Title)),
 		Link:           cleanText(f.Link),
-		Description:    cleanText(f.Description),
+		Description:    text(cleanText(f.Description)),
 		Language:       cleanText(f.Language),
-		ManagingEditor: rssEmail(f.Authors),
+		ManagingEditor: text(rssEmail(f.Authors)),
 		LastBuildDate:  f.formatTime(f.updated(), time.RFC1123Z),
-		Generator:      cleanText(f.Generator),
+		Generator:      text(cleanText(f.Generator)),
 	}
 	if ch.Link == "" {
 		ch.Link = cleanText(f.SelfURL)
@@ -120,7 +126,7 @@ func (f *Feed) rss() *rssRoot {
 		NSAtom:    nsAtom,
 		NSContent: nsContent,
 		NSDC:      nsDC,
-		Channel:   rssChannel{RssFeed: ch},
+		Channel:   ch,
 	}
 	if href := cleanText(f.SelfURL); href != "" {
 		root.Channel.AtomLinks = append(root.Channel.AtomLinks, rssAtomLink{Href: href, Rel: "self", Type: "application/rss+xml"})
@@ -149,11 +155,11 @@ func (f *Feed) rss() *rssRoot {
 func (f *Feed) rssItem(it *Item) rssItem {
 	id, link := cleanText(it.ID), cleanText(it.Link)
 	out := rssItem{
-		Title:       cleanText(it.Title),
+		Title:       text(cleanText(it.Title)),
 		Link:        link,
 		Description: htmlEscaper.Replace(cleanText(it.Summary)),
-		Author:      rssEmail(it.Authors),
-		Categories:  cleanTexts(it.Categories),
+		Author:      text(rssEmail(it.Authors)),
+		Categories:  texts(cleanTexts(it.Categories)),
 		PubDate:     f.formatTime(it.Published, time.RFC1123Z),
 		Language:    cleanText(it.Language),
 	}
@@ -163,13 +169,13 @@ func (f *Feed) rssItem(it *Item) rssItem {
 		// its display title as one.
 		out.Description = htmlEscaper.Replace(DisplayTitle(*it, f.Zone))
 	}
-	if strings.TrimSpace(out.Title) == "" {
+	if strings.TrimSpace(string(out.Title)) == "" {
 		// RSS 2.0: an item needs a title or a description. An untitled
 		// item goes without a title when it has a description, else it
 		// takes its display title.
 		out.Title = ""
 		if out.Description == "" {
-			out.Title = DisplayTitle(*it, f.Zone)
+			out.Title = text(DisplayTitle(*it, f.Zone))
 		}
 	}
 	if c := cleanText(it.Content); c != "" {
@@ -191,7 +197,7 @@ func (f *Feed) rssItem(it *Item) rssItem {
 			continue
 		}
 		if name := cmpText(p.Name, p.Email); name != "" {
-			out.Creators = append(out.Creators, name)
+			out.Creators = append(out.Creators, text(name))
 		}
 	}
 	if id != "" {

@@ -20,6 +20,47 @@ const (
 // instruction; escaping '>' also keeps "?>" out of it.
 var piAttrEscaper = strings.NewReplacer(`&`, "&amp;", `<`, "&lt;", `>`, "&gt;", `"`, "&quot;")
 
+// text is plain text as an element's content. It is written as
+// encoding/xml writes text, but for & and <, which become hexadecimal
+// character references (&#x26;, &#x3C;) rather than &amp; and &lt;: the RSS
+// Best Practices Profile's rule for plain-text elements, so that neither a
+// reader that takes an RSS title for HTML nor a validator takes "Q&A" or
+// "a <b" for markup. The document means the same either way.
+type text string
+
+func (t text) MarshalXML(e *xml.Encoder, start xml.StartElement) error {
+	if !strings.ContainsAny(string(t), "&<") {
+		return e.EncodeElement(string(t), start)
+	}
+	var b strings.Builder
+	b.Grow(len(t) + 16)
+	if err := xml.EscapeText(&b, []byte(t)); err != nil {
+		return err
+	}
+	return e.EncodeElement(rawXML{Inner: hexRefs.Replace(b.String())}, start)
+}
+
+// hexRefs turns encoding/xml's escapes of & and < into the references text
+// writes.
+var hexRefs = strings.NewReplacer("&amp;", "&#x26;", "&lt;", "&#x3C;")
+
+// rawXML is an element's content written as it is: XML already escaped.
+type rawXML struct {
+	Inner string `xml:",innerxml"`
+}
+
+// texts converts plain strings to texts.
+func texts(ss []string) []text {
+	if ss == nil {
+		return nil
+	}
+	out := make([]text, len(ss))
+	for i, s := range ss {
+		out[i] = text(s)
+	}
+	return out
+}
+
 // writeXML writes an XML document: the declaration, an xml-stylesheet
 // processing instruction when stylesheet is set, root indented by two
 // spaces, and a final newline. The document is streamed to w as it is

@@ -26,7 +26,7 @@ import (
 // so that a folder an older binary wrote is rendered again by a newer one
 // even when the store has not changed. TestFormatVersion fails until it
 // is bumped.
-const FormatVersion = 11
+const FormatVersion = 12
 
 // Manifests is where a Publisher keeps the manifest of each output folder
 // it wrote: in the store, beside the items, so that a recreated store
