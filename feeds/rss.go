@@ -221,25 +221,23 @@ func (f *Feed) rssItem(it *Item) rssItem {
 	return out
 }
 
-// rssEmail is the RSS form of the first person in ps with an e-mail
-// address, "email (Name)" or just "email"; "" when nobody has one.
+// rssEmail is the RSS form of the first person in ps with both an e-mail
+// address and a name, "email (Name)"; "" when nobody has both. RSS asks
+// for the address and readers and validators for the name beside it, so
+// a person with an address alone is a dc:creator, named by it.
 func rssEmail(ps []Person) string {
 	i := withEmail(ps)
 	if i < 0 {
 		return ""
 	}
-	email := cleanText(ps[i].Email)
-	if name := cleanText(ps[i].Name); name != "" {
-		return email + " (" + name + ")"
-	}
-	return email
+	return cleanText(ps[i].Email) + " (" + cleanText(ps[i].Name) + ")"
 }
 
-// withEmail is the index of the first person in ps with an e-mail address,
-// or -1.
+// withEmail is the index of the first person in ps with an e-mail address
+// and a name, or -1.
 func withEmail(ps []Person) int {
 	for i, p := range ps {
-		if cleanText(p.Email) != "" {
+		if cleanText(p.Email) != "" && cleanText(p.Name) != "" {
 			return i
 		}
 	}

@@ -123,6 +123,29 @@ func TestRSSItemFields(t *testing.T) {
 	}
 }
 
+// TestRSSAuthorNeedsName: an RSS author is "email (Name)"; a person with
+// an address and no name is a dc:creator named by it, which readers and
+// the W3C validator take without the warning a bare address draws.
+func TestRSSAuthorNeedsName(t *testing.T) {
+	f := baseFeed("en/", "rss.xml")
+	f.Authors = []Person{{Email: "desk@example.edu"}}
+	it := story("a", "T", at(13, 9, 5))
+	it.Authors = []Person{{Email: "cat@example.edu"}, {Name: "Dee", Email: "dee@example.edu"}}
+	lone := story("b", "U", at(13, 9, 6))
+	lone.Authors = []Person{{Email: "cat@example.edu"}}
+	f.Items = []Item{it, lone}
+	out, doc := writeRSS(t, f)
+	if got := doc.Channel.Items[0]; got.Author != "dee@example.edu (Dee)" || strings.Join(got.Creators, "|") != "cat@example.edu" {
+		t.Errorf("author %q, creators %q; want Dee as author, cat@example.edu a creator", got.Author, got.Creators)
+	}
+	if got := doc.Channel.Items[1]; got.Author != "" || strings.Join(got.Creators, "|") != "cat@example.edu" {
+		t.Errorf("author %q, creators %q; want no author, cat@example.edu a creator", got.Author, got.Creators)
+	}
+	if strings.Contains(out, "managingEditor") {
+		t.Errorf("a managingEditor without a name:\n%s", out)
+	}
+}
+
 func TestRSSChannel(t *testing.T) {
 	f := baseFeed("en/", "rss.xml")
 	f.Description = ""

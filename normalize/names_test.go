@@ -167,3 +167,29 @@ func FuzzSafeName(f *testing.F) {
 		}
 	})
 }
+
+// TestOriginTitleFallback: an upstream without a title is named by the host
+// of its link, else of its id (the feed URL when it has nothing else), so
+// that Atom's <source> has the title readers and validators look for.
+func TestOriginTitleFallback(t *testing.T) {
+	n := newTestNormalizer(t)
+	tests := []struct {
+		origin feeds.Origin
+		want   string
+	}{
+		{feeds.Origin{Title: " ", ID: "https://feeds.up.example/x.xml", Link: "https://www.up.example/news/"}, "www.up.example"},
+		{feeds.Origin{ID: "https://feeds.up.example/x.xml"}, "feeds.up.example"},
+		{feeds.Origin{ID: "urn:up", Link: "javascript:alert(1)"}, ""},
+		{feeds.Origin{Title: "Up", ID: "urn:up"}, "Up"},
+	}
+	for _, tt := range tests {
+		st := sources.Story{File: "https://feeds.up.example/x.xml", Title: "T", Link: "https://www.up.example/1", Origin: &tt.origin}
+		items, err := n.Items(Source{Name: "up", Language: "en", Feed: true}, hkt(t, 2025, 3, 14, 10, 0, 0), []sources.Story{st}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := items[0].Origin.Title; got != tt.want {
+			t.Errorf("origin %+v: title %q, want %q", tt.origin, got, tt.want)
+		}
+	}
+}

@@ -35,7 +35,7 @@ var ErrEmpty = errors.New("normalize: item has no title, content, summary or lin
 // that makes Items give another item for the same story (a sanitizer, date,
 // language or id rule): stored items made under another version are made
 // again from their stories, not left as the old rules made them.
-const Version = "4" // 2: items record their date precision; 3: and their translations; 4: feed titles as HTML, email addresses, locale names
+const Version = "4" // 2: items record their date precision; 3: and their translations; 4: feed titles as HTML or their host, email addresses, locale names
 
 // Options are the site-wide settings of a Normalizer.
 type Options struct {
@@ -159,6 +159,11 @@ func (n *Normalizer) Items(src Source, now time.Time, stories []sources.Story, k
 		s := &stories[i]
 		d, err := n.draft(src, now, s, seenYear(s.File))
 		if err != nil {
+			if s.Line == 0 && src.Feed {
+				// A feed document has no lines to point at: its item's
+				// place in it, and its id, say which one.
+				err = fmt.Errorf("item %d%s: %w", s.Position+1, quotedID(s.ID), err)
+			}
 			errs = append(errs, &sources.FileError{Path: s.File, Line: s.Line, Err: err})
 			continue
 		}
@@ -264,8 +269,25 @@ func storedItem(byID map[string]*feeds.Item, known []feeds.Item, d *draft, link 
 	return nil
 }
 
+// webHost is the host of an absolute http(s) URL, "" for anything else.
+func webHost(s string) string {
+	if httpOnly(s) == "" {
+		return ""
+	}
+	u, _ := url.Parse(s) // httpOnly parsed it
+	return u.Hostname()
+}
+
+// quotedID is " (id …)" for an id that is given, "" otherwise.
+func quotedID(id string) string {
+	if id = strings.TrimSpace(id); id == "" {
+		return ""
+	}
+	return fmt.Sprintf(" (id %q)", cutRunes(id, 80))
+}
+
 // safeOrigin is o with its title made text (from HTML when isHTML) and cut
-// by safeName, and its link written as a URI; o itself is shared by every
+// by safeName, or its host when it has none, and its link written as a URI; o itself is shared by every
 // story of its feed and left alone.
 func (n *Normalizer) safeOrigin(o *feeds.Origin, isHTML bool) *feeds.Origin {
 	if o == nil {
@@ -278,6 +300,11 @@ func (n *Normalizer) safeOrigin(o *feeds.Origin, isHTML bool) *feeds.Origin {
 		title = safeName(plainText(o.Title))
 	}
 	link := httpOnly(resolve(nil, o.Link))
+	if title == "" {
+		// An untitled upstream is known by its host, as a reader would
+		// name it.
+		title = cmp.Or(webHost(link), webHost(o.ID))
+	}
 	if title == o.Title && link == o.Link {
 		return o
 	}

@@ -128,9 +128,20 @@ func TestUntitledImageOnlyItem(t *testing.T) {
 func TestUntitledSkipped(t *testing.T) {
 	n := newTestNormalizer(t)
 	now := hkt(t, 2025, 3, 14, 10, 0, 0)
-	_, err := n.Items(Source{Name: "up", Feed: true}, now, []sources.Story{{File: "https://up.example.org/feed", Title: " "}}, nil)
-	if !errors.Is(err, ErrEmpty) {
-		t.Errorf("empty upstream item: %v, want ErrEmpty", err)
+	items, err := n.Items(Source{Name: "up", Feed: true}, now, []sources.Story{
+		{File: "https://up.example.org/feed", Title: "Kept", Link: "https://up.example.org/1"},
+		{File: "https://up.example.org/feed", Position: 1, Title: " "},
+		{File: "https://up.example.org/feed", Position: 2, ID: "urn:up:3", Summary: " "},
+	}, nil)
+	// Each is named by its place in the document, and its id when it has
+	// one, since a feed has no lines to point at.
+	want := "https://up.example.org/feed: item 2: " + ErrEmpty.Error() + "\n" +
+		`https://up.example.org/feed: item 3 (id "urn:up:3"): ` + ErrEmpty.Error()
+	if !errors.Is(err, ErrEmpty) || err.Error() != want {
+		t.Errorf("empty upstream items: %v, want ErrEmpty as\n%s", err, want)
+	}
+	if len(items) != 1 || items[0].Title != "Kept" {
+		t.Errorf("items %+v, want the one that has a title", items)
 	}
 	_, err = n.Items(Source{Name: "s"}, now, []sources.Story{{File: "a.json", Line: 3, Text: []string{"A body."}}}, nil)
 	if want := "a.json:3: normalize: story has no title"; err == nil || err.Error() != want || !errors.Is(err, ErrNoTitle) {
