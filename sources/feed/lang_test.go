@@ -72,12 +72,7 @@ func TestLanguageLevels(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := New("up", feedURL, testOptions(t))
-			p, err := s.parse(feedURL, []byte(tt.doc), tt.contentType, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			st := p.stories(time.UTC)
+			st := parseStories(t, feedURL, tt.doc, tt.contentType)
 			if len(st) != len(tt.want) {
 				t.Fatalf("got %d stories, want %d", len(st), len(tt.want))
 			}

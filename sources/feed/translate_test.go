@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/feedloom/feedloom/feeds"
+	"github.com/feedloom/feedloom/sources"
 )
 
 // TestFormatsGolden fetches one fixture per format from a loopback server and
@@ -307,6 +308,18 @@ func TestReadAtomEntries(t *testing.T) {
 	}
 }
 
+// parseStories parses doc as fetched from feedURL and returns its stories,
+// dated in UTC.
+func parseStories(t *testing.T, feedURL, doc, contentType string) []sources.Story {
+	t.Helper()
+	s := New("up", feedURL, testOptions(t))
+	p, err := s.parse(feedURL, []byte(doc), contentType, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p.stories(time.UTC)
+}
+
 // TestOriginWebLinks: the feed's own link reaches the output as Atom
 // <source><link href> (Origin.Link) and is the base of relative item links,
 // so, like item links, it is kept only as an absolute http(s) URL. Script
@@ -354,12 +367,7 @@ func TestOriginWebLinks(t *testing.T) {
 	for _, f := range formats {
 		for _, tt := range tests {
 			t.Run(f.name+"/"+tt.name, func(t *testing.T) {
-				s := New("up", feedURL, testOptions(t))
-				p, err := s.parse(feedURL, []byte(f.doc(tt.link)), f.contentType, nil)
-				if err != nil {
-					t.Fatal(err)
-				}
-				st := p.stories(time.UTC)
+				st := parseStories(t, feedURL, f.doc(tt.link), f.contentType)
 				if len(st) != 1 {
 					t.Fatalf("got %d stories, want 1", len(st))
 				}
@@ -431,12 +439,7 @@ func TestAtomLinkWithContent(t *testing.T) {
 		`<entry xml:lang="fr"><id>urn:2</id><title type="text">2 &lt;b&gt; 3</title><link href="/2">two</link></entry>` +
 		`<entry><id>urn:3</id><title type="html">&lt;b&gt;Three&lt;/b&gt;</title><link href="/3"/></entry>` +
 		`</feed>`
-	s := New("up", feedURL, testOptions(t))
-	p, err := s.parse(feedURL, []byte(doc), "application/atom+xml", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	st := p.stories(time.UTC)
+	st := parseStories(t, feedURL, doc, "application/atom+xml")
 	type row struct {
 		link, lang, title string
 		html              bool
@@ -582,12 +585,7 @@ func TestOriginIDAndTitle(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := New("up", feedURL, testOptions(t))
-			p, err := s.parse(feedURL, []byte(tt.doc), tt.contentType, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			st := p.stories(time.UTC)
+			st := parseStories(t, feedURL, tt.doc, tt.contentType)
 			if len(st) != 1 {
 				t.Fatalf("got %d stories, want 1", len(st))
 			}
@@ -607,13 +605,8 @@ func TestJSONExternalURL(t *testing.T) {
 		`{"id":"1","external_url":"https://elsewhere.example/story","content_text":"Worth reading"},` +
 		`{"id":"2","url":"https://links.example/2","external_url":"https://elsewhere.example/other","content_text":"Also"},` +
 		`{"id":"3","external_url":"/relative","content_text":"Resolved"}]}`
-	s := New("up", feedURL, testOptions(t))
-	p, err := s.parse(feedURL, []byte(doc), "application/feed+json", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var got []string
-	for _, st := range p.stories(time.UTC) {
+	for _, st := range parseStories(t, feedURL, doc, "application/feed+json") {
 		got = append(got, st.Link)
 	}
 	want := []string{"https://elsewhere.example/story", "https://links.example/2", "https://links.example/relative"}
