@@ -369,6 +369,7 @@ func (s *Source) parse(feedURL string, body []byte, contentType string, sk *skip
 	text := dec.text()
 	if l, ok := split(text); ok && len(l.entries) <= s.sh.opts.MaxItems {
 		if p, ok := s.parseSplit(feedURL, text, l, contentType, sk); ok {
+			s.warnLeftOut(p, feedURL)
 			return p, nil
 		}
 	}
@@ -377,7 +378,16 @@ func (s *Source) parse(feedURL string, body []byte, contentType string, sk *skip
 		return parsed{}, err
 	}
 	s.keepFirst(&p, feedURL)
+	s.warnLeftOut(p, feedURL)
 	return p, nil
+}
+
+// warnLeftOut says which fields of a JSON Feed were left out for their type.
+func (s *Source) warnLeftOut(p parsed, feedURL string) {
+	if len(p.leftOut) > 0 {
+		s.log().Warn("feed has fields of the wrong type; left them out and read the rest", "url", feedURL,
+			"fields", strings.Join(p.leftOut, ","))
+	}
 }
 
 // keepFirst keeps no more than MaxItems of p's items, saying so when it
@@ -443,13 +453,26 @@ func gofeedParse(docURL string, doc, side []byte, contentType string) (parsed, e
 	fp := gofeed.NewParser()
 	fp.KeepOriginalFeed = true
 	f, err := fp.Parse(bytes.NewReader(doc))
+	var leftOut []string
+	for range maxRepairs {
+		mistyped := mistypedField(err)
+		if mistyped == nil {
+			break
+		}
+		fixed, field, ok := leaveOutMistyped(doc, mistyped)
+		if !ok {
+			break
+		}
+		doc, leftOut = fixed, append(leftOut, field)
+		f, err = fp.Parse(bytes.NewReader(doc))
+	}
 	if errors.Is(err, gofeed.ErrFeedTypeNotDetected) {
 		return parsed{}, fmt.Errorf("%w: no RSS, Atom or JSON Feed found (Content-Type %q)", ErrNotAFeed, contentType)
 	}
 	if err != nil {
 		return parsed{}, fmt.Errorf("%w: %w", ErrParse, err)
 	}
-	p := parsed{url: docURL, feed: f}
+	p := parsed{url: docURL, feed: f, leftOut: leftOut}
 	if side == nil {
 		side = doc
 	}

@@ -33,6 +33,10 @@ type parsed struct {
 	// are the hashes of the entries cut out.
 	pos           []int
 	hashes, known []string
+
+	// leftOut are the JSON Feed fields left out for their type (see
+	// leaveOutMistyped), as "field" or "items.field".
+	leftOut []string
 }
 
 // result is p's stories, hashes and known entries, with st.
