@@ -32,6 +32,7 @@ func TestFormatsGolden(t *testing.T) {
 		{"atom10.xml", "application/atom+xml"},
 		{"jsonfeed10.json", "application/json"},
 		{"jsonfeed11.json", "application/feed+json"},
+		{"jsonfeed_mistyped.json", "application/feed+json"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.fixture, func(t *testing.T) {
