@@ -25,5 +25,18 @@ func (f *Feed) formatTime(t time.Time, layout string) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.Truncate(time.Second).In(f.zone()).Format(layout)
+	return InZone(t.Truncate(time.Second), f.zone()).Format(layout)
+}
+
+// InZone is t in zone, or in UTC where zone's offset at t is not a whole
+// number of minutes: before standard time a zone is its city's local mean
+// time (Hong Kong's +7:36:42 until 1904), which RFC 3339 and RFC 822 dates
+// cannot write, and a date written with its seconds cut off the offset
+// names another instant.
+func InZone(t time.Time, zone *time.Location) time.Time {
+	t = t.In(zone)
+	if _, off := t.Zone(); off%60 != 0 {
+		return t.UTC()
+	}
+	return t
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	_ "time/tzdata" // the zone's history, on machines without a zoneinfo folder
 )
 
 // elementTexts reads an XML document and returns the text of each element
@@ -113,5 +114,39 @@ func TestPlainTextReferences(t *testing.T) {
 				t.Errorf("the item title is not written with hexadecimal references:\n%s", b.String())
 			}
 		})
+	}
+}
+
+// TestLocalMeanTime: a date from before its zone kept standard time (Hong
+// Kong's local mean time, +7:36:42, until 1904) is written in UTC in every
+// format, since an RFC 3339 or RFC 822 offset holds whole minutes and
+// cutting off the seconds would name another instant; later dates stay in
+// the zone.
+func TestLocalMeanTime(t *testing.T) {
+	hk, err := time.LoadLocation("Asia/Hong_Kong")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := baseFeed("en/", "x")
+	f.Zone = hk
+	old := story("a", "Old", time.Date(1890, 5, 1, 12, 0, 0, 0, time.UTC))
+	f.Items = []Item{old, story("b", "New", at(13, 9, 5))}
+	f.Updated = at(13, 9, 5)
+	for _, w := range []struct {
+		name       string
+		write      func(io.Writer, *Feed) error
+		oldD, newD string
+	}{
+		{"rss", WriteRSS, "Thu, 01 May 1890 12:00:00 +0000", "Thu, 13 Mar 2025 09:05:00 +0800"},
+		{"atom", WriteAtom, "1890-05-01T12:00:00Z", "2025-03-13T09:05:00+08:00"},
+		{"json", WriteJSON, "1890-05-01T12:00:00Z", "2025-03-13T09:05:00+08:00"},
+	} {
+		var b bytes.Buffer
+		if err := w.write(&b, f); err != nil {
+			t.Fatal(err)
+		}
+		if out := b.String(); !strings.Contains(out, w.oldD) || !strings.Contains(out, w.newD) || strings.Contains(out, "+0736") || strings.Contains(out, "+07:36") {
+			t.Errorf("%s: want %q and %q, no +07:36:\n%s", w.name, w.oldD, w.newD, out)
+		}
 	}
 }

@@ -404,6 +404,17 @@ func TestUpstreamDates(t *testing.T) {
 			"2025-03-01T08:00:00+08:00", "2025-03-01T08:00:00+08:00"},
 		{"day-only date: midnight in the source zone", sources.Story{Published: time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC), DateOnly: true},
 			"2025-03-01T00:00:00+08:00", "2025-03-01T00:00:00+08:00"},
+		// Dates from before feeds existed are placeholders or typos.
+		{"1800: dated as undated", sources.Story{Published: time.Date(1800, 1, 1, 0, 0, 0, 0, time.UTC), Position: 2},
+			"2025-03-14T09:59:58+08:00", "2025-03-14T09:59:58+08:00"},
+		{"the Unix epoch: dated as undated", sources.Story{Published: time.Unix(0, 0)},
+			"2025-03-14T10:00:00+08:00", "2025-03-14T10:00:00+08:00"},
+		{"a day in 1989: dated as undated", sources.Story{Published: time.Date(1989, 12, 31, 0, 0, 0, 0, time.UTC), DateOnly: true},
+			"2025-03-14T10:00:00+08:00", "2025-03-14T10:00:00+08:00"},
+		{"1990 kept", sources.Story{Published: time.Date(1990, 1, 1, 8, 0, 0, 0, hk)},
+			"1990-01-01T08:00:00+08:00", "1990-01-01T08:00:00+08:00"},
+		{"an implausible updated dropped", sources.Story{Published: time.Date(2025, 3, 1, 8, 0, 0, 0, hk), Updated: time.Unix(0, 0)},
+			"2025-03-01T08:00:00+08:00", "2025-03-01T08:00:00+08:00"},
 	}
 	n := newTestNormalizer(t)
 	for _, tt := range tests {

@@ -23,6 +23,15 @@ func (n *Normalizer) dateUpstream(src Source, now time.Time, d *draft) {
 	if zone == nil {
 		zone = n.opts.Zone
 	}
+	// A date from before there were feeds is a placeholder (year 1, the
+	// Unix epoch) or a typo, not when the item was published: the item is
+	// dated as an undated one, and such an update date is dropped.
+	if !d.exact.IsZero() && d.exact.Before(plausibleFrom) || d.exact.IsZero() && d.hasDay && d.day.midnight(zone).Before(plausibleFrom) {
+		d.exact, d.day, d.hasDay = time.Time{}, civil{}, false
+	}
+	if d.item.Updated.Before(plausibleFrom) {
+		d.item.Updated = time.Time{}
+	}
 	var t time.Time
 	switch {
 	case !d.exact.IsZero():
@@ -41,6 +50,10 @@ func (n *Normalizer) dateUpstream(src Source, now time.Time, d *draft) {
 	}
 	d.item.Published = t
 }
+
+// plausibleFrom is the earliest date an upstream item may have been
+// published: the W3C feed validator's, which calls earlier ones implausible.
+var plausibleFrom = time.Date(1990, time.January, 1, 0, 0, 0, 0, time.UTC)
 
 // dateListing dates the stories of one story file, top first.
 //

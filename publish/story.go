@@ -39,7 +39,7 @@ type pageTime struct {
 }
 
 func (p *Publisher) pageTime(t time.Time) pageTime {
-	t = t.In(p.opts.Zone)
+	t = feeds.InZone(t, p.opts.Zone)
 	// RFC 3339 text holds only digits, letters, '-', ':' and '+': nothing
 	// to escape in a quoted attribute.
 	return pageTime{
