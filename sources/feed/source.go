@@ -452,7 +452,7 @@ func (s *Source) parseSplit(feedURL string, text []byte, l layout, contentType s
 func gofeedParse(docURL string, doc, side []byte, contentType string) (parsed, error) {
 	fp := gofeed.NewParser()
 	fp.KeepOriginalFeed = true
-	f, err := fp.Parse(bytes.NewReader(doc))
+	f, err := fp.Parse(bytes.NewReader(withoutBases(doc)))
 	var leftOut []string
 	for range maxRepairs {
 		mistyped := mistypedField(err)
