@@ -159,3 +159,26 @@ func TestFeedLinkAgainstFeedBase(t *testing.T) {
 		})
 	}
 }
+
+// TestBadCharRefs: a character reference to a character XML forbids fails
+// no feed: it reads as U+FFFD, as the undecodable bytes do; allowed and
+// malformed references, and JSON, are left as written.
+func TestBadCharRefs(t *testing.T) {
+	doc := `<rss version="2.0"><channel><title>T</title>` +
+		`<item><title>x &#1; y &#0; &#xFFFE; &#xd800; &#x110000; &#99999999999;</title><link>https://up.example/1</link></item>` +
+		`<item><title>&#65;&#x42; &#; &#x; &amp;#1;</title><link>https://up.example/2</link></item></channel></rss>`
+	st := parseStories(t, "https://up.example/feed", doc, "application/rss+xml")
+	// The decoder reads the malformed &#x; and a reference too long to be
+	// a character as U+FFFD itself.
+	if len(st) != 2 || st[0].Title != "x \uFFFD y \uFFFD \uFFFD \uFFFD \uFFFD \uFFFD" || st[1].Title != "AB &#; \uFFFD &#1;" {
+		var titles []string
+		for _, s := range st {
+			titles = append(titles, s.Title)
+		}
+		t.Errorf("titles %q", titles)
+	}
+	js := []byte(`{"version":"https://jsonfeed.org/version/1.1","items":[{"id":"1","title":"&#1;"}]}`)
+	if got := withoutBadCharRefs(js); string(got) != string(js) {
+		t.Errorf("JSON changed: %s", got)
+	}
+}

@@ -83,11 +83,17 @@ func decodeBody(body []byte, contentType string) (decoded, error) {
 		// A declaration readable as ASCII cannot be UTF-16 or UTF-32,
 		// whatever it says; an unknown label is no help either. Both fall
 		// through to the HTTP charset and have their declaration rewritten.
+		if asciiLabel(label) && utf8.Valid(body) {
+			return transcode(body, unicode.UTF8, "utf-8", "declaration")
+		}
 		if enc, name := charset.Lookup(label); enc != nil && !wideCharset(name) {
 			return declared(body, enc, name, "declaration")
 		}
 	}
 	if label := contentTypeCharset(contentType); label != "" {
+		if asciiLabel(label) && utf8.Valid(body) {
+			return transcode(body, unicode.UTF8, "utf-8", "http")
+		}
 		if enc, name := charset.Lookup(label); enc != nil {
 			return declared(body, enc, name, "http")
 		}
@@ -96,6 +102,19 @@ func decodeBody(body []byte, contentType string) (decoded, error) {
 		return decoded{body: setDeclaredUTF8(body), charset: "utf-8", from: "default"}, nil
 	}
 	return guess(body)
+}
+
+// asciiLabel reports whether label names US-ASCII. WHATWG reads it as
+// windows-1252, which takes any byte, so a UTF-8 body declared ASCII (bytes
+// above 127 cannot be ASCII, and ASCII is UTF-8) would be read as
+// windows-1252 and never as the UTF-8 it is; such a body is read as UTF-8,
+// as feedparser does.
+func asciiLabel(label string) bool {
+	switch strings.ToLower(strings.TrimSpace(label)) {
+	case "us-ascii", "ascii", "ansi_x3.4-1968", "iso646-us", "csascii", "us":
+		return true
+	}
+	return false
 }
 
 // declared decodes body in the charset its declaration or Content-Type

@@ -77,6 +77,13 @@ func TestDecodeBody(t *testing.T) {
 			"<rss>é</rss>", "utf-8", "default"},
 		{"JSON with HTTP charset", "{\"title\":\"\xe9\"}", "application/json; charset=windows-1252",
 			`{"title":"é"}`, "windows-1252", "http"},
+		// ASCII is UTF-8; bytes above 127 cannot be ASCII.
+		{"us-ascii declared over UTF-8", `<?xml version="1.0" encoding="us-ascii"?><t>café</t>`, "",
+			`<?xml version="1.0" encoding="UTF-8"?><t>café</t>`, "utf-8", "declaration"},
+		{"US-ASCII over HTTP, UTF-8 bytes", `<t>café</t>`, "text/xml; charset=US-ASCII",
+			`<t>café</t>`, "utf-8", "http"},
+		{"ascii declared over Latin-1 bytes: windows-1252", "<?xml version=\"1.0\" encoding=\"ascii\"?><t>caf\xe9</t>", "",
+			"<?xml version=\"1.0\" encoding=\"ascii\"?><t>caf\xe9</t>", "windows-1252", "declaration"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -450,6 +450,10 @@ func (s *Source) parseSplit(feedURL string, text []byte, l layout, contentType s
 // attributes its model drops from side, or from doc when side is nil.
 // docURL is the document's publicURL.
 func gofeedParse(docURL string, doc, side []byte, contentType string) (parsed, error) {
+	doc = withoutBadCharRefs(doc)
+	if side != nil {
+		side = withoutBadCharRefs(side)
+	}
 	fp := gofeed.NewParser()
 	fp.KeepOriginalFeed = true
 	f, err := fp.Parse(bytes.NewReader(withoutBases(doc)))
