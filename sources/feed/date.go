@@ -12,6 +12,12 @@ var (
 	numericOffset = regexp.MustCompile(`[+-]\s?\d{1,2}(?::?\d{2})?`)
 	zoneWord      = regexp.MustCompile(`[A-Za-z]+`)
 	spaces        = regexp.MustCompile(`\s+`)
+	// unpaddedTime is a time of day whose minutes or seconds lack their
+	// leading zero ("9:8:2"), which gofeed misreads.
+	unpaddedTime = regexp.MustCompile(`\b(\d{1,2}):(\d)\b(?::(\d{1,2})\b)?|\b(\d{1,2}):(\d{2}):(\d)\b`)
+	// lowerISO is an RFC 3339 date written with a lower-case t (and z),
+	// which RFC 3339 allows and gofeed does not read.
+	lowerISO = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}t\d{2}:\d{2}`)
 )
 
 // wallLayouts read a date whose zone abbreviation was removed; they cover
@@ -100,6 +106,14 @@ func dateZone(raw string) (zoneKind, string) {
 // orders the story by position. The result is in zone.
 func upstreamDate(raw string, parsed *time.Time, zone *time.Location) time.Time {
 	raw = strings.TrimSpace(raw)
+	if padded := padTime(raw); padded != raw {
+		// gofeed's reading of the unpadded form is not to be trusted
+		// (it takes "9:8:2" for midnight); the padded one is read here.
+		raw, parsed = padded, nil
+	}
+	if parsed == nil && lowerISO.MatchString(raw) {
+		raw = strings.ToUpper(raw) // digits, signs and the letters T and Z
+	}
 	kind, word := dateZone(raw)
 	switch {
 	case kind == zoneNone && parsed != nil:
@@ -126,6 +140,23 @@ func upstreamDate(raw string, parsed *time.Time, zone *time.Location) time.Time 
 		return time.Time{}
 	}
 	return parsed.In(zone)
+}
+
+// padTime writes raw's time of day with two digits for its minutes and
+// seconds when it has one digit for either.
+func padTime(raw string) string {
+	if !unpaddedTime.MatchString(raw) {
+		return raw
+	}
+	return unpaddedTime.ReplaceAllStringFunc(raw, func(t string) string {
+		parts := strings.Split(t, ":")
+		for i := 1; i < len(parts); i++ {
+			if len(parts[i]) == 1 {
+				parts[i] = "0" + parts[i]
+			}
+		}
+		return strings.Join(parts, ":")
+	})
 }
 
 // dateOnly reports a readable date that gives a day but no time of day.

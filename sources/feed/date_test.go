@@ -22,6 +22,11 @@ func TestZoneNames(t *testing.T) {
 		{"Thu, 13 Mar 2025 09:00:00 CST", "2025-03-13T09:00:00+08:00"},
 		{"Thu, 13 Mar 2025 09:00:00 gmt", "2025-03-13T17:00:00+08:00"},
 		{"Thu, 13 Mar 2025 09:00:00 utc", "2025-03-13T17:00:00+08:00"},
+		// Forms gofeed misreads or cannot read.
+		{"Thu, 1 Jan 2004 9:8:2 GMT", "2004-01-01T17:08:02+08:00"},
+		{"Thu, 1 Jan 2004 19:48:2 GMT", "2004-01-02T03:48:02+08:00"},
+		{"Thu, 1 Jan 2004 9:08 GMT", "2004-01-01T17:08:00+08:00"},
+		{"2004-01-01t19:48:21z", "2004-01-02T03:48:21+08:00"},
 	}
 	var doc strings.Builder
 	doc.WriteString(`<?xml version="1.0"?><rss version="2.0"><channel><title>T</title><link>https://home.example/</link><description>d</description>`)
