@@ -29,14 +29,13 @@ const (
 // scope (inherited from the feed element).
 type atomEntry struct {
 	FeedLang string // xml:lang in scope at the feed element, inherited by the entry
-	// FeedTitleType is the type of the feed's own title, and FeedBase
-	// the xml:base in scope at the feed element ("" when none is), the
-	// same in every entry.
-	FeedTitleType, FeedBase string
-	Base                    string // absolute when the document's URL is; "" when no xml:base is in scope
-	TitleType               string
-	SummaryType             string
-	ContentType             string
+	// FeedTitleType is the type of the feed's own title, the same in
+	// every entry.
+	FeedTitleType string
+	Base          string // absolute when the document's URL is; "" when no xml:base is in scope
+	TitleType     string
+	SummaryType   string
+	ContentType   string
 
 	// SummaryBase and ContentBase are the xml:base of the summary and
 	// content elements, when they declare one; "" when the entry's serves.
@@ -112,9 +111,6 @@ func readAtomEntries(body []byte, docURL string) []atomEntry {
 			}
 			if depth == 2 && atomName(t.Name) == "entry" {
 				e := atomEntry{FeedLang: stack[1].lang, FeedTitleType: feedTitleType, entryLang: own}
-				if stack[1].hasBase {
-					e.FeedBase = stack[1].base
-				}
 				if sc.hasBase {
 					e.Base = sc.base
 				}
@@ -152,9 +148,6 @@ func atomName(n xml.Name) string {
 type rssItem struct {
 	Lang     string // on description, else title, else the item
 	FeedLang string // xml:lang in scope at the item's parent (rss, rdf:RDF or channel)
-	// FeedBase is the xml:base in scope at the item's parent, made
-	// absolute; "" when none is.
-	FeedBase string
 	// Base is the xml:base in scope at the item (its own, else the
 	// channel's), made absolute against the document's URL; "" when none
 	// is. DescBase and ContentBase are those the description and
@@ -228,9 +221,6 @@ func readRSSItems(body []byte, docURL string) []rssItem {
 					open = &channel
 				}
 				it := rssItem{FeedLang: parent.lang}
-				if parent.hasBase {
-					it.FeedBase = parent.base
-				}
 				if sc.hasBase {
 					it.Base = sc.base
 				}

@@ -456,7 +456,7 @@ func gofeedParse(docURL string, doc, side []byte, contentType string) (parsed, e
 	}
 	fp := gofeed.NewParser()
 	fp.KeepOriginalFeed = true
-	f, err := fp.Parse(bytes.NewReader(withoutBases(doc)))
+	f, err := fp.Parse(bytes.NewReader(doc))
 	var leftOut []string
 	for range maxRepairs {
 		mistyped := mistypedField(err)

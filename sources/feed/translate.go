@@ -242,31 +242,17 @@ func (p parsed) position(i int) int {
 // gofeed leaves unresolved: the channel (home page) link when it is a web
 // link, else the feed URL.
 func (p parsed) channelBase() string {
-	if l := webLink(p.feedBase(), p.feed.Link); l != "" {
+	if l := webLink(p.url, p.feed.Link); l != "" {
 		return l
 	}
 	return p.url
-}
-
-// feedBase is the base of the feed's own links: the xml:base in scope at
-// the feed (Atom) or channel (RSS) element, else the document's URL. gofeed
-// resolves nothing (see withoutBases).
-func (p parsed) feedBase() string {
-	base := ""
-	switch {
-	case len(p.atom) > 0:
-		base = p.atom[0].FeedBase
-	case len(p.rss) > 0:
-		base = p.rss[0].FeedBase
-	}
-	return firstNonBlank(base, p.url)
 }
 
 // origin names the upstream feed: its title, its Atom id (else its link,
 // else its URL) and its link, which is a web link or nothing.
 func (p parsed) origin() *feeds.Origin {
 	f := p.feed
-	link := webLink(p.feedBase(), f.Link)
+	link := webLink(p.url, f.Link)
 	id := ""
 	if af, ok := f.OriginalFeed().(*atom.Feed); ok {
 		id = originID(af.ID)

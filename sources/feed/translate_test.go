@@ -80,9 +80,7 @@ func TestAtomTextConstructs(t *testing.T) {
 		{"text title is not HTML", s0.TitleHTML, false},
 		{"html summary", s0.Summary, "<p>Summary <em>one</em></p>"},
 		{"html summary is HTML", s0.SummaryHTML, true},
-		// normalize resolves it against the entry's base, as every link.
-		{"html content as written", s0.Content, `<p>See <a href="rel/x">x</a></p>`},
-		{"html content's base: the entry's", s0.ContentBase, ""},
+		{"html content resolved against xml:base", s0.Content, `<p>See <a href="https://example.net/blog/rel/x">x</a></p>`},
 		{"entry xml:lang", s0.Language, "zh-Hant"},
 		{"feed xml:lang declared for the feed", s0.FeedLanguage, "en"},
 		{"feed xml:base", s0.Base, "https://example.net/blog/"},
@@ -300,11 +298,11 @@ func TestReadAtomEntries(t *testing.T) {
 		`</feed>`
 	got := readAtomEntries([]byte(body), "https://example.org/feeds/atom.xml")
 	want := []atomEntry{
-		{FeedLang: "zh-Hant", FeedBase: "https://example.org/blog/", Base: "https://example.org/blog/", TitleType: "html", ContentType: "text"},
-		{FeedLang: "zh-Hant", FeedBase: "https://example.org/blog/", Base: "https://example.org/blog/sub/", SummaryType: "xhtml", entryLang: "en"},
-		{FeedLang: "zh-Hant", FeedBase: "https://example.org/blog/", Base: "https://example.org/blog/", ContentType: "application/xhtml+xml"},
-		{FeedLang: "zh-Hant", FeedBase: "https://example.org/blog/", Base: "https://example.org/blog/", TitleType: "html"},
-		{FeedLang: "zh-Hant", FeedBase: "https://example.org/blog/", Base: "https://example.org/blog/", SummaryType: "html", entryLang: "fr"},
+		{FeedLang: "zh-Hant", Base: "https://example.org/blog/", TitleType: "html", ContentType: "text"},
+		{FeedLang: "zh-Hant", Base: "https://example.org/blog/sub/", SummaryType: "xhtml", entryLang: "en"},
+		{FeedLang: "zh-Hant", Base: "https://example.org/blog/", ContentType: "application/xhtml+xml"},
+		{FeedLang: "zh-Hant", Base: "https://example.org/blog/", TitleType: "html"},
+		{FeedLang: "zh-Hant", Base: "https://example.org/blog/", SummaryType: "html", entryLang: "fr"},
 	}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("entries:\n%+v\nwant\n%+v", got, want)
