@@ -58,6 +58,27 @@ func TestXMLBaseLevels(t *testing.T) {
 			{"https://feed.example/f/e/", "https://feed.example/c/", "https://feed.example/f/e/one.html"},
 			{"https://feed.example/f/", "https://sum.example/s/", "https://feed.example/f/two.html"},
 		}},
+		// A relative xml:base with no absolute one around it resolves
+		// against the document's URL (XML Base §4.2), from its folder;
+		// gofeed took "sub/" from the server's root.
+		{"Atom relative xml:base on the entry", "application/atom+xml", `<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom"><title>T</title><id>urn:f</id><updated>2025-03-14T10:00:00Z</updated>
+<entry xml:base="sub/"><title>One</title><id>urn:1</id><updated>2025-03-14T10:00:00Z</updated><link href="p.html"/></entry>
+</feed>`, []want{
+			{"SERVER/blog/sub/", "", "SERVER/blog/sub/p.html"},
+		}},
+		{"Atom relative xml:base on the feed and the entry", "application/atom+xml", `<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom" xml:base="dir/"><title>T</title><id>urn:f</id><updated>2025-03-14T10:00:00Z</updated>
+<entry xml:base="e/"><title>One</title><id>urn:1</id><updated>2025-03-14T10:00:00Z</updated><link href="p.html"/>
+  <content type="html" xml:base="../c/">&lt;p&gt;a page about xml:base="x"&lt;/p&gt;</content></entry>
+</feed>`, []want{
+			{"SERVER/blog/dir/e/", "SERVER/blog/dir/c/", "SERVER/blog/dir/e/p.html"},
+		}},
+		{"RSS relative xml:base on the item", "application/rss+xml", `<?xml version="1.0"?>
+<rss version="2.0"><channel><title>T</title><link>https://home.example/h/</link><description>d</description>
+<item xml:base="sub/"><title>One</title><link>one.html</link></item></channel></rss>`, []want{
+			{"SERVER/blog/sub/", "", "SERVER/blog/sub/one.html"},
+		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			feedURL := serveBody(t, tc.doc, tc.contentType)
@@ -67,7 +88,9 @@ func TestXMLBaseLevels(t *testing.T) {
 			}
 			server := strings.TrimSuffix(feedURL, "/blog/feed.xml")
 			for i, w := range tc.want {
+				w.base = strings.Replace(w.base, "SERVER", server, 1)
 				w.contentBase = strings.Replace(w.contentBase, "SERVER", server, 1)
+				w.link = strings.Replace(w.link, "SERVER", server, 1)
 				st := res.Stories[i]
 				if st.Base != w.base || st.ContentBase != w.contentBase || st.Link != w.link {
 					t.Errorf("story %d: base %q content base %q link %q; want %q %q %q", i, st.Base, st.ContentBase, st.Link, w.base, w.contentBase, w.link)
@@ -109,5 +132,31 @@ func TestBadCharRefs(t *testing.T) {
 	js := []byte(`{"version":"https://jsonfeed.org/version/1.1","items":[{"id":"1","title":"&#1;"}]}`)
 	if got := withoutBadCharRefs(js); string(got) != string(js) {
 		t.Errorf("JSON changed: %s", got)
+	}
+}
+
+// TestAbsoluteBases: only an outermost relative xml:base attribute that
+// names a folder is written absolute for gofeed; one inside an absolute
+// base, one naming a document, the same words in text, CDATA, comments
+// and other attributes' values stay as written, and a document that needs
+// nothing is the same slice.
+func TestAbsoluteBases(t *testing.T) {
+	const docURL = "https://up.example/blog/feed.xml"
+	doc := `<feed xmlns="http://www.w3.org/2005/Atom" xml:base = 'a/?q=1&amp;r=2'><!-- xml:base="c/" -->` +
+		`<entry title=" xml:base='v/'" xml:base="e/"><content type="html">&lt;p xml:base="t/"&gt;</content></entry>` +
+		`<entry xml:base="?lang=fr"><summary><![CDATA[<p xml:base="d/">]]></summary></entry></feed>`
+	want := `<feed xmlns="http://www.w3.org/2005/Atom" xml:base = 'https://up.example/blog/a/?q=1&amp;r=2'><!-- xml:base="c/" -->` +
+		`<entry title=" xml:base='v/'" xml:base="e/"><content type="html">&lt;p xml:base="t/"&gt;</content></entry>` +
+		`<entry xml:base="?lang=fr"><summary><![CDATA[<p xml:base="d/">]]></summary></entry></feed>`
+	if got := string(absoluteBases([]byte(doc), docURL)); got != want {
+		t.Errorf("absoluteBases:\n%s\nwant\n%s", got, want)
+	}
+	for _, same := range []string{
+		`<rss version="2.0"><channel><title>xml:base</title></channel></rss>`,
+		`<feed xmlns="http://www.w3.org/2005/Atom" xml:base="https://up.example/x/"><entry xml:base="e/"/></feed>`,
+	} {
+		if got := absoluteBases([]byte(same), docURL); string(got) != same {
+			t.Errorf("changed:\n%s\nto\n%s", same, got)
+		}
 	}
 }

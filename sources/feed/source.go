@@ -450,7 +450,7 @@ func (s *Source) parseSplit(feedURL string, text []byte, l layout, contentType s
 // attributes its model drops from side, or from doc when side is nil.
 // docURL is the document's publicURL.
 func gofeedParse(docURL string, doc, side []byte, contentType string) (parsed, error) {
-	doc = withoutBadCharRefs(doc)
+	doc = absoluteBases(withoutBadCharRefs(doc), docURL)
 	if side != nil {
 		side = withoutBadCharRefs(side)
 	}
