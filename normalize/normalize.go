@@ -155,9 +155,10 @@ func (n *Normalizer) Items(src Source, now time.Time, stories []sources.Story, k
 	drafts := make([]*draft, 0, len(stories))
 	seenID := make(map[string]*draft, len(stories))
 	seenLink := make(map[string]*draft, len(stories))
+	var origins originMemo
 	for i := range stories {
 		s := &stories[i]
-		d, err := n.draft(src, now, s, seenYear(s.File))
+		d, err := n.draft(src, now, s, seenYear(s.File), &origins)
 		if err != nil {
 			if s.Line == 0 && src.Feed {
 				// A feed document has no lines to point at: its item's
@@ -286,9 +287,25 @@ func quotedID(id string) string {
 	return fmt.Sprintf(" (id %q)", cutRunes(id, 80))
 }
 
+// originMemo is the last Origin safeOrigin made safe, for the next story
+// of the same feed, which shares it: its title is made text once per
+// batch, not once per story.
+type originMemo struct {
+	raw, made *feeds.Origin
+	html      bool
+}
+
+// safe is n.safeOrigin(o, isHTML), remembered.
+func (m *originMemo) safe(n *Normalizer, o *feeds.Origin, isHTML bool) *feeds.Origin {
+	if o == nil || o != m.raw || isHTML != m.html {
+		m.raw, m.html, m.made = o, isHTML, n.safeOrigin(o, isHTML)
+	}
+	return m.made
+}
+
 // safeOrigin is o with its title made text (from HTML when isHTML) and cut
-// by safeName, or its host when it has none, and its link written as a URI; o itself is shared by every
-// story of its feed and left alone.
+// by safeName, or its host when it has none, and its link written as a
+// URI; o itself is shared by every story of its feed and left alone.
 func (n *Normalizer) safeOrigin(o *feeds.Origin, isHTML bool) *feeds.Origin {
 	if o == nil {
 		return nil
@@ -396,7 +413,7 @@ func groupByFile(drafts []*draft) [][]*draft {
 }
 
 // draft builds everything of an item but its dates.
-func (n *Normalizer) draft(src Source, now time.Time, s *sources.Story, seenYear int) (*draft, error) {
+func (n *Normalizer) draft(src Source, now time.Time, s *sources.Story, seenYear int, origins *originMemo) (*draft, error) {
 	d := &draft{line: s.Line}
 	it := &d.item
 	it.Source = src.Name
@@ -414,7 +431,7 @@ func (n *Normalizer) draft(src Source, now time.Time, s *sources.Story, seenYear
 		rawTitle = plainText(s.Title)
 	}
 	it.Title = safeName(rawTitle)
-	it.Origin = n.safeOrigin(s.Origin, s.OriginHTML)
+	it.Origin = origins.safe(n, s.Origin, s.OriginHTML)
 
 	// Link: relative to the story's base, else the site.
 	storyBase := n.parseBase(s.Base)

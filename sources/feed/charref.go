@@ -9,7 +9,7 @@ import "bytes"
 // itself is dropped before parsing (withoutControlBytes), and the same
 // character written as a reference is no worse.
 func withoutBadCharRefs(doc []byte) []byte {
-	if t := bytes.TrimSpace(doc); len(t) > 0 && (t[0] == '{' || t[0] == '[') || !bytes.Contains(doc, []byte("&#")) {
+	if t := bytes.TrimSpace(doc); len(t) > 0 && (t[0] == '{' || t[0] == '[') || !hasBadCharRef(doc) {
 		return doc // JSON has no character references: "&#1;" there is text
 	}
 	var out []byte
@@ -43,6 +43,22 @@ func withoutBadCharRefs(doc []byte) []byte {
 		return doc
 	}
 	return append(out, doc[last:]...)
+}
+
+// hasBadCharRef reports whether doc holds anything that reads as a
+// reference to a character XML forbids, in markup or not: most feeds hold
+// none, and are then not read tag by tag.
+func hasBadCharRef(doc []byte) bool {
+	for i := 0; ; {
+		j := bytes.Index(doc[i:], []byte("&#"))
+		if j < 0 {
+			return false
+		}
+		if _, r, ok := charRef(doc, i+j); ok && !xmlChar(r) {
+			return true
+		}
+		i += j + 2
+	}
 }
 
 // skipMarkup is where the CDATA section or comment that starts at doc[at]

@@ -145,7 +145,7 @@ func upstreamDate(raw string, parsed *time.Time, zone *time.Location) time.Time 
 // padTime writes raw's time of day with two digits for its minutes and
 // seconds when it has one digit for either.
 func padTime(raw string) string {
-	if !unpaddedTime.MatchString(raw) {
+	if !oneDigitAfterColon(raw) || !unpaddedTime.MatchString(raw) {
 		return raw
 	}
 	return unpaddedTime.ReplaceAllStringFunc(raw, func(t string) string {
@@ -157,6 +157,19 @@ func padTime(raw string) string {
 		}
 		return strings.Join(parts, ":")
 	})
+}
+
+// oneDigitAfterColon reports whether raw has a colon followed by a single
+// digit, which every match of unpaddedTime has: most dates have none, and
+// are not matched against it, twice for every item.
+func oneDigitAfterColon(raw string) bool {
+	digit := func(i int) bool { return i < len(raw) && '0' <= raw[i] && raw[i] <= '9' }
+	for i := 0; i < len(raw); i++ {
+		if raw[i] == ':' && digit(i+1) && !digit(i+2) {
+			return true
+		}
+	}
+	return false
 }
 
 // dateOnly reports a readable date that gives a day but no time of day.

@@ -92,12 +92,17 @@ func (p *parsed) keepFirst(n int) (dropped int) {
 // guids are kept: normalize drops the second.
 func (p parsed) stories(zone *time.Location) []sources.Story {
 	out := make([]sources.Story, 0, len(p.feed.Items))
+	// Every story of the document shares its feed's Origin.
+	origin, originHTML := p.origin(), p.originHTML()
 	for i, it := range p.feed.Items {
-		out = append(out, p.story(i, it, zone))
+		st := p.story(i, it, zone)
+		st.Origin, st.OriginHTML = origin, originHTML
+		out = append(out, st)
 	}
 	return out
 }
 
+// story is item i of the document, without its Origin (see stories).
 func (p parsed) story(i int, it *gofeed.Item, zone *time.Location) sources.Story {
 	f := p.feed
 	st := sources.Story{
@@ -110,8 +115,6 @@ func (p parsed) story(i int, it *gofeed.Item, zone *time.Location) sources.Story
 		Published:  upstreamDate(it.Published, it.PublishedParsed, zone),
 		DateOnly:   dateOnly(it.Published, it.PublishedParsed),
 		Updated:    upstreamDate(it.Updated, it.UpdatedParsed, zone),
-		Origin:     p.origin(),
-		OriginHTML: p.originHTML(),
 	}
 	st.Base = p.channelBase()
 	link := strings.TrimSpace(it.Link)

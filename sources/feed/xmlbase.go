@@ -18,7 +18,7 @@ import (
 // written, as gofeed resolves them right; so is a document without a
 // relative outermost base, byte for byte.
 func absoluteBases(doc []byte, docURL string) []byte {
-	if !bytes.Contains(doc, []byte("xml:base")) {
+	if !relativeBaseWritten(doc) {
 		return doc
 	}
 	base, err := url.Parse(docURL)
@@ -90,6 +90,34 @@ func absoluteBases(doc []byte, docURL string) []byte {
 	}
 	out.Write(doc[last:])
 	return out.Bytes()
+}
+
+// relativeBaseWritten reports whether doc holds xml:base="…" with a value
+// that is no absolute URL, in markup or not: a feed whose bases are all
+// absolute (as most that write one are) is then not read tag by tag.
+func relativeBaseWritten(doc []byte) bool {
+	name := []byte("xml:base")
+	for i := 0; ; {
+		j := bytes.Index(doc[i:], name)
+		if j < 0 {
+			return false
+		}
+		i += j + len(name)
+		k := i
+		for k < len(doc) && (isXMLSpace(doc[k]) || doc[k] == '=') {
+			k++
+		}
+		if k >= len(doc) || (doc[k] != '"' && doc[k] != '\'') {
+			continue
+		}
+		end := bytes.IndexByte(doc[k+1:], doc[k])
+		if end < 0 {
+			return true // let the reading decide
+		}
+		if u, err := url.Parse(strings.TrimSpace(string(doc[k+1 : k+1+end]))); err != nil || !u.IsAbs() {
+			return true
+		}
+	}
 }
 
 // attrValue finds, in the start tag doc[from:to], the value of the
