@@ -456,6 +456,10 @@ func gofeedParse(docURL string, doc, side []byte, contentType string) (parsed, e
 	}
 	fp := gofeed.NewParser()
 	fp.KeepOriginalFeed = true
+	// gofeed's own guess at an item's picture parses the item's HTML once
+	// more; feedloom never reads it (itemImage, and normalize's first
+	// picture of the sanitized content, decide).
+	fp.RSSTranslator = &gofeed.DefaultRSSTranslator{DisableContentImageScan: true}
 	f, err := fp.Parse(bytes.NewReader(doc))
 	var leftOut []string
 	for range maxRepairs {
