@@ -46,6 +46,7 @@ type htmlScratch struct {
 	out      bytes.Buffer // the balanced HTML
 	text     textWriter
 	rawAttrs []rawAttr
+	open     []flatOpen // renderFlat's open elements
 }
 
 // rawAttr is an attribute of the tag being read by resolveURLAttrs.
@@ -87,8 +88,9 @@ func (sp *scratchPool) put(sc *htmlScratch) {
 //
 // The HTML is read three times: a tokenizer pass that rewrites only the tags
 // whose URLs change (skipped when no tag can hold a URL), the sanitizer's own
-// pass, and one parse into a tree, which balances the tags and gives both the
-// output and the text.
+// pass, and one more that balances the tags and gives both the output and
+// the text: a tokenizer pass when the sanitized HTML is flat (renderFlat),
+// else a parse into a tree.
 func contentHTML(sp *scratchPool, ugc *bluemonday.Policy, raw string, base *url.URL) (html, text, image string) {
 	raw = norm.NFC.String(stripControls(raw))
 	sc := sp.get()
@@ -101,14 +103,23 @@ func contentHTML(sp *scratchPool, ugc *bluemonday.Policy, raw string, base *url.
 		// Policy.Sanitize gives "" for what it cannot tokenize.
 		sc.clean.Reset()
 	}
+	sc.out.Grow(sc.clean.Len() + sc.clean.Len()/8)
+	sc.text.buf.Grow(sc.clean.Len())
+	if image, ok := sc.renderFlat(sc.clean.Bytes()); ok {
+		return stripControls(sc.out.String()), sc.text.buf.String(), image
+	}
+	return sc.renderTree()
+}
+
+// renderTree balances sc.clean by parsing it into a tree and rendering that,
+// and gives the HTML, its text and its first picture.
+func (sc *htmlScratch) renderTree() (html, text, image string) {
 	nodes, err := xhtml.ParseFragment(bytes.NewReader(sc.clean.Bytes()), bodyContext())
 	if err != nil {
 		// Unreachable with a bytes.Reader; the sanitized HTML is still safe.
 		html = stripControls(sc.clean.String())
 		return html, "", firstImage(html)
 	}
-	sc.out.Grow(sc.clean.Len() + sc.clean.Len()/8)
-	sc.text.buf.Grow(sc.clean.Len())
 	for _, n := range nodes {
 		if err := xhtml.Render(&sc.out, n); err != nil {
 			html = stripControls(sc.clean.String())
@@ -231,9 +242,9 @@ func writeTag(b *bytes.Buffer, selfClosing bool, name []byte, attrs []rawAttr) {
 		b.Write(a.key)
 		b.WriteString(`="`)
 		if a.changed {
-			escapeAttr(b, a.resolved)
+			escapeAttr(b, []byte(a.resolved))
 		} else {
-			escapeAttr(b, string(a.val))
+			escapeAttr(b, a.val)
 		}
 		b.WriteByte('"')
 	}
@@ -243,33 +254,33 @@ func writeTag(b *bytes.Buffer, selfClosing bool, name []byte, attrs []rawAttr) {
 	b.WriteByte('>')
 }
 
-// escapeAttr writes s escaped as html.EscapeString escapes it. The carriage
-// return is escaped too, as the tokenizer would read a raw one as a newline.
-func escapeAttr(b *bytes.Buffer, s string) {
-	last := 0
-	for i := 0; i < len(s); i++ {
-		var esc string
+// escapeAttr writes s escaped as html.EscapeString escapes it, and as the
+// renderer escapes text and attribute values. The carriage return is
+// escaped too, as the tokenizer would read a raw one as a newline.
+func escapeAttr(b *bytes.Buffer, s []byte) {
+	for {
+		i := bytes.IndexAny(s, "&'<>\"\r")
+		if i < 0 {
+			b.Write(s)
+			return
+		}
+		b.Write(s[:i])
 		switch s[i] {
 		case '&':
-			esc = "&amp;"
+			b.WriteString("&amp;")
 		case '\'':
-			esc = "&#39;"
+			b.WriteString("&#39;")
 		case '<':
-			esc = "&lt;"
+			b.WriteString("&lt;")
 		case '>':
-			esc = "&gt;"
+			b.WriteString("&gt;")
 		case '"':
-			esc = "&#34;"
+			b.WriteString("&#34;")
 		case '\r':
-			esc = "&#13;"
-		default:
-			continue
+			b.WriteString("&#13;")
 		}
-		b.WriteString(s[last:i])
-		b.WriteString(esc)
-		last = i + 1
+		s = s[i+1:]
 	}
-	b.WriteString(s[last:])
 }
 
 // resolveSrcset resolves each candidate URL of a srcset attribute
@@ -363,8 +374,12 @@ func (w *textWriter) write(s string) {
 		} else {
 			var r rune
 			r, size = utf8.DecodeRuneInString(s[i:])
-			control = isControl(r) || size == 1 // U+0085 too, though Unicode calls it a space
-			space = !control && unicode.IsSpace(r)
+			// Past U+3000, the last white space, only U+FFFE and U+FFFF
+			// are controls: CJK text needs no table look-up.
+			if size == 1 || r <= 0x3000 || r >= 0xFFFE {
+				control = isControl(r) || size == 1 // U+0085 too, though Unicode calls it a space
+				space = !control && unicode.IsSpace(r)
+			}
 		}
 		switch {
 		case (space || control) && word >= 0:

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/microcosm-cc/bluemonday"
 	xhtml "golang.org/x/net/html"
 )
 
@@ -92,4 +93,62 @@ func FuzzTextWriter(f *testing.F) {
 			t.Fatalf("write(%q), write(%q) = %q, want %q", a, b, got, want)
 		}
 	})
+}
+
+// flatSeeds are sanitized-looking fragments near the edge of what
+// renderFlat takes: each flat one beside a variant that is not.
+var flatSeeds = []string{
+	`<p>One <b>bold</b> and <a href="https://e.org/a" rel="nofollow">a link</a>.</p><p>Two</p>`,
+	`<p>unclosed <b>bold`, `<ul><li>a</li><li>b<ul><li>c</ul></ul>`, `<ul><li>a<li>b</ul>`,
+	`<dl><dt>t</dt><dd>d</dd></dl>`, `<dl><dt>t<dd>d</dl>`, `<div><li>x</li></div>`,
+	`<p>a<div>b</div></p>`, `<div><p>a</p><div>b</div></div>`, `<p>x</p></p>`, `</br>`, `<br/><br><hr>`,
+	`<p>a<hr>b`, `<h2>a<h3>b</h3></h2>`, `<h2><a href="x">t</a></h2>`, `<a href=a>x<a href=b>y</a></a>`,
+	`<b><i>x</b></i>`, `<b><b><b><b>x</b></b></b></b>`, `<b><p>x</p></b>`, `<img src="https://e.org/1.png" width="1" height="1"><img src="https://e.org/2.png">`,
+	`<figure><img src="http://e.org/i.jpg" alt="a&amp;b &#34;q&#34;"><figcaption>c</figcaption></figure>`,
+	`<table><tr><td>x</td></tr></table>`, `<pre>` + "\n\nx</pre>", `<div/>`, "a\x00b", `x &lt;&amp;&gt; &#39;`,
+	`<span title="a` + "\r" + `b">s</span>`, `<blockquote cite="https://e.org/">q<p>r</p></blockquote>`,
+	`<video src="https://e.org/v.mp4" poster="https://e.org/p.png"><source src="https://e.org/v.webm"><track src="t.vtt"></video>`,
+	`<p>x<!-- c --></p>`, `<!DOCTYPE html><p>x`, `<ruby>a<rt>b</rt></ruby>`, `<svg><p>x</p></svg>`, `<em>` + "\r\nline\rtwo</em>",
+	`<p>a</P><B>b</B>`, `<a name="x" name="y">d</a>`, `<img src="https://e.org/a.png" src="https://e.org/b.png">`,
+	`<span>x</div>`, `<li>orphan</li>`, `<ul>` + "\n" + `<li>a</li>` + "\n" + `</ul>`,
+}
+
+// FuzzRenderFlat checks renderFlat against the parser it stands in for:
+// whatever HTML it takes, it must give the bytes, the text and the picture
+// that parsing it into a tree and rendering that give.
+func FuzzRenderFlat(f *testing.F) {
+	for _, s := range flatSeeds {
+		f.Add(s)
+	}
+	ugc := bluemonday.UGCPolicy()
+	f.Fuzz(func(t *testing.T, s string) {
+		checkFlat(t, s)
+		checkFlat(t, ugc.Sanitize(s))
+	})
+}
+
+// checkFlat fails t when renderFlat takes clean and gives other than the
+// tree does, and reports whether it took it.
+func checkFlat(t *testing.T, clean string) bool {
+	t.Helper()
+	var flat, tree htmlScratch
+	image, ok := flat.renderFlat([]byte(clean))
+	if !ok {
+		if flat.out.Len() != 0 || flat.text.buf.Len() != 0 {
+			t.Fatalf("renderFlat(%q) refused it but left %q, %q", clean, flat.out.String(), flat.text.buf.String())
+		}
+		return false
+	}
+	tree.clean.WriteString(clean)
+	wantHTML, wantText, wantImage := tree.renderTree()
+	if got := stripControls(flat.out.String()); got != wantHTML {
+		t.Fatalf("renderFlat(%q) = %q, the tree renders %q", clean, got, wantHTML)
+	}
+	if got := flat.text.buf.String(); got != wantText {
+		t.Fatalf("renderFlat(%q) text = %q, the tree's is %q", clean, got, wantText)
+	}
+	if image != wantImage {
+		t.Fatalf("renderFlat(%q) picture = %q, the tree's is %q", clean, image, wantImage)
+	}
+	return true
 }

@@ -71,7 +71,7 @@ func nodeImage(n *xhtml.Node) string {
 				height = a.Val
 			}
 		}
-		if u := httpOnly(stripControls(src)); u != "" && !sources.TrackingPixel(stripControls(width), stripControls(height)) {
+		if u, ok := imageOf(src, width, height); ok {
 			return u
 		}
 	}
@@ -81,4 +81,15 @@ func nodeImage(n *xhtml.Node) string {
 		}
 	}
 	return ""
+}
+
+// imageOf is an <img>'s picture as firstImage takes it from the rendered
+// HTML, given the element's attributes before their controls are stripped:
+// its src when that is an http(s) URL and the image is no tracking pixel.
+func imageOf(src, width, height string) (string, bool) {
+	u := httpOnly(stripControls(src))
+	if u == "" || sources.TrackingPixel(stripControls(width), stripControls(height)) {
+		return "", false
+	}
+	return u, true
 }
