@@ -17,6 +17,8 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/feedloom/feedloom/internal/gcfloor"
+
 	// Zone names in config must resolve on machines without a zoneinfo folder.
 	_ "time/tzdata"
 )
@@ -28,7 +30,18 @@ const (
 	exitFailed  = 3
 )
 
+// heapFloor is the heap goal below which the collector does not run (see
+// gcfloor): a refresh of a thousand feeds lives in a few tens of MiB, and
+// collecting it each time it doubled cost a sixth of its CPU. 128 MiB saved
+// little more and took a cold build of 5,000 feeds to 233 MiB.
+const heapFloor = 96 << 20
+
 func main() {
+	if os.Getenv("GOGC") == "" {
+		// GOGC set by hand is taken as it is. The floor lasts as long as
+		// the process.
+		gcfloor.Start(heapFloor)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
