@@ -162,7 +162,9 @@ func (d *Detector) Detect(text string) string {
 			if !inWord {
 				words++
 			}
-		case unicode.Is(unicode.Han, r):
+		case 0x4E00 <= r && r <= 0x9FFF || unicode.Is(unicode.Han, r):
+			// The CJK Unified Ideographs block, all Han, holds nearly every
+			// character of Chinese text: no table search for it.
 			han++
 			if tables == nil && d.load() == nil {
 				tables = d.tables

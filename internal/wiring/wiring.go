@@ -268,6 +268,7 @@ func FetchOptions(cfg *config.Config, log *slog.Logger, version string) feed.Opt
 		Limiter:   feed.NewLimiter(cfg.Fetch.Concurrency, cfg.Fetch.PerHost),
 		Zone:      cfg.Site.Location,
 		Log:       log,
+		HashKeys:  new(feed.HashKeys),
 	}
 }
 

@@ -56,6 +56,9 @@ type Options struct {
 	Header http.Header
 	Now    func() time.Time
 	Log    *slog.Logger // nil = discard; every URL a Source logs is redacted
+	// HashKeys, shared by the sources of one configuration, makes the keys
+	// of their entry hashes once for all of them; nil = once per Shared.
+	HashKeys *HashKeys
 
 	guard *guard // tests: their own address rule, resolver and proxy; nil = the real ones
 }
@@ -157,7 +160,7 @@ func NewShared(opts Options) *Shared {
 		unguarded: !opts.AllowPrivate && !guarded(client),
 		log:       redactLogger(opts.Log),
 		hashKey: sync.OnceValues(func() (string, string) {
-			return readerVersion(), zoneKey(opts.Zone)
+			return opts.HashKeys.get(opts.Zone)
 		}),
 	}
 }

@@ -420,3 +420,31 @@ func TestSplitTwoChannels(t *testing.T) {
 		}
 	}
 }
+
+// TestHashKeys: the keys a HashKeys gives are readerVersion and zoneKey,
+// made once per zone; a nil one makes them on every call.
+func TestHashKeys(t *testing.T) {
+	hk, err := time.LoadLocation("Asia/Hong_Kong")
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys := new(HashKeys)
+	for range 3 {
+		for _, z := range []*time.Location{hk, time.UTC} {
+			reader, zone := keys.get(z)
+			if reader != readerVersion() || zone != zoneKey(z) {
+				t.Fatalf("get(%s) = %q, %q; want %q, %q", z, reader, zone, readerVersion(), zoneKey(z))
+			}
+		}
+	}
+	if len(keys.zones) != 2 {
+		t.Errorf("%d zone keys kept, want 2", len(keys.zones))
+	}
+	if _, z1 := keys.get(hk); z1 == zoneKey(time.UTC) {
+		t.Errorf("Hong Kong and UTC share the key %q", z1)
+	}
+	var none *HashKeys
+	if reader, zone := none.get(hk); reader != readerVersion() || zone != zoneKey(hk) {
+		t.Errorf("nil get = %q, %q", reader, zone)
+	}
+}
