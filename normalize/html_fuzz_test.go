@@ -1,6 +1,7 @@
 package normalize
 
 import (
+	"html"
 	"net/url"
 	"strings"
 	"testing"
@@ -151,4 +152,19 @@ func checkFlat(t *testing.T, clean string) bool {
 		t.Fatalf("renderFlat(%q) picture = %q, the tree's is %q", clean, image, wantImage)
 	}
 	return true
+}
+
+// FuzzHTMLToText checks htmlToText's short cut for text with neither tags
+// nor references against the sanitizer it skips.
+func FuzzHTMLToText(f *testing.F) {
+	for _, s := range []string{"Plain title", "a > b \"q\" 'x'", "tab\there\r\nline", "x\x00y\x01", "香港 科技", "a < b", "&amp; &lt;b&gt;", "bad \xff utf8"} {
+		f.Add(s)
+	}
+	strict := bluemonday.StrictPolicy()
+	f.Fuzz(func(t *testing.T, s string) {
+		want := plainText(html.UnescapeString(strict.Sanitize(stripControls(s))))
+		if got := htmlToText(strict, s); got != want {
+			t.Fatalf("htmlToText(%q) = %q, the sanitizer gives %q", s, got, want)
+		}
+	})
 }

@@ -84,7 +84,13 @@ func plainText(s string) string {
 // text. StrictPolicy drops every tag but returns the text HTML-escaped, so it
 // is unescaped once afterwards (else titles read "&amp;amp;").
 func htmlToText(strict *bluemonday.Policy, s string) string {
-	return plainText(html.UnescapeString(strict.Sanitize(stripControls(s))))
+	s = stripControls(s)
+	if !strings.ContainsAny(s, "<&") {
+		// One text token, which the sanitizer escapes and UnescapeString
+		// gives back as it was: most titles.
+		return plainText(s)
+	}
+	return plainText(html.UnescapeString(strict.Sanitize(s)))
 }
 
 // cutRunes shortens s to at most n runes plus "…". Where a space falls in
