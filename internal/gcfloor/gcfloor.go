@@ -6,6 +6,14 @@
 // the larger of the floor and what GOGC gives, so a small heap is collected
 // far less often and a large one exactly as before: unlike a memory limit,
 // a floor never makes the collector run more often than GOGC would.
+//
+// A heap grown to the floor is memory the process touches for the first
+// time, and each page of it is a fault the kernel serves: on a virtual
+// machine about 5 µs, 20-40 ms for the pages of a 96 MiB floor. A process
+// that allocates little saves less than that in collections (a warm build
+// of 1,000 feeds took 0.02 s more system time with the floor, and no less
+// user time), so the floor waits until the process has allocated a given
+// amount in all.
 package gcfloor
 
 import (
@@ -18,7 +26,8 @@ import (
 // Floor keeps the heap goal at or above its bytes while it runs.
 type Floor struct {
 	bytes uint64
-	base  int // the GOGC in force when it started
+	after uint64 // bytes allocated before the floor holds
+	base  int    // the GOGC in force when it started
 
 	mu      sync.Mutex
 	stopped bool
@@ -26,16 +35,18 @@ type Floor struct {
 	sample  []metrics.Sample
 }
 
-// Start keeps the heap goal at or above bytes until Stop. It does nothing,
-// and returns nil, when GOGC turns the collector off.
-func Start(bytes uint64) *Floor {
+// Start keeps the heap goal at or above bytes, from the first collection
+// after the process has allocated after bytes in all, until Stop. It does
+// nothing, and returns nil, when GOGC turns the collector off.
+func Start(bytes, after uint64) *Floor {
 	base := debug.SetGCPercent(100)
 	debug.SetGCPercent(base)
 	if base < 0 {
 		return nil
 	}
-	f := &Floor{bytes: bytes, base: base, sample: []metrics.Sample{
+	f := &Floor{bytes: bytes, after: after, base: base, sample: []metrics.Sample{
 		{Name: "/gc/heap/live:bytes"}, {Name: "/gc/heap/goal:bytes"}, {Name: "/gc/gogc:percent"},
+		{Name: "/gc/heap/allocs:bytes"},
 	}}
 	f.arm()
 	return f
@@ -84,9 +95,14 @@ func (f *Floor) collected() {
 	defer f.arm()
 	f.seen++
 	metrics.Read(f.sample)
-	live, goal, gogc := f.sample[0].Value, f.sample[1].Value, f.sample[2].Value
-	if live.Kind() != metrics.KindUint64 || goal.Kind() != metrics.KindUint64 || gogc.Kind() != metrics.KindUint64 {
-		return
+	live, goal, gogc, allocs := f.sample[0].Value, f.sample[1].Value, f.sample[2].Value, f.sample[3].Value
+	for _, v := range []metrics.Value{live, goal, gogc, allocs} {
+		if v.Kind() != metrics.KindUint64 {
+			return
+		}
+	}
+	if allocs.Uint64() < f.after {
+		return // GOGC is still the base
 	}
 	l, g, p := live.Uint64(), goal.Uint64(), gogc.Uint64()
 	if p == 0 || g <= l {

@@ -48,7 +48,7 @@ func TestFloor(t *testing.T) {
 	const mib = 1 << 20
 
 	live := fill(16 * mib)
-	f := Start(64 * mib)
+	f := Start(64*mib, 0)
 	var goal uint64
 	var gogc int
 	for range 3 { // the floor is reached over a collection or two
@@ -76,11 +76,46 @@ func TestFloor(t *testing.T) {
 func TestFloorOff(t *testing.T) {
 	base := debug.SetGCPercent(-1)
 	defer debug.SetGCPercent(base)
-	if f := Start(64 << 20); f != nil {
+	if f := Start(64<<20, 0); f != nil {
 		f.Stop()
 		t.Fatal("Start with the collector off returned a floor")
 	}
 	if got := debug.SetGCPercent(-1); got != -1 {
 		t.Errorf("GOGC = %d, want it left off", got)
 	}
+}
+
+// sink keeps the compiler from leaving out the garbage TestFloorAfter makes.
+var sink []byte
+
+// TestFloorAfter: the floor holds only once the process has allocated the
+// bytes it waits for; until then GOGC stays the base.
+func TestFloorAfter(t *testing.T) {
+	base := debug.SetGCPercent(100)
+	defer debug.SetGCPercent(base)
+	const mib = 1 << 20
+
+	live := fill(16 * mib)
+	s := []metrics.Sample{{Name: "/gc/heap/allocs:bytes"}}
+	metrics.Read(s)
+	f := Start(64*mib, s[0].Value.Uint64()+128*mib)
+	defer f.Stop()
+	for range 3 {
+		if goal, gogc := after(t, f); gogc != 100 || goal > 40*mib {
+			t.Fatalf("before 128 MiB more allocated: goal %d MiB, GOGC %d; want Go's own, 100", goal/mib, gogc)
+		}
+	}
+	for range 160 {
+		sink = make([]byte, mib)
+	}
+	sink = nil
+	var goal uint64
+	var gogc int
+	for range 3 {
+		goal, gogc = after(t, f)
+	}
+	if goal < 60*mib || goal > 68*mib || gogc <= 100 {
+		t.Errorf("after 160 MiB allocated: goal %d MiB, GOGC %d; want about 64 MiB, above 100", goal/mib, gogc)
+	}
+	runtime.KeepAlive(live)
 }
