@@ -69,6 +69,12 @@ var flatKinds = func() map[atom.Atom]flatKind {
 	return m
 }()
 
+// maxFlatDepth is how many elements renderFlat keeps open at most: the
+// parser refuses a fragment that opens more than 512 with the root it adds
+// (x/net/html's insertOpenElement, which counts a void element too), and
+// contentHTML then keeps the sanitized HTML as it is, untouched.
+const maxFlatDepth = 511
+
 // flatOpen is an element renderFlat has open.
 type flatOpen struct {
 	a    atom.Atom
@@ -114,6 +120,9 @@ func (sc *htmlScratch) renderFlat(clean []byte) (image string, ok bool) {
 			escapeAttr(&sc.out, text)
 			sc.text.write(string(text))
 		case xhtml.StartTagToken, xhtml.SelfClosingTagToken:
+			if len(open) >= maxFlatDepth {
+				return fail()
+			}
 			name, more := z.TagName()
 			a := atom.Lookup(name)
 			kind := flatKinds[a]

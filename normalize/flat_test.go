@@ -1,6 +1,9 @@
 package normalize
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // TestRenderFlat shows which fragments renderFlat takes, and that each it
 // takes comes out as the tree gives it.
@@ -35,6 +38,11 @@ func TestRenderFlat(t *testing.T) {
 		{"a\x00b", false},                             // the parser drops NULs
 		{`<p>x<!-- c --></p>`, false},
 		{`<span>x</div>`, false},
+		{strings.Repeat("<span>", 511) + "x", true},
+		{strings.Repeat("<span>", 510) + "<br>x", true},
+		{strings.Repeat("<span>", 512) + "x", false},     // the parser's depth limit
+		{strings.Repeat("<span>", 511) + "<br>x", false}, // a void counts while it is open
+		{strings.Repeat("<div>", 512) + "x" + strings.Repeat("</div>", 512), false},
 	} {
 		if got := checkFlat(t, c.clean); got != c.flat {
 			t.Errorf("renderFlat(%q) took it: %v, want %v", c.clean, got, c.flat)
