@@ -3,6 +3,8 @@ package normalize
 import (
 	"strings"
 	"testing"
+
+	"github.com/microcosm-cc/bluemonday"
 )
 
 // TestRenderFlat shows which fragments renderFlat takes, and that each it
@@ -47,5 +49,22 @@ func TestRenderFlat(t *testing.T) {
 		if got := checkFlat(t, c.clean); got != c.flat {
 			t.Errorf("renderFlat(%q) took it: %v, want %v", c.clean, got, c.flat)
 		}
+	}
+}
+
+// TestContentTooDeep: content nested deeper than the parser goes is kept
+// as its words in one paragraph, with its first picture, and no tag of it.
+func TestContentTooDeep(t *testing.T) {
+	raw := strings.Repeat("<div>", 300) + "<p>deep <b>text</b></p>" + strings.Repeat("<span>", 300) +
+		`<img src="https://e.org/a.png" alt="x">tail &amp; <a href="https://e.org/">end`
+	html, text, image := contentHTML(&scratchPool{}, bluemonday.UGCPolicy(), raw, nil)
+	if want := "<p>deep text tail &amp; end</p>"; html != want {
+		t.Errorf("html = %q, want %q", html, want)
+	}
+	if want := "deep text tail & end"; text != want {
+		t.Errorf("text = %q, want %q", text, want)
+	}
+	if want := "https://e.org/a.png"; image != want {
+		t.Errorf("image = %q, want %q", image, want)
 	}
 }

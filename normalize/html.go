@@ -116,18 +116,41 @@ func contentHTML(sp *scratchPool, ugc *bluemonday.Policy, raw string, base *url.
 func (sc *htmlScratch) renderTree() (html, text, image string) {
 	nodes, err := xhtml.ParseFragment(bytes.NewReader(sc.clean.Bytes()), bodyContext())
 	if err != nil {
-		// Unreachable with a bytes.Reader; the sanitized HTML is still safe.
-		html = stripControls(sc.clean.String())
-		return html, "", firstImage(html)
+		// x/net/html refuses a fragment that opens more than 512 elements.
+		return sc.wordsOnly()
 	}
 	for _, n := range nodes {
 		if err := xhtml.Render(&sc.out, n); err != nil {
-			html = stripControls(sc.clean.String())
-			return html, "", firstImage(html)
+			return sc.wordsOnly()
 		}
 		sc.text.node(n)
 	}
 	return stripControls(sc.out.String()), sc.text.buf.String(), treeImage(nodes)
+}
+
+// wordsOnly is what is kept of sc.clean when the parser refuses it: its
+// words in one paragraph, and its first picture. None of its tags can be
+// balanced, and published unbalanced they would leave a reader's page
+// inside them.
+func (sc *htmlScratch) wordsOnly() (content, text, image string) {
+	sc.out.Reset()
+	sc.text.reset()
+	z := xhtml.NewTokenizer(bytes.NewReader(sc.clean.Bytes()))
+	for {
+		switch z.Next() {
+		case xhtml.ErrorToken:
+			if text = sc.text.buf.String(); text != "" {
+				content = "<p>" + html.EscapeString(text) + "</p>"
+			}
+			return content, text, firstImage(stripControls(sc.clean.String()))
+		case xhtml.TextToken:
+			sc.text.write(string(z.Text()))
+		case xhtml.StartTagToken, xhtml.SelfClosingTagToken, xhtml.EndTagToken:
+			if name, _ := z.TagName(); isBlock(atom.Lookup(name)) {
+				sc.text.space = true
+			}
+		}
+	}
 }
 
 // mayHoldURLAttr reports whether s holds, in any case, the name of an

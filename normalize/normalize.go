@@ -35,7 +35,7 @@ var ErrEmpty = errors.New("normalize: item has no title, content, summary or lin
 // that makes Items give another item for the same story (a sanitizer, date,
 // language or id rule): stored items made under another version are made
 // again from their stories, not left as the old rules made them.
-const Version = "4" // 2: items record their date precision; 3: and their translations; 4: feed titles as HTML or their host, email addresses, locale names
+const Version = "5" // 2: items record their date precision; 3: and their translations; 4: feed titles as HTML or their host, email addresses, locale names; 5: content nested too deep to balance kept as its words
 
 // Options are the site-wide settings of a Normalizer.
 type Options struct {
