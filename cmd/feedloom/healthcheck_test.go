@@ -38,7 +38,7 @@ func TestHealthcheck(t *testing.T) {
 	// Close waits for open requests: release the held one first.
 	t.Cleanup(slow.Close)
 	t.Cleanup(func() { close(hold) })
-	refused := freeAddr(t) // listened on once, then closed: nothing answers there
+	refused := refusedAddr(t)
 
 	ok := answer(200, `{"status":"ok","sources":[]}`)
 	for _, tc := range []struct {
@@ -60,7 +60,6 @@ func TestHealthcheck(t *testing.T) {
 		{"an argument", []string{"http://127.0.0.1:1/healthz"}, exitUsage, "unexpected argument"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			start := time.Now()
 			code, stdout, stderr := feedloom(t, append([]string{"healthcheck"}, tc.args...)...)
 			if code != tc.code {
 				t.Fatalf("exit %d, want %d; stderr: %s", code, tc.code, stderr)
@@ -76,9 +75,6 @@ func TestHealthcheck(t *testing.T) {
 			}
 			if tc.code == exitPartial && strings.Count(stderr, "\n") != 1 {
 				t.Errorf("stderr %q, want one line", stderr)
-			}
-			if d := time.Since(start); d > 3*time.Second {
-				t.Errorf("took %s", d)
 			}
 		})
 	}
