@@ -72,7 +72,7 @@ var flatKinds = func() map[atom.Atom]flatKind {
 // maxFlatDepth is how many elements renderFlat keeps open at most: the
 // parser refuses a fragment that opens more than 512 with the root it adds
 // (x/net/html's insertOpenElement, which counts a void element too), and
-// contentHTML then keeps the sanitized HTML as it is, untouched.
+// contentHTML then keeps only its words (wordsOnly).
 const maxFlatDepth = 511
 
 // flatOpen is an element renderFlat has open.
