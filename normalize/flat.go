@@ -117,7 +117,7 @@ func (sc *htmlScratch) renderFlat(clean []byte) (image string, ok bool) {
 			if bytes.IndexByte(text, 0) >= 0 {
 				return fail() // the parser drops NULs
 			}
-			escapeAttr(&sc.out, text)
+			escapeHTML(&sc.out, text)
 			sc.text.write(string(text))
 		case xhtml.StartTagToken, xhtml.SelfClosingTagToken:
 			if len(open) >= maxFlatDepth {
@@ -160,24 +160,15 @@ func (sc *htmlScratch) renderFlat(clean []byte) (image string, ok bool) {
 			}
 			sc.out.WriteByte('<')
 			sc.out.Write(name)
-			var src, width, height []byte
 			for _, at := range attrs {
 				sc.out.WriteByte(' ')
 				sc.out.Write(at.key)
 				sc.out.WriteString(`="`)
-				escapeAttr(&sc.out, at.val)
+				escapeHTML(&sc.out, at.val)
 				sc.out.WriteByte('"')
-				switch string(at.key) {
-				case "src":
-					src = at.val
-				case "width":
-					width = at.val
-				case "height":
-					height = at.val
-				}
 			}
 			if a == atom.Img && !found {
-				image, found = imageOf(string(src), string(width), string(height))
+				image, found = attrsImage(attrs)
 			}
 			if isBlock(a) {
 				sc.text.space = true
@@ -220,6 +211,23 @@ func (sc *htmlScratch) renderFlat(clean []byte) (image string, ok bool) {
 			return fail()
 		}
 	}
+}
+
+// attrsImage is imageOf an <img> with attrs, its last src, width and
+// height counting, as they do on the element the parser makes.
+func attrsImage(attrs []rawAttr) (string, bool) {
+	var src, width, height []byte
+	for _, at := range attrs {
+		switch string(at.key) {
+		case "src":
+			src = at.val
+		case "width":
+			width = at.val
+		case "height":
+			height = at.val
+		}
+	}
+	return imageOf(string(src), string(width), string(height))
 }
 
 // itemParent reports whether the parser puts item straight into parent

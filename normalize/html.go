@@ -265,9 +265,9 @@ func writeTag(b *bytes.Buffer, selfClosing bool, name []byte, attrs []rawAttr) {
 		b.Write(a.key)
 		b.WriteString(`="`)
 		if a.changed {
-			escapeAttr(b, []byte(a.resolved))
+			escapeHTML(b, []byte(a.resolved))
 		} else {
-			escapeAttr(b, a.val)
+			escapeHTML(b, a.val)
 		}
 		b.WriteByte('"')
 	}
@@ -277,10 +277,10 @@ func writeTag(b *bytes.Buffer, selfClosing bool, name []byte, attrs []rawAttr) {
 	b.WriteByte('>')
 }
 
-// escapeAttr writes s escaped as html.EscapeString escapes it, and as the
+// escapeHTML writes s escaped as html.EscapeString escapes it, and as the
 // renderer escapes text and attribute values. The carriage return is
 // escaped too, as the tokenizer would read a raw one as a newline.
-func escapeAttr(b *bytes.Buffer, s []byte) {
+func escapeHTML(b *bytes.Buffer, s []byte) {
 	for {
 		i := bytes.IndexAny(s, "&'<>\"\r")
 		if i < 0 {
