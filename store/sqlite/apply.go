@@ -41,13 +41,29 @@ func (s *Store) ApplyGroup(ctx context.Context, group []store.SourceBatch) ([]st
 	defer tx.Rollback()
 	done := make([]store.Applied, len(group))
 	btx := s.batchTx(tx)
+	// A source's state alone (a 304, a failure) is written with the
+	// others', after the rest, unless a later batch of the group writes
+	// the same source: what is deferred is then what one by one would
+	// have left.
+	last := make(map[string]int, len(group))
 	for i, g := range group {
+		last[g.Source] = i
+	}
+	var states []store.SourceBatch
+	for i, g := range group {
+		if stateOnly(g.Batch) && last[g.Source] == i {
+			states = append(states, g)
+			continue
+		}
 		if done[i], err = store.WriteBatch(ctx, btx, g.Source, g.Batch); err != nil {
 			return nil, fmt.Errorf("sqlite: apply %q: %w", g.Source, err)
 		}
 		if err := btx.settleHorizon(ctx, g.Source, g.Batch); err != nil {
 			return nil, fmt.Errorf("sqlite: apply %q: horizon: %w", g.Source, err)
 		}
+	}
+	if err := btx.saveStates(ctx, states); err != nil {
+		return nil, fmt.Errorf("sqlite: %s: states: %w", where, err)
 	}
 	if err := tx.Commit(); err != nil {
 		return nil, fmt.Errorf("sqlite: %s: %w", where, err)

@@ -102,6 +102,74 @@ func TestApplyGroup(t *testing.T) {
 	}
 }
 
+// TestApplyGroupStates: a group's states alone (304s, failures), written
+// together in statements of up to 32, leave every column as Apply one by
+// one does (a state at a time): for sources saved before and a new one
+// among them, beside batches with items, and for a source the group writes
+// twice. The second group's 43 deferred states go in statements of 32, 8
+// (feed-38's among them), 2 and 1.
+func TestApplyGroupStates(t *testing.T) {
+	ctx := context.Background()
+	state := func(i, pass int) *sources.State {
+		st := &sources.State{URL: fmt.Sprintf("https://up.example.org/%d", i), ETag: fmt.Sprintf(`"%d-%d"`, i, pass),
+			CheckedAt: at(7, pass, i), LastSuccess: at(7, pass, 0), NextDue: at(8, pass, i)}
+		switch i % 4 {
+		case 1:
+			st.ConfiguredURL, st.LastModified = "https://up.example.org/c", "Tue, 01 Dec 2026 10:00:00 GMT"
+		case 2:
+			st.LastSuccess, st.LastError, st.Failures = time.Time{}, "HTTP 503 — «busy»", pass+1
+		case 3:
+			st.ETag, st.NextDue = "W/\"\xff\xfe\"", time.Time{}
+		}
+		return st
+	}
+	one, group := openTemp(t), openTemp(t)
+	var first, second []store.SourceBatch
+	for i := range 45 {
+		name := fmt.Sprintf("feed-%02d", i)
+		if i != 38 { // new in the second group, in its third statement of states
+			first = append(first, store.SourceBatch{Source: name, Batch: store.Batch{State: state(i, 0)}})
+		}
+		second = append(second, store.SourceBatch{Source: name, Batch: store.Batch{State: state(i, 1)}})
+	}
+	second[10].Batch.Items = []feeds.Item{groupItem("urn:ten", 3)}
+	// feed-20's 304 and then its items; feed-30's items and then its 304.
+	second = slices.Insert(second, 20, store.SourceBatch{Source: "feed-20", Batch: store.Batch{State: state(20, 2)}})
+	second[21].Batch.Items = []feeds.Item{groupItem("urn:twenty", 4)}
+	second = append(second, store.SourceBatch{Source: "feed-30", Batch: store.Batch{State: state(30, 3)}})
+	second[31].Batch.Items = []feeds.Item{groupItem("urn:thirty", 5)}
+	for _, g := range [][]store.SourceBatch{first, second} {
+		for _, b := range g {
+			if _, err := one.Apply(ctx, b.Source, b.Batch); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := group.ApplyGroup(ctx, g); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range 45 {
+		name := fmt.Sprintf("feed-%02d", i)
+		got, err := group.State(ctx, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, _ := one.State(ctx, name)
+		if got != want {
+			t.Errorf("state of %s: group %+v, one by one %+v", name, got, want)
+		}
+	}
+	if got, _ := group.State(ctx, "feed-30"); got.ETag != `"30-3"` {
+		t.Errorf("feed-30's state has ETag %s, want its last batch's \"30-3\"", got.ETag)
+	}
+	if got, _ := group.State(ctx, "feed-20"); got.ETag != `"20-1"` {
+		t.Errorf("feed-20's state has ETag %s, want its last batch's \"20-1\"", got.ETag)
+	}
+	if g, w := storedIDs(t, group), storedIDs(t, one); !reflect.DeepEqual(g, w) {
+		t.Errorf("group stored %q, one by one %q", g, w)
+	}
+}
+
 // TestStates: States reads what State reads, for every name that has a
 // state, names with quotes and other scripts included, and leaves out the
 // others.
