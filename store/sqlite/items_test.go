@@ -1,10 +1,13 @@
 package sqlite
 
 import (
+	"context"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
 
+	"github.com/feedloom/feedloom/feeds"
 	"github.com/feedloom/feedloom/store"
 )
 
@@ -71,5 +74,72 @@ func TestNewestUsesIndex(t *testing.T) {
 		"SCALAR SUBQUERY 2", "SEARCH items USING COVERING INDEX items_updated (held=?)"}
 	if !slices.Equal(plan, want) {
 		t.Errorf("plan %q, want %q", plan, want)
+	}
+}
+
+// TestLookups: Stored and LinkOwners find every stored id and link asked
+// for, and nothing for the others: in one statement, whose values travel as
+// JSON (quotes, a NUL, U+2028), and one by one for a list with bytes that
+// are not UTF-8; a second refresh of the same items then updates them where
+// they are.
+func TestLookups(t *testing.T) {
+	ctx := context.Background()
+	s := openTemp(t)
+	ids := []string{"urn:plain", "urn:not-utf8-\xff", "urn:nul-\x00", `urn:"quoted"-<&>-` + "\u2028-新聞"}
+	var items []feeds.Item
+	for i, id := range ids {
+		items = append(items, feeds.Item{ID: id, Title: "t", Link: fmt.Sprintf("https://www.example.edu/%d?q=\"%s\"", i, "新"),
+			Published: at(i, 0, 0), Language: "en"})
+	}
+	if _, err := s.Apply(ctx, "a", store.Batch{Items: items}); err != nil {
+		t.Fatal(err)
+	}
+	for _, ask := range [][]string{
+		{"urn:plain", ids[3], "urn:never"},
+		{"urn:plain", ids[1], "urn:never"},
+		{ids[2], ids[3], "urn:never"},
+	} {
+		tx, err := s.db.BeginTx(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := s.batchTx(tx)
+		var found []string
+		if err := b.Stored(ctx, ask, func(r store.Row) { found = append(found, r.ID) }); err != nil {
+			t.Fatal(err)
+		}
+		var keys []string
+		for _, id := range ask {
+			if i := slices.Index(ids, id); i >= 0 {
+				keys = append(keys, feeds.CanonicalLink(items[i].Link))
+			}
+		}
+		keys = append(keys, "https://www.example.edu/never")
+		owners := map[string]string{}
+		if err := b.LinkOwners(ctx, keys, func(key, id string) { owners[key] = id }); err != nil {
+			t.Fatal(err)
+		}
+		tx.Rollback()
+		slices.Sort(found)
+		want := slices.Sorted(slices.Values(ask[:2]))
+		if !slices.Equal(found, want) {
+			t.Errorf("Stored(%q) found %q, want %q", ask, found, want)
+		}
+		if len(owners) != 2 || owners[keys[0]] != ask[0] || owners[keys[1]] != ask[1] {
+			t.Errorf("LinkOwners(%q) = %q, want the first two owned by %q", keys, owners, ask[:2])
+		}
+	}
+	for i := range items {
+		items[i].Title = "t2"
+	}
+	done, err := s.Apply(ctx, "a", store.Batch{Items: items})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if done.Changed != len(items) {
+		t.Errorf("the second refresh changed %d items, want %d", done.Changed, len(items))
+	}
+	if got := storedIDs(t, s)["a"]; len(got) != len(ids) {
+		t.Errorf("stored %q, want the %d ids once each", got, len(ids))
 	}
 }
