@@ -34,8 +34,15 @@ func (s *Store) ApplyGroup(ctx context.Context, group []store.SourceBatch) ([]st
 		return nil, fmt.Errorf("sqlite: %s: %w", where, err)
 	}
 	defer release()
-	tx, err := s.db.BeginTx(ctx, nil)
+	conn, err := s.writer(ctx)
 	if err != nil {
+		return nil, fmt.Errorf("sqlite: %s: %w", where, err)
+	}
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		if ctx.Err() == nil {
+			s.dropWriter()
+		}
 		return nil, fmt.Errorf("sqlite: %s: %w", where, err)
 	}
 	defer tx.Rollback()

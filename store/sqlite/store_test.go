@@ -219,3 +219,82 @@ func TestOpenMigratesVersion1(t *testing.T) {
 		t.Errorf("StatesDated = %+v, %v, %v; want the state and urn:b dated in the range", states, dated, err)
 	}
 }
+
+// TestWriteConnection: writes run on one connection with the larger page
+// cache, the pool's keep theirs; a write whose context has ended leaves it
+// for the next; a connection that is let go of is discarded, not pooled;
+// Close waits for a write under way and closes the lot.
+func TestWriteConnection(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, filepath.Join(t.TempDir(), "feedloom.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cacheOf := func(q interface {
+		QueryRowContext(context.Context, string, ...any) *sql.Row
+	}) int {
+		var n int
+		if err := q.QueryRowContext(ctx, `PRAGMA cache_size`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	apply := func(ctx context.Context, etag string) error {
+		_, err := s.Apply(ctx, "a", store.Batch{State: &sources.State{URL: "https://up.example.org/a", ETag: etag}})
+		return err
+	}
+	if err := apply(ctx, "1"); err != nil {
+		t.Fatal(err)
+	}
+	first := s.writeConn
+	if first == nil {
+		t.Fatal("no write connection after a write")
+	}
+	if got := cacheOf(first); got != -writeCache {
+		t.Errorf("the write connection's cache_size is %d, want %d", got, -writeCache)
+	}
+	if got := cacheOf(s.db); got != -512 {
+		t.Errorf("a pooled connection's cache_size is %d, want -512", got)
+	}
+	done, cancel := context.WithCancel(ctx)
+	cancel()
+	if err := apply(done, "2"); !errors.Is(err, context.Canceled) {
+		t.Errorf("a write with an ended context: %v, want context.Canceled", err)
+	}
+	if err := apply(ctx, "3"); err != nil || s.writeConn != first {
+		t.Errorf("the write after: %v, connection kept %v", err, s.writeConn == first)
+	}
+	if st, _ := s.State(ctx, "a"); st.ETag != "3" {
+		t.Errorf("ETag %q, want 3", st.ETag)
+	}
+
+	open := s.db.Stats().OpenConnections
+	s.writing <- struct{}{}
+	s.dropWriter()
+	<-s.writing
+	if got := s.db.Stats().OpenConnections; got != open-1 {
+		t.Errorf("%d connections open after the write connection was let go of, want %d", got, open-1)
+	}
+	if err := apply(ctx, "4"); err != nil || s.writeConn == nil || s.writeConn == first {
+		t.Errorf("a write after the connection was let go of: %v, a new one %v", err, s.writeConn != first)
+	}
+
+	release, err := s.write(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := make(chan error, 1)
+	go func() { closed <- s.Close() }()
+	select {
+	case err := <-closed:
+		t.Fatalf("Close returned (%v) while a write held the slot", err)
+	case <-time.After(50 * time.Millisecond):
+	}
+	release()
+	if err := <-closed; err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	if got := s.db.Stats().OpenConnections; got != 0 {
+		t.Errorf("%d connections open after Close", got)
+	}
+}
