@@ -79,7 +79,9 @@ func cmdBuild(ctx context.Context, args []string, _, stderr io.Writer) int {
 	}
 	// On a terminal a progress line stands for the sources' own lines:
 	// the steps log only what went wrong, above it.
-	log := newLogger(stderr)
+	out := newLogWriter(stderr)
+	defer out.Flush()
+	log := newLogger(out)
 	stepLog := log
 	wopts := wiring.Options{Role: wiring.Build, Force: o.force}
 	progress := newBuildProgress(stderr, isTerminal(stderr))

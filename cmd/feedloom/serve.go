@@ -48,7 +48,9 @@ func cmdServe(ctx context.Context, args []string, _, stderr io.Writer) int {
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
-	log := newLogger(stderr)
+	out := newLogWriter(stderr)
+	defer out.Flush()
+	log := newLogger(out)
 	cfg, err := config.Load(o.config, config.LoadOptions{Dev: o.dev})
 	if err != nil {
 		fmt.Fprintln(stderr, err)
