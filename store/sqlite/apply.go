@@ -38,11 +38,16 @@ func (s *Store) ApplyGroup(ctx context.Context, group []store.SourceBatch) ([]st
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: %s: %w", where, err)
 	}
-	tx, err := conn.BeginTx(ctx, nil)
+	// The transaction does not watch ctx; its statements do. Were it to,
+	// a cancelled ctx would have database/sql roll it back on a goroutine
+	// of its own, which the deferred Rollback does not wait for, and the
+	// next write could begin on the held connection before that rollback
+	// ran: failing, or committing statement by statement once the late
+	// ROLLBACK ended its transaction. Rolled back here, it ends before the
+	// write slot is let go.
+	tx, err := conn.BeginTx(context.WithoutCancel(ctx), nil)
 	if err != nil {
-		if ctx.Err() == nil {
-			s.dropWriter()
-		}
+		s.dropWriter()
 		return nil, fmt.Errorf("sqlite: %s: %w", where, err)
 	}
 	defer tx.Rollback()

@@ -180,13 +180,14 @@ func (s *Store) migrate(ctx context.Context) error {
 // Close closes the database; a Store must not be used after it.
 func (s *Store) Close() error {
 	// A write under way ends first; its connection goes back to the pool
-	// for Close to close.
+	// for Close to close. The slot is kept until the database is closed,
+	// so a write waiting for it then fails rather than open another.
 	s.writing <- struct{}{}
+	defer func() { <-s.writing }()
 	if s.writeConn != nil {
 		s.writeConn.Close()
 		s.writeConn = nil
 	}
-	<-s.writing
 	s.stmts.close()
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("sqlite: close %s: %w", s.path, err)

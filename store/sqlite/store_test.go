@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -290,11 +291,68 @@ func TestWriteConnection(t *testing.T) {
 		t.Fatalf("Close returned (%v) while a write held the slot", err)
 	case <-time.After(50 * time.Millisecond):
 	}
+	// A write queued behind Close either runs before it or fails after
+	// it; it leaves no connection open either way.
+	queued := make(chan error, 1)
+	go func() { queued <- apply(ctx, "5") }()
 	release()
 	if err := <-closed; err != nil {
 		t.Fatalf("Close: %v", err)
 	}
+	<-queued
 	if got := s.db.Stats().OpenConnections; got != 0 {
 		t.Errorf("%d connections open after Close", got)
 	}
+}
+
+// TestCancelledWriteThenWrite: a write whose context ends in the middle of
+// its transaction is rolled back before the next write begins on the same
+// connection, which then stores all of its group. With the transaction
+// watching the context, the rollback ran on a goroutine of its own, and the
+// next write failed ("cannot start a transaction within a transaction") or
+// committed its statements one by one.
+func TestCancelledWriteThenWrite(t *testing.T) {
+	ctx := context.Background()
+	s := openTemp(t)
+	content := strings.Repeat("<p>Lorem ipsum dolor sit amet.</p>", 100)
+	next := 0
+	group := func(n int) []store.SourceBatch {
+		g := make([]store.SourceBatch, n)
+		for i := range g {
+			src := fmt.Sprintf("feed-%06d", next)
+			next++
+			b := store.Batch{Items: make([]feeds.Item, 30), State: &sources.State{URL: "https://up.example.org/" + src}}
+			for j := range b.Items {
+				p := at(0, 0, 0).Add(-time.Duration(j) * time.Hour)
+				b.Items[j] = feeds.Item{ID: fmt.Sprintf("urn:%s:%d", src, j), Title: "t", Content: content,
+					Link: fmt.Sprintf("https://up.example.org/%s/%d", src, j), Published: p, Updated: p, Language: "en"}
+			}
+			g[i] = store.SourceBatch{Source: src, Batch: b}
+		}
+		return g
+	}
+	cancelled := 0
+	for round := range 60 {
+		cctx, cancel := context.WithTimeout(ctx, time.Duration(1+round%15)*time.Millisecond)
+		_, err := s.ApplyGroup(cctx, group(32))
+		cancel()
+		if err == nil {
+			continue
+		}
+		cancelled++
+		after := group(8)
+		if _, err := s.ApplyGroup(ctx, after); err != nil {
+			t.Fatalf("round %d: the write after a cancelled one: %v", round, err)
+		}
+		for _, g := range after {
+			var n int
+			if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM items WHERE source = ?`, g.Source).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			if n != 30 {
+				t.Fatalf("round %d: %s holds %d items after the write, want 30", round, g.Source, n)
+			}
+		}
+	}
+	t.Logf("%d of 60 writes cancelled", cancelled)
 }
