@@ -80,7 +80,7 @@ func cmdBuild(ctx context.Context, args []string, _, stderr io.Writer) int {
 	// On a terminal a progress line stands for the sources' own lines:
 	// the steps log only what went wrong, above it.
 	out := newLogWriter(stderr)
-	defer out.Flush()
+	defer out.Close()
 	log := newLogger(out)
 	stepLog := log
 	wopts := wiring.Options{Role: wiring.Build, Force: o.force}

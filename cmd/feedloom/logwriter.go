@@ -17,12 +17,13 @@ const maxLogBuffer = 64 << 10
 // stderr each: at 10,000 sources answering 304 those writes were a twentieth
 // of a warm build's CPU (and a write of the store's goroutine, which every
 // write of the pass waits for). A process that dies unflushed loses at most
-// logDelay of lines; the commands flush before they return.
+// logDelay of lines; the commands close it before they return.
 type logWriter struct {
-	w     io.Writer
-	mu    sync.Mutex
-	buf   []byte
-	timer *time.Timer
+	w      io.Writer
+	mu     sync.Mutex
+	buf    []byte
+	timer  *time.Timer
+	closed bool // Close was called: lines go straight to w
 }
 
 func newLogWriter(w io.Writer) *logWriter { return &logWriter{w: w} }
@@ -32,6 +33,10 @@ func newLogWriter(w io.Writer) *logWriter { return &logWriter{w: w} }
 func (l *logWriter) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if l.closed {
+		l.w.Write(p)
+		return len(p), nil
+	}
 	l.buf = append(l.buf, p...)
 	switch {
 	case len(l.buf) >= maxLogBuffer:
@@ -47,6 +52,18 @@ func (l *logWriter) Flush() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.flushLocked()
+}
+
+// Close writes what is kept, and every line after it at once: a command
+// closes its writer as it returns, and what is still logged then (a
+// handler that outlived the server's shutdown) must not wait for a flush
+// the process may exit before.
+func (l *logWriter) Close() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.flushLocked()
+	l.closed = true
+	return nil
 }
 
 func (l *logWriter) flushLocked() {

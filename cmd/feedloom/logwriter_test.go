@@ -30,7 +30,8 @@ func (w *writes) get() []string {
 
 // TestLogWriter: lines written together reach the writer underneath in
 // one write, whole and in order: at Flush, by themselves soon after, or at
-// once when they fill the buffer; lines from many goroutines stay whole.
+// once when they fill the buffer; after Close each line goes at once; lines
+// from many goroutines stay whole.
 func TestLogWriter(t *testing.T) {
 	t.Run("flush", func(t *testing.T) {
 		var w writes
@@ -44,6 +45,16 @@ func TestLogWriter(t *testing.T) {
 		l.Flush()
 		if got := w.get(); len(got) != 1 {
 			t.Errorf("a flush of nothing wrote: %q", got)
+		}
+	})
+	t.Run("closed", func(t *testing.T) {
+		var w writes
+		l := newLogWriter(&w)
+		l.Write([]byte("a=1\n"))
+		l.Close()
+		l.Write([]byte("b=2\n"))
+		if got := w.get(); len(got) != 2 || got[0] != "a=1\n" || got[1] != "b=2\n" {
+			t.Errorf("writes %q, want the kept line at Close, then the next at once", got)
 		}
 	})
 	t.Run("by themselves", func(t *testing.T) {

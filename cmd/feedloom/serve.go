@@ -49,7 +49,7 @@ func cmdServe(ctx context.Context, args []string, _, stderr io.Writer) int {
 		return code
 	}
 	out := newLogWriter(stderr)
-	defer out.Flush()
+	defer out.Close()
 	log := newLogger(out)
 	cfg, err := config.Load(o.config, config.LoadOptions{Dev: o.dev})
 	if err != nil {
