@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -176,14 +177,7 @@ func (b batchTx) inList(ctx context.Context, one, many string, args []string, fn
 	if err != nil {
 		return err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		if err := rows.Scan(dest...); err != nil {
-			return err
-		}
-		fn()
-	}
-	return rows.Err()
+	return scanRows(rows, fn, dest...)
 }
 
 // each runs query once for each of args; it scans every
@@ -198,19 +192,23 @@ func (b batchTx) each(ctx context.Context, query string, args []string, fn func(
 		if err != nil {
 			return err
 		}
-		for rows.Next() {
-			if err := rows.Scan(dest...); err != nil {
-				rows.Close()
-				return err
-			}
-			fn()
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+		if err := scanRows(rows, fn, dest...); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// scanRows scans every row into dest, calls fn after each, and closes rows.
+func scanRows(rows *sql.Rows, fn func(), dest ...any) error {
+	defer rows.Close()
+	for rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
+			return err
+		}
+		fn()
+	}
+	return rows.Err()
 }
 
 const deleteItem = `DELETE FROM items WHERE id = ? AND source = ?`

@@ -179,15 +179,12 @@ func (s *Store) migrate(ctx context.Context) error {
 
 // Close closes the database; a Store must not be used after it.
 func (s *Store) Close() error {
-	// A write under way ends first; its connection goes back to the pool
-	// for Close to close. The slot is kept until the database is closed,
-	// so a write waiting for it then fails rather than open another.
+	// A write under way ends first. The slot is kept until the database
+	// is closed, so a write waiting for it then fails rather than open
+	// another connection.
 	s.writing <- struct{}{}
 	defer func() { <-s.writing }()
-	if s.writeConn != nil {
-		s.writeConn.Close()
-		s.writeConn = nil
-	}
+	s.dropWriter()
 	s.stmts.close()
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("sqlite: close %s: %w", s.path, err)
@@ -256,9 +253,9 @@ func (s *Store) writer(ctx context.Context) (*sql.Conn, error) {
 	return c, nil
 }
 
-// dropWriter discards the write connection, which failed to begin a
-// transaction, rather than give it back to the pool with its cache; the
-// next write opens another. The caller holds the write slot.
+// dropWriter discards the write connection (one that failed to begin a
+// transaction, or at Close) rather than give it back to the pool with its
+// cache; the next write opens another. The caller holds the write slot.
 func (s *Store) dropWriter() {
 	if s.writeConn != nil {
 		// Raw discards a connection whose function returns ErrBadConn.
