@@ -13,7 +13,8 @@ import (
 )
 
 // measure is one child process's run: wall time, CPU time and peak RSS as
-// the kernel accounted them to that process alone.
+// the kernel accounted them to that process alone, and the CPU time this
+// process spent meanwhile.
 type measure struct {
 	Wall      time.Duration
 	User, Sys time.Duration
@@ -21,6 +22,10 @@ type measure struct {
 	Exit      int
 	Stdout    []byte
 	Stderr    []byte
+	// Here is this process's CPU time while the child ran: the upstreams
+	// answering it, which run here and share the machine's cores with it
+	// (the harness itself only waits). -1 where the platform does not say.
+	Here time.Duration
 }
 
 func (m measure) CPU() time.Duration { return m.User + m.Sys }
@@ -68,8 +73,13 @@ func runChild(ctx context.Context, dir, name string, args ...string) (measure, e
 	cmd.Dir = dir
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	here0, ok0 := selfCPU()
 	err = cmd.Run()
-	m := measure{Stdout: stdout.Bytes(), Stderr: stderr.Bytes()}
+	here1, ok1 := selfCPU()
+	m := measure{Stdout: stdout.Bytes(), Stderr: stderr.Bytes(), Here: -1}
+	if ok0 && ok1 {
+		m.Here = time.Duration(here1 - here0)
+	}
 	if err != nil {
 		return m, fmt.Errorf("run %s: %w: %s", name, err, tail(m.Stderr, 5))
 	}

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -178,4 +179,26 @@ func (h *harness) pooledTable(b *strings.Builder) {
 		fmt.Fprintf(b, "| %s | %.2f | %.2f | %s | %s |\n", thousands(int64(n)), wall, fl.M.CPU().Seconds()/pl.M.CPU().Seconds(), warm, t)
 	}
 	b.WriteString("\n")
+	if fl, ok := h.find(targetN, "cold"); ok && fl.Latency == targetLatency {
+		if pl, ok := h.find(targetN, labelPooled); ok {
+			if s := coldCeiling(fl, pl, runtime.NumCPU()); s != "" {
+				b.WriteString(s + "\n\n")
+			}
+		}
+	}
+}
+
+// coldCeiling says how much CPU a cold build could spend at most and still
+// take no more than targetPooled × the pooled program's wall: every one of
+// the machine's cores busy for all of that time, less what the upstreams
+// spent answering the pooled program's same requests (they run on the same
+// cores). It is a ceiling no scheduling can beat, to read beside what each
+// program spent.
+func coldCeiling(fl, pl run, cores int) string {
+	if pl.M.Wall <= 0 || pl.M.Here < 0 {
+		return ""
+	}
+	ceiling := time.Duration(targetPooled * float64(pl.M.Wall) * float64(cores))
+	return fmt.Sprintf("CPU at N = %s: at most %s for a cold build within %.1f× the pooled program's wall, even with all %d cores busy throughout beside the upstreams' %s (as they answered the pooled program); feedloom spent %s, the pooled program %s.",
+		thousands(int64(fl.N)), dur(ceiling-pl.M.Here), targetPooled, cores, dur(pl.M.Here), dur(fl.M.CPU()), dur(pl.M.CPU()))
 }

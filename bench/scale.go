@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -270,7 +271,7 @@ func (h *harness) scaleTable(r scaleResult) string {
 	fmt.Fprintf(&b, "Machine: %s.\n\n", h.machine)
 	fmt.Fprintf(&b, "Run: `go run ./bench -scale %d`: %s feed sources of %d items (%s stored after the cold build), RSS 2.0, Atom 1.0 and JSON Feed 1.1 in turn, a quarter in Chinese, generated when asked by upstreams on %d loopback addresses with no latency; one node, SQLite; fetch.concurrency 16, per_host 2; feeds of 50 items, archives and numbered pages off. The fetch-only floor is the warm build's conditional GETs alone (16 at once, 2 per host, gzip, bodies read and dropped), run just before it.\n\n",
 		r.N, thousands(int64(r.N)), itemsPerFeed, thousands(int64(r.Stored)), hosts)
-	b.WriteString("| run | wall | CPU (user+sys) | peak RSS | requests/s | answers 200 / 304 | target |\n|---|---:|---:|---:|---:|---|---|\n")
+	b.WriteString("| run | wall | CPU (user+sys) | upstreams' CPU | peak RSS | requests/s | answers 200 / 304 | target |\n|---|---:|---:|---:|---:|---:|---|---|\n")
 	full := r.N == 100_000
 	for _, x := range []run{r.Cold, r.Floor, r.Warm} {
 		var cells []string
@@ -288,8 +289,29 @@ func (h *harness) scaleTable(r scaleResult) string {
 			}
 			cells = append(cells, cell)
 		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s / %s | %s |\n", x.Label, dur(x.M.Wall), dur(x.M.CPU()), mib(x.M.MaxRSS),
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s / %s | %s |\n", x.Label, dur(x.M.Wall), dur(x.M.CPU()), here(x.M), mib(x.M.MaxRSS),
 			thousands(int64(x.reqPerSec())), thousands(x.Answers.OK), thousands(x.Answers.NotModified), strings.Join(cells, "; "))
 	}
+	if s := warmCeiling(r, runtime.NumCPU()); s != "" {
+		b.WriteString("\n" + s + "\n")
+	}
 	return b.String()
+}
+
+// warmCeiling says how much CPU a source a warm build could spend at most
+// and still take no more than targetScaleWarm × the floor's wall: every
+// one of the machine's cores busy for all of that time, less what the
+// upstreams spent answering the floor's same conditional GETs (they run
+// on the same cores). It is a ceiling no scheduling can beat, to read
+// beside what the warm build spent and what the floor's client needed for
+// the requests alone.
+func warmCeiling(r scaleResult, cores int) string {
+	fl, w := r.Floor.M, r.Warm.M
+	if fl.Wall <= 0 || fl.Here < 0 || r.N == 0 {
+		return ""
+	}
+	perSource := func(d time.Duration) float64 { return float64(d) / float64(time.Microsecond) / float64(r.N) }
+	ceiling := targetScaleWarm*float64(fl.Wall)*float64(cores) - float64(fl.Here)
+	return fmt.Sprintf("CPU a source: at most %.0f µs for a warm build within %.1f× the floor, even with all %d cores busy throughout beside the upstreams' %.0f µs (as they answered the floor); the warm build spent %.0f µs, the floor's client %.0f µs on the requests alone.",
+		ceiling/float64(time.Microsecond)/float64(r.N), targetScaleWarm, cores, perSource(fl.Here), perSource(w.CPU()), perSource(fl.CPU()))
 }

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/feedloom/feedloom/config"
 )
@@ -171,5 +172,37 @@ func TestPooled(t *testing.T) {
 				t.Errorf("%s: %v", f, err)
 			}
 		}
+	}
+}
+
+// TestCeilings: the ceilings are all cores busy for the target's share of
+// the reference run's wall, less the upstreams' CPU in that run, and say
+// nothing where the upstreams' CPU is unknown.
+func TestCeilings(t *testing.T) {
+	ms := func(n int) time.Duration { return time.Duration(n) * time.Millisecond }
+	r := scaleResult{N: 10_000,
+		Floor: run{M: measure{Wall: ms(500), User: ms(400), Sys: ms(100), Here: ms(300)}},
+		Warm:  run{M: measure{Wall: ms(900), User: ms(800), Sys: ms(200), Here: ms(450)}},
+	}
+	// 1.2 × 500 ms × 2 cores = 1,200 ms, less 300 ms: 90 µs a source.
+	want := "CPU a source: at most 90 µs for a warm build within 1.2× the floor, even with all 2 cores busy throughout beside the upstreams' 30 µs (as they answered the floor); the warm build spent 100 µs, the floor's client 50 µs on the requests alone."
+	if got := warmCeiling(r, 2); got != want {
+		t.Errorf("warmCeiling:\n got %s\nwant %s", got, want)
+	}
+	r.Floor.M.Here = -1
+	if got := warmCeiling(r, 2); got != "" {
+		t.Errorf("warmCeiling without the upstreams' CPU: %q, want nothing", got)
+	}
+
+	cold := run{N: 1000, M: measure{Wall: ms(5000), User: ms(7000), Sys: ms(1000), Here: ms(900)}}
+	pooled := run{N: 1000, M: measure{Wall: ms(4000), User: ms(4000), Sys: ms(500), Here: ms(800)}}
+	// 0.9 × 4 s × 2 cores = 7.2 s, less 0.8 s: 6.4 s.
+	want = "CPU at N = 1,000: at most 6.40 s for a cold build within 0.9× the pooled program's wall, even with all 2 cores busy throughout beside the upstreams' 800 ms (as they answered the pooled program); feedloom spent 8.00 s, the pooled program 4.50 s."
+	if got := coldCeiling(cold, pooled, 2); got != want {
+		t.Errorf("coldCeiling:\n got %s\nwant %s", got, want)
+	}
+	pooled.M.Here = -1
+	if got := coldCeiling(cold, pooled, 2); got != "" {
+		t.Errorf("coldCeiling without the upstreams' CPU: %q, want nothing", got)
 	}
 }

@@ -43,6 +43,14 @@ func dur(d time.Duration) string {
 	return fmt.Sprintf("%.2f s", d.Seconds())
 }
 
+// here is the upstreams' CPU time during a child's run (measure.Here).
+func here(m measure) string {
+	if m.Here < 0 {
+		return "?"
+	}
+	return dur(m.Here)
+}
+
 func mib(b int64) string {
 	if b < 0 {
 		return "?"
@@ -120,8 +128,8 @@ func (h *harness) table() string {
 		mode, joinInts(o.ns), o.latency, o.baselineMax, itemsPerFeed, hosts)
 
 	b.WriteString("## Refresh + publish (`feedloom build --force`)\n\n")
-	b.WriteString("| N | run | latency | wall | CPU (user+sys) | peak RSS | items/s | requests/s | answers 200 / 304 | target |\n")
-	b.WriteString("|---:|---|---|---:|---:|---:|---:|---:|---|---|\n")
+	b.WriteString("| N | run | latency | wall | CPU (user+sys) | upstreams' CPU | peak RSS | items/s | requests/s | answers 200 / 304 | target |\n")
+	b.WriteString("|---:|---|---|---:|---:|---:|---:|---:|---:|---|---|\n")
 	for _, r := range h.runs {
 		label := r.Label
 		if label == "baseline" {
@@ -131,8 +139,8 @@ func (h *harness) table() string {
 				label += fmt.Sprintf(" (%d of %d feeds failed: %s)", res.Failed, res.Feeds, firstLine(res.FirstError))
 			}
 		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %s | %s / %s | %s |\n",
-			thousands(int64(r.N)), label, latencyOf(r.Latency), dur(r.M.Wall), dur(r.M.CPU()), mib(r.M.MaxRSS),
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s / %s | %s |\n",
+			thousands(int64(r.N)), label, latencyOf(r.Latency), dur(r.M.Wall), dur(r.M.CPU()), here(r.M), mib(r.M.MaxRSS),
 			rate(r.itemsPerSec()), rate(r.reqPerSec()), thousands(r.Answers.OK), thousands(r.Answers.NotModified), h.target(r))
 	}
 	b.WriteString("\n")
