@@ -311,7 +311,7 @@ func warmCeiling(r scaleResult, cores int) string {
 		return ""
 	}
 	perSource := func(d time.Duration) float64 { return float64(d) / float64(time.Microsecond) / float64(r.N) }
-	ceiling := targetScaleWarm*float64(fl.Wall)*float64(cores) - float64(fl.Here)
+	ceiling := time.Duration(targetScaleWarm*float64(fl.Wall)*float64(cores)) - fl.Here
 	return fmt.Sprintf("CPU a source: at most %.0f µs for a warm build within %.1f× the floor, even with all %d cores busy throughout beside the upstreams' %.0f µs (as they answered the floor); the warm build spent %.0f µs, the floor's client %.0f µs on the requests alone.",
-		ceiling/float64(time.Microsecond)/float64(r.N), targetScaleWarm, cores, perSource(fl.Here), perSource(w.CPU()), perSource(fl.CPU()))
+		perSource(ceiling), targetScaleWarm, cores, perSource(fl.Here), perSource(w.CPU()), perSource(fl.CPU()))
 }

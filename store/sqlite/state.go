@@ -186,6 +186,20 @@ func updateStates(n int) string {
 	return q.String()
 }
 
+// maxStateChunk is the most states saveStates writes in one statement.
+const maxStateChunk = 32
+
+// updateStatesText holds updateStates(n) for each chunk size saveStates
+// uses (2, 4, … maxStateChunk), built once rather than at every chunk of a
+// pass of 304s.
+var updateStatesText = func() map[int]string {
+	m := map[int]string{}
+	for n := 2; n <= maxStateChunk; n *= 2 {
+		m[n] = updateStates(n)
+	}
+	return m
+}()
+
 // stateArgs appends to args the parameters of updateState and insertState
 // for source's st.
 func stateArgs(args []any, source string, st sources.State) []any {
@@ -201,7 +215,7 @@ func stateArgs(args []any, source string, st sources.State) []any {
 func (b batchTx) saveStates(ctx context.Context, group []store.SourceBatch) error {
 	for len(group) > 0 {
 		n := 1
-		for n*2 <= min(len(group), 32) {
+		for n*2 <= min(len(group), maxStateChunk) {
 			n *= 2
 		}
 		chunk := group[:n]
@@ -216,7 +230,7 @@ func (b batchTx) saveStates(ctx context.Context, group []store.SourceBatch) erro
 		for _, g := range chunk {
 			args = stateArgs(args, g.Source, *g.Batch.State)
 		}
-		res, err := b.exec(ctx, updateStates(n), args...)
+		res, err := b.exec(ctx, updateStatesText[n], args...)
 		if err != nil {
 			return err
 		}
